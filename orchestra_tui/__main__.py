@@ -1,0 +1,3 @@
+from orchestra_tui.cli import main
+
+raise SystemExit(main())

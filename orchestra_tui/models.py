@@ -1,0 +1,265 @@
+"""Plain frozen dataclasses shared by every layer.
+
+No I/O and no Textual here: these are the nouns the detector, the services, the core and the UI
+pass to each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class State(StrEnum):
+    """What an agent is doing, as far as the screen and its history tell."""
+
+    WORKING = "working"
+    IDLE = "idle"
+    APPROVAL = "approval"
+    BLOCKED = "blocked"
+    STUCK = "stuck"
+    EXITED = "exited"
+    UNKNOWN = "unknown"
+
+
+# The order in which agents need the person: lower sorts first in the fleet view.
+ATTENTION_ORDER: dict[State, int] = {
+    State.APPROVAL: 0,
+    State.BLOCKED: 1,
+    State.STUCK: 2,
+    State.EXITED: 3,
+    State.IDLE: 4,  # idle with an empty queue sorts at 4, idle with a queue at 5
+    State.UNKNOWN: 6,
+    State.WORKING: 7,
+}
+
+NEEDS_PERSON: frozenset[State] = frozenset(
+    {State.APPROVAL, State.BLOCKED, State.STUCK, State.EXITED}
+)
+
+TOOLS: tuple[str, ...] = ("codex", "claude", "gemini", "aider", "shell")
+
+
+class ContextTrend(StrEnum):
+    FALLING = "falling"
+    FLAT = "flat"
+    RISING = "rising"  # after a compaction or a restart
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """One `[[agent]]` table of the config: how to find, start and direct one agent."""
+
+    name: str
+    tool: str = "auto"  # codex, claude, gemini, aider, shell or auto
+    command: str = ""
+    cwd: str = ""
+    repo: str = ""  # owner/name
+    branch: str = "*"  # glob of its PR head branches
+    target: str = ""  # tmux session, session:window, or %pane_id
+    policy: str = ""
+    forbid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What one screen says, read by `agents.classify` from text alone."""
+
+    tool: str
+    state: State
+    context_left: int | None = None
+    queued: int | None = None
+    reason: str = ""
+    # The working row's elapsed counter in seconds, when one is shown: the tracker tells a
+    # frozen spinner (stuck) from a live one by it.
+    elapsed_seconds: int | None = None
+    # A shell or background terminal keeps running after the turn (a sub-flag, not a state).
+    background: bool = False
+    # Which kind of dialog is open when state is approval, so the right answer keys are sent.
+    dialog: str | None = None
+
+
+@dataclass(frozen=True)
+class PaneInfo:
+    """One tmux pane as `list-panes -a` describes it."""
+
+    pane_id: str  # "%12"
+    pid: int
+    session_name: str
+    window_index: int
+    pane_index: int
+    current_command: str
+    current_path: str
+    title: str
+    dead: bool
+    activity: int  # window_activity, seconds since the epoch
+    width: int
+    height: int
+    in_mode: bool = False  # copy-mode: a capture shows scrolled text, not the live screen
+    dead_status: int | None = None
+
+    @property
+    def target(self) -> str:
+        return f"{self.session_name}:{self.window_index}.{self.pane_index}"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """How a prompt delivery ended. `delivered` False with `uncertain` True means the body went
+    in but submission could not be confirmed; it is never re-sent automatically."""
+
+    delivered: bool
+    enter_presses: int = 0
+    uncertain: bool = False
+    detail: str = ""
+
+
+class QueueItemState(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    UNCERTAIN = "uncertain"  # found `sending` after a crash, or submission unconfirmed
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: str
+    agent: str
+    text: str
+    state: QueueItemState = QueueItemState.QUEUED
+    created_at: float = 0.0
+    sent_at: float | None = None
+    source: str = ""  # "person", "inbox:<thread id>", "issue:#12", "handoff"
+
+
+@dataclass(frozen=True)
+class AgentStatus:
+    """An agent as the core sees it after a tick: the row the fleet view and `status` show."""
+
+    name: str
+    pane_id: str | None
+    tool: str
+    state: State
+    reason: str
+    context_left: int | None = None
+    context_trend: ContextTrend = ContextTrend.UNKNOWN
+    queued: int | None = None  # prompts the agent itself holds in its own queue
+    since: float = 0.0  # when it entered this state
+    alerts: tuple[str, ...] = ()
+    spec: AgentSpec | None = None
+    background: bool = False
+    dialog: str | None = None
+
+    @property
+    def needs_person(self) -> bool:
+        return self.state in NEEDS_PERSON
+
+
+# ---------------------------------------------------------------------------------------------
+# GitHub
+
+
+class CheckState(StrEnum):
+    PASSING = "passing"
+    FAILING = "failing"
+    PENDING = "pending"
+    NEUTRAL = "neutral"  # skipped, neutral: neither blocks nor proves
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    state: CheckState
+    required: bool = False
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewThread:
+    id: str  # GraphQL node id, used to resolve
+    repo: str
+    pr_number: int
+    path: str
+    line: int | None
+    author: str
+    author_is_bot: bool
+    body: str
+    url: str
+    created_at: str  # ISO 8601
+    severity: str | None = None  # lowercase word: critical, high, major, medium, minor, low
+    is_outdated: bool = False
+    is_resolved: bool = False
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    repo: str  # owner/name
+    number: int
+    title: str
+    url: str
+    head_ref: str
+    head_sha: str
+    base_ref: str
+    author: str = ""
+    is_draft: bool = False
+    review_decision: str | None = None  # APPROVED, CHANGES_REQUESTED, REVIEW_REQUIRED or None
+    mergeable: str = "UNKNOWN"  # MERGEABLE, CONFLICTING, UNKNOWN
+    merge_state: str = "UNKNOWN"  # mergeStateStatus: CLEAN, BEHIND, BLOCKED, DIRTY, ...
+    behind_by: int | None = None
+    checks: tuple[Check, ...] = ()
+    threads: tuple[ReviewThread, ...] = ()  # unresolved, non-outdated
+    agent: str | None = None  # owning agent's name, by lane
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The merge gate's verdict on one PR at one head SHA."""
+
+    ready: bool
+    reasons: tuple[str, ...]
+    head_sha: str
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    remaining: int | None = None
+    limit: int | None = None
+    reset_at: float | None = None  # epoch seconds
+    last_cost: int | None = None  # GraphQL cost of the last query
+
+
+@dataclass(frozen=True)
+class Issue:
+    repo: str
+    number: int
+    title: str
+    body: str
+    url: str
+    author: str = ""
+    labels: tuple[str, ...] = ()
+    comments: tuple[IssueComment, ...] = ()
+
+
+@dataclass(frozen=True)
+class IssueComment:
+    author: str
+    body: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    merged: bool
+    sha: str | None = None
+    message: str = ""
+    status: int | None = None  # HTTP status GitHub answered
+
+
+@dataclass(frozen=True)
+class Alert:
+    agent: str
+    kind: str  # "forbid", "loop", "context"
+    text: str
+    at: float = field(default=0.0)

@@ -1,0 +1,35 @@
+"""Shared test helpers: wait for a condition with a deadline, never sleep for state."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.05,
+               message: str = "condition") -> T:
+    """Poll `predicate` until it returns a truthy value; fail with `message` at the deadline."""
+    deadline = time.monotonic() + timeout
+    last: T = predicate()
+    while not last:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+        last = predicate()
+    return last
+
+
+async def async_wait_until(predicate: Callable[[], Awaitable[T]], timeout: float = 10.0,
+                           interval: float = 0.05, message: str = "condition") -> T:
+    deadline = time.monotonic() + timeout
+    last: T = await predicate()
+    while not last:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        await asyncio.sleep(interval)
+        last = await predicate()
+    return last
