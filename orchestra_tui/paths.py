@@ -1,0 +1,99 @@
+"""Where orchestra keeps its config and its state. Resolved when called, never at import.
+
+>>> config_path("/tmp/x.toml")
+PosixPath('/tmp/x.toml')
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "orchestra"
+CONFIG_ENV = "ORCHESTRA_CONFIG"
+
+
+def default_config_path() -> Path:
+    """The config file's place when neither `--config` nor `$ORCHESTRA_CONFIG` names one."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The config file to read: `explicit` (`--config`), then `$ORCHESTRA_CONFIG`, then the
+    user config dir's `orchestra/config.toml`. `~` is expanded in the first two."""
+    if explicit:
+        return Path(explicit).expanduser()
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    return default_config_path()
+
+
+def config_path_is_explicit(explicit: str | os.PathLike[str] | None = None) -> bool:
+    """True when the person named the config file (flag or env var): then it must exist."""
+    return bool(explicit) or bool(os.environ.get(CONFIG_ENV))
+
+
+def data_dir() -> Path:
+    """The user data dir for queues and the journal, created on demand (mode 0700)."""
+    path = Path(platformdirs.user_data_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def display_path(path: Path) -> str:
+    """`path` with the home directory shown as `~`, as error messages name files."""
+    try:
+        home = Path.home()
+    except RuntimeError:
+        return str(path)
+    try:
+        return "~/" + str(path.relative_to(home)) if path != home else "~"
+    except ValueError:
+        return str(path)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or a new file in `directory` durable (a no-op where dirs can't be opened)."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Replace `path` with `data` so that a crash at any moment leaves either the old or the
+    new whole file: a temp file in the same dir, flushed and fsynced, `os.replace`d over it,
+    then the directory fsynced."""
+    directory = path.parent
+    temporary = directory / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(descriptor, view)
+                view = view[written:]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_directory(directory)
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete temp files `atomic_write` left beside `path` when a writer was killed. Call only
+    while holding the lock that every writer of `path` holds."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
