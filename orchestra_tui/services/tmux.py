@@ -1,0 +1,253 @@
+"""tmux as a service: list panes, capture screens, send text and keys, start and stop agents.
+
+Every tmux command goes through one `TmuxRunner` (see `tmux_runner.py`), off the event loop.
+Panes are always targeted by `pane_id` (`%12`). Results are models (`PaneInfo`, `SendResult`)
+or plain strings, never library objects.
+
+>>> service = TmuxService.from_options(socket_name="demo")      # doctest: +SKIP
+>>> panes = await service.list_panes()                          # doctest: +SKIP
+>>> screens = await service.capture([p.pane_id for p in panes])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import shlex
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+
+from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
+from orchestra_tui.models import PaneInfo, SendResult
+from orchestra_tui.services import tmux_send
+from orchestra_tui.services.tmux_runner import (
+    LocalTmuxRunner,
+    TmuxResult,
+    TmuxRunner,
+    escape_arg,
+    first_line,
+)
+from orchestra_tui.services.tmux_send import PendingCheck, default_pending
+
+__all__ = [
+    "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner", "TmuxService",
+    "default_pending", "escape_arg",
+]
+
+SEP = "\x1f"  # unit separator: tmux keeps it out of titles and names, so it splits fields
+PANE_FIELDS = (
+    "pane_id", "pane_pid", "session_name", "window_index", "pane_index", "pane_current_command",
+    "pane_current_path", "pane_title", "pane_dead", "window_activity", "pane_width",
+    "pane_height", "pane_in_mode", "pane_dead_status",
+)
+PANE_FORMAT = SEP.join("#{%s}" % name for name in PANE_FIELDS)
+
+
+def _int(value: str, default: int = 0) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+def parse_pane_line(line: str) -> PaneInfo | None:
+    """One line of `PANE_FORMAT` output as a `PaneInfo`; None for a line that is not one."""
+    parts = line.split(SEP)
+    if len(parts) != len(PANE_FIELDS) or not parts[0].startswith("%"):
+        return None
+    f = dict(zip(PANE_FIELDS, parts))
+    return PaneInfo(
+        pane_id=f["pane_id"], pid=_int(f["pane_pid"]), session_name=f["session_name"],
+        window_index=_int(f["window_index"]), pane_index=_int(f["pane_index"]),
+        current_command=f["pane_current_command"], current_path=f["pane_current_path"],
+        title=f["pane_title"], dead=f["pane_dead"] == "1",
+        activity=_int(f["window_activity"]), width=_int(f["pane_width"]),
+        height=_int(f["pane_height"]), in_mode=f["pane_in_mode"] == "1",
+        dead_status=_int(f["pane_dead_status"]) if f["pane_dead_status"] else None,
+    )
+
+
+class TmuxService:
+    """All tmux I/O of orchestra, through one runner."""
+
+    def __init__(self, runner: TmuxRunner) -> None:
+        self.runner = runner
+
+    @classmethod
+    def from_options(cls, socket_name: str | None = None, socket_path: str | None = None, *,
+                     config_file: str | None = None) -> TmuxService:
+        """The server that `tmux -L NAME` / `tmux -S PATH` (or plain `tmux`) would talk to."""
+        return cls(LocalTmuxRunner(socket_name=socket_name, socket_path=socket_path,
+                                   config_file=config_file))
+
+    async def run(self, *args: str, input: bytes | None = None, check: bool = True,
+                  timeout: float = 10.0) -> TmuxResult:
+        return await self.runner.run(list(args), input=input, check=check, timeout=timeout)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    async def is_running(self) -> bool:
+        try:
+            await self.run("list-sessions", "-F", "#{session_id}")
+        except TmuxUnavailable:
+            return False
+        return True
+
+    async def list_panes(self) -> list[PaneInfo]:
+        """Every pane of every session, in one `list-panes -a` call."""
+        result = await self.run("list-panes", "-a", "-F", PANE_FORMAT)
+        panes = (parse_pane_line(line) for line in result.stdout.splitlines())
+        return [pane for pane in panes if pane is not None]
+
+    async def pane_info(self, target: str) -> PaneInfo:
+        """The pane `target` names. `show-options` first, because `display-message` silently
+        falls back to another pane when its target does not exist."""
+        result = await self.run("show-options", "-p", "-t", escape_arg(target), ";",
+                                "display-message", "-p", "-t", escape_arg(target), PANE_FORMAT,
+                                check=False)
+        lines = result.stdout.splitlines()
+        pane = parse_pane_line(lines[-1]) if result.returncode == 0 and lines else None
+        if pane is None:
+            reason = first_line(result.stderr) or "no such pane"
+            raise TmuxCommandError(f"no pane matches target '{target}': {reason}")
+        return pane
+
+    async def resolve_target(self, target: str) -> str:
+        """Pane id for `%12`, `session`, `session:window` or `session:window.pane` (a session or
+        window means its active pane). Raises TmuxCommandError when nothing matches."""
+        return (await self.pane_info(target)).pane_id
+
+    async def capture(self, pane_ids: Iterable[str], *, history: int = 0,
+                      ansi: bool = False) -> dict[str, str]:
+        """Screens of many panes from one tmux invocation (`capture-pane ; display-message
+        MARKER ; capture-pane ...`). A pane that vanished is left out of the result; the others
+        still come back (tmux stops a batch at the first failing command, so the rest is asked
+        again). `ansi` keeps colours (`-e`); `history` adds that many scrollback lines."""
+        remaining = list(dict.fromkeys(pane_ids))
+        screens: dict[str, str] = {}
+        while remaining:
+            token = f"__orchestra_{uuid.uuid4().hex}__"
+            args: list[str] = []
+            for index, pane_id in enumerate(remaining):
+                args += ["capture-pane", "-p", "-t", pane_id]
+                args += ["-e"] if ansi else []
+                args += ["-S", f"-{int(history)}"] if history > 0 else []
+                args += [";", "display-message", "-p", f"{token}{index}", ";"]
+            result = await self.runner.run(args[:-1], check=False)
+            done = _split_batch(result.stdout, token, remaining, screens)
+            if result.returncode == 0 and done == len(remaining):
+                break
+            if done >= len(remaining) or "can't find" not in result.stderr:
+                reason = first_line(result.stderr) or f"exit status {result.returncode}"
+                raise TmuxCommandError(f"tmux capture-pane: {reason}")
+            remaining = remaining[done + 1:]  # remaining[done] is the pane that is gone
+        return screens
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    async def send_keys(self, pane_id: str, *keys: str) -> None:
+        """Named keys (`Escape`, `C-c`, `Enter`, `y`, `Up`), as tmux `send-keys` knows them."""
+        if keys:
+            await self.run("send-keys", "-t", pane_id, *(escape_arg(key) for key in keys))
+
+    async def send_text(self, pane_id: str, text: str, *, submit: bool = True,
+                        pending: PendingCheck | None = None, enter_delay: float = 0.15,
+                        max_enter_retries: int = 3, verify_timeout: float = 2.0) -> SendResult:
+        """Type `text` once, press Enter, and check it left the composer (`pending(screen,
+        text)` says it did not; default: `default_pending`). Enter is retried at most
+        `max_enter_retries` times; the body is never sent twice."""
+        return await tmux_send.send_text(
+            self, pane_id, text, submit=submit, pending=pending, enter_delay=enter_delay,
+            max_enter_retries=max_enter_retries, verify_timeout=verify_timeout)
+
+    async def kill_pane(self, pane_id: str) -> None:
+        await self.run("kill-pane", "-t", pane_id)
+
+    async def kill_server(self) -> None:
+        """Stop the server; a server that is already gone is fine."""
+        try:
+            await self.run("kill-server")
+        except TmuxUnavailable:
+            pass
+
+    async def has_session(self, session: str) -> bool:
+        try:
+            result = await self.run("has-session", "-t", escape_arg(f"={session}"), check=False)
+        except TmuxUnavailable:
+            return False
+        return result.returncode == 0
+
+    async def start(self, command: str | Sequence[str], *, cwd: str | None = None,
+                    session: str | None = None, window_name: str | None = None,
+                    env: Mapping[str, str] | None = None, width: int | None = None,
+                    height: int | None = None) -> PaneInfo:
+        """Run `command` (a shell command line, or an argv that is quoted for the shell) in a new
+        detached session `session`, or in a new window of it when it exists; the new pane."""
+        line = command if isinstance(command, str) else shlex.join(command)
+        options = ["-P", "-F", "#{pane_id}"]
+        options += ["-c", escape_arg(str(cwd))] if cwd else []
+        options += ["-n", escape_arg(window_name)] if window_name else []
+        for key, value in (env or {}).items():
+            options += ["-e", escape_arg(f"{key}={value}")]
+        if session and await self.has_session(session):
+            args = ["new-window", "-d", "-t", escape_arg(f"={session}:"), *options]
+        else:
+            args = ["new-session", "-d", *options]
+            args += ["-s", escape_arg(session)] if session else []
+            args += ["-x", str(width)] if width else []
+            args += ["-y", str(height)] if height else []
+        result = await self.run(*args, escape_arg(line))
+        return await self.pane_info(result.stdout.strip())
+
+    async def respawn(self, pane_id: str, command: str | Sequence[str], *,
+                      cwd: str | None = None) -> PaneInfo:
+        """Restart the pane in place (`respawn-pane -k`): same pane id, new process."""
+        line = command if isinstance(command, str) else shlex.join(command)
+        args = ["respawn-pane", "-k", "-t", pane_id]
+        args += ["-c", escape_arg(str(cwd))] if cwd else []
+        await self.run(*args, escape_arg(line))
+        return await self.pane_info(pane_id)
+
+    async def set_remain_on_exit(self, pane_id: str, on: bool = True) -> None:
+        """Keep the pane (dead) when its program exits, so `exited` can be shown and restarted."""
+        await self.run("set-option", "-p", "-t", pane_id, "remain-on-exit", "on" if on else "off")
+
+    # -- attaching -------------------------------------------------------------------------------
+
+    async def select_pane(self, pane_id: str) -> None:
+        """Make the pane the current one of its window and session."""
+        await self.run("select-window", "-t", pane_id, ";", "select-pane", "-t", pane_id)
+
+    async def switch_client(self, pane_id: str, client: str | None = None) -> bool:
+        """Show the pane in the person's tmux client (orchestra running inside tmux on this
+        server). False when there is no such client: use `attach_command` instead."""
+        args = ["select-window", "-t", pane_id, ";", "select-pane", "-t", pane_id, ";",
+                "switch-client"] + (["-c", client] if client else []) + ["-t", pane_id]
+        try:
+            await self.run(*args)
+        except TmuxCommandError:
+            return False
+        return True
+
+    def attach_argv(self, target: str) -> list[str]:
+        """The argv that attaches a terminal to the pane `target` (when not inside tmux)."""
+        target = escape_arg(target)
+        return self.runner.argv(["select-window", "-t", target, ";", "select-pane", "-t",
+                                 target, ";", "attach-session", "-t", target])
+
+    def attach_command(self, target: str) -> str:
+        """`attach_argv` as one shell command line, for the person to copy."""
+        return shlex.join(self.attach_argv(target))
+
+    async def pane_pids(self) -> dict[str, int]:
+        """pane id -> pid of the pane's first process (the root of its process tree)."""
+        return {pane.pane_id: pane.pid for pane in await self.list_panes()}
+
+
+def _split_batch(stdout: str, token: str, pane_ids: list[str], into: dict[str, str]) -> int:
+    """Cut a batch's output at its marker lines; store each finished pane; return how many."""
+    lines = stdout.split("\n")
+    start, done = 0, 0
+    for number, line in enumerate(lines):
+        if done < len(pane_ids) and line == f"{token}{done}":
+            into[pane_ids[done]] = "\n".join(lines[start:number])
+            start, done = number + 1, done + 1
+    return done

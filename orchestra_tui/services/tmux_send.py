@@ -1,0 +1,140 @@
+"""The send recipe: put a prompt into an agent's composer, press Enter, prove it was submitted.
+
+Typed-but-not-submitted is the most reported bug of every tmux agent orchestrator, so after the
+body goes in (once, never again) Enter is pressed and the screen is read back until the
+composer no longer holds the text; Enter is retried a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from orchestra_tui.models import SendResult
+from orchestra_tui.services.tmux_runner import escape_arg
+
+if TYPE_CHECKING:
+    from orchestra_tui.services.tmux import TmuxService
+
+PendingCheck = Callable[[str, str], bool]
+
+# Above this many UTF-8 bytes a single line goes through a paste buffer too.
+SEND_KEYS_LIMIT = 1024
+POLL_INTERVAL = 0.05
+# When the draft was never seen on screen, "not pending" must hold this long before it counts.
+SETTLE_SECONDS = 0.3
+
+_COMPOSER = re.compile(r"^\s*(?:│\s*>|›|❯|>|▌)(?:\s|$)")
+_PASTE_MARKER = re.compile(r"\[Pasted (?:text|Content)\b", re.IGNORECASE)
+_RULE = re.compile(r"^\s*[─━╭╰└┌╌-]{3,}")
+_WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def needs_paste(text: str) -> bool:
+    """Multi-line, long, or holding control characters (a tab would be a key press to the
+    agent when typed): send through a bracketed paste instead of `send-keys -l`."""
+    return bool(_CONTROL.search(text)) or len(text.encode("utf-8")) >= SEND_KEYS_LIMIT
+
+
+def default_pending(screen: str, text: str) -> bool:
+    """Generic guess whether `text` still waits in the composer of `screen` (not submitted).
+
+    Looks at the last composer-like row near the bottom (`›`, `❯`, `>`, `│ >`, `▌`) and the rows
+    wrapped under it: pending if they still hold the tail of the text, or a `[Pasted text`
+    marker remains. Text the agent queued itself (`↳ text` rows, composer empty) is delivered.
+    """
+    lines = [line.replace("\xa0", " ").rstrip() for line in screen.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    bottom = lines[-30:]
+    if any(_PASTE_MARKER.search(line) for line in bottom[-15:]):
+        return True
+    index = next((i for i in range(len(bottom) - 1, -1, -1) if _COMPOSER.match(bottom[i])), None)
+    if index is None:
+        return False
+    region = [_COMPOSER.sub("", bottom[index], count=1)]
+    for line in bottom[index + 1:index + 6]:
+        if not line or _RULE.match(line) or _COMPOSER.match(line) or not line.startswith(" "):
+            break
+        region.append(line)
+    tail_lines = [line for line in text.splitlines() if line.strip()]
+    if not tail_lines:
+        return False
+    tail = _WHITESPACE.sub("", tail_lines[-1])[-16:]
+    return tail in _WHITESPACE.sub("", "".join(region))
+
+
+async def put_text(service: TmuxService, pane_id: str, text: str) -> None:
+    """Type the body once: `send-keys -l` for a short plain line, else a bracketed paste."""
+    if not needs_paste(text):
+        await service.runner.run(["send-keys", "-t", pane_id, "-l", "--", escape_arg(text)])
+        return
+    name = f"orchestra-{uuid.uuid4().hex[:12]}"
+    # One invocation: load-buffer reads stdin to the end before paste-buffer runs; -p brackets
+    # the paste (when the program asked for it), -r keeps LF as LF, -d deletes the buffer.
+    await service.runner.run(
+        ["load-buffer", "-b", name, "-", ";",
+         "paste-buffer", "-p", "-r", "-d", "-b", name, "-t", pane_id],
+        input=text.encode("utf-8"))
+
+
+async def _watch(read: Callable[[], Awaitable[str]], text: str, pending: PendingCheck,
+                 before: str, draft_seen: bool, timeout: float) -> tuple[bool, str]:
+    """Poll the screen after an Enter: (submitted, last screen)."""
+    deadline = time.monotonic() + timeout
+    clear_since: float | None = None
+    screen = before
+    while True:
+        screen = await read()
+        now = time.monotonic()
+        if pending(screen, text):
+            clear_since = None
+        elif draft_seen:
+            return True, screen
+        else:
+            clear_since = clear_since or now
+            if screen != before and now - clear_since >= SETTLE_SECONDS:
+                return True, screen
+        if now >= deadline:
+            # Never pending and nothing changed: the program shows no composer we can read.
+            return not pending(screen, text), screen
+        await asyncio.sleep(POLL_INTERVAL)
+
+
+async def send_text(service: TmuxService, pane_id: str, text: str, *, submit: bool = True,
+                    pending: PendingCheck | None = None, enter_delay: float = 0.15,
+                    max_enter_retries: int = 3, verify_timeout: float = 2.0) -> SendResult:
+    check = pending or default_pending
+
+    async def read() -> str:
+        screens = await service.capture([pane_id])
+        if pane_id not in screens:
+            from orchestra_tui.errors import TmuxCommandError
+            raise TmuxCommandError(f"pane {pane_id} disappeared while sending")
+        return screens[pane_id]
+
+    if text:
+        await put_text(service, pane_id, text)
+    if not submit:
+        return SendResult(delivered=True, detail="typed without pressing Enter")
+    await asyncio.sleep(enter_delay)
+    before = await read()
+    draft_seen = check(before, text)
+    presses = 0
+    while True:
+        await service.send_keys(pane_id, "Enter")
+        presses += 1
+        submitted, screen = await _watch(read, text, check, before, draft_seen, verify_timeout)
+        if submitted:
+            detail = "submitted" if draft_seen or screen != before else "no composer seen"
+            return SendResult(delivered=True, enter_presses=presses,
+                              uncertain=detail != "submitted", detail=detail)
+        if presses > max_enter_retries:
+            return SendResult(delivered=False, enter_presses=presses, uncertain=True,
+                              detail=f"text still in the composer after {presses} Enter presses")
+        before, draft_seen = screen, True
