@@ -1,0 +1,93 @@
+"""`orchestra inbox [--json]`: open PRs in the agents' repos, their gates and review threads."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from orchestra_tui.core.inbox import (
+    InboxData,
+    build_inbox,
+    inbox_to_json,
+    repos_of,
+    summary_line,
+)
+from orchestra_tui.models import AgentSpec
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "inbox", help="review threads and merge gates of the agents' pull requests")
+    parser.add_argument("--json", action="store_true", help="print a JSON object")
+    parser.set_defaults(func=run)
+
+
+def _load(args: argparse.Namespace) -> tuple[Sequence[AgentSpec], list[str], Any]:
+    from orchestra_tui.config import load_config
+
+    config = load_config(getattr(args, "config", None))
+    return config.agents, repos_of(config.agents, config.github.repos), config.github
+
+
+async def _fetch(agents: Sequence[AgentSpec], repos: list[str], github_config: Any,
+                 timeout: float | None) -> InboxData:
+    from orchestra_tui.services.github import DEFAULT_TIMEOUT, GitHubService
+
+    async with GitHubService.from_config(github_config,
+                                         timeout=timeout or DEFAULT_TIMEOUT) as github:
+        return await build_inbox(github, repos, agents)
+
+
+def run(args: argparse.Namespace) -> int:
+    agents, repos, github_config = _load(args)
+    if not repos:
+        if args.json:
+            print(json.dumps({"pulls": [], "rate_limit": {}}, indent=2))
+        else:
+            print("no repositories: give an [[agent]] a `repo`, or list them in [github] repos")
+        return 0
+    data = asyncio.run(_fetch(agents, repos, github_config, getattr(args, "timeout", None)))
+    if args.json:
+        print(json.dumps(inbox_to_json(data), indent=2, ensure_ascii=False))
+    else:
+        print(render_table(data, agents))
+    return 0
+
+
+def render_table(data: InboxData, agents: Sequence[AgentSpec]) -> str:
+    """Grouped by agent (config order, unassigned last), one block per PR."""
+    lanes = {a.name: f"{a.repo} {a.branch}" for a in agents}
+    lines: list[str] = []
+    current: object = object()
+    for item in data.pulls:
+        pr, gate = item.pr, item.gate
+        if pr.agent != current:
+            current = pr.agent
+            if lines:
+                lines.append("")
+            lines.append(f"{pr.agent}  ({lanes.get(pr.agent, '')})" if pr.agent
+                         else "unassigned")
+        verdict = (f"ready to merge at {gate.head_sha[:7]}" if gate.ready
+                   else "not ready: " + "; ".join(gate.reasons))
+        lines.append(f"  {pr.repo}#{pr.number}  {pr.title}")
+        lines.append(f"      {verdict}")
+        for thread in pr.threads:
+            where = f"{thread.path}:{thread.line}" if thread.line is not None else thread.path
+            severity = (thread.severity or "-").ljust(8)
+            lines.append(f"      {severity} {where}  {thread.author}: "
+                         f"{summary_line(thread.body, 70)}")
+    if not data.pulls:
+        lines.append("no open pull requests")
+    limit = data.rate_limit
+    if limit.remaining is not None:
+        reset = (time.strftime(" (resets %H:%M)", time.localtime(limit.reset_at))
+                 if limit.reset_at else "")
+        cost = (f", this refresh cost {data.refresh_cost} points"
+                if data.refresh_cost is not None else "")
+        lines.append("")
+        lines.append(f"GitHub rate limit: {limit.remaining}/{limit.limit} left{reset}{cost}")
+    return "\n".join(lines)

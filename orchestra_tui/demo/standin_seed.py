@@ -1,0 +1,145 @@
+"""The demo's GitHub world: two repositories whose PRs show every state orchestra handles.
+
+Lanes the demo config should give its agents (repo, branch glob):
+`api` acme/shop `api/*`, `web` acme/shop `web/*`, `docs` acme/docs `*`. PR #104 (a `renovate/`
+branch) belongs to no lane: it shows as unassigned.
+
+| PR | what it shows |
+|---|---|
+| acme/shop#101 | Bugbot (high), CodeRabbit (major), Copilot and human threads; `ci/test` failing (required) |
+| acme/shop#102 | behind base by 3 commits (BEHIND): update-branch fixes it |
+| acme/shop#103 | ready to merge: approved, checks passing, threads resolved |
+| acme/shop#104 | unassigned; checks pending; CodeRabbit minor finding |
+| acme/shop#105 | draft |
+| acme/shop#106 | merge conflicts (DIRTY) |
+| acme/docs#7   | review required; one outdated thread (hidden) |
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from orchestra_tui.demo.standin_state import SCheck, SComment, SIssue, SPull, SThread
+
+if TYPE_CHECKING:
+    from orchestra_tui.demo.github_standin import StandIn
+
+BUGBOT_HIGH = """### Webhook retry ignores the attempt limit
+
+**High Severity**
+
+<!-- DESCRIPTION START -->
+`retry_webhook` re-enqueues the delivery on every 5xx without checking `attempts`, so an
+endpoint that keeps failing is retried forever and floods the queue.
+<!-- DESCRIPTION END -->
+
+<!-- BUGBOT_BUG_ID: 4f3c2a1e-9d7b-4c1a-8e2f-6b5d4c3a2b1c -->
+
+<a href="https://cursor.com/open?data=demo">Fix in Cursor</a>"""
+
+BUGBOT_LOW = """### Log line repeats the payload
+
+**Low Severity**
+
+<!-- DESCRIPTION START -->
+The debug log prints the full payload twice.
+<!-- DESCRIPTION END -->
+
+<!-- BUGBOT_BUG_ID: 0a9b8c7d-1111-4c1a-8e2f-6b5d4c3a2b1c -->"""
+
+CODERABBIT_MAJOR = """_⚠️ Potential issue_ | _🟠 Major_
+
+**Guard against a missing signature header.**
+
+`request.headers["X-Signature"]` raises `KeyError` when the header is absent, which turns an
+unsigned request into a 500 instead of a 401.
+
+<details>
+<summary>🤖 Prompt for AI Agents</summary>
+
+In app/webhooks.py around line 42, use `request.headers.get("X-Signature")` and return 401
+when it is missing.
+</details>
+
+<!-- fingerprinting:phantom:medusa:demo -->"""
+
+CODERABBIT_MINOR = """_🛠️ Refactor suggestion_ | _🟡 Minor_
+
+**Pin the lock file update to the same minor version.**
+
+The bump moves `httpx` across a minor version; pin it to avoid surprise changes."""
+
+COPILOT = """The variable name `tmp` does not say what it holds; consider `pending_deliveries`.
+
+```suggestion
+pending_deliveries = queue.pending()
+```"""
+
+HUMAN = "Can we log the attempt number here? It would make the retries easier to follow."
+
+
+def seed_demo(standin: StandIn) -> None:
+    shop = standin.add_repo("acme/shop")
+    docs = standin.add_repo("acme/docs")
+
+    def ci(test: str = "SUCCESS", lint: str = "SUCCESS") -> list[SCheck]:
+        return [
+            SCheck("ci/test", conclusion=test, required=True,
+                   url="https://github.com/acme/shop/actions/runs/1"),
+            SCheck("lint", conclusion=lint, url="https://github.com/acme/shop/actions/runs/2"),
+            SCheck("Cursor Bugbot", conclusion="NEUTRAL"),  # neutral even with findings
+        ]
+
+    shop.pulls[101] = SPull(
+        101, "Retry payment webhook on 5xx", "api/webhook-retry", review_decision="REVIEW_REQUIRED",
+        checks=ci(test="FAILURE"), updated_at="2026-01-05T12:00:00Z",
+        threads=[
+            SThread("app/webhooks.py", 57, [SComment("cursor", BUGBOT_HIGH, "2026-01-05T10:05:00Z")]),
+            SThread("app/webhooks.py", 42, [SComment("coderabbitai", CODERABBIT_MAJOR,
+                                                     "2026-01-05T10:07:00Z")]),
+            SThread("app/queue.py", 12, [SComment("copilot-pull-request-reviewer", COPILOT,
+                                                  "2026-01-05T10:09:00Z")]),
+            SThread("app/webhooks.py", 60, [SComment("maria", HUMAN, "2026-01-05T11:30:00Z"),
+                                            SComment("octo-agent", "Will do.",
+                                                     "2026-01-05T11:40:00Z")]),
+            SThread("app/webhooks.py", 80, [SComment("cursor", BUGBOT_LOW, "2026-01-05T10:01:00Z")],
+                    is_resolved=True),
+            SThread("app/old.py", 3, [SComment("coderabbitai", CODERABBIT_MAJOR,
+                                               "2026-01-04T10:00:00Z")], is_outdated=True),
+        ])
+    shop.pulls[102] = SPull(102, "Cart: debounce quantity input", "web/cart-debounce",
+                            checks=ci(), behind_by=3, updated_at="2026-01-05T11:00:00Z")
+    shop.pulls[103] = SPull(
+        103, "Add order export endpoint", "api/order-export", checks=ci(),
+        updated_at="2026-01-05T11:30:00Z",
+        threads=[SThread("app/export.py", 9, [SComment("coderabbitai", CODERABBIT_MAJOR,
+                                                        "2026-01-05T09:30:00Z")],
+                         is_resolved=True)])
+    shop.pulls[104] = SPull(
+        104, "Bump httpx to 0.28", "renovate/httpx-0.x", author="renovate",
+        review_decision=None, updated_at="2026-01-05T08:00:00Z",
+        checks=[SCheck("ci/test", status="IN_PROGRESS", conclusion=None, required=True),
+                SCheck("lint"),
+                SCheck("deploy/preview", kind="StatusContext", state="PENDING")],
+        threads=[SThread("requirements.txt", 4, [SComment("coderabbitai", CODERABBIT_MINOR,
+                                                          "2026-01-05T08:10:00Z")])])
+    shop.pulls[105] = SPull(105, "WIP: search by SKU", "web/search", draft=True,
+                            review_decision="REVIEW_REQUIRED", checks=ci(),
+                            updated_at="2026-01-05T07:00:00Z")
+    shop.pulls[106] = SPull(106, "Refactor pricing rules", "api/pricing", mergeable="CONFLICTING",
+                            checks=ci(), updated_at="2026-01-05T06:00:00Z")
+    shop.issues[90] = SIssue(
+        90, "Webhook retries flood the log", "Every 5xx from the payment provider logs the full "
+        "payload twice.", labels=["bug"],
+        comments=[SComment("maria", "Seen again on Friday's deploy.", "2026-01-04T10:00:00Z")])
+    shop.issues[91] = SIssue(91, "Export orders as CSV", "Finance wants a daily CSV export.",
+                             labels=["enhancement"])
+
+    docs.pulls[7] = SPull(
+        7, "Document the webhook retry policy", "docs/webhooks",
+        review_decision="REVIEW_REQUIRED", updated_at="2026-01-05T09:00:00Z",
+        checks=[SCheck("docs/build", required=True)],
+        threads=[SThread("webhooks.md", 5, [SComment("maria", "Typo: recieve",
+                                                     "2026-01-05T09:10:00Z")],
+                         is_outdated=True)])
+    docs.issues[3] = SIssue(3, "Getting started page is out of date", labels=["docs"])

@@ -1,0 +1,448 @@
+"""GitHub, async: ghapi 2.x for REST, its `GhGql` for GraphQL, one persistent HTTP client.
+
+Facts this module is built around (see DESIGN.md):
+
+- the token comes from `GH_TOKEN`, `GITHUB_TOKEN`, then `gh auth token` (run off the event
+  loop, only when `gh` is installed); it never appears in an error, a repr or a log line;
+- `GH_HOST` is a bare host name (Enterprise: REST at `https://HOST/api/v3`, GraphQL at
+  `https://HOST/api/graphql`); `ORCHESTRA_GITHUB_API` sets the REST base, GraphQL at
+  `{base}/graphql` (the demo's stand-in, the tests);
+- nothing is retried: ghapi marks 409 retryable, which for a merge means "the head moved";
+  transports are built with `retries=0`;
+- on a 403/429 rate refusal the service refuses every further call until GitHub's reset time;
+- a 304 on a conditional request raises in ghapi: the cached body is served instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx2
+from fastcore.utils import obj2dict
+from fasttransport.errors import APIError
+from ghapi.core import GhApi
+from ghapi.graphql import GhGql, GqlError
+
+from orchestra_tui.errors import GitHubError
+from orchestra_tui.models import Issue, IssueComment, MergeOutcome, PullRequest, RateLimit
+from orchestra_tui.services import github_errors as errs
+from orchestra_tui.services.github_pulls import collect_pulls
+from orchestra_tui.services.github_parse import comment_from_rest, issue_from_rest
+
+T = TypeVar("T")
+
+DEFAULT_API = "https://api.github.com"
+DEFAULT_TIMEOUT = 15.0
+MAX_REST_PAGES = 10
+_ETAG_ENTRIES = 512
+_USER_AGENT = "orchestra-tui"
+
+
+def load_document(name: str) -> str:
+    """The text of `services/graphql/<name>.graphql`."""
+    return (resources.files("orchestra_tui.services.graphql") / f"{name}.graphql").read_text(
+        encoding="utf-8")
+
+
+def resolve_urls(api_url: str | None = None, host: str | None = None) -> tuple[str, str, str | None]:
+    """(REST base, GraphQL URL, host for `gh auth token --hostname`) from arguments and env."""
+    api = api_url or os.environ.get("ORCHESTRA_GITHUB_API")
+    if api:
+        api = api.rstrip("/")
+        return api, f"{api}/graphql", None
+    host = (host or os.environ.get("GH_HOST") or "").strip()
+    if "://" in host:
+        host = urlsplit(host).netloc
+    host = host.strip("/")
+    if host and host.lower() not in ("github.com", "api.github.com"):
+        return f"https://{host}/api/v3", f"https://{host}/api/graphql", host
+    return DEFAULT_API, f"{DEFAULT_API}/graphql", None
+
+
+def token_from_env() -> str | None:
+    for name in ("GH_TOKEN", "GITHUB_TOKEN"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def token_from_gh(host: str | None = None) -> str | None:
+    """`gh auth token` (blocking: call it off the event loop); None when gh is absent or fails."""
+    gh = shutil.which("gh")
+    if not gh:
+        return None
+    args = [gh, "auth", "token"] + (["--hostname", host] if host else [])
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    token = done.stdout.strip() if done.returncode == 0 else ""
+    return token or None
+
+
+def split_repo(repo: str) -> tuple[str, str]:
+    owner, _, name = repo.strip().partition("/")
+    if not owner or not name or "/" in name:
+        raise GitHubError(f"not a repository name: {repo!r} (expected owner/name)",
+                          kind="not_found")
+    return owner, name
+
+
+class GitHubService:
+    """Everything orchestra asks GitHub, as models. Use one per event loop; `await aclose()`."""
+
+    def __init__(self, token: str | None = None, *, api_url: str = DEFAULT_API,
+                 graphql_url: str | None = None, gh_host: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, look_up_gh: bool = True) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.graphql_url = graphql_url or f"{self.api_url}/graphql"
+        self.timeout = timeout
+        self._host = urlsplit(self.api_url).netloc or self.api_url
+        self._gh_host = gh_host
+        self.__token = token
+        self._look_up_gh = look_up_gh and token is None
+        self._client: httpx2.AsyncClient | None = None
+        self._api: GhApi | None = None
+        self._gql: GhGql | None = None
+        self._blocked_until = 0.0
+        self._last_headers: httpx2.Headers | None = None
+        self._rest_limit = RateLimit()
+        self._graphql_limit: RateLimit | None = None
+        self._etags: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self.requests = 0  # HTTP requests sent (for tests and the cost report)
+        self.graphql_cost = 0  # GraphQL points spent, summed over every query this service ran
+
+    @classmethod
+    def from_env(cls, api_url: str | None = None, host: str | None = None, *,
+                 timeout: float = DEFAULT_TIMEOUT) -> GitHubService:
+        """Build from the environment; `gh auth token` runs lazily, off the loop, on first use."""
+        rest, graphql, gh_host = resolve_urls(api_url, host)
+        return cls(token_from_env(), api_url=rest, graphql_url=graphql, gh_host=gh_host,
+                   timeout=timeout)
+
+    @classmethod
+    def from_config(cls, github: Any = None, *, timeout: float = DEFAULT_TIMEOUT) -> GitHubService:
+        """Build from a config's `[github]` table; the environment (`ORCHESTRA_GITHUB_API`,
+        `GH_HOST`) wins over the file, as the demo and the tests rely on."""
+        api_url = None if os.environ.get("ORCHESTRA_GITHUB_API") else getattr(
+            github, "api_url", None)
+        host = None if os.environ.get("GH_HOST") else getattr(github, "host", None)
+        return cls.from_env(api_url, host, timeout=timeout)
+
+    def __repr__(self) -> str:
+        state = "set" if self.__token else "unset"
+        return f"GitHubService(api_url={self.api_url!r}, token={state})"
+
+    async def __aenter__(self) -> GitHubService:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+            self._api = self._gql = None
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        """GraphQL's budget (remaining, limit, reset, cost of the last query) when a query has
+        run, else what REST's headers said."""
+        return self._graphql_limit or self._rest_limit
+
+    @property
+    def rest_rate_limit(self) -> RateLimit:
+        return self._rest_limit
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    async def _token(self) -> str:
+        if self.__token is None and self._look_up_gh:
+            self._look_up_gh = False
+            self.__token = await asyncio.to_thread(token_from_gh, self._gh_host)
+        if not self.__token:
+            raise GitHubError("no GitHub token: set GH_TOKEN or GITHUB_TOKEN, or run "
+                              "`gh auth login`", kind="auth")
+        return self.__token
+
+    async def _clients(self) -> tuple[GhApi, GhGql]:
+        token = await self._token()
+        if self._api is None or self._gql is None or self._client is None:
+            self._client = httpx2.AsyncClient(
+                timeout=httpx2.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+                headers={"User-Agent": _USER_AGENT},
+                follow_redirects=True,
+                event_hooks={"request": [self._on_request], "response": [self._on_response]},
+            )
+            api = GhApi(gh_host=self.api_url, authenticate=False, sync=False,
+                        timeout=self.timeout)
+            api.headers["Authorization"] = f"token {token}"
+            api.transport.client = self._client
+            api.transport.retries = 0
+            gql = GhGql(token=token)
+            gql.url = self.graphql_url
+            gql.transport.client = self._client
+            gql.transport.retries = 0
+            # mergeStateStatus is still a preview field for GitHub's own CLI.
+            gql.transport.base_headers["Accept"] = "application/vnd.github.merge-info-preview+json"
+            self._api, self._gql = api, gql
+        return self._api, self._gql
+
+    async def _on_request(self, request: httpx2.Request) -> None:
+        self.requests += 1
+
+    async def _on_response(self, response: httpx2.Response) -> None:
+        self._last_headers = response.headers
+        if response.request.url.path.endswith("/graphql"):
+            return
+        remaining = response.headers.get("X-RateLimit-Remaining")
+        if remaining is not None:
+            try:
+                self._rest_limit = RateLimit(
+                    remaining=int(remaining),
+                    limit=int(response.headers.get("X-RateLimit-Limit") or 0) or None,
+                    reset_at=float(response.headers.get("X-RateLimit-Reset") or 0) or None,
+                )
+            except ValueError:
+                pass
+
+    def _scrub(self, error: GitHubError) -> GitHubError:
+        token = self.__token
+        text = str(error)
+        if token and token in text:
+            text = text.replace(token, "***")
+            error = GitHubError(text, kind=error.kind, status=error.status,
+                                reset_at=error.reset_at)
+        return error
+
+    def _translate(self, exc: BaseException, label: str) -> GitHubError:
+        if isinstance(exc, GitHubError):
+            return exc
+        if isinstance(exc, APIError):
+            raw = exc.raw
+            if isinstance(raw, httpx2.RequestError):
+                return self._translate(raw, label)
+            response = exc.response
+            headers = response.headers if response is not None else None
+            message = errs.body_message(exc.raw) or (exc.message if exc.status_code else "")
+            if exc.status_code is None:
+                return GitHubError(f"GitHub request failed ({label})", kind="error")
+            return errs.error_from_status(exc.status_code, headers, message, label)
+        if isinstance(exc, httpx2.HTTPStatusError):
+            response = exc.response
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            return errs.error_from_status(response.status_code, response.headers,
+                                          errs.body_message(body), label)
+        if isinstance(exc, httpx2.TimeoutException):
+            return errs.timeout_error(label, self.timeout)
+        if isinstance(exc, httpx2.TransportError):
+            return errs.network_error(label, self._host, exc)
+        if isinstance(exc, GqlError):
+            return errs.graphql_error(list(exc.errors or []), label, self._last_headers)
+        return GitHubError(f"GitHub request failed ({label}): {type(exc).__name__}",
+                           kind="error")
+
+    async def _call(self, label: str, fn: Callable[[GhApi, GhGql], Awaitable[T]]) -> T:
+        """Run one request: refuse while backing off, translate every failure, never retry."""
+        now = time.time()
+        if now < self._blocked_until:
+            raise errs.rate_limited_error(label, self._blocked_until)
+        api, gql = await self._clients()
+        try:
+            return await fn(api, gql)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one GitHubError
+            error = self._scrub(self._translate(exc, label))
+        if error.kind == "rate_limited":
+            self._blocked_until = error.reset_at or (time.time() + errs.DEFAULT_BACKOFF)
+        raise error from None
+
+    async def graphql(self, document: str, label: str, **variables: Any) -> dict[str, Any]:
+        """Run a document from `services/graphql/` by file stem; returns plain `data`."""
+        text = load_document(document)
+
+        async def run(_api: GhApi, gql: GhGql) -> dict[str, Any]:
+            return obj2dict(await gql(text, **variables))
+
+        data = await self._call(label, run)
+        limit = data.get("rateLimit") if isinstance(data, dict) else None
+        if isinstance(limit, dict):
+            self.graphql_cost += int(limit.get("cost") or 0)
+            self._graphql_limit = RateLimit(
+                remaining=limit.get("remaining"), limit=limit.get("limit"),
+                reset_at=_epoch(limit.get("resetAt")), last_cost=limit.get("cost"))
+        return data
+
+    # -- pull requests -------------------------------------------------------------------------
+
+    async def list_pull_requests(self, repo: str) -> list[PullRequest]:
+        """Open PRs of `owner/name`, newest update first, with checks (required flags),
+        review decision, mergeability, unresolved threads, and `behind_by` for BEHIND ones."""
+        return await collect_pulls(self, repo)
+
+    async def behind_by(self, repo: str, base: str, head: str) -> int:
+        """Commits `base` has that `head` lacks (REST compare, ETag-conditional: a 304 is served
+        from the cache and costs no rate limit)."""
+        owner, name = split_repo(repo)
+        basehead = f"{base}...{head}"
+        key = f"compare:{owner}/{name}/{basehead}".lower()
+
+        async def run(api: GhApi, _gql: GhGql) -> Any:
+            cached = self._etags.get(key)
+            headers = {"If-None-Match": cached[0]} if cached else {}
+            try:
+                response = await api.repos.compare_commits(
+                    owner=owner, repo=name, basehead=basehead, per_page=1,
+                    headers_=headers, raw_=True)
+            except APIError as exc:
+                if exc.status_code == 304 and cached:
+                    self._etags.move_to_end(key)
+                    return cached[1]
+                raise
+            body = response.json()
+            etag = response.headers.get("ETag")
+            if etag:
+                self._etags[key] = (etag, body)
+                self._etags.move_to_end(key)
+                while len(self._etags) > _ETAG_ENTRIES:
+                    self._etags.popitem(last=False)
+            return body
+
+        body = await self._call(f"compare {repo} {basehead}", run)
+        return int(body.get("behind_by") or 0)
+
+    async def resolve_thread(self, thread_id: str) -> bool:
+        """Resolve a review thread; True when GitHub reports it resolved."""
+        data = await self.graphql("resolve_thread", f"resolve thread {thread_id}",
+                                  threadId=thread_id)
+        thread = ((data.get("resolveReviewThread") or {}).get("thread")) or {}
+        return bool(thread.get("isResolved"))
+
+    async def merge(self, repo: str, number: int, sha: str,
+                    method: str = "squash") -> MergeOutcome:
+        """Merge pinned to `sha`: GitHub merges only if the head is still that commit.
+
+        409 raises kind `head_moved` ("head moved, re-check"), 405 kind `not_mergeable` with
+        GitHub's reason. Never retried.
+        """
+        if method not in ("squash", "merge", "rebase"):
+            raise GitHubError(f"unknown merge method {method!r}", kind="error")
+        if not sha:
+            raise GitHubError("refusing to merge without the head SHA the gate saw",
+                              kind="error")
+        owner, name = split_repo(repo)
+        label = f"merge {repo}#{number}"
+
+        async def run(api: GhApi, _gql: GhGql) -> Any:
+            return obj2dict(await api.pulls.merge(owner=owner, repo=name, pull_number=number,
+                                                  sha=sha, merge_method=method))
+
+        try:
+            body = await self._call(label, run)
+        except GitHubError as error:
+            if error.kind == "head_moved":
+                raise GitHubError(f"head moved, re-check: {repo}#{number} is no longer at "
+                                  f"{sha[:7]}; nothing was merged", kind="head_moved",
+                                  status=error.status) from None
+            if error.kind == "not_mergeable":
+                detail = str(error).partition("): ")[2] or "GitHub refused the merge"
+                raise GitHubError(f"{repo}#{number} not mergeable: {detail}",
+                                  kind="not_mergeable", status=error.status) from None
+            raise
+        return MergeOutcome(merged=bool(body.get("merged")), sha=body.get("sha"),
+                            message=str(body.get("message") or ""), status=200)
+
+    async def update_branch(self, repo: str, number: int, expected_head_sha: str) -> str:
+        """Ask GitHub to merge the base into the PR branch (202: it finishes later). Returns
+        GitHub's message. A head that moved answers 422, raised as kind `head_moved`."""
+        owner, name = split_repo(repo)
+        label = f"update branch {repo}#{number}"
+
+        async def run(api: GhApi, _gql: GhGql) -> Any:
+            return obj2dict(await api.pulls.update_branch(
+                owner=owner, repo=name, pull_number=number,
+                expected_head_sha=expected_head_sha))
+
+        try:
+            body = await self._call(label, run)
+        except GitHubError as error:
+            if error.status == 422 and "head" in str(error).lower():
+                raise GitHubError(f"head moved, re-check: {repo}#{number} is no longer at "
+                                  f"{expected_head_sha[:7]}", kind="head_moved",
+                                  status=422) from None
+            raise
+        return str((body or {}).get("message") or "Updating pull request branch.")
+
+    # -- issues --------------------------------------------------------------------------------
+
+    async def _rest_pages(self, label: str, first: Callable[[GhApi], Awaitable[Any]]) -> list[Any]:
+        """A REST listing, following `Link: rel="next"` (not page numbers) up to a cap."""
+
+        async def run(api: GhApi, _gql: GhGql) -> list[Any]:
+            items: list[Any] = []
+            response = await first(api)
+            for _ in range(MAX_REST_PAGES):
+                items.extend(response.json())
+                next_url = response.links.get("next", {}).get("url")
+                if not next_url:
+                    break
+                response = await api.transport.request("GET", next_url, raw=True)
+            return items
+
+        return await self._call(label, run)
+
+    async def list_issues(self, repo: str) -> list[Issue]:
+        """Open issues (pull requests left out), newest first, without comments."""
+        owner, name = split_repo(repo)
+        items = await self._rest_pages(
+            f"list issues {repo}",
+            lambda api: api.issues.list_for_repo(owner=owner, repo=name, state="open",
+                                                 per_page=100, raw_=True))
+        return [issue_from_rest(repo, item) for item in items if "pull_request" not in item]
+
+    async def issue_with_comments(self, repo: str, number: int) -> Issue:
+        owner, name = split_repo(repo)
+
+        async def run(api: GhApi, _gql: GhGql) -> Any:
+            return obj2dict(await api.issues.get(owner=owner, repo=name, issue_number=number))
+
+        body = await self._call(f"issue {repo}#{number}", run)
+        comments = await self._rest_pages(
+            f"comments on {repo}#{number}",
+            lambda api: api.issues.list_comments(owner=owner, repo=name, issue_number=number,
+                                                 per_page=100, raw_=True))
+        return issue_from_rest(repo, body, tuple(comment_from_rest(c) for c in comments))
+
+    async def comment_on_issue(self, repo: str, number: int, body: str) -> IssueComment:
+        owner, name = split_repo(repo)
+
+        async def run(api: GhApi, _gql: GhGql) -> Any:
+            return obj2dict(await api.issues.create_comment(owner=owner, repo=name,
+                                                            issue_number=number, body=body))
+
+        return comment_from_rest(await self._call(f"comment on {repo}#{number}", run))
+
+
+def _epoch(value: Any) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

@@ -1,0 +1,146 @@
+"""GitHub's GraphQL and REST answers turned into orchestra's models (pure functions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from orchestra_tui.core.severity import severity_of
+from orchestra_tui.models import (
+    Check,
+    CheckState,
+    Issue,
+    IssueComment,
+    PullRequest,
+    ReviewThread,
+)
+
+_CONCLUSIONS = {
+    "SUCCESS": CheckState.PASSING,
+    "NEUTRAL": CheckState.NEUTRAL,
+    "SKIPPED": CheckState.NEUTRAL,
+    "FAILURE": CheckState.FAILING,
+    "TIMED_OUT": CheckState.FAILING,
+    "CANCELLED": CheckState.FAILING,
+    "ACTION_REQUIRED": CheckState.FAILING,
+    "STARTUP_FAILURE": CheckState.FAILING,
+    "STALE": CheckState.FAILING,  # GitHub gave up waiting: it has to be re-run
+}
+_STATUS_STATES = {
+    "SUCCESS": CheckState.PASSING,
+    "PENDING": CheckState.PENDING,
+    "EXPECTED": CheckState.PENDING,
+    "FAILURE": CheckState.FAILING,
+    "ERROR": CheckState.FAILING,
+}
+
+
+def context_name(node: Mapping[str, Any]) -> str:
+    if node.get("__typename") == "StatusContext":
+        return str(node.get("context") or "")
+    return str(node.get("name") or "")
+
+
+def check_from_node(node: Mapping[str, Any], required: bool | None = None) -> Check | None:
+    """A `CheckRun` or `StatusContext` node as a Check; None for a node of another type."""
+    kind = node.get("__typename")
+    if required is None:
+        required = bool(node.get("isRequired", False))
+    if kind == "CheckRun":
+        if node.get("status") != "COMPLETED":
+            state = CheckState.PENDING
+        else:
+            state = _CONCLUSIONS.get(str(node.get("conclusion")), CheckState.FAILING)
+        return Check(str(node.get("name") or ""), state, required, node.get("detailsUrl") or "")
+    if kind == "StatusContext":
+        state = _STATUS_STATES.get(str(node.get("state")), CheckState.PENDING)
+        return Check(str(node.get("context") or ""), state, required, node.get("targetUrl") or "")
+    return None
+
+
+def thread_from_node(node: Mapping[str, Any], repo: str, number: int) -> ReviewThread | None:
+    """A review thread as its first comment (the finding); None when it has no comment."""
+    comments = ((node.get("comments") or {}).get("nodes")) or []
+    if not comments:
+        return None
+    first = comments[0]
+    author = first.get("author") or {}
+    login = str(author.get("login") or "ghost")
+    body = str(first.get("body") or "")
+    line = node.get("line")
+    if line is None:
+        line = node.get("originalLine")
+    return ReviewThread(
+        id=str(node["id"]),
+        repo=repo,
+        pr_number=number,
+        path=str(node.get("path") or ""),
+        line=line,
+        author=login,
+        author_is_bot=author.get("__typename") == "Bot",
+        body=body,
+        url=str(first.get("url") or ""),
+        created_at=str(first.get("createdAt") or ""),
+        severity=severity_of(body, login),
+        is_outdated=bool(node.get("isOutdated")),
+        is_resolved=bool(node.get("isResolved")),
+    )
+
+
+def open_threads(nodes: Iterable[Mapping[str, Any]], repo: str,
+                 number: int) -> tuple[ReviewThread, ...]:
+    """Unresolved, non-outdated threads, newest first."""
+    threads = [t for t in (thread_from_node(n, repo, number) for n in nodes)
+               if t is not None and not t.is_resolved and not t.is_outdated]
+    threads.sort(key=lambda t: t.created_at, reverse=True)
+    return tuple(threads)
+
+
+def pull_from_node(node: Mapping[str, Any], repo: str, checks: tuple[Check, ...],
+                   thread_nodes: Iterable[Mapping[str, Any]],
+                   behind_by: int | None = None) -> PullRequest:
+    number = int(node["number"])
+    return PullRequest(
+        repo=repo,
+        number=number,
+        title=str(node.get("title") or ""),
+        url=str(node.get("url") or ""),
+        head_ref=str(node.get("headRefName") or ""),
+        head_sha=str(node.get("headRefOid") or ""),
+        base_ref=str(node.get("baseRefName") or ""),
+        author=str((node.get("author") or {}).get("login") or "ghost"),
+        is_draft=bool(node.get("isDraft")),
+        review_decision=node.get("reviewDecision"),
+        mergeable=str(node.get("mergeable") or "UNKNOWN"),
+        merge_state=str(node.get("mergeStateStatus") or "UNKNOWN"),
+        behind_by=behind_by,
+        checks=checks,
+        threads=open_threads(thread_nodes, repo, number),
+        updated_at=str(node.get("updatedAt") or ""),
+    )
+
+
+def issue_from_rest(repo: str, body: Mapping[str, Any],
+                    comments: tuple[IssueComment, ...] = ()) -> Issue:
+    labels = tuple(
+        str(label.get("name") if isinstance(label, Mapping) else label)
+        for label in body.get("labels") or ()
+    )
+    return Issue(
+        repo=repo,
+        number=int(body["number"]),
+        title=str(body.get("title") or ""),
+        body=str(body.get("body") or ""),
+        url=str(body.get("html_url") or ""),
+        author=str((body.get("user") or {}).get("login") or "ghost"),
+        labels=labels,
+        comments=comments,
+    )
+
+
+def comment_from_rest(body: Mapping[str, Any]) -> IssueComment:
+    return IssueComment(
+        author=str((body.get("user") or {}).get("login") or "ghost"),
+        body=str(body.get("body") or ""),
+        created_at=str(body.get("created_at") or ""),
+    )

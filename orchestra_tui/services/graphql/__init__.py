@@ -1,0 +1,1 @@
+"""GraphQL documents orchestra sends, one operation per `.graphql` file (package data)."""
