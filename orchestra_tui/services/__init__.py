@@ -1,0 +1,39 @@
+"""All I/O lives here. `build_services` is the one place where services are built from config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orchestra_tui.config import Config
+    from orchestra_tui.services.journal import Journal
+    from orchestra_tui.services.store import QueueStore
+    from orchestra_tui.services.tmux import TmuxService
+
+
+@dataclass
+class Services:
+    tmux: TmuxService
+    store: QueueStore
+    journal: Journal
+
+
+def build_services(config: Config, *, socket_name: str | None = None,
+                   socket_path: str | None = None, data_dir=None) -> Services:
+    """Command-line `-L`/`-S` win over the config's `[tmux]` table, as they do for tmux."""
+    from orchestra_tui.paths import data_dir as default_data_dir
+    from orchestra_tui.services.journal import Journal
+    from orchestra_tui.services.store import QueueStore
+    from orchestra_tui.services.tmux import TmuxService
+
+    if socket_name is None and socket_path is None:
+        socket_name, socket_path = config.tmux.socket_name, config.tmux.socket_path
+    directory = data_dir or default_data_dir()
+    store = QueueStore(directory)
+    store.load()
+    return Services(
+        tmux=TmuxService.from_options(socket_name=socket_name, socket_path=socket_path),
+        store=store,
+        journal=Journal(directory / "journal.jsonl"),
+    )

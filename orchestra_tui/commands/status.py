@@ -1,0 +1,69 @@
+"""`orchestra status [--json]`: every agent pane, configured or discovered, and its state."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.core.setup import fleet_from_args
+from orchestra_tui.errors import TmuxUnavailable
+
+STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("status", help="show every agent and its state")
+    parser.add_argument("--json", action="store_true", help="print a JSON array")
+    parser.set_defaults(func=run)
+
+
+def status_rows(snapshot: FleetSnapshot) -> list[dict]:
+    return [
+        {
+            "name": view.status.name,
+            "pane_id": view.status.pane_id,
+            "tool": view.status.tool,
+            "state": str(view.status.state),
+            "context_left": view.status.context_left,
+            "queued": view.status.queued,
+            "reason": view.status.reason,
+            "alerts": list(view.status.alerts),
+        }
+        for view in snapshot.agents
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    fleet, _config, _services = fleet_from_args(args)
+    snapshot = asyncio.run(fleet.refresh())
+    if snapshot.tmux_error and not snapshot.agents:
+        raise TmuxUnavailable(snapshot.tmux_error)
+    rows = status_rows(snapshot)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("no agents: add some with `orchestra init`, or try `orchestra demo`")
+        return 0
+    print(_table(rows))
+    if snapshot.tmux_error:
+        print(f"tmux: {snapshot.tmux_error}")
+    return 0
+
+
+def _table(rows: list[dict]) -> str:
+    headers = ("AGENT", "PANE", "TOOL", "STATE", "CTX", "QUEUED", "REASON")
+    body = [
+        (row["name"], row["pane_id"] or "-", row["tool"], row["state"],
+         "-" if row["context_left"] is None else f"{row['context_left']}%",
+         "-" if row["queued"] is None else str(row["queued"]), row["reason"])
+        for row in rows
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *body)]
+    widths[-1] = 0  # the reason runs to the end of the line
+    return "\n".join(
+        "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
+        for line in (headers, *body)
+    )

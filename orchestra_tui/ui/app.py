@@ -1,0 +1,193 @@
+"""The Textual app: thin. It runs the poll loop in a worker, holds the latest FleetSnapshot for
+screens to watch, and turns the person's actions into Fleet calls run off the screen."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.errors import OrchestraError
+from orchestra_tui.models import NEEDS_PERSON, State
+from orchestra_tui.ui.screens.fleet import FleetScreen
+from orchestra_tui.ui.screens.grid import GridScreen
+from orchestra_tui.ui.screens.help import HelpScreen
+from orchestra_tui.ui.screens.queue import QueueScreen
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    config_path: str = ""
+    poll_seconds: float = 0.25
+    theme: str = "textual-dark"
+    bell: bool = True
+    context_warn: int = 20
+    context_critical: int = 10
+    poll: bool = True  # snapshot tests render one fixed snapshot and never poll
+
+
+class FleetRefreshed(Message):
+    def __init__(self, snapshot: FleetSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class OrchestraApp(App):
+    CSS_PATH = "orchestra.tcss"
+    TITLE = "orchestra"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+    ]
+
+    snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
+                                                 always_update=True)
+
+    def __init__(self, fleet, options: AppOptions = AppOptions()) -> None:
+        super().__init__()
+        self.fleet = fleet
+        self.options = options
+        self.selected_agent: str | None = None
+
+    def on_mount(self) -> None:
+        if self.options.theme in self.available_themes:
+            self.theme = self.options.theme
+        self.push_screen(FleetScreen(self.options.config_path, self.options.context_warn,
+                                     self.options.context_critical))
+        if self.options.poll:
+            self.run_worker(self._poll(), group="poll", exclusive=True)
+        else:
+            self.snapshot = self.fleet.snapshot
+
+    # -- the poll loop (a worker: it reads tmux and posts what it saw, never touching widgets)
+
+    async def _poll(self) -> None:
+        while True:
+            visible = self._visible_agents()
+            snapshot = await self.fleet.refresh(visible=visible, history=self.selected_agent)
+            self.fleet.dispatch_ready()
+            self.post_message(FleetRefreshed(snapshot))
+            await asyncio.sleep(self.options.poll_seconds)
+
+    def _visible_agents(self) -> set[str]:
+        if isinstance(self.screen, GridScreen):
+            return {view.name for view in self.snapshot.agents}
+        return {self.selected_agent} if self.selected_agent else set()
+
+    def on_fleet_refreshed(self, message: FleetRefreshed) -> None:
+        previous = self.snapshot
+        self.snapshot = message.snapshot
+        if previous.at > 0:
+            self._call_attention(previous, message.snapshot)
+
+    def _call_attention(self, before: FleetSnapshot, after: FleetSnapshot) -> None:
+        """A toast and the bell when an agent starts needing the person."""
+        rang = False
+        for view in after.agents:
+            old = before.get(view.name)
+            state = view.status.state
+            if old is None or old.status.state is state:
+                continue
+            idle_and_empty = state is State.IDLE and not any(
+                item.state == "queued" for item in view.queue)
+            if state in NEEDS_PERSON or idle_and_empty:
+                severity = "warning" if state in NEEDS_PERSON else "information"
+                self.notify(f"{view.name}: {state} — {view.status.reason}",
+                            title=view.name, severity=severity, timeout=6)
+                rang = True
+        if rang and self.options.bell:
+            self.bell()
+
+    # -- actions the screens ask for -------------------------------------------------------
+
+    def _run(self, work: Coroutine, done: str | None = None) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except OrchestraError as error:
+                self.notify(str(error), severity="error", timeout=8)
+                return
+            if done:
+                self.notify(done, timeout=3)
+            self.snapshot = self.fleet.current()
+
+        self.run_worker(guarded(), group="actions")
+
+    def send_prompt(self, agent: str, text: str) -> None:
+        async def send() -> None:
+            result = await self.fleet.send_now(agent, text)
+            if not result.delivered:
+                raise OrchestraError(
+                    f"{agent}: typed but submission not confirmed ({result.detail}); "
+                    "not sent again")
+
+        self._run(send(), f"Sent to {agent}")
+
+    def queue_prompt(self, agent: str, text: str) -> None:
+        self._run(self.fleet.enqueue(agent, text), f"Queued for {agent}")
+
+    def queue_op(self, op: str, *args) -> None:
+        self._run(self.fleet.queue_op(op, *args))
+
+    def toggle_pause(self, agent: str) -> None:
+        async def toggle() -> None:
+            paused = await self.fleet.toggle_pause(agent)
+            self.notify(f"{agent}: queue {'paused' if paused else 'resumed'}", timeout=3)
+
+        self._run(toggle())
+
+    def answer(self, agent: str, approve: bool) -> None:
+        self._run(self.fleet.answer(agent, approve),
+                  f"{'Approved' if approve else 'Denied'}: {agent}")
+
+    def interrupt(self, agent: str) -> None:
+        self._run(self.fleet.interrupt(agent), f"Interrupted {agent}")
+
+    def attach(self, agent: str) -> None:
+        async def attach() -> None:
+            command = await self.fleet.attach(agent)
+            if command:
+                self.notify(f"Outside tmux: run  {command}", title="Attach", timeout=15)
+
+        self._run(attach())
+
+    def open_queue(self, agent: str) -> None:
+        self.push_screen(QueueScreen(agent))
+
+    def open_grid(self) -> None:
+        self.push_screen(GridScreen())
+
+    def select_agent(self, agent: str) -> None:
+        self.selected_agent = agent
+        for screen in self.screen_stack:
+            if isinstance(screen, FleetScreen):
+                screen.select(agent)
+
+    def action_help(self) -> None:
+        sections = [("Everywhere", list(self.BINDINGS)),
+                    ("Fleet", list(FleetScreen.BINDINGS)),
+                    ("Queue editor", list(QueueScreen.BINDINGS)),
+                    ("Grid", list(GridScreen.BINDINGS))]
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Every key and what each state means", self.action_help)
+        fleet_screen = next((s for s in self.screen_stack if isinstance(s, FleetScreen)), None)
+        if fleet_screen is None:
+            return
+        for binding in FleetScreen.BINDINGS:
+            if not binding.show:
+                continue
+            yield SystemCommand(
+                binding.description,
+                f"{binding.description} — the selected agent (key: {binding.key})",
+                partial(fleet_screen.run_action, binding.action))

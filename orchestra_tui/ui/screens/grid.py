@@ -1,0 +1,73 @@
+"""Every agent's pane at once, in attention order; `enter` picks one and goes back."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.ui.format import state_badge
+
+
+class PaneTile(Static, can_focus=True):
+    DEFAULT_CLASSES = "pane-tile"
+
+    def __init__(self, agent: str) -> None:
+        super().__init__("", id=None)
+        self.agent = agent
+        self.border_title = agent
+        self._screen: str | None = None
+
+    def show(self, screen: str, state, reason: str) -> None:
+        title = Text(f"{self.agent} ")
+        title.append_text(state_badge(state))
+        self.border_title = title
+        self.border_subtitle = reason
+        if screen != self._screen:
+            self._screen = screen
+            # The tile shows the bottom of the pane: that is where agents say what they do.
+            lines = screen.rstrip("\n").split("\n")
+            self.update(Text.from_ansi("\n".join(lines[-max(1, self.size.height or 12):]),
+                                       no_wrap=True, end=""))
+
+
+class GridScreen(Screen):
+    BINDINGS = [
+        Binding("escape,g", "app.pop_screen", "Back", id="grid_back"),
+        Binding("enter", "pick", "Select", id="grid_pick"),
+        Binding("right,l,down,j", "app.focus_next", "Next", show=False),
+        Binding("left,h,up,k", "app.focus_previous", "Previous", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="♪")
+        yield Grid(id="grid")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "snapshot", self._show, init=True)
+
+    def _show(self, snapshot: FleetSnapshot) -> None:
+        grid = self.query_one(Grid)
+        tiles = {tile.agent: tile for tile in self.query(PaneTile)}
+        names = [view.name for view in snapshot.agents]
+        if list(tiles) != names:
+            grid.remove_children()
+            tiles = {name: PaneTile(name) for name in names}
+            grid.mount_all(tiles.values())
+            columns = 1 if len(names) <= 1 else 2 if len(names) <= 4 else 3
+            grid.styles.grid_size_columns = columns
+            if tiles:
+                selected = self.app.selected_agent
+                (tiles.get(selected) or next(iter(tiles.values()))).focus()
+        for view in snapshot.agents:
+            tiles[view.name].show(view.screen, view.status.state, view.status.reason)
+
+    def action_pick(self) -> None:
+        if isinstance(self.focused, PaneTile):
+            self.app.select_agent(self.focused.agent)
+        self.app.pop_screen()

@@ -1,0 +1,60 @@
+"""`?`: every key of every screen, generated from the same Binding declarations the footer and
+the command palette use, so the help can never drift from the keys."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+STATE_HELP = (
+    ("approval", "a permission or sandbox prompt waits for you: y approves, n denies"),
+    ("blocked", "an API error, usage limit, lost connection or login waits for you"),
+    ("stuck", "claims to work, but screen and counter froze past the threshold"),
+    ("exited", "the agent process is gone: the shell is back or the pane died"),
+    ("idle", "done with its turn; queued prompts are sent now, one at a time"),
+    ("working", "busy; queued prompts wait for it to go idle"),
+    ("unknown", "orchestra will not guess: look at the pane"),
+)
+
+
+def bindings_table(title: str, bindings: list[Binding]) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False, box=None,
+                  padding=(0, 2))
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    seen = set()
+    for binding in bindings:
+        if binding.description in seen or not binding.description:
+            continue
+        seen.add(binding.description)
+        keys = " / ".join(key.strip() for key in binding.key.split(","))
+        table.add_row(keys, binding.description)
+    return table
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help_close")]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-dialog"):
+            yield Static(Text("orchestra: keys", style="bold"))
+            for title, bindings in self.sections:
+                yield Static(bindings_table(title, bindings))
+            states = Table(title="States", title_justify="left", show_header=False,
+                           box=None, padding=(0, 2))
+            states.add_column(style="bold", no_wrap=True)
+            states.add_column()
+            for state, meaning in STATE_HELP:
+                states.add_row(state, meaning)
+            yield Static(states)
+            yield Static(Text("ctrl+p opens the command palette: every action, and themes.",
+                              style="dim"))

@@ -1,0 +1,147 @@
+"""The queue editor for one agent: its follow-up prompts, their delivery state, and the
+controls to add, edit, delete, reorder, move to another agent, and pause dispatch."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label
+
+from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.models import QueueItem
+from orchestra_tui.ui.format import duration
+from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
+from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
+
+ITEM_STYLES = {"queued": "bold", "sending": "bold cyan", "sent": "dim green",
+               "uncertain": "bold yellow"}
+
+
+class QueueScreen(ModalScreen):
+    BINDINGS = [
+        Binding("escape,Q", "dismiss", "Close", id="queue_close"),
+        Binding("a", "add", "Add", id="queue_add"),
+        Binding("e,enter", "edit", "Edit", id="queue_edit"),
+        Binding("d,delete", "delete", "Delete", id="queue_delete"),
+        Binding("K,shift+up", "move(-1)", "Up", id="queue_up"),
+        Binding("J,shift+down", "move(1)", "Down", id="queue_down"),
+        Binding("m", "move_to_agent", "Move to…", id="queue_move_agent"),
+        Binding("p", "toggle_pause", "Pause/resume", id="queue_pause"),
+        Binding("r", "requeue", "Send again", id="queue_requeue"),
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, agent: str) -> None:
+        super().__init__()
+        self.agent = agent
+        self._items: list[QueueItem] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="queue-dialog"):
+            yield Label("", id="queue-title")
+            yield DataTable(id="queue-items", cursor_type="row")
+            yield Label("", id="queue-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in ("#", "state", "prompt", "when"):
+            table.add_column(column, key=column)
+        self.watch(self.app, "snapshot", self._show, init=True)
+        table.focus()
+
+    def _show(self, snapshot: FleetSnapshot) -> None:
+        view = snapshot.get(self.agent)
+        items = list(view.queue) if view else []
+        paused = view.paused if view else False
+        title = Text(f"Queue · {self.agent}", style="bold")
+        title.append(" — dispatch paused (p resumes)" if paused
+                     else " — sent one at a time when idle",
+                     style="yellow" if paused else "dim")
+        self.query_one("#queue-title", Label).update(title)
+        if items == self._items:
+            return
+        table = self.query_one(DataTable)
+        selected = self.selected_item
+        self._items = items
+        table.clear()
+        for number, item in enumerate(items, 1):
+            first_line = item.text.split("\n", 1)[0]
+            more = " …" if "\n" in item.text else ""
+            when = f"{duration(snapshot.at - item.sent_at)} ago" if item.sent_at else ""
+            table.add_row(str(number), Text(str(item.state), style=ITEM_STYLES[item.state]),
+                          Text(first_line[:90] + more), when, key=item.id)
+        if selected is not None:
+            index = next((i for i, item in enumerate(items) if item.id == selected.id), None)
+            if index is not None:
+                table.move_cursor(row=index, animate=False)
+        hint = "empty: press a to add a prompt" if not items else (
+            "uncertain items wait for you: r sends again, d drops"
+            if any(item.state == "uncertain" for item in items) else "")
+        self.query_one("#queue-hint", Label).update(hint)
+
+    @property
+    def selected_item(self) -> QueueItem | None:
+        table = self.query_one(DataTable)
+        if not self._items or table.cursor_row is None or table.cursor_row >= len(self._items):
+            return None
+        return self._items[table.cursor_row]
+
+    def action_cursor(self, delta: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.cursor_row + delta))
+
+    def action_add(self) -> None:
+        def added(text: str | None) -> None:
+            if text:
+                self.app.queue_prompt(self.agent, text)
+
+        self.app.push_screen(EditPromptScreen(f"New prompt for {self.agent}"), added)
+
+    def action_edit(self) -> None:
+        item = self.selected_item
+        if item is None or item.state in ("sending", "sent"):
+            self.app.bell()
+            return
+
+        def edited(text: str | None) -> None:
+            if text:
+                self.app.queue_op("edit", item.id, text)
+
+        self.app.push_screen(EditPromptScreen(f"Edit prompt for {self.agent}", item.text),
+                             edited)
+
+    def action_delete(self) -> None:
+        if item := self.selected_item:
+            self.app.queue_op("delete", item.id)
+
+    def action_move(self, delta: int) -> None:
+        # The cursor follows the item when the table is rebuilt from the moved queue.
+        if item := self.selected_item:
+            self.app.queue_op("move", item.id, delta)
+
+    def action_move_to_agent(self) -> None:
+        item = self.selected_item
+        if item is None:
+            return
+        others = [view.name for view in self.app.snapshot.agents if view.name != self.agent]
+
+        def picked(agent: str | None) -> None:
+            if agent:
+                self.app.queue_op("move_to_agent", item.id, agent)
+
+        self.app.push_screen(PickAgentScreen(others, "Move prompt to…"), picked)
+
+    def action_toggle_pause(self) -> None:
+        self.app.toggle_pause(self.agent)
+
+    def action_requeue(self) -> None:
+        item = self.selected_item
+        if item is not None and item.state == "uncertain":
+            self.app.queue_op("requeue", item.id)
+        else:
+            self.app.bell()

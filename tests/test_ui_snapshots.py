@@ -1,0 +1,49 @@
+"""Snapshots of every screen, rendered from a fixed fleet so they are deterministic."""
+
+from __future__ import annotations
+
+from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from tests.ui_data import FixedFleet
+
+SIZE = (150, 40)
+OPTIONS = AppOptions(poll=False, config_path="~/.config/orchestra/config.toml")
+
+
+def make_app(tmp_path, views=None) -> OrchestraApp:
+    return OrchestraApp(FixedFleet(tmp_path, views), OPTIONS)
+
+
+def test_fleet_view(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE)
+
+
+def test_fleet_view_prompt_bar(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE,
+                        press=["j", "j", "j", "enter", *"run the tests again"])
+
+
+def test_zoomed_pane(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, press=["z"])
+
+
+def test_grid(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, press=["g"])
+
+
+def test_queue_editor(snap_compare, tmp_path):
+    fleet = FixedFleet(tmp_path)
+    first = fleet.store.add("api", "after the migration, run the full test suite")
+    fleet.store.add("api", "then open a PR against main\nand link issue #41")
+    fleet.store.add("api", "update CHANGELOG.md")
+    fleet.store.mark_sending(first.id)
+    fleet.store.mark_sent(first.id, 1_790_000_000.0 - 30)
+    fleet.current()
+    assert snap_compare(OrchestraApp(fleet, OPTIONS), terminal_size=SIZE, press=["Q"])
+
+
+def test_help(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, press=["question_mark"])
+
+
+def test_empty_state(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, views=[]), terminal_size=SIZE)

@@ -1,0 +1,155 @@
+"""A fixed fleet for rendering tests: the same snapshot every time, so screenshots are
+deterministic. Queue operations go to a real QueueStore; what the app asks of tmux (send, answer,
+interrupt, attach) is recorded, since here no pane exists to act on."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from orchestra_tui.core.fleet import AgentView, FleetSnapshot
+from orchestra_tui.models import AgentSpec, AgentStatus, ContextTrend, SendResult, State
+from orchestra_tui.services.store import QueueStore
+
+AT = 1_790_000_000.0
+
+CODEX_WORKING = """\
+\x1b[1m›\x1b[0m fix the flaky retry test in tests/test_client.py
+
+• Explored
+  └ Read test_client.py, client.py
+
+• Edited tests/test_client.py (+12 -3)
+
+\x1b[36m• Working (1m 12s • esc to interrupt)\x1b[0m
+
+› Ask Codex to do anything
+
+  ? for shortcuts                                                    38% context left
+"""
+
+CLAUDE_APPROVAL = """\
+⏺ I'll run the migration to check the schema.
+
+╭──────────────────────────────────────────────────────────────────────────╮
+│ Bash command                                                             │
+│                                                                          │
+│   alembic upgrade head                                                   │
+│   Apply pending migrations                                               │
+│                                                                          │
+│ Do you want to proceed?                                                  │
+│ ❯ 1. Yes                                                                 │
+│   2. Yes, and don't ask again for alembic commands in /srv/api           │
+│   3. No, and tell Claude what to do differently (esc)                    │
+╰──────────────────────────────────────────────────────────────────────────╯
+"""
+
+GEMINI_IDLE = """\
+✦ Done. The parser now accepts trailing commas; 42 tests pass. [/] stays literal.
+
+╭──────────────────────────────────────────────────────────────────────────╮
+│ >   Type your message or @path/to/file                                   │
+╰──────────────────────────────────────────────────────────────────────────╯
+~/src/parser (feat/commas*)     no sandbox     gemini-2.5-pro (71% context left)
+"""
+
+AIDER_BLOCKED = """\
+litellm.RateLimitError: AnthropicException - rate limit exceeded
+The API provider has rate limited you. Try again later or check your quotas.
+Retrying in 8.0 seconds...
+"""
+
+SHELL_EXITED = """\
+Goodbye!
+user@host:~/src/infra$
+"""
+
+
+def _view(name: str, tool: str, state: State, reason: str, *, since: float,
+          repo: str = "", branch: str = "*", context: int | None = None,
+          trend: ContextTrend = ContextTrend.UNKNOWN, screen: str = "", pane: str = "%1",
+          alerts: tuple[str, ...] = ()) -> AgentView:
+    spec = AgentSpec(name=name, tool=tool, repo=repo, branch=branch, target=pane)
+    status = AgentStatus(name=name, pane_id=pane, tool=tool, state=state, reason=reason,
+                         context_left=context, context_trend=trend, since=since, spec=spec,
+                         alerts=alerts)
+    return AgentView(status=status, screen=screen)
+
+
+def fixed_views() -> list[AgentView]:
+    return [
+        _view("api", "claude", State.APPROVAL,
+              'approval: "Do you want to proceed?" dialog', since=AT - 42,
+              repo="acme/api", branch="claude/*", context=64, trend=ContextTrend.FALLING,
+              screen=CLAUDE_APPROVAL, pane="%3"),
+        _view("ingest", "aider", State.BLOCKED, 'blocked: "RateLimitError", retrying',
+              since=AT - 130, repo="acme/ingest", screen=AIDER_BLOCKED, pane="%5"),
+        _view("infra", "shell", State.EXITED, "exited: bash is back in the foreground",
+              since=AT - 900, repo="acme/infra", screen=SHELL_EXITED, pane="%6",
+              alerts=("forbid: kubectl apply",)),
+        _view("parser", "gemini", State.IDLE, "idle: composer, no activity",
+              since=AT - 75, repo="acme/parser", branch="feat/*", context=71,
+              trend=ContextTrend.FLAT, screen=GEMINI_IDLE, pane="%4"),
+        _view("web", "codex", State.WORKING, 'working: status row "(1m 12s • esc to interrupt)"',
+              since=AT - 72, repo="acme/web", branch="codex/*", context=38,
+              trend=ContextTrend.FALLING, screen=CODEX_WORKING, pane="%2"),
+    ]
+
+
+class FixedFleet:
+    """Stands where `core.fleet.Fleet` stands in the app, holding one fixed snapshot."""
+
+    def __init__(self, store_dir: Path, views: list[AgentView] | None = None) -> None:
+        self.store = QueueStore(store_dir)
+        self.store.load()
+        self.views = fixed_views() if views is None else views
+        self.calls: list[tuple] = []
+        self._snapshot = self._build()
+
+    def _build(self) -> FleetSnapshot:
+        views = tuple(replace(view, queue=tuple(self.store.items(view.name)),
+                              paused=self.store.paused(view.name)) for view in self.views)
+        return FleetSnapshot(agents=views, at=AT)
+
+    @property
+    def snapshot(self) -> FleetSnapshot:
+        return self._snapshot
+
+    def current(self) -> FleetSnapshot:
+        self._snapshot = self._build()
+        return self._snapshot
+
+    async def refresh(self, *, visible=(), history=None) -> FleetSnapshot:
+        return self.current()
+
+    def dispatch_ready(self) -> list[str]:
+        return []
+
+    async def send_now(self, name: str, text: str, *, source: str = "person") -> SendResult:
+        self.calls.append(("send_now", name, text))
+        return SendResult(delivered=True, enter_presses=1)
+
+    async def enqueue(self, name: str, text: str, *, source: str = "person"):
+        self.calls.append(("enqueue", name, text))
+        return self.store.add(name, text, source=source)
+
+    async def queue_op(self, op: str, *args) -> None:
+        self.calls.append(("queue_op", op, *args))
+        getattr(self.store, op)(*args)
+
+    async def toggle_pause(self, name: str) -> bool:
+        paused = not self.store.paused(name)
+        self.store.set_paused(name, paused)
+        self.calls.append(("toggle_pause", name, paused))
+        return paused
+
+    async def answer(self, name: str, approve: bool) -> State:
+        self.calls.append(("answer", name, approve))
+        return State.APPROVAL
+
+    async def interrupt(self, name: str) -> None:
+        self.calls.append(("interrupt", name))
+
+    async def attach(self, name: str) -> str | None:
+        self.calls.append(("attach", name))
+        return f"tmux attach -t {name}"
