@@ -476,10 +476,24 @@ def render_config(config_or_specs: Config | Sequence[AgentSpec]) -> str:
         if table:
             document[key] = table
     # Each agent as its own `[[agent]]` table: tomli_w would write short ones inline.
-    chunks = [tomli_w.dumps(document, multiline_strings=True)] if document else []
-    chunks += ["[[agent]]\n" + tomli_w.dumps(_agent_table(spec), multiline_strings=True)
-               for spec in config.agents]
+    chunks = [_dumps(document)] if document else []
+    chunks += ["[[agent]]\n" + _dumps(_agent_table(spec)) for spec in config.agents]
     return "\n".join(chunks)
+
+
+def _dumps(table: dict[str, Any]) -> str:
+    """TOML for `table`, with readable multi-line strings unless one holds a carriage return
+    (TOML turns CRLF inside a multi-line string into LF, which would change the value)."""
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            value = list(value.values())
+        return [text for item in value for text in strings(item)] \
+            if isinstance(value, list) else []
+
+    return tomli_w.dumps(table, multiline_strings=not any("\r" in text
+                                                          for text in strings(table)))
 
 
 STARTER_HEADER = """\

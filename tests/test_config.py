@@ -398,3 +398,9 @@ def test_config_layer_does_not_import_textual():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).resolve().parent.parent)
     assert result.stdout.strip() == "False"
+
+
+def test_render_keeps_carriage_returns():
+    """TOML folds CRLF inside a multi-line string to LF; such values are written escaped."""
+    spec = AgentSpec(name="a", policy="windows\r\nline", command="one\ntwo")
+    assert parse_config(render_config([spec]), Path("x")).agents == (spec,)

@@ -1,0 +1,106 @@
+"""`orchestra init [--force] [--print]`: find the agents running in tmux and write a starter
+config with one `[[agent]]` per agent pane."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from orchestra_tui.config import (
+    TOOL_CHOICES,
+    TmuxConfig,
+    render_starter_config,
+    write_starter_config,
+)
+from orchestra_tui.errors import ConfigError, TmuxUnavailable
+from orchestra_tui.models import AgentSpec
+from orchestra_tui.paths import config_path, display_path
+
+NO_AGENTS = ("no AI coding agents found on {server}{others}. Start codex, claude, gemini or "
+             "aider in tmux panes and run `orchestra init` again, or run `orchestra demo` to "
+             "see orchestra with simulated agents.")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "init", help="write a starter config from the agents running in tmux",
+        description="Find the AI coding agents running on the tmux server and write a starter "
+                    "config (the --config path, $ORCHESTRA_CONFIG, or the user config dir).")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite an existing config file")
+    parser.add_argument("--print", action="store_true", dest="print_only",
+                        help="print the config instead of writing it")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = config_path(getattr(args, "config", None))
+    print_only = getattr(args, "print_only", False)
+    if not print_only and path.exists() and not args.force:
+        raise ConfigError(f"{display_path(path)}: already exists; pass --force to overwrite it")
+    socket_name = getattr(args, "socket_name", None)
+    socket_path = getattr(args, "socket_path", None)
+    server = (f"tmux -L {socket_name}" if socket_name
+              else f"tmux -S {socket_path}" if socket_path else "the default tmux server")
+    try:
+        discovered = asyncio.run(_discover(socket_name, socket_path))
+    except TmuxUnavailable as error:
+        print(f"orchestra: {error}", file=sys.stderr)
+        print("orchestra: " + NO_AGENTS.format(server=server, others=""), file=sys.stderr)
+        return 1
+    specs = specs_from_panes(discovered)
+    if not specs:
+        others = (f" ({len(discovered)} pane(s) run a shell or another program)"
+                  if discovered else "")
+        print("orchestra: " + NO_AGENTS.format(server=server, others=others), file=sys.stderr)
+        return 1
+    tmux = TmuxConfig(socket_name=socket_name, socket_path=socket_path)
+    if print_only:
+        sys.stdout.write(render_starter_config(specs, tmux=tmux))
+        return 0
+    written = write_starter_config(specs, path, force=args.force, tmux=tmux)
+    names = ", ".join(spec.name for spec in specs)
+    print(f"wrote {display_path(written)} with {len(specs)} agent(s): {names}")
+    return 0
+
+
+async def _discover(socket_name: str | None, socket_path: str | None) -> list[Any]:
+    # Imported here: the CLI imports every command module to build its parser.
+    from orchestra_tui.services.discovery import discover_agent_panes
+    from orchestra_tui.services.tmux import TmuxService
+
+    service = TmuxService.from_options(socket_name=socket_name, socket_path=socket_path)
+    return list(await discover_agent_panes(service))
+
+
+def specs_from_panes(discovered: Sequence[Any]) -> list[AgentSpec]:
+    """One AgentSpec per pane that runs an agent CLI (`.tool` set and not "shell"; discovered
+    panes have `.pane: PaneInfo`, `.argv`, `.tool`). Named after the session; `-<window>` is
+    added when a session has several agent panes, `.<pane>` when a window has several; a clash
+    gets `-2`, `-3`."""
+    agents = [d for d in discovered if d.tool and d.tool != "shell" and not d.pane.dead]
+    panes = sorted(agents, key=lambda d: (d.pane.session_name, d.pane.window_index,
+                                          d.pane.pane_index))
+    per_session = Counter(d.pane.session_name for d in panes)
+    per_window = Counter((d.pane.session_name, d.pane.window_index) for d in panes)
+    used: set[str] = set()
+    specs: list[AgentSpec] = []
+    for found in panes:
+        pane = found.pane
+        name = pane.session_name.strip() or "agent"
+        if per_session[pane.session_name] > 1:
+            name += f"-{pane.window_index}"
+            if per_window[(pane.session_name, pane.window_index)] > 1:
+                name += f".{pane.pane_index}"
+        unique, suffix = name, 2
+        while unique in used:
+            unique, suffix = f"{name}-{suffix}", suffix + 1
+        used.add(unique)
+        tool = found.tool if found.tool in TOOL_CHOICES else "auto"
+        specs.append(AgentSpec(name=unique, tool=tool, command=found.argv or "",
+                               cwd=pane.current_path or "", target=pane.target))
+    return specs

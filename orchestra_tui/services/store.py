@@ -1,0 +1,408 @@
+"""Per-agent prompt queues and prompt history, kept on disk so that nothing is lost or sent twice.
+
+One JSON file, `queues.json` in the data dir, holds the whole state. Every mutation rewrites it
+atomically before the method returns (temp file, fsync, `os.replace`, fsync of the directory), so
+a SIGKILL at any moment leaves either the old or the new whole state. A lock makes the store
+safe to share between the UI and workers; a `flock` on `queues.lock`, plus re-reading the file
+when another process replaced it, lets `orchestra send` and the app share it too.
+
+A queued prompt's life: `queued` -> `mark_sending` -> `mark_sent` (it stays in the queue as
+`sent`, the last `sent_limit` per agent kept, so the person sees what went) or `mark_uncertain`
+(delivery unconfirmed: it blocks the agent's queue until the person `requeue`s, `mark_sent`s or
+`delete`s it). An item found `sending` by `load()` at start-up was cut off mid-send by a crash
+and becomes `uncertain`: never sent twice unasked. The history (`record_sent`, `history`) is a
+separate list of every prompt sent, queued or typed; `mark_sent` does not add to it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from orchestra_tui.errors import ConfigError, OrchestraError
+from orchestra_tui.models import QueueItem, QueueItemState
+from orchestra_tui.paths import atomic_write, data_dir, display_path, remove_stale_temporaries
+
+FORMAT_VERSION = 1
+FILE_NAME = "queues.json"
+LOCK_NAME = "queues.lock"
+CRASH_DETAIL = ("orchestra stopped while sending this prompt; look at the agent's pane, then "
+                "send it again, mark it sent, or delete it")
+
+_QUEUED, _SENDING, _SENT, _UNCERTAIN = (QueueItemState.QUEUED, QueueItemState.SENDING,
+                                        QueueItemState.SENT, QueueItemState.UNCERTAIN)
+
+
+class QueueError(OrchestraError):
+    """A queue operation that the item's state does not allow (editing one being sent, ...)."""
+
+
+class QueueItemNotFound(QueueError, LookupError):
+    """No queued item has this id (sent, deleted, or never existed)."""
+
+
+class StoreCorrupt(ConfigError):
+    """`queues.json` could not be read; it was kept aside and the store starts empty."""
+
+
+class QueueStore:
+    """Prompt queues and history of every agent, persisted in `directory` (default: data dir).
+
+    >>> import tempfile; store = QueueStore(Path(tempfile.mkdtemp()))
+    >>> item = store.add("api", "run the tests")
+    >>> store.next_ready("api") == item
+    True
+    >>> store.mark_sending(item.id).state
+    <QueueItemState.SENDING: 'sending'>
+    >>> store.next_ready("api") is None  # one at a time
+    True
+    >>> store.mark_sent(item.id).state
+    <QueueItemState.SENT: 'sent'>
+    >>> store.record_sent("api", item.text); store.history("api")
+    ['run the tests']
+    """
+
+    def __init__(self, directory: Path | None = None, *, history_limit: int = 500,
+                 sent_limit: int = 20) -> None:
+        self._directory = Path(directory) if directory is not None else None
+        self._history_limit = max(1, history_limit)
+        self._sent_limit = max(0, sent_limit)
+        self._lock = threading.RLock()
+        self._signature: object = None  # stat of the file last read or written
+        self._loaded = False
+        self._items: list[QueueItem] = []
+        self._details: dict[str, str] = {}
+        self._paused: set[str] = set()
+        self._history: dict[str, list[str]] = {}
+
+    @property
+    def directory(self) -> Path:
+        if self._directory is None:
+            self._directory = data_dir()
+        return self._directory
+
+    @property
+    def path(self) -> Path:
+        return self.directory / FILE_NAME
+
+    # -- start-up ---------------------------------------------------------------------------
+
+    def load(self) -> list[QueueItem]:
+        """Read the file (call once at the app's start-up). Items found `sending` were cut off
+        by a crash: they become `uncertain`, are saved so, and are returned for the caller to
+        tell the person. Raises `StoreCorrupt` (after keeping the bad file aside and starting
+        empty) or `QueueError` for a file written by a newer orchestra."""
+        with self._locked(reload=True):
+            remove_stale_temporaries(self.path)
+            found = [item for item in self._items if item.state == _SENDING]
+            if found:
+                for item in found:
+                    self._details[item.id] = CRASH_DETAIL
+                    self._replace(replace(item, state=_UNCERTAIN))
+                self._save()
+            return [replace(item, state=_UNCERTAIN) for item in found]
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def items(self, agent: str) -> list[QueueItem]:
+        """The agent's queue in order: its last few `sent` items, then the rest."""
+        with self._locked():
+            return [item for item in self._items if item.agent == agent]
+
+    def all_items(self) -> list[QueueItem]:
+        with self._locked():
+            return list(self._items)
+
+    def agents(self) -> list[str]:
+        """Agents with items or a pause, sorted."""
+        with self._locked():
+            return sorted({item.agent for item in self._items} | self._paused)
+
+    def get(self, item_id: str) -> QueueItem:
+        with self._locked():
+            return self._find(item_id)[1]
+
+    def detail(self, item_id: str) -> str:
+        """Why an `uncertain` item is uncertain ("" for others)."""
+        with self._locked():
+            self._find(item_id)
+            return self._details.get(item_id, "")
+
+    def next_ready(self, agent: str) -> QueueItem | None:
+        """The agent's first `queued` item, or None when its queue is empty or an item of it is
+        `sending` or `uncertain` (one at a time; an uncertain one waits for the person). Pause
+        is not applied here: check `paused(agent)` as well."""
+        with self._locked():
+            mine = [item for item in self._items if item.agent == agent]
+            if any(item.state in (_SENDING, _UNCERTAIN) for item in mine):
+                return None
+            return next((item for item in mine if item.state == _QUEUED), None)
+
+    def paused(self, agent: str) -> bool:
+        with self._locked():
+            return agent in self._paused
+
+    def history(self, agent: str, limit: int = 50) -> list[str]:
+        """The last `limit` prompts sent to the agent, oldest first."""
+        with self._locked():
+            entries = self._history.get(agent, [])
+            return list(entries[-limit:]) if limit > 0 else []
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def add(self, agent: str, text: str, source: str = "person") -> QueueItem:
+        """Append a prompt to the end of the agent's queue."""
+        if not text.strip():
+            raise QueueError("an empty prompt cannot be queued")
+        item = QueueItem(id=uuid.uuid4().hex[:12], agent=agent, text=text, state=_QUEUED,
+                         created_at=time.time(), source=source)
+        with self._locked():
+            self._items.append(item)
+            self._save()
+        return item
+
+    def edit(self, item_id: str, text: str) -> QueueItem:
+        if not text.strip():
+            raise QueueError("an empty prompt cannot be queued; delete the item instead")
+        with self._locked():
+            item = self._not_sending(item_id, "edited")
+            if item.state == _SENT:
+                raise QueueError(f"prompt {item_id} was sent already; add a new one instead")
+            return self._update(replace(item, text=text))
+
+    def delete(self, item_id: str) -> QueueItem:
+        with self._locked():
+            item = self._not_sending(item_id, "deleted")
+            self._items.remove(item)
+            self._details.pop(item_id, None)
+            self._save()
+            return item
+
+    def move(self, item_id: str, delta: int) -> QueueItem:
+        """Move an item `delta` places within its agent's queue (negative: up), clamped."""
+        with self._locked():
+            index, item = self._find(item_id)
+            positions = [i for i, other in enumerate(self._items) if other.agent == item.agent]
+            rank = positions.index(index)
+            target = max(0, min(len(positions) - 1, rank + delta))
+            if target == rank:
+                return item
+            # Removing the item shifts later ones left by one, which makes "before the item now
+            # at `target`" (moving up) and "after it" (moving down) the same list index.
+            del self._items[index]
+            self._items.insert(positions[target], item)
+            self._save()
+            return item
+
+    def move_to_agent(self, item_id: str, agent: str) -> QueueItem:
+        """Move an item to the end of another agent's queue, as a fresh `queued` item."""
+        with self._locked():
+            item = self._not_sending(item_id, "moved")
+            if item.agent == agent:
+                return item
+            moved = replace(item, agent=agent, state=_QUEUED)
+            self._items.remove(item)
+            self._items.append(moved)
+            self._details.pop(item_id, None)
+            self._save()
+            return moved
+
+    def mark_sending(self, item_id: str) -> QueueItem:
+        """Claim a `queued` item for delivery; saved before any key reaches the pane."""
+        with self._locked():
+            _, item = self._find(item_id)
+            if item.state != _QUEUED:
+                raise QueueError(f"prompt {item_id} is {item.state}, not queued")
+            busy = [other for other in self._items if other.agent == item.agent
+                    and other.state in (_SENDING, _UNCERTAIN)]
+            if busy:
+                raise QueueError(f"{item.agent} already has a prompt {busy[0].state}; "
+                                 "one at a time")
+            return self._update(replace(item, state=_SENDING))
+
+    def mark_sent(self, item_id: str, at: float | None = None) -> QueueItem:
+        """The prompt reached the agent: it stays in the queue as `sent` (only the agent's last
+        `sent_limit` sent items are kept). Call `record_sent` for the history."""
+        with self._locked():
+            _, item = self._find(item_id)
+            self._details.pop(item_id, None)
+            sent = replace(item, state=_SENT, sent_at=time.time() if at is None else at)
+            self._replace(sent)
+            done = [other for other in self._items
+                    if other.agent == item.agent and other.state == _SENT]
+            for old in done[:max(0, len(done) - self._sent_limit)]:
+                self._items.remove(old)
+            self._save()
+            return sent
+
+    def mark_uncertain(self, item_id: str, detail: str = "") -> QueueItem:
+        """Delivery could not be confirmed: the item blocks its queue until the person decides."""
+        with self._locked():
+            _, item = self._find(item_id)
+            self._details[item_id] = detail
+            return self._update(replace(item, state=_UNCERTAIN))
+
+    def requeue(self, item_id: str) -> QueueItem:
+        """The person says "send it again": an uncertain (or sent) item becomes `queued` in
+        place, and is sent when its turn comes."""
+        with self._locked():
+            _, item = self._find(item_id)
+            if item.state == _SENDING:
+                raise QueueError(f"prompt {item_id} is being sent; wait for the outcome")
+            self._details.pop(item_id, None)
+            return self._update(replace(item, state=_QUEUED, sent_at=None))
+
+    def set_paused(self, agent: str, paused: bool) -> None:
+        with self._locked():
+            if (agent in self._paused) == paused:
+                return
+            if paused:
+                self._paused.add(agent)
+            else:
+                self._paused.discard(agent)
+            self._save()
+
+    def record_sent(self, agent: str, text: str) -> None:
+        """Add a prompt sent outside the queue (typed "send now") to the agent's history."""
+        with self._locked():
+            self._append_history(agent, text)
+            self._save()
+
+    # -- internals --------------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self, reload: bool = False) -> Iterator[None]:
+        with self._lock:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+                if reload:
+                    self._signature = None
+                self._refresh()
+                yield
+            finally:
+                os.close(descriptor)  # releases the flock
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (status.st_ino, status.st_mtime_ns, status.st_size)
+
+    def _refresh(self) -> None:
+        signature = self._stat()
+        if self._loaded and signature == self._signature:
+            return
+        self._loaded = True
+        self._signature = signature
+        self._items, self._details, self._paused, self._history = [], {}, set(), {}
+        if signature is None:
+            return
+        raw = self.path.read_bytes()
+        try:
+            self._decode(raw)
+        except _Newer as error:
+            raise QueueError(f"{display_path(self.path)}: {error}") from None
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            self._items, self._details, self._paused, self._history = [], {}, set(), {}
+            kept = self.path.with_name(
+                f"{FILE_NAME}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+            os.replace(self.path, kept)
+            self._signature = None
+            raise StoreCorrupt(
+                f"{display_path(self.path)}: unreadable ({error}); kept it as {kept.name} "
+                "and started with empty queues") from None
+
+    def _decode(self, raw: bytes) -> None:
+        document = json.loads(raw.decode("utf-8"))
+        if not isinstance(document, dict):
+            raise ValueError("not a JSON object")
+        version = document["version"]
+        if not isinstance(version, int):
+            raise ValueError("version is not an integer")
+        if version > FORMAT_VERSION:
+            raise _Newer(f"written by a newer orchestra (format {version}); upgrade orchestra")
+        items: list[QueueItem] = []
+        details: dict[str, str] = {}
+        for entry in _typed(document["items"], list):
+            item = QueueItem(
+                id=_typed(entry["id"], str), agent=_typed(entry["agent"], str),
+                text=_typed(entry["text"], str), state=QueueItemState(entry["state"]),
+                created_at=float(entry.get("created_at", 0.0)),
+                sent_at=None if entry.get("sent_at") is None else float(entry["sent_at"]),
+                source=_typed(entry.get("source", ""), str),
+            )
+            items.append(item)
+            if entry.get("detail"):
+                details[item.id] = _typed(entry["detail"], str)
+        paused = {_typed(agent, str) for agent in _typed(document.get("paused", []), list)}
+        history = {_typed(agent, str): [_typed(text, str) for text in _typed(texts, list)]
+                   for agent, texts in _typed(document.get("history", {}), dict).items()}
+        self._items, self._details, self._paused, self._history = items, details, paused, history
+
+    def _save(self) -> None:
+        document: dict[str, Any] = {
+            "version": FORMAT_VERSION,
+            "items": [
+                {"id": item.id, "agent": item.agent, "text": item.text, "state": str(item.state),
+                 "created_at": item.created_at, "sent_at": item.sent_at, "source": item.source,
+                 **({"detail": self._details[item.id]} if item.id in self._details else {})}
+                for item in self._items
+            ],
+            "paused": sorted(self._paused),
+            "history": self._history,
+        }
+        data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+        try:
+            atomic_write(self.path, data)
+        except BaseException:
+            self._loaded = False  # memory is ahead of disk: read the disk again next time
+            raise
+        self._signature = self._stat()
+
+    def _find(self, item_id: str) -> tuple[int, QueueItem]:
+        for index, item in enumerate(self._items):
+            if item.id == item_id:
+                return index, item
+        raise QueueItemNotFound(f"no queued prompt {item_id} (sent or deleted meanwhile?)")
+
+    def _not_sending(self, item_id: str, verb: str) -> QueueItem:
+        _, item = self._find(item_id)
+        if item.state == _SENDING:
+            raise QueueError(f"prompt {item_id} is being sent and cannot be {verb} now")
+        return item
+
+    def _replace(self, item: QueueItem) -> None:
+        index, _ = self._find(item.id)
+        self._items[index] = item
+
+    def _update(self, item: QueueItem) -> QueueItem:
+        self._replace(item)
+        self._save()
+        return item
+
+    def _append_history(self, agent: str, text: str) -> None:
+        entries = self._history.setdefault(agent, [])
+        entries.append(text)
+        del entries[:-self._history_limit]
+
+
+class _Newer(Exception):
+    pass
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
