@@ -1,0 +1,345 @@
+"""A simulated agent CLI for the demo and the tests: it looks like Codex or Claude Code, runs
+nothing, and logs every prompt it is given.
+
+    python -m orchestra_tui.demo.fake_agent --flavor codex|claude [--log FILE]
+        [--work-seconds N] [--context START] [--name NAME]
+
+A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "name"}`, then the
+agent "works" for --work-seconds. Directives in a prompt script every state:
+`[approve]` / `[approve CMD]` asks for approval mid-turn, `[freeze]` shows a working row whose
+counter never moves, `[error]` ends the turn blocked on a real error, `[work N]` works N seconds,
+`[print TEXT]` prints TEXT into the history, `[context N]` sets the context left; `/exit` quits.
+Enter while working queues the prompt; queued prompts go in after the turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import json
+import os
+import re
+import selectors
+import signal
+import sys
+import termios
+import time
+import tty
+from dataclasses import dataclass, field
+
+from orchestra_tui.demo import fake_screens as screens
+
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+VERBS = ("Pondering", "Wrangling", "Cogitating", "Seasoning", "Percolating")
+
+
+@dataclass
+class Turn:
+    prompt: str
+    duration: float
+    started: float
+    verb: str = "Pondering"
+    command: str = ""  # the command that asks for approval; "" when none
+    approve_at: float | None = None
+    freeze: bool = False
+    error: bool = False
+    paused_for: float = 0.0
+    paused_at: float | None = None
+
+
+@dataclass
+class Agent:
+    flavor: str
+    name: str
+    log: str | None
+    work_seconds: float
+    context: int
+    cwd: str = field(default_factory=os.getcwd)
+    history: list[str] = field(default_factory=list)
+    draft: str = ""
+    paste_count: int = 0
+    queued: list[str] = field(default_factory=list)
+    mode: str = "idle"  # idle, working, approval
+    turn: Turn | None = None
+    turns: int = 0
+    quit_armed: bool = False
+    exit_code: int | None = None
+    width: int = 80
+
+    # -- time --------------------------------------------------------------------------------
+
+    def turn_elapsed(self, now: float) -> float:
+        turn = self.turn
+        if turn is None:
+            return 0.0
+        if turn.freeze:
+            return 3.0
+        paused = turn.paused_for + (now - turn.paused_at if turn.paused_at else 0.0)
+        return max(0.0, now - turn.started - paused)
+
+    def next_wakeup(self, now: float) -> float | None:
+        """Seconds until something changes on its own (the counter, the turn's end)."""
+        if self.mode != "working" or self.turn is None or self.turn.freeze:
+            return None
+        spent = self.turn_elapsed(now)
+        return max(0.01, min(1.0 - spent % 1.0, self.turn.duration - spent))
+
+    def tick(self, now: float) -> None:
+        turn = self.turn
+        if self.mode != "working" or turn is None or turn.freeze:
+            return
+        spent = self.turn_elapsed(now)
+        if turn.command and turn.approve_at is not None and spent >= turn.approve_at:
+            turn.approve_at, turn.paused_at, self.mode = None, now, "approval"
+            self.say(*(["⏺ Bash(" + turn.command + ")", "  ⎿  Running…"]
+                       if self.flavor == "claude" else []))
+        elif spent >= turn.duration:
+            self.finish(now)
+
+    # -- turns -------------------------------------------------------------------------------
+
+    def say(self, *rows: str) -> None:
+        for row in rows:
+            self.history += screens.wrap(row, self.width - 1, "  ") if row else [""]
+
+    def submit(self, prompt: str, now: float) -> None:
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"at": time.time(), "prompt": prompt, "name": self.name},
+                                        ensure_ascii=False) + "\n")
+        prefix = "› " if self.flavor == "codex" else "❯ "
+        self.history += screens.prompt_echo(prefix, prompt, self.width)
+        work = re.search(r"\[work (\d+(?:\.\d+)?)\]", prompt)
+        approve = re.search(r"\[approve(?: ([^\]]+))?\]", prompt)
+        turn = Turn(prompt=prompt, duration=float(work.group(1)) if work else self.work_seconds,
+                    started=now, verb=VERBS[self.turns % len(VERBS)],
+                    freeze="[freeze]" in prompt, error="[error]" in prompt)
+        if approve:
+            turn.command = (approve.group(1) or "git status").strip()
+            turn.approve_at = turn.duration / 2
+        for text in re.findall(r"\[print ([^\]]*)\]", prompt):
+            self.history.append(screens.fit(text, self.width))
+        self.turn, self.mode, self.turns = turn, "working", self.turns + 1
+
+    def finish(self, now: float, *, interrupted: bool = False) -> None:
+        turn, self.turn, self.mode = self.turn, None, "idle"
+        assert turn is not None
+        took = screens.elapsed(max(1.0, turn.duration if not interrupted else 1.0), codex=False)
+        if interrupted:
+            self.say(screens.CODEX_INTERRUPTED if self.flavor == "codex"
+                     else screens.CLAUDE_INTERRUPTED, "")
+        elif turn.error and self.flavor == "codex":
+            self.say(screens.CODEX_USAGE_LIMIT, "")
+        elif turn.error:
+            self.say(f"  ⎿  API Error ({screens.CLAUDE_OVERLOADED}) · Retrying in 5 seconds… "
+                     "(attempt 10/10)", "", f"⏺ API Error: {screens.CLAUDE_OVERLOADED}", "")
+        elif self.flavor == "codex":
+            self.say("─ Worked for " + took + " " + "─" * 20, "",
+                     f"• Done (fake turn {self.turns}).", "")
+        else:
+            self.say(f"⏺ Done (fake turn {self.turns}).", "", f"✻ Worked for {took}", "")
+        setting = re.search(r"\[context (\d+)\]", turn.prompt)
+        self.context = int(setting.group(1)) if setting else max(0, self.context - 5)
+        if self.queued and not turn.error:
+            self.submit(self.queued.pop(0), now)
+
+    def answer(self, approved: bool, now: float) -> None:
+        turn = self.turn
+        assert turn is not None and turn.paused_at is not None
+        turn.paused_for += now - turn.paused_at
+        turn.paused_at, self.mode = None, "working"
+        if self.flavor == "claude" and self.history[-1:] == ["  ⎿  Running…"]:
+            self.history[-1:] = ["  ⎿  (No content)", ""] if approved else []
+        if approved and self.flavor == "codex":
+            self.say(f"• Ran {turn.command}", "  └ (no output)", "")
+        if not approved:
+            self.finish(now, interrupted=True)
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def on_key(self, key: str, now: float) -> None:
+        if self.mode == "approval":
+            yes = ("enter", "y", "p") if self.flavor == "codex" else ("enter", "1", "2")
+            no = ("escape", "n") if self.flavor == "codex" else ("escape", "3")
+            if key in yes or key in no:
+                self.answer(key in yes, now)
+            return
+        if key != "ctrl-c":
+            self.quit_armed = False
+        if key == "enter":
+            self.on_enter(now)
+        elif key == "backspace":
+            self.draft = self.draft[:-1]
+        elif key in ("escape", "ctrl-c") and self.mode == "working":
+            self.finish(now, interrupted=True)
+        elif key == "ctrl-c":  # clears a draft; twice on an empty composer quits
+            if self.draft:
+                self.draft = ""
+            elif self.quit_armed:
+                self.exit_code = 0
+            else:
+                self.quit_armed = True
+        elif len(key) == 1:
+            self.draft += key
+
+    def on_enter(self, now: float) -> None:
+        prompt, self.draft = self.draft, ""
+        if not prompt:
+            return
+        if prompt.strip() == "/exit":
+            self.exit_code = 0
+        elif self.mode == "working":
+            self.queued.append(prompt)
+        else:
+            self.submit(prompt, now)
+
+    def on_paste(self, text: str) -> None:
+        if self.mode != "approval":
+            self.draft += text
+            self.paste_count += 1
+
+
+class Keyboard:
+    """Turns the bytes of a raw terminal into keys and pastes, across reads."""
+
+    def __init__(self) -> None:
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.buffer = ""
+        self.paste: list[str] | None = None
+
+    def feed(self, data: bytes) -> list[tuple[str, str]]:
+        self.buffer += self.decoder.decode(data)
+        events: list[tuple[str, str]] = []
+        while self.buffer:
+            if self.paste is not None:
+                end = self.buffer.find(PASTE_END)
+                if end < 0:
+                    keep = next((n for n in range(len(PASTE_END) - 1, 0, -1)
+                                 if self.buffer.endswith(PASTE_END[:n])), 0)
+                    cut = len(self.buffer) - keep
+                    self.paste.append(self.buffer[:cut])
+                    self.buffer = self.buffer[cut:]
+                    break
+                self.paste.append(self.buffer[:end])
+                events.append(("paste", "".join(self.paste)))
+                self.paste, self.buffer = None, self.buffer[end + len(PASTE_END):]
+            elif self.buffer.startswith("\x1b"):
+                if not self._escape(events):
+                    break
+            else:
+                ch, self.buffer = self.buffer[0], self.buffer[1:]
+                names = {"\r": "enter", "\n": "enter", "\x7f": "backspace", "\x08": "backspace",
+                         "\x03": "ctrl-c"}
+                if ch in names:
+                    events.append(("key", names[ch]))
+                elif ch >= " " or ch == "\t":
+                    events.append(("key", ch))
+        return events
+
+    def _escape(self, events: list[tuple[str, str]]) -> bool:
+        """Consume one escape sequence; False when it is still incomplete."""
+        if self.buffer == "\x1b":
+            events.append(("key", "escape"))
+            self.buffer = ""
+            return True
+        if self.buffer[1] in "[O":
+            match = re.match(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|O.)", self.buffer)
+            if not match:
+                return False
+            if match.group(0) == PASTE_START:
+                self.paste = []
+            self.buffer = self.buffer[match.end():]
+            return True
+        events.append(("key", "escape"))
+        self.buffer = self.buffer[1:]
+        return True
+
+
+class Terminal:
+    """Raw mode, the alternate screen and bracketed paste, restored on exit."""
+
+    def __init__(self, fd_in: int, fd_out: int) -> None:
+        self.fd_in, self.fd_out = fd_in, fd_out
+        self.saved = termios.tcgetattr(fd_in)
+
+    def __enter__(self) -> Terminal:
+        tty.setraw(self.fd_in)
+        os.write(self.fd_out, b"\x1b[?1049h\x1b[?2004h\x1b[?25l\x1b[H\x1b[2J")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.write(self.fd_out, b"\x1b[?2004l\x1b[?25h\x1b[?1049l")
+        termios.tcsetattr(self.fd_in, termios.TCSADRAIN, self.saved)
+
+    def size(self) -> tuple[int, int]:
+        size = os.get_terminal_size(self.fd_out)
+        return size.columns, size.lines
+
+    def draw(self, rows: list[str], width: int, height: int) -> None:
+        rows = rows[-height:]
+        out = [f"\x1b[{n};1H{screens.fit(row, width)}\x1b[0m\x1b[K" for n, row in
+               enumerate(rows, 1)]
+        if len(rows) < height:
+            out.append(f"\x1b[{len(rows) + 1};1H\x1b[J")
+        os.write(self.fd_out, "".join(out).encode("utf-8"))
+
+
+def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    stop: list[int] = []
+    signal.signal(signal.SIGWINCH, lambda *_: None)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda number, _frame: stop.append(number))
+    selector = selectors.DefaultSelector()
+    selector.register(fd_in, selectors.EVENT_READ, "input")
+    selector.register(wake_r, selectors.EVENT_READ, "signal")
+    keyboard = Keyboard()
+    header = screens.codex_header if agent.flavor == "codex" else screens.claude_header
+    with Terminal(fd_in, fd_out) as terminal:
+        if agent.name:
+            os.write(fd_out, f"\x1b]2;{agent.name}\x07".encode())
+        width, height = terminal.size()
+        agent.width = width
+        agent.history += (header(agent.cwd, width) if agent.flavor == "codex"
+                          else header(agent.cwd))
+        terminal.draw(screens.screen_rows(agent, width, time.monotonic()), width, height)
+        while agent.exit_code is None and not stop:
+            for key, _ in selector.select(agent.next_wakeup(time.monotonic())):
+                if key.data == "signal":
+                    os.read(wake_r, 512)
+                    continue
+                data = os.read(fd_in, 65536)
+                if not data:
+                    return 0
+                for kind, value in keyboard.feed(data):
+                    now = time.monotonic()
+                    agent.on_paste(value) if kind == "paste" else agent.on_key(value, now)
+            now = time.monotonic()
+            agent.tick(now)
+            width, height = terminal.size()
+            agent.width = width
+            terminal.draw(screens.screen_rows(agent, width, now), width, height)
+    return agent.exit_code or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fake_agent", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--flavor", choices=("codex", "claude"), default="codex")
+    parser.add_argument("--log", help="append each submitted prompt here as a JSON line")
+    parser.add_argument("--work-seconds", type=float, default=3.0)
+    parser.add_argument("--context", type=int, default=100, help="context left at start, in %%")
+    parser.add_argument("--name", default="")
+    args = parser.parse_args(argv)
+    if not os.isatty(0):
+        print("fake_agent: needs a terminal (run it in a tmux pane)", file=sys.stderr)
+        return 2
+    agent = Agent(flavor=args.flavor, name=args.name, log=args.log,
+                  work_seconds=args.work_seconds, context=args.context)
+    return run(agent)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
