@@ -23,8 +23,8 @@ from tests.tmux_fixtures import (  # noqa: F401
 )
 
 CODEX_WORKING = re.compile(r"^• Working \((\d+)s • esc to interrupt\)$", re.M)
-CLAUDE_WORKING = re.compile(r"^([·✢*✶✻✽]) (\w+)… \((\d+)s · ↓ [\d.]+k? tokens · esc to interrupt\)$",
-                            re.M)
+CLAUDE_WORKING = re.compile(
+    r"^([·✢*✶✻✽]) (\w+)… \((\d+)s · ↓ [\d.]+k? tokens · esc to interrupt\)$", re.M)
 
 
 def hostile_texts(marker: pathlib.Path) -> list[str]:
@@ -172,7 +172,7 @@ async def test_claude_screens(tmux: TmuxService, tmp_path: pathlib.Path):
 
     await tmux.send_text(pid, "[error] overload")
     blocked = " ".join((await wait_for_screen(tmux, pid, is_idle("claude"))).split())
-    assert "⎿ API Error (529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\"" in blocked
+    assert '⎿ API Error (529 {"type":"error","error":{"type":"overloaded_error"' in blocked
     assert "Retrying in 5 seconds… (attempt 10/10)" in blocked
 
 

@@ -21,7 +21,8 @@ CODEX_USAGE_LIMIT = (
     "6 hours 37 minutes.")
 CODEX_INTERRUPTED = ("■ Conversation interrupted - tell the model what to do differently. "
                      "Something went wrong? Hit `/feedback` to report the issue.")
-CLAUDE_OVERLOADED = '529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'
+CLAUDE_OVERLOADED = ('529 {"type":"error","error":{"type":"overloaded_error",'
+                     '"message":"Overloaded"}}')
 CLAUDE_INTERRUPTED = "  ⎿  Interrupted · What should Claude do instead?"
 
 
@@ -135,7 +136,8 @@ def codex_bottom(state: Any, width: int, now: float) -> list[str]:
         rows += ["• Queued follow-up inputs"]
         rows += [fit("  ↳ " + visible(item.split("\n")[0]), width) for item in state.queued]
         rows += ["    ⌥ + ↑ edit last queued message", ""]
-    composer = "› " + draft_view(state, width) if state.draft else f"› {DIM}{CODEX_PLACEHOLDER}{RESET}"
+    composer = ("› " + draft_view(state, width) if state.draft
+                else f"› {DIM}{CODEX_PLACEHOLDER}{RESET}")
     hint = "  tab to queue message" if state.mode == "working" and state.draft else (
         "  ctrl + c again to quit" if state.quit_armed else "  ? for shortcuts")
     return rows + [composer, "", right_align(hint, f"{state.context}% context left", width)]
@@ -154,7 +156,8 @@ def claude_spinner(state: Any, now: float) -> str:
     glyph = CLAUDE_GLYPHS[int(seconds) % len(CLAUDE_GLYPHS)]
     tokens = int(seconds * 412) + 38
     count = f"{tokens / 1000:.1f}k" if tokens >= 1000 else str(tokens)
-    return f"{glyph} {turn.verb}… ({elapsed(seconds, codex=False)} · ↓ {count} tokens · esc to interrupt)"
+    took = elapsed(seconds, codex=False)
+    return f"{glyph} {turn.verb}… ({took} · ↓ {count} tokens · esc to interrupt)"
 
 
 def claude_bottom(state: Any, width: int, now: float) -> list[str]:
