@@ -1,0 +1,66 @@
+"""Which tool a process command line runs (from the pane's process tree)."""
+
+from __future__ import annotations
+
+import re
+
+_SHELLS = frozenset({"bash", "zsh", "sh", "fish", "dash", "ksh", "tcsh", "csh", "ash", "mksh"})
+# Interpreters and launchers whose own name says nothing: the tool is in a later argument.
+_RUNNERS = re.compile(r"^(?:node(?:js)?|bun|deno|python[\d.]*|pypy[\d.]*|npx|pnpx|bunx|uvx?|pipx"
+                      r"|env|exec|nohup|sudo|nice|time|run|dlx)$")
+_BY_PATH = (
+    ("claude", re.compile(r"@anthropic-ai/claude-code|claude-code/cli\.[cm]?js")),
+    ("codex", re.compile(r"@openai/codex|/codex-(?:rs|cli)/")),
+    ("gemini", re.compile(r"@google/gemini-cli|/gemini-cli/")),
+    ("aider", re.compile(r"/aider/|\baider-chat\b|/site-packages/aider\b")),
+)
+_BY_NAME = (
+    ("claude", re.compile(r"^claude(?:-code)?$")),
+    ("codex", re.compile(r"^codex(?:-[\w.-]+)?$")),
+    ("gemini", re.compile(r"^gemini(?:-cli)?$")),
+    ("aider", re.compile(r"^aider(?:-chat|\.[\w.]+)?$")),
+)
+_FAKE_AGENT = "orchestra_tui.demo.fake_agent"
+_FLAVOR = re.compile(r"--flavou?r(?:=|\s+)(\w+)")
+
+
+def _name(token: str) -> str:
+    base = token.rsplit("/", 1)[-1].lower()
+    base = base.lstrip("-")  # a login shell shows as "-bash"
+    return re.sub(r"\.(?:[cm]?js|py|exe)$", "", base)
+
+
+def tool_from_command(argv: str) -> str | None:
+    """"node …/@anthropic-ai/claude-code/cli.js" -> "claude", "codex" -> "codex",
+    "/usr/bin/python3 -m aider" -> "aider", "bash" -> "shell"; None when it is none of them."""
+    if not argv or not argv.strip():
+        return None
+    # The simulated agent of `orchestra demo` stands in for the tool named by its flavour.
+    if _FAKE_AGENT in argv:
+        match = _FLAVOR.search(argv)
+        flavor = match.group(1).lower() if match else "codex"
+        return flavor if flavor in {"codex", "claude", "gemini", "aider"} else None
+    tokens = argv.split()
+    # Only the program and, behind a runner, its script or module: a later argument such as
+    # `grep claude notes.md` must not count.
+    candidates: list[str] = []
+    for i, token in enumerate(tokens):
+        if "=" in token and not token.startswith("-") and not candidates:
+            continue  # FOO=bar prefixes
+        candidates.append(token)
+        name = _name(token)
+        if i and tokens[i - 1] == "-m":
+            break
+        if token.startswith("-") or _RUNNERS.match(name):
+            continue
+        break
+    for token in candidates:
+        for tool, pattern in _BY_PATH:
+            if pattern.search(token):
+                return tool
+        name = _name(token)
+        for tool, pattern in _BY_NAME:
+            if pattern.match(name):
+                return tool
+    first = _name(candidates[0]) if candidates else ""
+    return "shell" if first in _SHELLS else None

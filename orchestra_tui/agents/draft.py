@@ -1,0 +1,43 @@
+"""Is typed text still sitting unsubmitted in the agent's composer? (the most reported bug of
+every tmux anchor: the body went in, Enter did not)."""
+
+from __future__ import annotations
+
+import re
+
+from orchestra_tui.agents.text import Screen, normalise_line
+
+# Composer glyphs of every tool: Codex `›` / `▌`, Claude `❯` / `│ >` (borders are stripped by
+# Screen), Gemini `│ >`, Aider `> ` / `architect> ` / `multi> `.
+_COMPOSER_ROW = re.compile(r"^\s*(?:[›❯▌]|(?:[a-z][\w-]*(?: multi)?|multi)?>)(?:\s|$)")
+_PASTED = re.compile(r"\[Pasted text")
+_BOTTOM_ROWS = 20
+_TAIL_CHARS = 24
+_BLOCK_ROWS = 30
+
+
+def _tail(text: str) -> str:
+    lines = [normalise_line(row) for row in text.split("\n")]
+    last = next((row for row in reversed(lines) if row.strip()), "")
+    return "".join(last.split())[-_TAIL_CHARS:]
+
+
+def draft_pending(screen: str, text: str) -> bool:
+    """True while the composer near the bottom still holds the tail of `text`'s last line, or
+    a `[Pasted text` marker. Queued echoes (Codex `↳ …`, Claude `❯ …` blocks above the
+    composer) are not the composer and do not count."""
+    s = Screen(screen)
+    bottom = s.tail(_BOTTOM_ROWS)
+    composer = next((ln for ln in reversed(bottom) if _COMPOSER_ROW.match(ln.text)), None)
+    if composer is None:
+        return False
+    block = [composer.text.strip()[1:]]
+    for line in s.lines[composer.index + 1:composer.index + _BLOCK_ROWS]:
+        if line.blank or line.rule:
+            break
+        block.append(line.text)
+    content = "".join("".join(row.split()) for row in block)
+    if _PASTED.search(" ".join(block)):
+        return True
+    tail = _tail(text)
+    return bool(tail) and tail in content

@@ -1,0 +1,13 @@
+"""One profile per tool, keyed by the names in `models.TOOLS`."""
+
+from __future__ import annotations
+
+from orchestra_tui.agents.profiles import aider, claude, codex, gemini, shell
+from orchestra_tui.agents.profiles.base import Profile
+
+PROFILES: dict[str, Profile] = {
+    p.name: p for p in (codex.PROFILE, claude.PROFILE, gemini.PROFILE, aider.PROFILE,
+                        shell.PROFILE)
+}
+
+__all__ = ["PROFILES", "Profile"]

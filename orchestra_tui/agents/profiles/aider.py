@@ -1,0 +1,50 @@
+"""Aider (prompt_toolkit line UI, not full screen). Strings from aider's source and issues."""
+
+from __future__ import annotations
+
+from orchestra_tui.agents.profiles.base import Dialog, Keys, Profile, m, rx
+
+# `prompt_prefix = edit_format + " multi" + "> "`: "> ", "multi> ", "architect> ", "ask multi> ".
+_PROMPT = r"^(?:[a-z][\w-]*(?: multi)?|multi)?> ?(?P<draft>.*)$"
+
+PROFILE = Profile(
+    name="aider",
+    signatures=(
+        (rx(r"^Aider v\d"), 6),
+        (rx(r"\(Y\)es/\(N\)o"), 6),
+        (rx(r"\blitellm\.\w+"), 4),
+        (rx(r"^Tokens: .* sent"), 4),
+        (rx(r"^Repo-map: "), 3),
+        (rx(r"^Git repo: "), 2),
+        (rx(r"/help to see in-chat commands"), 3),
+        (rx(r"rate limited you"), 3),
+        (rx(r"^Retrying in [\d.]+ seconds\.\.\.|^Retry in [\d.]+ seconds\."), 3),
+        (rx(r"^Added \S+ to the chat"), 3),
+        (rx(r"^Model: \S"), 1),
+        (rx(r"\(y/n[^)]*\): ?$"), 2),
+    ),
+    prompt_line=rx(_PROMPT),
+    echo=rx(_PROMPT),
+    # WaitingSpinner("Waiting for " + model) before the first token; nothing while streaming.
+    working=(m("spinner", r"Waiting for [\w./:@-]+"),),
+    working_window=3,
+    retrying=(
+        m("retrying", r"Retrying in [\d.]+ seconds\.\.\.|\bRetry in [\d.]+ seconds\."),
+        m("edit format", r"The LLM did not conform to the edit format"),
+    ),
+    failed=(
+        m("rate limit", r"RateLimitError|rate limited you"),
+        m("connection", r"APIConnectionError"),
+        m("token limit", r"has hit a token limit|exceeds the \d+ token limit"),
+    ),
+    dialog=Dialog(
+        # confirm_ask: "<question> (Y)es/(N)o[/(A)ll...] [Yes]: " with nothing typed after.
+        last_line=(
+            ("confirm", rx(r"\(Y\)es/\(N\)o.*\[(?:Yes|No)\]:\s*$")),
+            ("confirm", rx(r"\(y/n[^)]*\):\s*$")),
+        ),
+    ),
+    # confirm_ask reads a whole line, so a letter does nothing until Enter. The default is
+    # [Yes], so deny must type "n": a bare Enter would approve.
+    keys=Keys(approve=("y", "Enter"), deny=("n", "Enter")),
+)

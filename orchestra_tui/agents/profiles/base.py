@@ -1,0 +1,115 @@
+"""The shape of a tool profile: everything the engine knows about one CLI, held as data.
+
+A profile never contains code paths of its own; the engine in `agents/engine.py` reads these
+fields in the same order for every tool. Patterns are compiled once, at import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from orchestra_tui.agents.text import DURATION
+
+Rx = re.Pattern[str]
+
+# The elapsed counter as each tool prints it, kept in a named group so the tracker can tell a
+# live counter from a frozen one.
+EL = rf"(?P<el>{DURATION})"
+
+
+def rx(pattern: str, *, ci: bool = False) -> Rx:
+    # MULTILINE changes nothing for the one-row searches the engine does, and lets
+    # detect_tool run each signature once over the whole screen instead of row by row.
+    return re.compile(pattern, re.MULTILINE | (re.IGNORECASE if ci else 0))
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One piece of evidence: `label` names it in the reason line."""
+
+    label: str
+    pattern: Rx
+
+
+def m(label: str, pattern: str, *, ci: bool = False) -> Marker:
+    return Marker(label, rx(pattern, ci=ci))
+
+
+@dataclass(frozen=True)
+class Keys:
+    approve: tuple[str, ...]
+    deny: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """How an approval dialog is built. Structure, not wording, decides (README pitfall 2):
+    a highlighted option row, a numbered block starting at 1, a question above it, the footer
+    below it when the tool draws one, and no composer under it."""
+
+    cursor: Rx | None = None  # the highlighted option row
+    option: Rx | None = None  # any option row, highlighted or not
+    footer: Rx | None = None  # searched in the rows under the options, joined
+    footer_required: bool = True
+    footer_alternative: Rx | None = None  # e.g. "(esc)" on an option where no footer is drawn
+    titles: tuple[tuple[str, Rx], ...] = ()  # (dialog kind, title); first match names the kind
+    standalone: tuple[tuple[str, Rx], ...] = ()  # footers that alone prove a dialog
+    last_line: tuple[tuple[str, Rx], ...] = ()  # line-UI questions that must be the last row
+    default_kind: str = "confirm"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    # (pattern, weight) pairs: detect_tool sums the weights of the patterns found anywhere.
+    signatures: tuple[tuple[Rx, int], ...] = ()
+    # The input row. Framed composers (Claude, Gemini) sit right under a rule with another
+    # rule below; unframed ones (Codex) must sit within `composer_window` bottom rows.
+    composer: Rx | None = None
+    composer_framed: bool = False
+    composer_window: int = 12
+    # Line UIs (Aider, a shell): idle when the last row is this prompt.
+    prompt_line: Rx | None = None
+    # A user-prompt echo: the live region starts after the last one (pitfall 1).
+    echo: Rx | None = None
+    # The start of a new transcript entry; an error followed by one is history.
+    item: Rx | None = None
+    interrupted: tuple[Marker, ...] = ()
+    working: tuple[Marker, ...] = ()  # status rows, above the composer
+    working_window: int = 12
+    working_footer: tuple[Marker, ...] = ()  # hints only meaningful under the composer
+    working_joined: tuple[Marker, ...] = ()  # matched on the bottom rows joined (wrapping)
+    finished: tuple[Marker, ...] = ()  # turn-over markers, evidence for idle and background
+    retrying: tuple[Marker, ...] = ()  # blocked, and the agent is retrying by itself
+    failed: tuple[Marker, ...] = ()  # blocked, the turn is over until the person acts
+    not_error: tuple[Rx, ...] = ()
+    dialog: Dialog = field(default_factory=Dialog)
+    # (pattern with group 1 = N, "left" | "used" | "none"); searched only in the footer rows.
+    context: tuple[tuple[Rx, str], ...] = ()
+    context_column: bool = False  # a `context` header row with `N% used` under it (Gemini)
+    queue_row: Rx | None = None  # one row per queued prompt (Codex ↳)
+    queue_header: Rx | None = None  # rows after it are queued prompts (Gemini)
+    queue_more: Rx | None = None  # "... (+N more)"
+    queue_hint: Rx | None = None  # proves at least one queued prompt (Claude placeholder)
+    queue_block: Rx | None = None  # queued prompts drawn between spinner and composer (Claude)
+    background: tuple[Rx, ...] = ()
+    keys: Keys = field(default_factory=lambda: Keys((), ()))
+    keys_by_dialog: tuple[tuple[str, Keys], ...] = ()
+
+    def keys_for(self, dialog: str | None) -> Keys:
+        for kind, keys in self.keys_by_dialog:
+            if kind == dialog:
+                return keys
+        return self.keys
+
+
+# Walls outside the agent: only read while the agent is at rest (no working marker), because a
+# working agent quoting "No space left on device" from a test run is handling it, not stuck.
+WALLS: tuple[Marker, ...] = (
+    m("disk full", r"\bNo space left on device\b|\bENOSPC\b"),
+    m("merge conflict", r"^\s*CONFLICT \([\w/ -]+\): |Automatic merge failed; fix conflicts"),
+    m("login", r"Please run /login|\bInvalid API key\b|\bNot logged in\b|\bPlease log in\b"
+               r"|OAuth token (?:has )?expired|\b401 Unauthorized\b", ci=True),
+    m("sandbox", r"\bRead-only file system\b|\bsandbox (?:denied|blocked|violation)\b", ci=True),
+)

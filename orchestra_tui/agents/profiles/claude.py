@@ -1,0 +1,95 @@
+"""Claude Code (Ink TUI). Strings from real captures and the npm bundles (README §1.2)."""
+
+from __future__ import annotations
+
+from orchestra_tui.agents.profiles.base import EL, Dialog, Keys, Profile, m, rx
+
+# Spinner frames: Linux `· ✢ * ✶ ✻ ✽`, macOS `✳`, Ghostty `*` (pitfall 5). A spinner row is a
+# glyph, a verb ending in "…", and usually "(12s · ↓ 1.2k tokens)"; the verb list changes
+# every release, so only the glyph and the ellipsis are matched.
+_GLYPH = r"[·✢✳✶✻✽*]"
+
+PROFILE = Profile(
+    name="claude",
+    signatures=(
+        (rx(r"Claude Code"), 6),
+        (rx(r"\bClaude\b"), 2),
+        (rx(r"^[⏺●] \S"), 2),
+        (rx(r"^\s*⎿ "), 2),
+        (rx(r"^\s*❯(?: |$)"), 2),
+        (rx(r"⏵⏵|⏸ plan mode"), 3),
+        (rx(r"shift\+tab to cycle"), 3),
+        (rx(r"auto-compact|Context low \(\d+% remaining\)"), 3),
+        (rx(r"Esc to cancel · Tab to"), 4),
+        (rx(rf"^\s*{_GLYPH} \S[^…]*…\s*\((?:\d+h )?(?:\d+m )?\d+s"), 4),
+        (rx(rf"^\s*{_GLYPH} \w+ for (?:\d+h )?(?:\d+m )?\d+s"), 3),
+        (rx(r"Anthropic|anthropic\.com|status\.claude\.com"), 3),
+        (rx(r"\bAPI Error\b"), 2),
+        (rx(r"Press Ctrl-C again to exit"), 2),
+        (rx(r'^\s*❯ Try "'), 3),
+        (rx(r"ctrl\+o to (?:expand|see|show)|ctrl\+o for history"), 2),
+        (rx(r"/model to try"), 2),
+        (rx(r"Interrupted by user|What should Claude do instead"), 3),
+    ),
+    composer=rx(r"^\s*[❯>](?: |$)"),
+    composer_framed=True,
+    echo=rx(r"^\s*[❯>] (?!\d+\.\s)\S"),
+    item=rx(r"^[⏺●] \S"),
+    interrupted=(
+        m("interrupted", r"Interrupted by user|Interrupted · What should Claude do instead"),
+    ),
+    working=(
+        m("spinner", rf"^\s*{_GLYPH} \S[^…]*…(?:\s|$)"),
+    ),
+    working_window=10,
+    # 2.1 moved "esc to interrupt" from the spinner row to the footer.
+    working_footer=(m("footer", r"\besc to interrupt\b", ci=True),),
+    finished=(
+        m("finished", rf"^\s*{_GLYPH} \w+ for (?:\d+h )?(?:\d+m )?\d+s"),
+        m("finished", rf"^\s*{_GLYPH} Conversation compacted"),
+    ),
+    retrying=(
+        m("API retry", r"Retrying in \d+ seconds?", ci=True),
+        m("API retry", r"Waiting for API response|will retry in", ci=True),
+    ),
+    failed=(
+        m("API error", r"^\s*(?:[⏺●⎿]\s+)?API Error\b"),
+        m("connection", r"Unable to connect to Anthropic services"
+                        r"|Failed to connect to api\.anthropic\.com"),
+        m("usage limit", r"usage limit reached|You've hit your (?:usage )?limit"
+                         r"|(?:5-hour|weekly|session|Opus) limit reached", ci=True),
+        m("login", r"Please run /login|Invalid API key|OAuth token has expired"),
+        m("error", r"Error: Compaction canceled"),
+    ),
+    dialog=Dialog(
+        cursor=rx(r"^\s*[❯>]\s*\d+\.\s+\S"),
+        option=rx(r"^\s*(?:[❯>]\s*)?\d+\.\s+\S"),
+        footer=rx(r"esc to cancel|enter to confirm|enter to select", ci=True),
+        # ≤2.0 drew the dialog in a box with no footer; its "No" option carried "(esc)".
+        footer_alternative=rx(r"\(esc\)"),
+        titles=(
+            ("trust", rx(r"Quick safety check|trust this folder")),
+            ("plan", rx(r"ready to execute")),
+            ("edit", rx(r"^\s*(?:Edit|Create) file\b|Do you want to (?:make this edit|create) ")),
+            ("exec", rx(r"^\s*Bash command\b|This command requires approval")),
+            ("question", rx(r"Enter to select")),
+        ),
+        default_kind="exec",
+    ),
+    context=(
+        (rx(r"Context left until auto-compact: (\d{1,3})%"), "left"),
+        (rx(r"Context low \((\d{1,3})% remaining\)"), "left"),
+        (rx(r"\b(\d{1,3})% until auto-compact"), "left"),
+        (rx(r"\b(\d{1,3})% context used"), "used"),
+    ),
+    queue_hint=rx(r"Press up to (?:edit|select) .*queued message|ctrl\+x ctrl\+s to send now"),
+    queue_block=rx(r"^\s*[❯>] \S"),
+    background=(
+        rx(r"\b\d+ shells? still running"),
+        rx(r"^\s*⏵⏵ .*· \d+ shells?\b"),
+    ),
+    # The cursor starts on "1. Yes", so Enter accepts this once without reaching option 2
+    # ("don't ask again"). Escape is the footer's "Esc to cancel": it declines and Claude
+    # waits for instructions.
+    keys=Keys(approve=("Enter",), deny=("Escape",)),
+)

@@ -1,0 +1,99 @@
+"""Codex CLI (Rust TUI, codex-rs/tui). Strings from its snapshot tests and real captures."""
+
+from __future__ import annotations
+
+from orchestra_tui.agents.profiles.base import EL, Dialog, Keys, Profile, m, rx
+
+# The composer row; `› 1.` is a dialog option, not a composer.
+_COMPOSER = r"^(?:› (?!\d+\.\s)|›$|▌(?: |$))"
+
+PROFILE = Profile(
+    name="codex",
+    signatures=(
+        (rx(r"Ask Codex to do anything"), 6),
+        (rx(r"\bCodex\b"), 2),
+        (rx(r"Would you like to (?:run the following command|make the following edits"
+            r"|grant these permissions)\?"), 5),
+        (rx(r"Press enter to confirm or esc to (?:cancel|go back)", ci=True), 3),
+        (rx(r"\((?:\d+h )?(?:\d+m )?\d+s • "), 5),
+        (rx(r"^■ ", ci=False), 2),
+        (rx(r"Conversation interrupted"), 3),
+        (rx(r"⏎ send|[⌃^]J newline|Ctrl\+J newline"), 4),
+        (rx(r"/ps to view|background terminals? running"), 3),
+        (rx(r"^▌(?: |$)"), 2),
+        (rx(r"^› "), 1),
+        (rx(r"(?<!\()\b\d{1,3}% context left\b(?!\))|Context \d{1,3}% (?:left|used)"), 2),
+        (rx(r"tab to queue message"), 5),
+        (rx(r"Describe a task like"), 4),
+        (rx(r"^─+ Worked for "), 3),
+        (rx(r"^\s*↳ "), 1),
+        (rx(r"^▌ (?:Allow command|Apply changes)\?"), 4),
+        (rx(r"hit your usage limit|chatgpt\.com/codex|/feedback"), 3),
+        (rx(r"Reconnecting\.\.\. \d+/\d+"), 3),
+        (rx(r"\(esc\)$"), 1),
+        (rx(r"\bgpt-\d"), 1),
+    ),
+    composer=rx(_COMPOSER),
+    composer_window=10,
+    echo=rx(r"^› (?!\d+\.\s)\S"),
+    # Queue section headers share the bullet but sit between the status row and the composer.
+    item=rx(r"^(?:[•◦] (?!Messages to be submitted|Queued follow-up)|[■⚠] )|^─+ Worked for "),
+    working=(
+        # "• Working (12s • esc to interrupt)", "(0s • background: 0 • Esc to interrupt)",
+        # truncated "• Working (0s • esc " at 20 columns: the counter and bullet suffice.
+        m("status row", rf"\({EL} • "),
+        m("status row", r"press Esc twice to interrupt", ci=True),
+    ),
+    working_window=40,
+    working_footer=(
+        m("footer", r"tab to queue message", ci=True),
+        m("footer", r"ctrl \+ c again to interrupt", ci=True),
+    ),
+    finished=(m("turn divider", r"^─+ Worked for "),),
+    retrying=(
+        # Pitfall 4: this row also ends in "esc to interrupt"; it is checked first.
+        m("reconnecting", r"Reconnecting\.\.\.\s*\d+/\d+", ci=True),
+        m("stream error", r"stream disconnected", ci=True),
+    ),
+    failed=(
+        m("usage limit", r"hit your usage limit", ci=True),
+        m("error", r"^■\s+\S"),
+    ),
+    # A slash command refused while a task runs: the task is fine (pitfall 15).
+    not_error=(rx(r"^■\s+'/[\w-]+' is disabled"),),
+    dialog=Dialog(
+        cursor=rx(r"^\s*(?:▌\s*)?[›>]\s*\d+\.\s+\S"),
+        option=rx(r"^\s*(?:▌\s*)?(?:[›>]\s*)?\d+\.\s+\S"),
+        footer=rx(r"press enter to (?:confirm|continue)|esc to (?:cancel|go back)", ci=True),
+        titles=(
+            ("exec", rx(r"Would you like to run the following command\?|Allow command\?")),
+            ("edit", rx(r"Would you like to make the following edits\?|Apply changes\?")),
+            ("permissions", rx(r"Would you like to grant these permissions\?")),
+            ("network", rx(r"Do you want to approve network access")),
+            ("mcp", rx(r"needs your approval\.")),
+            ("trust", rx(r"Do you trust the contents of this directory\?")),
+        ),
+        # request_user_input: its footer also says "esc to interrupt" (pitfall 4).
+        standalone=(("question", rx(r"enter to submit answer", ci=True)),),
+        default_kind="exec",
+    ),
+    context=(
+        (rx(r"\b(\d{1,3})% context left", ci=True), "left"),
+        (rx(r"\bContext (\d{1,3})% left", ci=True), "left"),
+        (rx(r"\bContext (\d{1,3})% used", ci=True), "used"),
+        # The window size is unknown, so no percentage can be given (pitfall 10).
+        (rx(r"\b(\d+(?:\.\d+)?[KM]) used\b"), "none"),
+    ),
+    queue_row=rx(r"^\s*↳ \S"),
+    background=(rx(r"\b\d+ background terminals? running"),),
+    # "y" is bound to "Yes, proceed" in every exec/edit dialog whatever row the cursor is on,
+    # so a moved cursor can never turn an approval into "don't ask again". Escape is bound to
+    # "No, and tell Codex what to do differently": it declines and leaves the turn waiting.
+    keys=Keys(approve=("y",), deny=("Escape",)),
+    keys_by_dialog=(
+        # The trust dialog has no "y" binding; its first row ("Yes, continue") is preselected.
+        ("trust", Keys(approve=("Enter",), deny=("Escape",))),
+        # A question wants an answer: Enter submits the highlighted one, Escape interrupts.
+        ("question", Keys(approve=("Enter",), deny=("Escape",))),
+    ),
+)
