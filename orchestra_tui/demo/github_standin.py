@@ -52,6 +52,7 @@ class Fault:
     delay: float = 0.0
     reset_in: float = 60.0  # 403/429: seconds until X-RateLimit-Reset / Retry-After
     message: str | None = None
+    rate_limited: bool | None = None  # 403/429: limit headers (default: yes)
 
     def matches(self, path: str) -> bool:
         return self.path is None or re.search(self.path, path) is not None
@@ -66,6 +67,8 @@ class StandIn:
         self.lock = threading.RLock()
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str, int]] = []  # (method, path, status)
+        self.responses: list[tuple[str, str, int, Any]] = []  # (method, path, status, JSON body)
+        self.graphql_exchanges: list[tuple[str, dict, dict]] = []  # (document, variables, answer)
         self.conditional_hits = 0  # 304s served for If-None-Match
         self.graphql_log: list[tuple[str | None, int, int]] = []  # (operation, cost, nodes)
         self.graphql_remaining = GRAPHQL_LIMIT
@@ -91,7 +94,8 @@ class StandIn:
         self._server = server
         self._stopping.clear()
         self.url = f"http://{host}:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, name="github-standin",
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,),
+                                        name="github-standin",
                                         daemon=True)
         self._thread.start()
         return self.url
@@ -117,8 +121,13 @@ class StandIn:
     # -- test controls -------------------------------------------------------------------------
 
     def inject(self, status: int | None = None, *, times: int | None = 1, path: str | None = None,
-               delay: float = 0.0, reset_in: float = 60.0, message: str | None = None) -> Fault:
-        fault = Fault(status, times, path, delay, reset_in, message)
+               delay: float = 0.0, reset_in: float = 60.0, message: str | None = None,
+               rate_limited: bool | None = None) -> Fault:
+        """Answer the next `times` requests whose path matches `path` (a regex) with `status`
+        after `delay` seconds (status None: answer normally after the delay). 403 and 429 come
+        with exhausted rate-limit headers resetting in `reset_in` seconds (429 with
+        Retry-After) unless `rate_limited=False`."""
+        fault = Fault(status, times, path, delay, reset_in, message, rate_limited)
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -238,6 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         with self.owner.lock:
             self.owner.log.append((self.command, self.path, status))
+            self.owner.responses.append((self.command, self.path, status, body))
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         self._send(status, st.error_json(message, status), headers)
@@ -287,7 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
         status = fault.status or 500
         reset = int(time.time() + fault.reset_in)
         headers = self.owner.rate_headers(resource)
-        if status in (403, 429):
+        if status in (403, 429) and fault.rate_limited is not False:
             headers.update({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
             if status == 429:
                 headers["Retry-After"] = str(int(fault.reset_in))
@@ -321,9 +331,8 @@ class _Handler(BaseHTTPRequestHandler):
             result = executor.run(root)
         except (GraphQLSyntaxError, FieldError, KeyError) as error:
             message = getattr(error, "message", None) or str(error)
-            self._send(200, {"errors": [{"message": message, "locations": []}]},
-                       owner.rate_headers("graphql"))
-            return
+            result = {"errors": [{"message": message, "locations": []}]}
+        owner.graphql_exchanges.append((text, dict(variables), result))
         self._send(200, result, owner.rate_headers("graphql"))
 
     # -- REST ------------------------------------------------------------------------------

@@ -269,7 +269,8 @@ def parse(text: str) -> Document:
 
 def operation_name(text: str) -> str | None:
     """The first operation's name, without a full parse (for logs and dispatch)."""
-    match = re.search(r"\b(query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)", text)
+    text = re.sub(r"#[^\n]*", "", text)
+    match = re.search(r"(?:^|[\s}])(query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)", text)
     return match.group(2) if match else None
 
 

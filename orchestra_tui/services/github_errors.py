@@ -112,9 +112,23 @@ def timeout_error(label: str, seconds: float) -> GitHubError:
     return GitHubError(f"GitHub did not answer {label} within {seconds:g}s", kind="timeout")
 
 
+def _network_detail(exc: BaseException) -> str:
+    """What went wrong underneath httpx's wrapper: refused, unreachable, name lookup, ..."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or "refused" in str(current).lower():
+            return "connection refused"
+        if isinstance(current, OSError) and "name" in str(current).lower() and (
+                "resolution" in str(current).lower() or "not known" in str(current).lower()):
+            return "host name not found"
+        current = current.__cause__ or current.__context__
+    return type(exc).__name__
+
+
 def network_error(label: str, host: str, exc: BaseException) -> GitHubError:
-    what = type(exc).__name__
-    detail = "connection refused" if "refused" in str(exc).lower() else what
+    detail = _network_detail(exc)
     return GitHubError(f"cannot reach GitHub at {host} ({label}): {detail}", kind="network")
 
 
