@@ -1,7 +1,7 @@
 """Where orchestra keeps its config and its state. Resolved when called, never at import.
 
->>> config_path("/tmp/x.toml")
-PosixPath('/tmp/x.toml')
+>>> str(config_path("/tmp/x.toml"))
+'/tmp/x.toml'
 """
 
 from __future__ import annotations

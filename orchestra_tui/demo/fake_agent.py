@@ -4,7 +4,8 @@ nothing, and logs every prompt it is given.
     python -m orchestra_tui.demo.fake_agent --flavor codex|claude [--log FILE]
         [--work-seconds N] [--context START] [--name NAME]
 
-A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "name"}`, then the
+A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "name", "arrived"}`
+("arrived": "idle", or "working" when the agent had queued it), then the
 agent "works" for --work-seconds. Directives in a prompt script every state:
 `[approve]` / `[approve CMD]` asks for approval mid-turn, `[freeze]` shows a working row whose
 counter never moves, `[error]` ends the turn blocked on a real error, `[work N]` works N seconds,
@@ -102,11 +103,13 @@ class Agent:
         for row in rows:
             self.history += screens.wrap(row, self.width - 1, "  ") if row else [""]
 
-    def submit(self, prompt: str, now: float) -> None:
+    def submit(self, prompt: str, now: float, arrived: str = "idle") -> None:
+        # `arrived` says whether the person's Enter found the agent idle or had to be queued
+        # by the agent while it worked: tests prove orchestra waits for idle with it.
         if self.log:
+            entry = {"at": time.time(), "prompt": prompt, "name": self.name, "arrived": arrived}
             with open(self.log, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps({"at": time.time(), "prompt": prompt, "name": self.name},
-                                        ensure_ascii=False) + "\n")
+                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         prefix = "› " if self.flavor == "codex" else "❯ "
         self.history += screens.prompt_echo(prefix, prompt, self.width)
         work = re.search(r"\[work (\d+(?:\.\d+)?)\]", prompt)
@@ -141,7 +144,7 @@ class Agent:
         setting = re.search(r"\[context (\d+)\]", turn.prompt)
         self.context = int(setting.group(1)) if setting else max(0, self.context - 5)
         if self.queued and not turn.error:
-            self.submit(self.queued.pop(0), now)
+            self.submit(self.queued.pop(0), now, arrived="working")
 
     def answer(self, approved: bool, now: float) -> None:
         turn = self.turn

@@ -3,6 +3,7 @@ adds a newline (terminals that cannot tell shift+enter from enter still have ctr
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
 from textual.containers import Vertical
 from textual.widgets import Label, TextArea
@@ -45,9 +46,9 @@ class PromptBar(Vertical):
 
     def open_for(self, agent: str) -> None:
         self.agent = agent
-        self.query_one("#prompt-target", Label).update(
-            f"to [b]{agent}[/b]  ·  enter send now  ·  tab add to queue  ·  "
-            "ctrl+j newline  ·  esc leave")
+        self.query_one("#prompt-target", Label).update(Text.assemble(
+            "to ", (agent, "bold"),
+            " · enter send now · tab add to queue · ctrl+j newline · esc leave"))
         self.add_class("-open")
         self.query_one(PromptInput).focus()
 
