@@ -58,3 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `orchestra status --json | head`: the reader left; that is not an error.
+        sys.stderr.close()
+        return 0
