@@ -12,7 +12,7 @@ PROFILE = Profile(
     signatures=(
         (rx(r"^Aider v\d"), 6),
         (rx(r"\(Y\)es/\(N\)o"), 6),
-        (rx(r"\blitellm\.\w+"), 4),
+        (rx(r"litellm\."), 4),
         (rx(r"^Tokens: .* sent"), 4),
         (rx(r"^Repo-map: "), 3),
         (rx(r"^Git repo: "), 2),
@@ -22,6 +22,9 @@ PROFILE = Profile(
         (rx(r"^Added \S+ to the chat"), 3),
         (rx(r"^Model: \S"), 1),
         (rx(r"\(y/n[^)]*\): ?$"), 2),
+        (rx(r"^(?:[░█#=]+\s+)?Waiting for [\w./:@-]+\s*$"), 3),
+        # io.rule() then (optionally) the files in chat, then the prompt at column 0.
+        (rx(r"^─{20,}$\n(?:.*\n)?(?:[a-z][\w-]*(?: multi)?|multi)?>(?: |$)"), 3),
     ),
     prompt_line=rx(_PROMPT),
     echo=rx(_PROMPT),
@@ -29,7 +32,7 @@ PROFILE = Profile(
     working=(m("spinner", r"Waiting for [\w./:@-]+"),),
     working_window=3,
     retrying=(
-        m("retrying", r"Retrying in [\d.]+ seconds\.\.\.|\bRetry in [\d.]+ seconds\."),
+        m("retrying", r"^\s*Retrying in [\d.]+ seconds\.\.\.|^\s*Retry in [\d.]+ seconds\."),
         m("edit format", r"The LLM did not conform to the edit format"),
     ),
     failed=(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestra_tui.agents.profiles.base import EL, Dialog, Keys, Profile, m, rx
+from orchestra_tui.agents.profiles.base import Dialog, Keys, Profile, m, rx
 
 # Spinner frames: Linux `· ✢ * ✶ ✻ ✽`, macOS `✳`, Ghostty `*` (pitfall 5). A spinner row is a
 # glyph, a verb ending in "…", and usually "(12s · ↓ 1.2k tokens)"; the verb list changes
@@ -13,10 +13,10 @@ PROFILE = Profile(
     name="claude",
     signatures=(
         (rx(r"Claude Code"), 6),
-        (rx(r"\bClaude\b"), 2),
+        (rx(r"Claude\b"), 2),
         (rx(r"^[⏺●] \S"), 2),
-        (rx(r"^\s*⎿ "), 2),
-        (rx(r"^\s*❯(?: |$)"), 2),
+        (rx(r"⎿ "), 2),
+        (rx(r"❯(?: |$)"), 2),
         (rx(r"⏵⏵|⏸ plan mode"), 3),
         (rx(r"shift\+tab to cycle"), 3),
         (rx(r"auto-compact|Context low \(\d+% remaining\)"), 3),
@@ -24,7 +24,7 @@ PROFILE = Profile(
         (rx(rf"^\s*{_GLYPH} \S[^…]*…\s*\((?:\d+h )?(?:\d+m )?\d+s"), 4),
         (rx(rf"^\s*{_GLYPH} \w+ for (?:\d+h )?(?:\d+m )?\d+s"), 3),
         (rx(r"Anthropic|anthropic\.com|status\.claude\.com"), 3),
-        (rx(r"\bAPI Error\b"), 2),
+        (rx(r"API Error"), 2),
         (rx(r"Press Ctrl-C again to exit"), 2),
         (rx(r'^\s*❯ Try "'), 3),
         (rx(r"ctrl\+o to (?:expand|see|show)|ctrl\+o for history"), 2),
@@ -41,7 +41,8 @@ PROFILE = Profile(
     working=(
         m("spinner", rf"^\s*{_GLYPH} \S[^…]*…(?:\s|$)"),
     ),
-    working_window=10,
+    # The todo list (ctrl+t) can hang a dozen rows under the spinner.
+    working_window=25,
     # 2.1 moved "esc to interrupt" from the spinner row to the footer.
     working_footer=(m("footer", r"\besc to interrupt\b", ci=True),),
     finished=(
@@ -49,7 +50,9 @@ PROFILE = Profile(
         m("finished", rf"^\s*{_GLYPH} Conversation compacted"),
     ),
     retrying=(
-        m("API retry", r"Retrying in \d+ seconds?", ci=True),
+        # Anchored to the API error or the attempt counter: a script the agent runs may print
+        # "Retrying in 5 seconds" too.
+        m("API retry", r"API Error.*Retrying in \d+ seconds?|Retrying in \d+ seconds?…? \(attempt"),
         m("API retry", r"Waiting for API response|will retry in", ci=True),
     ),
     failed=(

@@ -11,18 +11,20 @@ PROFILE = Profile(
     name="codex",
     signatures=(
         (rx(r"Ask Codex to do anything"), 6),
-        (rx(r"\bCodex\b"), 2),
+        (rx(r"Codex\b"), 2),
         (rx(r"Would you like to (?:run the following command|make the following edits"
             r"|grant these permissions)\?"), 5),
         (rx(r"Press enter to confirm or esc to (?:cancel|go back)", ci=True), 3),
         (rx(r"\((?:\d+h )?(?:\d+m )?\d+s • "), 5),
         (rx(r"^■ ", ci=False), 2),
         (rx(r"Conversation interrupted"), 3),
-        (rx(r"⏎ send|[⌃^]J newline|Ctrl\+J newline"), 4),
+        (rx(r"J newline"), 4),
+        (rx(r"⏎ send"), 2),
         (rx(r"/ps to view|background terminals? running"), 3),
         (rx(r"^▌(?: |$)"), 2),
         (rx(r"^› "), 1),
-        (rx(r"(?<!\()\b\d{1,3}% context left\b(?!\))|Context \d{1,3}% (?:left|used)"), 2),
+        (rx(r"% context left(?!\))"), 2),
+        (rx(r"Context \d{1,3}% (?:left|used)"), 2),
         (rx(r"tab to queue message"), 5),
         (rx(r"Describe a task like"), 4),
         (rx(r"^─+ Worked for "), 3),
@@ -31,10 +33,18 @@ PROFILE = Profile(
         (rx(r"hit your usage limit|chatgpt\.com/codex|/feedback"), 3),
         (rx(r"Reconnecting\.\.\. \d+/\d+"), 3),
         (rx(r"\(esc\)$"), 1),
-        (rx(r"\bgpt-\d"), 1),
+        (rx(r"gpt-\d"), 1),
+        # The rotating composer placeholders seen in captures.
+        (rx(r"^› (?:Summarize recent commits|Implement \{feature\}"
+            r"|Improve documentation in @filename|Use /skills to list available skills)"), 4),
+        (rx(r"Do you trust the contents of this directory\?"), 4),
+        (rx(r"unanswered\)$"), 2),
+        (rx(r"enter to submit answer"), 4),
+        (rx(r"^• (?:Explored|Ran|Edited|Running|Working) "), 3),
+        (rx(r"(?<=\d)[KM] used$"), 1),
     ),
     composer=rx(_COMPOSER),
-    composer_window=10,
+    composer_window=16,  # slash-command and file popups open under the composer
     echo=rx(r"^› (?!\d+\.\s)\S"),
     # Queue section headers share the bullet but sit between the status row and the composer.
     item=rx(r"^(?:[•◦] (?!Messages to be submitted|Queued follow-up)|[■⚠] )|^─+ Worked for "),
@@ -65,6 +75,8 @@ PROFILE = Profile(
         cursor=rx(r"^\s*(?:▌\s*)?[›>]\s*\d+\.\s+\S"),
         option=rx(r"^\s*(?:▌\s*)?(?:[›>]\s*)?\d+\.\s+\S"),
         footer=rx(r"press enter to (?:confirm|continue)|esc to (?:cancel|go back)", ci=True),
+        # Each option names its shortcut, "(y)" … "(esc)": proof enough if a build drops the footer.
+        footer_alternative=rx(r"\((?:y|esc)\)$"),
         titles=(
             ("exec", rx(r"Would you like to run the following command\?|Allow command\?")),
             ("edit", rx(r"Would you like to make the following edits\?|Apply changes\?")),

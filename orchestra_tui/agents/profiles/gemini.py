@@ -9,9 +9,9 @@ PROFILE = Profile(
     signatures=(
         (rx(r"Type your message or @path/to/file"), 6),
         (rx(r"esc to cancel, \d"), 5),
-        (rx(rf"(?:^|\s)cancel, {EL}\)?\s*$"), 3),
-        (rx(r"\bno sandbox\b"), 3),
-        (rx(r"\bGemini\b|GEMINI\.md|~/\.gemini"), 3),
+        (rx(r"cancel, (?:\d+[hms] ?)+\)?$"), 3),
+        (rx(r"no sandbox"), 3),
+        (rx(r"[Gg]emini|GEMINI"), 3),
         (rx(r"^\s*● (?:\d+\. )?(?:Yes|No|Allow)"), 3),
         (rx(r"Allow once|Allow for this session|Allow execution of|Action Required"), 3),
         (rx(r"Apply this change\?"), 3),
@@ -32,7 +32,7 @@ PROFILE = Profile(
     item=rx(r"^\s*[✦✕ℹ✓] ?\S"),
     interrupted=(m("cancelled", r"Request cancelled\."),),
     working=(
-        m("status row", rf"\(esc to cancel, {EL}\)"),
+        m("status row", rf"esc to cancel, {EL}"),
         # Wrapped at narrow width: "…(esc to" / "cancel, 5s)" (pitfall 8); the short tail
         # on its own row is specific enough.
         m("status row", rf"(?:^|\s)cancel, {EL}\)?\s*$"),
