@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from orchestra_tui.core.setup import fleet_from_args
 
+if TYPE_CHECKING:
+    from orchestra_tui.config import Config
+    from orchestra_tui.core.fleet import Fleet
+    from orchestra_tui.ui.app import OrchestraApp
 
-def run_app(args: argparse.Namespace) -> int:
+
+def build_app(config: Config, fleet: Fleet) -> OrchestraApp:
+    """The app for a config and its fleet: `orchestra` and `orchestra demo` both use this."""
     from orchestra_tui.ui.app import AppOptions, OrchestraApp
 
-    fleet, config, _services = fleet_from_args(args)
     options = AppOptions(
         config_path=str(config.path),
         poll_seconds=config.ui.poll_seconds,
@@ -19,5 +25,10 @@ def run_app(args: argparse.Namespace) -> int:
         context_warn=config.ui.context_warn_percent,
         context_critical=config.ui.context_critical_percent,
     )
-    OrchestraApp(fleet, options).run()
+    return OrchestraApp(fleet, options)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    fleet, config, _services = fleet_from_args(args)
+    build_app(config, fleet).run()
     return 0
