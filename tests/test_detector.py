@@ -250,3 +250,55 @@ def test_draft_pending(screen: str, text: str, pending: bool) -> None:
 ])
 def test_answer_keys(tool: str, dialog: str | None, approve: bool, keys: list[str]) -> None:
     assert answer_keys(tool, dialog, approve) == keys
+
+
+# --- dialog structure beyond the header screens -------------------------------------------
+
+CLAUDE_PLAN_PICKER = "\n".join([  # ccmux pane-classify test, Claude Code 2.1.211 shape
+    "  " + "─" * 46,
+    "   Claude has written up a plan and is ready to execute. Would you like to proceed?",
+    "",
+    "   ❯ 1. Yes, and use auto mode",
+    "     2. Yes, manually approve edits",
+    "     3. No, refine with Ultraplan on Claude Code on the web",
+    "     4. Tell Claude what to change",
+    "",
+    "   ctrl+g to edit in  Nvim  · ~/.claude/plans/plan-lexical-twilight.md",
+])
+CLAUDE_MODEL_PICKER = "\n".join([  # claudeless v2.1.23 model_picker: a menu, not a question
+    "─" * 60,
+    " Select model",
+    " Switch between Claude models. Applies to this session and future Claude Code",
+    "",
+    "   1. Default (recommended)  Opus 4.5 · Most capable for complex work",
+    "   2. Sonnet                 Sonnet 4.5 · Best for everyday tasks",
+    " ❯ 3. Haiku ✔                Haiku 4.5 · Fastest for quick answers",
+    "",
+    " Enter to confirm · Esc to exit",
+])
+
+
+def test_a_known_title_stands_in_for_a_missing_footer() -> None:
+    plan = classify(CLAUDE_PLAN_PICKER, "claude")
+    assert (plan.state, plan.dialog) == (State.APPROVAL, "plan")
+    single = classify("  Would you like to grant these permissions?\n\n"
+                      "› 1. Yes, and allow these permissions for this session", "codex")
+    assert (single.state, single.dialog) == (State.APPROVAL, "permissions")
+
+
+def test_a_settings_menu_is_not_an_approval() -> None:
+    assert classify(CLAUDE_MODEL_PICKER, "claude").state != State.APPROVAL
+
+
+def test_a_dialog_above_a_live_composer_is_history() -> None:
+    screen = _screen("claude/approval-13.txt") + "\n⏺ Trusted.\n" + "─" * 40 + "\n❯ \n" + \
+        "─" * 40 + "\n  ? for shortcuts"
+    assert classify(screen, "claude").state == State.IDLE
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import orchestra_tui.agents as agents
+    result = doctest.testmod(agents)
+    assert result.attempted > 0 and result.failed == 0

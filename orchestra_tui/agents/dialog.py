@@ -40,20 +40,24 @@ def approval(v: View) -> Verdict | None:
     options = [ln for ln in s.lines[first:last_row + 1] if d.option.match(ln.text)]
     numbers = [int(n.group(1)) for ln in options if (n := _OPTION_NUMBER.search(ln.text))]
     radio = any("○" in ln.text for ln in options)
-    if len(options) < 2 or (numbers and numbers[0] != 1) or (not numbers and not radio):
+    if (numbers and numbers[0] != 1) or (not numbers and not radio):
         return None
     below = [ln for ln in s.lines[last_row + 1:] if not ln.blank and not ln.rule]
     if len(below) > 6 or any(_is_live_input(v, ln) for ln in below):
         return None  # a composer or new output under the options: that dialog is history
     above = _rows_above(s, first)
     titles = [ln for ln in above if any(t.search(ln.text) for _, t in d.titles)]
+    if len(options) < 2 and not titles:
+        return None  # one option row is only a dialog under a title the tool is known to use
     asked = [ln for ln in above if _QUESTION.search(ln.body)]
     # The reason quotes the question: a title that asks one, else the last question (a Codex
     # "Reason: …?" row can ask one too), else a title that asks nothing ("URLs to fetch:").
     question = next((ln for ln in titles if ln in asked), None) or (asked or titles or [None])[-1]
     if question is None:
         return None
-    if d.footer_required and d.footer and not d.footer.search(joined(below)):
+    # The footer proves a live dialog; where a build draws none (Claude's plan picker, ≤2.0
+    # boxes), an option's own "(esc)" shortcut or a title the tool is known to use does.
+    if d.footer_required and d.footer and not d.footer.search(joined(below)) and not titles:
         if not (d.footer_alternative and d.footer_alternative.search(joined(options))):
             return None
     rows = (*above, *options, *below)
@@ -66,7 +70,9 @@ def approval(v: View) -> Verdict | None:
 def _paragraph(s: Screen, line: Line) -> str:
     """The question with the rows it was wrapped from (pitfall 8)."""
     first = line.index
-    while first > 0 and line.index - first < 3:
+    # Only a row that starts mid-sentence ("proceed?", "command?") continues the one above.
+    wrapped = _LEADING_BAR.sub("", line.text).strip()[:1].islower()
+    while wrapped and first > 0 and line.index - first < 3:
         prev = s.lines[first - 1]
         if prev.rule or not _LEADING_BAR.sub("", prev.text).strip() or _QUESTION.search(prev.body):
             break

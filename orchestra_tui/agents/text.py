@@ -68,6 +68,7 @@ class Line(NamedTuple):
     text: str  # normalised, borders stripped, right-stripped; leading indent kept
     rule: bool
     blank: bool
+    edge: str  # "▀" or "▄" for a row drawn only of that half block (Gemini's input frame)
 
     @property
     def body(self) -> str:
@@ -84,7 +85,9 @@ class Screen:
                 row = _TRAILING_BORDER.sub("", _LEADING_BORDER.sub("", row)).rstrip()
             is_rule = (row.lstrip()[:1] in _RULE_START and bool(_RULE.match(row))
                        and bool(_HAS_LINE_CHAR.search(row)))
-            lines.append(Line(i, row, is_rule, not row.strip()))
+            body = row.strip()
+            edge = body[0] if body and body[0] in "▀▄" and body.strip(body[0]) == "" else ""
+            lines.append(Line(i, row, is_rule, not body, edge))
         self.lines: tuple[Line, ...] = tuple(lines)
 
     @cached_property

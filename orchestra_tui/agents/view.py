@@ -59,13 +59,19 @@ class View:
             return None
         # A framed composer has a rule right above it and another a few rows below (a draft
         # can span rows); a prompt echo or a dialog option never sits right under a rule.
+        edges = self.p.composer_edges
         for line in reversed(self.s.tail(_DIALOG_ROWS)):
             i = line.index
-            if i == 0 or not lines[i - 1].rule or not pattern.match(line.text):
+            if i == 0 or not pattern.match(line.text):
+                continue
+            above = lines[i - 1]
+            if not (above.rule or (edges and above.edge == "▀")):
                 continue
             for j in range(i + 1, min(len(lines), i + 12)):
-                if lines[j].rule:
+                if lines[j].rule or (edges and lines[j].edge == "▄"):
                     return Composer(line, i - 1, j)
+                if edges and lines[j].edge:
+                    break
         return None
 
     def _status(self) -> Status | None:

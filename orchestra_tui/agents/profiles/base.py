@@ -68,6 +68,9 @@ class Profile:
     # rule below; unframed ones (Codex) must sit within `composer_window` bottom rows.
     composer: Rx | None = None
     composer_framed: bool = False
+    # Newer Gemini frames its input with half-block rows (▀ above, ▄ below) instead of rules;
+    # its prompt echo is framed the other way round (▄ above, ▀ below).
+    composer_edges: bool = False
     composer_window: int = 12
     # Line UIs (Aider, a shell): idle when the last row is this prompt.
     prompt_line: Rx | None = None

@@ -41,7 +41,7 @@ PROFILE = Profile(
         (rx(r"unanswered\)$"), 2),
         (rx(r"enter to submit answer"), 4),
         (rx(r"^• (?:Explored|Ran|Edited|Running|Working) "), 3),
-        (rx(r"(?<=\d)[KM] used$"), 1),
+        (rx(r"(?<=\d)[KM] used\b"), 1),
     ),
     composer=rx(_COMPOSER),
     composer_window=16,  # slash-command and file popups open under the composer

@@ -26,8 +26,10 @@ PROFILE = Profile(
         (rx(r"Waiting for user confirmation"), 3),
         (rx(r"URLs to fetch:"), 2),
     ),
-    composer=rx(r"^\s*>(?: |$)"),
+    # ">" normal, "!" shell mode, "*" YOLO mode, "(r:)" history search.
+    composer=rx(r"^\s*(?:[>!*]|\(r:\))(?: |$)"),
     composer_framed=True,
+    composer_edges=True,
     echo=rx(r"^\s*> \S"),
     item=rx(r"^\s*[✦✕ℹ✓] ?\S"),
     interrupted=(m("cancelled", r"Request cancelled\."),),
