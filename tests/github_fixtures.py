@@ -79,6 +79,7 @@ def standin() -> Iterator[StandIn]:
     server.start()
     yield server
     server.stop()
+    assert server.errors == [], server.errors[0]
 
 
 @pytest.fixture

@@ -261,6 +261,8 @@ async def test_each_failure_is_one_clear_error_without_the_token(standin, fault,
 
 async def test_connection_refused_is_network(refused_url) -> None:
     async with GitHubService(TOKEN, api_url=refused_url, timeout=1.0) as github:
+        with pytest.raises(GitHubError):
+            await github.list_issues(SHOP)  # builds the clients (ghapi's ~0.3 s setup)
         for call in (github.list_issues, github.list_pull_requests):
             started = time.monotonic()
             with pytest.raises(GitHubError) as caught:
@@ -268,7 +270,7 @@ async def test_connection_refused_is_network(refused_url) -> None:
             assert caught.value.kind == "network"
             assert "connection refused" in str(caught.value)
             assert TOKEN not in str(caught.value) + repr(caught.value)
-            assert time.monotonic() - started < 0.4  # ghapi's connect retries are off
+            assert time.monotonic() - started < 0.45  # ghapi's connect retries (0.5 s+) are off
         with pytest.raises(GitHubError):
             await github.merge(SHOP, 1, "abc")
 

@@ -37,6 +37,8 @@ _CODERABBIT_WORDS = {
     "info": "info",
     "nitpick": "nitpick",
 }
+_SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
+_TAG_BODY = re.compile(r"^\s*([^\w\s]+)\s*([A-Za-z]+)(?:\s*\([a-z ]+\))?\s*$")
 _CODEX_BADGE = re.compile(r"!\[P([0-3]) Badge\]", re.I)
 _CODEX_LEVELS = {"0": "critical", "1": "high", "2": "medium", "3": "low"}
 _STATED = re.compile(
@@ -66,13 +68,14 @@ def _severity(body: str) -> str | None:
     for line in head.splitlines():
         if "_" not in line:
             continue
+        line = _SHORTCODE.sub("\u2022", line)  # `:warning:` reads as an emoji
         found = None
         for tag in _CODERABBIT_TAG.findall(line):
-            # A tag is an emoji (or `:shortcode:`) and one or two words: `🟠 Major`,
-            # `🧹 Nitpick (assertive)`. Italic prose (`_this is a major bug_`) is not a tag.
-            words = re.findall(r"[a-z]+", re.sub(r":[a-z_]+:", "", tag.lower()))
-            if words and len(words) <= 2 and words[0] in _CODERABBIT_WORDS:
-                found = _CODERABBIT_WORDS[words[0]]  # the last tag on the line is the severity
+            # A tag is an emoji and one word, maybe a mode: `🟠 Major`, `🧹 Nitpick (assertive)`.
+            # Italic prose (`_this is a major bug_`, `_major_`) is not a tag.
+            match = _TAG_BODY.match(tag)
+            if match and match.group(2).lower() in _CODERABBIT_WORDS:
+                found = _CODERABBIT_WORDS[match.group(2).lower()]  # the last tag is the severity
         if found:
             return found
     match = _CODEX_BADGE.search(head)

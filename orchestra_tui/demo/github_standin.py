@@ -75,6 +75,7 @@ class StandIn:
         self.rest_remaining = REST_LIMIT
         self.reset_at = int(time.time()) + 3600
         self.merges: list[tuple[str, int, str]] = []  # (repo, number, merged head sha)
+        self.errors: list[str] = []  # unexpected handler exceptions (tests assert it stays empty)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -88,7 +89,8 @@ class StandIn:
         class Handler(_Handler):
             owner = standin
 
-        server = ThreadingHTTPServer((host, port), Handler)
+        server = _Server((host, port), Handler)
+        server.standin = self
         server.daemon_threads = True
         server.block_on_close = False  # a handler sleeping in an injected delay can't hold stop
         self._server = server
@@ -208,6 +210,21 @@ class StandIn:
                 "X-RateLimit-Reset": str(self.reset_at), "X-RateLimit-Resource": resource}
 
 
+class _Server(ThreadingHTTPServer):
+    standin: StandIn
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a client that hangs up (timeouts, a cancelled refresh) is normal; anything
+        else is recorded for the tests rather than printed over the demo's screen."""
+        import sys
+        import traceback
+
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        self.standin.errors.append("".join(traceback.format_exception(error)))
+
+
 class _Handler(BaseHTTPRequestHandler):
     owner: StandIn
     protocol_version = "HTTP/1.1"
@@ -236,6 +253,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
         payload = b"" if body is None else json.dumps(body).encode()
+        with self.owner.lock:  # logged before the client can read the answer
+            self.owner.log.append((self.command, self.path, status))
+            self.owner.responses.append((self.command, self.path, status, body))
         self.send_response(status)
         if body is not None:
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -245,9 +265,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if payload:
             self.wfile.write(payload)
-        with self.owner.lock:
-            self.owner.log.append((self.command, self.path, status))
-            self.owner.responses.append((self.command, self.path, status, body))
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         self._send(status, st.error_json(message, status), headers)
