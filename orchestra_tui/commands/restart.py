@@ -1,0 +1,99 @@
+"""`orchestra restart AGENT [--note TEXT] [--issue N] [--dry-run]`: kill the agent, start its
+configured command at the same tmux target, and send it a handoff once it is ready.
+
+The handoff is composed from the lane, the issue it was last sent (journal), its open PRs and
+their gates (GitHub, when reachable; skipped with a note otherwise), its last prompts (store),
+the lane's policy and `--note`. Its queue stays in the store and resumes after the handoff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import replace
+
+from orchestra_tui.core.gate import evaluate_gate
+from orchestra_tui.core.handoff import compose_handoff, last_issue
+from orchestra_tui.core.lanes import owner_of
+from orchestra_tui.core.restart import READY_TIMEOUT, restart_agent
+from orchestra_tui.core.setup import fleet_from_args
+from orchestra_tui.errors import OrchestraError, TmuxUnavailable
+from orchestra_tui.models import AgentSpec, Gate, PullRequest, State
+
+GITHUB_TIMEOUT = 10.0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "restart", help="kill an agent and start it again with a handoff",
+        description="Kill the agent's process, start its configured command at the same tmux "
+                    "target, wait until it is ready, and send it a one-paragraph handoff.")
+    parser.add_argument("agent", help="agent name (as in the config or `orchestra status`)")
+    parser.add_argument("--note", default="", metavar="TEXT",
+                        help="a note from you, added to the end of the handoff")
+    parser.add_argument("--issue", metavar="N",
+                        help="the issue it was on (default: the last one it was sent)")
+    parser.add_argument("--timeout", type=float, default=READY_TIMEOUT, metavar="S",
+                        help=f"seconds to wait for the agent to be ready (default "
+                             f"{READY_TIMEOUT:g})")
+    parser.add_argument("--no-github", action="store_true",
+                        help="leave the PRs out of the handoff (do not ask GitHub)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the handoff and restart nothing")
+    parser.set_defaults(func=run)
+
+
+async def _pulls(config, spec: AgentSpec) -> list[tuple[PullRequest, Gate]]:
+    from orchestra_tui.services.github import GitHubService
+
+    async with GitHubService.from_config(config.github, timeout=GITHUB_TIMEOUT) as github:
+        found = await github.list_pull_requests(spec.repo)
+    mine = [replace(pr, agent=spec.name) for pr in found
+            if owner_of(pr.repo, pr.head_ref, config.agents or (spec,)) == spec.name]
+    return [(pr, evaluate_gate(pr)) for pr in mine]
+
+
+async def _restart(args: argparse.Namespace) -> int:
+    fleet, config, services = fleet_from_args(args)
+    snapshot = await fleet.refresh()
+    if snapshot.tmux_error and not args.dry_run:
+        raise TmuxUnavailable(snapshot.tmux_error)
+    spec = fleet.spec(args.agent)
+    view = fleet.snapshot.get(spec.name)
+    pane = view.pane if view is not None else None
+
+    pulls: list[tuple[PullRequest, Gate]] = []
+    if spec.repo and not args.no_github:
+        try:
+            pulls = await _pulls(config, spec)
+        except (OrchestraError, OSError) as error:  # GitHub down must not block a restart
+            print(f"orchestra: note: the handoff leaves out PRs ({error})", file=sys.stderr)
+    entries = await asyncio.to_thread(services.journal.read, agent=spec.name)
+    issue = args.issue or last_issue(entries, spec.name)
+    handoff = compose_handoff(spec, issue=issue, pulls=pulls,
+                              recent_prompts=services.store.history(spec.name, limit=3),
+                              note=args.note)
+    if args.dry_run:
+        print(handoff)
+        return 0
+
+    outcome = await restart_agent(services.tmux, spec, pane.pane_id if pane else None,
+                                  handoff=handoff, ready_timeout=args.timeout,
+                                  journal=services.journal)
+    if outcome.handoff_sent:
+        queued = services.store.next_ready(spec.name)
+        print(outcome.summary + ("; its queue resumes when it is idle" if queued else ""))
+        return 0
+    if outcome.pending_handoff is not None and outcome.state is not State.EXITED:
+        # The person has to answer a trust or login screen first: give them the handoff to
+        # send afterwards (`orchestra send AGENT -` reads it from stdin).
+        print(outcome.pending_handoff)
+        print(f"orchestra: {outcome.summary}; the handoff is printed above: send it with "
+              f"`orchestra send {spec.name}` once the agent is ready", file=sys.stderr)
+        return 2
+    raise OrchestraError(outcome.summary)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_restart(args))
