@@ -218,6 +218,7 @@ RULE = "─" * 40
     ("│ > fix the flaky test                │", "fix the flaky test", True),
     ("architect> fix the flaky test", "fix the flaky test", True),
     (f"{RULE}\n❯\u00a0[Pasted text #1 +42 lines]\n{RULE}", "line one\nline two", True),
+    ("› [Pasted Content 1234 chars]\n\n  ? for shortcuts", "x" * 1234, True),
     # A long draft the composer wrapped over two rows.
     ("› please rewrite the parser so that it handles\n  nested brackets correctly\n",
      "please rewrite the parser so that it handles nested brackets correctly", True),

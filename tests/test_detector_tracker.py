@@ -63,6 +63,7 @@ def test_idle_is_debounced_after_working() -> None:
     assert feed(tracker, CLAUDE_IDLE, 2.0).state == State.WORKING
     idle = feed(tracker, CLAUDE_IDLE, 2.6)
     assert idle.state == State.IDLE and idle.changed and idle.since == 2.6
+    assert idle.previous == State.WORKING  # the edge a queued prompt waits for
 
 
 def test_a_streaming_pause_does_not_flap_to_idle() -> None:

@@ -10,7 +10,9 @@ from orchestra_tui.agents.text import Screen, normalise_line
 # Composer glyphs of every tool: Codex `›` / `▌`, Claude `❯` / `│ >` (borders are stripped by
 # Screen), Gemini `│ >`, Aider `> ` / `architect> ` / `multi> `.
 _COMPOSER_ROW = re.compile(r"^\s*(?:[›❯▌]|(?:[a-z][\w-]*(?: multi)?|multi)?>)(?:\s|$)")
-_PASTED = re.compile(r"\[Pasted text")
+# A long or multi-line paste is shown as a marker, not as its text: Claude "[Pasted text #1
+# +42 lines]", Codex "[Pasted Content 1234 chars]".
+_PASTED = re.compile(r"\[Pasted (?:text|Content)\b")
 _BOTTOM_ROWS = 20
 _TAIL_CHARS = 24
 _BLOCK_ROWS = 30

@@ -36,6 +36,9 @@ class Tracked:
     dialog: str | None = None
     changed: bool = False  # the reported state differs from the previous observation's
     tool: str = ""
+    # The state reported before this one (None on the first observation): `previous` WORKING
+    # with `state` IDLE and `changed` is the edge on which a queued prompt may be sent.
+    previous: State | None = None
 
 
 class AgentTracker:
@@ -87,7 +90,8 @@ class AgentTracker:
             queued=detection.queued, elapsed_seconds=detection.elapsed_seconds,
             background=detection.background,
             dialog=detection.dialog if state == State.APPROVAL else None,
-            changed=changed, tool=detection.tool)
+            changed=changed, tool=detection.tool,
+            previous=previous.state if previous else None)
         return self._last
 
     def _decide(self, d: Detection, fingerprint: str, now: float, pane_dead: bool,
