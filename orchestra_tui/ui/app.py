@@ -100,8 +100,8 @@ class OrchestraApp(App):
                 item.state == "queued" for item in view.queue)
             if state in NEEDS_PERSON or idle_and_empty:
                 severity = "warning" if state in NEEDS_PERSON else "information"
-                self.notify(f"{view.name}: {state} — {view.status.reason}",
-                            title=view.name, severity=severity, timeout=6)
+                self.notify(view.status.reason, title=f"{view.name} is {state}",
+                            severity=severity, timeout=6)
                 rang = True
         if rang and self.options.bell:
             self.bell()
