@@ -27,7 +27,13 @@ PROFILE = Profile(
         (rx(r"^─{20,}$\n(?:.*\n)?(?:[a-z][\w-]*(?: multi)?|multi)?>(?: |$)"), 3),
     ),
     prompt_line=rx(_PROMPT),
+    # The prompt on the last row is the composer, so an error printed just above it (the turn
+    # gave up) is still live, while the prompts above it are echoes that end older turns.
+    composer=rx(_PROMPT),
+    composer_window=1,
     echo=rx(_PROMPT),
+    # A reply that finished prints its token report: errors above it were recovered from.
+    item=rx(r"^Tokens: .* sent"),
     # WaitingSpinner("Waiting for " + model) before the first token; nothing while streaming.
     working=(m("spinner", r"Waiting for [\w./:@-]+"),),
     working_window=3,
@@ -39,6 +45,7 @@ PROFILE = Profile(
         m("rate limit", r"RateLimitError|rate limited you"),
         m("connection", r"APIConnectionError"),
         m("token limit", r"has hit a token limit|exceeds the \d+ token limit"),
+        m("auth", r"litellm\.AuthenticationError"),
     ),
     dialog=Dialog(
         # confirm_ask: "<question> (Y)es/(N)o[/(A)ll...] [Yes]: " with nothing typed after.

@@ -52,7 +52,8 @@ PROFILE = Profile(
     retrying=(
         # Anchored to the API error or the attempt counter: a script the agent runs may print
         # "Retrying in 5 seconds" too.
-        m("API retry", r"API Error.*Retrying in \d+ seconds?|Retrying in \d+ seconds?…? \(attempt"),
+        m("API retry", r"API Error.*Retrying in \d+\s*(?:s|secs?|seconds?)\b"
+                       r"|Retrying in \d+\s*(?:s|secs?|seconds?)\b.*\(?attempt \d+/\d+"),
         m("API retry", r"Waiting for API response|will retry in", ci=True),
     ),
     failed=(
