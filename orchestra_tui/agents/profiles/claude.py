@@ -31,9 +31,10 @@ PROFILE = Profile(
         (rx(r"/model to try"), 2),
         (rx(r"Interrupted by user|What should Claude do instead"), 3),
     ),
-    composer=rx(r"^\s*[❯>](?: |$)"),
+    composer=rx(r"^\s*[❯>!](?: |$)"),  # "!" is the bash-mode prompt
     composer_framed=True,
-    echo=rx(r"^\s*[❯>] (?!\d+\.\s)\S"),
+    # Bash-mode prompts echo as "! cmd" at column 0; indented "!" rows are tool output.
+    echo=rx(r"^(?:\s*[❯>]|!) (?!\d+\.\s)\S"),
     item=rx(r"^[⏺●] \S"),
     interrupted=(
         m("interrupted", r"Interrupted by user|Interrupted · What should Claude do instead"),
