@@ -303,3 +303,8 @@ def test_docstring_examples() -> None:
     import orchestra_tui.agents as agents
     result = doctest.testmod(agents)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_codex_sparkle_rows_do_not_hide_the_composer() -> None:
+    screen = "• Done.\n\n  ⠁        ⠂\n› Ask Codex to do anything\n    ⠄\n  ? for shortcuts"
+    assert classify(screen, "codex").state == State.IDLE

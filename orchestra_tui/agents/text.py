@@ -25,6 +25,7 @@ _TRAILING_BORDER = re.compile(r"(?:\s*[│┃║])+[█▄▀▐░▓]?$")
 # Aider's io.rule(), Codex's "Worked for" divider ends. Half blocks (▀▄) are not rules: Gemini
 # draws its user-message echo between them and it must not look like a composer frame.
 _RULE = re.compile(r"^[\s─━═╌╍┄┅\-╭╮╰╯┌┐└┘]{3,}[█▄▀]?$")
+_SPARKLES_ONLY = re.compile(r"^[\u2800-\u28ff\s]+$")
 _RULE_START = frozenset("─━═╌╍┄┅-╭╮╰╯┌┐└┘")
 _HAS_LINE_CHAR = re.compile(r"[─━═╌╍┄┅╭╮╰╯┌┐└┘]|-{3}")
 
@@ -86,6 +87,8 @@ class Screen:
             is_rule = (row.lstrip()[:1] in _RULE_START and bool(_RULE.match(row))
                        and bool(_HAS_LINE_CHAR.search(row)))
             body = row.strip()
+            if body and _SPARKLES_ONLY.match(body):
+                row = body = ""  # Codex's animated sparkles around an empty area (pitfall 13)
             edge = body[0] if body and body[0] in "▀▄" and body.strip(body[0]) == "" else ""
             lines.append(Line(i, row, is_rule, not body, edge))
         self.lines: tuple[Line, ...] = tuple(lines)

@@ -11,7 +11,7 @@ PROFILE = Profile(
         (rx(r"esc to cancel, \d"), 5),
         (rx(r"cancel, (?:\d+[hms] ?)+\)?$"), 3),
         (rx(r"no sandbox"), 3),
-        (rx(r"[Gg]emini|GEMINI"), 3),
+        (rx(r"[Gg]emini|GEMINI"), 2),
         (rx(r"^\s*● (?:\d+\. )?(?:Yes|No|Allow)"), 3),
         (rx(r"Allow once|Allow for this session|Allow execution of|Action Required"), 3),
         (rx(r"Apply this change\?"), 3),
