@@ -38,6 +38,7 @@ def classify(screen: str, tool: str | None = None) -> Detection:
 
 
 __all__ = [
-    "AgentTracker", "Tracked", "UNKNOWN_TOOL", "answer_keys", "classify", "detect_tool",
+    "PROFILES", "AgentTracker", "Tracked", "UNKNOWN_TOOL", "answer_keys", "classify",
+    "detect_tool",
     "draft_pending", "fingerprint", "tool_from_command",
 ]
