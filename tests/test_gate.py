@@ -31,9 +31,11 @@ def test_ready_pull_request() -> None:
 
 @pytest.mark.parametrize("change,reason", [
     (dict(is_draft=True), "draft"),
-    (dict(checks=(Check("ci/test", CheckState.FAILING, required=True),)), "check 'ci/test' failing"),
+    (dict(checks=(Check("ci/test", CheckState.FAILING, required=True),)),
+     "check 'ci/test' failing"),
     (dict(checks=(Check("lint", CheckState.FAILING),)), "check 'lint' failing"),
-    (dict(checks=(Check("ci/test", CheckState.PENDING, required=True),)), "check 'ci/test' pending"),
+    (dict(checks=(Check("ci/test", CheckState.PENDING, required=True),)),
+     "check 'ci/test' pending"),
     (dict(review_decision="REVIEW_REQUIRED"), "review required"),
     (dict(review_decision="CHANGES_REQUESTED"), "changes requested"),
     (dict(threads=(thread(1), thread(2))), "2 unresolved threads"),

@@ -35,11 +35,10 @@ from orchestra_tui.demo.standin_gql import (
     operation_name,
     parse,
 )
-from orchestra_tui.demo.standin_state import SCheck, SComment, SIssue, SPull, SRepo, SThread
+from orchestra_tui.demo.standin_graph import mutation_root, query_root
+from orchestra_tui.demo.standin_rest import RestRoutes
+from orchestra_tui.demo.standin_state import GRAPHQL_LIMIT, REST_LIMIT, SPull, SRepo
 
-GRAPHQL_LIMIT = 5000
-REST_LIMIT = 5000
-UPDATE_BRANCH_DELAY = 0.2  # seconds until an accepted update-branch lands
 
 
 @dataclass
@@ -225,7 +224,7 @@ class _Server(ThreadingHTTPServer):
         self.standin.errors.append("".join(traceback.format_exception(error)))
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(RestRoutes, BaseHTTPRequestHandler):
     owner: StandIn
     protocol_version = "HTTP/1.1"
     server_version = "GitHub.com"
@@ -344,243 +343,13 @@ class _Handler(BaseHTTPRequestHandler):
             points = 1 if is_mutation else cost
             owner.graphql_remaining -= points
             owner.graphql_log.append((op, points, nodes))
-            root = _mutation_root(owner) if is_mutation else _query_root(owner, cost, nodes)
+            root = mutation_root(owner) if is_mutation else query_root(owner, cost, nodes)
             result = executor.run(root)
         except (GraphQLSyntaxError, FieldError, KeyError) as error:
             message = getattr(error, "message", None) or str(error)
             result = {"errors": [{"message": message, "locations": []}]}
         owner.graphql_exchanges.append((text, dict(variables), result))
         self._send(200, result, owner.rate_headers("graphql"))
-
-    # -- REST ------------------------------------------------------------------------------
-
-    def _rest(self, method: str, path: str, query: dict[str, str], body: Any) -> None:
-        owner = self.owner
-        api = owner.url
-        headers = owner.rate_headers("core")
-        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
-        repo = owner.repo(f"{match.group(1)}/{match.group(2)}") if match else None
-        if match is None or repo is None:
-            self._error(404, "Not Found", headers)
-            return
-        owner.rest_remaining -= 1
-        rest = match.group(3) or ""
-        for pattern, verb, handler in _ROUTES:
-            found = re.fullmatch(pattern, rest)
-            if found and verb == method:
-                handler(self, repo, api, query, body, headers, *found.groups())
-                return
-        self._error(404, "Not Found", headers)
-
-    def _page(self, items: list[Any], query: dict[str, str], headers: dict[str, str]) -> None:
-        per_page = max(1, min(100, int(query.get("per_page") or 30)))
-        page = max(1, int(query.get("page") or 1))
-        chunk = items[(page - 1) * per_page: page * per_page]
-        links = []
-        base = f"{self.owner.url}{urlsplit(self.path).path}"
-        pages = max(1, -(-len(items) // per_page))
-        extra = "&".join(f"{k}={v}" for k, v in query.items() if k not in ("page", "per_page"))
-        extra = f"&{extra}" if extra else ""
-        if page < pages:
-            links.append(f'<{base}?per_page={per_page}&page={page + 1}{extra}>; rel="next"')
-            links.append(f'<{base}?per_page={per_page}&page={pages}{extra}>; rel="last"')
-        if page > 1:
-            links.append(f'<{base}?per_page={per_page}&page=1{extra}>; rel="first"')
-            links.append(f'<{base}?per_page={per_page}&page={page - 1}{extra}>; rel="prev"')
-        if links:
-            headers = {**headers, "Link": ", ".join(links)}
-        self._send(200, chunk, headers)
-
-    def _compare(self, repo: SRepo, api: str, query: dict, body: Any, headers: dict,
-                 base: str, head: str) -> None:
-        pr = next((p for p in repo.pulls.values()
-                   if head in (p.head_sha, p.head_ref) and p.base_ref == base), None)
-        if pr is None:
-            self._error(404, "Not Found", headers)
-            return
-        per_page = max(1, min(100, int(query.get("per_page") or 30)))
-        data = st.comparison_json(api, repo, base, head, pr, per_page)
-        etag = '"' + st.sha_of(json.dumps(data, sort_keys=True)) + '"'
-        wanted = self.headers.get("If-None-Match")
-        if wanted and wanted.strip() in (etag, f"W/{etag}"):
-            self.owner.conditional_hits += 1
-            self.owner.rest_remaining += 1  # a 304 is free
-            self._send(304, None, {**headers, "ETag": etag})
-            return
-        self._send(200, data, {**headers, "ETag": etag, "Cache-Control": "private, max-age=60"})
-
-    def _merge(self, repo: SRepo, api: str, query: dict, body: Any, headers: dict,
-               number: str) -> None:
-        pr = repo.pulls.get(int(number))
-        if pr is None:
-            self._error(404, "Not Found", headers)
-            return
-        body = body if isinstance(body, dict) else {}
-        method = body.get("merge_method", "merge")
-        if method not in ("merge", "squash", "rebase"):
-            self._send(422, {"message": "Invalid request.", "documentation_url": st.DOCS,
-                             "errors": [{"resource": "PullRequest", "field": "merge_method",
-                                         "code": "invalid"}]}, headers)
-            return
-        sha = body.get("sha")
-        if pr.state == "OPEN" and sha and sha != pr.head_sha:
-            self._send(409, {"message": "Head branch was modified. Review and try the merge "
-                                        "again.",
-                             "documentation_url": "https://docs.github.com/rest/pulls/pulls"
-                                                  "#merge-a-pull-request"}, headers)
-            return
-        refusal = st.merge_refusal(repo, pr)
-        if refusal:
-            self._send(405, {"message": refusal,
-                             "documentation_url": "https://docs.github.com/rest/pulls/pulls"
-                                                  "#merge-a-pull-request"}, headers)
-            return
-        merged = st.sha_of("merge", pr.head_sha, repo.base_sha)
-        pr.state, pr.merge_commit = "MERGED", merged
-        self.owner.merges.append((repo.full_name, pr.number, pr.head_sha))
-        repo.base_sha = merged
-        for other in repo.pulls.values():
-            if other.state == "OPEN":
-                other.behind_by += 1
-        self._send(200, {"sha": merged, "merged": True,
-                         "message": "Pull Request successfully merged"}, headers)
-
-    def _update_branch(self, repo: SRepo, api: str, query: dict, body: Any, headers: dict,
-                       number: str) -> None:
-        pr = repo.pulls.get(int(number))
-        if pr is None or pr.state != "OPEN":
-            self._error(404 if pr is None else 422, "Not Found" if pr is None
-                        else "Pull request is not open", headers)
-            return
-        expected = (body or {}).get("expected_head_sha") if isinstance(body, dict) else None
-        if expected and expected != pr.head_sha:
-            self._send(422, {"message": "expected head sha didn’t match current head ref.",
-                             "documentation_url": st.DOCS}, headers)
-            return
-        if pr.update_ready_at is None:
-            pr.update_ready_at = time.time() + UPDATE_BRANCH_DELAY
-        self._send(202, {"message": "Updating pull request branch.",
-                         "url": f"https://github.com/{repo.full_name}/pull/{pr.number}"}, headers)
-
-    def _issues(self, repo: SRepo, api: str, query: dict, body: Any, headers: dict) -> None:
-        wanted = query.get("state", "open")
-        items: list[SIssue | SPull] = [*repo.issues.values(), *repo.pulls.values()]
-        items = [i for i in items if wanted == "all" or (i.state.lower() == "open") == (
-            wanted == "open")]
-        items.sort(key=lambda i: i.number, reverse=True)
-        self._page([st.issue_json(api, repo, i) for i in items], query, headers)
-
-    def _issue(self, repo: SRepo, api: str, query: dict, body: Any, headers: dict,
-               number: str) -> None:
-        item = repo.issues.get(int(number)) or repo.pulls.get(int(number))
-        if item is None:
-            self._error(404, "Not Found", headers)
-            return
-        self._send(200, st.issue_json(api, repo, item), headers)
-
-    def _comments(self, repo: SRepo, api: str, query: dict, body: Any, headers: dict,
-                  number: str) -> None:
-        item = repo.issues.get(int(number)) or repo.pulls.get(int(number))
-        if item is None:
-            self._error(404, "Not Found", headers)
-            return
-        self._page([st.comment_json(api, repo, item.number, c) for c in item.comments], query,
-                   headers)
-
-    def _comment(self, repo: SRepo, api: str, query: dict, body: Any, headers: dict,
-                 number: str) -> None:
-        item = repo.issues.get(int(number)) or repo.pulls.get(int(number))
-        if item is None:
-            self._error(404, "Not Found", headers)
-            return
-        text = body.get("body") if isinstance(body, dict) else None
-        if not isinstance(text, str) or not text:
-            self._send(422, {"message": "Validation Failed", "documentation_url": st.DOCS,
-                             "errors": [{"resource": "IssueComment", "field": "body",
-                                         "code": "missing_field"}]}, headers)
-            return
-        comment = SComment("octo-person", text, st.now_iso())
-        item.comments.append(comment)
-        url = f"{api}/repos/{repo.full_name}/issues/comments/{comment.id}"
-        self._send(201, st.comment_json(api, repo, item.number, comment),
-                   {**headers, "Location": url})
-
-
-_ROUTES = [
-    (r"/compare/(.+?)\.\.\.(.+)", "GET", _Handler._compare),
-    (r"/pulls/(\d+)/merge", "PUT", _Handler._merge),
-    (r"/pulls/(\d+)/update-branch", "PUT", _Handler._update_branch),
-    (r"/issues", "GET", _Handler._issues),
-    (r"/issues/(\d+)", "GET", _Handler._issue),
-    (r"/issues/(\d+)/comments", "GET", _Handler._comments),
-    (r"/issues/(\d+)/comments", "POST", _Handler._comment),
-]
-
-
-def _query_root(standin: StandIn, cost: int, nodes: int) -> dict[str, Any]:
-    def rate_limit(dryRun: bool = False) -> dict[str, Any]:  # noqa: N803
-        return {"__typename": "RateLimit", "cost": cost, "limit": GRAPHQL_LIMIT,
-                "remaining": max(0, standin.graphql_remaining),
-                "used": GRAPHQL_LIMIT - max(0, standin.graphql_remaining),
-                "resetAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(standin.reset_at)),
-                "nodeCount": nodes}
-
-    def repository(owner: str, name: str, followRenames: bool = True) -> dict[str, Any]:  # noqa: N803
-        repo = standin.repo(f"{owner}/{name}")
-        if repo is None:
-            raise FieldError(f"Could not resolve to a Repository with the name '{owner}/{name}'.",
-                             "NOT_FOUND")
-        return _repo_obj(repo)
-
-    return {"__typename": "Query", "rateLimit": rate_limit, "repository": repository}
-
-
-def _repo_obj(repo: SRepo) -> dict[str, Any]:
-    def pull_requests(states: list[str] | None = None, orderBy: dict | None = None,  # noqa: N803
-                      **page: Any) -> dict[str, Any]:
-        from orchestra_tui.demo.standin_gql import connection
-
-        pulls = [p for p in repo.pulls.values() if not states or p.state in states]
-        if orderBy and orderBy.get("field") == "UPDATED_AT":
-            pulls.sort(key=lambda p: p.updated_at, reverse=orderBy.get("direction") == "DESC")
-        for key in ("labels", "headRefName", "baseRefName"):
-            page.pop(key, None)
-        return connection([st.pull_obj(repo, p) for p in pulls], name="pullRequests", **page)
-
-    def pull_request(number: int) -> dict[str, Any]:
-        pr = repo.pulls.get(number)
-        if pr is None:
-            raise FieldError(f"Could not resolve to a PullRequest with the number of {number}.",
-                             "NOT_FOUND")
-        return st.pull_obj(repo, pr)
-
-    return {"__typename": "Repository", "nameWithOwner": repo.full_name, "name": repo.name,
-            "viewerPermission": "WRITE", "squashMergeAllowed": True, "mergeCommitAllowed": True,
-            "rebaseMergeAllowed": True, "pullRequests": pull_requests,
-            "pullRequest": pull_request}
-
-
-def _mutation_root(owner: StandIn) -> dict[str, Any]:
-    def find_thread(thread_id: str) -> tuple[SRepo, SPull, SThread]:
-        for repo in owner.repos.values():
-            for pr in repo.pulls.values():
-                for thread in pr.threads:
-                    if thread.id == thread_id:
-                        return repo, pr, thread
-        raise FieldError(f"Could not resolve to a node with the global id of '{thread_id}'",
-                         "NOT_FOUND")
-
-    def set_resolved(value: bool) -> Any:
-        def resolve(input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
-            repo, pr, thread = find_thread(str(input.get("threadId")))
-            thread.is_resolved = value
-            return {"__typename": "ResolveReviewThreadPayload",
-                    "clientMutationId": input.get("clientMutationId"),
-                    "thread": st.thread_obj(repo, pr, thread)}
-        return resolve
-
-    return {"__typename": "Mutation", "resolveReviewThread": set_resolved(True),
-            "unresolveReviewThread": set_resolved(False)}
 
 
 def main(argv: list[str] | None = None) -> int:

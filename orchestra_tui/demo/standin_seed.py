@@ -6,7 +6,7 @@ branch) belongs to no lane: it shows as unassigned.
 
 | PR | what it shows |
 |---|---|
-| acme/shop#101 | Bugbot (high), CodeRabbit (major), Copilot and human threads; `ci/test` failing (required) |
+| acme/shop#101 | Bugbot (high), CodeRabbit (major), Copilot, human threads; `ci/test` failing |
 | acme/shop#102 | behind base by 3 commits (BEHIND): update-branch fixes it |
 | acme/shop#103 | ready to merge: approved, checks passing, threads resolved |
 | acme/shop#104 | unassigned; checks pending; CodeRabbit minor finding |
@@ -94,7 +94,8 @@ def seed_demo(standin: StandIn) -> None:
         101, "Retry payment webhook on 5xx", "api/webhook-retry", review_decision="REVIEW_REQUIRED",
         checks=ci(test="FAILURE"), updated_at="2026-01-05T12:00:00Z",
         threads=[
-            SThread("app/webhooks.py", 57, [SComment("cursor", BUGBOT_HIGH, "2026-01-05T10:05:00Z")]),
+            SThread("app/webhooks.py", 57, [SComment("cursor", BUGBOT_HIGH,
+                                                     "2026-01-05T10:05:00Z")]),
             SThread("app/webhooks.py", 42, [SComment("coderabbitai", CODERABBIT_MAJOR,
                                                      "2026-01-05T10:07:00Z")]),
             SThread("app/queue.py", 12, [SComment("copilot-pull-request-reviewer", COPILOT,

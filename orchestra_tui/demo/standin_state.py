@@ -12,6 +12,9 @@ from typing import Any
 from orchestra_tui.demo.standin_gql import FieldError, connection
 
 DOCS = "https://docs.github.com/rest"
+GRAPHQL_LIMIT = 5000
+REST_LIMIT = 5000
+UPDATE_BRANCH_DELAY = 0.2  # seconds until an accepted update-branch lands
 BOTS = {"cursor", "coderabbitai", "copilot-pull-request-reviewer", "github-actions", "renovate"}
 _ids = itertools.count(1000)
 

@@ -16,9 +16,8 @@ Facts this module is built around (see DESIGN.md):
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import shutil
-import subprocess
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -33,16 +32,24 @@ from ghapi.core import GhApi
 from ghapi.graphql import GhGql, GqlError
 
 from orchestra_tui.errors import GitHubError
-from orchestra_tui.models import Issue, IssueComment, MergeOutcome, PullRequest, RateLimit
+from orchestra_tui.models import MergeOutcome, PullRequest, RateLimit
 from orchestra_tui.services import github_errors as errs
+from orchestra_tui.services.github_auth import (
+    DEFAULT_API,
+    resolve_urls,
+    split_repo,
+    token_from_env,
+    token_from_gh,
+)
+from orchestra_tui.services.github_issues import IssuesMixin
 from orchestra_tui.services.github_pulls import collect_pulls
-from orchestra_tui.services.github_parse import comment_from_rest, issue_from_rest
 
 T = TypeVar("T")
 
-DEFAULT_API = "https://api.github.com"
+__all__ = ["DEFAULT_API", "DEFAULT_TIMEOUT", "GitHubService", "load_document", "resolve_urls",
+           "split_repo", "token_from_env", "token_from_gh"]
+
 DEFAULT_TIMEOUT = 15.0
-MAX_REST_PAGES = 10
 _ETAG_ENTRIES = 512
 _USER_AGENT = "orchestra-tui"
 
@@ -53,53 +60,7 @@ def load_document(name: str) -> str:
         encoding="utf-8")
 
 
-def resolve_urls(api_url: str | None = None, host: str | None = None) -> tuple[str, str, str | None]:
-    """(REST base, GraphQL URL, host for `gh auth token --hostname`) from arguments and env."""
-    api = api_url or os.environ.get("ORCHESTRA_GITHUB_API")
-    if api:
-        api = api.rstrip("/")
-        return api, f"{api}/graphql", None
-    host = (host or os.environ.get("GH_HOST") or "").strip()
-    if "://" in host:
-        host = urlsplit(host).netloc
-    host = host.strip("/")
-    if host and host.lower() not in ("github.com", "api.github.com"):
-        return f"https://{host}/api/v3", f"https://{host}/api/graphql", host
-    return DEFAULT_API, f"{DEFAULT_API}/graphql", None
-
-
-def token_from_env() -> str | None:
-    for name in ("GH_TOKEN", "GITHUB_TOKEN"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
-
-
-def token_from_gh(host: str | None = None) -> str | None:
-    """`gh auth token` (blocking: call it off the event loop); None when gh is absent or fails."""
-    gh = shutil.which("gh")
-    if not gh:
-        return None
-    args = [gh, "auth", "token"] + (["--hostname", host] if host else [])
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False,
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    token = done.stdout.strip() if done.returncode == 0 else ""
-    return token or None
-
-
-def split_repo(repo: str) -> tuple[str, str]:
-    owner, _, name = repo.strip().partition("/")
-    if not owner or not name or "/" in name:
-        raise GitHubError(f"not a repository name: {repo!r} (expected owner/name)",
-                          kind="not_found")
-    return owner, name
-
-
-class GitHubService:
+class GitHubService(IssuesMixin):
     """Everything orchestra asks GitHub, as models. Use one per event loop; `await aclose()`."""
 
     def __init__(self, token: str | None = None, *, api_url: str = DEFAULT_API,
@@ -254,7 +215,7 @@ class GitHubService:
             return errs.network_error(label, self._host, exc)
         if isinstance(exc, GqlError):
             return errs.graphql_error(list(exc.errors or []), label, self._last_headers)
-        return GitHubError(f"GitHub request failed ({label}): {type(exc).__name__}",
+        return GitHubError(f"GitHub answered {label} with something that is not JSON",
                            kind="error")
 
     async def _call(self, label: str, fn: Callable[[GhApi, GhGql], Awaitable[T]]) -> T:
@@ -265,7 +226,7 @@ class GitHubService:
         api, gql = await self._clients()
         try:
             return await fn(api, gql)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one GitHubError
+        except (APIError, httpx2.HTTPError, GqlError, GitHubError, json.JSONDecodeError) as exc:
             error = self._scrub(self._translate(exc, label))
         if error.kind == "rate_limited":
             self._blocked_until = error.reset_at or (time.time() + errs.DEFAULT_BACKOFF)
@@ -386,56 +347,6 @@ class GitHubService:
                                   status=422) from None
             raise
         return str((body or {}).get("message") or "Updating pull request branch.")
-
-    # -- issues --------------------------------------------------------------------------------
-
-    async def _rest_pages(self, label: str, first: Callable[[GhApi], Awaitable[Any]]) -> list[Any]:
-        """A REST listing, following `Link: rel="next"` (not page numbers) up to a cap."""
-
-        async def run(api: GhApi, _gql: GhGql) -> list[Any]:
-            items: list[Any] = []
-            response = await first(api)
-            for _ in range(MAX_REST_PAGES):
-                items.extend(response.json())
-                next_url = response.links.get("next", {}).get("url")
-                if not next_url:
-                    break
-                response = await api.transport.request("GET", next_url, raw=True)
-            return items
-
-        return await self._call(label, run)
-
-    async def list_issues(self, repo: str) -> list[Issue]:
-        """Open issues (pull requests left out), newest first, without comments."""
-        owner, name = split_repo(repo)
-        items = await self._rest_pages(
-            f"list issues {repo}",
-            lambda api: api.issues.list_for_repo(owner=owner, repo=name, state="open",
-                                                 per_page=100, raw_=True))
-        return [issue_from_rest(repo, item) for item in items if "pull_request" not in item]
-
-    async def issue_with_comments(self, repo: str, number: int) -> Issue:
-        owner, name = split_repo(repo)
-
-        async def run(api: GhApi, _gql: GhGql) -> Any:
-            return obj2dict(await api.issues.get(owner=owner, repo=name, issue_number=number))
-
-        body = await self._call(f"issue {repo}#{number}", run)
-        comments = await self._rest_pages(
-            f"comments on {repo}#{number}",
-            lambda api: api.issues.list_comments(owner=owner, repo=name, issue_number=number,
-                                                 per_page=100, raw_=True))
-        return issue_from_rest(repo, body, tuple(comment_from_rest(c) for c in comments))
-
-    async def comment_on_issue(self, repo: str, number: int, body: str) -> IssueComment:
-        owner, name = split_repo(repo)
-
-        async def run(api: GhApi, _gql: GhGql) -> Any:
-            return obj2dict(await api.issues.create_comment(owner=owner, repo=name,
-                                                            issue_number=number, body=body))
-
-        return comment_from_rest(await self._call(f"comment on {repo}#{number}", run))
-
 
 def _epoch(value: Any) -> float | None:
     if not isinstance(value, str) or not value:

@@ -59,7 +59,8 @@ def _clock(epoch: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(epoch))
 
 
-def rate_limited_error(label: str, reset_at: float | None, status: int | None = None) -> GitHubError:
+def rate_limited_error(label: str, reset_at: float | None,
+                       status: int | None = None) -> GitHubError:
     if reset_at is None:
         reset_at = time.time() + DEFAULT_BACKOFF
     wait = max(0, int(reset_at - time.time() + 0.999))

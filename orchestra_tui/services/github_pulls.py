@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import Check, PullRequest
+from orchestra_tui.services.github_auth import split_repo
 from orchestra_tui.services.github_parse import check_from_node, context_name, pull_from_node
 
 if TYPE_CHECKING:
@@ -67,8 +68,6 @@ async def _more_threads(service: GitHubService, owner: str, name: str, number: i
 
 
 async def collect_pulls(service: GitHubService, repo: str) -> list[PullRequest]:
-    from orchestra_tui.services.github import split_repo
-
     owner, name = split_repo(repo)
     nodes: list[dict[str, Any]] = []
     canonical = repo
