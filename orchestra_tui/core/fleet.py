@@ -257,7 +257,8 @@ class Fleet:
         for item in found:
             per_session[item.pane.session_name] = per_session.get(item.pane.session_name, 0) + 1
         for item in found:
-            if item.pane.pane_id in known or item.tool is None:
+            # A plain shell is not an agent: discovery lists only panes running one.
+            if item.pane.pane_id in known or item.tool in (None, "shell"):
                 continue
             pane = item.pane
             name = pane.session_name if per_session[pane.session_name] == 1 else pane.target
