@@ -26,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
 
     print("Starting the demo: four simulated agents and a GitHub stand-in …", flush=True)
     world = asyncio.run(start_world())
+    print(f"  tmux server  -L {world.socket_name}\n  GitHub       {world.api_url}\n"
+          f"  files        {world.directory}", flush=True)
     # The stand-in's token lives in this process's environment only, never on disk.
     os.environ["GH_TOKEN"] = world.token
     os.environ.pop("GITHUB_TOKEN", None)
