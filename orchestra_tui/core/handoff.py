@@ -108,7 +108,8 @@ def compose_handoff(spec: AgentSpec, *, issue: str | None,
         quoted = "; ".join(f'"{p}"' for p in prompts)
         parts.append(f"The last prompts you were sent, oldest first: {quoted}.")
     if spec.policy.strip():
-        parts.append(f"Lane policy, follow it without exception: {_sentence(one_line(spec.policy))}")
+        policy = _sentence(one_line(spec.policy))
+        parts.append(f"Lane policy, follow it without exception: {policy}")
     parts.append(_forbidden(spec))
     if note.strip():
         parts.append(f"Note from the person: {_sentence(one_line(note))}")
@@ -135,8 +136,9 @@ def last_issue(journal_entries: Iterable[Mapping[str, Any]], agent: str) -> str 
     """The issue the agent was last sent a prompt about (`issue:#N` source or `#N` in the
     text), from the journal; None when no prompt named one.
 
-    >>> last_issue([{"event": "prompt_sent", "agent": "a", "text": "do #3", "source": "person"},
-    ...             {"event": "prompt_sent", "agent": "a", "text": "go", "source": "issue:#9"}], "a")
+    >>> sent = [{"event": "prompt_sent", "agent": "a", "text": "do #3", "source": "person"},
+    ...         {"event": "prompt_sent", "agent": "a", "text": "go", "source": "issue:#9"}]
+    >>> last_issue(sent, "a")
     '#9'
     """
     found = None

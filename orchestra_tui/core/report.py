@@ -46,7 +46,7 @@ class AgentReport:
     alerts: list[str] = field(default_factory=list)
     prs_opened: list[str] = field(default_factory=list)  # "owner/name#12"
     prs_merged: list[str] = field(default_factory=list)
-    issues: list[str] = field(default_factory=list)  # "#12" or "owner/name#12", in first-seen order
+    issues: list[str] = field(default_factory=list)  # "#12", in first-seen order
     seconds: dict[str, float] = field(default_factory=dict)  # state -> seconds
 
     @property
@@ -75,19 +75,21 @@ class AgentReport:
 
 # -- issues ---------------------------------------------------------------------------------------
 
-_SOURCE_ISSUE = re.compile(r"^issue:(?P<ref>(?:[\w.-]+/[\w.-]+)?#\d+)$")
+_SOURCE_ISSUE = re.compile(r"^issue:(?:[\w.-]+/[\w.-]+)?#(?P<number>\d+)$")
 _TEXT_ISSUE = re.compile(
-    r"(?:(?P<repo>[\w.-]+/[\w.-]+)/issues/(?P<url_number>\d+))"  # an issue URL
+    r"[\w.-]+/[\w.-]+/issues/(?P<url_number>\d+)"  # an issue URL
     r"|(?P<before>\b(?:PR|pr|pull request|pull|merge request)\s*)?(?<![\w/&])#(?P<number>\d+)\b")
 
 
 def issues_in_prompt(text: str, source: str = "") -> list[str]:
-    """Issue references a prompt addresses: its `issue:#N` source, issue URLs and `#N` in its
-    text (not `PR #N`). Prompts from the review inbox are about PRs and give none.
+    """Issues a prompt addresses, as `#N`: its `issue:#N` source, issue URLs and `#N` in its
+    text (not `PR #N`). An agent's lane is one repository, so `#N` is enough, and the default
+    issue prompt, which names both `#N` and the issue's URL, counts once. Prompts from the
+    review inbox are about PRs and give none.
 
     >>> issues_in_prompt("Work on issue #12; see PR #40 and https://github.com/o/r/issues/7")
-    ['#12', 'o/r#7']
-    >>> issues_in_prompt("fix it", "issue:#3")
+    ['#12', '#7']
+    >>> issues_in_prompt("Read issue #3 (https://github.com/o/r/issues/3)", "issue:#3")
     ['#3']
     """
     if source.startswith("inbox:"):
@@ -95,14 +97,11 @@ def issues_in_prompt(text: str, source: str = "") -> list[str]:
     found: list[str] = []
     match = _SOURCE_ISSUE.match(source.strip())
     if match:
-        found.append(match["ref"])
+        found.append(f"#{match['number']}")
     for hit in _TEXT_ISSUE.finditer(text):
-        if hit["url_number"]:
-            ref = f"{hit['repo']}#{hit['url_number']}"
-        elif hit["before"]:
+        if hit["before"]:
             continue
-        else:
-            ref = f"#{hit['number']}"
+        ref = f"#{hit['url_number'] or hit['number']}"
         if ref not in found:
             found.append(ref)
     return found
@@ -210,8 +209,6 @@ def session_report(journal_entries: Iterable[Mapping[str, Any]], *, now: float,
             ref = _pr_ref(entry)
             if ref:
                 of(agent).prs_opened.append(ref)
-        elif event == "state":
-            of(agent)
 
     spans = state_spans_from(entries, now)
     if state_spans:
