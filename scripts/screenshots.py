@@ -1,0 +1,98 @@
+"""Regenerate screenshots/ from the app itself, running on the demo world.
+
+    .venv/bin/python scripts/screenshots.py
+
+Each main screen is saved as SVG (Textual's own export) and as PNG (rsvg-convert, from Debian's
+librsvg2-bin, with a monospace font installed); without rsvg-convert only the SVGs are made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from orchestra_tui.commands.app import build_app  # noqa: E402
+from orchestra_tui.config import load_config  # noqa: E402
+from orchestra_tui.core.fleet import Fleet  # noqa: E402
+from orchestra_tui.core.setup import fleet_settings  # noqa: E402
+from orchestra_tui.demo.world import start_world, stop_world  # noqa: E402
+from orchestra_tui.services import build_services  # noqa: E402
+
+OUT = ROOT / "screenshots"
+SIZE = (160, 45)
+
+# (file name, keys pressed from the fleet view, keys that go back)
+SCREENS: list[tuple[str, list[str], list[str]]] = [
+    ("fleet", [], []),
+    ("prompt-bar", ["enter", *"run the migration in CI instead"], ["escape"]),
+    ("zoom", ["z"], ["z"]),
+    ("grid", ["g"], ["escape"]),
+    ("help", ["question_mark"], ["escape"]),
+]
+
+
+async def capture(app, name: str) -> Path:
+    svg = OUT / f"{name}.svg"
+    app.save_screenshot(filename=svg.name, path=str(OUT))
+    return svg
+
+
+async def wait_for(pilot, predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit("the demo did not reach the state the screenshots need")
+        await pilot.pause(0.2)
+
+
+async def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    world = await start_world()
+    os.environ["GH_TOKEN"] = world.token
+    made: list[Path] = []
+    try:
+        config = load_config(str(world.config_path))
+        services = build_services(config, data_dir=world.data_dir)
+        fleet = Fleet(services.tmux, config.agents, store=services.store,
+                      journal=services.journal, settings=fleet_settings(config))
+        app = build_app(config, fleet)
+        async with app.run_test(size=SIZE) as pilot:
+            def settled() -> bool:
+                states = {view.name: view.status.state for view in app.snapshot.agents}
+                return states.get("api") == "approval" and states.get("web") == "working"
+
+            await wait_for(pilot, settled)
+            app.select_agent("api")  # the agent that needs the person: what a reader looks at
+            await pilot.pause(0.5)
+            for name, keys, back in SCREENS:
+                await pilot.press(*keys)
+                await pilot.pause(0.5)
+                made.append(await capture(app, name))
+                await pilot.press(*back)
+                await pilot.pause(0.3)
+            app.select_agent("docs")  # idle with a held queue
+            await pilot.pause(0.3)
+            await pilot.press("Q")
+            await pilot.pause(0.5)
+            made.append(await capture(app, "queue"))
+            await pilot.press("escape")
+    finally:
+        await stop_world(world)
+    converter = shutil.which("rsvg-convert")
+    for svg in made:
+        if converter:
+            subprocess.run([converter, str(svg), "-o", str(svg.with_suffix(".png"))], check=True)
+        print(svg.relative_to(ROOT), "and .png" if converter else "(no rsvg-convert: SVG only)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
