@@ -3,6 +3,9 @@ answer the stand-in gives matches GitHub's REST description or the query's selec
 
 from __future__ import annotations
 
+import json
+import pathlib
+
 import pytest
 
 from orchestra_tui.demo.github_standin import StandIn
@@ -218,3 +221,25 @@ def test_standin_requires_a_token(standin) -> None:
                                          headers={"Authorization": f"{scheme} {TOKEN}"})
         with urllib.request.urlopen(request, timeout=5) as answer:
             assert answer.status == 200
+
+
+def test_standin_runs_as_a_module_with_demo_data(tmp_path) -> None:
+    """`python -m orchestra_tui.demo.github_standin --port N`, as the demo and a person run it."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, "-m", "orchestra_tui.demo.github_standin",
+                             "--port", "0"], cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        url = line.split()[3]
+        assert url.startswith("http://127.0.0.1:")
+        request = urllib.request.Request(f"{url}/repos/acme/shop/issues/90",
+                                         headers={"Authorization": "token demo"})
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            assert json.loads(answer.read())["title"] == "Webhook retries flood the log"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)
