@@ -35,4 +35,7 @@ def find_pane(target: str, panes: Sequence[PaneInfo]) -> PaneInfo | None:
 
 def bind_agents(slots: Iterable[Bindable], panes: Sequence[PaneInfo]) -> None:
     for slot in slots:
-        slot.pane = find_pane(slot.spec.target or slot.spec.name, panes)
+        # After a restart that had to open a new pane, the agent lives there.
+        override = getattr(slot, "pane_override", None)
+        slot.pane = (find_pane(override, panes) if override else None) or find_pane(
+            slot.spec.target or slot.spec.name, panes)

@@ -19,10 +19,15 @@ from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.binding import bind_agents
 from orchestra_tui.core.dispatch import DispatchMemory, may_dispatch
+from orchestra_tui.core.guardrails import OutputWatch
+from orchestra_tui.core.handoff import compose_handoff, last_issue, policy_reminder
+from orchestra_tui.core.loops import LoopWatch
+from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     ATTENTION_ORDER,
     AgentSpec,
+    Alert,
     AgentStatus,
     ContextTrend,
     Detection,
@@ -37,11 +42,16 @@ QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
 AGENT_TOOLS = frozenset({"codex", "claude", "gemini", "aider"})
 
 
+ALERTS_KEPT = 5  # per agent: the most recent, shown as a badge and in `status --json`
+
+
 @dataclass(frozen=True)
 class FleetSettings:
     stuck_after: float = 60.0
     idle_debounce: float = 1.5
     history_lines: int = 2000
+    context_warn: int = 20
+    context_critical: int = 10
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,12 @@ class _Slot:
     status: AgentStatus | None = None
     memory: DispatchMemory = field(default_factory=DispatchMemory)
     sending: asyncio.Task[None] | None = None
+    output: OutputWatch | None = None
+    loops: LoopWatch = field(default_factory=LoopWatch)
+    loop_reason: str | None = None
+    alerts: list[Alert] = field(default_factory=list)
+    context_level: int = 0  # 0 fine, 1 below warn, 2 below critical: alerts once per level
+    pane_override: str | None = None  # a restart opened a new pane: bind to it from now on
 
 
 class Fleet:
@@ -115,6 +131,7 @@ class Fleet:
         for spec in specs:
             self._add_slot(spec)
         self._snapshot = FleetSnapshot(agents=(), at=0.0)
+        self._tasks: set[asyncio.Task] = set()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -158,7 +175,7 @@ class Fleet:
                 screen = captures[slot.pane.pane_id]
                 slot.captured_activity = slot.pane.activity
                 slot.captured_at = now
-                if self._observe_screen(slot, screen):
+                if self._observe_screen(slot, screen, now):
                     classified += 1
             self._track(slot, now)
         self._snapshot = FleetSnapshot(
@@ -184,10 +201,15 @@ class Fleet:
                 deep, ansi=True, history=self.settings.history_lines))
         return captures
 
-    def _observe_screen(self, slot: _Slot, screen: str) -> bool:
+    def _observe_screen(self, slot: _Slot, screen: str, now: float) -> bool:
         """Store a new capture; classify it only if its masked fingerprint changed."""
+        if screen != slot.screen:
+            self._watch_output(slot, screen, now)
         slot.screen = screen
         plain = strip_ansi(screen)
+        if slot.pane is not None and slot.pane.height:
+            # A capture with scrollback: the state lives in the visible rows at its end.
+            plain = "\n".join(plain.split("\n")[-slot.pane.height:])
         fingerprint = agents.fingerprint(plain)
         if fingerprint == slot.fingerprint and slot.detection is not None:
             return False
@@ -198,12 +220,42 @@ class Fleet:
             slot.tool = slot.detection.tool
         return True
 
+    def _watch_output(self, slot: _Slot, screen: str, now: float) -> None:
+        """Guardrails and loop detection read only what is new on the screen."""
+        if slot.output is None:
+            slot.output = OutputWatch(slot.spec.name, slot.spec)
+        for alert in slot.output.feed(screen, now):
+            self._raise(slot, alert)
+        slot.loop_reason = slot.loops.observe(slot.output.new_lines)
+
+    def _raise(self, slot: _Slot, alert: Alert) -> None:
+        slot.alerts = [*slot.alerts, alert][-ALERTS_KEPT:]
+        if self.journal is not None:
+            self._background(self._journal("alert", agent=alert.agent, kind=alert.kind,
+                                           text=alert.text))
+
+    def _watch_context(self, slot: _Slot, context_left: int | None, now: float) -> None:
+        if context_left is None:
+            return
+        level = (2 if context_left <= self.settings.context_critical
+                 else 1 if context_left <= self.settings.context_warn else 0)
+        if level > slot.context_level:
+            self._raise(slot, Alert(slot.spec.name, "context",
+                                    f"context {context_left}% left: restart with a handoff (R)",
+                                    at=now))
+        slot.context_level = level
+
+    def _background(self, work) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def _track(self, slot: _Slot, now: float) -> None:
         name = slot.spec.name
         if slot.pane is None:
             reason = (f"exited: no pane at target {slot.spec.target!r}" if slot.spec.target
                       else "exited: no tmux pane found for this agent")
-            slot.status = self._status(slot, State.EXITED, reason, now)
+            self._set_status(slot, self._status(slot, State.EXITED, reason, now))
             return
         detection = slot.detection or Detection(
             tool=slot.tool or "unknown", state=State.UNKNOWN, reason="no capture yet")
@@ -211,13 +263,29 @@ class Fleet:
             detection, slot.fingerprint or "", now,
             pane_dead=slot.pane.dead, current_command=slot.pane.current_command,
             in_mode=slot.pane.in_mode)
-        slot.memory.observe(tracked.state, slot.fingerprint, now, self.settings.idle_debounce)
-        slot.status = AgentStatus(
+        state, reason, since = tracked.state, tracked.reason, tracked.since
+        if slot.loop_reason and state in (State.WORKING, State.IDLE, State.STUCK):
+            # A fix-retry loop looks busy or done, but it will not end without the person.
+            previous = slot.status
+            state, reason = State.BLOCKED, slot.loop_reason
+            since = previous.since if previous and previous.state is State.BLOCKED else now
+        slot.memory.observe(state, slot.fingerprint, now, self.settings.idle_debounce)
+        self._watch_context(slot, tracked.context_left, now)
+        self._set_status(slot, AgentStatus(
             name=name, pane_id=slot.pane.pane_id, tool=slot.tool or detection.tool,
-            state=tracked.state, reason=tracked.reason,
+            state=state, reason=reason,
             context_left=tracked.context_left, context_trend=tracked.context_trend,
-            queued=tracked.queued, since=tracked.since, spec=slot.spec,
-            background=tracked.background, dialog=tracked.dialog)
+            queued=tracked.queued, since=since, spec=slot.spec,
+            background=tracked.background, dialog=tracked.dialog,
+            alerts=tuple(alert.text for alert in slot.alerts)))
+
+    def _set_status(self, slot: _Slot, status: AgentStatus) -> None:
+        previous = slot.status
+        slot.status = status
+        if self.journal is not None and (previous is None or previous.state is not status.state):
+            # The session report turns these into time spent working, idle and waiting.
+            self._background(self._journal("state", agent=status.name, state=str(status.state),
+                                           since=status.since, reason=status.reason))
 
     def _status(self, slot: _Slot, state: State, reason: str, now: float) -> AgentStatus:
         previous = slot.status
@@ -226,12 +294,13 @@ class Fleet:
             name=slot.spec.name, pane_id=slot.pane.pane_id if slot.pane else None,
             tool=slot.tool or slot.spec.tool, state=state, reason=reason,
             context_left=previous.context_left if previous else None,
-            context_trend=ContextTrend.UNKNOWN, since=since, spec=slot.spec)
+            context_trend=ContextTrend.UNKNOWN, since=since, spec=slot.spec,
+            alerts=tuple(alert.text for alert in slot.alerts))
 
     def _server_down(self, message: str, now: float) -> FleetSnapshot:
         for slot in self._slots.values():
             slot.pane = None
-            slot.status = self._status(slot, State.EXITED, f"exited: {message}", now)
+            self._set_status(slot, self._status(slot, State.EXITED, f"exited: {message}", now))
         self._snapshot = FleetSnapshot(agents=self._views(), at=now, tmux_error=message)
         return self._snapshot
 
@@ -289,8 +358,8 @@ class Fleet:
         """Send a prompt straight away, with the reliable recipe."""
         slot = self._slot(name)
         pane = self._require_pane(slot)
+        self._before_send(slot, text)
         result = await self.tmux.send_text(pane.pane_id, text, pending=agents.draft_pending)
-        slot.memory.note_sent(slot.fingerprint)
         if result.delivered or result.uncertain:
             await self._record_sent(slot, text, source, result)
         return result
@@ -353,7 +422,7 @@ class Fleet:
         # The item is on disk as `sending` before a byte reaches the pane: a crash from here
         # on leaves it `uncertain` for the person, never sent twice.
         await asyncio.to_thread(self.store.mark_sending, item.id)
-        slot.memory.note_sent(slot.fingerprint)
+        self._before_send(slot, item.text)
         pane = slot.pane
         try:
             result = await self.tmux.send_text(pane.pane_id, item.text,
@@ -367,6 +436,14 @@ class Fleet:
             await asyncio.to_thread(self.store.mark_uncertain, item.id,
                                     result.detail or "submission not confirmed")
         await self._record_sent(slot, item.text, item.source or "queue", result)
+
+    def _before_send(self, slot: _Slot, text: str) -> None:
+        # Registered before the text reaches the pane: its echo is never an alert or a loop.
+        if slot.output is None:
+            slot.output = OutputWatch(slot.spec.name, slot.spec)
+        slot.output.note_prompt(text)
+        slot.loops.note_prompt(text)
+        slot.memory.note_sent(slot.fingerprint)
 
     async def _record_sent(self, slot: _Slot, text: str, source: str,
                            result: SendResult) -> None:
@@ -402,6 +479,50 @@ class Fleet:
         if await self.tmux.switch_client(pane.pane_id):
             return None
         return self.tmux.attach_command(pane.target)
+
+    async def compose_handoff(self, name: str, note: str = "", pulls=()) -> str:
+        """The one-paragraph handoff a restarted agent gets: lane, issue, PRs, last prompts,
+        policy and the person's note."""
+        slot = self._slot(name)
+        entries = (await asyncio.to_thread(self.journal.read, agent=slot.spec.name)
+                   if self.journal is not None else [])
+        recent = self.store.history(slot.spec.name, limit=3) if self.store else []
+        return compose_handoff(slot.spec, issue=last_issue(entries, slot.spec.name),
+                               pulls=pulls, recent_prompts=recent, note=note)
+
+    async def restart(self, name: str, handoff: str) -> RestartOutcome:
+        """Kill the agent and start its configured command at the same target, then send the
+        handoff once it is ready. Its queue stays and resumes through the normal dispatch."""
+        slot = self._slot(name)
+        if not slot.spec.command:
+            raise OrchestraError(f"{slot.spec.name} has no `command` in the config to restart "
+                                 "it with")
+        pane_id = slot.pane.pane_id if slot.pane is not None else None
+        self._before_send(slot, handoff)
+        outcome = await restart_agent(self.tmux, slot.spec, pane_id, handoff=handoff,
+                                      journal=self.journal)
+        if outcome.pane_id:
+            slot.pane_override = outcome.pane_id
+        slot.output, slot.loops, slot.loop_reason = None, LoopWatch(), None
+        slot.tracker = AgentTracker(stuck_after=self.settings.stuck_after,
+                                    idle_debounce=self.settings.idle_debounce)
+        slot.fingerprint = slot.detection = None
+        slot.context_level = 0
+        slot.memory = DispatchMemory()
+        if outcome.handoff_sent:
+            slot.memory.note_sent(None)  # the queue waits for the handoff's turn to end
+        return outcome
+
+    async def kill(self, name: str) -> None:
+        slot = self._slot(name)
+        pane = self._require_pane(slot)
+        await kill_agent(self.tmux, pane.pane_id, agent=slot.spec.name, journal=self.journal)
+
+    async def remind_policy(self, name: str) -> SendResult:
+        slot = self._slot(name)
+        if not slot.spec.policy:
+            raise OrchestraError(f"{slot.spec.name}'s lane has no policy in the config")
+        return await self.send_now(name, policy_reminder(slot.spec), source="policy")
 
     def _require_pane(self, slot: _Slot) -> PaneInfo:
         if slot.pane is None or slot.pane.dead:

@@ -11,7 +11,9 @@ from orchestra_tui.services import Services, build_services
 
 def fleet_settings(config: Config) -> FleetSettings:
     return FleetSettings(stuck_after=config.ui.stuck_after_seconds,
-                         idle_debounce=config.ui.idle_debounce_seconds)
+                         idle_debounce=config.ui.idle_debounce_seconds,
+                         context_warn=config.ui.context_warn_percent,
+                         context_critical=config.ui.context_critical_percent)
 
 
 def fleet_from_args(args: argparse.Namespace) -> tuple[Fleet, Config, Services]:
