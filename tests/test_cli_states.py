@@ -124,3 +124,13 @@ def test_detect_classifies_every_shared_screen(path: pathlib.Path, capsys):
     assert result["context_left"] == (None if expected_context == "none" else int(expected_context))
     expected_queued = header["queued"].strip()
     assert result["queued"] == (None if expected_queued == "none" else int(expected_queued))
+
+
+async def test_with_no_config_status_lists_the_agent_panes_it_finds(tmux, tmp_path, capsys):
+    await start_fake_agent(tmux, "codex", tmp_path / "c.log", session="coder")
+    await start_fake_agent(tmux, "claude", tmp_path / "r.log", session="reviewer")
+    await tmux.start("bash --norc --noprofile", session="plain-shell")
+    rows = await status_json(tmux.runner.socket_name, capsys)
+    assert {name: row["tool"] for name, row in rows.items()} == {
+        "coder": "codex", "reviewer": "claude"}
+    assert {row["state"] for row in rows.values()} == {"idle"}

@@ -132,6 +132,7 @@ class Fleet:
             self._add_slot(spec)
         self._snapshot = FleetSnapshot(agents=(), at=0.0)
         self._tasks: set[asyncio.Task] = set()
+        self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -316,21 +317,24 @@ class Fleet:
         return tuple(views)
 
     async def _discover(self, panes: list[PaneInfo]) -> None:
+        """Find agents among panes not seen before, or whose foreground program changed (a
+        shell where `claude` was just started). A pane is examined once per program, so a
+        server full of idle shells costs no process-tree walk per tick."""
         from orchestra_tui.services.discovery import discover_agent_panes
 
         known = {slot.pane.pane_id for slot in self._slots.values() if slot.pane}
-        if all(pane.pane_id in known for pane in panes):
+        fresh = [pane for pane in panes if pane.pane_id not in known
+                 and self._examined.get(pane.pane_id) != (pane.pid, pane.current_command)]
+        if not fresh:
             return
-        found = await discover_agent_panes(self.tmux, panes=panes)
-        per_session: dict[str, int] = {}
-        for item in found:
-            per_session[item.pane.session_name] = per_session.get(item.pane.session_name, 0) + 1
-        for item in found:
+        for pane in fresh:
+            self._examined[pane.pane_id] = (pane.pid, pane.current_command)
+        for item in await discover_agent_panes(self.tmux, panes=fresh):
             # A plain shell is not an agent: discovery lists only panes running one.
-            if item.pane.pane_id in known or item.tool in (None, "shell"):
+            if item.tool in (None, "shell"):
                 continue
             pane = item.pane
-            name = pane.session_name if per_session[pane.session_name] == 1 else pane.target
+            name = pane.session_name if pane.session_name not in self._slots else pane.target
             if name in self._slots:
                 continue
             self._add_slot(AgentSpec(name=name, tool=item.tool, command=item.argv,
