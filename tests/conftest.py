@@ -7,6 +7,9 @@ import pathlib
 
 import pytest
 
+# Fixtures every module may use, made visible to all tests from here.
+from tests.tmux_fixtures import tmux  # noqa: F401
+
 SHARED = pathlib.Path(__file__).resolve().parent.parent.parent / "shared"
 
 

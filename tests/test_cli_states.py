@@ -14,7 +14,7 @@ from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
 from tests.conftest import SHARED
 from tests.helpers import async_wait_until
-from tests.tmux_fixtures import REPO, fake_agent_argv, start_fake_agent, tmux  # noqa: F401
+from tests.tmux_fixtures import REPO, fake_agent_argv, start_fake_agent
 
 SCREENS = sorted((SHARED / "screens").glob("*/*.txt")) if (SHARED / "screens").exists() else []
 

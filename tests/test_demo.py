@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from tests.helpers import async_wait_until
-from tests.tmux_fixtures import REPO, tmux, wait_for_screen  # noqa: F401
+from tests.tmux_fixtures import REPO, wait_for_screen
 
 pytestmark = pytest.mark.slow
 

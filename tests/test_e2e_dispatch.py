@@ -19,7 +19,7 @@ from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, QueueItemState
 from orchestra_tui.services.store import QueueStore
 from tests.helpers import async_wait_until
-from tests.tmux_fixtures import REPO, start_fake_agent, tmux  # noqa: F401  (fixture)
+from tests.tmux_fixtures import REPO, start_fake_agent
 
 pytestmark = pytest.mark.slow
 

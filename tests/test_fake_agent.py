@@ -12,12 +12,11 @@ import pytest
 from orchestra_tui.demo.fake_agent import Keyboard
 from orchestra_tui.services.tmux import TmuxService
 from tests.helpers import async_wait_until
-from tests.tmux_fixtures import (  # noqa: F401
+from tests.tmux_fixtures import (
     is_idle,
     logged_prompts,
     screen,
     start_fake_agent,
-    tmux,
     wait_for_prompts,
     wait_for_screen,
 )

@@ -13,11 +13,10 @@ from orchestra_tui.core.guardrails import OutputWatch
 from orchestra_tui.models import Alert
 from orchestra_tui.services.tmux import TmuxService
 from tests.helpers import async_wait_until
-from tests.tmux_fixtures import (  # noqa: F401  (fixture)
+from tests.tmux_fixtures import (
     is_idle,
     screen,
     start_fake_agent,
-    tmux,
     wait_for_prompts,
     wait_for_screen,
 )

@@ -90,7 +90,7 @@ def test_parse_since_dates():
     assert log.parse_since("2026-11-28 10:00") == local
     assert log.parse_since("2026-11-28") == datetime.datetime(2026, 11, 28).timestamp()
     assert log.parse_since("2026-11-28T10:00:00Z") == datetime.datetime(
-        2026, 11, 28, 10, 0, tzinfo=datetime.timezone.utc).timestamp()
+        2026, 11, 28, 10, 0, tzinfo=datetime.UTC).timestamp()
 
 
 @pytest.mark.parametrize("text", ["yesterday", "1y", "", "10"])

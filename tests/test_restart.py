@@ -22,13 +22,12 @@ from orchestra_tui.paths import data_dir
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore
 from tests.helpers import async_wait_until
-from tests.tmux_fixtures import (  # noqa: F401  (fixture)
+from tests.tmux_fixtures import (
     REPO,
     fake_agent_argv,
     logged_prompts,
     screen,
     start_fake_agent,
-    tmux,
     wait_for_prompts,
 )
 

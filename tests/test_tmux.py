@@ -13,7 +13,7 @@ from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxService, escape_arg
 from orchestra_tui.services.tmux_send import default_pending
 from tests.helpers import async_wait_until
-from tests.tmux_fixtures import CountingRunner, screen, tmux, wait_for_screen  # noqa: F401
+from tests.tmux_fixtures import CountingRunner, screen, wait_for_screen
 
 
 async def test_list_panes_one_call_across_sessions(tmux: TmuxService, tmp_path: pathlib.Path):

@@ -14,8 +14,8 @@ from orchestra_tui.services.discovery import (
     local_tool_from_command,
 )
 from orchestra_tui.services.tmux import TmuxService
-from tests.tmux_fixtures import fake_agent_argv, start_fake_agent, tmux  # noqa: F401
 from tests.helpers import async_wait_until
+from tests.tmux_fixtures import fake_agent_argv, start_fake_agent
 
 SLEEPER_JS = "setInterval(() => {}, 1000);\n"
 SLEEPER_PY = "import time\nwhile True:\n    time.sleep(1)\n"

@@ -9,6 +9,7 @@ from orchestra_tui.agents.profiles.base import Profile
 from orchestra_tui.agents.text import Line
 from orchestra_tui.agents.view import View
 
+
 def context_left(v: View) -> int | None:
     footer = v.s.tail(4)
     for line in reversed(footer):

@@ -40,7 +40,8 @@ async def _send_to_pane(fleet, pane_id: str, text: str) -> int:
 
 def _report(target: str, result) -> int:
     if result.delivered:
-        presses = "" if result.enter_presses <= 1 else f" after {result.enter_presses} Enter presses"
+        presses = ("" if result.enter_presses <= 1
+                   else f" after {result.enter_presses} Enter presses")
         print(f"sent to {target}{presses}")
         return 0
     raise OrchestraError(f"{target}: the text was typed but its submission could not be "

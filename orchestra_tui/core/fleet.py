@@ -27,8 +27,8 @@ from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     ATTENTION_ORDER,
     AgentSpec,
-    Alert,
     AgentStatus,
+    Alert,
     ContextTrend,
     Detection,
     PaneInfo,
@@ -36,7 +36,6 @@ from orchestra_tui.models import (
     SendResult,
     State,
 )
-
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
 AGENT_TOOLS = frozenset({"codex", "claude", "gemini", "aider"})

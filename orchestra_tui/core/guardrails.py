@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from orchestra_tui.core.ansi import strip_ansi
-from orchestra_tui.models import Alert, AgentSpec
+from orchestra_tui.models import AgentSpec, Alert
 
 __all__ = [
     "DEFAULT_RULES", "OutputWatch", "PaneOutput", "Rule", "command_segments", "forbidden_in",

@@ -1,7 +1,8 @@
 """Which agent owns a pull request: its lane is a repository and a glob of head branches.
 
 >>> from orchestra_tui.models import AgentSpec
->>> agents = [AgentSpec("api", repo="acme/shop", branch="api/*"), AgentSpec("any", repo="acme/shop")]
+>>> agents = [AgentSpec("api", repo="acme/shop", branch="api/*"),
+...           AgentSpec("any", repo="acme/shop")]
 >>> owner_of("Acme/Shop", "api/retry", agents)
 'api'
 >>> owner_of("acme/shop", "docs/typo", agents)

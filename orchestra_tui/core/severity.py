@@ -11,7 +11,7 @@ Review bots state severity in fixed markup:
 
 `severity_of` returns the lowercase word or None; it never raises and never guesses from prose.
 
->>> severity_of("### Unchecked index\\n\\n**High Severity**\\n\\n<!-- BUGBOT_BUG_ID: 1 -->", "cursor")
+>>> severity_of("### Unchecked index\\n\\n**High Severity**\\n<!-- BUGBOT_BUG_ID: 1 -->", "cursor")
 'high'
 >>> severity_of("_⚠️ Potential issue_ | _🟠 Major_\\n\\n**Off by one.**", "coderabbitai")
 'major'

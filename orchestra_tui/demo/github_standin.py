@@ -40,7 +40,6 @@ from orchestra_tui.demo.standin_rest import RestRoutes
 from orchestra_tui.demo.standin_state import GRAPHQL_LIMIT, REST_LIMIT, SPull, SRepo
 
 
-
 @dataclass
 class Fault:
     """Answer matching requests with `status` (after `delay` seconds); `times` None = forever."""
@@ -230,22 +229,22 @@ class _Handler(RestRoutes, BaseHTTPRequestHandler):
     server_version = "GitHub.com"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._dispatch("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._dispatch("POST")
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._dispatch("PUT")
 
-    def do_PATCH(self) -> None:  # noqa: N802
+    def do_PATCH(self) -> None:
         self._dispatch("PATCH")
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
     # -- plumbing --------------------------------------------------------------------------

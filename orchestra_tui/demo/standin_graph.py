@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def query_root(standin: StandIn, cost: int, nodes: int) -> dict[str, Any]:
-    def rate_limit(dryRun: bool = False) -> dict[str, Any]:  # noqa: N803
+    def rate_limit(dryRun: bool = False) -> dict[str, Any]:
         return {"__typename": "RateLimit", "cost": cost, "limit": GRAPHQL_LIMIT,
                 "remaining": max(0, standin.graphql_remaining),
                 "used": GRAPHQL_LIMIT - max(0, standin.graphql_remaining),
@@ -23,7 +23,7 @@ def query_root(standin: StandIn, cost: int, nodes: int) -> dict[str, Any]:
                 "nodeCount": nodes}
 
     def repository(owner: str, name: str,
-                   followRenames: bool = True) -> dict[str, Any]:  # noqa: N803
+                   followRenames: bool = True) -> dict[str, Any]:
         repo = standin.repo(f"{owner}/{name}")
         if repo is None:
             raise FieldError(f"Could not resolve to a Repository with the name '{owner}/{name}'.",
@@ -34,7 +34,7 @@ def query_root(standin: StandIn, cost: int, nodes: int) -> dict[str, Any]:
 
 
 def repo_obj(repo: SRepo) -> dict[str, Any]:
-    def pull_requests(states: list[str] | None = None, orderBy: dict | None = None,  # noqa: N803
+    def pull_requests(states: list[str] | None = None, orderBy: dict | None = None,
                       **page: Any) -> dict[str, Any]:
         pulls = [p for p in repo.pulls.values() if not states or p.state in states]
         if orderBy and orderBy.get("field") == "UPDATED_AT":
@@ -67,7 +67,7 @@ def mutation_root(owner: StandIn) -> dict[str, Any]:
                          "NOT_FOUND")
 
     def set_resolved(value: bool) -> Any:
-        def resolve(input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+        def resolve(input: dict[str, Any]) -> dict[str, Any]:
             repo, pr, thread = find_thread(str(input.get("threadId")))
             thread.is_resolved = value
             return {"__typename": "ResolveReviewThreadPayload",

@@ -320,7 +320,7 @@ def _paged(items: list[Any], name: str) -> Any:
 
 
 def _check_obj(check: SCheck, pr: SPull) -> dict[str, Any]:
-    def is_required(pullRequestId: str | None = None,  # noqa: N803 - GraphQL argument names
+    def is_required(pullRequestId: str | None = None,
                     pullRequestNumber: int | None = None) -> bool:
         if pullRequestId is None and pullRequestNumber is None:
             raise FieldError("isRequired needs pullRequestId or pullRequestNumber",

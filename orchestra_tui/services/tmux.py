@@ -19,6 +19,7 @@ from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services import tmux_send
 from orchestra_tui.services.tmux_runner import (
+    ControlModeRunner,
     LocalTmuxRunner,
     TmuxResult,
     TmuxRunner,
@@ -28,7 +29,7 @@ from orchestra_tui.services.tmux_runner import (
 from orchestra_tui.services.tmux_send import PendingCheck, default_pending
 
 __all__ = [
-    "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner", "TmuxService",
+    "ControlModeRunner", "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner", "TmuxService",
     "default_pending", "escape_arg",
 ]
 
@@ -38,7 +39,7 @@ PANE_FIELDS = (
     "pane_current_path", "pane_title", "pane_dead", "window_activity", "pane_width",
     "pane_height", "pane_in_mode", "pane_dead_status",
 )
-PANE_FORMAT = SEP.join("#{%s}" % name for name in PANE_FIELDS)
+PANE_FORMAT = SEP.join("#{" + name + "}" for name in PANE_FIELDS)
 
 
 def _int(value: str, default: int = 0) -> int:
@@ -73,10 +74,21 @@ class TmuxService:
 
     @classmethod
     def from_options(cls, socket_name: str | None = None, socket_path: str | None = None, *,
-                     config_file: str | None = None) -> TmuxService:
-        """The server that `tmux -L NAME` / `tmux -S PATH` (or plain `tmux`) would talk to."""
-        return cls(LocalTmuxRunner(socket_name=socket_name, socket_path=socket_path,
-                                   config_file=config_file))
+                     config_file: str | None = None, control_mode: bool = False) -> TmuxService:
+        """The server that `tmux -L NAME` / `tmux -S PATH` (or plain `tmux`) would talk to.
+        `control_mode` sends the poll loop's reads through one long-lived `tmux -C` client
+        (`ControlModeRunner`): for the app, which polls for hours, not for one-shot commands."""
+        runner: TmuxRunner = LocalTmuxRunner(socket_name=socket_name, socket_path=socket_path,
+                                             config_file=config_file)
+        if control_mode:
+            runner = ControlModeRunner(runner)
+        return cls(runner)
+
+    async def aclose(self) -> None:
+        """Let go of a long-lived control-mode client, if the runner has one."""
+        close = getattr(self.runner, "aclose", None)
+        if close is not None:
+            await close()
 
     async def run(self, *args: str, input: bytes | None = None, check: bool = True,
                   timeout: float = 10.0) -> TmuxResult:
