@@ -259,3 +259,22 @@ async def test_no_repos_is_not_configured_state(github, tmp_path):
     desk = Desk(github, (AgentSpec("x"),), state_path=tmp_path / "d.json")
     snapshot = await desk.refresh()
     assert "not configured" in snapshot.error.message
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import orchestra_tui.core.desk as module
+
+    assert doctest.testmod(module).failed == 0
+
+
+def test_desk_does_not_import_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, orchestra_tui.core.desk; "
+            "print('textual' in sys.modules, 'orchestra_tui.ui' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["False", "False"]

@@ -25,7 +25,11 @@ def build_app(config: Config, fleet: Fleet) -> OrchestraApp:
         context_warn=config.ui.context_warn_percent,
         context_critical=config.ui.context_critical_percent,
     )
-    return OrchestraApp(fleet, options)
+    from orchestra_tui.core.desk import desk_from_config
+
+    # GitHub screens: a desk when any agent has a repo or [github] repos names one.
+    desk = desk_from_config(config, getattr(fleet, "journal", None))
+    return OrchestraApp(fleet, options, desk=desk)
 
 
 def run_app(args: argparse.Namespace) -> int:

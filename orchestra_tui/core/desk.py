@@ -141,6 +141,7 @@ class DeskSnapshot:
     assignments: Mapping[str, Assignment] = field(default_factory=dict)
     issues: tuple[LaneIssues, ...] | None = None  # None: never loaded
     issues_error: DeskError | None = None
+    issues_at: float = 0.0  # when the issues were last read (0: never)
     details: Mapping[tuple[str, int], Issue] = field(default_factory=dict)
     notice: Notice | None = None
     refreshing: bool = False
@@ -348,7 +349,7 @@ class Desk:
     def _rate_limit(self) -> RateLimit:
         try:
             return self.github.rate_limit
-        except Exception:  # noqa: BLE001 - a stub without one
+        except Exception:
             return self._snapshot.rate_limit
 
     def _forget_gone(self, pulls: Sequence[InboxPull]) -> bool:
@@ -484,13 +485,14 @@ class Desk:
             try:
                 lists = await asyncio.gather(*(self.github.list_issues(r) for r in self.repos))
             except OrchestraError as error:
-                return self._publish(issues_error=DeskError.of(error),
+                return self._publish(issues_error=DeskError.of(error), issues_at=self.clock(),
                                      rate_limit=self._rate_limit())
             lanes = tuple(LaneIssues(repo, self.lane_agents(repo), tuple(found))
                           for repo, found in zip(self.repos, lists))
             if self._forget_closed(lanes):
                 await asyncio.to_thread(self._save)
-            return self._publish(issues=lanes, issues_error=None, rate_limit=self._rate_limit())
+            return self._publish(issues=lanes, issues_error=None, issues_at=self.clock(),
+                                 rate_limit=self._rate_limit())
 
     def _forget_closed(self, lanes: Sequence[LaneIssues]) -> bool:
         """Clear assignments to issues that are no longer open. True when any was."""
@@ -551,10 +553,13 @@ class Desk:
 
 def desk_from_config(config: Any, journal: Any = None, *,
                      state_path: Path | None = None) -> Desk | None:
-    """A Desk when any agent has a repo or `[github] repos` names one; else None."""
+    """A Desk when any agent has a repo or `[github] repos` names one; else None. Its state
+    file sits beside the journal (the demo's data dir is its own), else in the data dir."""
     repos = repos_of(config.agents, config.github.repos)
     if not repos:
         return None
+    if state_path is None and getattr(journal, "path", None) is not None:
+        state_path = Path(journal.path).parent / STATE_FILE
     from orchestra_tui.services.github import GitHubService
 
     return Desk(GitHubService.from_config(config.github), config.agents, repos,

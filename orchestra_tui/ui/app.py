@@ -17,6 +17,7 @@ from textual.screen import Screen
 from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import NEEDS_PERSON, State
+from orchestra_tui.ui.github_actions import GitHubActions
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
 from orchestra_tui.ui.screens.help import HelpScreen
@@ -40,7 +41,7 @@ class FleetRefreshed(Message):
         self.snapshot = snapshot
 
 
-class OrchestraApp(App):
+class OrchestraApp(GitHubActions, App):
     CSS_PATH = "orchestra.tcss"
     TITLE = "orchestra"
     BINDINGS = [
@@ -51,11 +52,12 @@ class OrchestraApp(App):
     snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
                                                  always_update=True)
 
-    def __init__(self, fleet, options: AppOptions = AppOptions()) -> None:
+    def __init__(self, fleet, options: AppOptions = AppOptions(), desk=None) -> None:
         super().__init__()
         self.fleet = fleet
         self.options = options
         self.selected_agent: str | None = None
+        self.init_github(desk)
 
     def on_mount(self) -> None:
         if self.options.theme in self.available_themes:
@@ -66,6 +68,7 @@ class OrchestraApp(App):
             self.run_worker(self._poll(), group="poll", exclusive=True)
         else:
             self.snapshot = self.fleet.snapshot
+        self.start_desk()
 
     # -- the poll loop (a worker: it reads tmux and posts what it saw, never touching widgets)
 
@@ -175,11 +178,13 @@ class OrchestraApp(App):
         sections = [("Everywhere", list(self.BINDINGS)),
                     ("Fleet", list(FleetScreen.BINDINGS)),
                     ("Queue editor", list(QueueScreen.BINDINGS)),
-                    ("Grid", list(GridScreen.BINDINGS))]
+                    ("Grid", list(GridScreen.BINDINGS)),
+                    *self.github_help_sections()]
         self.push_screen(HelpScreen(sections))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield from self.github_system_commands(screen)
         yield SystemCommand("Help", "Every key and what each state means", self.action_help)
         fleet_screen = next((s for s in self.screen_stack if isinstance(s, FleetScreen)), None)
         if fleet_screen is None:

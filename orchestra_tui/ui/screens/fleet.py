@@ -35,6 +35,9 @@ class FleetScreen(Screen):
         Binding("p", "toggle_pause", "Pause queue", id="pause", show=False),
         Binding("g", "grid", "Grid", id="grid"),
         Binding("z", "zoom", "Zoom", id="zoom"),
+        Binding("i", "app.inbox", "Inbox", id="inbox"),
+        Binding("m", "app.merge_panel", "Merge", id="merge"),
+        Binding("I", "app.issues", "Issues", id="issues"),
     ]
 
     def __init__(self, config_path: str = "", warn: int = 20, critical: int = 10) -> None:

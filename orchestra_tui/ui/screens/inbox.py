@@ -1,0 +1,203 @@
+"""`i`: the review inbox. Every unresolved, non-outdated review thread on the agents' PRs, grouped
+by agent and PR, newest first, with the selected comment rendered as Markdown. One key sends a
+thread to the owning agent's queue; resolve, snooze and open in the browser from here."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Tree
+
+from orchestra_tui.core.desk import DeskSnapshot, InboxEntry
+from orchestra_tui.core.inbox import InboxPull, clean_body
+from orchestra_tui.ui.github_format import author_text, severity_badge, short_sha, where
+from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
+from orchestra_tui.ui.widgets.desk_status import DeskStatus
+from orchestra_tui.ui.widgets.markdown_detail import MarkdownDetail
+from orchestra_tui.ui.widgets.thread_tree import ThreadTree
+
+# What `z` offers: label -> hours (None: until the thread changes).
+SNOOZE_CHOICES: dict[str, float | None] = {
+    "until the thread changes": None,
+    "for 1 hour (or until it changes)": 1.0,
+    "for 4 hours (or until it changes)": 4.0,
+    "for 24 hours (or until it changes)": 24.0,
+}
+
+
+class InboxScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="inbox_back"),
+        Binding("s,enter", "send", "Send to agent", id="inbox_send"),
+        Binding("r", "resolve", "Resolve", id="inbox_resolve"),
+        Binding("z", "snooze", "Snooze", id="inbox_snooze"),
+        Binding("o", "open", "Open", id="inbox_open"),
+        Binding("R", "refresh", "Refresh", id="inbox_refresh"),
+        Binding("Z", "toggle_snoozed", "Show snoozed", id="inbox_show_snoozed", show=False),
+        Binding("m", "app.merge_panel", "Merge panel", id="inbox_merge", show=False),
+        Binding("I", "app.issues", "Issues", id="inbox_issues", show=False),
+        Binding("j", "cursor('down')", "Down", show=False),
+        Binding("k", "cursor('up')", "Up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_snoozed = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="♪")
+        yield DeskStatus(id="inbox-status")
+        with Horizontal(id="inbox-body"):
+            yield ThreadTree(id="inbox-threads")
+            yield MarkdownDetail(id="inbox-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Review inbox"
+        self.watch(self.app, "desk", self._show, init=True)
+        self.query_one(ThreadTree).focus()
+
+    @property
+    def tree(self) -> ThreadTree:
+        return self.query_one(ThreadTree)
+
+    def _show(self, snapshot: DeskSnapshot) -> None:
+        groups = snapshot.inbox(include_snoozed=self.show_snoozed)
+        threads = sum(len(entries) for _, pulls in groups for _, entries in pulls)
+        pulls = sum(len(p) for _, p in groups)
+        summary = Text()
+        summary.append(f"{threads} open review thread{'s' if threads != 1 else ''} on "
+                       f"{pulls} PR{'s' if pulls != 1 else ''}", style="bold")
+        hidden = len(snapshot.snoozed)
+        if hidden:
+            summary.append(f"  {hidden} snoozed" + ("" if self.show_snoozed else " (Z shows)"),
+                           style="dim")
+        self.query_one(DeskStatus).show(snapshot, summary, notice=False)
+        self.tree.show(groups, snapshot.agents, snapshot.at)
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        snapshot: DeskSnapshot = self.app.desk
+        detail = self.query_one(MarkdownDetail)
+        entry = self.tree.selected_entry
+        if entry is not None:
+            detail.show(self._entry_head(entry), clean_body(entry.thread.body) or "*(empty)*")
+            return
+        pull = self.tree.selected_pull
+        if pull is not None:
+            detail.show(self._pull_head(pull), "")
+            return
+        if snapshot.configured and snapshot.loaded and snapshot.error is None:
+            detail.show(Text("Inbox zero: no open review threads on the agents' PRs.",
+                             style="green"), "")
+        else:
+            detail.show(Text(""), "")
+
+    @staticmethod
+    def _pull_head(pull: InboxPull) -> Text:
+        pr = pull.pr
+        head = Text.assemble((f"{pr.repo}#{pr.number} ", "bold cyan"))
+        head.append(pr.title, style="bold")
+        head.append(f"\n{pr.head_ref} → {pr.base_ref} at {short_sha(pr.head_sha)}", style="dim")
+        head.append(f"\nowner: {pr.agent}" if pr.agent else "\nunassigned: no lane claims it",
+                    style="" if pr.agent else "yellow")
+        head.append("\ngate: ")
+        head.append("ready" if pull.gate.ready else "; ".join(pull.gate.reasons),
+                    style="green" if pull.gate.ready else "yellow")
+        return head
+
+    def _entry_head(self, entry: InboxEntry) -> Text:
+        head = self._pull_head(entry.pull)
+        thread = entry.thread
+        head.append("\n\n")
+        head.append_text(severity_badge(thread.severity))
+        head.append(" ")
+        head.append_text(author_text(thread.author, thread.author_is_bot))
+        head.append(f"  {where(thread)}", style="cyan")
+        head.append(f"  {thread.created_at}", style="dim")
+        if entry.queued_for:
+            head.append(f"\nsent to {entry.queued_for}'s queue", style="green")
+        if entry.snoozed:
+            head.append("\nsnoozed (z wakes it)", style="italic dim")
+        return head
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        event.stop()  # a click only selects; enter (bound by the tree to `send`) sends
+
+    def _require_entry(self) -> InboxEntry | None:
+        entry = self.tree.selected_entry
+        if entry is None:
+            self.notify("Select a review thread first", severity="warning", timeout=3)
+        return entry
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_cursor(self, direction: str) -> None:
+        if direction == "down":
+            self.tree.action_cursor_down()
+        else:
+            self.tree.action_cursor_up()
+
+    def action_send(self) -> None:
+        entry = self._require_entry()
+        if entry is None:
+            return
+        agent = entry.pull.pr.agent
+        if agent:
+            self.app.queue_review(entry, agent)
+            return
+        names = [view.name for view in self.app.snapshot.agents] or [
+            spec.name for spec in self.app.desk.agents]
+        if not names:
+            self.notify("No agent to send it to", severity="warning")
+            return
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.app.queue_review(entry, name)
+
+        self.app.push_screen(PickAgentScreen(names, "Unassigned PR: send to which agent?"),
+                             picked)
+
+    def action_resolve(self) -> None:
+        if entry := self._require_entry():
+            self.app.resolve_review(entry)
+
+    def action_snooze(self) -> None:
+        entry = self._require_entry()
+        if entry is None:
+            return
+        if entry.snoozed:
+            self.app.unsnooze_review(entry)
+            return
+
+        def picked(choice: str | None) -> None:
+            if choice is not None:
+                self.app.snooze_review(entry, SNOOZE_CHOICES[choice])
+
+        self.app.push_screen(PickAgentScreen(list(SNOOZE_CHOICES), "Snooze this thread…"),
+                             picked)
+
+    def action_toggle_snoozed(self) -> None:
+        self.show_snoozed = not self.show_snoozed
+        self._show(self.app.desk)
+
+    def action_open(self) -> None:
+        entry = self.tree.selected_entry
+        pull = self.tree.selected_pull
+        url = entry.thread.url if entry is not None else (pull.pr.url if pull else "")
+        if url:
+            self.app.open_in_browser(url)
+        else:
+            self.app.bell()
+
+    def action_refresh(self) -> None:
+        self.app.refresh_desk()

@@ -1,0 +1,196 @@
+"""`I`: issues as the task ledger. Each lane's open issues with their comments; write
+implementation guidance in an editor and post it on the issue (it outlives any agent session);
+assign an issue to an agent, which queues the "work on issue #N" prompt and records that the
+agent is on it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Tree
+
+from orchestra_tui.core.desk import GUIDANCE_TEMPLATE, DeskSnapshot
+from orchestra_tui.models import Issue
+from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
+from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
+from orchestra_tui.ui.widgets.desk_status import DeskStatus
+from orchestra_tui.ui.widgets.issue_tree import IssueTree
+from orchestra_tui.ui.widgets.markdown_detail import MarkdownDetail
+
+
+def issue_markdown(issue: Issue, with_comments: bool) -> str:
+    """The issue and its comments as one Markdown document (their text is the authors')."""
+    parts = [issue.body.strip() or "*No description.*"]
+    if with_comments:
+        for comment in issue.comments:
+            parts.append("---")
+            parts.append(f"**{comment.author}** · {comment.created_at}")
+            parts.append(comment.body.strip() or "*(empty)*")
+        if not issue.comments:
+            parts.append("---\n\n*No comments yet: g writes guidance for the agent.*")
+    else:
+        parts.append("---\n\n*Reading comments…*")
+    return "\n\n".join(parts)
+
+
+class IssuesScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="issues_back"),
+        Binding("a", "assign", "Assign to agent", id="issues_assign"),
+        Binding("g", "guidance", "Write guidance", id="issues_guidance"),
+        Binding("o", "open", "Open", id="issues_open"),
+        Binding("R", "refresh", "Refresh", id="issues_refresh"),
+        Binding("i", "app.inbox", "Inbox", id="issues_inbox", show=False),
+        Binding("m", "app.merge_panel", "Merge panel", id="issues_merge", show=False),
+        Binding("j", "cursor('down')", "Down", show=False),
+        Binding("k", "cursor('up')", "Up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._requested: set[tuple[str, int]] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="♪")
+        yield DeskStatus(id="issues-status")
+        with Horizontal(id="issues-body"):
+            yield IssueTree(id="issues-list")
+            yield MarkdownDetail(id="issues-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Issues"
+        self.watch(self.app, "desk", self._show, init=True)
+        self.query_one(IssueTree).focus()
+        if self.app.desk.configured and self.app.desk.issues is None:
+            self.app.load_issues()
+
+    @property
+    def tree(self) -> IssueTree:
+        return self.query_one(IssueTree)
+
+    def _show(self, snapshot: DeskSnapshot) -> None:
+        lanes = snapshot.issues or ()
+        count = sum(len(lane.issues) for lane in lanes)
+        summary = Text()
+        summary.append(f"{count} open issue{'s' if count != 1 else ''} in "
+                       f"{len(lanes)} repo{'s' if len(lanes) != 1 else ''}", style="bold")
+        on_it = [f"{agent} #{a.number}" for agent, a in sorted(snapshot.assignments.items())]
+        if on_it:
+            summary.append("  on it: " + ", ".join(on_it), style="green")
+        status = self.query_one(DeskStatus)
+        if snapshot.configured and snapshot.issues is None and snapshot.issues_error is None:
+            status.update(Text.assemble((" Reading issues…", "dim")))
+        else:
+            status.show(snapshot, summary, error=snapshot.issues_error,
+                        loaded=snapshot.issues is not None, now=snapshot.issues_at)
+        self.tree.show(lanes, snapshot.agents, snapshot.assignments)
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        snapshot: DeskSnapshot = self.app.desk
+        detail = self.query_one(MarkdownDetail)
+        issue = self.tree.selected_issue
+        if issue is None:
+            loaded = snapshot.issues is not None and snapshot.issues_error is None
+            detail.show(Text("No open issues in the agents' repositories." if loaded else "",
+                             style="dim"), "")
+            return
+        key = (issue.repo, issue.number)
+        full = snapshot.details.get(key)
+        if full is None and key not in self._requested:
+            self._requested.add(key)
+            self.app.load_issue(issue.repo, issue.number)
+        shown = full or issue
+        detail.show(self._head(shown, snapshot, full is not None),
+                    issue_markdown(shown, full is not None))
+
+    @staticmethod
+    def _head(issue: Issue, snapshot: DeskSnapshot, with_comments: bool) -> Text:
+        head = Text.assemble((f"{issue.repo}#{issue.number} ", "bold cyan"))
+        head.append(issue.title, style="bold")
+        head.append(f"\nby {issue.author or 'unknown'}", style="dim")
+        if issue.labels:
+            head.append("  labels: " + ", ".join(issue.labels), style="italic magenta")
+        if with_comments:
+            count = len(issue.comments)
+            head.append(f"  {count} comment{'s' if count != 1 else ''}", style="dim")
+        on_it = sorted(a.agent for a in snapshot.assignments.values()
+                       if a.repo.lower() == issue.repo.lower() and a.number == issue.number)
+        if on_it:
+            head.append(f"\non it: {', '.join(on_it)}", style="bold green")
+        return head
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        event.stop()  # a click only highlights
+
+    def _require_issue(self) -> Issue | None:
+        issue = self.tree.selected_issue
+        if issue is None:
+            self.notify("Select an issue first", severity="warning", timeout=3)
+        return issue
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_cursor(self, direction: str) -> None:
+        if direction == "down":
+            self.tree.action_cursor_down()
+        else:
+            self.tree.action_cursor_up()
+
+    def action_assign(self) -> None:
+        issue = self._require_issue()
+        if issue is None:
+            return
+        lane = self.tree.selected_lane
+        in_lane = list(lane.agents) if lane is not None else []
+        fleet = [view.name for view in self.app.snapshot.agents]
+        choices = [name for name in in_lane if not fleet or name in fleet] or fleet or [
+            spec.name for spec in self.app.desk.agents]
+        if not choices:
+            self.notify("No agent to assign it to", severity="warning")
+            return
+        if len(choices) == 1:
+            self.app.assign_issue(issue, choices[0])
+            return
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.app.assign_issue(issue, name)
+
+        self.app.push_screen(PickAgentScreen(choices, f"Assign #{issue.number} to…"), picked)
+
+    def action_guidance(self) -> None:
+        issue = self._require_issue()
+        if issue is None:
+            return
+
+        def written(text: str | None) -> None:
+            if not text or text.strip() == GUIDANCE_TEMPLATE.strip():
+                self.notify("Nothing posted", timeout=3)
+                return
+            self.app.post_guidance(issue.repo, issue.number, text)
+
+        self.app.push_screen(EditPromptScreen(
+            f"Guidance on {issue.repo}#{issue.number} (posted as a comment)", GUIDANCE_TEMPLATE),
+            written)
+
+    def action_open(self) -> None:
+        if issue := self._require_issue():
+            self.app.open_in_browser(issue.url)
+
+    def action_refresh(self) -> None:
+        issue = self.tree.selected_issue
+        self._requested.clear()
+        self.app.load_issues()
+        if issue is not None:
+            self._requested.add((issue.repo, issue.number))
+            self.app.load_issue(issue.repo, issue.number)
