@@ -511,6 +511,8 @@ class Fleet:
                                     idle_debounce=self.settings.idle_debounce)
         slot.fingerprint = slot.detection = None
         slot.context_level = 0
+        # A fresh session has its whole context: the old warning no longer holds.
+        slot.alerts = [alert for alert in slot.alerts if alert.kind != "context"]
         slot.memory = DispatchMemory()
         if outcome.handoff_sent:
             slot.memory.note_sent(None)  # the queue waits for the handoff's turn to end

@@ -9,12 +9,13 @@ The stand-in runs in a window of the demo's own tmux server rather than in orche
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tomli_w
@@ -51,7 +52,7 @@ DEMO_AGENTS = (
               "Docs only; every page builds with `make docs`.",
               queue=("Proofread webhooks.md and fix the typo Maria found",
                      "Then add a 'Retries' section that links PR #101")),
-    DemoAgent("ingest", "claude", "acme/ingest", "ingest/*",
+    DemoAgent("ingest", "claude", "acme/shop", "ingest/*",
               "ArgoCD watches k8s/: every change goes through git, never kubectl apply.",
               context=14),
 )
@@ -83,14 +84,15 @@ def _agent_argv(agent: DemoAgent, directory: Path) -> list[str]:
     return argv
 
 
-def _config(world_socket: str, api_url: str) -> dict:
+def _config(world_socket: str, api_url: str, directory: Path) -> dict:
     return {
         "tmux": {"socket_name": world_socket},
         "github": {"api_url": api_url, "refresh_seconds": 15},
         "agent": [{"name": agent.name, "tool": agent.flavor, "repo": agent.repo,
                    "branch": agent.branch, "target": agent.name, "policy": agent.policy,
-                   "command": f"python -m orchestra_tui.demo.fake_agent --flavor {agent.flavor}"
-                              f" --name {agent.name}"}
+                   "cwd": str(directory),
+                   # Restart (R) starts this: the same simulated agent, context back to full.
+                   "command": shlex.join(_agent_argv(replace(agent, context=None), directory))}
                   for agent in DEMO_AGENTS],
     }
 
@@ -105,7 +107,7 @@ async def start_world(directory: Path | None = None) -> DemoWorld:
             await tmux.start(_agent_argv(agent, directory), cwd=str(directory),
                              session=agent.name, width=110, height=32)
         config_path = directory / "config.toml"
-        config_path.write_text(tomli_w.dumps(_config(socket_name, api_url)), encoding="utf-8")
+        config_path.write_text(tomli_w.dumps(_config(socket_name, api_url, directory)), encoding="utf-8")
         data_dir = directory / "data"
         _seed_queues(data_dir)
         await _first_prompts(tmux)
