@@ -175,3 +175,50 @@ async def test_command_palette_lists_every_fleet_action(fleet):
             if binding.show:
                 assert binding.description in titles
         assert "Help" in titles
+
+
+async def test_restart_shows_the_handoff_to_edit_then_restarts(fleet):
+    app = OrchestraApp(fleet, OPTIONS)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, EditPromptScreen)
+        await pilot.press("end", *" Note: rerun CI.", "ctrl+s")
+        await settle(pilot)
+        assert fleet.calls == [("restart", "api",
+                                "You are api, restarted. Policy: git only. Note: rerun CI.")]
+
+
+async def test_kill_asks_first_and_policy_reminder_sends(fleet):
+    app = OrchestraApp(fleet, OPTIONS)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert fleet.calls == []
+        await pilot.press("K")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        assert fleet.calls == [("kill", "api"), ("remind_policy", "api")]
+
+
+async def test_the_fleet_shows_which_issue_each_agent_is_on(fleet):
+    from dataclasses import replace
+
+    from orchestra_tui.core.desk import UNCONFIGURED, Assignment
+
+    app = OrchestraApp(fleet, OPTIONS)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(AgentTable)
+        assert "#90" not in str(table.get_row("web"))
+        app.desk = replace(UNCONFIGURED, configured=True, assignments={
+            "web": Assignment(agent="web", repo="acme/web", number=90, title="Flaky retry")})
+        await settle(pilot)
+        assert "#90" in str(table.get_row("web")[3])

@@ -150,6 +150,23 @@ class FixedFleet:
     async def interrupt(self, name: str) -> None:
         self.calls.append(("interrupt", name))
 
+    async def compose_handoff(self, name: str, note: str = "", pulls=()) -> str:
+        return f"You are {name}, restarted. Policy: git only."
+
+    async def restart(self, name: str, handoff: str):
+        from orchestra_tui.core.restart import RestartOutcome
+
+        self.calls.append(("restart", name, handoff))
+        return RestartOutcome(agent=name, pane_id="%9", state=State.IDLE, reason="ready",
+                              handoff_sent=True)
+
+    async def kill(self, name: str) -> None:
+        self.calls.append(("kill", name))
+
+    async def remind_policy(self, name: str) -> SendResult:
+        self.calls.append(("remind_policy", name))
+        return SendResult(delivered=True, enter_presses=1)
+
     async def attach(self, name: str) -> str | None:
         self.calls.append(("attach", name))
         return f"tmux attach -t {name}"

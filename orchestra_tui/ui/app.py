@@ -18,6 +18,8 @@ from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import NEEDS_PERSON, State
 from orchestra_tui.ui.github_actions import GitHubActions
+from orchestra_tui.ui.screens.ask import AskScreen
+from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
 from orchestra_tui.ui.screens.help import HelpScreen
@@ -96,6 +98,12 @@ class OrchestraApp(GitHubActions, App):
         rang = False
         for view in after.agents:
             old = before.get(view.name)
+            if old is not None and view.status.alerts != old.status.alerts:
+                for text in view.status.alerts:
+                    if text not in old.status.alerts:
+                        self.notify(text, title=f"{view.name}: alert", severity="error",
+                                    timeout=10)
+                        rang = True
             state = view.status.state
             if old is None or old.status.state is state:
                 continue
@@ -161,6 +169,43 @@ class OrchestraApp(GitHubActions, App):
                 self.notify(f"Outside tmux: run  {command}", title="Attach", timeout=15)
 
         self._run(attach())
+
+    def restart_agent(self, agent: str) -> None:
+        """Compose the handoff, let the person edit it (saving is the confirmation), then kill
+        the agent, start it again and send the handoff once it is ready."""
+        async def compose() -> None:
+            handoff = await self.fleet.compose_handoff(agent, pulls=self.pulls_of(agent))
+
+            def edited(text: str | None) -> None:
+                if text:
+                    self._run(self._restart(agent, text))
+
+            self.push_screen(EditPromptScreen(
+                f"Restart {agent}: this handoff is sent once it is ready (ctrl+s restarts)",
+                handoff), edited)
+
+        self._run(compose())
+
+    def pulls_of(self, agent: str) -> list:
+        """The agent's open PRs with their gates, as the last GitHub refresh saw them."""
+        return [(item.pr, item.gate) for item in self.desk.pulls if item.pr.agent == agent]
+
+    async def _restart(self, agent: str, handoff: str) -> None:
+        self.notify(f"Restarting {agent} …", timeout=3)
+        outcome = await self.fleet.restart(agent, " ".join(handoff.split()))
+        self.notify(outcome.summary, title=agent,
+                    severity="information" if outcome.handoff_sent else "warning", timeout=10)
+
+    def kill_agent(self, agent: str) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(self.fleet.kill(agent), f"Killed {agent}")
+
+        self.push_screen(AskScreen(f"Kill {agent}?",
+                                   "Its process ends; its queue stays. R restarts it."), answered)
+
+    def remind_policy(self, agent: str) -> None:
+        self._run(self.fleet.remind_policy(agent), f"Policy reminder sent to {agent}")
 
     def open_queue(self, agent: str) -> None:
         self.push_screen(QueueScreen(agent))

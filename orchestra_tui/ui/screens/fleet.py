@@ -33,6 +33,9 @@ class FleetScreen(Screen):
         Binding("escape", "interrupt('escape')", "Interrupt", show=False, id="interrupt_esc"),
         Binding("a", "attach", "Attach", id="attach"),
         Binding("p", "toggle_pause", "Pause queue", id="pause", show=False),
+        Binding("R", "restart", "Restart", id="restart"),
+        Binding("K", "kill", "Kill", id="kill", show=False),
+        Binding("P", "remind_policy", "Policy reminder", id="policy", show=False),
         Binding("g", "grid", "Grid", id="grid"),
         Binding("z", "zoom", "Zoom", id="zoom"),
         Binding("i", "app.inbox", "Inbox", id="inbox"),
@@ -59,6 +62,8 @@ class FleetScreen(Screen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "snapshot", self._show, init=True)
+        if hasattr(self.app, "desk"):
+            self.watch(self.app, "desk", self._show_issues, init=True)
         self.query_one(AgentTable).focus()
 
     @property
@@ -71,6 +76,14 @@ class FleetScreen(Screen):
         self.query_one(FleetStatus).show(snapshot)
         self.query_one(AgentTable).update_agents(snapshot)
         self._show_pane(snapshot)
+
+    def _show_issues(self, desk) -> None:
+        table = self.query_one(AgentTable)
+        issues = {view.name: label for view in self.app.snapshot.agents
+                  if (label := desk.current_issue(view.name))}
+        if issues != table.issues:
+            table.issues = issues
+            table.update_agents(self.app.snapshot)
 
     def _show_pane(self, snapshot: FleetSnapshot) -> None:
         pane = self.query_one(PaneView)
@@ -145,6 +158,18 @@ class FleetScreen(Screen):
     def action_toggle_pause(self) -> None:
         if agent := self._require_selected():
             self.app.toggle_pause(agent)
+
+    def action_restart(self) -> None:
+        if agent := self._require_selected():
+            self.app.restart_agent(agent)
+
+    def action_kill(self) -> None:
+        if agent := self._require_selected():
+            self.app.kill_agent(agent)
+
+    def action_remind_policy(self) -> None:
+        if agent := self._require_selected():
+            self.app.remind_policy(agent)
 
     def action_grid(self) -> None:
         self.app.open_grid()

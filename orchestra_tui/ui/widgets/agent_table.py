@@ -26,6 +26,7 @@ class AgentTable(DataTable):
         self.critical = critical
         self._order: list[str] = []
         self._selected: str | None = None
+        self.issues: dict[str, str] = {}  # agent -> "#90": the issue it was assigned
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -83,11 +84,14 @@ class AgentTable(DataTable):
         name = Text(status.name, style="bold")
         if status.alerts:
             name.append(f" ⚠{len(status.alerts)}", style="bold red")
+        lane_cell = Text(lane(spec.repo, spec.branch) if spec else "—")
+        if issue := self.issues.get(status.name):
+            lane_cell.append(f" {issue}", style="bold cyan")
         return (
             state_badge(status.state),
             name,
             status.tool,
-            lane(spec.repo, spec.branch) if spec else "—",
+            lane_cell,
             duration(now - status.since) if status.since else "—",
             context_bar(status.context_left, status.context_trend,
                         warn=self.warn, critical=self.critical),
