@@ -22,6 +22,9 @@ STATE_HELP = (
 )
 
 
+KEY_NAMES = {"question_mark": "?", "escape": "esc", "delete": "del"}
+
+
 def bindings_table(title: str, bindings: list[Binding]) -> Table:
     table = Table(title=title, title_justify="left", show_header=False, box=None,
                   padding=(0, 2))
@@ -32,7 +35,8 @@ def bindings_table(title: str, bindings: list[Binding]) -> Table:
         if binding.description in seen or not binding.description:
             continue
         seen.add(binding.description)
-        keys = " / ".join(key.strip() for key in binding.key.split(","))
+        keys = binding.key_display or " / ".join(
+            KEY_NAMES.get(key.strip(), key.strip()) for key in binding.key.split(","))
         table.add_row(keys, binding.description)
     return table
 
