@@ -29,8 +29,8 @@ from orchestra_tui.services.tmux_runner import (
 from orchestra_tui.services.tmux_send import PendingCheck, default_pending
 
 __all__ = [
-    "ControlModeRunner", "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner", "TmuxService",
-    "default_pending", "escape_arg",
+    "ControlModeRunner", "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner",
+    "TmuxService", "default_pending", "escape_arg",
 ]
 
 SEP = "\x1f"  # unit separator: tmux keeps it out of titles and names, so it splits fields
