@@ -1,0 +1,328 @@
+"""Shared machinery of the scale benchmarks: an isolated tmux server that is always killed, the
+simulated agents in it, CPU accounting (this process, its tmux client children, the tmux server),
+the per-pane baseline, and plain-text tables.
+
+Not a benchmark itself; `refresh_cost.py`, `state_latency.py` and `app_cost.py` import it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import pathlib
+import platform
+import resource
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # `python benchmarks/x.py` from a fresh clone
+    sys.path.insert(0, str(REPO))
+
+from orchestra_tui.errors import TmuxCommandError  # noqa: E402
+from orchestra_tui.models import AgentSpec, PaneInfo  # noqa: E402
+from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxService  # noqa: E402
+from orchestra_tui.services.tmux_runner import first_line  # noqa: E402
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+READY = "? for shortcuts"
+WORK_PROMPT = "[work 1000000] benchmark: keep working"
+
+
+# -- the machine -----------------------------------------------------------------------------
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        tmux_version = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
+    except FileNotFoundError:
+        tmux_version = "tmux not installed"
+    try:
+        load = pathlib.Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        load = ["?"]
+    return {"nproc": str(os.cpu_count()), "cpu": model, "tmux": tmux_version,
+            "python": platform.python_version(), "kernel": platform.release(),
+            "load": " ".join(load)}
+
+
+def print_machine(title: str) -> None:
+    info = machine()
+    print(f"# {title}")
+    print(f"machine: nproc={info['nproc']} cpu={info['cpu']!r} {info['tmux']} "
+          f"python {info['python']} linux {info['kernel']} loadavg at start {info['load']}")
+    sys.stdout.flush()
+
+
+# -- CPU accounting --------------------------------------------------------------------------
+
+def proc_cpu_ns(pid: int, *, children: bool = False) -> int:
+    """CPU time of process `pid` in ns: /proc/PID/schedstat (ns resolution) when the kernel
+    keeps it, else utime+stime from /proc/PID/stat (clock ticks). `children` adds the waited-for
+    children's cutime+cstime (stat only)."""
+    stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+    own = None
+    try:
+        own = int(pathlib.Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    if not own:
+        own = (utime + stime) * 1_000_000_000 // CLK_TCK
+    if children:
+        own += (cutime + cstime) * 1_000_000_000 // CLK_TCK
+    return own
+
+
+def proc_memory_kb(pid: int) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0])
+    return values
+
+
+@dataclass(frozen=True)
+class CpuMark:
+    wall: float
+    self_ns: int
+    children_ns: int  # tmux client processes this process started and waited for
+    server_ns: int
+
+    @classmethod
+    def take(cls, server_pid: int | None, clients: Iterable[int | None] = ()) -> CpuMark:
+        """`clients`: live tmux client processes of ours (a control-mode client), whose CPU
+        RUSAGE_CHILDREN only shows once they are waited for."""
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        live = sum(_cpu_or_zero(pid) for pid in clients if pid)
+        return cls(time.perf_counter(), time.process_time_ns(),
+                   int((usage.ru_utime + usage.ru_stime) * 1e9) + live,
+                   proc_cpu_ns(server_pid) if server_pid else 0)
+
+
+def _cpu_or_zero(pid: int) -> int:
+    try:
+        return proc_cpu_ns(pid)
+    except (OSError, ValueError):
+        return 0
+
+
+@dataclass
+class Cost:
+    """Sums over measured windows. `server_background_ns_per_s` is the server's rate with
+    nothing measured running (agents' own output): subtracted from the server's share."""
+
+    wall: float = 0.0
+    self_ns: int = 0
+    children_ns: int = 0
+    server_ns: int = 0
+    count: int = 0
+
+    def add(self, before: CpuMark, after: CpuMark) -> None:
+        self.wall += after.wall - before.wall
+        self.self_ns += after.self_ns - before.self_ns
+        self.children_ns += after.children_ns - before.children_ns
+        self.server_ns += after.server_ns - before.server_ns
+        self.count += 1
+
+    def per_call_ms(self, background_ns_per_s: float = 0.0) -> dict[str, float]:
+        n = max(1, self.count)
+        server = max(0.0, self.server_ns - background_ns_per_s * self.wall)
+        result = {"self": self.self_ns / n / 1e6, "clients": self.children_ns / n / 1e6,
+                  "server": server / n / 1e6, "wall": self.wall / n * 1e3}
+        result["cpu"] = result["self"] + result["clients"] + result["server"]
+        return result
+
+
+# -- the isolated server ---------------------------------------------------------------------
+
+class BenchServer:
+    """A tmux server of its own (`-L orch-bench-<random>`, no config file), killed at exit even on
+    Ctrl-C or SIGTERM."""
+
+    def __init__(self, prefix: str = "orch-bench") -> None:
+        self.socket = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        self.runner = LocalTmuxRunner(socket_name=self.socket, config_file="/dev/null")
+        self.tmux = TmuxService(self.runner)
+        self._killed = False
+        self._pid: int | None = None
+        atexit.register(self.kill)
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _exit_on_signal)
+
+    def kill(self) -> None:
+        if self._killed:
+            return
+        self._killed = True
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        directory = pathlib.Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (directory / self.socket).unlink(missing_ok=True)  # tmux leaves the socket file
+
+    def __enter__(self) -> BenchServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.kill()
+
+    async def pid(self) -> int:
+        if self._pid is None:
+            result = await self.tmux.run("display-message", "-p", "#{pid}")
+            self._pid = int(result.stdout.strip())
+        return self._pid
+
+    def tmux_argv(self, *args: str) -> list[str]:
+        return self.runner.argv(list(args))
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+# -- simulated agents ------------------------------------------------------------------------
+
+@dataclass
+class Agent:
+    name: str
+    pane: PaneInfo
+    working: bool = False
+    log: pathlib.Path | None = None
+
+    @property
+    def pane_id(self) -> str:
+        return self.pane.pane_id
+
+    def spec(self) -> AgentSpec:
+        return AgentSpec(name=self.name, tool="codex", target=self.pane_id)
+
+
+def fake_agent_argv(name: str, *, flavor: str = "codex", log: pathlib.Path | None = None,
+                    work: float = 3.0) -> list[str]:
+    argv = [sys.executable, "-m", "orchestra_tui.demo.fake_agent", "--flavor", flavor,
+            "--work-seconds", str(work), "--name", name]
+    return argv + (["--log", str(log)] if log else [])
+
+
+async def start_agents(server: BenchServer, names: Sequence[str], *, width: int = 120,
+                       height: int = 40, logs: pathlib.Path | None = None,
+                       flavor: str = "codex", concurrency: int = 8) -> list[Agent]:
+    """One session per simulated agent (the fake Codex of `orchestra_tui.demo`), each in its own
+    window so `window_activity` is per agent. Returns when every screen is ready."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(name: str) -> Agent:
+        log = logs / f"{name}.jsonl" if logs else None
+        async with gate:
+            pane = await server.tmux.start(
+                "exec " + shlex.join(fake_agent_argv(name, flavor=flavor, log=log)),
+                cwd=str(REPO), session=name, env={"PYTHONPATH": str(REPO)},
+                width=width, height=height)
+        return Agent(name=name, pane=pane, log=log)
+
+    agents = list(await asyncio.gather(*(one(name) for name in names)))
+    await wait_screens(server, [a.pane_id for a in agents], lambda s: READY in s,
+                       what="fake agents ready", timeout=30 + len(agents) * 0.5)
+    return agents
+
+
+async def wait_screens(server: BenchServer, pane_ids: Sequence[str],
+                       predicate: Callable[[str], bool], *, what: str,
+                       timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(pane_ids)
+    while pending:
+        screens = await server.tmux.capture(pending)
+        pending = [p for p in pending if not predicate(screens.get(p, ""))]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            sample = screens.get(pending[0], "")
+            raise SystemExit(f"timed out waiting for {what}: {len(pending)} left; "
+                             f"last screen of {pending[0]}:\n{sample}")
+        await asyncio.sleep(0.2)
+
+
+async def type_prompt(server: BenchServer, pane_id: str, text: str) -> None:
+    """Type and submit in one tmux invocation (no verification: the fake agent logs arrival)."""
+    await server.tmux.run("send-keys", "-t", pane_id, "-l", "--", text, ";",
+                          "send-keys", "-t", pane_id, "Enter")
+
+
+async def set_working(server: BenchServer, agents: Iterable[Agent]) -> None:
+    chosen = [a for a in agents if not a.working]
+    for agent in chosen:
+        await type_prompt(server, agent.pane_id, WORK_PROMPT)
+        agent.working = True
+    await wait_screens(server, [a.pane_id for a in chosen],
+                       lambda s: "esc to interrupt" in s, what="agents working")
+
+
+# -- the per-pane baseline -------------------------------------------------------------------
+
+class PerPaneTmuxService(TmuxService):
+    """What claude-squad and friends do: one `tmux capture-pane` subprocess per pane per tick."""
+
+    async def capture(self, pane_ids: Iterable[str], *, history: int = 0,
+                      ansi: bool = False) -> dict[str, str]:
+        screens: dict[str, str] = {}
+        for pane_id in dict.fromkeys(pane_ids):
+            args = ["capture-pane", "-p", "-t", pane_id]
+            args += ["-e"] if ansi else []
+            args += ["-S", f"-{int(history)}"] if history > 0 else []
+            result = await self.runner.run(args, check=False)
+            if result.returncode == 0:
+                screens[pane_id] = result.stdout
+            elif "can't find" not in result.stderr:
+                raise TmuxCommandError(f"tmux capture-pane: {first_line(result.stderr)}")
+        return screens
+
+
+# -- output ----------------------------------------------------------------------------------
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["| " + " | ".join(c.rjust(w) for c, w in zip(row, widths)) + " |" for row in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 1) + ":" for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "—"
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return str(value)
+
+
+def parse_counts(text: str) -> list[int]:
+    return sorted({int(part) for part in text.split(",") if part.strip()})

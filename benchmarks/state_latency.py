@@ -1,0 +1,200 @@
+"""Change-to-state latency: from a pane's screen changing to orchestra's model holding its state.
+
+    python benchmarks/state_latency.py [--agents 10,50] [--samples 30] [--poll SECONDS] [--quick]
+
+On an isolated tmux server it starts N background agents (the simulated Codex, half working) plus
+a few target agents, and polls a `Fleet` the way the app's worker does (`refresh(visible=
+{selected}, history=selected)` every `--poll` seconds, default `AppOptions().poll_seconds`).
+Each sample submits a `[work 0.6]` prompt to an idle target at a random phase of the poll cycle.
+The fake agent writes the wall-clock instant it took the prompt to its log and redraws its screen
+at once ("working"); the latency is from that instant to the end of the first `refresh()` whose
+snapshot says `working`. The working -> idle edge is measured too, from the turn's scheduled end;
+it includes the tracker's idle debounce (`idle_debounce_seconds`, 1.5 s by default) by design.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import pathlib
+import random
+import sys
+import tempfile
+import time
+
+from _bench import (
+    BenchServer,
+    median,
+    parse_counts,
+    percentile,
+    print_machine,
+    set_working,
+    start_agents,
+    table,
+    type_prompt,
+)
+
+from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.models import State
+from orchestra_tui.ui.app import AppOptions
+
+WORK = 0.6
+
+
+class Poller:
+    """The app's poll loop without the app: refresh, note when each target's state changes."""
+
+    def __init__(self, fleet: Fleet, poll: float, selected: str, targets: list[str]) -> None:
+        self.fleet, self.poll, self.selected = fleet, poll, selected
+        self.transitions: dict[str, list[tuple[float, State]]] = {t: [] for t in targets}
+        self.state: dict[str, State | None] = {t: None for t in targets}
+        self.ticks = 0
+        self.tick_seconds: list[float] = []
+
+    async def run(self) -> None:
+        while True:
+            started = time.perf_counter()
+            snapshot = await self.fleet.refresh(visible={self.selected}, history=self.selected)
+            self.fleet.dispatch_ready()
+            seen = time.time()
+            self.tick_seconds.append(time.perf_counter() - started)
+            self.ticks += 1
+            for name in self.transitions:
+                view = snapshot.get(name)
+                state = view.status.state if view else None
+                if state is not None and state is not self.state[name]:
+                    self.state[name] = state
+                    self.transitions[name].append((seen, state))
+            await asyncio.sleep(self.poll)
+
+    def first(self, name: str, state: State, after: float) -> float | None:
+        return next((at for at, s in self.transitions[name] if s is state and at >= after), None)
+
+
+def log_times(path: pathlib.Path) -> list[float]:
+    if not path.exists():
+        return []
+    return [json.loads(line)["at"] for line in path.read_text("utf-8").splitlines() if line]
+
+
+async def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def sample_loop(server: BenchServer, poller: Poller, targets, samples: int,
+                      poll: float) -> tuple[list[float], list[float]]:
+    """Round-robin over the targets: each needs ~WORK + debounce + poll before it is idle again."""
+    to_working, to_idle = [], []
+    pending: list[asyncio.Task] = []
+
+    async def one(agent, index: int) -> None:
+        before = len(log_times(agent.log))
+        await asyncio.sleep(random.uniform(0, poll))  # a random phase of the poll cycle
+        await type_prompt(server, agent.pane_id, f"[work {WORK}] sample {index}")
+        times = await wait_for(lambda: log_times(agent.log)[before:], 10, "the prompt logged")
+        changed = times[0]
+        seen = await wait_for(lambda: poller.first(agent.name, State.WORKING, changed), 10,
+                              f"{agent.name} working")
+        to_working.append(seen - changed)
+        ended = changed + WORK
+        idle = await wait_for(lambda: poller.first(agent.name, State.IDLE, ended), 15,
+                              f"{agent.name} idle again")
+        to_idle.append(idle - ended)
+
+    free = list(targets)
+    index = 0
+    while index < samples or pending:
+        for task in pending:
+            if task.done() and task.exception():
+                raise task.exception()
+        pending = [task for task in pending if not task.done()]
+        busy = {task.agent for task in pending}
+        ready = [a for a in free if a.name not in busy and poller.state[a.name] is State.IDLE]
+        if index < samples and ready:
+            agent = ready[0]
+            free.remove(agent)
+            free.append(agent)
+            task = asyncio.create_task(one(agent, index))
+            task.agent = agent.name  # type: ignore[attr-defined]
+            pending.append(task)
+            index += 1
+            await asyncio.sleep(random.uniform(0.05, 0.3))
+        else:
+            await asyncio.sleep(0.02)
+    return to_working, to_idle
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    counts = parse_counts(args.agents)
+    print_machine("change-to-state latency: screen change -> Fleet model holds the new state")
+    print(f"poll every {args.poll:g} s (AppOptions().poll_seconds = "
+          f"{AppOptions().poll_seconds:g}); {args.samples} samples per N over {args.targets} "
+          f"target agents; background agents: the simulated Codex, half working; the app's "
+          f"selected agent is captured every tick with history, as the app does.")
+    sys.stdout.flush()
+    rows = []
+    with BenchServer() as server, tempfile.TemporaryDirectory() as logs:
+        logs_dir = pathlib.Path(logs)
+        targets = await start_agents(server, [f"target{i}" for i in range(args.targets)],
+                                     logs=logs_dir)
+        background = []
+        for n in counts:
+            names = [f"agent{i:03d}" for i in range(len(background), n)]
+            background += await start_agents(server, names)
+            await set_working(server, [a for i, a in enumerate(background) if i % 2 == 0])
+            specs = [a.spec() for a in background + targets]
+            fleet = Fleet(server.tmux, specs, settings=FleetSettings())
+            poller = Poller(fleet, args.poll, background[0].name, [t.name for t in targets])
+            task = asyncio.create_task(poller.run())
+            try:
+                await wait_for(lambda p=poller: all(s is State.IDLE for s in p.state.values()),
+                               20, "targets idle")
+                working, idle = await sample_loop(server, poller, targets, args.samples,
+                                                  args.poll)
+            finally:
+                task.cancel()
+            ms = [v * 1000 for v in working]
+            idle_ms = [v * 1000 for v in idle]
+            tick = [v * 1000 for v in poller.tick_seconds]
+            rows.append((n, len(specs), len(ms), median(ms), percentile(ms, 95), max(ms),
+                         median(idle_ms), percentile(idle_ms, 95), median(tick)))
+            print(f"N={n}: done", file=sys.stderr)
+    print()
+    print("## latency (ms): idle -> working is the screen change; working -> idle includes "
+          "the idle debounce")
+    print(table(("background N", "fleet", "samples", "to working median", "to working p95",
+                 "max", "to idle median", "to idle p95", "refresh wall median"), rows))
+    worst = max(row[4] for row in rows)
+    print(f"\ntarget: change-to-state p95 <= 300 ms at poll {args.poll:g} s: {worst:.0f} ms "
+          f"{'met' if worst <= 300 else 'MISSED'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--agents", default="10,50", help="background fleet sizes")
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--targets", type=int, default=5)
+    parser.add_argument("--poll", type=float, default=AppOptions().poll_seconds)
+    parser.add_argument("--quick", action="store_true", help="short run: 6 samples")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.samples = min(args.samples, 6)
+        args.targets = min(args.targets, 3)
+    random.seed(1)
+    try:
+        return asyncio.run(main_async(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

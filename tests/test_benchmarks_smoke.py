@@ -1,0 +1,42 @@
+"""Each scale benchmark runs end to end at N=2 with a tiny iteration count and prints its tables.
+No timing is asserted: the figures belong in benchmarks/README.md, not in a test."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
+
+CASES = {
+    "refresh_cost.py": (["--agents", "2", "--quick", "--iterations", "2"],
+                        ["| N | working | orchestra CPU ms", "baseline captures",
+                         "idle fleet", "target: an idle fleet triggers no captures"]),
+    "state_latency.py": (["--agents", "2", "--quick", "--samples", "2", "--targets", "1"],
+                         ["to working median", "target: change-to-state p95"]),
+    "app_cost.py": (["--agents", "2", "--quick", "--seconds", "0.5", "--keys", "2",
+                     "--settle", "0.5"],
+                    ["app own %", "per-pane poller %", "keypress to screen", "VmRSS MB",
+                     "target: resident memory"]),
+}
+
+
+@pytest.mark.parametrize("script", sorted(CASES))
+def test_benchmark_runs_and_prints_its_table(script: str, tmp_path: pathlib.Path) -> None:
+    args, expected = CASES[script]
+    env = {**os.environ, "TMUX_TMPDIR": str(tmp_path)}
+    env.pop("TMUX", None)
+    result = subprocess.run([sys.executable, str(BENCHMARKS / script), *args],
+                            capture_output=True, text=True, timeout=240, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.startswith("# ") and "machine: nproc=" in out and "tmux" in out
+    for text in expected:
+        assert text in out, f"{text!r} missing from:\n{out}\n{result.stderr}"
+    # the isolated server is gone: no socket left behind in the private tmux dir
+    sockets = list(tmp_path.glob("tmux-*/orch-bench-*"))
+    assert sockets == [], sockets
