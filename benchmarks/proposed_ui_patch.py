@@ -16,6 +16,9 @@
    `Fleet._views`, `next_ready` and `paused` in `Fleet.dispatch_ready`; each one a mkdir, an
    open, a flock and a stat): here a per-tick memo of those reads, cleared at each
    `Fleet.refresh`; in the tree, one locked read of every agent's queue and pause per tick.
+6. `PaneView.show` updates its body with `layout=False` when the new capture has as many lines
+   as the last one (a pane's capture has a fixed height): `Static.update` otherwise lays out
+   the whole screen again, every time the selected working agent's counter moves.
 
 With ORCHESTRA_BENCH_CONTROL_MODE=1 the app's tmux service also polls through the control-mode
 runner (`TmuxService.from_options(..., control_mode=True)`), when that exists.
@@ -116,9 +119,33 @@ def memo_store_reads() -> None:
     Fleet.refresh = refresh_clearing
 
 
+def pane_view_without_layout() -> None:
+    from rich.text import Text
+
+    from orchestra_tui.ui.widgets.pane_view import PaneView
+
+    def show(self, title: str, screen: str, subtitle: str = "") -> None:
+        self.border_title = title
+        self.border_subtitle = subtitle
+        if screen == self._screen:
+            return
+        following = self.scroll_y >= self.max_scroll_y - 1
+        same_height = (self._screen is not None
+                       and self._screen.count("\n") == screen.count("\n"))
+        self._screen = screen
+        self._body.update(Text.from_ansi(screen.rstrip("\n"), no_wrap=True, end=""),
+                          layout=not same_height)
+        if following and not same_height:
+            self.call_after_refresh(self.scroll_end, animate=False)
+
+    PaneView.show = show
+
+
 def apply() -> None:
     from orchestra_tui.ui.app import OrchestraApp
 
+    if os.environ.get("ORCHESTRA_BENCH_PATCH_PANE", "1") == "1":
+        pane_view_without_layout()
     if os.environ.get("ORCHESTRA_BENCH_PATCH_REPAINT", "1") == "1":
         OrchestraApp.__dict__["snapshot"]._repaint = False
     if os.environ.get("ORCHESTRA_BENCH_PATCH_STORE", "1") == "1":

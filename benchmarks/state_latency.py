@@ -5,7 +5,8 @@
 On an isolated tmux server it starts N background agents (the simulated Codex, half working) plus
 a few target agents, and polls a `Fleet` the way the app's worker does (`refresh(visible=
 {selected}, history=selected)` every `--poll` seconds, default `AppOptions().poll_seconds`).
-Each sample submits a `[work 0.6]` prompt to an idle target at a random phase of the poll cycle.
+Each sample submits a `[work 0.6]` prompt (longer at slow polls) to an idle target at a random
+phase of the poll cycle.
 The fake agent writes the wall-clock instant it took the prompt to its log and redraws its screen
 at once ("working"); the latency is from that instant to the end of the first `refresh()` whose
 snapshot says `working`. The working -> idle edge is measured too, from the turn's scheduled end;
@@ -37,6 +38,7 @@ from _bench import (
 
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.models import State
+from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
 from orchestra_tui.ui.app import AppOptions
 
 WORK = 0.6
@@ -91,20 +93,22 @@ async def wait_for(predicate, timeout: float, what: str):
 
 async def sample_loop(server: BenchServer, poller: Poller, targets, samples: int,
                       poll: float) -> tuple[list[float], list[float]]:
-    """Round-robin over the targets: each needs ~WORK + debounce + poll before it is idle again."""
+    """Round-robin over the targets: each needs ~work + debounce + poll before it is idle again.
+    A turn lasts at least two poll intervals, so no poll can miss it."""
+    work = max(WORK, round(2 * poll + 0.2, 2))
     to_working, to_idle = [], []
     pending: list[asyncio.Task] = []
 
     async def one(agent, index: int) -> None:
         before = len(log_times(agent.log))
         await asyncio.sleep(random.uniform(0, poll))  # a random phase of the poll cycle
-        await type_prompt(server, agent.pane_id, f"[work {WORK}] sample {index}")
+        await type_prompt(server, agent.pane_id, f"[work {work}] sample {index}")
         times = await wait_for(lambda: log_times(agent.log)[before:], 10, "the prompt logged")
         changed = times[0]
         seen = await wait_for(lambda: poller.first(agent.name, State.WORKING, changed), 10,
                               f"{agent.name} working")
         to_working.append(seen - changed)
-        ended = changed + WORK
+        ended = changed + work
         idle = await wait_for(lambda: poller.first(agent.name, State.IDLE, ended), 15,
                               f"{agent.name} idle again")
         to_idle.append(idle - ended)
@@ -138,7 +142,8 @@ async def main_async(args: argparse.Namespace) -> int:
     print(f"poll every {args.poll:g} s (AppOptions().poll_seconds = "
           f"{AppOptions().poll_seconds:g}); {args.samples} samples per N over {args.targets} "
           f"target agents; background agents: the simulated Codex, half working; the app's "
-          f"selected agent is captured every tick with history, as the app does.")
+          f"selected agent is captured every tick with history, as the app does; tmux "
+          f"reads {'through a control-mode client' if args.control_mode else 'as processes'}.")
     sys.stdout.flush()
     rows = []
     with BenchServer() as server, tempfile.TemporaryDirectory() as logs:
@@ -151,7 +156,9 @@ async def main_async(args: argparse.Namespace) -> int:
             background += await start_agents(server, names)
             await set_working(server, [a for i, a in enumerate(background) if i % 2 == 0])
             specs = [a.spec() for a in background + targets]
-            fleet = Fleet(server.tmux, specs, settings=FleetSettings())
+            tmux = (TmuxService(ControlModeRunner(server.runner)) if args.control_mode
+                    else server.tmux)
+            fleet = Fleet(tmux, specs, settings=FleetSettings())
             poller = Poller(fleet, args.poll, background[0].name, [t.name for t in targets])
             task = asyncio.create_task(poller.run())
             try:
@@ -161,6 +168,7 @@ async def main_async(args: argparse.Namespace) -> int:
                                                   args.poll)
             finally:
                 task.cancel()
+                await tmux.aclose()
             ms = [v * 1000 for v in working]
             idle_ms = [v * 1000 for v in idle]
             tick = [v * 1000 for v in poller.tick_seconds]
@@ -184,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--targets", type=int, default=5)
     parser.add_argument("--poll", type=float, default=AppOptions().poll_seconds)
+    parser.add_argument("--control-mode", action="store_true",
+                        help="poll through a tmux control-mode client (ControlModeRunner)")
     parser.add_argument("--quick", action="store_true", help="short run: 6 samples")
     args = parser.parse_args(argv)
     if args.quick:
