@@ -211,6 +211,13 @@ def _type_name(value: object) -> str:
 _MISSING = object()
 
 
+def _escape_controls(text: str) -> str:
+    return _CONTROL_CHAR.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 class _Checker:
     """Turns a parsed document into a Config, collecting every problem as (key path, text)."""
 
@@ -219,7 +226,9 @@ class _Checker:
         self.problems: list[tuple[KeyPath, str, bool]] = []
 
     def problem(self, where: KeyPath, message: str) -> None:
-        self.problems.append((where, message, True))
+        # A value quoted into the message may hold control characters (a record separator
+        # would split the one-line error in two): show them escaped, as TOML would.
+        self.problems.append((where, _escape_controls(message), True))
 
     def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], where: KeyPath,
                      label: str) -> None:
@@ -228,7 +237,8 @@ class _Checker:
                 continue
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
-            self.problems.append((where + (key,), f'unknown key "{key}" {label}{hint}', False))
+            message = _escape_controls(f'unknown key "{key}" {label}{hint}')
+            self.problems.append((where + (key,), message, False))
 
     # -- tables -----------------------------------------------------------------------------
 
