@@ -98,6 +98,9 @@ class Profile:
     queue_block: Rx | None = None  # queued prompts drawn between spinner and composer (Claude)
     background: tuple[Rx, ...] = ()
     keys: Keys = field(default_factory=lambda: Keys((), ()))
+    # The composer takes a prompt while the agent works and holds it for the next turn
+    # (Codex and Claude Code queue it): the send gate may type into a working agent.
+    types_while_working: bool = False
     keys_by_dialog: tuple[tuple[str, Keys], ...] = ()
 
     def keys_for(self, dialog: str | None) -> Keys:

@@ -11,6 +11,7 @@ _GLYPH = r"[·✢✳✶✻✽*]"
 
 PROFILE = Profile(
     name="claude",
+    types_while_working=True,
     signatures=(
         (rx(r"Claude Code"), 6),
         (rx(r"Claude\b"), 2),

@@ -9,6 +9,7 @@ _COMPOSER = r"^(?:› (?!\d+\.\s)|›$|▌(?: |$))"
 
 PROFILE = Profile(
     name="codex",
+    types_while_working=True,
     signatures=(
         (rx(r"Ask Codex to do anything"), 6),
         (rx(r"Codex\b"), 2),
