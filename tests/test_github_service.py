@@ -98,7 +98,9 @@ async def test_list_pull_requests(standin, github) -> None:
     # unresolved and not outdated only, newest first
     assert [t.author for t in pr.threads] == [
         "maria", "copilot-pull-request-reviewer", "coderabbitai", "cursor"]
-    assert [t.severity for t in pr.threads] == [None, None, "major", "high"]
+    # severity is core's reading of the comment (core.severity), not the service's
+    assert [t.severity for t in pr.threads] == [None, None, None, None]
+    assert "**High Severity**" in pr.threads[3].body
     assert pr.threads[3].author_is_bot and not pr.threads[0].author_is_bot
     assert pr.threads[3].path == "app/webhooks.py" and pr.threads[3].line == 57
     assert pulls[102].merge_state == "BEHIND" and pulls[102].behind_by == 3

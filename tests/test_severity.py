@@ -61,3 +61,18 @@ def test_never_raises_on_markup_soup(parts) -> None:
 
 def test_non_string_body_is_none() -> None:
     assert severity_of(None, "x") is None  # type: ignore[arg-type]
+
+
+def test_rate_pull_reads_every_thread_and_leaves_the_rest() -> None:
+    from orchestra_tui.core.severity import rate_pull
+    from orchestra_tui.models import PullRequest, ReviewThread
+
+    def thread(n: int, author: str, body: str) -> ReviewThread:
+        return ReviewThread(f"T{n}", "o/r", 1, "a.py", n, author, True, body, "u", "t")
+
+    pr = PullRequest("o/r", 1, "t", "u", "h", "sha", "main",
+                     threads=(thread(1, "cursor", seed.BUGBOT_HIGH), thread(2, "maria", "ok")))
+    rated = rate_pull(pr)
+    assert [t.severity for t in rated.threads] == ["high", None]
+    assert [t.body for t in rated.threads] == [t.body for t in pr.threads]
+    assert rate_pull(rated) is rated  # nothing left to read: the same object

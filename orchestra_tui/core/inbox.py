@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from orchestra_tui.core.gate import evaluate_gate
 from orchestra_tui.core.lanes import owner_of
+from orchestra_tui.core.severity import rate_pull
 from orchestra_tui.models import (
     AgentSpec,
     CheckState,
@@ -74,7 +75,7 @@ async def build_inbox(github: PullSource, repos: Iterable[str],
     pulls: list[InboxPull] = []
     for prs in results:
         for pr in prs:
-            owned = replace(pr, agent=owner_of(pr.repo, pr.head_ref, agents))
+            owned = replace(rate_pull(pr), agent=owner_of(pr.repo, pr.head_ref, agents))
             pulls.append(InboxPull(owned, evaluate_gate(owned)))
     pulls.sort(key=lambda p: (order.get(p.pr.agent or "", len(order)), p.pr.repo.lower(),
                               p.pr.number))

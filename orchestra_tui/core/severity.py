@@ -22,6 +22,9 @@ True
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+from orchestra_tui.models import PullRequest, ReviewThread
 
 # Only the head of a comment carries the bots' severity markup; prose further down may quote it.
 _HEAD_LINES = 12
@@ -58,6 +61,18 @@ def severity_of(body: str, author: str = "") -> str | None:
         return _severity(body if isinstance(body, str) else "")
     except Exception:  # a parser over untrusted text must not take the inbox down
         return None
+
+
+def rate_thread(thread: ReviewThread) -> ReviewThread:
+    """`thread` with the severity its comment states (the service leaves it unread)."""
+    severity = severity_of(thread.body, thread.author)
+    return thread if severity == thread.severity else replace(thread, severity=severity)
+
+
+def rate_pull(pr: PullRequest) -> PullRequest:
+    """`pr` with every review thread's severity read from its comment."""
+    threads = tuple(rate_thread(thread) for thread in pr.threads)
+    return pr if threads == pr.threads else replace(pr, threads=threads)
 
 
 def _severity(body: str) -> str | None:

@@ -1,11 +1,14 @@
-"""GitHub's GraphQL and REST answers turned into orchestra's models (pure functions)."""
+"""GitHub's GraphQL and REST answers turned into orchestra's models (pure functions).
+
+What a comment means (a bot's severity markup) is not read here: `core.severity` interprets it,
+so a thread leaves this module with `severity=None`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from orchestra_tui.core.severity import severity_of
 from orchestra_tui.models import (
     Check,
     CheckState,
@@ -81,7 +84,6 @@ def thread_from_node(node: Mapping[str, Any], repo: str, number: int) -> ReviewT
         body=body,
         url=str(first.get("url") or ""),
         created_at=str(first.get("createdAt") or ""),
-        severity=severity_of(body, login),
         is_outdated=bool(node.get("isOutdated")),
         is_resolved=bool(node.get("isResolved")),
     )
