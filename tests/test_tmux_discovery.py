@@ -7,12 +7,11 @@ import pathlib
 import shlex
 import sys
 
+import pytest
+
+from orchestra_tui.models import PaneInfo
 from orchestra_tui.services import discovery
-from orchestra_tui.services.discovery import (
-    DiscoveredPane,
-    discover_agent_panes,
-    local_tool_from_command,
-)
+from orchestra_tui.services.discovery import DiscoveredPane, classify_pane, discover_agent_panes
 from orchestra_tui.services.tmux import TmuxService
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import fake_agent_argv, start_fake_agent
@@ -90,20 +89,54 @@ async def test_ps_fallback_and_given_panes(tmux: TmuxService, tmp_path: pathlib.
     assert tmux.runner.calls == []  # panes given: no tmux call at all
 
 
-def test_tool_from_command_forms():
-    cases = {
-        "node /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js": "claude",
-        "claude --resume": "claude",
-        "/home/u/.local/share/claude/versions/2.1.29": "claude",
-        "node /usr/local/bin/codex exec": "codex",
-        "/x/@openai/codex/vendor/x86_64-unknown-linux-musl/codex/codex": "codex",
-        "npx @google/gemini-cli": "gemini",
-        "node --max-old-space-size=4096 /opt/bin/gemini": "gemini",
-        "python3 -m aider --model sonnet": "aider",
-        "/usr/bin/python3 /home/u/.local/bin/aider": "aider",
-        "uv run aider": "aider",
-        "env FOO=1 claude": "claude",
-        "python -m orchestra_tui.demo.fake_agent --flavor claude": "claude",
-        "bash": None, "vim codex.md": None, "cat claude": None, "python3 app.py": None,
-    }
-    assert {argv: local_tool_from_command(argv) for argv in cases} == cases
+def _pane(command: str, *, dead: bool = False) -> PaneInfo:
+    return PaneInfo("%1", 100, "s", 0, 0, command, "/", "", dead, 0, 80, 24)
+
+
+FORMS = {
+    "node /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js": "claude",
+    "claude --resume": "claude",
+    "node /usr/local/bin/codex exec": "codex",
+    "/x/@openai/codex/vendor/x86_64-unknown-linux-musl/codex/codex": "codex",
+    "npx @google/gemini-cli": "gemini",
+    "node --max-old-space-size=4096 /opt/bin/gemini": "gemini",
+    "python3 -m aider --model sonnet": "aider",
+    "/usr/bin/python3 /home/u/.local/bin/aider": "aider",
+    "uv run aider": "aider",
+    "python -m orchestra_tui.demo.fake_agent --flavor claude": "claude",
+    "vim codex.md": None, "cat claude": None, "python3 app.py": None,
+}
+
+
+@pytest.mark.parametrize("argv,tool", FORMS.items(), ids=list(FORMS))
+def test_the_nearest_agent_under_a_shell_decides(argv: str, tool: str | None) -> None:
+    """A pane runs bash; the process below it is `argv`. `agents.tool_from_command` names it."""
+    table = {100: (1, "bash"), 200: (100, argv)}
+    found = classify_pane(_pane("bash"), table)
+    assert (found.tool, found.argv) == ((tool, argv) if tool else ("shell", "bash"))
+
+
+def test_a_dead_shell_pane_is_no_tool_and_a_plain_program_is_none() -> None:
+    assert classify_pane(_pane("bash", dead=True), {100: (1, "bash")}).tool is None
+    assert classify_pane(_pane("-zsh"), {100: (1, "-zsh")}).tool == "shell"
+    assert classify_pane(_pane("sleep"), {100: (1, "sleep 60")}).tool is None
+
+
+# Forms the old detector of this module knew and `agents.tool_from_command` does not yet; the
+# engineer who owns `agents/` is making it the one source of tool and shell names.
+AGENTS_GAPS = {
+    "/home/u/.local/share/claude/versions/2.1.29": "claude",  # the native installer
+    "env FOO=1 claude": "claude",
+    "/usr/bin/python3 /src/orchestra_tui/demo/fake_agent.py --flavor gemini": "gemini",
+    "nu": "shell",
+    "xonsh": "shell",
+}
+
+
+@pytest.mark.xfail(strict=True, reason="owner of agents/commands.py: these forms are not "
+                   "recognised yet (issue 11 item 7); remove this mark when they are")
+@pytest.mark.parametrize("argv,tool", AGENTS_GAPS.items(), ids=list(AGENTS_GAPS))
+def test_forms_agents_does_not_know_yet(argv: str, tool: str) -> None:
+    from orchestra_tui.agents import tool_from_command
+
+    assert tool_from_command(argv) == tool

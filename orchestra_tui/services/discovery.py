@@ -3,34 +3,22 @@
 `pane_current_command` alone is not enough: Claude Code and Codex run under `node` (or show a
 version number), aider under `python`. So the processes below each pane's pid are read from
 /proc (`task/*/children`, `cmdline`), falling back to one `ps -A` per call, and the closest
-process whose command line names an agent decides.
+process whose command line names an agent decides. What a command line names is `agents`'
+knowledge (`agents.tool_from_command`), the one place tool and shell names live.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import re
 import shlex
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from orchestra_tui.agents import tool_from_command
 from orchestra_tui.models import PaneInfo
 from orchestra_tui.services.tmux import TmuxService
-
-AGENTS = ("claude", "codex", "gemini", "aider")
-SHELLS = frozenset({"bash", "zsh", "fish", "sh", "dash", "ksh", "tcsh", "csh", "nu", "xonsh"})
-_PACKAGES = {
-    "claude": re.compile(r"@anthropic-ai/claude-code|/claude/versions/"),
-    "codex": re.compile(r"@openai/codex|(^|/)codex-\w+-(unknown|apple|pc)-"),
-    "gemini": re.compile(r"@google/gemini-cli"),
-    "aider": re.compile(r"aider/(main|__main__)\.py$"),
-}
-# Launchers whose following words name the real program: node cli.js, python -m aider, ...
-_LAUNCHERS = re.compile(r"^(node|nodejs|bun|deno|npx|pnpm|yarn|env|uv|uvx|pipx|exec"
-                        r"|python[\d.]*|pypy[\d.]*|run|x|dlx|-m)$")
-_FAKE = "orchestra_tui.demo.fake_agent"
 
 
 @dataclass(frozen=True)
@@ -42,45 +30,6 @@ class DiscoveredPane:
 
 # pid -> (ppid, argv as one string)
 ProcessTable = Mapping[int, tuple[int, str]]
-
-
-def local_tool_from_command(argv: str) -> str | None:
-    """codex, claude, gemini or aider when `argv` runs one (directly, or under node, bun,
-    python, npx); the simulated agent counts as its --flavor; None otherwise."""
-    try:
-        words = shlex.split(argv)
-    except ValueError:
-        words = argv.split()
-    if _FAKE in words or any(word.endswith("demo/fake_agent.py") for word in words):
-        flavor = re.search(r"--flavor[= ](\w+)", argv)
-        return flavor.group(1) if flavor else "codex"
-    for word in words[:8]:
-        base = os.path.basename(word)
-        stem = base.removesuffix(".js").removesuffix(".exe").removesuffix(".mjs")
-        if stem in AGENTS:
-            return stem
-        for tool, pattern in _PACKAGES.items():
-            if pattern.search(word):
-                return tool
-        if not (_LAUNCHERS.match(base) or word.startswith("-") or "=" in word):
-            return None
-    return None
-
-
-def _tool_mapper() -> Callable[[str], str | None]:
-    """The shared `agents.tool_from_command` when it exists; this module's own otherwise."""
-    try:
-        from orchestra_tui.agents import tool_from_command
-    except ImportError:
-        return local_tool_from_command
-
-    def mapped(argv: str) -> str | None:
-        tool = tool_from_command(argv)
-        if tool in (None, "shell"):
-            return local_tool_from_command(argv) or tool
-        return tool
-
-    return mapped
 
 
 def _read(path: str) -> bytes | None:
@@ -156,22 +105,19 @@ def descendants(root: int, table: ProcessTable) -> list[int]:
     return order
 
 
-def classify_pane(pane: PaneInfo, table: ProcessTable,
-                  mapper: Callable[[str], str | None] = local_tool_from_command) -> DiscoveredPane:
+def classify_pane(pane: PaneInfo, table: ProcessTable) -> DiscoveredPane:
     """The nearest process under the pane that runs an agent decides; a shell only counts
     when no agent runs anywhere below it."""
     for pid in descendants(pane.pid, table):
         argv = table[pid][1]
-        tool = mapper(argv)
+        tool = tool_from_command(argv)
         if tool and tool != "shell":
             return DiscoveredPane(pane=pane, argv=argv, tool=tool)
-    tool = mapper(pane.current_command)
+    tool = tool_from_command(pane.current_command)
     own = table[pane.pid][1] if pane.pid in table else pane.current_command
-    if tool and tool != "shell":
-        return DiscoveredPane(pane=pane, argv=own, tool=tool)
-    if not pane.dead and os.path.basename(pane.current_command).lstrip("-") in SHELLS:
-        return DiscoveredPane(pane=pane, argv=own, tool="shell")
-    return DiscoveredPane(pane=pane, argv=own, tool=None)
+    if tool == "shell" and pane.dead:
+        tool = None
+    return DiscoveredPane(pane=pane, argv=own, tool=tool)
 
 
 async def discover_agent_panes(service: TmuxService,
@@ -184,5 +130,4 @@ async def discover_agent_panes(service: TmuxService,
         panes = await service.list_panes()
     roots = [pane.pid for pane in panes if not pane.dead and pane.pid > 0]
     table = await asyncio.to_thread(process_table, roots)
-    mapper = _tool_mapper()
-    return [classify_pane(pane, table, mapper) for pane in panes]
+    return [classify_pane(pane, table) for pane in panes]
