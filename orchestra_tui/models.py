@@ -60,6 +60,8 @@ class AgentSpec:
     target: str = ""  # tmux session, session:window, or %pane_id
     policy: str = ""
     forbid: tuple[str, ...] = ()
+    # Deny the forbidden commands in the tool's pre-tool hook, before they run (else: alerts).
+    enforce: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ class Detection:
     background: bool = False
     # Which kind of dialog is open when state is approval, so the right answer keys are sent.
     dialog: str | None = None
+    # When blocked on a usage limit, the reset time as the agent printed it ("2:51 PM",
+    # "3pm (Europe/Berlin)", "in 4 days 6 hours"), when it printed one.
+    resumes_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -263,3 +268,6 @@ class Alert:
     kind: str  # "forbid", "loop", "context"
     text: str
     at: float = field(default=0.0)
+    # What makes it one occurrence (the offending row and the row above it, a context level):
+    # the journal keeps it so that no later run raises the same occurrence again.
+    key: str = ""

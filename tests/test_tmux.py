@@ -11,7 +11,7 @@ import pytest
 
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxService, escape_arg
-from orchestra_tui.services.tmux_send import default_pending
+from orchestra_tui.agents import draft_pending
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import CountingRunner, screen, wait_for_screen
 
@@ -127,19 +127,19 @@ async def test_enter_is_retried_but_the_body_never_resent(tmux: TmuxService,
                            message="both bodies once, Enters repeated")
 
 
-def test_default_pending_reads_the_composer():
+def test_draft_pending_reads_the_composer():
     codex = "• Working (3s • esc to interrupt)\n\n› fix the bug please\n\n  ? for shortcuts\n"
-    assert default_pending(codex, "fix the bug please")
+    assert draft_pending(codex, "fix the bug please")
     queued = ("• Working (3s • esc to interrupt)\n\n• Queued follow-up inputs\n"
               "  ↳ fix the bug please\n\n› Ask Codex to do anything\n\n  ? for shortcuts\n")
-    assert not default_pending(queued, "fix the bug please")
+    assert not draft_pending(queued, "fix the bug please")
     claude = "────\n❯\xa0[Pasted text #1 +3 lines]\n────\n  ? for shortcuts"
-    assert default_pending(claude, "a\nb\nc")
+    assert draft_pending(claude, "a\nb\nc")
     submitted = "❯ fix the bug please\n\n✢ Pondering… (1s)\n\n────\n❯\xa0\n────\n  ? for shortcuts"
-    assert not default_pending(submitted, "fix the bug please")
+    assert not draft_pending(submitted, "fix the bug please")
     wrapped = "› aaaaaaaaaa bbbbbbbbbb cccc\n  cccccc dddddddddd\n\n  ? for shortcuts"
-    assert default_pending(wrapped, "aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd")
-    assert not default_pending("$ ls\nfile\n$", "ls")
+    assert draft_pending(wrapped, "aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd")
+    assert not draft_pending("$ ls\nfile\n$", "ls")
 
 
 async def test_start_new_session_then_new_window(tmux: TmuxService, tmp_path: pathlib.Path):

@@ -256,7 +256,7 @@ class PaneOutput:
 
     def feed(self, screen: str) -> list[str]:
         rows = _rows(screen)
-        person = self._person_rows(rows)
+        person = self.person_rows(rows)
         kept = [i for i, row in enumerate(rows) if row.strip()]
         lines = [rows[i] for i in kept]
         previous, self._previous = self._previous, lines
@@ -264,7 +264,7 @@ class PaneOutput:
             return []
         return [lines[i] for i in _new_indices(previous, lines) if kept[i] not in person]
 
-    def _person_rows(self, rows: list[str]) -> set[int]:
+    def person_rows(self, rows: list[str]) -> set[int]:
         """Indices of the person's rows: glyph rows, and the indented rows right below a glyph
         row that continue the echo of a prompt orchestra sent (a long prompt wraps)."""
         person: set[int] = set()
@@ -351,8 +351,20 @@ class OutputWatch:
 
     def feed(self, screen: str, now: float) -> list[Alert]:
         self.new_lines = self.output.feed(screen)
+        return self._alerts(self.new_lines, now)
+
+    def feed_baseline(self, visible: str, now: float) -> list[Alert]:
+        """Forbidden commands already on the visible screen when orchestra first looks (not
+        the scrollback above it, not the person's rows): the fleet raises those that the
+        journal does not hold yet, so one that ran while orchestra was down is not missed."""
+        rows = _rows(visible)
+        person = self.output.person_rows(rows)
+        return self._alerts([row for index, row in enumerate(rows)
+                             if row.strip() and index not in person], now)
+
+    def _alerts(self, rows: list[str], now: float) -> list[Alert]:
         alerts: list[Alert] = []
-        for row in self.new_lines:
+        for row in rows:
             for label, command in forbidden_in(row, self.rules):
                 key = (label, command)
                 last = self._recent.get(key)
@@ -360,7 +372,8 @@ class OutputWatch:
                 if last is not None and now - last < self.merge_seconds:
                     continue
                 alerts.append(Alert(self.agent, kind="forbid",
-                                    text=f"{command} (forbidden: {label})", at=now))
+                                    text=f"{command} (forbidden: {label})", at=now,
+                                    key=f"{label}\x1f{_squash(row)}"))
         self._forget(now)
         return alerts
 

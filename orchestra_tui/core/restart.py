@@ -10,8 +10,8 @@ without sentiment, start the same CLI in the same place, and give it a one-parag
    settled. A trust or login screen shows as approval or blocked: the wait stops there and the
    outcome carries the handoff as *pending*, for the person to act first and send it after
    (`deliver_handoff`);
-3. the handoff is typed once with the verified send recipe, never re-sent (an unconfirmed
-   submission is reported, not retried).
+3. the handoff is typed once through the send gate (which reads the pane again right before
+   the first byte), never re-sent (an unconfirmed submission is reported, not retried).
 
 The agent's queue is not touched: its items stay in the store and resume through the normal
 dispatch once the agent goes idle after the handoff (dispatch sends on the working→idle edge).
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from orchestra_tui import agents
+from orchestra_tui.core.send_gate import SendGate, SendRefused
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, Detection, SendResult, State
 
@@ -130,10 +131,11 @@ async def wait_until_ready(tmux, pane_id: str, tool: str | None, *,
         await asyncio.sleep(poll)
 
 
-async def deliver_handoff(tmux, agent: str, pane_id: str, handoff: str, *,
+async def deliver_handoff(gate, agent: str, pane_id: str, handoff: str, *, tool: str | None,
                           journal=None) -> SendResult:
-    """Type the handoff once with the verified recipe and journal it as a prompt sent."""
-    result = await tmux.send_text(pane_id, handoff, pending=agents.draft_pending)
+    """Type the handoff once through the send gate and journal it as a prompt sent. Raises
+    `SendRefused` when the pane is not a composer ready for it (nothing typed)."""
+    result = await gate.send(agent, pane_id, handoff, tool)
     if journal is not None and (result.delivered or result.uncertain):
         await asyncio.to_thread(journal.append, "prompt_sent", agent, text=handoff,
                                 source="handoff", delivered=result.delivered,
@@ -142,7 +144,7 @@ async def deliver_handoff(tmux, agent: str, pane_id: str, handoff: str, *,
 
 
 async def restart_agent(tmux, spec: AgentSpec, pane_id: str | None, *, handoff: str,
-                        ready_timeout: float = READY_TIMEOUT, journal=None,
+                        gate=None, ready_timeout: float = READY_TIMEOUT, journal=None,
                         classify: Callable[[str, str | None], Detection] = agents.classify,
                         settle: float = SETTLE_SECONDS) -> RestartOutcome:
     """Kill the agent's process and start `spec.command` in `spec.cwd` at the same place, wait
@@ -178,8 +180,16 @@ async def restart_agent(tmux, spec: AgentSpec, pane_id: str | None, *, handoff: 
     outcome = RestartOutcome(agent=spec.name, pane_id=pane.pane_id, state=detection.state,
                              reason=detection.reason, respawned=live is not None)
     if detection.state is State.IDLE:
-        result = await deliver_handoff(tmux, spec.name, pane.pane_id, handoff, journal=journal)
-        outcome = replace(outcome, handoff_sent=result.delivered, send=result)
+        try:
+            result = await deliver_handoff(gate or SendGate(tmux), spec.name, pane.pane_id,
+                                           handoff, tool=tool, journal=journal)
+        except SendRefused as refused:
+            # The screen changed between "ready" and the first byte (a trust dialog drawn
+            # late): the handoff waits for the person, as for any dialog at start-up.
+            outcome = replace(outcome, state=refused.state, reason=refused.reason,
+                              pending_handoff=None if refused.typed else handoff)
+        else:
+            outcome = replace(outcome, handoff_sent=result.delivered, send=result)
     elif detection.state is not State.EXITED:
         outcome = replace(outcome, pending_handoff=handoff)
     await _journal_restart(journal, spec, pane_id, outcome)

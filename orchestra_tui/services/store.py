@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,17 @@ class QueueItemNotFound(QueueError, LookupError):
 
 class StoreCorrupt(ConfigError):
     """`queues.json` could not be read; it was kept aside and the store starts empty."""
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """Every queue and pause at one moment: what a tick reads once instead of asking per agent."""
+
+    items: dict[str, tuple[QueueItem, ...]]
+    paused: frozenset[str]
+
+    def of(self, agent: str) -> tuple[QueueItem, ...]:
+        return self.items.get(agent, ())
 
 
 class QueueStore:
@@ -83,6 +94,7 @@ class QueueStore:
         self._details: dict[str, str] = {}
         self._paused: set[str] = set()
         self._history: dict[str, list[str]] = {}
+        self._cached: QueueSnapshot | None = None  # dropped whenever memory changes
 
     @property
     def directory(self) -> Path:
@@ -112,6 +124,26 @@ class QueueStore:
             return [replace(item, state=_UNCERTAIN) for item in found]
 
     # -- reading ----------------------------------------------------------------------------
+
+    def snapshot(self) -> QueueSnapshot:
+        """All queues without taking the file lock: writers replace the file atomically, so a
+        reader that stats it and re-reads it when it changed always sees one whole state. Cheap
+        when nothing changed (one `stat`): the poll loop calls it every tick."""
+        with self._lock:
+            signature = self._stat()
+            if not self._loaded or signature != self._signature:
+                try:
+                    self._refresh()
+                except (QueueError, StoreCorrupt):
+                    pass  # a locked operation reports it; a reader shows what it has
+            if self._cached is None:
+                grouped: dict[str, list[QueueItem]] = {}
+                for item in self._items:
+                    grouped.setdefault(item.agent, []).append(item)
+                self._cached = QueueSnapshot(
+                    items={agent: tuple(items) for agent, items in grouped.items()},
+                    paused=frozenset(self._paused))
+            return self._cached
 
     def items(self, agent: str) -> list[QueueItem]:
         """The agent's queue in order: its last few `sent` items, then the rest."""
@@ -304,6 +336,7 @@ class QueueStore:
         signature = self._stat()
         if self._loaded and signature == self._signature:
             return
+        self._cached = None
         self._loaded = True
         self._signature = signature
         self._items, self._details, self._paused, self._history = [], {}, set(), {}
@@ -352,6 +385,7 @@ class QueueStore:
         self._items, self._details, self._paused, self._history = items, details, paused, history
 
     def _save(self) -> None:
+        self._cached = None
         document: dict[str, Any] = {
             "version": FORMAT_VERSION,
             "items": [

@@ -26,11 +26,11 @@ from orchestra_tui.services.tmux_runner import (
     escape_arg,
     first_line,
 )
-from orchestra_tui.services.tmux_send import PendingCheck, default_pending
+from orchestra_tui.services.tmux_send import Guard, PendingCheck
 
 __all__ = [
-    "ControlModeRunner", "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner",
-    "TmuxService", "default_pending", "escape_arg",
+    "ControlModeRunner", "Guard", "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner",
+    "TmuxService", "escape_arg",
 ]
 
 SEP = "\x1f"  # unit separator: tmux keeps it out of titles and names, so it splits fields
@@ -127,6 +127,21 @@ class TmuxService:
         window means its active pane). Raises TmuxCommandError when nothing matches."""
         return (await self.pane_info(target)).pane_id
 
+    async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]:
+        """The pane as it is now: its `PaneInfo` and its screen (with colours), from one tmux
+        invocation, so the two describe the same moment. Raises TmuxCommandError when the pane
+        is gone (`display-message` prints nothing for a missing `%id`; tmux does not fail)."""
+        token = f"__orchestra_{uuid.uuid4().hex}__"
+        result = await self.run("display-message", "-p", "-t", pane_id, PANE_FORMAT, ";",
+                                "display-message", "-p", "-t", pane_id, token, ";",
+                                "capture-pane", "-p", "-e", "-t", pane_id, check=False)
+        head, marker, screen = result.stdout.partition(f"{token}\n")
+        pane = parse_pane_line(head.split("\n", 1)[0])
+        if pane is None or pane.pane_id != pane_id or not marker:
+            reason = first_line(result.stderr) or "no such pane"
+            raise TmuxCommandError(f"pane {pane_id} is gone: {reason}")
+        return pane, screen.removesuffix("\n")
+
     async def capture(self, pane_ids: Iterable[str], *, history: int = 0,
                       ansi: bool = False) -> dict[str, str]:
         """Screens of many panes from one tmux invocation (`capture-pane ; display-message
@@ -162,13 +177,16 @@ class TmuxService:
 
     async def send_text(self, pane_id: str, text: str, *, submit: bool = True,
                         pending: PendingCheck | None = None, enter_delay: float = 0.15,
-                        max_enter_retries: int = 3, verify_timeout: float = 2.0) -> SendResult:
-        """Type `text` once, press Enter, and check it left the composer (`pending(screen,
-        text)` says it did not; default: `default_pending`). Enter is retried at most
-        `max_enter_retries` times; the body is never sent twice."""
+                        max_enter_retries: int = 3, verify_timeout: float = 2.0,
+                        guard: Guard | None = None) -> SendResult:
+        """The raw send recipe: type `text` once, press Enter, and check it left the composer
+        (`pending(screen, text)` says it did not; default: `agents.draft_pending`). Enter is
+        retried at most `max_enter_retries` times; the body is never sent twice. Product code
+        sends through the core's send gate, which passes `guard`; this unguarded form is for
+        tests and the demo's own set-up."""
         return await tmux_send.send_text(
             self, pane_id, text, submit=submit, pending=pending, enter_delay=enter_delay,
-            max_enter_retries=max_enter_retries, verify_timeout=verify_timeout)
+            max_enter_retries=max_enter_retries, verify_timeout=verify_timeout, guard=guard)
 
     async def kill_pane(self, pane_id: str) -> None:
         await self.run("kill-pane", "-t", pane_id)

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from orchestra_tui.agents import draft_pending
 from orchestra_tui.models import SendResult
 from orchestra_tui.services.tmux_runner import escape_arg
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from orchestra_tui.services.tmux import TmuxService
 
 PendingCheck = Callable[[str, str], bool]
+# Called with "type" before the body and "enter" before every Enter press; it raises to stop
+# the send (the core's send gate re-reads the pane there).
+Guard = Callable[[str], Awaitable[None]]
 
 # Above this many UTF-8 bytes a single line goes through a paste buffer too.
 SEND_KEYS_LIMIT = 1024
@@ -28,10 +32,6 @@ POLL_INTERVAL = 0.05
 # When the draft was never seen on screen, "not pending" must hold this long before it counts.
 SETTLE_SECONDS = 0.3
 
-_COMPOSER = re.compile(r"^\s*(?:│\s*>|›|❯|>|▌)(?:\s|$)")
-_PASTE_MARKER = re.compile(r"\[Pasted (?:text|Content)\b", re.IGNORECASE)
-_RULE = re.compile(r"^\s*[─━╭╰└┌╌-]{3,}")
-_WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -39,34 +39,6 @@ def needs_paste(text: str) -> bool:
     """Multi-line, long, or holding control characters (a tab would be a key press to the
     agent when typed): send through a bracketed paste instead of `send-keys -l`."""
     return bool(_CONTROL.search(text)) or len(text.encode("utf-8")) >= SEND_KEYS_LIMIT
-
-
-def default_pending(screen: str, text: str) -> bool:
-    """Generic guess whether `text` still waits in the composer of `screen` (not submitted).
-
-    Looks at the last composer-like row near the bottom (`›`, `❯`, `>`, `│ >`, `▌`) and the rows
-    wrapped under it: pending if they still hold the tail of the text, or a `[Pasted text`
-    marker remains. Text the agent queued itself (`↳ text` rows, composer empty) is delivered.
-    """
-    lines = [line.replace("\xa0", " ").rstrip() for line in screen.splitlines()]
-    while lines and not lines[-1]:
-        lines.pop()
-    bottom = lines[-30:]
-    if any(_PASTE_MARKER.search(line) for line in bottom[-15:]):
-        return True
-    index = next((i for i in range(len(bottom) - 1, -1, -1) if _COMPOSER.match(bottom[i])), None)
-    if index is None:
-        return False
-    region = [_COMPOSER.sub("", bottom[index], count=1)]
-    for line in bottom[index + 1:index + 6]:
-        if not line or _RULE.match(line) or _COMPOSER.match(line) or not line.startswith(" "):
-            break
-        region.append(line)
-    tail_lines = [line for line in text.splitlines() if line.strip()]
-    if not tail_lines:
-        return False
-    tail = _WHITESPACE.sub("", tail_lines[-1])[-16:]
-    return tail in _WHITESPACE.sub("", "".join(region))
 
 
 async def put_text(service: TmuxService, pane_id: str, text: str) -> None:
@@ -108,8 +80,9 @@ async def _watch(read: Callable[[], Awaitable[str]], text: str, pending: Pending
 
 async def send_text(service: TmuxService, pane_id: str, text: str, *, submit: bool = True,
                     pending: PendingCheck | None = None, enter_delay: float = 0.15,
-                    max_enter_retries: int = 3, verify_timeout: float = 2.0) -> SendResult:
-    check = pending or default_pending
+                    max_enter_retries: int = 3, verify_timeout: float = 2.0,
+                    guard: Guard | None = None) -> SendResult:
+    check = pending or draft_pending
 
     async def read() -> str:
         screens = await service.capture([pane_id])
@@ -118,6 +91,8 @@ async def send_text(service: TmuxService, pane_id: str, text: str, *, submit: bo
             raise TmuxCommandError(f"pane {pane_id} disappeared while sending")
         return screens[pane_id]
 
+    if guard is not None:
+        await guard("type")
     if text:
         await put_text(service, pane_id, text)
     if not submit:
@@ -127,6 +102,8 @@ async def send_text(service: TmuxService, pane_id: str, text: str, *, submit: bo
     draft_seen = check(before, text)
     presses = 0
     while True:
+        if guard is not None:
+            await guard("enter")
         await service.send_keys(pane_id, "Enter")
         presses += 1
         submitted, screen = await _watch(read, text, check, before, draft_seen, verify_timeout)

@@ -15,6 +15,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.core.handoff import policy_reminder
+from orchestra_tui.core.send_gate import SendRefused
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import NEEDS_PERSON, State
 from orchestra_tui.ui.github_actions import GitHubActions
@@ -66,6 +68,7 @@ class OrchestraApp(GitHubActions, App):
             self.theme = self.options.theme
         self.push_screen(FleetScreen(self.options.config_path, self.options.context_warn,
                                      self.options.context_critical))
+        self.fleet.on_send_failed = self._queued_send_failed
         if self.options.poll:
             self.run_worker(self._poll(), group="poll", exclusive=True)
         else:
@@ -75,21 +78,35 @@ class OrchestraApp(GitHubActions, App):
     # -- the poll loop (a worker: it reads tmux and posts what it saw, never touching widgets)
 
     async def _poll(self) -> None:
+        """One tick per `poll_seconds`, start to start: the loop sleeps what is left of the
+        interval. `Fleet.refresh` reports a failed tick in the snapshot instead of raising,
+        so the loop outlives any one bad tick."""
+        loop = asyncio.get_running_loop()
         while True:
+            started = loop.time()
             visible = self._visible_agents()
             snapshot = await self.fleet.refresh(visible=visible, history=self.selected_agent)
             self.fleet.dispatch_ready()
             self.post_message(FleetRefreshed(snapshot))
-            await asyncio.sleep(self.options.poll_seconds)
+            elapsed = loop.time() - started
+            await asyncio.sleep(max(0.0, self.options.poll_seconds - elapsed))
 
     def _visible_agents(self) -> set[str]:
         if isinstance(self.screen, GridScreen):
             return {view.name for view in self.snapshot.agents}
         return {self.selected_agent} if self.selected_agent else set()
 
+    def _queued_send_failed(self, agent: str, item, error: BaseException) -> None:
+        self.notify(f"{error}; the prompt is marked uncertain in {agent}'s queue (Q)",
+                    title=f"{agent}: queued prompt not sent", severity="error", timeout=12)
+
     def on_fleet_refreshed(self, message: FleetRefreshed) -> None:
         previous = self.snapshot
         self.snapshot = message.snapshot
+        error = message.snapshot.tick_error
+        if error and error != previous.tick_error:
+            self.notify(f"{error}; orchestra keeps polling", title="Refresh failed",
+                        severity="error", timeout=10)
         if previous.at > 0:
             self._call_attention(previous, message.snapshot)
 
@@ -132,15 +149,37 @@ class OrchestraApp(GitHubActions, App):
 
         self.run_worker(guarded(), group="actions")
 
-    def send_prompt(self, agent: str, text: str) -> None:
+    def send_prompt(self, agent: str, text: str, *, source: str = "person") -> None:
+        """Send now through the send gate. A refusal (a dialog, a shell, an unknown screen)
+        types nothing; the person is offered to queue the text instead, one key."""
         async def send() -> None:
-            result = await self.fleet.send_now(agent, text)
+            try:
+                result = await self.fleet.send_now(agent, text, source=source)
+            except SendRefused as refused:
+                self._offer_queue(agent, text, refused, source)
+                return
             if not result.delivered:
                 raise OrchestraError(
                     f"{agent}: typed but submission not confirmed ({result.detail}); "
                     "not sent again")
+            self.notify(f"Sent to {agent}", timeout=3)
 
-        self._run(send(), f"Sent to {agent}")
+        self._run(send())
+
+    def _offer_queue(self, agent: str, text: str, refused: SendRefused, source: str) -> None:
+        if refused.typed:
+            self.notify(str(refused), title=f"{agent}: check the pane", severity="error",
+                        timeout=12)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(self.fleet.enqueue(agent, text, source=source),
+                          f"Queued for {agent}: sent when it is ready")
+
+        self.push_screen(AskScreen(f"Not sent: {refused}",
+                                   "Queue it instead? It is sent when the agent is ready."),
+                         answered)
 
     def queue_prompt(self, agent: str, text: str) -> None:
         self._run(self.fleet.enqueue(agent, text), f"Queued for {agent}")
@@ -156,7 +195,11 @@ class OrchestraApp(GitHubActions, App):
         self._run(toggle())
 
     def answer(self, agent: str, approve: bool) -> None:
-        self._run(self.fleet.answer(agent, approve),
+        """Answer the dialog the person sees: the fleet re-reads the pane and refuses when it
+        is no longer that dialog."""
+        view = self.snapshot.get(agent)
+        seen = view.status.reason if view is not None else None
+        self._run(self.fleet.answer(agent, approve, seen=seen),
                   f"{'Approved' if approve else 'Denied'}: {agent}")
 
     def interrupt(self, agent: str) -> None:
@@ -205,7 +248,11 @@ class OrchestraApp(GitHubActions, App):
                                    "Its process ends; its queue stays. R restarts it."), answered)
 
     def remind_policy(self, agent: str) -> None:
-        self._run(self.fleet.remind_policy(agent), f"Policy reminder sent to {agent}")
+        spec = self.fleet.spec(agent)
+        if not spec.policy:
+            self.notify(f"{agent}'s lane has no policy in the config", severity="warning")
+            return
+        self.send_prompt(agent, policy_reminder(spec), source="policy")
 
     def open_queue(self, agent: str) -> None:
         self.push_screen(QueueScreen(agent))

@@ -1,0 +1,300 @@
+"""Directing agents: everything the person (or the queue) makes orchestra do to a pane.
+
+Every write of text goes through the send gate (`core/send_gate.py`): send now, the policy
+reminder, queue dispatch, the restart handoff. Dialog answers re-read the pane too, and answer
+only the dialog the person was shown. `Directing` is a mixin of `Fleet`: it uses the fleet's
+slots, store, journal and clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from orchestra_tui import agents
+from orchestra_tui.agents.tracker import AgentTracker
+from orchestra_tui.core.dispatch import DispatchMemory, may_dispatch
+from orchestra_tui.core.fleet_state import Slot
+from orchestra_tui.core.guardrails import OutputWatch
+from orchestra_tui.core.handoff import compose_handoff, last_issue, policy_reminder
+from orchestra_tui.core.loops import LoopWatch
+from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
+from orchestra_tui.core.send_gate import SendRefused
+from orchestra_tui.errors import OrchestraError
+from orchestra_tui.models import PaneInfo, QueueItem, SendResult, State
+
+QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
+
+
+class Directing:
+    """The fleet's verbs. Expects `_slot`, `_slots`, `store`, `journal`, `gate`, `clock`,
+    `settings`, `tmux`, `read_only` and `_journal` from `Fleet`."""
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def send_now(self, name: str, text: str, *, source: str = "person",
+                       to_shell: bool = False) -> SendResult:
+        """Send a prompt straight away through the gate. Raises `SendRefused` (nothing typed,
+        nothing journaled as sent) when the pane is not a composer ready for input."""
+        slot = self._slot(name)
+        pane = self._require_pane(slot)
+        tracked = slot.status.state if slot.status else None
+        try:
+            result = await self.gate.send(
+                slot.spec.name, pane.pane_id, text, slot.tool, to_shell=to_shell,
+                tracked=tracked, before_first_byte=self._before_send_hook(slot, text))
+        except SendRefused as refused:
+            await self._journal("send_refused", agent=slot.spec.name, text=text, source=source,
+                                state=str(refused.state), reason=refused.reason,
+                                typed=refused.typed)
+            raise
+        if result.delivered or result.uncertain:
+            await self._record_sent(slot, text, source, result)
+        return result
+
+    async def send_to_pane(self, pane_id: str, text: str, *, to_shell: bool = False
+                           ) -> SendResult:
+        """Send to a pane that is no configured or discovered agent (`orchestra send %12`),
+        through the same gate; the tool is read from its screen."""
+        try:
+            result = await self.gate.send(pane_id, pane_id, text, None, to_shell=to_shell)
+        except SendRefused as refused:
+            await self._journal("send_refused", agent=pane_id, text=text, source="cli",
+                                state=str(refused.state), reason=refused.reason,
+                                typed=refused.typed)
+            raise
+        if result.delivered or result.uncertain:
+            await self._journal("prompt_sent", agent=pane_id, text=text, source="cli",
+                                delivered=result.delivered, uncertain=result.uncertain)
+        return result
+
+    def _before_send_hook(self, slot: Slot, text: str):
+        async def note() -> None:
+            self._before_send(slot, text)
+        return note
+
+    async def remind_policy(self, name: str) -> SendResult:
+        slot = self._slot(name)
+        if not slot.spec.policy:
+            raise OrchestraError(f"{slot.spec.name}'s lane has no policy in the config")
+        return await self.send_now(name, policy_reminder(slot.spec), source="policy")
+
+    def _before_send(self, slot: Slot, text: str) -> None:
+        # Registered before the text reaches the pane: its echo is never an alert or a loop.
+        if slot.output is None:
+            slot.output = OutputWatch(slot.spec.name, slot.spec)
+        slot.output.note_prompt(text)
+        slot.loops.note_prompt(text)
+        slot.memory.note_sent(slot.fingerprint)
+        slot.stopped_by_person = None
+
+    async def _record_sent(self, slot: Slot, text: str, source: str,
+                           result: SendResult) -> None:
+        if self.store is not None:
+            await asyncio.to_thread(self.store.record_sent, slot.spec.name, text)
+        await self._journal("prompt_sent", agent=slot.spec.name, text=text, source=source,
+                            delivered=result.delivered, uncertain=result.uncertain)
+
+    # -- the queue -------------------------------------------------------------------------
+
+    async def enqueue(self, name: str, text: str, *, source: str = "person") -> QueueItem:
+        slot = self._slot(name)
+        item = await asyncio.to_thread(self.store.add, slot.spec.name, text, source=source)
+        await self._journal("queue_added", agent=slot.spec.name, text=text, source=source)
+        return item
+
+    async def queue_op(self, op: str, *args) -> None:
+        """Edit, delete, move, move_to_agent or requeue a queued item. Store writes fsync, so
+        they run in a thread, never on the caller's event loop."""
+        if op not in QUEUE_OPS:
+            raise ValueError(f"unknown queue operation {op!r}")
+        await asyncio.to_thread(getattr(self.store, op), *args)
+
+    async def toggle_pause(self, name: str) -> bool:
+        agent = self._slot(name).spec.name
+        paused = not self.store.paused(agent)
+        await asyncio.to_thread(self.store.set_paused, agent, paused)
+        return paused
+
+    def dispatch_ready(self) -> list[str]:
+        """Start sending the next queued prompt to every agent that is ready for one.
+        Returns the names dispatched to. Sends run as tracked tasks so a tick never waits on
+        them, and a failure reaches the person through `on_send_failed`."""
+        if self.store is None or self.read_only:
+            return []
+        queues = self._queues
+        started = []
+        for slot in self._slots.values():
+            status = slot.status
+            if status is None or slot.pane is None:
+                continue
+            sending = slot.sending is not None and not slot.sending.done()
+            queue = queues.items.get(slot.spec.name, ())
+            item = None if sending else next_ready(queue)
+            refused_here = slot.refused_at is not None and slot.refused_at == slot.fingerprint
+            if may_dispatch(status.state, paused=slot.spec.name in queues.paused,
+                            has_ready_item=item is not None and not refused_here,
+                            memory=slot.memory, sending=sending):
+                slot.sending = asyncio.ensure_future(self._deliver(slot, item))
+                slot.sending.add_done_callback(self._send_done(slot, item))
+                started.append(slot.spec.name)
+        return started
+
+    def _send_done(self, slot: Slot, item: QueueItem):
+        def done(task: asyncio.Task) -> None:
+            if task.cancelled():
+                return
+            error = task.exception()
+            if error is not None:
+                self.on_send_failed(slot.spec.name, item, error)
+        return done
+
+    def on_send_failed(self, agent: str, item: QueueItem, error: BaseException) -> None:
+        """Called when a queued send failed unexpectedly; the app replaces it with a toast.
+        The item is already `uncertain` on disk (never retyped unasked)."""
+
+    async def wait_for_sends(self) -> None:
+        tasks = [slot.sending for slot in self._slots.values() if slot.sending]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _deliver(self, slot: Slot, item: QueueItem) -> None:
+        async def claim() -> None:
+            # On disk as `sending` after the gate passed and before a byte reaches the pane:
+            # a crash from here on leaves it `uncertain` for the person, never sent twice.
+            await asyncio.to_thread(self.store.mark_sending, item.id)
+            self._before_send(slot, item.text)
+
+        pane = slot.pane
+        tracked = slot.status.state if slot.status else None
+        try:
+            result = await self.gate.send(slot.spec.name, pane.pane_id, item.text, slot.tool,
+                                          tracked=tracked, before_first_byte=claim)
+        except SendRefused as refused:
+            if refused.typed:
+                await asyncio.to_thread(self.store.mark_uncertain, item.id, str(refused))
+            # Not typed: the item was never claimed and stays queued; wait for the screen to
+            # change before trying again rather than asking the pane every tick.
+            slot.refused_at = slot.fingerprint
+            await self._journal("send_refused", agent=slot.spec.name, text=item.text,
+                                source=item.source or "queue", state=str(refused.state),
+                                reason=refused.reason, typed=refused.typed)
+            return
+        except OrchestraError as error:
+            await asyncio.to_thread(self.store.mark_uncertain, item.id, f"send failed: {error}")
+            raise
+        if result.delivered:
+            await asyncio.to_thread(self.store.mark_sent, item.id, self.clock())
+        else:
+            await asyncio.to_thread(self.store.mark_uncertain, item.id,
+                                    result.detail or "submission not confirmed")
+        await self._record_sent(slot, item.text, item.source or "queue", result)
+
+    # -- unblocking ------------------------------------------------------------------------
+
+    async def answer(self, name: str, approve: bool, *, seen: str | None = None) -> State:
+        """Approve or deny the open dialog with the keys its tool expects. The pane is read
+        afresh: a dialog that closed, or another one that opened since the person looked
+        (`seen` is the reason line they were shown), gets no key."""
+        slot = self._slot(name)
+        pane = self._require_pane(slot)
+        reading = await self.gate.read(pane.pane_id, slot.tool)
+        detection = reading.detection
+        if reading.pane.dead or detection.state is not State.APPROVAL:
+            raise OrchestraError(f"{slot.spec.name} is not waiting for approval now "
+                                 f"({detection.reason or detection.state}); nothing sent")
+        if seen is not None and detection.reason != seen:
+            raise OrchestraError(f"{slot.spec.name}'s dialog changed since it was shown "
+                                 f"(now {detection.reason}); look again, nothing sent")
+        keys = agents.answer_keys(detection.tool, detection.dialog, approve)
+        await self.tmux.send_keys(pane.pane_id, *keys)
+        if not approve:
+            await self._person_stopped(slot, "denied")
+        await self._journal("approval" if approve else "denial", agent=slot.spec.name,
+                            keys=keys, reason=detection.reason)
+        return detection.state
+
+    async def interrupt(self, name: str) -> None:
+        slot = self._slot(name)
+        pane = self._require_pane(slot)
+        await self.tmux.send_keys(pane.pane_id, "Escape")
+        await self._person_stopped(slot, "interrupted")
+        await self._journal("interrupt", agent=slot.spec.name)
+
+    async def _person_stopped(self, slot: Slot, how: str) -> None:
+        """The person stopped the agent's turn: what follows on screen is their act, not a
+        failure, and its queue waits for them (held until `p` resumes it)."""
+        slot.stopped_by_person, slot.stopped_at = how, self.clock()
+        if self.store is not None and not self.store.paused(slot.spec.name):
+            await asyncio.to_thread(self.store.set_paused, slot.spec.name, True)
+
+    async def attach(self, name: str) -> str | None:
+        """Switch the person's tmux client to the agent's pane when orchestra runs inside
+        tmux on the same server; otherwise return the exact command that attaches."""
+        slot = self._slot(name)
+        pane = self._require_pane(slot)
+        if await self.tmux.switch_client(pane.pane_id):
+            return None
+        return self.tmux.attach_command(pane.target)
+
+    # -- restart and kill ------------------------------------------------------------------
+
+    async def compose_handoff(self, name: str, note: str = "", pulls=()) -> str:
+        """The one-paragraph handoff a restarted agent gets: lane, issue, PRs, last prompts,
+        policy and the person's note."""
+        slot = self._slot(name)
+        if not slot.spec.command:
+            raise OrchestraError(f"{slot.spec.name} has no `command` in the config to restart "
+                                 "it with; set one in its [[agent]] table")
+        entries = (await asyncio.to_thread(self.journal.read, agent=slot.spec.name)
+                   if self.journal is not None else [])
+        recent = self.store.history(slot.spec.name, limit=3) if self.store else []
+        return compose_handoff(slot.spec, issue=last_issue(entries, slot.spec.name),
+                               pulls=pulls, recent_prompts=recent, note=note)
+
+    async def restart(self, name: str, handoff: str) -> RestartOutcome:
+        """Kill the agent and start its configured command at the same target, then send the
+        handoff through the gate once it is ready. Its queue stays and resumes through the
+        normal dispatch."""
+        slot = self._slot(name)
+        if not slot.spec.command:
+            raise OrchestraError(f"{slot.spec.name} has no `command` in the config to restart "
+                                 "it with")
+        pane_id = slot.pane.pane_id if slot.pane is not None else None
+        self._before_send(slot, handoff)
+        outcome = await restart_agent(self.tmux, slot.spec, pane_id, handoff=handoff,
+                                      journal=None if self.read_only else self.journal,
+                                      gate=self.gate)
+        if outcome.pane_id:
+            slot.pane_override = outcome.pane_id
+        slot.output, slot.loops, slot.loop_reason = None, LoopWatch(), None
+        slot.tracker = AgentTracker(stuck_after=self.settings.stuck_after,
+                                    idle_debounce=self.settings.idle_debounce)
+        slot.fingerprint = slot.detection = None
+        slot.context_level = 0
+        slot.stopped_by_person = None
+        # A fresh session has its whole context: the old warning no longer holds.
+        slot.alerts = [alert for alert in slot.alerts if alert.kind != "context"]
+        slot.memory = DispatchMemory()
+        if outcome.handoff_sent:
+            slot.memory.note_sent(None)  # the queue waits for the handoff's turn to end
+        return outcome
+
+    async def kill(self, name: str) -> None:
+        slot = self._slot(name)
+        pane = self._require_pane(slot)
+        await kill_agent(self.tmux, pane.pane_id, agent=slot.spec.name,
+                         journal=None if self.read_only else self.journal)
+
+    def _require_pane(self, slot: Slot) -> PaneInfo:
+        if slot.pane is None or slot.pane.dead:
+            raise OrchestraError(f"{slot.spec.name} has no live pane")
+        return slot.pane
+
+
+def next_ready(queue) -> QueueItem | None:
+    """The item to send next from one agent's queue (as `QueueStore.next_ready` decides): the
+    first `queued` one, unless one is `sending` or `uncertain`."""
+    for item in queue:
+        if item.state in ("sending", "uncertain"):
+            return None
+    return next((item for item in queue if item.state == "queued"), None)

@@ -1,0 +1,102 @@
+"""What the fleet holds between ticks and hands to the UI: settings, per-agent slots, views and
+the snapshot of one tick."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from orchestra_tui.agents.tracker import AgentTracker
+from orchestra_tui.core.dispatch import DispatchMemory
+from orchestra_tui.core.guardrails import OutputWatch
+from orchestra_tui.core.loops import LoopWatch
+from orchestra_tui.models import (
+    ATTENTION_ORDER,
+    AgentSpec,
+    AgentStatus,
+    Alert,
+    Detection,
+    PaneInfo,
+    QueueItem,
+    State,
+)
+
+ALERTS_KEPT = 5  # per agent: the most recent, shown as a badge and in `status --json`
+
+
+@dataclass(frozen=True)
+class FleetSettings:
+    stuck_after: float = 60.0
+    idle_debounce: float = 1.5
+    history_lines: int = 2000
+    context_warn: int = 20
+    context_critical: int = 10
+
+
+@dataclass(frozen=True)
+class AgentView:
+    """One agent as the UI and `orchestra status` see it after a tick."""
+
+    status: AgentStatus
+    queue: tuple[QueueItem, ...] = ()
+    paused: bool = False
+    screen: str = ""  # the last capture, with colours (SGR escapes)
+    pane: PaneInfo | None = None
+    held: str = ""  # why its queue waits although it is idle ("you interrupted it")
+
+    @property
+    def name(self) -> str:
+        return self.status.name
+
+    @property
+    def attention_rank(self) -> int:
+        rank = ATTENTION_ORDER[self.status.state]
+        if self.status.state is State.IDLE and any(i.state == "queued" for i in self.queue):
+            rank += 1  # idle with work queued will be fed automatically: less urgent
+        return rank
+
+
+@dataclass(frozen=True)
+class FleetSnapshot:
+    agents: tuple[AgentView, ...]
+    at: float
+    tmux_error: str | None = None
+    captured: int = 0  # panes captured this tick (the scale benchmarks read it)
+    classified: int = 0
+    tick_error: str | None = None  # an unexpected failure of this tick, shown, not raised
+
+    @property
+    def needs_person(self) -> int:
+        return sum(1 for view in self.agents if view.status.needs_person)
+
+    def get(self, name: str) -> AgentView | None:
+        return next((view for view in self.agents if view.name == name), None)
+
+
+@dataclass
+class Slot:
+    """Runtime state of one agent between ticks."""
+
+    spec: AgentSpec
+    tracker: AgentTracker
+    pane: PaneInfo | None = None
+    tool: str | None = None
+    screen: str = ""
+    fingerprint: str | None = None
+    detection: Detection | None = None
+    captured_activity: int | None = None
+    captured_at: float = 0.0
+    status: AgentStatus | None = None
+    memory: DispatchMemory = field(default_factory=DispatchMemory)
+    sending: asyncio.Task[None] | None = None
+    output: OutputWatch | None = None
+    loops: LoopWatch = field(default_factory=LoopWatch)
+    loop_reason: str | None = None
+    alerts: list[Alert] = field(default_factory=list)
+    context_level: int = 0  # 0 fine, 1 below warn, 2 below critical: alerts once per level
+    pane_override: str | None = None  # a restart opened a new pane: bind to it from now on
+    # The person's own interrupt or deny (through orchestra) since the last prompt: what
+    # follows on screen is their act, not the agent failing.
+    stopped_by_person: str | None = None  # "interrupted" or "denied"
+    stopped_at: float = 0.0
+    refused_at: str | None = None  # fingerprint at which the gate last refused a queued send

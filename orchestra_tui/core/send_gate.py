@@ -1,0 +1,181 @@
+"""The send gate: the one place where orchestra types text into an agent.
+
+Every write of text to an agent (send now, queue dispatch, the policy reminder, the restart
+handoff, inbox and issue sends through the queue, re-sending an uncertain item, `orchestra send`)
+comes here. Typing into the wrong screen is how a prompt approves `terraform destroy`: in a
+permission dialog a "1" or an Enter picks an option, in a shell the text runs as a command. So
+immediately before the first byte the gate reads the pane afresh (its foreground program, dead
+and copy-mode flags, and its screen, in one tmux call; never the last poll) and types only into
+a composer that is ready for input: `idle`, or `working` for a tool whose composer takes a
+prompt while it works. It reads again before every Enter press, because Enter is what answers a
+dialog that opened while the text went in. Anything else is refused with the reason, and a
+refused send reports no success and writes no `prompt_sent`.
+
+>>> refusal(State.APPROVAL, 'approval: "Bash(terraform destroy)" dialog', agent="api")
+'api needs approval: not sent (approval: "Bash(terraform destroy)" dialog)'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from orchestra_tui import agents
+from orchestra_tui.agents.profiles import PROFILES
+from orchestra_tui.core.ansi import strip_ansi
+from orchestra_tui.errors import OrchestraError, TmuxCommandError
+from orchestra_tui.models import Detection, PaneInfo, SendResult, State
+
+AGENT_TOOLS = frozenset({"codex", "claude", "gemini", "aider"})
+SHELLS = frozenset({"bash", "zsh", "sh", "fish", "dash", "ksh", "tcsh", "csh", "ash", "mksh",
+                    "nu", "xonsh"})
+
+# How a refused agent is named to the person, per the state that refused it.
+_PHRASES = {
+    State.APPROVAL: "needs approval",
+    State.BLOCKED: "is blocked",
+    State.STUCK: "is stuck",
+    State.EXITED: "has exited",
+    State.UNKNOWN: "shows a screen orchestra cannot read",
+    State.WORKING: "is working and its composer takes no input",
+}
+
+
+def refusal(state: State, reason: str, *, agent: str) -> str:
+    phrase = _PHRASES.get(state, f"is {state}")
+    return f"{agent} {phrase}: not sent ({reason})"
+
+
+class SendRefused(OrchestraError):
+    """The gate would not type: the pane was not a composer ready for input. `typed` is True
+    only when the screen changed under a send already typed (the body went in, no Enter was
+    pressed): the text may sit in the pane and must not be sent again unasked."""
+
+    def __init__(self, agent: str, state: State, reason: str, *, typed: bool = False) -> None:
+        message = refusal(state, reason, agent=agent)
+        if typed:
+            message = (f"{agent} changed while the text went in ({reason}): it was typed but "
+                       "Enter was not pressed; look at the pane")
+        super().__init__(message)
+        self.agent = agent
+        self.state = state
+        self.reason = reason
+        self.typed = typed
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The pane as the gate read it just now."""
+
+    pane: PaneInfo
+    detection: Detection
+
+
+def foreground_shell(pane: PaneInfo) -> str | None:
+    command = os.path.basename(pane.current_command or "").lstrip("-")
+    return command if command in SHELLS else None
+
+
+def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
+          tracked: State | None = None) -> tuple[State, str] | None:
+    """None when the composer takes text now; otherwise (state, reason) of the refusal.
+
+    `tool` is the agent's tool as configured or recognised (None: read it from the screen);
+    `to_shell` allows a plain shell at its prompt (`orchestra send --to-shell`); `tracked` is
+    the state the poll loop holds, for what one screen cannot show (stuck)."""
+    pane, detection = reading.pane, reading.detection
+    if pane.dead:
+        return State.EXITED, "its pane is dead"
+    if pane.in_mode:
+        return State.UNKNOWN, "its pane is in copy mode (someone is scrolling it)"
+    shell = foreground_shell(pane)
+    agent_tool = tool if tool in AGENT_TOOLS else (
+        detection.tool if detection.tool in AGENT_TOOLS else None)
+    if shell is not None:
+        # The shell itself in the foreground is at its prompt: what is typed runs as a command.
+        if to_shell:
+            return None
+        if agent_tool is not None:
+            return State.EXITED, (f"{shell} is in the foreground, {agent_tool} is gone "
+                                  "(--to-shell types into the shell anyway)")
+        return State.EXITED, (f"a plain {shell} is in the foreground: it would run the text "
+                              "as a command (--to-shell sends it anyway)")
+    if detection.tool == "shell":
+        if to_shell and detection.state is State.IDLE:
+            return None
+        return State.EXITED, ("a shell prompt is on screen: it would run the text as a "
+                              "command (--to-shell sends it anyway)")
+    state = detection.state
+    if state is State.IDLE:
+        return None
+    if state is State.WORKING:
+        if tracked is State.STUCK:
+            return State.STUCK, "its working row has not moved for a long time"
+        profile = PROFILES.get(detection.tool)
+        if profile is not None and profile.types_while_working:
+            return None
+        return State.WORKING, f"{detection.tool} takes no prompt while it works"
+    return state, detection.reason or str(state)
+
+
+class SendGate:
+    """Reads a pane afresh and types only into a ready composer.
+
+    `tmux` is the TmuxService (or any object with `read_pane` and `send_text`)."""
+
+    def __init__(self, tmux) -> None:
+        self.tmux = tmux
+
+    async def read(self, pane_id: str, tool: str | None) -> Reading:
+        pane, screen = await self.tmux.read_pane(pane_id)
+        plain = strip_ansi(screen)
+        if pane.height:
+            plain = "\n".join(plain.split("\n")[-pane.height:])
+        detection = agents.classify(plain, tool if tool in PROFILES else None)
+        return Reading(pane=pane, detection=detection)
+
+    async def check(self, agent: str, pane_id: str, tool: str | None, *,
+                    to_shell: bool = False, tracked: State | None = None,
+                    typed: bool = False) -> Reading:
+        """Raise `SendRefused` unless the pane's composer takes text right now."""
+        try:
+            reading = await self.read(pane_id, tool)
+        except TmuxCommandError as error:
+            raise SendRefused(agent, State.EXITED, str(error), typed=typed) from None
+        verdict = judge(reading, tool, to_shell=to_shell, tracked=tracked)
+        if verdict is not None:
+            raise SendRefused(agent, *verdict, typed=typed)
+        return reading
+
+    async def send(self, agent: str, pane_id: str, text: str, tool: str | None, *,
+                   to_shell: bool = False, tracked: State | None = None,
+                   before_first_byte: Callable[[], Awaitable[None]] | None = None,
+                   ) -> SendResult:
+        """Type `text` with the verified recipe, gated before the body and before each Enter.
+
+        `before_first_byte` runs after the gate passed and before anything is typed (the queue
+        marks its item `sending` there, so a crash from then on is never a silent resend)."""
+        reading = await self.check(agent, pane_id, tool, to_shell=to_shell, tracked=tracked)
+        resolved = tool if tool in PROFILES else reading.detection.tool
+        shell_send = to_shell and (foreground_shell(reading.pane) is not None
+                                   or reading.detection.tool == "shell")
+        pending = _never_pending if shell_send else agents.draft_pending
+        if before_first_byte is not None:
+            await before_first_byte()
+        started = False
+
+        async def guard(step: str) -> None:
+            nonlocal started
+            if step == "type":
+                started = True
+                return  # read just above, as close to the first byte as one call allows
+            await self.check(agent, pane_id, resolved, to_shell=to_shell, tracked=tracked,
+                             typed=started)
+
+        return await self.tmux.send_text(pane_id, text, pending=pending, guard=guard)
+
+
+def _never_pending(screen: str, text: str) -> bool:
+    # A shell echoes the command and prints after it: no composer holds a draft.
+    return False
