@@ -1,0 +1,136 @@
+"""What the fleet writes to the journal: nothing when it only looks; each alert once per
+occurrence across runs; the person's own interrupt or deny read as theirs, not as a failure.
+
+Real tmux and the simulated agent; each "run" is a new Fleet over the same journal, as a new
+orchestra process would be.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.guardrails import MERGE_SECONDS
+from orchestra_tui.models import AgentSpec, State
+from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store import QueueStore
+from tests.helpers import async_wait_until
+from tests.tmux_fixtures import is_idle, start_fake_agent, wait_for_prompts, wait_for_screen
+
+pytestmark = pytest.mark.slow
+
+
+def _fleet(tmux, tmp_path, pane, *, read_only: bool = False, flavor: str = "codex") -> Fleet:
+    store = QueueStore(tmp_path / "data")
+    store.load()
+    return Fleet(tmux, [AgentSpec(name="infra", tool=flavor, target=pane.pane_id)],
+                 store=store, journal=Journal(tmp_path / "data" / "journal.jsonl"),
+                 settings=FleetSettings(idle_debounce=0.3, context_warn=20),
+                 read_only=read_only)
+
+
+async def _settled(fleet: Fleet) -> None:
+    for _ in range(3):
+        await fleet.refresh()
+    await _drain(fleet)
+
+
+async def _drain(fleet: Fleet) -> None:
+    # Journal writes run as background tasks of the tick: let them finish.
+    import asyncio
+
+    if fleet._tasks:
+        await asyncio.gather(*fleet._tasks)
+
+
+async def test_looking_writes_nothing(tmux, tmp_path):
+    log = tmp_path / "agent.jsonl"
+    pane = await start_fake_agent(tmux, "codex", log, context=12)
+    await tmux.send_text(pane.pane_id, "[print kubectl apply -f k8s/] deploy")
+    await wait_for_prompts(log, 1)
+    await wait_for_screen(tmux, pane.pane_id, is_idle("codex"))
+    journal = tmp_path / "data" / "journal.jsonl"
+    for _ in range(10):  # ten `orchestra status` calls
+        fleet = _fleet(tmux, tmp_path, pane, read_only=True)
+        snapshot = await fleet.refresh()
+        await _drain(fleet)
+        view = snapshot.get("infra")
+        assert view.status.state is State.IDLE
+        # It still shows what it sees: the low context and the forbidden command on screen.
+        assert any(alert.startswith("context ") for alert in view.status.alerts)
+        assert any("kubectl apply" in alert for alert in view.status.alerts)
+    assert not journal.exists() or journal.read_text() == ""
+
+
+async def test_each_alert_is_raised_once_across_runs_including_one_on_screen_at_start(
+        tmux, tmp_path):
+    log = tmp_path / "agent.jsonl"
+    pane = await start_fake_agent(tmux, "codex", log, context=12)
+    # It ran before any orchestra was watching: on screen at start-up.
+    await tmux.send_text(pane.pane_id, "[print terraform destroy] tidy up")
+    await wait_for_prompts(log, 1)
+    await wait_for_screen(tmux, pane.pane_id, is_idle("codex"))
+    journal = Journal(tmp_path / "data" / "journal.jsonl")
+
+    first = _fleet(tmux, tmp_path, pane)
+    await _settled(first)
+    alerts = journal.read(events=("alert",))
+    assert sorted(entry["kind"] for entry in alerts) == ["context", "forbid"]
+    assert "terraform destroy" in next(e["text"] for e in alerts if e["kind"] == "forbid")
+
+    for _ in range(3):  # orchestra started again, three times: nothing raised again
+        again = _fleet(tmux, tmp_path, pane)
+        await _settled(again)
+        assert any("terraform destroy" in a for a in again.snapshot.get("infra").status.alerts)
+    assert len(journal.read(events=("alert",))) == 2
+
+    # A new occurrence of the same command, past the window in which one command drawn twice
+    # (dialog, then "Ran") counts once, is a new alert, raised once.
+    again.clock = lambda: time.time() + 2 * MERGE_SECONDS
+    await tmux.send_text(pane.pane_id, "[print terraform destroy] once more")
+    await wait_for_prompts(log, 2)
+
+    async def raised() -> bool:
+        await again.refresh()
+        await _drain(again)
+        return len(journal.read(events=("alert",))) == 3
+
+    await async_wait_until(raised, timeout=15, message="the second occurrence raised")
+    await _settled(again)
+    assert len(journal.read(events=("alert",))) == 3
+
+
+async def test_the_persons_interrupt_reads_idle_and_holds_the_queue(tmux, tmp_path):
+    log = tmp_path / "agent.jsonl"
+    pane = await start_fake_agent(tmux, "codex", log, work=30)
+    fleet = _fleet(tmux, tmp_path, pane)
+    await fleet.enqueue("infra", "the next task")
+    await fleet.refresh()
+    await fleet.send_now("infra", "a long job")
+
+    async def working() -> bool:
+        return (await fleet.refresh()).get("infra").status.state is State.WORKING
+
+    await async_wait_until(working, timeout=15, message="working")
+    await fleet.interrupt("infra")
+
+    async def stopped() -> bool:
+        view = (await fleet.refresh()).get("infra")
+        return view.status.state is State.IDLE and "by you" in view.status.reason
+
+    await async_wait_until(stopped, timeout=15, message="idle, interrupted by you")
+    view = fleet.snapshot.get("infra")
+    assert view.paused and view.held
+    for _ in range(4):
+        await fleet.refresh()
+        assert fleet.dispatch_ready() == []
+    assert [entry["prompt"] for entry in _logged(log)] == ["a long job"]
+    assert [e["event"] for e in fleet.journal.read(events=("interrupt",))] == ["interrupt"]
+
+
+def _logged(log):
+    import json
+
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
