@@ -20,8 +20,11 @@ class Services:
 
 
 def build_services(config: Config, *, socket_name: str | None = None,
-                   socket_path: str | None = None, data_dir=None) -> Services:
-    """Command-line `-L`/`-S` win over the config's `[tmux]` table, as they do for tmux."""
+                   socket_path: str | None = None, data_dir=None,
+                   control_mode: bool = False) -> Services:
+    """Command-line `-L`/`-S` win over the config's `[tmux]` table, as they do for tmux.
+    `control_mode`: the app, which polls for hours, reads through one long-lived `tmux -C`
+    client; a one-shot command spawns a tmux process per call instead."""
     from orchestra_tui.paths import data_dir as default_data_dir
     from orchestra_tui.services.journal import Journal
     from orchestra_tui.services.store import QueueStore
@@ -33,7 +36,8 @@ def build_services(config: Config, *, socket_name: str | None = None,
     store = QueueStore(directory)
     store.load()
     return Services(
-        tmux=TmuxService.from_options(socket_name=socket_name, socket_path=socket_path),
+        tmux=TmuxService.from_options(socket_name=socket_name, socket_path=socket_path,
+                                      control_mode=control_mode),
         store=store,
         journal=Journal(directory / "journal.jsonl"),
     )
