@@ -39,6 +39,38 @@ class AppOptions:
     poll: bool = True  # snapshot tests render one fixed snapshot and never poll
 
 
+# How a state change is told in a toast: "api needs approval", "ingest has exited".
+STATE_PHRASES: dict[State, str] = {
+    State.APPROVAL: "needs approval",
+    State.BLOCKED: "is blocked",
+    State.STUCK: "is stuck",
+    State.EXITED: "has exited",
+    State.IDLE: "is idle",
+    State.WORKING: "is working",
+    State.UNKNOWN: "shows an unreadable screen",
+}
+
+# What each fleet action does, for the command palette (its title is the binding's label).
+PALETTE_HELP: dict[str, str] = {
+    "prompt": "Type a prompt for the selected agent: send it now or add it to its queue",
+    "queue": "Open the selected agent's queue of follow-up prompts",
+    "approve": "Answer yes to the selected agent's permission dialog",
+    "deny": "Answer no to the selected agent's permission dialog",
+    "interrupt": "Stop the selected agent's turn (press twice)",
+    "alerts": "The selected agent's alerts: forbidden commands, loops, low context",
+    "attach": "Switch your tmux client to the selected agent's pane",
+    "pause": "Pause or resume sending the selected agent's queued prompts",
+    "restart": "Kill the selected agent and start it again with a handoff you can edit",
+    "kill": "Kill the selected agent's process (asks first); its queue stays",
+    "policy": "Send the lane's policy to the selected agent as a reminder",
+    "grid": "Show every agent's pane at once",
+    "zoom": "Show the selected agent's pane full size",
+    "inbox": "Unresolved review threads and bot findings on the agents' PRs",
+    "merge": "Each PR's evidence gate; merge only what passes",
+    "issues": "The lanes' issues: comment guidance, assign one to an agent",
+}
+
+
 class FleetRefreshed(Message):
     def __init__(self, snapshot: FleetSnapshot) -> None:
         super().__init__()
@@ -128,7 +160,7 @@ class OrchestraApp(GitHubActions, App):
                 item.state == "queued" for item in view.queue)
             if state in NEEDS_PERSON or idle_and_empty:
                 severity = "warning" if state in NEEDS_PERSON else "information"
-                self.notify(view.status.reason, title=f"{view.name} is {state}",
+                self.notify(view.status.reason, title=f"{view.name} {STATE_PHRASES[state]}",
                             severity=severity, timeout=6)
                 rang = True
         if rang and self.options.bell:
@@ -284,7 +316,6 @@ class OrchestraApp(GitHubActions, App):
         for binding in FleetScreen.BINDINGS:
             if not binding.show:
                 continue
-            yield SystemCommand(
-                binding.description,
-                f"{binding.description} — the selected agent (key: {binding.key})",
-                partial(fleet_screen.run_action, binding.action))
+            help_text = PALETTE_HELP.get(binding.id or "", binding.description)
+            yield SystemCommand(binding.description, f"{help_text} (key: {binding.key})",
+                                partial(fleet_screen.run_action, binding.action))
