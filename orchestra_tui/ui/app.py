@@ -314,8 +314,9 @@ class OrchestraApp(GitHubActions, App):
         if fleet_screen is None:
             return
         for binding in FleetScreen.BINDINGS:
-            if not binding.show:
+            # Every action on an agent, shown in the footer or not; not the cursor keys.
+            help_text = PALETTE_HELP.get(binding.id or "")
+            if help_text is None:
                 continue
-            help_text = PALETTE_HELP.get(binding.id or "", binding.description)
             yield SystemCommand(binding.description, f"{help_text} (key: {binding.key})",
                                 partial(fleet_screen.run_action, binding.action))
