@@ -319,6 +319,7 @@ class _Checker:
             target=self.text(table, "target", where),
             policy=self.text(table, "policy", where),
             forbid=tuple(forbid),
+            enforce=self.boolean(table, "enforce", where, False),
         )
         return spec if len(self.problems) == before else None
 

@@ -1,0 +1,70 @@
+"""`orchestra hooks install|remove|status [--tool T] [--project DIR]`: the agent CLIs' own hooks
+report their state to orchestra (see `services.hooks_install`).
+
+    orchestra hooks install --tool claude            # ~/.claude/settings.json
+    orchestra hooks install --tool codex --project . # ./.codex/hooks.json, ./.codex/config.toml
+    orchestra hooks status
+    orchestra hooks remove --tool claude             # the file as it was before install
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from orchestra_tui.errors import OrchestraError
+from orchestra_tui.paths import config_path, data_dir
+from orchestra_tui.services.hooks_install import TOOLS, HookProgram, install, remove, status
+
+_AFTER_INSTALL = {
+    "claude": "start (or restart) Claude Code: hooks are read when it starts",
+    "codex": "start Codex and trust the new hooks once in its /hooks",
+    "gemini": "start (or restart) Gemini CLI: hooks are read when it starts",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "hooks", help="install, remove or show the agent CLIs' hooks that report to orchestra",
+        description="Merge orchestra's hooks into an agent CLI's settings (yours stay as they "
+                    "are; a backup is kept beside the file), take them out again, or show "
+                    "what is installed where.")
+    parser.add_argument("action", choices=("install", "remove", "status"))
+    parser.add_argument("--tool", choices=TOOLS,
+                        help="claude, codex or gemini (install and remove need one)")
+    parser.add_argument("--project", metavar="DIR",
+                        help="the project's settings instead of your user settings")
+    parser.set_defaults(func=run)
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    explicit = getattr(args, "data_dir", None)
+    if explicit:
+        path = Path(explicit).expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
+    return data_dir()
+
+
+def run(args: argparse.Namespace) -> int:
+    project = Path(args.project).expanduser() if args.project else None
+    directory = _data_dir(args)
+    if args.action == "status":
+        tools = (args.tool,) if args.tool else TOOLS
+        for row in status(tools, project=project, data_dir=directory):
+            print(row.line())
+        return 0
+    if not args.tool:
+        raise OrchestraError(f"orchestra hooks {args.action}: name the tool with --tool "
+                             f"({', '.join(TOOLS)})")
+    if args.action == "install":
+        program = HookProgram(data_dir=directory,
+                              config=config_path(getattr(args, "config", None)).resolve())
+        changes = install(args.tool, program, project=project)
+    else:
+        changes = remove(args.tool, directory, project=project)
+    for change in changes:
+        print(change.line())
+    if args.action == "install" and any(c.action in ("installed", "updated") for c in changes):
+        print(f"next: {_AFTER_INSTALL[args.tool]}")
+    return 0

@@ -1,0 +1,206 @@
+"""A scripted Anthropic Messages API on loopback, enough for the real Claude Code CLI to run a
+turn offline: it streams text or a Bash `tool_use` the way the API does (server-sent events).
+
+The script is the conversation itself, so the server keeps no state between requests:
+
+- the person's last prompt `run: CMD` makes the model ask to run `CMD` with the Bash tool;
+- a `tool_result` as the last message ends the turn with a short text;
+- any other prompt, and every side request Claude Code makes without tools (titles, topic
+  checks), gets a one-line text answer.
+
+>>> server = FakeAnthropicAPI.start()
+>>> server.base_url.startswith("http://127.0.0.1:")
+True
+>>> server.stop()
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MODEL = "claude-sonnet-4-5"
+RUN_PREFIX = "run:"
+DONE_TEXT = "Finished: the command ran."
+REPLY_TEXT = "Hello from the scripted API."
+
+
+def _last_user_content(body: dict[str, Any]) -> list[dict[str, Any]]:
+    for message in reversed(body.get("messages") or []):
+        if message.get("role") != "user":
+            continue
+        content = message.get("content")
+        if isinstance(content, str):
+            return [{"type": "text", "text": content}]
+        return [part for part in content or [] if isinstance(part, dict)]
+    return []
+
+
+def _prompt_text(parts: list[dict[str, Any]]) -> str:
+    """The person's words: text parts that are not Claude Code's own `<system-reminder>`s."""
+    texts = [part.get("text", "") for part in parts if part.get("type") == "text"]
+    return "\n".join(t for t in texts if not t.lstrip().startswith("<")).strip()
+
+
+def reply_for(body: dict[str, Any]) -> dict[str, Any]:
+    """The content block the model answers with: {"type": "text"|"tool_use", ...}."""
+    parts = _last_user_content(body)
+    if not body.get("tools"):
+        return {"type": "text", "text": "Scripted title"}
+    # A prompt typed after an interrupted tool call arrives in the same message as that call's
+    # (rejected) result: the prompt is what the person wants now.
+    for line in _prompt_text(parts).splitlines():
+        if line.strip().lower().startswith(RUN_PREFIX):
+            command = line.strip()[len(RUN_PREFIX):].strip()
+            return {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}", "name": "Bash",
+                    "input": {"command": command, "description": "Run the requested command"}}
+    if any(part.get("type") == "tool_result" for part in parts):
+        return {"type": "text", "text": DONE_TEXT}
+    return {"type": "text", "text": REPLY_TEXT}
+
+
+def _events(block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    message_id = f"msg_{uuid.uuid4().hex[:20]}"
+    usage = {"input_tokens": 50, "output_tokens": 1, "cache_creation_input_tokens": 0,
+             "cache_read_input_tokens": 0}
+    start = {"type": "message_start", "message": {
+        "id": message_id, "type": "message", "role": "assistant", "model": MODEL,
+        "content": [], "stop_reason": None, "stop_sequence": None, "usage": usage}}
+    events: list[tuple[str, dict[str, Any]]] = [("message_start", start)]
+    if block["type"] == "text":
+        events.append(("content_block_start", {"type": "content_block_start", "index": 0,
+                                               "content_block": {"type": "text", "text": ""}}))
+        events.append(("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                               "delta": {"type": "text_delta",
+                                                         "text": block["text"]}}))
+        stop_reason = "end_turn"
+    else:
+        events.append(("content_block_start", {"type": "content_block_start", "index": 0,
+                                               "content_block": {"type": "tool_use",
+                                                                 "id": block["id"],
+                                                                 "name": block["name"],
+                                                                 "input": {}}}))
+        events.append(("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                               "delta": {"type": "input_json_delta",
+                                                         "partial_json":
+                                                             json.dumps(block["input"])}}))
+        stop_reason = "tool_use"
+    events.append(("content_block_stop", {"type": "content_block_stop", "index": 0}))
+    events.append(("message_delta", {"type": "message_delta",
+                                     "delta": {"stop_reason": stop_reason,
+                                               "stop_sequence": None},
+                                     "usage": {"output_tokens": 12}}))
+    events.append(("message_stop", {"type": "message_stop"}))
+    return events
+
+
+def _message(block: dict[str, Any]) -> dict[str, Any]:
+    return {"id": f"msg_{uuid.uuid4().hex[:20]}", "type": "message", "role": "assistant",
+            "model": MODEL, "content": [block],
+            "stop_reason": "tool_use" if block["type"] == "tool_use" else "end_turn",
+            "stop_sequence": None, "usage": {"input_tokens": 50, "output_tokens": 12}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read no access log
+        pass
+
+    def _json(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._json(404, {"type": "error", "error": {"type": "not_found_error",
+                                                    "message": "not scripted"}})
+
+    def do_HEAD(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b"{}"
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {}
+        path = self.path.split("?", 1)[0]
+        if path.endswith("/count_tokens"):
+            self._json(200, {"input_tokens": 100})
+            return
+        if not path.endswith("/v1/messages"):
+            self._json(404, {"type": "error", "error": {"type": "not_found_error",
+                                                        "message": "not scripted"}})
+            return
+        block = reply_for(body)
+        with self.server.lock:
+            self.server.requests.append(body)
+        if not body.get("stream"):
+            self._json(200, _message(block))
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for name, payload in _events(block):
+            self.wfile.write(f"event: {name}\ndata: {json.dumps(payload)}\n\n".encode())
+            self.wfile.flush()
+        self.close_connection = True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.lock = threading.Lock()
+        self.requests: list[dict[str, Any]] = []
+
+
+class FakeAnthropicAPI:
+    """The server, run on a thread: `start()`, `base_url`, `requests`, `stop()`."""
+
+    def __init__(self, server: _Server, thread: threading.Thread) -> None:
+        self._server = server
+        self._thread = thread
+
+    @classmethod
+    def start(cls) -> FakeAnthropicAPI:
+        server = _Server()
+        thread = threading.Thread(target=server.serve_forever, name="fake-anthropic",
+                                  daemon=True)
+        thread.start()
+        return cls(server, thread)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        with self._server.lock:
+            return list(self._server.requests)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+if __name__ == "__main__":  # a manual run: python -m tests.fake_anthropic_api
+    api = FakeAnthropicAPI.start()
+    print(api.base_url, flush=True)
+    threading.Event().wait()
