@@ -13,7 +13,8 @@ import sys
 from orchestra_tui import __version__
 from orchestra_tui.errors import OrchestraError
 
-SUBCOMMANDS = ("status", "detect", "send", "init", "inbox", "restart", "log", "report", "demo")
+SUBCOMMANDS = ("status", "detect", "send", "init", "inbox", "restart", "log", "report", "demo",
+               "hooks", "hook")
 
 
 def build_parser() -> argparse.ArgumentParser:
