@@ -286,13 +286,34 @@ async def test_revoked_token_is_auth(standin) -> None:
     assert "Bad credentials" in str(caught.value) and TOKEN not in str(caught.value)
 
 
+class Clock:
+    """Epoch seconds that move only when the test says: the stand-in's `X-RateLimit-Reset` and
+    the service's back-off both read it, so no test waits for a reset in real time."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_rate_limit_backoff_ends_at_reset(standin) -> None:
-    standin.inject(403, reset_in=0.3, path="issues")
-    async with GitHubService(TOKEN, api_url=standin.url) as github:
-        with pytest.raises(GitHubError):
+    clock = Clock(float(int(time.time())))
+    standin.clock = clock
+    standin.inject(403, reset_in=30, path="issues")
+    async with GitHubService(TOKEN, api_url=standin.url, clock=clock) as github:
+        with pytest.raises(GitHubError) as caught:
             await github.list_issues(SHOP)
-        time.sleep(1.1)  # X-RateLimit-Reset has whole-second resolution
+        assert caught.value.reset_at == clock.now + 30
+        asked = len(standin.log)
+        clock.now += 29  # one second before the reset: still refused, nothing sent
+        with pytest.raises(GitHubError) as refused:
+            await github.list_issues(SHOP)
+        assert refused.value.kind == "rate_limited" and "(1s)" in str(refused.value)
+        assert len(standin.log) == asked
+        clock.now += 1  # the reset: asked again, answered
         assert len(await github.list_issues(SHOP)) == 2
+        assert len(standin.log) == asked + 1
 
 
 async def test_server_error_is_not_retried(standin, github) -> None:

@@ -12,7 +12,8 @@ or `python -m orchestra_tui.demo.github_standin --port 8765`.
 
 State changes as orchestra acts: resolving a thread flips `isResolved`, a merge pinned to a stale
 SHA answers 409 and merges nothing, update-branch answers 202 and the PR stops being behind
-shortly after. Faults for tests: `inject(status, times=, path=, delay=)`.
+shortly after. Faults for tests: `inject(status, times=, path=, body=, delay=)`; `body` picks one
+repository's GraphQL queries (`body=r'"name": "docs"'`), all of which go to one path.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -47,20 +49,25 @@ class Fault:
     status: int | None = None
     times: int | None = 1
     path: str | None = None  # regex searched in the request path
+    body: str | None = None  # regex searched in the request body (a GraphQL query's variables)
     delay: float = 0.0
     reset_in: float = 60.0  # 403/429: seconds until X-RateLimit-Reset / Retry-After
     message: str | None = None
     rate_limited: bool | None = None  # 403/429: limit headers (default: yes)
 
-    def matches(self, path: str) -> bool:
-        return self.path is None or re.search(self.path, path) is not None
+    def matches(self, path: str, body: str = "") -> bool:
+        return ((self.path is None or re.search(self.path, path) is not None)
+                and (self.body is None or re.search(self.body, body) is not None))
 
 
 class StandIn:
     """The stand-in server. Thread-safe: handlers run in threads and share one lock."""
 
-    def __init__(self, token: str | None = None) -> None:
+    def __init__(self, token: str | None = None, *,
+                 clock: Callable[[], float] = time.time) -> None:
         self.token = token  # None accepts any non-empty token
+        # Epoch seconds for rate-limit resets and update-branch landing; a test may move it.
+        self.clock = clock
         self.repos: dict[str, SRepo] = {}
         self.lock = threading.RLock()
         self.faults: list[Fault] = []
@@ -71,7 +78,7 @@ class StandIn:
         self.graphql_log: list[tuple[str | None, int, int]] = []  # (operation, cost, nodes)
         self.graphql_remaining = GRAPHQL_LIMIT
         self.rest_remaining = REST_LIMIT
-        self.reset_at = int(time.time()) + 3600
+        self.reset_at = int(clock()) + 3600
         self.merges: list[tuple[str, int, str]] = []  # (repo, number, merged head sha)
         self.errors: list[str] = []  # unexpected handler exceptions (tests assert it stays empty)
         self._server: ThreadingHTTPServer | None = None
@@ -121,13 +128,14 @@ class StandIn:
     # -- test controls -------------------------------------------------------------------------
 
     def inject(self, status: int | None = None, *, times: int | None = 1, path: str | None = None,
-               delay: float = 0.0, reset_in: float = 60.0, message: str | None = None,
-               rate_limited: bool | None = None) -> Fault:
-        """Answer the next `times` requests whose path matches `path` (a regex) with `status`
-        after `delay` seconds (status None: answer normally after the delay). 403 and 429 come
-        with exhausted rate-limit headers resetting in `reset_in` seconds (429 with
-        Retry-After) unless `rate_limited=False`."""
-        fault = Fault(status, times, path, delay, reset_in, message, rate_limited)
+               body: str | None = None, delay: float = 0.0, reset_in: float = 60.0,
+               message: str | None = None, rate_limited: bool | None = None) -> Fault:
+        """Answer the next `times` requests whose path matches `path` and whose body matches
+        `body` (regexes) with `status` after `delay` seconds (status None: answer normally
+        after the delay). 403 and 429 come with exhausted rate-limit headers resetting
+        `reset_in` seconds after `clock()` (429 with Retry-After) unless
+        `rate_limited=False`."""
+        fault = Fault(status, times, path, body, delay, reset_in, message, rate_limited)
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -180,7 +188,7 @@ class StandIn:
     # -- request handling (called from handler threads) ----------------------------------------
 
     def _tick(self) -> None:
-        now = time.time()
+        now = self.clock()
         for repo in self.repos.values():
             for pr in repo.pulls.values():
                 if pr.update_ready_at is not None and now >= pr.update_ready_at:
@@ -189,10 +197,10 @@ class StandIn:
                     pr.head_sha = st.sha_of("update-branch", pr.head_sha, repo.base_sha)
                     pr.updated_at = st.now_iso()
 
-    def _take_fault(self, path: str) -> Fault | None:
+    def _take_fault(self, path: str, body: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.matches(path):
+                if fault.matches(path, body):
                     if fault.times is not None:
                         fault.times -= 1
                         if fault.times <= 0:
@@ -267,15 +275,17 @@ class _Handler(RestRoutes, BaseHTTPRequestHandler):
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         self._send(status, st.error_json(message, status), headers)
 
-    def _body(self) -> Any:
+    def _body(self) -> tuple[str, Any]:
+        """The request body as text and as parsed JSON ({} when empty, None when not JSON)."""
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        text = raw.decode("utf-8", "replace")
         if not raw:
-            return {}
+            return text, {}
         try:
-            return json.loads(raw)
+            return text, json.loads(raw)
         except ValueError:
-            return None
+            return text, None
 
     def _authorized(self) -> bool:
         value = self.headers.get("Authorization") or ""
@@ -288,9 +298,9 @@ class _Handler(RestRoutes, BaseHTTPRequestHandler):
         owner = self.owner
         parts = urlsplit(self.path)
         path = unquote(parts.path)
-        body = self._body() if method in ("POST", "PUT", "PATCH") else {}
+        raw, body = self._body() if method in ("POST", "PUT", "PATCH") else ("", {})
         resource = "graphql" if path.rstrip("/") == "/graphql" else "core"
-        fault = owner._take_fault(path)
+        fault = owner._take_fault(path, raw)
         if fault is not None:
             if fault.delay:
                 owner._stopping.wait(fault.delay)
@@ -310,7 +320,7 @@ class _Handler(RestRoutes, BaseHTTPRequestHandler):
 
     def _fault(self, fault: Fault, resource: str) -> None:
         status = fault.status or 500
-        reset = int(time.time() + fault.reset_in)
+        reset = int(self.owner.clock() + fault.reset_in)
         headers = self.owner.rate_headers(resource)
         if status in (403, 429) and fault.rate_limited is not False:
             headers.update({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -138,7 +137,7 @@ class RestRoutes:
                              "documentation_url": st.DOCS}, headers)
             return
         if pr.update_ready_at is None:
-            pr.update_ready_at = time.time() + st.UPDATE_BRANCH_DELAY
+            pr.update_ready_at = self.owner.clock() + st.UPDATE_BRANCH_DELAY
         self._send(202, {"message": "Updating pull request branch.",
                          "url": f"https://github.com/{repo.full_name}/pull/{pr.number}"}, headers)
 

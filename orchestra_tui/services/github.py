@@ -1,6 +1,6 @@
 """GitHub, async: ghapi 2.x for REST, its `GhGql` for GraphQL, one persistent HTTP client.
 
-Facts this module is built around (see DESIGN.md):
+Facts this module is built around (see docs/architecture.md, "Facts that save a day"):
 
 - the token comes from `GH_TOKEN`, `GITHUB_TOKEN`, then `gh auth token` (run off the event
   loop, only when `gh` is installed); it never appears in an error, a repr or a log line;
@@ -26,9 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx2
-from fastcore.utils import obj2dict
-from fasttransport.errors import APIError
-from ghapi.core import GhApi
+from ghapi.core import APIError, GhApi
 from ghapi.graphql import GhGql, GqlError
 
 from orchestra_tui.errors import GitHubError
@@ -42,6 +40,7 @@ from orchestra_tui.services.github_auth import (
     token_from_gh,
 )
 from orchestra_tui.services.github_issues import IssuesMixin
+from orchestra_tui.services.github_parse import plain
 from orchestra_tui.services.github_pulls import collect_pulls
 
 T = TypeVar("T")
@@ -65,8 +64,10 @@ class GitHubService(IssuesMixin):
 
     def __init__(self, token: str | None = None, *, api_url: str = DEFAULT_API,
                  graphql_url: str | None = None, gh_host: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, look_up_gh: bool = True) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, look_up_gh: bool = True,
+                 clock: Callable[[], float] = time.time) -> None:
         self.api_url = api_url.rstrip("/")
+        self.clock = clock  # epoch seconds: rate-limit resets are counted against it
         self.graphql_url = graphql_url or f"{self.api_url}/graphql"
         self.timeout = timeout
         self._host = urlsplit(self.api_url).netloc or self.api_url
@@ -200,7 +201,8 @@ class GitHubService(IssuesMixin):
             message = errs.body_message(exc.raw) or (exc.message if exc.status_code else "")
             if exc.status_code is None:
                 return GitHubError(f"GitHub request failed ({label})", kind="error")
-            return errs.error_from_status(exc.status_code, headers, message, label)
+            return errs.error_from_status(exc.status_code, headers, message, label,
+                                          self.clock())
         if isinstance(exc, httpx2.HTTPStatusError):
             response = exc.response
             try:
@@ -208,28 +210,29 @@ class GitHubService(IssuesMixin):
             except ValueError:
                 body = None
             return errs.error_from_status(response.status_code, response.headers,
-                                          errs.body_message(body), label)
+                                          errs.body_message(body), label, self.clock())
         if isinstance(exc, httpx2.TimeoutException):
             return errs.timeout_error(label, self.timeout)
         if isinstance(exc, httpx2.TransportError):
             return errs.network_error(label, self._host, exc)
         if isinstance(exc, GqlError):
-            return errs.graphql_error(list(exc.errors or []), label, self._last_headers)
+            return errs.graphql_error(list(exc.errors or []), label, self._last_headers,
+                                      self.clock())
         return GitHubError(f"GitHub answered {label} with something that is not JSON",
                            kind="error")
 
     async def _call(self, label: str, fn: Callable[[GhApi, GhGql], Awaitable[T]]) -> T:
         """Run one request: refuse while backing off, translate every failure, never retry."""
-        now = time.time()
+        now = self.clock()
         if now < self._blocked_until:
-            raise errs.rate_limited_error(label, self._blocked_until)
+            raise errs.rate_limited_error(label, self._blocked_until, None, now)
         api, gql = await self._clients()
         try:
             return await fn(api, gql)
         except (APIError, httpx2.HTTPError, GqlError, GitHubError, json.JSONDecodeError) as exc:
             error = self._scrub(self._translate(exc, label))
         if error.kind == "rate_limited":
-            self._blocked_until = error.reset_at or (time.time() + errs.DEFAULT_BACKOFF)
+            self._blocked_until = error.reset_at or (self.clock() + errs.DEFAULT_BACKOFF)
         raise error from None
 
     async def graphql(self, document: str, label: str, **variables: Any) -> dict[str, Any]:
@@ -237,7 +240,7 @@ class GitHubService(IssuesMixin):
         text = load_document(document)
 
         async def run(_api: GhApi, gql: GhGql) -> dict[str, Any]:
-            return obj2dict(await gql(text, **variables))
+            return plain(await gql(text, **variables))
 
         data = await self._call(label, run)
         limit = data.get("rateLimit") if isinstance(data, dict) else None
@@ -309,7 +312,7 @@ class GitHubService(IssuesMixin):
         label = f"merge {repo}#{number}"
 
         async def run(api: GhApi, _gql: GhGql) -> Any:
-            return obj2dict(await api.pulls.merge(owner=owner, repo=name, pull_number=number,
+            return plain(await api.pulls.merge(owner=owner, repo=name, pull_number=number,
                                                   sha=sha, merge_method=method))
 
         try:
@@ -334,7 +337,7 @@ class GitHubService(IssuesMixin):
         label = f"update branch {repo}#{number}"
 
         async def run(api: GhApi, _gql: GhGql) -> Any:
-            return obj2dict(await api.pulls.update_branch(
+            return plain(await api.pulls.update_branch(
                 owner=owner, repo=name, pull_number=number,
                 expected_head_sha=expected_head_sha))
 

@@ -59,11 +59,12 @@ def _clock(epoch: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(epoch))
 
 
-def rate_limited_error(label: str, reset_at: float | None,
-                       status: int | None = None) -> GitHubError:
+def rate_limited_error(label: str, reset_at: float | None, status: int | None = None,
+                       now: float | None = None) -> GitHubError:
+    now = time.time() if now is None else now
     if reset_at is None:
-        reset_at = time.time() + DEFAULT_BACKOFF
-    wait = max(0, int(reset_at - time.time() + 0.999))
+        reset_at = now + DEFAULT_BACKOFF
+    wait = max(0, int(reset_at - now + 0.999))
     return GitHubError(
         f"GitHub rate limit reached ({label}); orchestra waits until {_clock(reset_at)} "
         f"({wait}s) before calling again",
@@ -71,11 +72,12 @@ def rate_limited_error(label: str, reset_at: float | None,
 
 
 def error_from_status(status: int, headers: Mapping[str, str] | None, message: str,
-                      label: str) -> GitHubError:
-    """The error for an HTTP error answer. `message` is GitHub's body `message` (may be '')."""
+                      label: str, now: float | None = None) -> GitHubError:
+    """The error for an HTTP error answer. `message` is GitHub's body `message` (may be '');
+    `now` is the service's clock, against which a rate limit's wait is counted."""
     said = f": {message}" if message else ""
     if is_rate_limited(status, headers, message):
-        return rate_limited_error(label, rate_limit_reset(headers), status)
+        return rate_limited_error(label, rate_limit_reset(headers, now), status, now)
     if status == 401:
         return GitHubError(
             f"GitHub rejected the token ({label}, HTTP 401{said}); set GH_TOKEN or GITHUB_TOKEN, "
@@ -133,14 +135,14 @@ def network_error(label: str, host: str, exc: BaseException) -> GitHubError:
     return GitHubError(f"cannot reach GitHub at {host} ({label}): {detail}", kind="network")
 
 
-def graphql_error(errors: list[Any], label: str,
-                  headers: Mapping[str, str] | None) -> GitHubError:
+def graphql_error(errors: list[Any], label: str, headers: Mapping[str, str] | None,
+                  now: float | None = None) -> GitHubError:
     """The error for a GraphQL answer carrying `errors` (HTTP 200)."""
     first = errors[0] if errors and isinstance(errors[0], Mapping) else {}
     kind_of = str(first.get("type") or "").upper()
     message = str(first.get("message") or "GraphQL error")[:300]
     if kind_of == "RATE_LIMITED" or "rate limit" in message.lower():
-        return rate_limited_error(label, rate_limit_reset(headers))
+        return rate_limited_error(label, rate_limit_reset(headers, now), None, now)
     if kind_of == "NOT_FOUND":
         return GitHubError(f"GitHub: not found ({label}): {message}", kind="not_found")
     if kind_of in ("FORBIDDEN", "INSUFFICIENT_SCOPES"):

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastcore.utils import obj2dict
 from ghapi.core import GhApi
 from ghapi.graphql import GhGql
 
 from orchestra_tui.models import Issue, IssueComment
 from orchestra_tui.services.github_auth import split_repo
-from orchestra_tui.services.github_parse import comment_from_rest, issue_from_rest
+from orchestra_tui.services.github_parse import comment_from_rest, issue_from_rest, plain
 
 MAX_REST_PAGES = 10
 
@@ -52,7 +51,7 @@ class IssuesMixin:
         owner, name = split_repo(repo)
 
         async def run(api: GhApi, _gql: GhGql) -> Any:
-            return obj2dict(await api.issues.get(owner=owner, repo=name, issue_number=number))
+            return plain(await api.issues.get(owner=owner, repo=name, issue_number=number))
 
         body = await self._call(f"issue {repo}#{number}", run)
         comments = await self._rest_pages(
@@ -65,7 +64,7 @@ class IssuesMixin:
         owner, name = split_repo(repo)
 
         async def run(api: GhApi, _gql: GhGql) -> Any:
-            return obj2dict(await api.issues.create_comment(owner=owner, repo=name,
+            return plain(await api.issues.create_comment(owner=owner, repo=name,
                                                             issue_number=number, body=body))
 
         return comment_from_rest(await self._call(f"comment on {repo}#{number}", run))

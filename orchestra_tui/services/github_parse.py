@@ -38,6 +38,16 @@ _STATUS_STATES = {
 }
 
 
+def plain(value: Any) -> Any:
+    """ghapi's answers (fastcore's `AttrDict` and `L`) as plain dicts and lists, so nothing past
+    the service holds a library object."""
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Iterable):
+        return value
+    return [plain(item) for item in value]
+
+
 def context_name(node: Mapping[str, Any]) -> str:
     if node.get("__typename") == "StatusContext":
         return str(node.get("context") or "")

@@ -136,7 +136,7 @@ async def collect_pulls(service: GitHubService, repo: str) -> list[PullRequest]:
         for _ in range(MAX_REQUIRED_PROBES):
             seen = known.get(base, set())
 
-            def unknown(n: dict[str, Any]) -> set[str]:
+            def unknown(n: dict[str, Any], seen: set[str] = seen) -> set[str]:
                 return {context_name(c) for c in _contexts(n).get("nodes") or []} - seen
 
             candidates = [n for n in group if n["number"] not in full and unknown(n)]
