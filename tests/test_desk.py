@@ -261,12 +261,14 @@ async def test_no_repos_is_not_configured_state(github, tmp_path):
     assert "not configured" in snapshot.error.message
 
 
-def test_docstring_examples_run():
+@pytest.mark.parametrize("name", ["orchestra_tui.core.desk_snapshot",
+                                  "orchestra_tui.services.desk_store"])
+def test_docstring_examples_run(name):
     import doctest
+    import importlib
 
-    import orchestra_tui.core.desk as module
-
-    assert doctest.testmod(module).failed == 0
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted and result.failed == 0
 
 
 def test_desk_does_not_import_textual():

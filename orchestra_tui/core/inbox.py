@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from orchestra_tui.core.gate import evaluate_gate
 from orchestra_tui.core.lanes import owner_of
 from orchestra_tui.core.severity import rate_pull
+from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
     CheckState,
@@ -48,6 +49,8 @@ class InboxData:
     pulls: tuple[InboxPull, ...]
     rate_limit: RateLimit
     refresh_cost: int | None = None  # GraphQL points this refresh spent, when known
+    # (repo, error) for each repository that failed, when `build_inbox(isolate=True)`
+    failures: tuple[tuple[str, OrchestraError], ...] = ()
 
 
 def repos_of(agents: Sequence[AgentSpec], extra: Iterable[str] = ()) -> list[str]:
@@ -62,27 +65,41 @@ def repos_of(agents: Sequence[AgentSpec], extra: Iterable[str] = ()) -> list[str
 
 
 async def build_inbox(github: PullSource, repos: Iterable[str],
-                      agents: Sequence[AgentSpec]) -> InboxData:
-    """Read every repo's open PRs (concurrently), assign owners, evaluate gates.
+                      agents: Sequence[AgentSpec], *, isolate: bool = False) -> InboxData:
+    """Read every repo's open PRs (concurrently), assign owners, evaluate gates, read each
+    review thread's severity.
 
-    Ordered by agent in config order (unassigned last), then repository and PR number.
-    Raises the first `GitHubError`.
+    Ordered by agent in config order (unassigned last), then repository and PR number. A
+    repository that fails raises its `GitHubError`; with `isolate`, it is left out and named in
+    `failures` instead, and the other repositories' PRs are returned.
     """
     repo_list = repos_of((), repos)
     spent_before = getattr(github, "graphql_cost", None)
-    results = await asyncio.gather(*(github.list_pull_requests(r) for r in repo_list))
-    order = {agent.name: index for index, agent in enumerate(agents)}
+    results = await asyncio.gather(*(github.list_pull_requests(r) for r in repo_list),
+                                   return_exceptions=isolate)
     pulls: list[InboxPull] = []
-    for prs in results:
+    failures: list[tuple[str, OrchestraError]] = []
+    for repo, prs in zip(repo_list, results):
+        if isinstance(prs, OrchestraError):
+            failures.append((repo, prs))
+            continue
+        if isinstance(prs, BaseException):  # a bug or a cancellation: not GitHub's answer
+            raise prs
         for pr in prs:
             owned = replace(rate_pull(pr), agent=owner_of(pr.repo, pr.head_ref, agents))
             pulls.append(InboxPull(owned, evaluate_gate(owned)))
-    pulls.sort(key=lambda p: (order.get(p.pr.agent or "", len(order)), p.pr.repo.lower(),
-                              p.pr.number))
     spent_after = getattr(github, "graphql_cost", None)
     cost = (spent_after - spent_before
             if isinstance(spent_before, int) and isinstance(spent_after, int) else None)
-    return InboxData(tuple(pulls), github.rate_limit, cost)
+    return InboxData(order_pulls(pulls, agents), github.rate_limit, cost, tuple(failures))
+
+
+def order_pulls(pulls: Iterable[InboxPull],
+                agents: Sequence[AgentSpec]) -> tuple[InboxPull, ...]:
+    """By agent in config order (unassigned last), then repository and PR number."""
+    order = {agent.name: index for index, agent in enumerate(agents)}
+    return tuple(sorted(pulls, key=lambda p: (order.get(p.pr.agent or "", len(order)),
+                                              p.pr.repo.lower(), p.pr.number)))
 
 
 def checks_summary(pr: PullRequest) -> dict[str, Any]:

@@ -37,6 +37,29 @@ REVIEW_STYLES: dict[str, tuple[str, str]] = {
 
 BADGE_WIDTH = 10
 
+ERROR_TITLES = {
+    "auth": "GitHub refused the token",
+    "rate_limited": "GitHub rate limit reached",
+    "network": "GitHub unreachable",
+    "timeout": "GitHub did not answer",
+    "server": "GitHub server error",
+    "not_found": "GitHub: not found",
+}
+
+
+def error_title(kind: str) -> str:
+    return ERROR_TITLES.get(kind, "GitHub error")
+
+
+def repo_error_text(repo: str, kind: str, message: str, width: int = 0) -> Text:
+    """`⚠ acme/docs  GitHub did not answer: <message>`: one repository's failure, as the row
+    that stands for its PRs, threads or issues while the other repositories still show."""
+    text = Text.assemble((" ⚠ ", RED), (f" {repo} ", "bold red"))
+    text.append(f" {error_title(kind)}", style="bold")
+    detail = f": {message}"
+    text.append(clip(detail, max(8, width - len(text))) if width else detail, style="red")
+    return text
+
 
 def severity_badge(severity: str | None) -> Text:
     """critical/high red, major/medium orange, minor/low yellow, anything else or none dim."""

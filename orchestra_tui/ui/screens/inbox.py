@@ -5,18 +5,19 @@ thread to the owning agent's queue; resolve, snooze and open in the browser from
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Tree
 
 from orchestra_tui.core.desk import DeskSnapshot, InboxEntry
 from orchestra_tui.core.inbox import InboxPull, clean_body
-from orchestra_tui.ui.github_format import author_text, severity_badge, short_sha, where
+from orchestra_tui.ui.github_format import (
+    author_text,
+    repo_error_text,
+    severity_badge,
+    short_sha,
+    where,
+)
+from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
-from orchestra_tui.ui.widgets.desk_status import DeskStatus
-from orchestra_tui.ui.widgets.markdown_detail import MarkdownDetail
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
 
 # What `z` offers: label -> hours (None: until the thread changes).
@@ -28,7 +29,11 @@ SNOOZE_CHOICES: dict[str, float | None] = {
 }
 
 
-class InboxScreen(Screen):
+class InboxScreen(DeskScreen):
+    PREFIX = "inbox"
+    SUB_TITLE = "Review inbox"
+    TREE = ThreadTree
+    TREE_ID = "inbox-threads"
     BINDINGS = [
         Binding("escape", "back", "Back", id="inbox_back"),
         Binding("s,enter", "send", "Send to agent", id="inbox_send"),
@@ -39,32 +44,18 @@ class InboxScreen(Screen):
         Binding("Z", "toggle_snoozed", "Show snoozed", id="inbox_show_snoozed", show=False),
         Binding("m", "app.merge_panel", "Merge panel", id="inbox_merge", show=False),
         Binding("I", "app.issues", "Issues", id="inbox_issues", show=False),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
+        *cursor_bindings(),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.show_snoozed = False
 
-    def compose(self) -> ComposeResult:
-        yield Header(icon="♪")
-        yield DeskStatus(id="inbox-status")
-        with Horizontal(id="inbox-body"):
-            yield ThreadTree(id="inbox-threads")
-            yield MarkdownDetail(id="inbox-detail")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.sub_title = "Review inbox"
-        self.watch(self.app, "desk", self._show, init=True)
-        self.query_one(ThreadTree).focus()
-
     @property
     def tree(self) -> ThreadTree:
         return self.query_one(ThreadTree)
 
-    def _show(self, snapshot: DeskSnapshot) -> None:
+    def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         groups = snapshot.inbox(include_snoozed=self.show_snoozed)
         threads = sum(len(entries) for _, pulls in groups for _, entries in pulls)
         pulls = sum(len(p) for _, p in groups)
@@ -75,13 +66,21 @@ class InboxScreen(Screen):
         if hidden:
             summary.append(f"  {hidden} snoozed" + ("" if self.show_snoozed else " (Z shows)"),
                            style="dim")
-        self.query_one(DeskStatus).show(snapshot, summary, notice=False)
-        self.tree.show(groups, snapshot.agents, snapshot.at)
-        self._show_detail()
+        self.status.show(snapshot, summary, notice=False)
+        self.tree.show(groups, snapshot.agents, snapshot.at, snapshot.repo_errors)
+        self.show_detail()
 
-    def _show_detail(self) -> None:
+    def show_detail(self) -> None:
         snapshot: DeskSnapshot = self.app.desk
-        detail = self.query_one(MarkdownDetail)
+        detail = self.detail
+        failed = self.tree.selected_error
+        if failed is not None:
+            repo, error = failed
+            head = repo_error_text(repo, error.kind, error.message)
+            head.append("\nIts review threads as last read stay listed; the other "
+                        "repositories are current. R reads GitHub again.", style="dim")
+            detail.show(head, "")
+            return
         entry = self.tree.selected_entry
         if entry is not None:
             detail.show(self._entry_head(entry), clean_body(entry.thread.body) or "*(empty)*")
@@ -124,27 +123,11 @@ class InboxScreen(Screen):
             head.append("\nsnoozed (z wakes it)", style="italic dim")
         return head
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        event.stop()
-        self._show_detail()
-
-    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
-        event.stop()  # a click only selects; enter (bound by the tree to `send`) sends
-
     def _require_entry(self) -> InboxEntry | None:
         entry = self.tree.selected_entry
         if entry is None:
             self.notify("Select a review thread first", severity="warning", timeout=3)
         return entry
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_cursor(self, direction: str) -> None:
-        if direction == "down":
-            self.tree.action_cursor_down()
-        else:
-            self.tree.action_cursor_up()
 
     def action_send(self) -> None:
         entry = self._require_entry()
@@ -188,7 +171,7 @@ class InboxScreen(Screen):
 
     def action_toggle_snoozed(self) -> None:
         self.show_snoozed = not self.show_snoozed
-        self._show(self.app.desk)
+        self.show_snapshot(self.app.desk)
 
     def action_open(self) -> None:
         entry = self.tree.selected_entry

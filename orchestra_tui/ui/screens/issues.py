@@ -6,19 +6,15 @@ agent is on it."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Tree
 
 from orchestra_tui.core.desk import GUIDANCE_TEMPLATE, DeskSnapshot
 from orchestra_tui.models import Issue
+from orchestra_tui.ui.github_format import repo_error_text
+from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
-from orchestra_tui.ui.widgets.desk_status import DeskStatus
 from orchestra_tui.ui.widgets.issue_tree import IssueTree
-from orchestra_tui.ui.widgets.markdown_detail import MarkdownDetail
 
 
 def issue_markdown(issue: Issue, with_comments: bool) -> str:
@@ -36,7 +32,11 @@ def issue_markdown(issue: Issue, with_comments: bool) -> str:
     return "\n\n".join(parts)
 
 
-class IssuesScreen(Screen):
+class IssuesScreen(DeskScreen):
+    PREFIX = "issues"
+    SUB_TITLE = "Issues"
+    TREE = IssueTree
+    TREE_ID = "issues-list"
     BINDINGS = [
         Binding("escape", "back", "Back", id="issues_back"),
         Binding("a", "assign", "Assign to agent", id="issues_assign"),
@@ -45,26 +45,15 @@ class IssuesScreen(Screen):
         Binding("R", "refresh", "Refresh", id="issues_refresh"),
         Binding("i", "app.inbox", "Inbox", id="issues_inbox", show=False),
         Binding("m", "app.merge_panel", "Merge panel", id="issues_merge", show=False),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
+        *cursor_bindings(),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._requested: set[tuple[str, int]] = set()
 
-    def compose(self) -> ComposeResult:
-        yield Header(icon="♪")
-        yield DeskStatus(id="issues-status")
-        with Horizontal(id="issues-body"):
-            yield IssueTree(id="issues-list")
-            yield MarkdownDetail(id="issues-detail")
-        yield Footer()
-
     def on_mount(self) -> None:
-        self.sub_title = "Issues"
-        self.watch(self.app, "desk", self._show, init=True)
-        self.query_one(IssueTree).focus()
+        super().on_mount()
         if self.app.desk.configured and self.app.desk.issues is None:
             self.app.load_issues()
 
@@ -72,7 +61,7 @@ class IssuesScreen(Screen):
     def tree(self) -> IssueTree:
         return self.query_one(IssueTree)
 
-    def _show(self, snapshot: DeskSnapshot) -> None:
+    def show_snapshot(self, snapshot: DeskSnapshot) -> None:
         lanes = snapshot.issues or ()
         count = sum(len(lane.issues) for lane in lanes)
         summary = Text()
@@ -81,19 +70,27 @@ class IssuesScreen(Screen):
         on_it = [f"{agent} #{a.number}" for agent, a in sorted(snapshot.assignments.items())]
         if on_it:
             summary.append("  on it: " + ", ".join(on_it), style="green")
-        status = self.query_one(DeskStatus)
+        status = self.status
         if snapshot.configured and snapshot.issues is None and snapshot.issues_error is None:
             status.update(Text.assemble((" Reading issues…", "dim")))
         else:
             status.show(snapshot, summary, error=snapshot.issues_error,
-                        loaded=snapshot.issues is not None, now=snapshot.issues_at)
+                        loaded=snapshot.issues is not None, now=snapshot.issues_at,
+                        failed=tuple(lane.repo for lane in lanes if lane.error))
         self.tree.show(lanes, snapshot.agents, snapshot.assignments)
-        self._show_detail()
+        self.show_detail()
 
-    def _show_detail(self) -> None:
+    def show_detail(self) -> None:
         snapshot: DeskSnapshot = self.app.desk
-        detail = self.query_one(MarkdownDetail)
+        detail = self.detail
         issue = self.tree.selected_issue
+        lane = self.tree.selected_lane
+        if issue is None and lane is not None and lane.error is not None:
+            head = repo_error_text(lane.repo, lane.error.kind, lane.error.message)
+            head.append("\nIts issues as last read stay listed; R reads GitHub again.",
+                        style="dim")
+            detail.show(head, "")
+            return
         if issue is None:
             loaded = snapshot.issues is not None and snapshot.issues_error is None
             detail.show(Text("No open issues in the agents' repositories." if loaded else "",
@@ -124,27 +121,11 @@ class IssuesScreen(Screen):
             head.append(f"\non it: {', '.join(on_it)}", style="bold green")
         return head
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        event.stop()
-        self._show_detail()
-
-    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
-        event.stop()  # a click only highlights
-
     def _require_issue(self) -> Issue | None:
         issue = self.tree.selected_issue
         if issue is None:
             self.notify("Select an issue first", severity="warning", timeout=3)
         return issue
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_cursor(self, direction: str) -> None:
-        if direction == "down":
-            self.tree.action_cursor_down()
-        else:
-            self.tree.action_cursor_up()
 
     def action_assign(self) -> None:
         issue = self._require_issue()

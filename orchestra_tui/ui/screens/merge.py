@@ -53,11 +53,15 @@ class MergeScreen(Screen):
         summary.append(f"{count} open PR{'s' if count != 1 else ''}", style="bold")
         summary.append(f"  {ready} ready to merge", style="bold green" if ready else "dim")
         self.query_one(DeskStatus).show(snapshot, summary, notice=True)
-        self.query_one(PullTable).show(snapshot.pulls)
+        self.query_one(PullTable).show(snapshot.pulls, snapshot.repo_errors)
         self._show_detail()
 
     def _show_detail(self) -> None:
         snapshot: DeskSnapshot = self.app.desk
+        failed = self.query_one(PullTable).selected_error
+        if failed is not None:
+            self.query_one(GateDetail).show_error(*failed)
+            return
         empty = ("No open pull requests." if snapshot.loaded and snapshot.error is None
                  else "")
         self.query_one(GateDetail).show(self.selected, empty)

@@ -8,20 +8,11 @@ from rich.text import Text
 from textual.widgets import Static
 
 from orchestra_tui.core.desk import NOT_CONFIGURED, DeskError, DeskSnapshot
-from orchestra_tui.ui.github_format import in_time
-
-ERROR_TITLES = {
-    "auth": "GitHub refused the token",
-    "rate_limited": "GitHub rate limit reached",
-    "network": "GitHub unreachable",
-    "timeout": "GitHub did not answer",
-    "server": "GitHub server error",
-    "not_found": "GitHub: not found",
-}
+from orchestra_tui.ui.github_format import error_title, in_time
 
 
 def error_line(error: DeskError, now: float) -> Text:
-    title = ERROR_TITLES.get(error.kind, "GitHub error")
+    title = error_title(error.kind)
     line = Text.assemble((f" ⚠ {title} ", "bold white on #d0463b"))
     if error.kind == "rate_limited" and error.reset_at:
         line.append(f" resets {in_time(error.reset_at - now)} ", style="bold black on #e5c07b")
@@ -34,9 +25,12 @@ class DeskStatus(Static):
 
     def show(self, snapshot: DeskSnapshot, summary: Text | str = "", *,
              error: DeskError | None = None, loaded: bool | None = None,
-             now: float | None = None, notice: bool = False) -> None:
-        """`summary` describes what the screen lists; `error` and `loaded` override the
-        snapshot's (the issues screen has its own); `notice` adds the last action's outcome."""
+             now: float | None = None, notice: bool = False,
+             failed: tuple[str, ...] | None = None) -> None:
+        """`summary` describes what the screen lists; `error`, `loaded` and `failed` (the
+        repositories that could not be read) override the snapshot's (the issues screen has its
+        own); `notice` adds the last action's outcome."""
+        failed = tuple(snapshot.repo_errors) if failed is None else failed
         error = error if error is not None else snapshot.error
         loaded = snapshot.loaded if loaded is None else loaded
         now = snapshot.at if now is None else now  # never the wall clock: screenshots agree
@@ -57,6 +51,9 @@ class DeskStatus(Static):
                                 style="dim")
             if snapshot.refresh_cost is not None and snapshot.loaded:
                 line.append(f", refresh cost {snapshot.refresh_cost}", style="dim")
+            if failed:
+                line.append(f"   ⚠ {len(failed)} repo{'s' if len(failed) != 1 else ''} not "
+                            f"read: {', '.join(failed)}", style="bold red")
         if notice and snapshot.notice is not None:
             mark, style = ("✓", "green") if snapshot.notice.ok else ("✗", "bold red")
             line.append("\n")

@@ -6,8 +6,16 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from orchestra_tui.core.desk import DeskError
 from orchestra_tui.core.inbox import InboxPull
-from orchestra_tui.ui.github_format import GREEN, check_line, merge_cell, review_cell, short_sha
+from orchestra_tui.ui.github_format import (
+    GREEN,
+    check_line,
+    merge_cell,
+    repo_error_text,
+    review_cell,
+    short_sha,
+)
 
 
 def gate_text(pull: InboxPull) -> Text:
@@ -60,3 +68,10 @@ class GateDetail(VerticalScroll):
     def show(self, pull: InboxPull | None, empty: str = "") -> None:
         self.query_one(".gate-text", Static).update(
             gate_text(pull) if pull is not None else Text(empty, style="dim"))
+
+    def show_error(self, repo: str, error: DeskError) -> None:
+        """A repository that could not be read: why, and that its last PRs are still listed."""
+        text = repo_error_text(repo, error.kind, error.message)
+        text.append("\n\nIts pull requests as last read stay listed; the other repositories "
+                    "are current. R reads GitHub again.", style="dim")
+        self.query_one(".gate-text", Static).update(text)

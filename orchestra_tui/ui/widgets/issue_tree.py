@@ -12,7 +12,7 @@ from textual.widgets.tree import TreeNode
 
 from orchestra_tui.core.desk import Assignment, LaneIssues
 from orchestra_tui.models import AgentSpec, Issue
-from orchestra_tui.ui.github_format import clip
+from orchestra_tui.ui.github_format import clip, repo_error_text
 
 
 class IssueTree(Tree[Any]):
@@ -43,8 +43,9 @@ class IssueTree(Tree[Any]):
         for assignment in assignments.values():
             on_issue.setdefault((assignment.repo.lower(), assignment.number), []).append(
                 assignment.agent)
-        key = (tuple((lane.repo, lane.agents, tuple((i.number, i.title, i.labels)
-                                                    for i in lane.issues)) for lane in lanes),
+        key = (tuple((lane.repo, lane.agents, lane.error,
+                      tuple((i.number, i.title, i.labels) for i in lane.issues))
+                     for lane in lanes),
                tuple(sorted((k, tuple(v)) for k, v in on_issue.items())))
         if key == self._key:
             return
@@ -70,6 +71,8 @@ class IssueTree(Tree[Any]):
 
     @staticmethod
     def _lane_label(lane: LaneIssues, specs: Mapping[str, AgentSpec]) -> Text:
+        if lane.error is not None:  # its issues as last read stay under it
+            return repo_error_text(lane.repo, lane.error.kind, lane.error.message, 110)
         label = Text.assemble((lane.repo, "bold"))
         if lane.agents:
             lanes = ", ".join(

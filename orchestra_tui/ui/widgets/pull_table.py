@@ -1,16 +1,22 @@
-"""The merge panel's list: one row per open PR with its evidence at a glance. Rows are rebuilt
-only when a PR changed; the cursor stays on the same PR."""
+"""The merge panel's list: one row per open PR with its evidence at a glance, and first one row
+per repository that could not be read (its last PRs stay below). Rows are rebuilt only when a
+PR changed; the cursor stays on the same PR."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from orchestra_tui.core.desk import DeskError
 from orchestra_tui.core.inbox import InboxPull
 from orchestra_tui.ui.github_format import (
+    RED,
     checks_cell,
     clip,
+    error_title,
     gate_badge,
     merge_cell,
     review_cell,
@@ -34,6 +40,7 @@ class PullTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._pulls: tuple[InboxPull, ...] = ()
+        self._errors: tuple[tuple[str, DeskError], ...] = ()
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -41,22 +48,42 @@ class PullTable(DataTable):
 
     @property
     def selected(self) -> InboxPull | None:
-        if not self._pulls or self.cursor_row is None or self.cursor_row >= len(self._pulls):
+        """The PR under the cursor; None on a repository's error row."""
+        row = (self.cursor_row or 0) - len(self._errors)
+        if not self._pulls or self.cursor_row is None or not 0 <= row < len(self._pulls):
             return None
-        return self._pulls[self.cursor_row]
+        return self._pulls[row]
 
-    def show(self, pulls: tuple[InboxPull, ...]) -> None:
-        if pulls == self._pulls:
+    @property
+    def selected_error(self) -> tuple[str, DeskError] | None:
+        """(repo, error) when the cursor is on a repository's error row."""
+        row = self.cursor_row
+        return self._errors[row] if row is not None and 0 <= row < len(self._errors) else None
+
+    def show(self, pulls: tuple[InboxPull, ...],
+             errors: Mapping[str, DeskError] | None = None) -> None:
+        failed = tuple(sorted((errors or {}).items()))
+        if pulls == self._pulls and failed == self._errors:
             return
         selected = self.selected
-        self._pulls = pulls
+        self._pulls, self._errors = pulls, failed
         self.clear()
+        for repo, error in failed:
+            self.add_row(*self._error_cells(repo, error), key=f"error:{repo}")
         for pull in pulls:
             self.add_row(*self._cells(pull), key=pull_key(pull))
-        if selected is not None:
-            keys = [pull_key(p) for p in pulls]
-            if pull_key(selected) in keys:
-                self.move_cursor(row=keys.index(pull_key(selected)), animate=False)
+        keys = [pull_key(p) for p in pulls]
+        if selected is not None and pull_key(selected) in keys:
+            row = keys.index(pull_key(selected))
+        else:
+            row = 0
+        self.move_cursor(row=row + len(failed) if pulls else 0, animate=False)
+
+    @staticmethod
+    def _error_cells(repo: str, error: DeskError) -> tuple:
+        return (Text(" ⚠ fail ", style=RED), Text(repo, style="bold red"), Text(""),
+                Text(clip(f"{error_title(error.kind)}: {error.message}", 34), style="red"),
+                *(Text("") for _ in COLUMNS[4:]))
 
     @staticmethod
     def _cells(pull: InboxPull) -> tuple:

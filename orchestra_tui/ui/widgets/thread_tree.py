@@ -1,8 +1,10 @@
-"""The inbox list: review threads grouped by agent, then pull request, newest first. Rebuilt only
-when what it shows changed; the cursor stays on the same thread across refreshes."""
+"""The inbox list: review threads grouped by agent, then pull request, newest first, under one
+line per repository that could not be read. Rebuilt only when what it shows changed; the cursor
+stays on the same thread across refreshes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
@@ -10,12 +12,20 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from orchestra_tui.core.desk import InboxEntry
+from orchestra_tui.core.desk import DeskError, InboxEntry
+from orchestra_tui.core.desk_snapshot import InboxGroups
 from orchestra_tui.core.inbox import InboxPull, summary_line
 from orchestra_tui.models import AgentSpec
-from orchestra_tui.ui.github_format import age, author_text, clip, severity_badge, where
+from orchestra_tui.ui.github_format import (
+    age,
+    author_text,
+    clip,
+    repo_error_text,
+    severity_badge,
+    where,
+)
 
-Groups = list[tuple[str | None, list[tuple[InboxPull, list[InboxEntry]]]]]
+Groups = InboxGroups
 
 
 class ThreadTree(Tree[Any]):
@@ -36,6 +46,13 @@ class ThreadTree(Tree[Any]):
         return node.data if node is not None and isinstance(node.data, InboxEntry) else None
 
     @property
+    def selected_error(self) -> tuple[str, DeskError] | None:
+        """(repo, error) when the cursor is on a repository that could not be read."""
+        node = self.cursor_node
+        data = node.data if node is not None else None
+        return data if isinstance(data, tuple) else None
+
+    @property
     def selected_pull(self) -> InboxPull | None:
         node = self.cursor_node
         while node is not None:
@@ -46,17 +63,22 @@ class ThreadTree(Tree[Any]):
             node = node.parent
         return None
 
-    def show(self, groups: Groups, agents: tuple[AgentSpec, ...], now: float) -> None:
-        key = tuple((agent, pull.pr.repo, pull.pr.number, pull.gate.ready,
-                     tuple((e.thread.id, e.thread.body, e.snoozed, e.queued_for)
-                           for e in entries))
-                    for agent, pulls in groups for pull, entries in pulls)
+    def show(self, groups: Groups, agents: tuple[AgentSpec, ...], now: float,
+             errors: Mapping[str, DeskError] | None = None) -> None:
+        failed = tuple(sorted((errors or {}).items()))
+        key = (failed, tuple((agent, pull.pr.repo, pull.pr.number, pull.gate.ready,
+                              tuple((e.thread.id, e.thread.body, e.snoozed, e.queued_for)
+                                    for e in entries))
+                             for agent, pulls in groups for pull, entries in pulls))
         if key == self._key and now == self.now:
             return
         self._key, self.now = key, now
         selected = self.selected_entry
         selected_id = selected.thread.id if selected else None
         self.clear()
+        for repo, error in failed:
+            self.root.add_leaf(repo_error_text(repo, error.kind, error.message, 110),
+                               data=(repo, error))
         lanes = {a.name: a for a in agents}
         target: TreeNode | None = None
         first: TreeNode | None = None
