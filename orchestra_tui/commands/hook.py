@@ -27,7 +27,6 @@ from orchestra_tui.services.hook_log import append_event, nudge
 
 TOOLS = ("claude", "codex", "gemini")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
-COMMAND_LIMIT = 200  # characters of a denied command kept in the journal and the reason
 # Pre-tool events and the tool names that mean "run a shell command", per agent CLI.
 _PRE_TOOL = {"PreToolUse": ("Bash",), "BeforeTool": ("run_shell_command",)}
 _DETAIL_KEYS = ("tool_name", "notification_type", "source", "reason", "trigger", "error_type")
@@ -146,7 +145,7 @@ def deny_output(tool: str, reason: str) -> dict[str, Any]:
 def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float) -> dict | None:
     """Record the event; return the output to print (a denial) or None."""
     name = event_name(payload)
-    record: dict[str, Any] = {"at": now, "event": name or "unknown", "tool": options.tool,
+    record: dict[str, Any] = {"at": now, "event": name, "tool": options.tool,
                               "pane": pane_id}
     for key, value in (("session", payload.get("session_id") or payload.get("thread-id")),
                        ("detail", event_detail(payload)), ("agent", options.agent),
@@ -154,18 +153,18 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float) 
         if isinstance(value, str) and value:
             record[key] = value
     output = None
+    data_dir = options.data_dir or _default_data_dir()
     command = shell_command(options.tool, name, payload)
     if command is not None and options.config is not None:
         from orchestra_tui.core.hook_guard import check_command
 
-        verdict = check_command(command, config=options.config, data_dir=options.data_dir,
+        verdict = check_command(command, config=options.config, data_dir=data_dir,
                                 agent=options.agent, pane_id=pane_id, now=now)
         if verdict is not None:
             record["denied"] = verdict.label
             record.setdefault("agent", verdict.agent)
             output = deny_output(options.tool, verdict.reason)
-    data_dir = options.data_dir or _default_data_dir()
-    if pane_id:
+    if pane_id and name:
         append_event(data_dir, pane_id, record)
         nudge(data_dir, pane_id)
     return output
