@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -109,10 +110,38 @@ def test_defaults():
     ui, github = UiConfig(), GitHubConfig()
     assert (ui.theme, ui.poll_seconds, ui.stuck_after_seconds, ui.idle_debounce_seconds,
             ui.context_warn_percent, ui.context_critical_percent, ui.bell) == \
-        ("textual-dark", 1.0, 60, 1.5, 20, 10, True)
+        ("textual-dark", 0.25, 60, 1.5, 20, 10, True)
     assert github.refresh_seconds == 60 and github.assign_template == DEFAULT_ASSIGN_TEMPLATE
     assert DEFAULT_ASSIGN_TEMPLATE.format(number=3, url="u", branch="b").startswith(
         "Read issue #3 (u)")
+
+
+def test_the_checker_takes_defaults_and_bounds_from_the_schema(monkeypatch):
+    """One source for each default: empty tables load as the dataclasses' defaults, and a
+    schema whose defaults and bounds change is what the checker then applies."""
+    from dataclasses import fields as dataclass_fields
+
+    import orchestra_tui.config.checker as checker
+    from orchestra_tui.config import minimum_of
+
+    empty = parse_config("[ui]\n[github]\n[tmux]\n", Path("c.toml"))
+    assert (empty.ui, empty.github, empty.tmux) == (UiConfig(), GitHubConfig(), TmuxConfig())
+    for schema, table in ((UiConfig, "ui"), (GitHubConfig, "github")):
+        for item in dataclass_fields(schema):
+            if "minimum" not in item.metadata:
+                continue
+            low = minimum_of(schema, item.name) - 0.01
+            with pytest.raises(ConfigError, match=rf"{table}\.{item.name}: .*at least"):
+                parse_config(f"[{table}]\n{item.name} = {low}\n", Path("c.toml"))
+
+    @dataclass(frozen=True)
+    class OtherUi(UiConfig):
+        poll_seconds: float = field(default=0.5, metadata={"minimum": 0.4})
+
+    monkeypatch.setattr(checker, "UiConfig", OtherUi)
+    assert parse_config("[ui]\n", Path("c.toml")).ui.poll_seconds == 0.5
+    with pytest.raises(ConfigError, match="at least 0.4"):
+        parse_config("[ui]\npoll_seconds = 0.3\n", Path("c.toml"))
 
 
 def test_default_path_without_a_file_is_an_empty_config():

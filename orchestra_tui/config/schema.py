@@ -1,0 +1,100 @@
+"""The config's schema: one frozen dataclass per table, whose field defaults are the defaults
+(the checker, the writer and the app read them from here, never from a copy) and whose field
+metadata holds each number's lower bound.
+
+>>> UiConfig().poll_seconds, minimum_of(UiConfig, "poll_seconds")
+(0.25, 0.05)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from orchestra_tui.models import TOOLS, AgentSpec
+
+DEFAULT_ASSIGN_TEMPLATE = (
+    "Read issue #{number} ({url}) and all its comments, then implement it on a branch matching "
+    "{branch}; open a PR when done."
+)
+# Fields `assign_template` may name; the issue prompt is built with `str.format(**these)`.
+ASSIGN_TEMPLATE_FIELDS = frozenset({"number", "url", "title", "repo", "branch"})
+TOOL_CHOICES: tuple[str, ...] = (*TOOLS, "auto")
+REPO_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def _at_least(default: Any, minimum: float) -> Any:
+    """A field with its default and the least value the checker accepts."""
+    return field(default=default, metadata={"minimum": minimum})
+
+
+@dataclass(frozen=True)
+class TmuxConfig:
+    """`[tmux]`: which server to talk to, as `-L` / `-S` (the command line wins over these)."""
+
+    socket_name: str | None = None
+    socket_path: str | None = None
+
+
+@dataclass(frozen=True)
+class GitHubConfig:
+    """`[github]`: where GitHub is and which repos to watch beyond the agents' lanes."""
+
+    api_url: str | None = None
+    host: str | None = None
+    repos: tuple[str, ...] = ()
+    refresh_seconds: float = _at_least(60.0, 1.0)
+    assign_template: str = DEFAULT_ASSIGN_TEMPLATE
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    """`[ui]`: look and timing of the app."""
+
+    theme: str = "textual-dark"
+    poll_seconds: float = _at_least(0.25, 0.05)  # one tick of the fleet poll, start to start
+    stuck_after_seconds: float = _at_least(60.0, 1.0)
+    idle_debounce_seconds: float = _at_least(1.5, 0.0)
+    context_warn_percent: int = 20
+    context_critical_percent: int = 10
+    bell: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded config. `exists` is False when the default file is absent (an empty config)."""
+
+    path: Path
+    exists: bool = False
+    agents: tuple[AgentSpec, ...] = ()
+    tmux: TmuxConfig = field(default_factory=TmuxConfig)
+    github: GitHubConfig = field(default_factory=GitHubConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
+
+    def agent(self, name: str) -> AgentSpec | None:
+        """The configured agent called `name`, if any."""
+        return next((spec for spec in self.agents if spec.name == name), None)
+
+
+def _field(table: type, name: str) -> Any:
+    found = next((f for f in fields(table) if f.name == name), None)
+    if found is None:
+        raise KeyError(f"{table.__name__} has no field {name!r}")
+    return found
+
+
+def default_of(table: type, name: str) -> Any:
+    """The default of field `name` of the dataclass `table`."""
+    found = _field(table, name)
+    if found.default is not MISSING:
+        return found.default
+    if found.default_factory is not MISSING:
+        return found.default_factory()
+    raise KeyError(f"{table.__name__}.{name} has no default")
+
+
+def minimum_of(table: type, name: str) -> float:
+    """The least value the checker accepts for number field `name` of `table`."""
+    return float(_field(table, name).metadata["minimum"])
