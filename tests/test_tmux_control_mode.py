@@ -10,7 +10,7 @@ import pytest
 
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
-from orchestra_tui.services.tmux_runner import control_line, is_poll_only
+from orchestra_tui.services.tmux_args import control_line, is_poll_only
 from tests.tmux_fixtures import CountingRunner, wait_for_screen
 
 
@@ -83,3 +83,28 @@ async def test_no_session_means_plain_processes(control: TmuxService):
     control.runner._next_try = 0.0
     assert [p.pane_id for p in await control.list_panes()] == [pane.pane_id]
     assert control.runner.control_commands >= 1
+
+
+async def test_both_runners_say_the_same_about_the_same_failure(tmux: TmuxService,
+                                                                control: TmuxService):
+    """One error mapping (`raise_for_result`): a process and the control client name the
+    command and tmux's reason alike."""
+    await tmux.start("cat", session="one")
+    await control.list_panes()  # the control client is up
+    messages = []
+    for service in (tmux, control):
+        with pytest.raises(TmuxCommandError) as caught:
+            await service.run("capture-pane", "-p", "-t", "%999")
+        messages.append(str(caught.value))
+    assert control.runner.control_commands >= 2
+    assert messages[0] == messages[1] and messages[0].startswith("tmux capture-pane: can't find")
+
+
+@pytest.mark.parametrize("name", ["orchestra_tui.services.tmux_args",
+                                  "orchestra_tui.services.tmux_runner"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted and result.failed == 0
