@@ -243,3 +243,13 @@ def test_standin_runs_as_a_module_with_demo_data(tmp_path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=5)
+
+
+@pytest.mark.parametrize("name", ["orchestra_tui.demo.standin_gql_parse",
+                                  "orchestra_tui.core.severity", "orchestra_tui.core.lanes"])
+def test_docstring_examples(name) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted and result.failed == 0
