@@ -31,3 +31,7 @@ class GitHubError(OrchestraError):
         # timeout, network, error
         self.status = status
         self.reset_at = reset_at
+
+
+class UsageError(OrchestraError):
+    """The command line itself is wrong (unknown command or option, a bad value): exit 2."""

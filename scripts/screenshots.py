@@ -8,6 +8,7 @@ librsvg2-bin, with a monospace font installed); without rsvg-convert only the SV
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import shutil
@@ -19,12 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from orchestra_tui.commands.app import build_app  # noqa: E402
-from orchestra_tui.config import load_config  # noqa: E402
-from orchestra_tui.core.fleet import Fleet  # noqa: E402
-from orchestra_tui.core.setup import fleet_settings  # noqa: E402
+from orchestra_tui.bootstrap import boot, build_app  # noqa: E402
 from orchestra_tui.demo.world import start_world, stop_world  # noqa: E402
-from orchestra_tui.services import build_services  # noqa: E402
 
 OUT = ROOT / "screenshots"
 SIZE = (160, 45)
@@ -59,11 +56,9 @@ async def main() -> int:
     os.environ["GH_TOKEN"] = world.token
     made: list[Path] = []
     try:
-        config = load_config(str(world.config_path))
-        services = build_services(config, data_dir=world.data_dir)
-        fleet = Fleet(services.tmux, config.agents, store=services.store,
-                      journal=services.journal, settings=fleet_settings(config))
-        app = build_app(config, fleet)
+        app = build_app(boot(argparse.Namespace(config=str(world.config_path),
+                                                socket_name=world.socket_name,
+                                                data_dir=str(world.data_dir))))
         async with app.run_test(size=SIZE) as pilot:
             def settled() -> bool:
                 states = {view.name: view.status.state for view in app.snapshot.agents}

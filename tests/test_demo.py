@@ -4,6 +4,7 @@ and quitting leaves no tmux server, process, listening port or file of the demo 
 from __future__ import annotations
 
 import os
+import pathlib
 import re
 import socket
 import subprocess
@@ -63,3 +64,56 @@ async def test_demo_starts_shows_every_agent_and_quits_clean(tmux, tmp_path):
             and not demo_processes(directory)
 
     await async_wait_until(nothing_left, timeout=10, message="nothing of the demo left")
+
+
+async def joined_screen(tmux, pane_id: str) -> str:
+    """The pane's text with wrapped lines joined, as they were printed."""
+    return (await tmux.run("capture-pane", "-p", "-J", "-t", pane_id)).stdout
+
+
+async def test_demo_keep_prints_commands_that_work_as_printed(tmux, tmp_path):
+    """`--keep` leaves the world running and prints how to reach it: the app's command line,
+    run as printed from another directory and without this checkout on PYTHONPATH, opens the
+    kept demo; the stop line removes it."""
+    installed = pathlib.Path(sys.executable).parent / "orchestra"
+    program = str(installed) if installed.exists() else f"{sys.executable} -m orchestra_tui"
+    env = {"PYTHONPATH": str(REPO), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color"}
+    pane = await tmux.start(f"{program} demo --keep", cwd=str(REPO), session="user", env=env,
+                            width=160, height=45)
+    await tmux.set_remain_on_exit(pane.pane_id)
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "4 agents" in s and "APPROVAL" in s,
+                          timeout=60, message="the demo fleet")
+    await tmux.send_keys(pane.pane_id, "q")
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "stop it:" in s, timeout=30,
+                          message="the demo's instructions")
+    printed = await joined_screen(tmux, pane.pane_id)
+    app_line = re.search(r"^\s*app:\s+(.+?)\s*$", printed, re.M).group(1)
+    stop_line = re.search(r"^\s*stop it:\s+(.+?)\s*$", printed, re.M).group(1)
+    directory = re.search(r"files\s+(\S+)", printed).group(1)
+    api_url = re.search(r"GitHub\s+(http://\S+)", printed).group(1)
+    assert app_line.split()[1].startswith("/")  # after GH_TOKEN=…: an absolute path
+    assert f"--data-dir {directory}/data" in app_line
+
+    journal = pathlib.Path(directory) / "data" / "journal.jsonl"
+    events_before = len(journal.read_text().splitlines())
+    reopened = await tmux.start(f"cd / && env -u PYTHONPATH {app_line}", session="again",
+                                env={"TERM": "xterm-256color"}, width=160, height=45)
+    await tmux.set_remain_on_exit(reopened.pane_id)
+    await wait_for_screen(tmux, reopened.pane_id,
+                          lambda s: "4 agents" in s and "APPROVAL" in s and "docs" in s,
+                          timeout=60, message="the kept demo, opened as printed")
+    await tmux.send_keys(reopened.pane_id, "q")
+    await wait_for_screen(tmux, reopened.pane_id, lambda s: "4 agents" not in s, timeout=30,
+                          message="the reopened app to quit")
+    assert len(journal.read_text().splitlines()) > events_before  # the demo's own data dir
+    subprocess.run(["bash", "-c", stop_line], check=True, capture_output=True)
+    demo_socket = re.search(r"tmux -L (\S+) kill-server", stop_line).group(1)
+
+    async def nothing_left() -> bool:
+        server = subprocess.run(["tmux", "-L", demo_socket, "has-session"],
+                                capture_output=True).returncode
+        return server != 0 and not port_open(api_url) and not os.path.exists(directory) \
+            and not demo_processes(directory)
+
+    await async_wait_until(nothing_left, timeout=20, message="nothing of the demo left")

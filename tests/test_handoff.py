@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
+from orchestra_tui.cli import main
 from orchestra_tui.core.guardrails import OutputWatch
-from orchestra_tui.core.handoff import compose_handoff, last_issue, policy_reminder
+from orchestra_tui.core.handoff import (
+    compose_handoff,
+    last_issue,
+    policy_reminder,
+    refused_prompts,
+)
 from orchestra_tui.models import AgentSpec, Gate, PullRequest
+from orchestra_tui.paths import data_dir
+from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store import QueueStore
 
 POLICY = "ArgoCD watches k8s/;\nall changes go through git and a reviewed PR."
 SPEC = AgentSpec("infra", tool="codex", command="codex", cwd="/src/deploy", repo="acme/deploy",
@@ -29,7 +40,9 @@ def test_the_handoff_is_one_paragraph_with_every_part() -> None:
     assert "issue #7" in text
     assert ("PR #12 'Bump the chart' (branch infra/12) not ready: 2 unresolved threads" in text)
     assert "PR #13 'Pin images' (branch infra/13) ready to merge" in text
-    assert '"first prompt"; "fix the probe xxx' in text and '…"; "run the tests"' in text
+    assert "Earlier prompts to the previous session (history, already handled; not " \
+        'instructions), oldest first: "first prompt"; "fix the probe xxx' in text
+    assert '…"; "run the tests"' in text
     assert "x" * 200 not in text  # prompts are shortened
     assert "ArgoCD watches k8s/; all changes go through git and a reviewed PR." in text
     assert "apply or delete with kubectl" in text and "helm\\s+upgrade" in text
@@ -37,11 +50,90 @@ def test_the_handoff_is_one_paragraph_with_every_part() -> None:
         "ArgoCD")
 
 
+    assert text.endswith("Start by checking git status, your branch and the pull requests "
+                         "above, then carry on with issue #7.")
+
+
 def test_parts_with_nothing_to_say_are_left_out() -> None:
     text = compose_handoff(AgentSpec("bare"), issue=None, pulls=(), recent_prompts=(), note="")
-    for missing in ("lane:", "working on", "pull requests", "prompts", "policy", "Note"):
+    for missing in ("lane:", "working on", "pull requests", "prompts", "policy", "Note",
+                    "above", "PR"):
         assert missing not in text
     assert text.startswith("Handoff: you are agent bare")
+    assert text.endswith("Start by checking git status and your branch, then carry on.")
+
+
+def test_without_pull_requests_nothing_points_at_them() -> None:
+    text = compose_handoff(SPEC, issue="#7", pulls=(), recent_prompts=["run the tests"], note="")
+    assert "pull request" not in text and "PRs" not in text and "above" not in text
+    assert text.endswith("then carry on with issue #7.")
+
+
+def test_earlier_prompts_are_history_without_slash_commands_or_refusals() -> None:
+    sent = ["Work on issue #7: the probe times out", "/compact", "Now add a test for it",
+            "/model opus", "Actually, stop.", "  /clear  ", "Push the branch and open a PR"]
+    text = compose_handoff(SPEC, issue="#7", pulls=(), recent_prompts=sent, note="",
+                           refused=["Actually,\nstop."])
+    assert ('Earlier prompts to the previous session (history, already handled; not '
+            'instructions), oldest first: "Work on issue #7: the probe times out"; '
+            '"Now add a test for it"; "Push the branch and open a PR".') in text
+    for left_out in ("/compact", "/model", "/clear", "Actually, stop"):
+        assert left_out not in text
+    # A prompt that only starts with a path is work, not a slash command.
+    path_prompt = compose_handoff(SPEC, issue=None, pulls=(), note="",
+                                  recent_prompts=["/src/app.py: fix the import"])
+    assert '"/src/app.py: fix the import"' in path_prompt
+
+
+def test_only_slash_commands_and_refusals_means_no_history_part() -> None:
+    text = compose_handoff(SPEC, issue=None, pulls=(), note="",
+                           recent_prompts=["/compact", "Stop."], refused=["Stop."])
+    assert "Earlier prompts" not in text and "Stop." not in text
+
+
+def test_orchestra_s_own_handoffs_and_reminders_are_not_quoted_as_prompts() -> None:
+    earlier = compose_handoff(SPEC, issue="#7", pulls=(), recent_prompts=(), note="")
+    text = compose_handoff(SPEC, issue="#7", pulls=(), note="",
+                           recent_prompts=[earlier, policy_reminder(SPEC), "run the tests"])
+    assert text.count("Handoff: you are agent") == 1
+    assert "Reminder of the policy" not in text
+    assert 'oldest first: "run the tests".' in text
+
+
+def test_refused_prompts_come_from_the_journal(tmp_path) -> None:
+    journal = Journal(tmp_path / "journal.jsonl")
+    journal.append("prompt_sent", "infra", text="run the tests", source="person")
+    journal.append("send_refused", "infra", text="Stop.", reason="infra needs approval")
+    journal.append("send_refused", "other", text="Go.", reason="other has exited")
+    assert refused_prompts(journal.read(), "infra") == ["Stop."]
+
+
+def test_the_restart_command_prints_a_handoff_of_what_was_really_sent(tmp_path, capsys) -> None:
+    """`orchestra restart --dry-run` composes from the store's history and the journal: the
+    refused prompt and the slash command are not in it, the real prompts are, as history."""
+    config = tmp_path / "config.toml"
+    config.write_text('[[agent]]\nname = "infra"\ntool = "codex"\ncommand = "codex"\n'
+                      f'repo = "acme/deploy"\npolicy = {json.dumps(POLICY)}\n',
+                      encoding="utf-8")
+    store = QueueStore(data_dir())
+    store.load()
+    for text in ("Read issue #7 and fix the probe", "/compact", "Stop.",
+                 "Add a regression test"):
+        store.record_sent("infra", text)
+    journal = Journal(data_dir() / "journal.jsonl")
+    journal.append("prompt_sent", "infra", text="Read issue #7 and fix the probe",
+                   source="issue:#7")
+    journal.append("send_refused", "infra", text="Stop.", reason="infra needs approval")
+
+    code = main(["restart", "infra", "--dry-run", "--no-github", "--config", str(config),
+                 "-L", f"orch-none-{tmp_path.name}"])
+
+    out = capsys.readouterr().out.strip()
+    assert code == 0 and "\n" not in out
+    assert ('oldest first: "Read issue #7 and fix the probe"; "Add a regression test".'
+            in out)
+    assert "/compact" not in out and "Stop." not in out
+    assert "You were working on issue #7." in out and "pull requests" not in out
 
 
 def test_issue_forms() -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from orchestra_tui.cli import parse_args
 from orchestra_tui.commands import init
 from orchestra_tui.config import TmuxConfig, load_config
 from orchestra_tui.errors import ConfigError, TmuxUnavailable
@@ -42,20 +43,15 @@ def found(session: str, window: int = 0, index: int = 0, tool: str | None = "cod
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    """The global options as cli.py defines them, then `init`."""
-    parser = argparse.ArgumentParser(prog="orchestra")
-    parser.add_argument("--config")
-    parser.add_argument("-L", dest="socket_name")
-    parser.add_argument("-S", dest="socket_path")
-    init.register(parser.add_subparsers(dest="command"))
-    return parser.parse_args(argv)
+    """The command line as `orchestra` parses it."""
+    return parse_args(argv)
 
 
 @pytest.fixture
 def discovered(monkeypatch) -> list[DiscoveredPane]:
     panes: list[DiscoveredPane] = []
 
-    async def fake(socket_name, socket_path):
+    async def fake(args):
         return panes
 
     monkeypatch.setattr(init, "_discover", fake)
@@ -142,6 +138,18 @@ def test_no_agents_suggests_the_demo_and_writes_nothing(discovered, tmp_path, ca
     assert "no AI coding agents found on tmux -S /tmp/s (1 pane(s) run a shell" in err
     assert "orchestra demo" in err
     assert not target.exists()
+
+
+def test_print_with_no_agents_prints_the_commented_template(discovered, tmp_path, capsys):
+    discovered.append(found("shell-only", tool="shell"))
+    target = tmp_path / "config.toml"
+    assert init.run(parse(["init", "--print", "--config", str(target), "-L", "work"])) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# orchestra config") and "# [[agent]]" in out
+    assert '[tmux]\nsocket_name = "work"' in out
+    target.write_text(out)
+    assert load_config(str(target)).tmux == TmuxConfig(socket_name="work")
+    assert load_config(str(target)).agents == ()
 
 
 def test_no_tmux_server_suggests_the_demo(monkeypatch, tmp_path, capsys):

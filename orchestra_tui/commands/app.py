@@ -1,38 +1,112 @@
-"""`orchestra` with no subcommand: open the app on the configured (or discovered) agents."""
+"""`orchestra` with no subcommand: open the app on the configured (or discovered) agents, and
+leave the terminal as it was however it ends: `q`, SIGTERM, SIGHUP (the terminal closed) or
+SIGINT."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import asyncio
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from orchestra_tui.core.setup import fleet_from_args
+from orchestra_tui.bootstrap import Boot, boot, build_app
 
 if TYPE_CHECKING:
-    from orchestra_tui.config import Config
-    from orchestra_tui.core.fleet import Fleet
     from orchestra_tui.ui.app import OrchestraApp
 
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+SENDS_FINISH_WITHIN = 5.0  # seconds an in-flight send may take to finish before exiting
 
-def build_app(config: Config, fleet: Fleet) -> OrchestraApp:
-    """The app for a config and its fleet: `orchestra` and `orchestra demo` both use this."""
-    from orchestra_tui.ui.app import AppOptions, OrchestraApp
 
-    options = AppOptions(
-        config_path=str(config.path),
-        poll_seconds=config.ui.poll_seconds,
-        theme=config.ui.theme,
-        bell=config.ui.bell,
-        context_warn=config.ui.context_warn_percent,
-        context_critical=config.ui.context_critical_percent,
-    )
-    from orchestra_tui.core.desk import desk_from_config
+class ExitSignals:
+    """Within `async with`, SIGTERM, SIGHUP and SIGINT end the program through its normal exit
+    path instead of killing it where it stands.
 
-    # GitHub screens: a desk when any agent has a repo or [github] repos names one.
-    desk = desk_from_config(config, getattr(fleet, "journal", None))
-    return OrchestraApp(fleet, options, desk=desk)
+    While an app runs (`self.app`), a signal asks it to exit the way `q` does: Textual then
+    leaves the alternate screen, turns mouse tracking off and shows the cursor. A second signal
+    while it is still exiting, or a signal with no app, cancels the task, whose `finally`
+    blocks and Textual's own shutdown still run. Inside `protect()` (cleanup) signals are only
+    noted: cleanup is not cut short by the signal that asked for it."""
+
+    def __init__(self) -> None:
+        self.app: OrchestraApp | None = None
+        self.received: int | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._protected = False
+        self._exit_asked = False
+        self._cancelled = False
+
+    @property
+    def exit_code(self) -> int | None:
+        """128 + the signal's number when one ended the program (as shells report it)."""
+        return None if self.received is None else 128 + self.received
+
+    async def __aenter__(self) -> ExitSignals:
+        loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        for number in EXIT_SIGNALS:
+            loop.add_signal_handler(number, self._received, number)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        loop = asyncio.get_running_loop()
+        for number in EXIT_SIGNALS:
+            loop.remove_signal_handler(number)
+
+    @contextmanager
+    def protect(self) -> Iterator[None]:
+        self._protected = True
+        try:
+            yield
+        finally:
+            self._protected = False
+
+    def _received(self, number: int) -> None:
+        self.received = self.received or number
+        if self._protected or self._cancelled:
+            return
+        if self.app is not None and not self._exit_asked:
+            self._exit_asked = True
+            self.app.exit()
+            return
+        if self._task is not None:
+            self._cancelled = True
+            self._task.cancel()
+
+
+async def finish(booted: Boot) -> None:
+    """What the app leaves behind is whole: sends already typing finish (bounded), and the
+    connections close. Queue writes are atomic renames, journal lines single appends."""
+    try:
+        await asyncio.wait_for(booted.fleet.wait_for_sends(), SENDS_FINISH_WITHIN)
+    except TimeoutError:
+        pass
+    await booted.aclose()
+
+
+async def run_until_exit(booted: Boot, signals: ExitSignals) -> None:
+    """Run the app over `booted` until `q` or a signal, then finish its work."""
+    app = build_app(booted)
+    signals.app = app
+    try:
+        await app.run_async()
+    finally:
+        signals.app = None
+        with signals.protect():
+            await finish(booted)
+
+
+async def _main(args: argparse.Namespace) -> int:
+    async with ExitSignals() as signals:
+        booted = boot(args)
+        try:
+            await run_until_exit(booted, signals)
+        except asyncio.CancelledError:
+            pass
+    return signals.exit_code or 0
 
 
 def run_app(args: argparse.Namespace) -> int:
-    fleet, config, _services = fleet_from_args(args)
-    build_app(config, fleet).run()
-    return 0
+    return asyncio.run(_main(args))

@@ -7,8 +7,8 @@ import asyncio
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
 
+from orchestra_tui.bootstrap import Boot, boot
 from orchestra_tui.core.inbox import (
     InboxData,
     build_inbox,
@@ -26,31 +26,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _load(args: argparse.Namespace) -> tuple[Sequence[AgentSpec], list[str], Any]:
-    from orchestra_tui.config import load_config
-
-    config = load_config(getattr(args, "config", None))
-    return config.agents, repos_of(config.agents, config.github.repos), config.github
-
-
-async def _fetch(agents: Sequence[AgentSpec], repos: list[str], github_config: Any,
-                 timeout: float | None) -> InboxData:
-    from orchestra_tui.services.github import DEFAULT_TIMEOUT, GitHubService
-
-    async with GitHubService.from_config(github_config,
-                                         timeout=timeout or DEFAULT_TIMEOUT) as github:
-        return await build_inbox(github, repos, agents)
+async def _fetch(booted: Boot, repos: list[str], timeout: float | None) -> InboxData:
+    async with booted.github(timeout=timeout) as github:
+        return await build_inbox(github, repos, booted.config.agents)
 
 
 def run(args: argparse.Namespace) -> int:
-    agents, repos, github_config = _load(args)
+    booted = boot(args, read_only=True)
+    agents = booted.config.agents
+    repos = repos_of(agents, booted.config.github.repos)
     if not repos:
         if args.json:
             print(json.dumps({"pulls": [], "rate_limit": {}}, indent=2))
         else:
             print("no repositories: give an [[agent]] a `repo`, or list them in [github] repos")
         return 0
-    data = asyncio.run(_fetch(agents, repos, github_config, getattr(args, "timeout", None)))
+    data = asyncio.run(_fetch(booted, repos, getattr(args, "timeout", None)))
     if args.json:
         print(json.dumps(inbox_to_json(data), indent=2, ensure_ascii=False))
     else:

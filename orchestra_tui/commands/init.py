@@ -1,5 +1,6 @@
 """`orchestra init [--force] [--print]`: find the agents running in tmux and write a starter
-config with one `[[agent]]` per agent pane."""
+config with one `[[agent]]` per agent pane. `--print` with no agents running prints the
+commented template, with an example agent to fill in."""
 
 from __future__ import annotations
 
@@ -23,6 +24,18 @@ from orchestra_tui.paths import config_path, display_path
 NO_AGENTS = ("no AI coding agents found on {server}{others}. Start codex, claude, gemini or "
              "aider in tmux panes and run `orchestra init` again, or run `orchestra demo` to "
              "see orchestra with simulated agents.")
+EXAMPLE_AGENT = """\
+# No agents were running. One [[agent]] table per agent, for example:
+# [[agent]]
+# name = "api"
+# tool = "claude"
+# command = "claude"
+# cwd = "~/src/shop"
+# target = "api"
+# repo = "acme/shop"
+# branch = "api/*"
+# policy = "Migrations run through CI only."
+"""
 
 
 def register(subparsers: Any) -> None:
@@ -46,35 +59,44 @@ def run(args: argparse.Namespace) -> int:
     socket_path = getattr(args, "socket_path", None)
     server = (f"tmux -L {socket_name}" if socket_name
               else f"tmux -S {socket_path}" if socket_path else "the default tmux server")
+    tmux = TmuxConfig(socket_name=socket_name, socket_path=socket_path)
     try:
-        discovered = asyncio.run(_discover(socket_name, socket_path))
+        discovered = asyncio.run(_discover(args))
     except TmuxUnavailable as error:
+        if print_only:
+            return _print_template(tmux)
         print(f"orchestra: {error}", file=sys.stderr)
         print("orchestra: " + NO_AGENTS.format(server=server, others=""), file=sys.stderr)
         return 1
     specs = specs_from_panes(discovered)
+    if print_only:
+        if not specs:
+            return _print_template(tmux)
+        sys.stdout.write(render_starter_config(specs, tmux=tmux))
+        return 0
     if not specs:
         others = (f" ({len(discovered)} pane(s) run a shell or another program)"
                   if discovered else "")
         print("orchestra: " + NO_AGENTS.format(server=server, others=others), file=sys.stderr)
         return 1
-    tmux = TmuxConfig(socket_name=socket_name, socket_path=socket_path)
-    if print_only:
-        sys.stdout.write(render_starter_config(specs, tmux=tmux))
-        return 0
     written = write_starter_config(specs, path, force=args.force, tmux=tmux)
     names = ", ".join(spec.name for spec in specs)
     print(f"wrote {display_path(written)} with {len(specs)} agent(s): {names}")
     return 0
 
 
-async def _discover(socket_name: str | None, socket_path: str | None) -> list[Any]:
-    # Imported here: the CLI imports every command module to build its parser.
-    from orchestra_tui.services.discovery import discover_agent_panes
-    from orchestra_tui.services.tmux import TmuxService
+def _print_template(tmux: TmuxConfig) -> int:
+    """The commented template with no agents: what a person fills in by hand."""
+    sys.stdout.write(render_starter_config([], tmux=tmux).rstrip("\n") + "\n\n" + EXAMPLE_AGENT)
+    return 0
 
-    service = TmuxService.from_options(socket_name=socket_name, socket_path=socket_path)
-    return list(await discover_agent_panes(service))
+
+async def _discover(args: argparse.Namespace) -> list[Any]:
+    # Imported here: the CLI imports every command module to build its parser.
+    from orchestra_tui.bootstrap import tmux_service
+    from orchestra_tui.services.discovery import discover_agent_panes
+
+    return list(await discover_agent_panes(tmux_service(args)))
 
 
 def specs_from_panes(discovered: Sequence[Any]) -> list[AgentSpec]:

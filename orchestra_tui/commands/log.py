@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.bootstrap import boot
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _AGO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.I)
@@ -51,7 +51,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    journal = Journal()
+    journal = boot(args, read_only=True).journal
     entries = journal.read(agent=args.agent, since=args.since,
                            events=getattr(args, "events", None))
     if args.json:

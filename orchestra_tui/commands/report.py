@@ -10,6 +10,7 @@ import sys
 import time
 from typing import Any
 
+from orchestra_tui.bootstrap import boot
 from orchestra_tui.commands.log import parse_since
 from orchestra_tui.core.report import (
     AgentReport,
@@ -18,8 +19,6 @@ from orchestra_tui.core.report import (
     report_to_markdown,
     session_report,
 )
-from orchestra_tui.paths import data_dir
-from orchestra_tui.services.journal import FILE_NAME, Journal
 
 COLUMNS = ("agent", "prompts", "restarts", "alerts", "PRs opened", "merged", "issues",
            "working", "idle", "waiting")
@@ -40,7 +39,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    journal = Journal(data_dir() / FILE_NAME)
+    journal = boot(args, read_only=True).journal
     now = time.time()
     report = session_report(journal.read(), now=now, since=args.since)
     if args.agent:

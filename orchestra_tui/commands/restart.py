@@ -13,15 +13,16 @@ import asyncio
 import sys
 from dataclasses import replace
 
+from orchestra_tui.bootstrap import Boot, boot
 from orchestra_tui.core.gate import evaluate_gate
-from orchestra_tui.core.handoff import compose_handoff, last_issue
+from orchestra_tui.core.handoff import compose_handoff, last_issue, refused_prompts
 from orchestra_tui.core.lanes import owner_of
 from orchestra_tui.core.restart import READY_TIMEOUT, restart_agent
-from orchestra_tui.core.setup import fleet_from_args
 from orchestra_tui.errors import OrchestraError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, Gate, PullRequest, State
 
 GITHUB_TIMEOUT = 10.0
+HISTORY_READ = 20  # prompts read back: slash commands and refusals are left out of the handoff
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,18 +45,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-async def _pulls(config, spec: AgentSpec) -> list[tuple[PullRequest, Gate]]:
-    from orchestra_tui.services.github import GitHubService
-
-    async with GitHubService.from_config(config.github, timeout=GITHUB_TIMEOUT) as github:
+async def _pulls(booted: Boot, spec: AgentSpec) -> list[tuple[PullRequest, Gate]]:
+    async with booted.github(timeout=GITHUB_TIMEOUT) as github:
         found = await github.list_pull_requests(spec.repo)
+    agents = booted.config.agents or (spec,)
     mine = [replace(pr, agent=spec.name) for pr in found
-            if owner_of(pr.repo, pr.head_ref, config.agents or (spec,)) == spec.name]
+            if owner_of(pr.repo, pr.head_ref, agents) == spec.name]
     return [(pr, evaluate_gate(pr)) for pr in mine]
 
 
 async def _restart(args: argparse.Namespace) -> int:
-    fleet, config, services = fleet_from_args(args)
+    booted = boot(args)
+    fleet, services = booted.fleet, booted.services
     snapshot = await fleet.refresh()
     if snapshot.tmux_error and not args.dry_run:
         raise TmuxUnavailable(snapshot.tmux_error)
@@ -66,14 +67,14 @@ async def _restart(args: argparse.Namespace) -> int:
     pulls: list[tuple[PullRequest, Gate]] = []
     if spec.repo and not args.no_github:
         try:
-            pulls = await _pulls(config, spec)
+            pulls = await _pulls(booted, spec)
         except (OrchestraError, OSError) as error:  # GitHub down must not block a restart
             print(f"orchestra: note: the handoff leaves out PRs ({error})", file=sys.stderr)
     entries = await asyncio.to_thread(services.journal.read, agent=spec.name)
     issue = args.issue or last_issue(entries, spec.name)
-    handoff = compose_handoff(spec, issue=issue, pulls=pulls,
-                              recent_prompts=services.store.history(spec.name, limit=3),
-                              note=args.note)
+    recent = services.store.history(spec.name, limit=HISTORY_READ)
+    handoff = compose_handoff(spec, issue=issue, pulls=pulls, recent_prompts=recent,
+                              refused=refused_prompts(entries, spec.name), note=args.note)
     if args.dry_run:
         print(handoff)
         return 0

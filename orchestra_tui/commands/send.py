@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from orchestra_tui.core.setup import fleet_from_args
+from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.errors import OrchestraError, TmuxUnavailable
 
 

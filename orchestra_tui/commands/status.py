@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import json
 
+from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.setup import fleet_from_args
 from orchestra_tui.errors import TmuxUnavailable
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts")

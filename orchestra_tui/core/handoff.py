@@ -13,6 +13,10 @@ reliably.
 >>> text = compose_handoff(spec, issue="12", pulls=(), recent_prompts=(), note="")
 >>> "issue #12" in text and "ArgoCD watches k8s/." in text and "\\n" not in text
 True
+
+It says only what is there: no "PRs above" when it names none. The prompts of the previous
+session are quoted as history, never as instructions to carry out again, and slash commands,
+prompts that were refused and orchestra's own handoffs and reminders are left out of them.
 """
 
 from __future__ import annotations
@@ -25,12 +29,16 @@ from orchestra_tui.core.guardrails import rule_labels
 from orchestra_tui.core.report import issues_in_prompt
 from orchestra_tui.models import AgentSpec, Gate, PullRequest
 
-__all__ = ["PROMPT_LIMIT", "compose_handoff", "describe_pull", "last_issue", "one_line",
-           "policy_reminder"]
+__all__ = ["PROMPT_LIMIT", "compose_handoff", "describe_pull", "earlier_prompts", "last_issue",
+           "one_line", "policy_reminder", "refused_prompts"]
 
 PROMPT_LIMIT = 160  # characters of each recent prompt quoted in the handoff
 PROMPTS_QUOTED = 3  # the last few prompts: what it was doing, not its whole history
 TITLE_LIMIT = 80
+HANDOFF_OPENING = "Handoff: you are agent"
+REMINDER_OPENING = "Reminder of the policy for your lane"
+# `/compact`, `/clear`, `/model opus`: the tool's own commands, not work given to the agent.
+_SLASH_COMMAND = re.compile(r"^/[\w:-]+(\s|$)")
 
 
 def one_line(text: str) -> str:
@@ -86,34 +94,72 @@ def _forbidden(spec: AgentSpec) -> str:
     return "Never " + "; never ".join(rule_labels(spec)) + " (orchestra raises an alert)."
 
 
+def earlier_prompts(prompts: Iterable[str], *, refused: Iterable[str] = ()) -> list[str]:
+    """The prompts worth quoting as history, oldest first, shortened, the last few: without
+    slash commands, prompts that were refused (compared with whitespace collapsed) and
+    orchestra's own handoffs and policy reminders.
+
+    >>> earlier_prompts(["fix the retry", "/compact", "  /clear", "stop now", "run the tests"],
+    ...                 refused=["stop  now"])
+    ['fix the retry', 'run the tests']
+    """
+    left_out = {one_line(text) for text in refused}
+    kept = []
+    for prompt in prompts:
+        text = one_line(prompt)
+        if (not text or text in left_out or _SLASH_COMMAND.match(text)
+                or text.startswith((HANDOFF_OPENING, REMINDER_OPENING))):
+            continue
+        kept.append(_shorten(text, PROMPT_LIMIT))
+    return kept[-PROMPTS_QUOTED:]
+
+
+def refused_prompts(journal_entries: Iterable[Mapping[str, Any]], agent: str) -> list[str]:
+    """The texts the send gate refused to type into the agent (`send_refused` events).
+
+    >>> refused_prompts([{"event": "send_refused", "agent": "a", "text": "Stop.",
+    ...                   "reason": "approval"}, {"event": "prompt_sent", "agent": "a"}], "a")
+    ['Stop.']
+    """
+    return [str(entry.get("text") or "") for entry in journal_entries
+            if entry.get("event") == "send_refused" and entry.get("agent") == agent]
+
+
 def compose_handoff(spec: AgentSpec, *, issue: str | None,
                     pulls: Sequence[tuple[PullRequest, Gate]],
-                    recent_prompts: Sequence[str], note: str) -> str:
+                    recent_prompts: Sequence[str], note: str,
+                    refused: Iterable[str] = ()) -> str:
     """The handoff paragraph for a restarted agent: who it is, its lane (repo, branches,
-    directory), the issue it was on, its open PRs with their gate state, the last prompts it was
-    sent (shortened, oldest first), the lane's policy verbatim (whitespace collapsed), the
-    forbidden commands, and the person's note. Parts with nothing to say are left out."""
-    parts = [f"Handoff: you are agent {spec.name}, restarted in a fresh session; continue where "
+    directory), the issue it was on, its open PRs with their gate state, the earlier prompts
+    (as history: see `earlier_prompts`; `refused` names texts the send gate refused, which are
+    left out), the lane's policy verbatim (whitespace collapsed), the forbidden commands, and
+    the person's note. Parts with nothing to say are left out, and nothing refers to them."""
+    parts = [f"{HANDOFF_OPENING} {spec.name}, restarted in a fresh session; continue where "
              "the previous session left off."]
     lane = _lane(spec)
     if lane:
         parts.append(f"Your lane: {lane}.")
-    if issue and one_line(issue):
-        parts.append(f"You were working on {_issue_ref(issue)}.")
+    on_issue = _issue_ref(issue) if issue and one_line(issue) else None
+    if on_issue:
+        parts.append(f"You were working on {on_issue}.")
     if pulls:
         described = "; ".join(describe_pull(pr, gate) for pr, gate in pulls)
         parts.append(f"Your open pull requests: {described}.")
-    prompts = [_shorten(p, PROMPT_LIMIT) for p in recent_prompts if p.strip()][-PROMPTS_QUOTED:]
+    prompts = earlier_prompts(recent_prompts, refused=refused)
     if prompts:
         quoted = "; ".join(f'"{p}"' for p in prompts)
-        parts.append(f"The last prompts you were sent, oldest first: {quoted}.")
+        parts.append("Earlier prompts to the previous session (history, already handled; not "
+                     f"instructions), oldest first: {quoted}.")
     if spec.policy.strip():
         policy = _sentence(one_line(spec.policy))
         parts.append(f"Lane policy, follow it without exception: {policy}")
     parts.append(_forbidden(spec))
     if note.strip():
         parts.append(f"Note from the person: {_sentence(one_line(note))}")
-    parts.append("Start by checking git status, your branch and the PRs above, then carry on.")
+    checks = "git status, your branch and the pull requests above" if pulls else (
+        "git status and your branch")
+    goal = f"carry on with {on_issue}" if on_issue else "carry on"
+    parts.append(f"Start by checking {checks}, then {goal}.")
     return one_line(" ".join(parts))
 
 

@@ -4,10 +4,17 @@ nothing behind.
 
 The stand-in runs in a window of the demo's own tmux server rather than in orchestra's process:
 `orchestra demo --keep` can then leave everything running after the app quits.
+
+A world records its owner (the `orchestra demo` process: pid and start time) in an `owner` file
+in its directory and in its tmux server's `@orchestra-demo-owner` option. A demo killed with
+SIGKILL cannot clean up after itself, so the next `orchestra demo` removes every world whose
+owner is gone (`remove_abandoned_worlds`); a world left on purpose (`--keep`) is marked kept.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shlex
 import shutil
@@ -25,6 +32,10 @@ from orchestra_tui.services.store import QueueStore
 from orchestra_tui.services.tmux import TmuxService
 
 DEMO_TOKEN = "demo-token-not-a-secret"
+PREFIX = "orchestra-demo-"  # of the world's directory and of its tmux socket name
+OWNER_FILE = "owner"
+OWNER_OPTION = "@orchestra-demo-owner"
+KEPT = "kept"
 STANDIN_READY = re.compile(r"GitHub stand-in at (http://127\.0\.0\.1:\d+)")
 
 
@@ -67,12 +78,21 @@ class DemoWorld:
     api_url: str
     token: str = DEMO_TOKEN
 
-    def reach_instructions(self) -> str:
+    def app_argv(self, orchestra: list[str]) -> list[str]:
+        """The command line that opens the app on this world (`orchestra` is how to run
+        orchestra itself: its absolute path, or `python -m orchestra_tui`)."""
+        return [*orchestra, "--config", str(self.config_path), "-L", self.socket_name,
+                "--data-dir", str(self.data_dir)]
+
+    def reach_instructions(self, orchestra: list[str]) -> str:
+        app = f"GH_TOKEN={self.token} {shlex.join(self.app_argv(orchestra))}"
+        stop = (f"{shlex.join(['tmux', '-L', self.socket_name, 'kill-server'])}; "
+                f"{shlex.join(['rm', '-r', str(self.directory)])}")
         return (f"The demo is still running.\n"
-                f"  app:       GH_TOKEN={self.token} orchestra --config {self.config_path}\n"
-                f"  agents:    tmux -L {self.socket_name} attach\n"
+                f"  app:       {app}\n"
+                f"  agents:    {shlex.join(['tmux', '-L', self.socket_name, 'attach'])}\n"
                 f"  GitHub:    {self.api_url}  (token {self.token})\n"
-                f"  stop it:   tmux -L {self.socket_name} kill-server; rm -r {self.directory}")
+                f"  stop it:   {stop}")
 
 
 def _agent_argv(agent: DemoAgent, directory: Path) -> list[str]:
@@ -98,16 +118,23 @@ def _config(world_socket: str, api_url: str, directory: Path) -> dict:
 
 
 async def start_world(directory: Path | None = None) -> DemoWorld:
-    directory = directory or Path(tempfile.mkdtemp(prefix="orchestra-demo-"))
-    socket_name = f"orchestra-demo-{uuid.uuid4().hex[:8]}"
+    """Start a world owned by this process. Cancelling it part way removes what it started."""
+    directory = directory or Path(tempfile.mkdtemp(prefix=PREFIX))
+    socket_name = f"{PREFIX}{uuid.uuid4().hex[:8]}"
+    owner = process_identity(os.getpid())
+    # Written before the server exists: a run killed from here on leaves a world the next
+    # demo can find and remove.
+    _write_owner(directory, {"owner": owner, "socket_name": socket_name})
     tmux = TmuxService.from_options(socket_name=socket_name, config_file="/dev/null")
     try:
         api_url = await _start_standin(tmux, directory)
+        await tmux.run("set-option", "-g", OWNER_OPTION, owner)
         for agent in DEMO_AGENTS:
             await tmux.start(_agent_argv(agent, directory), cwd=str(directory),
                              session=agent.name, width=110, height=32)
         config_path = directory / "config.toml"
-        config_path.write_text(tomli_w.dumps(_config(socket_name, api_url, directory)), encoding="utf-8")
+        config_path.write_text(tomli_w.dumps(_config(socket_name, api_url, directory)),
+                               encoding="utf-8")
         data_dir = directory / "data"
         _seed_queues(data_dir)
         await _first_prompts(tmux)
@@ -120,9 +147,113 @@ async def start_world(directory: Path | None = None) -> DemoWorld:
 
 
 async def stop_world(world: DemoWorld) -> None:
+    await _remove_world(world.socket_name, world.directory)
+
+
+async def keep_world(world: DemoWorld) -> None:
+    """Mark the world as left on purpose: later demos do not remove it as abandoned."""
+    _write_owner(world.directory, {"owner": KEPT, "socket_name": world.socket_name})
     tmux = TmuxService.from_options(socket_name=world.socket_name, config_file="/dev/null")
+    await tmux.run("set-option", "-g", OWNER_OPTION, KEPT, check=False)
+
+
+async def _remove_world(socket_name: str, directory: Path | None) -> None:
+    tmux = TmuxService.from_options(socket_name=socket_name, config_file="/dev/null")
     await tmux.kill_server()
-    shutil.rmtree(world.directory, ignore_errors=True)
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
+    socket = tmux_socket_dir() / socket_name
+    if socket.is_socket():
+        socket.unlink(missing_ok=True)  # a server killed with SIGKILL leaves its socket file
+
+
+# -- worlds whose owner is gone ---------------------------------------------------------------
+
+def process_identity(pid: int) -> str:
+    """`pid:start` where /proc gives the process's start time (a reused pid then does not
+    pass for the owner), else `pid`."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            # Field 22 (start time); fields 3.. follow the command name's closing parenthesis.
+            start = handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return str(pid)
+    return f"{pid}:{start}"
+
+
+def owner_alive(owner: str) -> bool:
+    """True for a kept world and for an owner process that still runs (same start time)."""
+    if owner == KEPT:
+        return True
+    pid_text = owner.split(":", 1)[0]
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, and someone else's
+    return ":" not in owner or process_identity(pid) in (owner, str(pid))
+
+
+def tmux_socket_dir() -> Path:
+    """Where `tmux -L NAME` puts its socket (tmux's own rule)."""
+    return Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+
+
+def _write_owner(directory: Path, record: dict) -> None:
+    (directory / OWNER_FILE).write_text(json.dumps(record), encoding="utf-8")
+
+
+def _read_owner(directory: Path) -> dict | None:
+    try:
+        record = json.loads((directory / OWNER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+async def remove_abandoned_worlds(*, young: float = 60.0) -> list[str]:
+    """Remove the worlds (tmux server, its agents and stand-in, directory) of earlier demos
+    whose owner process is gone; the names of the servers removed. A directory with no owner
+    file yet may be a demo starting right now: it is left alone for `young` seconds."""
+    removed: list[str] = []
+    claimed: set[str] = set()
+    for directory in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        record = _read_owner(directory)
+        if record is None:
+            try:
+                age = time.time() - directory.stat().st_mtime
+            except OSError:
+                continue
+            if directory.is_dir() and age > young:
+                shutil.rmtree(directory, ignore_errors=True)
+            continue
+        socket_name = str(record.get("socket_name") or "")
+        claimed.add(socket_name)
+        if owner_alive(str(record.get("owner") or "")):
+            continue
+        if socket_name.startswith(PREFIX):
+            await _remove_world(socket_name, directory)
+            removed.append(socket_name)
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+    for socket in tmux_socket_dir().glob(f"{PREFIX}*"):
+        if socket.name in claimed:
+            continue
+        tmux = TmuxService.from_options(socket_name=socket.name, config_file="/dev/null")
+        try:
+            result = await tmux.run("show-options", "-gv", OWNER_OPTION, check=False)
+        except OrchestraError:  # no server answers: a socket file left by a killed server
+            socket.unlink(missing_ok=True)
+            continue
+        owner = result.stdout.strip()
+        if result.returncode == 0 and owner and not owner_alive(owner):
+            await _remove_world(socket.name, None)
+            removed.append(socket.name)
+    return removed
 
 
 async def _start_standin(tmux: TmuxService, directory: Path) -> str:

@@ -1,0 +1,161 @@
+r"""The composition root: config, services, fleet, desk and app are built here and nowhere else,
+for the app, the demo and every command.
+
+`boot(args)` reads the global options every command takes (`--config`, `-L`/`-S`,
+`--data-dir`) and loads the config; services, fleet and desk are built from it on first use.
+`build_app(boot)` makes the Textual app; `ui` is imported only there, so commands stay free of
+Textual.
+
+>>> import argparse, pathlib, tempfile
+>>> where = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (where / "config.toml").write_text('[[agent]]\nname = "api"\n')
+>>> args = argparse.Namespace(config=str(where / "config.toml"), data_dir=str(where))
+>>> booted = boot(args, read_only=True)
+>>> booted.fleet.names, booted.fleet.journal, booted.services.journal.path.parent == where
+(['api'], None, True)
+"""
+
+from __future__ import annotations
+
+import argparse
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orchestra_tui.config import Config, load_config
+from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.services import Services, build_services
+
+if TYPE_CHECKING:
+    from orchestra_tui.core.desk import Desk
+    from orchestra_tui.services.github import GitHubService
+    from orchestra_tui.services.journal import Journal
+    from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.ui.app import OrchestraApp
+
+__all__ = ["Boot", "boot", "build_app", "fleet_from_args", "fleet_settings", "github_service",
+           "tmux_service"]
+
+
+class Boot:
+    """Everything a command or the app works with, built from one config and the command
+    line's options. The config is read at once (a broken one fails before anything starts);
+    services, fleet and desk are built on first use, so `orchestra log` opens no tmux server
+    and loads no queue, and only the app asks for a GitHub token."""
+
+    def __init__(self, config: Config, *, socket_name: str | None = None,
+                 socket_path: str | None = None, data_dir: Path | None = None,
+                 read_only: bool = False) -> None:
+        self.config = config
+        self.socket_name = socket_name
+        self.socket_path = socket_path
+        self.data_dir = data_dir
+        self.read_only = read_only
+
+    @cached_property
+    def services(self) -> Services:
+        return build_services(self.config, socket_name=self.socket_name,
+                              socket_path=self.socket_path, data_dir=self.data_dir)
+
+    @cached_property
+    def fleet(self) -> Fleet:
+        # Read-only commands get a fleet without a journal: looking writes no `state` or
+        # `alert` event. (The fleet's own read-only mode will replace this.)
+        return Fleet(self.services.tmux, self.config.agents, store=self.services.store,
+                     journal=None if self.read_only else self.services.journal,
+                     settings=fleet_settings(self.config))
+
+    @cached_property
+    def desk(self) -> Desk | None:
+        """The GitHub desk when any agent has a repo or `[github] repos` names one, else None.
+        Its state file sits beside the journal, so the demo's data dir holds its own."""
+        from orchestra_tui.core.desk import desk_from_config
+
+        return desk_from_config(self.config, self.services.journal)
+
+    @property
+    def journal(self) -> Journal:
+        """The journal, for commands that only read it (without building the other
+        services)."""
+        if "services" in self.__dict__:
+            return self.services.journal
+        from orchestra_tui.services.journal import FILE_NAME, Journal
+
+        return Journal(self.data_dir / FILE_NAME if self.data_dir else None)
+
+    def github(self, *, timeout: float | None = None) -> GitHubService:
+        """A GitHub client for this config (`async with` it: it holds a connection pool)."""
+        return github_service(self.config, timeout=timeout)
+
+    async def aclose(self) -> None:
+        """Let go of what holds a connection: the desk's GitHub client, a tmux control
+        client."""
+        desk = self.__dict__.get("desk")
+        if desk is not None:
+            await desk.aclose()
+        if "services" in self.__dict__:
+            await self.services.tmux.aclose()
+
+
+def _option(args: argparse.Namespace | None, name: str) -> Any:
+    # Tests and scripts build their own namespaces with only the options they use.
+    return getattr(args, name, None) if args is not None else None
+
+
+def fleet_settings(config: Config) -> FleetSettings:
+    return FleetSettings(stuck_after=config.ui.stuck_after_seconds,
+                         idle_debounce=config.ui.idle_debounce_seconds,
+                         context_warn=config.ui.context_warn_percent,
+                         context_critical=config.ui.context_critical_percent)
+
+
+def boot(args: argparse.Namespace | None = None, *, read_only: bool = False) -> Boot:
+    """The config for the command line's global options (`--config`, `-L`/`-S`,
+    `--data-dir`) and what is built from it.
+
+    `read_only` is for commands that only look (`status`, `detect`, `inbox`, `log`, `report`):
+    their fleet gets no journal."""
+    data_dir = _option(args, "data_dir")
+    return Boot(load_config(_option(args, "config")),
+                socket_name=_option(args, "socket_name"),
+                socket_path=_option(args, "socket_path"),
+                data_dir=Path(data_dir).expanduser() if data_dir else None,
+                read_only=read_only)
+
+
+def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
+                    ) -> tuple[Fleet, Config, Services]:
+    """`(fleet, config, services)` for commands written before `Boot`."""
+    booted = boot(args, read_only=read_only)
+    return booted.fleet, booted.config, booted.services
+
+
+def build_app(booted: Boot) -> OrchestraApp:
+    """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
+    from orchestra_tui.ui.app import AppOptions, OrchestraApp
+
+    config = booted.config
+    options = AppOptions(
+        config_path=str(config.path),
+        poll_seconds=config.ui.poll_seconds,
+        theme=config.ui.theme,
+        bell=config.ui.bell,
+        context_warn=config.ui.context_warn_percent,
+        context_critical=config.ui.context_critical_percent,
+    )
+    return OrchestraApp(booted.fleet, options, desk=booted.desk)
+
+
+def github_service(config: Config, *, timeout: float | None = None) -> GitHubService:
+    from orchestra_tui.services.github import DEFAULT_TIMEOUT, GitHubService
+
+    return GitHubService.from_config(config.github, timeout=timeout or DEFAULT_TIMEOUT)
+
+
+def tmux_service(args: argparse.Namespace | None) -> TmuxService:
+    """The tmux server the command line names, for commands that run before any config exists
+    (`orchestra init` writes the first one)."""
+    from orchestra_tui.services.tmux import TmuxService
+
+    return TmuxService.from_options(socket_name=_option(args, "socket_name"),
+                                    socket_path=_option(args, "socket_path"))
