@@ -132,8 +132,7 @@ def oversized(paths: list[pathlib.Path]) -> list[str]:
 # Modules that break a rule today, each with the engineer who owns the fix. An entry that no
 # longer fails makes the test fail too, so the list only shrinks.
 KNOWN: dict[str, str] = {
-    "orchestra_tui/core/fleet.py:": "the lead: split core/fleet.py (issue 11 item 6)",
-    "orchestra_tui/services/store.py:": "the lead: services/store.py is 408 lines",
+    "orchestra_tui/services/store.py:": "the lead: services/store.py is over 400 lines",
 }
 
 
@@ -157,6 +156,39 @@ def test_known_exceptions_still_fail() -> None:
     problems = violations(modules()) + oversized(modules())
     stale = [prefix for prefix in KNOWN if not any(p.startswith(prefix) for p in problems)]
     assert not stale, f"fixed, remove from KNOWN: {stale}"
+
+
+def third_party_imports(paths: list[pathlib.Path]) -> dict[str, str]:
+    """Top-level names of every non-stdlib, non-package module imported -> where first."""
+    import sys
+
+    found: dict[str, str] = {}
+    for path in paths:
+        for item in imports_of(path):
+            top = item.target.split(".")[0]
+            if top and top != PACKAGE and top not in sys.stdlib_module_names:
+                found.setdefault(top, f"{path.relative_to(ROOT)}:{item.line}")
+    return found
+
+
+def test_every_library_imported_is_declared() -> None:
+    """Item 8 of issue 11: what the code imports directly is a dependency in pyproject.toml,
+    not something that happens to come with another package."""
+    import importlib.metadata
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+                for requirement in project["dependencies"]}
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = []
+    for name, where in sorted(third_party_imports(modules()).items()):
+        owners = {d.lower().replace("_", "-") for d in distributions.get(name, [name])}
+        if not owners & declared:
+            undeclared.append(f"{where}: imports {name} (from {', '.join(sorted(owners))}), "
+                              "not in [project] dependencies")
+    assert not undeclared, "undeclared dependencies:\n" + "\n".join(undeclared)
 
 
 # -- the checker itself is not vacuous ---------------------------------------------------------
