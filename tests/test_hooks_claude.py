@@ -25,6 +25,7 @@ from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.cli import main
 from orchestra_tui.models import State
 from orchestra_tui.services.hook_log import HookLog
+from orchestra_tui.services.hooks_install import HookProgram, launch_injection
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.tmux import TmuxService
 from tests.fake_anthropic_api import DONE_TEXT, FakeAnthropicAPI
@@ -85,7 +86,7 @@ class Claude:
     def orchestra(self, *args: str) -> int:
         return main(["--config", str(self.config), "--data-dir", str(self.data), *args])
 
-    async def start(self) -> None:
+    async def start(self, *extra: str) -> None:
         env = {"HOME": str(self.home), "TERM": "xterm-256color",
                "PATH": f"{self.bin}:{pathlib.Path(CLAUDE).parent}:/usr/bin:/bin",
                "ANTHROPIC_BASE_URL": self.api.base_url, "ANTHROPIC_API_KEY": API_KEY,
@@ -93,7 +94,7 @@ class Claude:
         assignments = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
         # Only what Claude Code needs, plus the pane's own tmux variables (hooks inherit them).
         line = (f'exec env -i {assignments} TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" '
-                f"{shlex.quote(CLAUDE)} --permission-mode default")
+                f"{shlex.quote(CLAUDE)} --permission-mode default {shlex.join(extra)}")
         pane = await self.tmux.start(["sh", "-c", line], cwd=str(self.work),
                                      session=self.session, width=120, height=40)
         self.pane_id = pane.pane_id
@@ -213,3 +214,18 @@ async def test_enforce_denies_a_forbidden_command_before_claude_code_runs_it(
                     for part in message["content"] if part.get("type") == "tool_result"]
     assert any("Terraform runs only from CI" in json.dumps(part) for part in tool_results)
     assert os.path.exists(claude.settings)
+
+
+async def test_an_agent_orchestra_starts_reports_through_injected_settings(
+        claude: Claude) -> None:
+    """No install: the launch-time injection (`--settings FILE`) alone makes Claude Code report,
+    with the agent's name, and the person's settings file is never touched."""
+    program = HookProgram(data_dir=claude.data, config=claude.config)
+    injection = launch_injection("claude", program, agent="api")
+    await claude.start(*injection.args)
+    await claude.prompt("say hello")
+    await claude.wait_for_event("Stop")
+    events = claude.events()
+    assert {event.agent for event in events} == {"api"}
+    assert state_of(events, now=time.time()).state is State.IDLE
+    assert claude.settings.read_bytes() == PERSONAL.encode()
