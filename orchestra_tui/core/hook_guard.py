@@ -19,13 +19,16 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from orchestra_tui.models import AgentSpec
 
-MARKER = b"enforce"  # a config without this word enforces nothing: no need to parse it
+# A config where no line sets `enforce` to anything but false enforces nothing: no need to
+# parse it (a wrong value such as "yes" is parsed, and reported).
+MARKER = re.compile(rb"(?m)^[ \t]*enforce[ \t]*=(?![ \t]*false\b)")
 COMMAND_LIMIT = 200
 
 
@@ -94,7 +97,7 @@ def check_command(command: str, *, config: Path, data_dir: Path | None, agent: s
         data = Path(config).read_bytes()
     except OSError:
         return None
-    if MARKER not in data:
+    if MARKER.search(data) is None:
         return None
     from orchestra_tui.config import load_config
     from orchestra_tui.errors import OrchestraError

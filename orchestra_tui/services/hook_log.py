@@ -86,10 +86,10 @@ def append_event(data_dir: Path, pane_id: str, record: dict[str, Any]) -> None:
 def nudge(data_dir: Path, pane_id: str) -> bool:
     """Tell a running app that `pane_id` has a new event: one datagram, never waiting. False
     when no app listens (or anything else fails): the app reads the log on its next tick."""
-    import socket
+    import _socket  # the C module: `socket` costs a few ms of imports on every event
 
     try:
-        sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sender = _socket.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM)
     except OSError:
         return False
     try:
