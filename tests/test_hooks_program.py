@@ -144,6 +144,14 @@ def test_enforce_denies_a_forbidden_command_before_it_runs_and_journals_it(
     assert other_pane.stdout == b""
 
 
+def test_a_command_given_as_an_argv_is_checked_too(program: HookProgram) -> None:
+    program.config.write_text(ENFORCING.format(target="%3", enforce="true"), encoding="utf-8")
+    payload = {"hook_event_name": "PreToolUse", "tool_name": "Bash",
+               "tool_input": {"command": ["bash", "-lc", "kubectl delete ns prod"]}}
+    done = run_hook(program, "codex", payload)
+    assert json.loads(done.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
 def test_gemini_gets_its_own_deny_format(program: HookProgram) -> None:
     program.config.write_text(ENFORCING.format(target="%3", enforce="true"), encoding="utf-8")
     payload = {"hook_event_name": "BeforeTool", "tool_name": "run_shell_command",

@@ -129,6 +129,10 @@ def shell_command(tool: str, name: str, payload: dict[str, Any]) -> str | None:
         return None
     tool_input = payload.get("tool_input")
     command = tool_input.get("command") if isinstance(tool_input, dict) else None
+    if isinstance(command, list) and all(isinstance(word, str) for word in command):
+        import shlex
+
+        command = shlex.join(command)  # an argv (`["bash", "-lc", "..."]`)
     return command if isinstance(command, str) and command.strip() else None
 
 
