@@ -185,6 +185,10 @@ def test_a_persons_own_codex_notify_is_kept(home: pathlib.Path, program: HookPro
     changes = {c.path.name: c.action for c in install("codex", program)}
     assert changes == {"hooks.json": "installed", "config.toml": "skipped"}
     assert config.read_text("utf-8") == 'notify = ["notify-send", "codex"]\n'
+    config.write_text("model = \n", encoding="utf-8")
+    skipped = [c for c in install("codex", program) if c.path == config]
+    assert skipped[0].action == "skipped" and "not valid TOML" in skipped[0].note
+    assert config.read_text("utf-8") == "model = \n"
 
 
 def test_a_broken_settings_file_is_left_alone_with_one_error_line(

@@ -73,13 +73,28 @@ def install(tool: str, program: HookProgram, *, project: Path | None = None,
     manifest = Manifest(program.data_dir)
     changes = []
     for target in targets(tool, project):
-        if target.kind == "notify" and has_own_notify(read_bytes(target.path)):
-            changes.append(Change(target.path, "skipped",
-                                  "you have a notify program of your own; kept"))
-            continue
+        if target.kind == "notify":
+            reason = _notify_obstacle(read_bytes(target.path))
+            if reason:
+                changes.append(Change(target.path, "skipped", reason))
+                continue
         changes.append(apply_install(target.path, edit_for(target, program, version=version),
                                      manifest))
     return changes
+
+
+def _notify_obstacle(data: bytes | None) -> str:
+    """Why orchestra's `notify` cannot go into this config.toml, or ""."""
+    if has_own_notify(data):
+        return "you have a notify program of your own; kept (turn ends come from hooks.json)"
+    if data:
+        import tomllib
+
+        try:
+            tomllib.loads(data.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            return f"not valid TOML ({error}); left alone"
+    return ""
 
 
 def remove(tool: str, data_dir: Path, *, project: Path | None = None) -> list[Change]:
