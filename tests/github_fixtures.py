@@ -1,6 +1,6 @@
 """Fixtures and checkers for the GitHub tests: the loopback stand-in, a service pointed at it,
-GitHub's official GraphQL schema and REST OpenAPI description (loaded once per session), and
-two honest checkers:
+the slice of GitHub's official GraphQL schema and REST OpenAPI description that orchestra uses
+(`tests/github_schema/`, cut by its `trim.py`; loaded once per session), and two honest checkers:
 
 - `rest_problems`: a stand-in REST answer against its operation's response schema in
   api.github.com.json (`$ref`s resolved by jsonschema; OpenAPI's `nullable` rewritten as JSON
@@ -29,27 +29,20 @@ import pytest
 from orchestra_tui.demo.github_standin import StandIn
 from orchestra_tui.services.github import GitHubService
 
-SHARED_GITHUB = pathlib.Path(__file__).resolve().parent.parent.parent / "shared" / "github"
+GITHUB_SCHEMA = pathlib.Path(__file__).resolve().parent / "github_schema"
 TOKEN = "ghp_FAKE0TOKEN0FOR0TESTS0zzXq9Kp2"
 GRAPHQL_DIR = (pathlib.Path(__file__).resolve().parent.parent / "orchestra_tui" / "services"
                / "graphql")
 
 __all__ = ["TOKEN", "gql_schema", "openapi", "standin", "github", "refused_url",
-           "rest_problems", "selection_problems", "documents", "SHARED_GITHUB"]
-
-
-def _need_shared(name: str) -> pathlib.Path:
-    path = SHARED_GITHUB / name
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the official GitHub schemas live in ../shared/github")
-    return path
+           "rest_problems", "selection_problems", "documents", "GITHUB_SCHEMA"]
 
 
 @pytest.fixture(scope="session")
 def gql_schema() -> Any:
     from graphql import build_schema
 
-    sdl = _need_shared("schema.graphql").read_text(encoding="utf-8")
+    sdl = (GITHUB_SCHEMA / "schema.graphql").read_text(encoding="utf-8")
     return build_schema(sdl, assume_valid=True, assume_valid_sdl=True)
 
 
@@ -67,7 +60,7 @@ def _nullable_to_jsonschema(node: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def openapi() -> dict[str, Any]:
-    document = json.loads(_need_shared("api.github.com.json").read_text(encoding="utf-8"))
+    document = json.loads((GITHUB_SCHEMA / "api.github.com.json").read_text(encoding="utf-8"))
     components = _nullable_to_jsonschema(document["components"])
     return {"paths": document["paths"], "components": components}
 
@@ -99,7 +92,11 @@ def refused_url() -> str:
 
 
 def documents() -> list[pathlib.Path]:
-    return sorted(GRAPHQL_DIR.glob("*.graphql"))
+    """The operation documents orchestra sends (fragments.graphql is appended to them, not sent
+    on its own): read them with `load_document(path.stem)`."""
+    from orchestra_tui.services.github_documents import FRAGMENTS
+
+    return sorted(path for path in GRAPHQL_DIR.glob("*.graphql") if path.stem != FRAGMENTS)
 
 
 # -- REST -------------------------------------------------------------------------------------
@@ -139,10 +136,11 @@ def rest_problems(spec: dict[str, Any], method: str, path: str, status: int,
     clean = path.split("?", 1)[0]
     template = next((t for rx, t in _templates(spec) if rx.match(clean)), None)
     if template is None:
-        return [f"{method} {clean}: no such path in api.github.com.json"]
+        return [f"{method} {clean}: no such path in the api.github.com.json slice (add it to "
+                "tests/github_schema/trim.py's REST_OPERATIONS and run it again)"]
     operation = spec["paths"][template].get(method.lower())
     if operation is None:
-        return [f"{method} {template}: no such operation"]
+        return [f"{method} {template}: no such operation in the slice (see trim.py)"]
     response = operation["responses"].get(str(status))
     if status == 304:  # HTTP conditional answer to If-None-Match: valid on any GET, no body
         return [] if method == "GET" and body is None else [f"{method} {template}: bad 304"]

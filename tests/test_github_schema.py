@@ -13,7 +13,13 @@ from orchestra_tui.demo.standin_gql import operation_name
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.services.github import GitHubService, load_document
 from tests.github_fixtures import *  # noqa: F403
-from tests.github_fixtures import TOKEN, documents, rest_problems, selection_problems
+from tests.github_fixtures import (
+    GRAPHQL_DIR,
+    TOKEN,
+    documents,
+    rest_problems,
+    selection_problems,
+)
 from tests.helpers import async_wait_until
 
 
@@ -26,12 +32,39 @@ def test_documents_exist() -> None:
 
 @pytest.mark.parametrize("path", documents(), ids=lambda p: p.name)
 def test_document_validates_against_github_schema(gql_schema, path) -> None:
+    """The document as sent (its fragments appended) is valid GitHub GraphQL: known fields and
+    arguments, no deprecated ones, every fragment used. A field GitHub has but the slice lacks
+    means `python -m tests.github_schema.trim ../shared/github` was not run after a change."""
     from graphql import parse, specified_rules, validate
     from graphql.validation import NoDeprecatedCustomRule
 
-    errors = validate(gql_schema, parse(path.read_text()),
+    errors = validate(gql_schema, parse(load_document(path.stem)),
                       [*specified_rules, NoDeprecatedCustomRule])
-    assert errors == []
+    assert [error.message for error in errors] == []
+
+
+def test_threads_and_checks_are_selected_once_as_fragments() -> None:
+    """The inbox's thread and check selections are fragments, spread by every document that
+    reads them: the same fields whichever query found the thread or check."""
+    from orchestra_tui.services.github_documents import fragments
+
+    assert set(fragments()) == {"OrchestraReviewThread", "OrchestraCheckContext"}
+    for name, spreads in {"repo_pulls": {"OrchestraReviewThread", "OrchestraCheckContext"},
+                          "pull_threads": {"OrchestraReviewThread"},
+                          "pull_checks": {"OrchestraCheckContext"}}.items():
+        raw = (GRAPHQL_DIR / f"{name}.graphql").read_text()
+        assert {s for s in spreads if f"...{s}" in raw} == spreads
+        assert "createdAt" not in raw and "detailsUrl" not in raw  # not repeated inline
+        sent = load_document(name)
+        assert {f for f in fragments() if f"fragment {f} on" in sent} == spreads
+
+
+def test_a_wrong_field_fails_validation(gql_schema) -> None:
+    """The slice is not vacuous: a field GitHub does not have is refused."""
+    from graphql import parse, validate
+
+    document = load_document("resolve_thread").replace("isResolved", "isSettled")
+    assert validate(gql_schema, parse(document))
 
 
 @pytest.mark.parametrize("path", documents(), ids=lambda p: p.name)
@@ -50,7 +83,7 @@ def test_every_connection_is_bounded_to_100(gql_schema, path) -> None:
         visit,
     )
 
-    ast = parse(path.read_text())
+    ast = parse(load_document(path.stem))
     defaults: dict[str, int | None] = {}
     for definition in ast.definitions:
         if isinstance(definition, OperationDefinitionNode):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from orchestra_tui.demo import standin_state as st
 from orchestra_tui.demo.standin_gql import FieldError, connection
+from orchestra_tui.demo.standin_objects import pull_obj, thread_obj
 from orchestra_tui.demo.standin_state import GRAPHQL_LIMIT, SPull, SRepo, SThread
 
 if TYPE_CHECKING:
@@ -41,14 +41,14 @@ def repo_obj(repo: SRepo) -> dict[str, Any]:
             pulls.sort(key=lambda p: p.updated_at, reverse=orderBy.get("direction") == "DESC")
         for key in ("labels", "headRefName", "baseRefName"):
             page.pop(key, None)
-        return connection([st.pull_obj(repo, p) for p in pulls], name="pullRequests", **page)
+        return connection([pull_obj(repo, p) for p in pulls], name="pullRequests", **page)
 
     def pull_request(number: int) -> dict[str, Any]:
         pr = repo.pulls.get(number)
         if pr is None:
             raise FieldError(f"Could not resolve to a PullRequest with the number of {number}.",
                              "NOT_FOUND")
-        return st.pull_obj(repo, pr)
+        return pull_obj(repo, pr)
 
     return {"__typename": "Repository", "nameWithOwner": repo.full_name, "name": repo.name,
             "viewerPermission": "WRITE", "squashMergeAllowed": True, "mergeCommitAllowed": True,
@@ -72,7 +72,7 @@ def mutation_root(owner: StandIn) -> dict[str, Any]:
             thread.is_resolved = value
             return {"__typename": "ResolveReviewThreadPayload",
                     "clientMutationId": input.get("clientMutationId"),
-                    "thread": st.thread_obj(repo, pr, thread)}
+                    "thread": thread_obj(repo, pr, thread)}
         return resolve
 
     return {"__typename": "Mutation", "resolveReviewThread": set_resolved(True),

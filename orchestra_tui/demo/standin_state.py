@@ -1,5 +1,5 @@
-"""The GitHub stand-in's in-memory world and how GitHub would render it (REST JSON, GraphQL
-objects). Stdlib only: the demo ships this."""
+"""The GitHub stand-in's in-memory world and how GitHub's REST API renders it (its GraphQL
+objects: `standin_objects`). Stdlib only: the demo ships this."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Any
-
-from orchestra_tui.demo.standin_gql import FieldError, connection
 
 DOCS = "https://docs.github.com/rest"
 GRAPHQL_LIMIT = 5000
@@ -302,93 +300,3 @@ def comparison_json(api: str, repo: SRepo, base: str, head: str, pr: SPull,
 
 def error_json(message: str, status: int) -> dict[str, Any]:
     return {"message": message, "documentation_url": DOCS, "status": str(status)}
-
-
-# -- GraphQL object graph ----------------------------------------------------------------------
-
-
-def _actor(login: str) -> dict[str, Any]:
-    return {"__typename": "Bot" if login in BOTS else "User", "login": login,
-            "__implements": ("Actor",)}
-
-
-def _paged(items: list[Any], name: str) -> Any:
-    def resolve(first: int | None = None, last: int | None = None, after: str | None = None,
-                before: str | None = None, **_filters: Any) -> dict[str, Any]:
-        return connection(items, first=first, last=last, after=after, before=before, name=name)
-    return resolve
-
-
-def _check_obj(check: SCheck, pr: SPull) -> dict[str, Any]:
-    def is_required(pullRequestId: str | None = None,
-                    pullRequestNumber: int | None = None) -> bool:
-        if pullRequestId is None and pullRequestNumber is None:
-            raise FieldError("isRequired needs pullRequestId or pullRequestNumber",
-                             "ARGUMENT_ERROR")
-        return check.required
-
-    if check.kind == "StatusContext":
-        return {"__typename": "StatusContext", "context": check.name, "state": check.state,
-                "description": None, "targetUrl": check.url or None,
-                "isRequired": is_required, "__implements": ("RequirableByPullRequest",)}
-    return {"__typename": "CheckRun", "name": check.name, "status": check.status,
-            "conclusion": check.conclusion if check.status == "COMPLETED" else None,
-            "detailsUrl": check.url or None, "isRequired": is_required,
-            "startedAt": pr.created_at, "completedAt": pr.updated_at,
-            "__implements": ("RequirableByPullRequest",)}
-
-
-def rollup_state(pr: SPull) -> str | None:
-    if not pr.checks:
-        return None
-    outcomes = {c.outcome for c in pr.checks}
-    if "failing" in outcomes:
-        return "FAILURE"
-    if "pending" in outcomes:
-        return "PENDING"
-    return "SUCCESS"
-
-
-def _comment_obj(repo: SRepo, pr: SPull, thread: SThread, comment: SComment) -> dict[str, Any]:
-    return {
-        "__typename": "PullRequestReviewComment", "id": f"PRRC_kwDO{comment.id}",
-        "fullDatabaseId": str(comment.id), "databaseId": comment.id,
-        "url": f"https://github.com/{repo.full_name}/pull/{pr.number}#discussion_r{comment.id}",
-        "author": _actor(comment.author), "body": comment.body, "createdAt": comment.created_at,
-        "path": thread.path, "line": None if thread.is_outdated else thread.line,
-        "originalLine": thread.line, "outdated": thread.is_outdated,
-    }
-
-
-def thread_obj(repo: SRepo, pr: SPull, thread: SThread) -> dict[str, Any]:
-    return {
-        "__typename": "PullRequestReviewThread", "id": thread.id,
-        "isResolved": thread.is_resolved, "isOutdated": thread.is_outdated,
-        "isCollapsed": thread.is_resolved, "path": thread.path,
-        "line": None if thread.is_outdated else thread.line, "originalLine": thread.line,
-        "startLine": None, "diffSide": "RIGHT", "subjectType": "LINE",
-        "viewerCanResolve": True, "viewerCanReply": True,
-        "comments": _paged([_comment_obj(repo, pr, thread, c) for c in thread.comments],
-                           "comments"),
-    }
-
-
-def pull_obj(repo: SRepo, pr: SPull) -> dict[str, Any]:
-    rollup = None
-    if pr.checks:
-        rollup = {"__typename": "StatusCheckRollup", "state": rollup_state(pr),
-                  "contexts": _paged([_check_obj(c, pr) for c in pr.checks], "contexts")}
-    return {
-        "__typename": "PullRequest", "id": f"PR_kwDO{repo.id}_{pr.number}",
-        "number": pr.number, "title": pr.title, "body": pr.body,
-        "url": f"https://github.com/{repo.full_name}/pull/{pr.number}", "state": pr.state,
-        "isDraft": pr.draft, "createdAt": pr.created_at, "updatedAt": pr.updated_at,
-        "author": _actor(pr.author), "baseRefName": pr.base_ref, "baseRefOid": repo.base_sha,
-        "headRefName": pr.head_ref, "headRefOid": pr.head_sha,
-        "mergeable": pr.mergeable, "mergeStateStatus": merge_state(repo, pr),
-        "reviewDecision": pr.review_decision, "isInMergeQueue": False,
-        "viewerCanUpdateBranch": bool(pr.behind_by), "viewerCanMergeAsAdmin": False,
-        "statusCheckRollup": rollup,
-        "reviewThreads": _paged([thread_obj(repo, pr, t) for t in pr.threads], "reviewThreads"),
-        "repository": {"__typename": "Repository", "nameWithOwner": repo.full_name},
-    }

@@ -21,7 +21,6 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from importlib import resources
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -39,6 +38,7 @@ from orchestra_tui.services.github_auth import (
     token_from_env,
     token_from_gh,
 )
+from orchestra_tui.services.github_documents import load_document
 from orchestra_tui.services.github_issues import IssuesMixin
 from orchestra_tui.services.github_parse import plain
 from orchestra_tui.services.github_pulls import collect_pulls
@@ -51,12 +51,6 @@ __all__ = ["DEFAULT_API", "DEFAULT_TIMEOUT", "GitHubService", "load_document", "
 DEFAULT_TIMEOUT = 15.0
 _ETAG_ENTRIES = 512
 _USER_AGENT = "orchestra-tui"
-
-
-def load_document(name: str) -> str:
-    """The text of `services/graphql/<name>.graphql`."""
-    return (resources.files("orchestra_tui.services.graphql") / f"{name}.graphql").read_text(
-        encoding="utf-8")
 
 
 class GitHubService(IssuesMixin):
