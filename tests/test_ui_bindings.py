@@ -54,7 +54,8 @@ async def test_enter_sends_now_and_tab_queues(fleet):
         await pilot.press("enter", *"later", "tab")
         await settle(pilot)
         assert [item.text for item in fleet.store.items("api")] == ["later"]
-        await pilot.press("enter", *"never", "escape")
+        assert bar.has_class("-open")  # open and empty for the next follow-up
+        await pilot.press(*"never", "escape")
         await settle(pilot)
         assert not bar.has_class("-open")
         assert all(call[-1] != "never" for call in fleet.calls)
@@ -205,7 +206,10 @@ async def test_kill_asks_first_and_policy_reminder_sends(fleet):
         await settle(pilot)
         await pilot.press("P")
         await settle(pilot)
-        assert fleet.calls == [("kill", "api"), ("remind_policy", "api")]
+        assert fleet.calls[0] == ("kill", "api")
+        assert fleet.calls[1][:2] == ("send_now", "api")
+        assert fleet.calls[1][2].startswith("Reminder of the policy for your lane")
+        assert "All changes via git." in fleet.calls[1][2]
 
 
 async def test_the_fleet_shows_which_issue_each_agent_is_on(fleet):

@@ -22,6 +22,25 @@ def test_fleet_view_prompt_bar(snap_compare, tmp_path):
                         press=["j", "j", "j", "enter", *"run the tests again"])
 
 
+def test_fleet_view_prompt_bar_after_tab(snap_compare, tmp_path):
+    """The bar stays open and empty after `tab`, and counts what waits in the queue."""
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE,
+                        press=["enter", *"run the tests again", "tab"])
+
+
+def test_fleet_view_selected_agent_with_alerts(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, press=["j", "j"])
+
+
+def test_fleet_view_80x24(snap_compare, tmp_path):
+    """Lane and tool give way; state, agent, for, context and queue stay."""
+    assert snap_compare(make_app(tmp_path), terminal_size=(80, 24))
+
+
+def test_fleet_view_100x30(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=(100, 30))
+
+
 def test_zoomed_pane(snap_compare, tmp_path):
     assert snap_compare(make_app(tmp_path), terminal_size=SIZE, press=["z"])
 

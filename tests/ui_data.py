@@ -68,8 +68,8 @@ user@host:~/src/infra$
 def _view(name: str, tool: str, state: State, reason: str, *, since: float,
           repo: str = "", branch: str = "*", context: int | None = None,
           trend: ContextTrend = ContextTrend.UNKNOWN, screen: str = "", pane: str = "%1",
-          alerts: tuple[str, ...] = ()) -> AgentView:
-    spec = AgentSpec(name=name, tool=tool, repo=repo, branch=branch, target=pane)
+          alerts: tuple[str, ...] = (), policy: str = "") -> AgentView:
+    spec = AgentSpec(name=name, tool=tool, repo=repo, branch=branch, target=pane, policy=policy)
     status = AgentStatus(name=name, pane_id=pane, tool=tool, state=state, reason=reason,
                          context_left=context, context_trend=trend, since=since, spec=spec,
                          alerts=alerts)
@@ -81,7 +81,7 @@ def fixed_views() -> list[AgentView]:
         _view("api", "claude", State.APPROVAL,
               'approval: "Do you want to proceed?" dialog', since=AT - 42,
               repo="acme/api", branch="claude/*", context=64, trend=ContextTrend.FALLING,
-              screen=CLAUDE_APPROVAL, pane="%3"),
+              screen=CLAUDE_APPROVAL, pane="%3", policy="All changes via git."),
         _view("ingest", "aider", State.BLOCKED, 'blocked: "RateLimitError", retrying',
               since=AT - 130, repo="acme/ingest", screen=AIDER_BLOCKED, pane="%5"),
         _view("infra", "shell", State.EXITED, "exited: bash is back in the foreground",
@@ -104,6 +104,7 @@ class FixedFleet:
         self.store.load()
         self.views = fixed_views() if views is None else views
         self.calls: list[tuple] = []
+        self.on_send_failed = None  # the app sets it; nothing is dispatched here
         self._snapshot = self._build()
 
     def _build(self) -> FleetSnapshot:
@@ -125,6 +126,9 @@ class FixedFleet:
     def dispatch_ready(self) -> list[str]:
         return []
 
+    def spec(self, name: str) -> AgentSpec:
+        return next(view.status.spec for view in self.views if view.name == name)
+
     async def send_now(self, name: str, text: str, *, source: str = "person") -> SendResult:
         self.calls.append(("send_now", name, text))
         return SendResult(delivered=True, enter_presses=1)
@@ -143,7 +147,7 @@ class FixedFleet:
         self.calls.append(("toggle_pause", name, paused))
         return paused
 
-    async def answer(self, name: str, approve: bool) -> State:
+    async def answer(self, name: str, approve: bool, *, seen: str | None = None) -> State:
         self.calls.append(("answer", name, approve))
         return State.APPROVAL
 
@@ -162,10 +166,6 @@ class FixedFleet:
 
     async def kill(self, name: str) -> None:
         self.calls.append(("kill", name))
-
-    async def remind_policy(self, name: str) -> SendResult:
-        self.calls.append(("remind_policy", name))
-        return SendResult(delivered=True, enter_presses=1)
 
     async def attach(self, name: str) -> str | None:
         self.calls.append(("attach", name))

@@ -85,14 +85,16 @@ class OrchestraApp(GitHubActions, App):
         Binding("question_mark", "help", "Help", id="help"),
     ]
 
+    # No repaint of the whole screen per tick: the screens watching it update what changed.
     snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
-                                                 always_update=True)
+                                                 always_update=True, repaint=False)
 
     def __init__(self, fleet, options: AppOptions = AppOptions(), desk=None) -> None:
         super().__init__()
         self.fleet = fleet
         self.options = options
         self.selected_agent: str | None = None
+        self._queue_order = asyncio.Lock()  # follow-ups queued in a row keep their order
         self.init_github(desk)
 
     def on_mount(self) -> None:
@@ -214,7 +216,11 @@ class OrchestraApp(GitHubActions, App):
                          answered)
 
     def queue_prompt(self, agent: str, text: str) -> None:
-        self._run(self.fleet.enqueue(agent, text), f"Queued for {agent}")
+        async def enqueue() -> None:
+            async with self._queue_order:
+                await self.fleet.enqueue(agent, text)
+
+        self._run(enqueue(), f"Queued for {agent}")
 
     def queue_op(self, op: str, *args) -> None:
         self._run(self.fleet.queue_op(op, *args))

@@ -18,4 +18,11 @@ class PromptSubmitted(Message):
 
 @dataclass
 class AgentSelected(Message):
+    """The selection moved to `agent` (None: the fleet is empty)."""
+
     agent: str | None
+
+
+@dataclass
+class PromptClosed(Message):
+    """The prompt bar closed: the fleet gets the keyboard back."""

@@ -1,9 +1,15 @@
-"""The main screen: the fleet in attention order beside the selected agent's live pane."""
+"""The main screen: the fleet in attention order beside the selected agent's live pane.
+
+Keys: `j`/`k` (and arrows) move the selection wherever the focus is (zoomed, back from any
+screen); `esc` leaves zoom before it means anything else; while the prompt bar is open no key
+reaches a fleet binding."""
 
 from __future__ import annotations
 
 import time
 
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -11,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.ui.format import duration
-from orchestra_tui.ui.messages import AgentSelected, PromptSubmitted
+from orchestra_tui.ui.format import count_queued, duration
+from orchestra_tui.ui.messages import AgentSelected, PromptClosed, PromptSubmitted
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.empty_state import EmptyState
 from orchestra_tui.ui.widgets.pane_view import PaneView
@@ -21,6 +27,9 @@ from orchestra_tui.ui.widgets.status_bar import FleetStatus
 
 # An interrupt stops an agent mid-turn: it takes the same key twice within this many seconds.
 INTERRUPT_GUARD_SECONDS = 2.0
+# The fleet list takes at most this share of the width; the pane gets the rest.
+TABLE_SHARE = 0.6
+TABLE_BORDER = 2
 
 
 class FleetScreen(Screen):
@@ -30,17 +39,26 @@ class FleetScreen(Screen):
         Binding("y", "approve", "Approve", id="approve"),
         Binding("n", "deny", "Deny", id="deny"),
         Binding("ctrl+c", "interrupt('ctrl+c')", "Interrupt", id="interrupt", priority=True),
-        Binding("escape", "interrupt('escape')", "Interrupt", show=False, id="interrupt_esc"),
+        Binding("escape", "escape", "Leave zoom, else interrupt (twice)", show=False,
+                id="interrupt_esc"),
         Binding("a", "attach", "Attach", id="attach"),
         Binding("p", "toggle_pause", "Pause queue", id="pause", show=False),
         Binding("R", "restart", "Restart", id="restart"),
         Binding("K", "kill", "Kill", id="kill", show=False),
         Binding("P", "remind_policy", "Policy reminder", id="policy", show=False),
+        Binding("exclamation_mark", "alerts", "Alerts of the selected agent", id="alerts",
+                show=False, key_display="!"),
         Binding("g", "grid", "Grid", id="grid"),
         Binding("z", "zoom", "Zoom", id="zoom"),
         Binding("i", "app.inbox", "Inbox", id="inbox"),
         Binding("m", "app.merge_panel", "Merge", id="merge"),
         Binding("I", "app.issues", "Issues", id="issues"),
+        Binding("down,j", "cursor('down')", "Next agent", show=False, id="next_agent"),
+        Binding("up,k", "cursor('up')", "Previous agent", show=False, id="previous_agent"),
+        Binding("pageup", "scroll_pane('up')", "Scroll the pane back into history",
+                show=False, id="pane_up", key_display="pgup"),
+        Binding("pagedown", "scroll_pane('down')", "Scroll the pane on (at the bottom it follows)",
+                show=False, id="pane_down", key_display="pgdn"),
     ]
 
     def __init__(self, config_path: str = "", warn: int = 20, critical: int = 10) -> None:
@@ -66,9 +84,39 @@ class FleetScreen(Screen):
             self.watch(self.app, "desk", self._show_issues, init=True)
         self.query_one(AgentTable).focus()
 
+    def on_resize(self, event: events.Resize) -> None:
+        limit = int(event.size.width * TABLE_SHARE)
+        table = self.query_one(AgentTable)
+        table.styles.max_width = limit
+        table.fit(limit - TABLE_BORDER)
+
+    def on_screen_resume(self) -> None:
+        # Back from help, the queue editor, the grid, the inbox...: the keys move the fleet.
+        self._give_keys_to_fleet()
+
     @property
     def selected(self) -> str | None:
         return self.query_one(AgentTable).selected
+
+    @property
+    def zoomed(self) -> bool:
+        return self.has_class("-zoomed")
+
+    def _typing(self) -> bool:
+        return self.query_one(PromptBar).is_open
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the prompt bar is open every key is text: `n` must not deny, `K` must not
+        # kill, ctrl+c (a priority binding) must not interrupt.
+        return not self._typing()
+
+    def _give_keys_to_fleet(self) -> None:
+        if self._typing():
+            return
+        if self.zoomed:
+            self.set_focus(None)  # the list is hidden; the screen's j/k still move it
+        else:
+            self.query_one(AgentTable).focus()
 
     def _show(self, snapshot: FleetSnapshot) -> None:
         empty = not snapshot.agents and snapshot.at > 0
@@ -76,6 +124,10 @@ class FleetScreen(Screen):
         self.query_one(FleetStatus).show(snapshot)
         self.query_one(AgentTable).update_agents(snapshot)
         self._show_pane(snapshot)
+        bar = self.query_one(PromptBar)
+        if bar.is_open and bar.agent:
+            view = snapshot.get(bar.agent)
+            bar.show_queued(count_queued(view.queue) if view else 0)
 
     def _show_issues(self, desk) -> None:
         table = self.query_one(AgentTable)
@@ -89,13 +141,18 @@ class FleetScreen(Screen):
         pane = self.query_one(PaneView)
         view = snapshot.get(self.selected) if self.selected else None
         if view is None:
-            pane.show("no agent selected", "")
+            pane.show(None, "no agent selected", "")
             return
         status = view.status
-        title = f"{status.name} · {status.tool} · {status.pane_id or 'no pane'}"
+        title = Text(f"{status.name} · {status.tool} · {status.pane_id or 'no pane'}")
+        subtitle = Text()
+        if status.alerts:
+            subtitle.append(f"⚠ {'; '.join(status.alerts)}", style="bold red")
+            subtitle.append(" (!) · ")
         since = duration(snapshot.at - status.since) if status.since else ""
-        subtitle = f"{status.state} {since} · {status.reason}"
-        pane.show(title, view.screen, subtitle)
+        subtitle.append(f"{status.state} {since} · {status.reason}")
+        pane.show(status.name, title, view.screen, subtitle,
+                  rows=view.pane.height if view.pane else None)
 
     def select(self, agent: str) -> None:
         self.query_one(AgentTable).select(agent)
@@ -114,7 +171,10 @@ class FleetScreen(Screen):
             self.app.queue_prompt(message.agent, message.text)
         else:
             self.app.send_prompt(message.agent, message.text)
-        self.query_one(AgentTable).focus()
+
+    def on_prompt_closed(self, message: PromptClosed) -> None:
+        self.refresh_bindings()
+        self._give_keys_to_fleet()
 
     def _require_selected(self) -> str | None:
         if self.selected is None:
@@ -123,7 +183,42 @@ class FleetScreen(Screen):
 
     def action_prompt(self) -> None:
         if agent := self._require_selected():
-            self.query_one(PromptBar).open_for(agent)
+            view = self.app.snapshot.get(agent)
+            self.query_one(PromptBar).open_for(agent, count_queued(view.queue) if view else 0)
+            self.refresh_bindings()
+
+    def action_cursor(self, direction: str) -> None:
+        table = self.query_one(AgentTable)
+        if direction == "down":
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
+
+    def action_scroll_pane(self, direction: str) -> None:
+        pane = self.query_one(PaneView)
+        if direction == "up":
+            pane.scroll_page_up()
+        else:
+            pane.scroll_page_down()
+
+    def action_alerts(self) -> None:
+        agent = self._require_selected()
+        view = self.app.snapshot.get(agent) if agent else None
+        if view is None:
+            return
+        alerts = view.status.alerts
+        if not alerts:
+            self.notify(f"{agent} has no alerts", timeout=4)
+            return
+        self.notify("\n".join(f"⚠ {text}" for text in alerts), markup=False,
+                    title=f"{agent}: {len(alerts)} alert{'s' if len(alerts) > 1 else ''}",
+                    severity="warning", timeout=20)
+
+    def action_escape(self) -> None:
+        if self.zoomed:  # leaving zoom is all esc does then: it never arms the interrupt
+            self.action_zoom()
+            return
+        self.action_interrupt("escape")
 
     def action_queue(self) -> None:
         if agent := self._require_selected():
@@ -175,4 +270,6 @@ class FleetScreen(Screen):
         self.app.open_grid()
 
     def action_zoom(self) -> None:
+        self._armed = None
         self.toggle_class("-zoomed")
+        self._give_keys_to_fleet()

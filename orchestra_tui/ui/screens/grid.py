@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.ui.format import state_badge
+from orchestra_tui.ui.format import split_capture, state_badge
 
 
 class PaneTile(Static, can_focus=True):
@@ -22,17 +22,18 @@ class PaneTile(Static, can_focus=True):
         self.border_title = agent
         self._screen: str | None = None
 
-    def show(self, screen: str, state, reason: str) -> None:
+    def show(self, screen: str, state, reason: str, rows: int | None = None) -> None:
         title = Text(f"{self.agent} ")
         title.append_text(state_badge(state))
         self.border_title = title
-        self.border_subtitle = reason
+        self.border_subtitle = Text(reason)
         if screen != self._screen:
             self._screen = screen
-            # The tile shows the bottom of the pane: that is where agents say what they do.
-            lines = screen.rstrip("\n").split("\n")
-            self.update(Text.from_ansi("\n".join(lines[-max(1, self.size.height or 12):]),
-                                       no_wrap=True, end=""))
+            # The tile shows the bottom of the current screen: that is where agents say what
+            # they do. Never rows above it: those are history (old frames of a clearing agent).
+            lines, top = split_capture(screen, rows)
+            shown = lines[max(top, len(lines) - max(1, self.size.height or 12)):]
+            self.update(Text.from_ansi("\n".join(shown), no_wrap=True, end=""))
 
 
 class GridScreen(Screen):
@@ -65,7 +66,8 @@ class GridScreen(Screen):
                 selected = self.app.selected_agent
                 (tiles.get(selected) or next(iter(tiles.values()))).focus()
         for view in snapshot.agents:
-            tiles[view.name].show(view.screen, view.status.state, view.status.reason)
+            tiles[view.name].show(view.screen, view.status.state, view.status.reason,
+                                  view.pane.height if view.pane else None)
 
     def action_pick(self) -> None:
         if isinstance(self.focused, PaneTile):

@@ -1,99 +1,248 @@
 """The fleet list: one row per agent in attention order, with state, time in state, context and
-queue. Rows are rebuilt each tick; the cursor stays on the same agent as rows move."""
+queue.
+
+Each `DataTable.update_cell` re-renders the whole table, so a tick updates only the cells whose
+content changed, and rebuilds the rows only when the order or the columns change. The selection
+sits on the top row (who needs the person most) until the person moves it; from then on it stays
+on that agent through re-sorts (`home` goes back to following the top row)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
 from orchestra_tui.core.fleet import AgentView, FleetSnapshot
-from orchestra_tui.ui.format import context_bar, duration, lane, state_badge
+from orchestra_tui.models import QueueItemState
+from orchestra_tui.ui.format import (
+    DURATION_WIDTH,
+    context_bar,
+    count_queued,
+    duration,
+    lane,
+    state_badge,
+)
 from orchestra_tui.ui.messages import AgentSelected
 
 COLUMNS = ("state", "agent", "tool", "lane", "for", "context", "queue")
+CELL_PADDING = 2  # DataTable pads every cell by one on each side
+FIXED_WIDTHS = {"state": 10, "for": DURATION_WIDTH}
+WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
 
 
-class AgentTable(DataTable):
+@dataclass(frozen=True)
+class Layout:
+    columns: tuple[str, ...]
+    bar: int  # the context bar's width; 0 shows the figure alone
+
+
+def _without(*gone: str) -> tuple[str, ...]:
+    return tuple(column for column in COLUMNS if column not in gone)
+
+
+# Widest first. On a narrow screen the lane gives way first, then the tool, then the context
+# bar shrinks to its figure: state, agent, context and queue stay.
+LAYOUTS = (Layout(COLUMNS, 8), Layout(_without("lane"), 8), Layout(_without("lane", "tool"), 8),
+           Layout(_without("lane", "tool"), 0))
+
+Cells = dict[str, object]
+
+
+class AgentTable(DataTable, inherit_bindings=False):
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("enter", "select_cursor", "Prompt", show=False),
+        Binding("down,j", "cursor_down", "Next agent", show=False),
+        Binding("up,k", "cursor_up", "Previous agent", show=False),
+        Binding("home", "scroll_top", "Top row: who needs you most", show=False),
+        Binding("end", "scroll_bottom", "Last agent", show=False),
     ]
 
     def __init__(self, *, warn: int = 20, critical: int = 10, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.warn = warn
         self.critical = critical
-        self._order: list[str] = []
-        self._selected: str | None = None
         self.issues: dict[str, str] = {}  # agent -> "#90": the issue it was assigned
+        self._layout = LAYOUTS[0]
+        self._width = 0  # cells the table may take; 0 until the screen says
+        self._order: list[str] = []
+        self._shown: dict[str, Cells] = {}
+        self._selected: str | None = None
+        self._pinned = False  # the person moved the selection: it follows that agent
+        self._snapshot: FleetSnapshot | None = None
 
     def on_mount(self) -> None:
-        for column in COLUMNS:
-            self.add_column(column, key=column)
+        self._add_columns()
 
     @property
     def selected(self) -> str | None:
         return self._selected
 
+    @property
+    def columns_shown(self) -> tuple[str, ...]:
+        return self._layout.columns
+
+    # -- what the screen tells the table -------------------------------------------------------
+
+    def fit(self, width: int) -> None:
+        """The table may take `width` cells inside its border: choose the columns that fit."""
+        if width != self._width:
+            self._width = width
+            if self._snapshot is not None:
+                self.update_agents(self._snapshot)
+
     def select(self, name: str) -> None:
-        self._selected = name
-        self._restore_cursor()
+        """The person chose `name` (e.g. in the grid): it stays selected through re-sorts."""
+        if name in self._order:
+            self._pinned = True
+            self._set_selected(name)
+            self._place_cursor()
 
     def update_agents(self, snapshot: FleetSnapshot) -> None:
-        order = [view.name for view in snapshot.agents]
-        if order != self._order:
+        self._snapshot = snapshot
+        cells = {view.name: self._cells(view, snapshot.at, self._layout.bar)
+                 for view in snapshot.agents}
+        layout = self._layout_for(cells)
+        if layout.bar != self._layout.bar:
+            cells = {view.name: self._cells(view, snapshot.at, layout.bar)
+                     for view in snapshot.agents}
+        order = list(cells)
+        if layout != self._layout:
+            self._layout = layout
+            self.clear(columns=True)
+            self._add_columns()
+            self._add_rows(order, cells)
+        elif order != self._order:
             self.clear()
-            for view in snapshot.agents:
-                self.add_row(*self._cells(view, snapshot.at), key=view.name)
-            self._order = order
+            self._add_rows(order, cells)
         else:
-            for view in snapshot.agents:
-                for column, cell in zip(COLUMNS, self._cells(view, snapshot.at)):
-                    self.update_cell(view.name, column, cell)
-        self._restore_cursor()
+            for name, row in cells.items():
+                before = self._shown.get(name)
+                if before == row:
+                    continue
+                for column in layout.columns:
+                    if before is None or before[column] != row[column]:
+                        self.update_cell(name, column, row[column])
+        self._order = order
+        self._shown = cells
+        self._settle_selection()
 
-    def _restore_cursor(self) -> None:
+    # -- columns -------------------------------------------------------------------------------
+
+    def _add_columns(self) -> None:
+        for column in self._layout.columns:
+            self.add_column(column, key=column, width=FIXED_WIDTHS.get(column))
+
+    def _add_rows(self, order: list[str], cells: dict[str, Cells]) -> None:
+        for name in order:
+            self.add_row(*(cells[name][column] for column in self._layout.columns), key=name)
+
+    def _layout_for(self, cells: dict[str, Cells]) -> Layout:
+        if not self._width:
+            return self._layout
+        rows = self.size.height - 2  # inside the border
+        width = self._width - (1 if 0 < rows < len(cells) + 1 else 0)  # a vertical scrollbar
+        for layout in LAYOUTS:
+            if self._needed_width(layout, cells) <= width:
+                return layout
+        return LAYOUTS[-1]
+
+    @staticmethod
+    def _needed_width(layout: Layout, cells: dict[str, Cells]) -> int:
+        total = 0
+        for column in layout.columns:
+            if column in FIXED_WIDTHS:
+                width = FIXED_WIDTHS[column]
+            elif column == "context":
+                width = layout.bar + 6 if layout.bar else 5
+            else:
+                width = max([len(column)] + [_cell_width(row[column]) for row in cells.values()])
+            total += width + CELL_PADDING
+        return total
+
+    # -- the selection -------------------------------------------------------------------------
+
+    def _settle_selection(self) -> None:
         if not self._order:
-            self._selected = None
+            self._pinned = False
+            self._set_selected(None)
             return
         if self._selected not in self._order:
-            self._selected = self._order[0]
-            self.post_message(AgentSelected(self._selected))
+            self._pinned = False
+        self._set_selected(self._selected if self._pinned else self._order[0])
+        self._place_cursor()
+
+    def _place_cursor(self) -> None:
         row = self._order.index(self._selected)
         if self.cursor_row != row:
             self.move_cursor(row=row, animate=False)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        name = event.row_key.value if event.row_key else None
+    def _set_selected(self, name: str | None) -> None:
         if name != self._selected:
             self._selected = name
             self.post_message(AgentSelected(name))
 
-    def _cells(self, view: AgentView, now: float) -> tuple:
+    def _moved_by_person(self) -> None:
+        if 0 <= self.cursor_row < len(self._order):
+            name = self._order[self.cursor_row]
+            if name != self._selected:
+                self._pinned = True
+                self._set_selected(name)
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self._moved_by_person()
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self._moved_by_person()
+
+    def action_scroll_bottom(self) -> None:
+        super().action_scroll_bottom()
+        self._moved_by_person()
+
+    def action_scroll_top(self) -> None:
+        self._pinned = False
+        self._settle_selection()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        # Keys are handled above, at once. What is left is a click: the table itself only ever
+        # leaves the cursor on the selection, so a cursor elsewhere was moved by the person.
+        self._moved_by_person()
+
+    # -- cells ---------------------------------------------------------------------------------
+
+    def _cells(self, view: AgentView, now: float, bar: int) -> Cells:
         status = view.status
         spec = status.spec
-        queued = sum(1 for item in view.queue if item.state == "queued")
-        waiting = sum(1 for item in view.queue if item.state in ("sending", "uncertain"))
+        queued = count_queued(view.queue)
+        waiting = sum(1 for item in view.queue if item.state in WAITING)
         queue = Text(str(queued) if queued else "·", style="bold" if queued else "dim")
         if waiting:
             queue.append(f" !{waiting}", style="bold yellow")
         if view.paused:
             queue.append(" ⏸", style="yellow")
+        if status.queued:  # prompts the agent holds in its own queue, not orchestra's
+            queue.append(f" +{status.queued} held", style="cyan")
         name = Text(status.name, style="bold")
         if status.alerts:
             name.append(f" ⚠{len(status.alerts)}", style="bold red")
         lane_cell = Text(lane(spec.repo, spec.branch) if spec else "—")
         if issue := self.issues.get(status.name):
             lane_cell.append(f" {issue}", style="bold cyan")
-        return (
-            state_badge(status.state),
-            name,
-            status.tool,
-            lane_cell,
-            duration(now - status.since) if status.since else "—",
-            context_bar(status.context_left, status.context_trend,
-                        warn=self.warn, critical=self.critical),
-            queue,
-        )
+        return {
+            "state": state_badge(status.state),
+            "agent": name,
+            "tool": status.tool,
+            "lane": lane_cell,
+            "for": duration(now - status.since) if status.since else "—",
+            "context": context_bar(status.context_left, status.context_trend, width=bar,
+                                   warn=self.warn, critical=self.critical),
+            "queue": queue,
+        }
+
+
+def _cell_width(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else len(str(cell))

@@ -1,32 +1,123 @@
-"""The selected agent's live tmux pane, with its colours. Pane text is data, never markup: it is
-parsed as ANSI into a Rich Text, so `[/]` in a pane cannot crash the app."""
+"""The selected agent's live tmux pane, with its colours, scrollback above it.
+
+It shows the agent's current screen (the pane's last rows: from its top when it fits, else its
+bottom) and follows it as captures arrive, unless the person scrolled up into history to read;
+scrolling back to the bottom follows again. An agent that clears its screen every frame leaves
+its old frames in tmux's history, right above the current one: the view never shows them unless
+the person scrolls up.
+
+The capture (up to ~2000 lines of history) is kept as lines and only the rows on screen are
+rendered: like Textual's `Log`, not a `Static` that would render every line on every update.
+Pane text is data, never markup: each line is parsed as ANSI into a Rich Text, so `[/]` in a pane
+cannot crash the app. SGR state carries over from one captured line to the next, so a line is
+parsed with the style the line before it ended in; parses are reused while the line and that
+style are the same, which is nearly every line from one capture to the next."""
 
 from __future__ import annotations
 
+from rich.ansi import AnsiDecoder
+from rich.style import Style
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from orchestra_tui.ui.format import split_capture
 
 
-class PaneView(VerticalScroll):
+class _Line:
+    __slots__ = ("end", "strip", "text")
+
+    def __init__(self, text: Text, end: Style) -> None:
+        self.text = text
+        self.end = end  # the SGR state after this line: the next line starts in it
+        self.strip: Strip | None = None
+
+
+class PaneView(ScrollView, can_focus=False):
     DEFAULT_CLASSES = "pane-view"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._body = Static("", classes="pane-body")
+        self.agent: str | None = None
         self._screen: str | None = None
+        self._rows: int | None = None
+        self._screen_top = 0  # the first line of the current screen; history is above it
+        self._width = 0
+        self._lines: list[_Line] = []
+        self._parsed: dict[tuple[Style, str], _Line] = {}
+        self.following = True  # stick to the bottom as captures arrive
 
-    def compose(self):
-        yield self._body
+    @property
+    def lines(self) -> list[Text]:
+        """The capture as shown, one Text per row (the tests read it)."""
+        return [line.text for line in self._lines]
 
-    def show(self, title: str, screen: str, subtitle: str = "") -> None:
+    def show(self, agent: str | None, title: Text | str, screen: str,
+             subtitle: Text | str = "", rows: int | None = None) -> None:
+        """`screen`: the capture, history included; `rows`: the pane's height, so the last
+        `rows` lines are its current screen (None: all of it is)."""
         self.border_title = title
         self.border_subtitle = subtitle
-        if screen == self._screen:
+        if agent != self.agent:
+            self.agent = agent
+            self.following = True
+        if screen == self._screen and rows == self._rows:
             return
-        # Follow the bottom unless the person scrolled up into history to read.
-        following = self.scroll_y >= self.max_scroll_y - 1
-        self._screen = screen
-        self._body.update(Text.from_ansi(screen.rstrip("\n"), no_wrap=True, end=""))
-        if following:
-            self.call_after_refresh(self.scroll_end, animate=False)
+        if not self.following and self.scroll_y >= self.max_scroll_y:
+            self.following = True  # the person scrolled back down to the bottom
+        self._screen, self._rows = screen, rows
+        raw, self._screen_top = split_capture(screen, rows)
+        self._lines = self._parse(raw)
+        self._width = max((line.text.cell_len for line in self._lines), default=0)
+        self._lay_out()
+        self.refresh()
+
+    def _lay_out(self) -> None:
+        """Room below the last line, when the current screen is shorter than the view, so that
+        following shows the current screen from its top, not old frames above it."""
+        rows = self.scrollable_content_region.height
+        self.virtual_size = Size(self._width, max(len(self._lines), self._screen_top + rows))
+        if self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+
+    def _parse(self, raw: list[str]) -> list[_Line]:
+        decoder = AnsiDecoder()
+        style = Style.null()
+        parsed: dict[tuple[Style, str], _Line] = {}
+        lines = []
+        for text in raw:
+            key = (style, text)
+            line = self._parsed.get(key) or parsed.get(key)
+            if line is None:
+                decoder.style = style
+                line = _Line(decoder.decode_line(text), decoder.style)
+                line.text.no_wrap = True
+                line.text.end = ""
+            parsed[key] = line
+            lines.append(line)
+            style = line.end
+        self._parsed = parsed  # keep what this capture uses; forget the rest
+        return lines
+
+    def release_anchor(self) -> None:
+        # Textual calls this whenever the person scrolls (wheel, keys, scrollbar).
+        super().release_anchor()
+        self.following = False
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        index = scroll_y + y
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        line = self._lines[index]
+        if line.strip is None:
+            segments = list(line.text.render(self.app.console))
+            line.strip = Strip(segments, line.text.cell_len)
+        return line.strip.crop_extend(scroll_x, scroll_x + width, None).apply_style(base)
+

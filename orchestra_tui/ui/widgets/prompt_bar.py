@@ -1,5 +1,7 @@
-"""The prompt bar: `enter` sends now, `tab` queues, `escape` leaves, `ctrl+j` or `shift+enter`
-adds a newline (terminals that cannot tell shift+enter from enter still have ctrl+j)."""
+"""The prompt bar: `enter` sends now and closes, `tab` adds to the agent's queue and stays open,
+empty, for the next follow-up (how many wait in the queue is shown), `esc` closes, `ctrl+j` or
+`shift+enter` adds a newline (terminals that cannot tell shift+enter from enter still have
+ctrl+j). While it is open every key is the person's text: the fleet's one-key bindings are off."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from textual import events
 from textual.containers import Vertical
 from textual.widgets import Label, TextArea
 
-from orchestra_tui.ui.messages import PromptSubmitted
+from orchestra_tui.ui.messages import PromptClosed, PromptSubmitted
 
 NEWLINE_KEYS = ("ctrl+j", "shift+enter", "alt+enter")
 
@@ -38,24 +40,39 @@ class PromptBar(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.agent: str | None = None
+        self.queued = 0
 
     def compose(self):
         yield Label("", id="prompt-target")
         yield PromptInput(id="prompt-input", soft_wrap=True, show_line_numbers=False,
                           compact=True)
 
-    def open_for(self, agent: str) -> None:
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def open_for(self, agent: str, queued: int = 0) -> None:
         self.agent = agent
-        self.query_one("#prompt-target", Label).update(Text.assemble(
-            "to ", (agent, "bold"),
-            " · enter send now · tab add to queue · ctrl+j newline · esc leave"))
+        self.queued = queued
+        self._show_target()
         self.add_class("-open")
         self.query_one(PromptInput).focus()
 
+    def show_queued(self, queued: int) -> None:
+        """How many of the agent's follow-ups wait in orchestra's queue (from each snapshot)."""
+        if queued != self.queued:
+            self.queued = queued
+            self._show_target()
+
+    def _show_target(self) -> None:
+        queued = (f"{self.queued} queued" if self.queued else "nothing queued")
+        self.query_one("#prompt-target", Label).update(Text.assemble(
+            "to ", (self.agent or "", "bold"), " · ", (queued, "bold cyan"),
+            " · enter send now · tab add to queue · ctrl+j newline · esc close"))
+
     def close(self) -> None:
         self.remove_class("-open")
-        self.screen.set_focus(None)
-        self.screen.focus_next()
+        self.post_message(PromptClosed())
 
     def finish(self, key: str) -> None:
         prompt = self.query_one(PromptInput)
@@ -66,6 +83,8 @@ class PromptBar(Vertical):
         if not text.strip() or self.agent is None:
             self.app.bell()
             return
-        self.post_message(PromptSubmitted(self.agent, text, queue=key == "tab"))
+        queue = key == "tab"
+        self.post_message(PromptSubmitted(self.agent, text, queue=queue))
         prompt.clear()
-        self.close()
+        if not queue:
+            self.close()

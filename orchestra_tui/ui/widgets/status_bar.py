@@ -6,24 +6,40 @@ from rich.text import Text
 from textual.widgets import Static
 
 from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.models import State
+from orchestra_tui.ui.format import count_queued, needs_you
+
+
+def status_line(snapshot: FleetSnapshot) -> Text:
+    line = Text()
+    line.append(f" {len(snapshot.agents)} agents ", style="bold")
+    need = snapshot.needs_person
+    if need:
+        line.append(f" {needs_you(need)} ", style="bold black on #e5c07b")
+    else:
+        line.append(" nobody waits on you ", style="dim")
+    working = sum(1 for view in snapshot.agents if view.status.state is State.WORKING)
+    line.append(f"  {working} working")
+    queued = sum(count_queued(view.queue) for view in snapshot.agents)
+    line.append(f"  {queued} queued")
+    held = sum(view.status.queued or 0 for view in snapshot.agents)
+    if held:
+        line.append(f"  {held} held by agents", style="cyan")
+    if snapshot.tmux_error:
+        line.append(f"  tmux: {snapshot.tmux_error}", style="bold red")
+    return line
 
 
 class FleetStatus(Static):
     DEFAULT_CLASSES = "fleet-status"
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._line: Text | None = None
+
     def show(self, snapshot: FleetSnapshot) -> None:
-        line = Text()
-        line.append(f" {len(snapshot.agents)} agents ", style="bold")
-        need = snapshot.needs_person
-        if need:
-            line.append(f" {need} need you ", style="bold black on #e5c07b")
-        else:
-            line.append(" nobody waits on you ", style="dim")
-        working = sum(1 for view in snapshot.agents if view.status.state == "working")
-        line.append(f"  {working} working", style="")
-        queued = sum(1 for view in snapshot.agents for item in view.queue
-                     if item.state == "queued")
-        line.append(f"  {queued} queued")
-        if snapshot.tmux_error:
-            line.append(f"  tmux: {snapshot.tmux_error}", style="bold red")
-        self.update(line)
+        # Every update lays the screen out again: only a line that changed is worth it.
+        line = status_line(snapshot)
+        if line != self._line:
+            self._line = line
+            self.update(line)

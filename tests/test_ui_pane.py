@@ -1,0 +1,117 @@
+"""The live pane shows the bottom of the capture (the agent's current screen) unless the person
+scrolled up into history, and follows again once they scroll back down: a Pilot test over a fixed
+fleet, and the real app on real tmux over a program that clears its screen every frame."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from orchestra_tui.core.fleet import Fleet
+from orchestra_tui.models import AgentSpec
+from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.widgets.pane_view import PaneView
+from tests.ui_data import FixedFleet
+
+CLEARING = Path(__file__).resolve().parent / "clearing_screen.py"
+
+
+def history(frame: int, lines: int = 200) -> str:
+    return "\n".join(f"\x1b[32mline {i}\x1b[0m of capture {frame}" for i in range(lines)) + \
+        f"\n\x1b[1mcurrent screen {frame}\x1b[0m\n"
+
+
+def visible(pane: PaneView) -> list[str]:
+    top = round(pane.scroll_y)
+    return [text.plain for text in pane.lines[top:top + pane.scrollable_content_region.height]]
+
+
+async def test_the_pane_follows_the_bottom_unless_scrolled_up(tmp_path):
+    fleet = FixedFleet(tmp_path)
+    app = OrchestraApp(fleet, AppOptions(poll=False))
+
+    async def capture(frame: int) -> None:
+        fleet.views = [replace(view, screen=history(frame)) if view.name == "api" else view
+                       for view in fleet.views]
+        app.snapshot = fleet.current()
+        await pilot.pause()
+
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = app.screen.query_one(PaneView)
+        for frame in range(1, 4):
+            await capture(frame)
+            assert pane.max_scroll_y > 0 and pane.scroll_y == pane.max_scroll_y
+            assert visible(pane)[-1] == f"current screen {frame}"
+        await pilot.press("pageup")  # the person reads history: it stays where they are
+        await pilot.pause()
+        reading = pane.scroll_y
+        assert reading < pane.max_scroll_y and not pane.following
+        await capture(4)
+        assert pane.scroll_y == reading
+        assert "current screen 4" not in visible(pane)
+        while pane.scroll_y < pane.max_scroll_y:  # back to the bottom: it follows again
+            await pilot.press("pagedown")
+            await pilot.pause()
+        await capture(5)
+        assert pane.following and pane.scroll_y == pane.max_scroll_y
+        assert visible(pane)[-1] == "current screen 5"
+
+
+async def test_the_pane_keeps_colours_and_shows_brackets_as_text(tmp_path):
+    fleet = FixedFleet(tmp_path)
+    app = OrchestraApp(fleet, AppOptions(poll=False))
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        fleet.views = [replace(view, screen="\x1b[31mred [/] [b]\nstill red\x1b[0m plain\n")
+                       if view.name == "api" else view for view in fleet.views]
+        app.snapshot = fleet.current()
+        await pilot.pause()
+        lines = app.screen.query_one(PaneView).lines
+        assert [line.plain for line in lines] == ["red [/] [b]", "still red plain"]
+        # SGR state carries over a line break, as tmux captures it
+        assert lines[1].get_style_at_offset(app.console, 0).color.number == 1  # SGR 31: red
+        assert lines[1].get_style_at_offset(app.console, 10).color is None
+
+
+async def until(pilot, predicate, timeout: float, message: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        await pilot.pause(0.05)
+
+
+FRAME_BOTTOM = re.compile(r"^frame (\d+) bottom$")
+
+
+async def test_real_tmux_an_agent_that_clears_every_frame_shows_its_latest_frame(tmux):
+    frames = 150
+    pane = await tmux.start([sys.executable, str(CLEARING), str(frames)],
+                            session="clearing", width=80, height=20)
+    deadline = time.monotonic() + 60
+    while f"frame {frames} bottom" not in (await tmux.capture([pane.pane_id])).get(
+            pane.pane_id, ""):
+        assert time.monotonic() < deadline, "the clearing program never drew its last frame"
+        await asyncio.sleep(0.1)
+    fleet = Fleet(tmux, [AgentSpec(name="clearer", tool="codex", target=pane.pane_id)])
+    app = OrchestraApp(fleet, AppOptions(poll=True, poll_seconds=0.1))
+    async with app.run_test(size=(150, 40)) as pilot:
+        view = app.screen.query_one(PaneView)
+
+        def captured_with_history() -> bool:
+            return sum(1 for line in view.lines if FRAME_BOTTOM.match(line.plain)) > 1
+
+        await until(pilot, captured_with_history, 60, "a capture with the old frames above")
+        await pilot.pause()
+        bottoms = [int(m.group(1)) for line in view.lines
+                   if (m := FRAME_BOTTOM.match(line.plain))]
+        assert bottoms[-1] == frames and min(bottoms) < frames - 5  # old frames are history
+        assert view.scroll_y == view.max_scroll_y > 0
+        shown = visible(view)
+        assert f"frame {frames} bottom" in shown
+        assert not any(FRAME_BOTTOM.match(text) for text in shown
+                       if text != f"frame {frames} bottom")
