@@ -1,17 +1,22 @@
-"""Shared machinery of the scale benchmarks: an isolated tmux server that is always killed, the
-simulated agents in it, CPU accounting (this process, its tmux client children, the tmux server),
-the per-pane baseline, and plain-text tables.
+"""Shared machinery of the benchmarks: the preamble every script repeats (the repository on
+`sys.path`, the machine line, the poll interval the app ships with, a seeded `main` that turns
+Ctrl-C into exit 130), an isolated tmux server that is always killed, the simulated agents in it,
+CPU accounting (this process, its tmux client children, the tmux server), the per-pane baseline,
+waiting with a deadline, and plain-text tables.
 
-Not a benchmark itself; `refresh_cost.py`, `state_latency.py` and `app_cost.py` import it.
+Not a benchmark itself; `refresh_cost.py`, `state_latency.py`, `app_cost.py` and
+`hook_program.py` import it.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import atexit
 import os
 import pathlib
 import platform
+import random
 import resource
 import shlex
 import signal
@@ -20,19 +25,21 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # `python benchmarks/x.py` from a fresh clone
     sys.path.insert(0, str(REPO))
 
+from orchestra_tui.config import UiConfig  # noqa: E402
 from orchestra_tui.errors import TmuxCommandError  # noqa: E402
 from orchestra_tui.models import AgentSpec, PaneInfo  # noqa: E402
 from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxService  # noqa: E402
 from orchestra_tui.services.tmux_runner import first_line  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+DEFAULT_POLL = UiConfig().poll_seconds  # `[ui] poll_seconds` when the config does not say
 READY = "? for shortcuts"
 WORK_PROMPT = "[work 1000000] benchmark: keep working"
 
@@ -67,6 +74,17 @@ def print_machine(title: str) -> None:
     print(f"machine: nproc={info['nproc']} cpu={info['cpu']!r} {info['tmux']} "
           f"python {info['python']} linux {info['kernel']} loadavg at start {info['load']}")
     sys.stdout.flush()
+
+
+def run_main(main_async: Callable[[argparse.Namespace], Awaitable[int]],
+             args: argparse.Namespace, *, seed: int) -> int:
+    """Run a benchmark's coroutine with a fixed random seed; Ctrl-C exits 130 (the isolated
+    tmux server is killed at exit either way)."""
+    random.seed(seed)
+    try:
+        return asyncio.run(main_async(args))
+    except KeyboardInterrupt:
+        return 130
 
 
 # -- CPU accounting --------------------------------------------------------------------------
@@ -115,6 +133,15 @@ class CpuMark:
         return cls(time.perf_counter(), time.process_time_ns(),
                    int((usage.ru_utime + usage.ru_stime) * 1e9) + live,
                    proc_cpu_ns(server_pid) if server_pid else 0)
+
+
+async def server_rate(server_pid: int, seconds: float) -> float:
+    """The tmux server's CPU ns per second over `seconds` with nothing measured running: its
+    background rate from the agents' own output, subtracted from what is measured."""
+    before = CpuMark.take(server_pid)
+    await asyncio.sleep(seconds)
+    after = CpuMark.take(server_pid)
+    return (after.server_ns - before.server_ns) / (after.wall - before.wall)
 
 
 def _cpu_or_zero(pid: int) -> int:
@@ -256,6 +283,19 @@ async def wait_screens(server: BenchServer, pane_ids: Sequence[str],
             raise SystemExit(f"timed out waiting for {what}: {len(pending)} left; "
                              f"last screen of {pending[0]}:\n{sample}")
         await asyncio.sleep(0.2)
+
+
+async def wait_for(predicate: Callable[[], object], timeout: float, what: str):
+    """Poll `predicate` every 10 ms until it returns something truthy (returned); exit with
+    `what` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
 
 
 async def type_prompt(server: BenchServer, pane_id: str, text: str) -> None:

@@ -21,18 +21,15 @@ import json
 import os
 import pathlib
 import select
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # `python benchmarks/x.py` from a fresh clone
-    sys.path.insert(0, str(REPO))
+from _bench import median, percentile, print_machine, table
 
-from orchestra_tui.services.hook_log import HookLog, NudgeListener  # noqa: E402
-from orchestra_tui.services.hooks_tools import HookProgram  # noqa: E402
+from orchestra_tui.services.hook_log import HookLog, NudgeListener
+from orchestra_tui.services.hooks_tools import HookProgram
 
 CONFIG = """[[agent]]
 name = "infra"
@@ -64,12 +61,9 @@ def event_to_app(argv: list[str], stdin: bytes, env: dict[str, str], data: pathl
     return elapsed
 
 
-def row(name: str, samples: list[float], baseline: float | None) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    median = statistics.median(ordered)
-    ratio = f"{median / baseline:.2f}x" if baseline else "1.00x"
-    return f"| {name} | {median:.1f} | {p95:.1f} | {ordered[-1]:.1f} | {ratio} |"
+def row(name: str, samples: list[float], baseline: float | None) -> tuple:
+    ratio = f"{median(samples) / baseline:.2f}x" if baseline else "1.00x"
+    return (name, median(samples), percentile(samples, 95), max(samples), ratio)
 
 
 def main() -> int:
@@ -94,26 +88,23 @@ def main() -> int:
         ("pre-tool, enforcing config, allowed", hook, bash("terraform plan")),
         ("pre-tool, denied", hook, bash("terraform destroy")),
     ]
-    load = pathlib.Path("/proc/loadavg").read_text().split()[:3] if os.path.exists(
-        "/proc/loadavg") else ["?"]
-    print("# hook program latency (ms, one fresh process per event)")
-    print(f"machine: nproc={os.cpu_count()} python={sys.version.split()[0]} "
-          f"load={' '.join(load)} runs={args.runs}")
-    print("| case | median | p95 | max | vs baseline |")
-    print("|---|---|---|---|---|")
+    print_machine("hook program latency (ms, one fresh process per event)")
+    print(f"runs per case: {args.runs}")
+    rows = []
     baseline = None
     for name, argv, stdin in cases:
         timed(argv, stdin, env)  # warm the page cache
         samples = [timed(argv, stdin, env) for _ in range(args.runs)]
-        print(row(name, samples, baseline))
-        baseline = baseline or statistics.median(samples)
+        rows.append(row(name, samples, baseline))
+        baseline = baseline or median(samples)
     listener = NudgeListener.open(program.data_dir)
     log = HookLog(program.data_dir)
     log.read_new("%1")
     samples = [event_to_app(hook, stop, env, program.data_dir, listener, log)
                for _ in range(args.runs)]
     listener.close()
-    print(row("event to app (nudge + read_new)", samples, baseline))
+    rows.append(row("event to app (nudge + read_new)", samples, baseline))
+    print(table(("case", "median", "p95", "max", "vs baseline"), rows))
     print("target: the hook program well under 100 ms per event")
     return 0
 

@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import sys
 import time
 from dataclasses import dataclass
 
 from _bench import (
+    DEFAULT_POLL,
     BenchServer,
     Cost,
     CpuMark,
@@ -42,6 +42,8 @@ from _bench import (
     median,
     parse_counts,
     print_machine,
+    run_main,
+    server_rate,
     set_working,
     start_agents,
     table,
@@ -49,14 +51,6 @@ from _bench import (
 
 from orchestra_tui.core.fleet import Fleet
 from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
-
-
-async def background_rate(server_pid: int, seconds: float) -> float:
-    """The tmux server's CPU ns per second with nothing measured running."""
-    before = CpuMark.take(server_pid)
-    await asyncio.sleep(seconds)
-    after = CpuMark.take(server_pid)
-    return (after.server_ns - before.server_ns) / (after.wall - before.wall)
 
 
 @dataclass
@@ -92,7 +86,7 @@ def contenders(server: BenchServer, specs) -> list[Contender]:
 async def block(players: list[Contender], server_pid: int, iterations: int,
                 interval: float) -> dict[str, dict[str, float]]:
     """One measured block: `iterations` ticks of each contender, rotating who goes first."""
-    background = await background_rate(server_pid, 1.0)
+    background = await server_rate(server_pid, 1.0)
     costs = {p.label: Cost() for p in players}
     captured: dict[str, list[int]] = {p.label: [] for p in players}
     for index in range(iterations):
@@ -101,7 +95,7 @@ async def block(players: list[Contender], server_pid: int, iterations: int,
         for player in players[shift:] + players[:shift]:
             captured[player.label].append(await player.tick(server_pid, costs[player.label]))
         await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
-    background = (background + await background_rate(server_pid, 1.0)) / 2
+    background = (background + await server_rate(server_pid, 1.0)) / 2
     return {label: {**costs[label].per_call_ms(background),
                     "captured": sum(captured[label]) / max(1, len(captured[label]))}
             for label in costs}
@@ -221,19 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agents", default="10,50,100", help="fleet sizes, e.g. 10,50,100")
     parser.add_argument("--iterations", type=int, default=20, help="ticks per block")
     parser.add_argument("--repeats", type=int, default=3, help="blocks per N (median)")
-    parser.add_argument("--interval", type=float, default=0.25,
-                        help="seconds between ticks (the app's default poll interval)")
+    parser.add_argument("--interval", type=float, default=DEFAULT_POLL,
+                        help="seconds between ticks (default: the app's poll interval)")
     parser.add_argument("--width", type=int, default=120)
     parser.add_argument("--height", type=int, default=40)
     parser.add_argument("--quick", action="store_true", help="short run: 1 block of 5 ticks")
     args = parser.parse_args(argv)
     if args.quick:
         args.iterations, args.repeats = min(args.iterations, 5), 1
-    random.seed(0)
-    try:
-        return asyncio.run(main_async(args))
-    except KeyboardInterrupt:
-        return 130
+    return run_main(main_async, args, seed=0)
 
 
 if __name__ == "__main__":

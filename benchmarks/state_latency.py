@@ -4,7 +4,7 @@
 
 On an isolated tmux server it starts N background agents (the simulated Codex, half working) plus
 a few target agents, and polls a `Fleet` the way the app's worker does (`refresh(visible=
-{selected}, history=selected)` every `--poll` seconds, default `AppOptions().poll_seconds`).
+{selected}, history=selected)` every `--poll` seconds, default `[ui] poll_seconds`).
 Each sample submits a `[work 0.6]` prompt (longer at slow polls) to an idle target at a random
 phase of the poll cycle.
 The fake agent writes the wall-clock instant it took the prompt to its log and redraws its screen
@@ -25,21 +25,23 @@ import tempfile
 import time
 
 from _bench import (
+    DEFAULT_POLL,
     BenchServer,
     median,
     parse_counts,
     percentile,
     print_machine,
+    run_main,
     set_working,
     start_agents,
     table,
     type_prompt,
+    wait_for,
 )
 
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.models import State
 from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
-from orchestra_tui.ui.app import AppOptions
 
 WORK = 0.6
 
@@ -78,17 +80,6 @@ def log_times(path: pathlib.Path) -> list[float]:
     if not path.exists():
         return []
     return [json.loads(line)["at"] for line in path.read_text("utf-8").splitlines() if line]
-
-
-async def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 async def sample_loop(server: BenchServer, poller: Poller, targets, samples: int,
@@ -139,11 +130,11 @@ async def sample_loop(server: BenchServer, poller: Poller, targets, samples: int
 async def main_async(args: argparse.Namespace) -> int:
     counts = parse_counts(args.agents)
     print_machine("change-to-state latency: screen change -> Fleet model holds the new state")
-    print(f"poll every {args.poll:g} s (AppOptions().poll_seconds = "
-          f"{AppOptions().poll_seconds:g}); {args.samples} samples per N over {args.targets} "
-          f"target agents; background agents: the simulated Codex, half working; the app's "
-          f"selected agent is captured every tick with history, as the app does; tmux "
-          f"reads {'through a control-mode client' if args.control_mode else 'as processes'}.")
+    print(f"poll every {args.poll:g} s (the app's default: {DEFAULT_POLL:g}); {args.samples} "
+          f"samples per N over {args.targets} target agents; background agents: the "
+          f"simulated Codex, half working; the app's selected agent is captured every tick "
+          f"with history, as the app does; tmux reads "
+          f"{'through a control-mode client' if args.control_mode else 'as processes'}.")
     sys.stdout.flush()
     rows = []
     with BenchServer() as server, tempfile.TemporaryDirectory() as logs:
@@ -191,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agents", default="10,50", help="background fleet sizes")
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--targets", type=int, default=5)
-    parser.add_argument("--poll", type=float, default=AppOptions().poll_seconds)
+    parser.add_argument("--poll", type=float, default=DEFAULT_POLL)
     parser.add_argument("--control-mode", action="store_true",
                         help="poll through a tmux control-mode client (ControlModeRunner)")
     parser.add_argument("--quick", action="store_true", help="short run: 6 samples")
@@ -199,11 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.samples = min(args.samples, 6)
         args.targets = min(args.targets, 3)
-    random.seed(1)
-    try:
-        return asyncio.run(main_async(args))
-    except KeyboardInterrupt:
-        return 130
+    return run_main(main_async, args, seed=1)
 
 
 if __name__ == "__main__":
