@@ -1,5 +1,6 @@
-"""`orchestra status` on simulated agents in every state, `detect` on every shared screen, and
-the CLI's one-line errors — run in-process through `cli.main`, against a real tmux server."""
+"""`orchestra status` on simulated agents in every state, `detect` on every screen in
+tests/screens (the real ones in shared/ and the regression ones), and the CLI's one-line
+errors — run in-process through `cli.main`, against a real tmux server."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ import pytest
 from orchestra_tui.cli import main
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
-from tests.conftest import SHARED
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, fake_agent_argv, start_fake_agent
 
-SCREENS = sorted((SHARED / "screens").glob("*/*.txt")) if (SHARED / "screens").exists() else []
+SCREENS_DIR = pathlib.Path(__file__).resolve().parent / "screens"
+SCREENS = sorted([*SCREENS_DIR.glob("shared/*/*.txt"), *SCREENS_DIR.glob("*/*.txt")])
 
 
 async def status_json(socket: str, capsys, *extra: str) -> dict[str, dict]:
@@ -111,9 +112,14 @@ async def test_send_to_an_unknown_agent_is_a_clear_error(tmux, capsys):
     assert "nobody" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not SCREENS, reason="../shared/screens is not beside this checkout")
-@pytest.mark.parametrize("path", SCREENS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_detect_classifies_every_shared_screen(path: pathlib.Path, capsys):
+def test_every_screen_is_in_the_repository():
+    assert len([p for p in SCREENS if p.parent.parent.name == "shared"]) >= 35
+    assert len(SCREENS) >= 120
+
+
+@pytest.mark.parametrize("path", SCREENS,
+                         ids=lambda p: str(p.relative_to(SCREENS_DIR).with_suffix("")))
+def test_detect_classifies_every_screen(path: pathlib.Path, capsys):
     header = dict(line[2:].split(": ", 1) for line in path.read_text().splitlines()[:4])
     assert main(["detect", str(path), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

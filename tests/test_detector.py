@@ -1,6 +1,6 @@
-"""The state detector on real screens (../shared/screens) and on regression screens built from
-the strings the README documents (tests/screens): state, context left and queue length must
-equal each file's header, with the tool given and with the tool recognised from the screen."""
+"""The state detector on real screens (tests/screens/shared) and on regression screens built from
+the tools' own sources (tests/screens/<tool>): state, context left and queue length must equal
+each file's header, with the tool given and with the tool recognised from the screen."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from orchestra_tui.agents import (
 from orchestra_tui.agents.text import parse_duration
 from orchestra_tui.models import State
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "screens"
 OWN = Path(__file__).resolve().parent / "screens"
+SHARED = OWN / "shared"
 
 
 def _screens(root: Path) -> list[Path]:
@@ -56,7 +56,11 @@ shared = _screens(SHARED)
 own = _screens(OWN)
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared screens not found at {SHARED}")
+def test_the_real_screens_are_in_the_repository() -> None:
+    assert {p.parent.name for p in shared} == {"codex", "claude", "gemini", "aider"}
+    assert len(shared) >= 35
+
+
 @pytest.mark.parametrize("path", shared, ids=[f"{p.parent.name}/{p.stem}" for p in shared])
 @pytest.mark.parametrize("given", [True, False], ids=["tool-given", "tool-recognised"])
 def test_shared_screen(path: Path, given: bool) -> None:
@@ -237,7 +241,12 @@ def test_draft_pending(screen: str, text: str, pending: bool) -> None:
     ("codex", "exec", True, ["y"]),
     ("codex", "exec", False, ["Escape"]),
     ("codex", "edit", True, ["y"]),
-    ("codex", "trust", True, ["Enter"]),
+    ("codex", "trust", True, ["1"]),
+    ("codex", "trust", False, ["2"]),
+    ("codex", "choice", True, ["Enter"]),
+    ("gemini", "trust", True, ["Enter"]),
+    ("gemini", "trust", False, ["3"]),
+    ("claude", "trust", True, ["Enter"]),
     ("codex", "question", True, ["Enter"]),
     ("claude", "exec", True, ["Enter"]),
     ("claude", "exec", False, ["Escape"]),

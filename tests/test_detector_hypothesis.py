@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orchestra_tui.agents import (
+    TOOL_NAMES,
     AgentTracker,
     answer_keys,
     classify,
@@ -15,9 +16,9 @@ from orchestra_tui.agents import (
     fingerprint,
     tool_from_command,
 )
-from orchestra_tui.models import TOOLS, Detection, State
+from orchestra_tui.models import Detection, State
 
-TOOL_CHOICES = st.sampled_from([*TOOLS, None, "auto", "nonsense"])
+TOOL_CHOICES = st.sampled_from([*TOOL_NAMES, None, "auto", "nonsense"])
 # Fragments the detector looks for, so random screens reach the deep branches too.
 FRAGMENTS = st.sampled_from([
     "─" * 30, "╭──────╮", "╰──────╯", "│ > ", "❯ ", "› ", "▌ ", "> ", "• Working (1s • esc ",
@@ -28,6 +29,12 @@ FRAGMENTS = st.sampled_from([
     "(Y)es/(N)o [Yes]: ", "Queued (press ↑ to edit):", "... (+3 more)", "  ↳ queued",
     "Context left until auto-compact: 5%", "workspace   context", "12% used",
     "\u00a0", "\u2019", "\x1b[31m", "\r", "\t", "\x00", "\x7f", "\u2800", "█▄▀",
+    "\x1b]8;;https://x\x07", "\x1b]0;title", "\x1bP", "\x1b", "\x9b1m", "\x1b[?25l",
+    "(12s · esc to interrupt)", "(esc to cancel, 1m 2s)", "Press enter to continue",
+    "■ You've hit your usage limit. Try again at 3:51 PM.", "· resets 3pm (UTC)",
+    "Please run /login", "■ Conversation interrupted", "⎿  Interrupted by user",
+    "› 1. Yes, continue", "  2. No, quit", "❯ Yes", "  No", "● 1. Trust folder (x)", "✔",
+    "Claude AI usage limit reached|99999999999", "Enter to confirm · Esc to exit",
 ])
 SCREENS = st.one_of(
     st.text(),
@@ -48,6 +55,10 @@ def test_classify_never_raises(screen: str, tool: str | None) -> None:
     assert detection.context_left is None or 0 <= detection.context_left <= 100
     assert detection.queued is None or detection.queued > 0
     assert "\n" not in detection.reason
+    assert detection.reason.startswith(detection.state.value), detection.reason
+    assert detection.resumes_at is None or (
+        detection.state == State.BLOCKED and "\n" not in detection.resumes_at)
+    assert detection.dialog is None or detection.state == State.APPROVAL
     detect_tool(screen)
 
 
@@ -67,7 +78,7 @@ def test_draft_pending_never_raises(screen: str, text: str) -> None:
 @FAST
 @given(st.text())
 def test_tool_from_command_never_raises(argv: str) -> None:
-    assert tool_from_command(argv) in (*TOOLS, None)
+    assert tool_from_command(argv) in (*TOOL_NAMES, None)
 
 
 @FAST

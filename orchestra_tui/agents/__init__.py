@@ -10,9 +10,11 @@ from orchestra_tui.agents.commands import tool_from_command
 from orchestra_tui.agents.draft import draft_pending
 from orchestra_tui.agents.engine import classify_screen, detect_in
 from orchestra_tui.agents.keys import answer_keys
+from orchestra_tui.agents.names import AGENT_TOOLS, SHELLS, TOOL_NAMES, shell_name
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.text import Screen, fingerprint
 from orchestra_tui.agents.tracker import AgentTracker, Tracked
+from orchestra_tui.agents.walls import reset_time
 from orchestra_tui.models import Detection, State
 
 UNKNOWN_TOOL = "unknown"
@@ -38,7 +40,7 @@ def classify(screen: str, tool: str | None = None) -> Detection:
 
 
 __all__ = [
-    "PROFILES", "AgentTracker", "Tracked", "UNKNOWN_TOOL", "answer_keys", "classify",
-    "detect_tool",
-    "draft_pending", "fingerprint", "tool_from_command",
+    "AGENT_TOOLS", "PROFILES", "SHELLS", "TOOL_NAMES", "UNKNOWN_TOOL", "AgentTracker", "Tracked",
+    "answer_keys", "classify", "detect_tool", "draft_pending", "fingerprint", "reset_time",
+    "shell_name", "tool_from_command",
 ]

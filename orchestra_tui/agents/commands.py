@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_SHELLS = frozenset({"bash", "zsh", "sh", "fish", "dash", "ksh", "tcsh", "csh", "ash", "mksh"})
+from orchestra_tui.agents.names import AGENT_TOOLS, SHELLS
+
 # Interpreters and launchers whose own name says nothing: the tool is in a later argument.
 _RUNNERS = re.compile(r"^(?:node(?:js)?|bun|deno|python[\d.]*|pypy[\d.]*|npx|pnpx|bunx|uvx?|pipx"
                       r"|env|exec|nohup|sudo|nice|time|run|dlx)$")
@@ -39,7 +40,7 @@ def tool_from_command(argv: str) -> str | None:
     if _FAKE_AGENT in argv:
         match = _FLAVOR.search(argv)
         flavor = match.group(1).lower() if match else "codex"
-        return flavor if flavor in {"codex", "claude", "gemini", "aider"} else None
+        return flavor if flavor in AGENT_TOOLS else None
     tokens = argv.split()
     # Only the program and, behind a runner, its script or module: a later argument such as
     # `grep claude notes.md` must not count.
@@ -63,4 +64,4 @@ def tool_from_command(argv: str) -> str | None:
             if pattern.match(name):
                 return tool
     first = _name(candidates[0]) if candidates else ""
-    return "shell" if first in _SHELLS else None
+    return "shell" if first in SHELLS else None

@@ -1,11 +1,13 @@
-"""Approval dialogs, recognised by their structure (README pitfall 2): a highlighted option row
+"""Approval dialogs, recognised by their structure (pitfall 2): a highlighted option row
 in a numbered block that starts at 1, a question above it, the tool's footer under it, and no
-composer or new output below. A phrase alone is never enough."""
+composer or new output below. A phrase alone is never enough. The tool's own shapes are tried
+first (they name the dialog's kind); a list no profile knows falls to `choice.choice_dialog`."""
 
 from __future__ import annotations
 
 import re
 
+from orchestra_tui.agents.choice import choice_dialog
 from orchestra_tui.agents.text import Line, Screen, clip, joined
 from orchestra_tui.agents.view import Verdict, View
 from orchestra_tui.models import State
@@ -18,6 +20,10 @@ _DIALOG_ROWS = 40
 
 
 def approval(v: View) -> Verdict | None:
+    return _tool_dialog(v) or choice_dialog(v)
+
+
+def _tool_dialog(v: View) -> Verdict | None:
     d, s = v.p.dialog, v.s
     last = s.last
     if last is None:
@@ -43,7 +49,8 @@ def approval(v: View) -> Verdict | None:
     if (numbers and numbers[0] != 1) or (not numbers and not radio):
         return None
     below = [ln for ln in s.lines[last_row + 1:] if not ln.blank and not ln.rule]
-    if len(below) > 6 or any(_is_live_input(v, ln) for ln in below):
+    waiting = d.waiting is not None and any(d.waiting.search(ln.text) for ln in below)
+    if not waiting and (len(below) > 6 or any(_is_live_input(v, ln) for ln in below)):
         return None  # a composer or new output under the options: that dialog is history
     above = _rows_above(s, first)
     titles = [ln for ln in above if any(t.search(ln.text) for _, t in d.titles)]
@@ -112,8 +119,10 @@ def _rows_above(s: Screen, first: int) -> list[Line]:
 
 
 def _is_live_input(v: View, line: Line) -> bool:
+    """A row under the options that proves the dialog was answered: the composer came back,
+    a new entry, a working row or a turn end was printed."""
     if v.composer and v.composer.line.index == line.index:
         return True
-    if v.p.item and v.p.item.match(line.text):
+    if v.is_item(line) or v.status_match(line) or v.is_finished(line) or v.is_interrupt(line):
         return True
     return bool(v.p.echo and v.p.echo.match(line.text) and not v.p.composer_framed)

@@ -2,8 +2,11 @@
 
 The engine is the same for every tool; what differs lives in the profiles. It finds the live
 bottom region (after the last user-prompt echo, above and around the composer) and decides in
-priority order, first match wins: approval, blocked, working, idle, unknown. Approval and
-blocked come before working because their rows can carry "esc to interrupt" too (pitfall 4).
+priority order, first match wins: an account wall (usage limit, sign-in), approval, blocked,
+working, idle, unknown. Approval and blocked come before working because their rows can carry
+"esc to interrupt" too (pitfall 4). Each decision only counts evidence that nothing newer sits
+under: the last anchor on the live screen wins (a turn end under a spinner, a working row under
+an answered dialog, a prompt under an error). Pitfall numbers refer to docs/pitfalls.md.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from orchestra_tui.agents.dialog import approval
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.profiles.base import WALLS
 from orchestra_tui.agents.readings import context_left, queued
-from orchestra_tui.agents.text import Screen, clip, parse_duration
+from orchestra_tui.agents.text import Line, Screen, clip, parse_duration
 from orchestra_tui.agents.view import Verdict, View
+from orchestra_tui.agents.walls import account_wall
 from orchestra_tui.models import Detection, State
 
 _ELAPSED = re.compile(r"[(,·•]\s*(?P<el>(?:\d+h\s?)?(?:\d+m\s?)?\d+s)\b")
@@ -24,6 +28,7 @@ _SIGNATURE_HEAD = 12
 _BLOCKED_ROWS = 20
 _WALL_ROWS = 8
 _MIN_SCORE = 2
+_INTERRUPT_ROWS = 8
 
 
 def _blocked(v: View) -> Verdict | None:
@@ -35,14 +40,14 @@ def _blocked(v: View) -> Verdict | None:
     rows = [ln for ln in s.tail(_BLOCKED_ROWS) if ln.index >= v.live_start
             and not (v.composer and v.composer.top <= ln.index)]
     for line in reversed(rows):
-        if any(ne.search(line.text) for ne in p.not_error):
-            continue
-        retry = next((mk for mk in p.retrying if mk.pattern.search(line.text)), None)
-        marker = retry or next((mk for mk in p.failed if mk.pattern.search(line.text)), None)
+        if any(ne.search(line.text) for ne in p.not_error) or v.is_interrupt(line):
+            continue  # a refused slash command, or the person's own interrupt: not a failure
+        retry = next((mk for mk in p.retrying if mk.search(line.text)), None)
+        marker = retry or next((mk for mk in p.failed if mk.search(line.text)), None)
         if marker is None:
             continue
         for later in s.lines[line.index + 1:chrome_from]:
-            if later.blank or any(mk.pattern.search(later.text) for mk in (*p.retrying,
+            if later.blank or any(mk.search(later.text) for mk in (*p.retrying,
                                                                             *p.failed)):
                 continue
             if v.status_match(later):
@@ -50,7 +55,7 @@ def _blocked(v: View) -> Verdict | None:
                     return None  # a new turn started after the failure
                 continue
             if v.is_item(later) or v.is_echo(later) or any(
-                    mk.pattern.search(later.text) for mk in p.interrupted):
+                    mk.search(later.text) for mk in p.interrupted):
                 return None
         how = "retrying" if retry else "failed"
         return Verdict(State.BLOCKED, f'blocked ({how}): {marker.label} "{clip(line.body)}"')
@@ -69,29 +74,53 @@ def _working(v: View) -> Verdict | None:
                        elapsed=parse_duration(el))
     for line in v.footer():
         for marker in v.p.working_footer:
-            if marker.pattern.search(line.text):
+            if marker.search(line.text):
                 return Verdict(State.WORKING, f'working: {marker.label} "{clip(line.body)}"')
     return None
 
 
 def _wall(v: View) -> Verdict | None:
-    rows = [ln for ln in v.s.nonblank if v.live_start <= ln.index < v.end][-_WALL_ROWS:]
+    rows = v.s.between(v.live_start, v.end)[-_WALL_ROWS:]
     for line in reversed(rows):
         for marker in WALLS:
-            if marker.pattern.search(line.text):
+            if marker.search(line.text):
                 return Verdict(State.BLOCKED, f'blocked: {marker.label} "{clip(line.body)}"')
     return None
 
 
 def _idle(v: View) -> Verdict | None:
+    interrupt = _interrupt_below(v)
     if v.at_prompt and v.s.last:
         return Verdict(State.IDLE, f'idle: prompt "{clip(v.s.last.body)}"')
     if v.composer:
+        if interrupt:
+            return Verdict(State.IDLE, f'idle: interrupted "{clip(interrupt.body)}"')
         glyph = v.composer.line.body[:1]
         return Verdict(State.IDLE, f'idle: composer "{glyph}" with no working marker')
+    if interrupt:
+        # The turn was stopped, but no composer shows that the agent takes input yet.
+        return Verdict(State.BLOCKED, f'blocked: interrupted "{clip(interrupt.body)}", '
+                                      "no composer in view")
     last = v.s.last
-    if last and any(mk.pattern.search(last.text) for mk in v.p.finished):
+    if last and v.is_finished(last):
         return Verdict(State.IDLE, f'idle: turn over "{clip(last.body)}"')
+    return None
+
+
+def _interrupt_below(v: View) -> Line | None:
+    """The person's interrupt (or denial) notice, when it is the last thing the turn printed:
+    only its own wrapped rows, blank rows, rules and a turn-over line may follow it."""
+    end = v.composer.top if v.composer else len(v.s.lines)
+    rows = [ln for ln in v.s.between(v.live_start, end)[-2 * _INTERRUPT_ROWS:] if not ln.rule]
+    paragraph: list[Line] = []  # the rows of the paragraph being read, bottom-up
+    for line in reversed(rows[-_INTERRUPT_ROWS:]):
+        if paragraph and line.index + 1 < paragraph[-1].index:
+            if not all(v.is_finished(ln) for ln in paragraph):
+                return None  # that paragraph was output of another kind
+            paragraph = []
+        if v.is_interrupt(line):
+            return line
+        paragraph.append(line)
     return None
 
 
@@ -118,7 +147,7 @@ def classify_screen(s: Screen, tool: str) -> Detection:
     profile = PROFILES[tool]
     v = View(s, profile)
     verdict = None
-    for decide in (approval, _blocked, _working, _wall, _idle):
+    for decide in (account_wall, approval, _blocked, _working, _wall, _idle):
         verdict = decide(v)
         if verdict:
             break
@@ -129,4 +158,4 @@ def classify_screen(s: Screen, tool: str) -> Detection:
     return Detection(tool=tool, state=verdict.state, context_left=context_left(v),
                      queued=queued(v), reason=verdict.reason,
                      elapsed_seconds=verdict.elapsed, background=background,
-                     dialog=verdict.dialog)
+                     dialog=verdict.dialog, resumes_at=verdict.resumes_at)

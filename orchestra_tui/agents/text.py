@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from functools import cached_property
 from typing import NamedTuple
 
@@ -17,6 +18,18 @@ _REPLACE = (("\u00a0", " "), ("\u2007", " "), ("\u202f", " "), ("\t", " "), ("\r
             ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'))
 # Control characters are never meaningful in a capture (newline excepted: it splits rows).
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+# Escape sequences, as `capture-pane -e` and raw pipes give them: CSI (SGR colours, cursor
+# moves, erases), OSC (titles, hyperlinks: the link text stays), DCS/SOS/PM/APC strings,
+# charset designations and the two-byte escapes; the 8-bit CSI too. A string left open ends at
+# the row's end, so it never swallows the rest of the screen. A pattern written for plain
+# text must match a coloured capture the same.
+_ESCAPES = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]"
+    r"|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
+    r"|[PX^_][^\x1b\n]*(?:\x1b\\)?"
+    r"|[()*+\-./][ -~]"
+    r"|[ -/]*[0-~])?"
+    r"|\x9b[0-?]*[ -/]*[@-~]")
 # Box sides and the scrollbar column Ink draws beside them; stripping them lets one pattern match
 # a row whether or not it sits inside a frame (Claude 1.0 and Gemini draw frames, 2.x does not).
 _LEADING_BORDER = re.compile(r"^\s*(?:[│┃║]\s?)+")
@@ -44,7 +57,19 @@ def parse_duration(text: str | None) -> int | None:
     return hours * 3600 + minutes * 60 + seconds
 
 
+def strip_escapes(text: str) -> str:
+    """`text` without terminal escape sequences.
+
+    >>> strip_escapes("\\x1b[1;32m• Working\\x1b[0m (3s \\x1b]8;;https://x\\x07link\\x1b]8;;\\x07)")
+    '• Working (3s link)'
+    """
+    if "\x1b" in text or "\x9b" in text:
+        return _ESCAPES.sub("", text)
+    return text
+
+
 def normalise(text: str) -> str:
+    text = strip_escapes(text)
     for old, new in _REPLACE:  # str.replace is a C scan: far cheaper than a regex per char
         if old in text:
             text = text.replace(old, new)
@@ -96,6 +121,18 @@ class Screen:
     @cached_property
     def nonblank(self) -> tuple[Line, ...]:
         return tuple(line for line in self.lines if not line.blank)
+
+    @cached_property
+    def _nonblank_index(self) -> list[int]:
+        return [line.index for line in self.nonblank]
+
+    def between(self, start: int, end: int | None = None) -> tuple[Line, ...]:
+        """The non-blank lines with `start <= index < end` (to the last line when `end` is
+        None), found by bisection: a long capture is not walked row by row for it."""
+        rows = self._nonblank_index
+        lo = bisect_left(rows, start)
+        hi = len(rows) if end is None else bisect_left(rows, end)
+        return self.nonblank[lo:hi]
 
     def tail(self, count: int) -> tuple[Line, ...]:
         """The last `count` non-blank lines."""

@@ -12,10 +12,9 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
+from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
 from orchestra_tui.models import ContextTrend, Detection, State
 
-SHELLS = frozenset({"bash", "zsh", "sh", "fish", "dash", "ksh", "tcsh", "csh", "ash", "mksh"})
-AGENT_TOOLS = frozenset({"codex", "claude", "gemini", "aider"})
 # Line UIs with no indicator while output streams (Aider) or a shell running a command: a
 # screen that keeps changing is the only sign of work.
 _CHANGE_MEANS_WORK = frozenset({"aider", "shell"})
@@ -34,6 +33,7 @@ class Tracked:
     elapsed_seconds: int | None = None
     background: bool = False
     dialog: str | None = None
+    resumes_at: str | None = None  # when blocked on a usage limit whose reset time is shown
     changed: bool = False  # the reported state differs from the previous observation's
     tool: str = ""
     # The state reported before this one (None on the first observation): `previous` WORKING
@@ -90,6 +90,7 @@ class AgentTracker:
             queued=detection.queued, elapsed_seconds=detection.elapsed_seconds,
             background=detection.background,
             dialog=detection.dialog if state == State.APPROVAL else None,
+            resumes_at=detection.resumes_at if state == State.BLOCKED else None,
             changed=changed, tool=detection.tool,
             previous=previous.state if previous else None)
         return self._last
@@ -98,9 +99,9 @@ class AgentTracker:
                 current_command: str | None, in_mode: bool) -> tuple[State, str]:
         if pane_dead:
             return self._reset(State.EXITED, "exited: the pane is dead")
-        command = (current_command or "").rsplit("/", 1)[-1].lstrip("-")
+        command = shell_name(current_command or "")
         agent = d.tool if d.tool in AGENT_TOOLS else self._agent_tool
-        if command in SHELLS and agent:
+        if command and agent:
             return self._reset(State.EXITED, f"exited: {command} is in the foreground, "
                                              f"{agent} is gone")
         if in_mode:

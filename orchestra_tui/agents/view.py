@@ -12,6 +12,25 @@ from orchestra_tui.models import State
 
 _DIALOG_ROWS = 40
 _LIVE_ROWS = 80
+_FOOTER_ROWS = 4
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+_NEVER = re.compile(r"(?!)")
+_ANY: dict[int, tuple[tuple[Marker, ...], re.Pattern[str]]] = {}
+
+
+def any_of(markers: tuple[Marker, ...]) -> re.Pattern[str]:
+    """One pattern that matches where any of `markers` does: a row is tested once, not once per
+    marker (the rows of a screen are read many times per classification)."""
+    cached = _ANY.get(id(markers))
+    if cached is None or cached[0] is not markers:
+        parts = []
+        for marker in markers:
+            flags = "i" if marker.pattern.flags & re.IGNORECASE else ""
+            body = _GROUP_NAME.sub("(?:", marker.pattern.pattern)
+            parts.append(f"(?{flags}:{body})" if flags else f"(?:{body})")
+        cached = (markers, re.compile("|".join(parts), re.MULTILINE) if parts else _NEVER)
+        _ANY[id(markers)] = cached
+    return cached[1]
 
 
 @dataclass(frozen=True)
@@ -42,7 +61,7 @@ class View:
         limit = self.status.line.index if self.status else self.end
         # With no echo in the last _LIVE_ROWS rows, the live region starts there: anything
         # older is history whether or not an echo scrolled past.
-        rows = [line for line in screen.nonblank if line.index < limit][-_LIVE_ROWS:]
+        rows = screen.between(0, limit)[-_LIVE_ROWS:]
         echo = next((line.index for line in reversed(rows) if self.is_echo(line)), None)
         self.live_start = echo + 1 if echo is not None else (rows[0].index if rows else 0)
 
@@ -59,26 +78,42 @@ class View:
             return None
         # A framed composer has a rule right above it and another a few rows below (a draft
         # can span rows); a prompt echo or a dialog option never sits right under a rule.
+        # One rule is enough at the very bottom (the frame's other edge cut off or not drawn):
+        # then nothing but a few footer rows may follow, and the row must not be an option.
         edges = self.p.composer_edges
+        option = self.p.dialog.option
         for line in reversed(self.s.tail(_DIALOG_ROWS)):
             i = line.index
-            if i == 0 or not pattern.match(line.text):
+            if not pattern.match(line.text):
                 continue
-            above = lines[i - 1]
-            if not (above.rule or (edges and above.edge == "▀")):
-                continue
+            above = lines[i - 1] if i else None
+            top = bool(above and (above.rule or (edges and above.edge == "▀")))
+            bottom = None
             for j in range(i + 1, min(len(lines), i + 12)):
                 if lines[j].rule or (edges and lines[j].edge == "▄"):
-                    return Composer(line, i - 1, j)
+                    bottom = j
+                    break
                 if edges and lines[j].edge:
                     break
+            if top and bottom is not None:
+                return Composer(line, i - 1, bottom)
+            if (top or bottom is not None) and not (option and option.match(line.text)):
+                after = bottom if bottom is not None else i
+                if self._only_footer_after(after):
+                    return Composer(line, i - 1 if top else i, after)
         return None
 
+    def _only_footer_after(self, index: int) -> bool:
+        rows = [ln for ln in self.s.lines[index + 1:] if not ln.blank]
+        return len(rows) <= _FOOTER_ROWS and not any(
+            ln.rule or self.is_item(ln) or self.status_match(ln) for ln in rows)
+
     def _status(self) -> Status | None:
-        rows = [line for line in self.s.nonblank if line.index < self.end]
-        rows = rows[-self.p.working_window:]
+        rows = self.s.between(0, self.end)[-self.p.working_window:]
         for line in reversed(rows):
-            found = self.status_match(line)
+            if self.is_finished(line) or self.is_interrupt(line):
+                return None  # the turn ended below any older spinner
+            found = self._working(line)
             if found:
                 return found
             if self.is_item(line):
@@ -92,10 +127,13 @@ class View:
         return None
 
     def status_match(self, line: Line) -> Status | None:
-        if any(f.pattern.search(line.text) for f in self.p.finished):
+        if self.is_finished(line):
             return None
+        return self._working(line)
+
+    def _working(self, line: Line) -> Status | None:
         for marker in self.p.working:
-            match = marker.pattern.search(line.text)
+            match = marker.search(line.text)
             if match:
                 return Status(marker, line, match)
         return None
@@ -109,9 +147,15 @@ class View:
     def is_item(self, line: Line) -> bool:
         return bool(self.p.item and self.p.item.match(line.text))
 
+    def is_finished(self, line: Line) -> bool:
+        return bool(self.p.finished) and bool(any_of(self.p.finished).search(line.text))
+
+    def is_interrupt(self, line: Line) -> bool:
+        return bool(self.p.interrupted) and bool(any_of(self.p.interrupted).search(line.text))
+
     def footer(self) -> tuple[Line, ...]:
         if self.composer:
-            return tuple(line for line in self.s.nonblank if line.index > self.composer.bottom)[:4]
+            return self.s.between(self.composer.bottom + 1)[:4]
         return self.s.tail(2)
 
 
@@ -121,3 +165,4 @@ class Verdict:
     reason: str
     elapsed: int | None = None
     dialog: str | None = None
+    resumes_at: str | None = None

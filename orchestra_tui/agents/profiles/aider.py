@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestra_tui.agents.profiles.base import Dialog, Keys, Profile, m, rx
+from orchestra_tui.agents.profiles.base import COUNTER_WITH_HINT, Dialog, Keys, Profile, m, rx
 
 # `prompt_prefix = edit_format + " multi" + "> "`: "> ", "multi> ", "architect> ", "ask multi> ".
 _PROMPT = r"^(?:[a-z][\w-]*(?: multi)?|multi)?> ?(?P<draft>.*)$"
@@ -35,7 +35,7 @@ PROFILE = Profile(
     # A reply that finished prints its token report: errors above it were recovered from.
     item=rx(r"^Tokens: .* sent"),
     # WaitingSpinner("Waiting for " + model) before the first token; nothing while streaming.
-    working=(m("spinner", r"Waiting for [\w./:@-]+"),),
+    working=(m("spinner", r"Waiting for [\w./:@-]+", needs=("Waiting for",)), *COUNTER_WITH_HINT),
     working_window=3,
     retrying=(
         m("retrying", r"^\s*Retrying in [\d.]+ seconds\.\.\.|^\s*Retry in [\d.]+ seconds\."),

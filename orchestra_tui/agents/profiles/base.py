@@ -26,14 +26,37 @@ def rx(pattern: str, *, ci: bool = False) -> Rx:
 
 @dataclass(frozen=True)
 class Marker:
-    """One piece of evidence: `label` names it in the reason line."""
+    """One piece of evidence: `label` names it in the reason line. `needs` are literals the row
+    must contain for the pattern to be tried at all: a substring test costs a fraction of a
+    regex search, and most rows of a screen match no marker."""
 
     label: str
     pattern: Rx
+    needs: tuple[str, ...] = ()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for literal in self.needs:
+            if literal not in text:
+                return None
+        return self.pattern.search(text)
 
 
-def m(label: str, pattern: str, *, ci: bool = False) -> Marker:
-    return Marker(label, rx(pattern, ci=ci))
+def m(label: str, pattern: str, *, ci: bool = False, needs: tuple[str, ...] = ()) -> Marker:
+    return Marker(label, rx(pattern, ci=ci), needs)
+
+
+# Working, whatever the tool and its spinner (any glyph, a reduced-motion frame, none): a live
+# elapsed counter and an interrupt (or cancel) hint in one parenthesised group, as Claude
+# "(12s · ↓ 1.2k tokens · esc to interrupt)", Codex "(12s • esc to interrupt)" and Gemini
+# "(esc to cancel, 5s)" draw it. Every agent profile appends these to its own status markers.
+_HINT = r"\b(?:esc|escape|ctrl ?\+ ?c|ctrl-c|\^c)\b[^()]*?\bto (?:interrupt|cancel|stop)\b"
+# The counter is a whole item of the group: after "(" or a separator, before one or ")".
+_COUNTER = rf"(?:\(|[•·,|]\s*){EL}\s*(?=[•·,|)]|$)"
+COUNTER_WITH_HINT: tuple[Marker, ...] = (
+    m("elapsed counter", rf"\((?:[^()]*?[•·,|]\s*)?{EL}\s*(?:[•·,|)]|$)[^()]*?{_HINT}", ci=True,
+      needs=("(", " to ")),
+    m("elapsed counter", rf"\([^()]*?{_HINT}[^()]*?{_COUNTER}", ci=True, needs=("(", " to ")),
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,7 @@ class Keys:
 
 @dataclass(frozen=True)
 class Dialog:
-    """How an approval dialog is built. Structure, not wording, decides (README pitfall 2):
+    """How an approval dialog is built. Structure, not wording, decides (pitfall 2):
     a highlighted option row, a numbered block starting at 1, a question above it, the footer
     below it when the tool draws one, and no composer under it."""
 
@@ -56,7 +79,13 @@ class Dialog:
     titles: tuple[tuple[str, Rx], ...] = ()  # (dialog kind, title); first match names the kind
     standalone: tuple[tuple[str, Rx], ...] = ()  # footers that alone prove a dialog
     last_line: tuple[tuple[str, Rx], ...] = ()  # line-UI questions that must be the last row
+    # A row under the options that says the tool still waits for the answer: the dialog is live
+    # even with the composer drawn below it.
+    waiting: Rx | None = None
     default_kind: str = "confirm"
+    # Whether a list no profile describes can be a dialog (`agents/choice.py`): not in a shell,
+    # where prompts and menus of other programs come and go.
+    structural: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,10 +141,9 @@ class Profile:
 
 # Walls outside the agent: only read while the agent is at rest (no working marker), because a
 # working agent quoting "No space left on device" from a test run is handling it, not stuck.
+# Walls on the account side (usage limits, sign-in, credits) are in `agents/walls.py`.
 WALLS: tuple[Marker, ...] = (
     m("disk full", r"\bNo space left on device\b|\bENOSPC\b"),
     m("merge conflict", r"^\s*CONFLICT \([\w/ -]+\): |Automatic merge failed; fix conflicts"),
-    m("login", r"Please run /login|\bInvalid API key\b|\bNot logged in\b|\bPlease log in\b"
-               r"|OAuth token (?:has )?expired|\b401 Unauthorized\b", ci=True),
     m("sandbox", r"\bRead-only file system\b|\bsandbox (?:denied|blocked|violation)\b", ci=True),
 )

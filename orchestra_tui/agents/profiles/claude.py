@@ -1,13 +1,25 @@
-"""Claude Code (Ink TUI). Strings from real captures and the npm bundles (README §1.2)."""
+"""Claude Code (Ink TUI). Strings from real captures (tests/screens), the npm bundles and the
+wordings quoted in anthropics/claude-code issues."""
 
 from __future__ import annotations
 
-from orchestra_tui.agents.profiles.base import Dialog, Keys, Profile, m, rx
+from orchestra_tui.agents.profiles.base import (
+    COUNTER_WITH_HINT,
+    EL,
+    Dialog,
+    Keys,
+    Profile,
+    m,
+    rx,
+)
 
 # Spinner frames: Linux `· ✢ * ✶ ✻ ✽`, macOS `✳`, Ghostty `*` (pitfall 5). A spinner row is a
 # glyph, a verb ending in "…", and usually "(12s · ↓ 1.2k tokens)"; the verb list changes
 # every release, so only the glyph and the ellipsis are matched.
 _GLYPH = r"[·✢✳✶✻✽*]"
+# A turn-over line: "✻ Brewed for 1h 14m 17s", "✻ Cooked for 23s · done 10:23 PM"; with reduced
+# motion or a custom spinner the glyph can differ or be missing.
+_FINISHED = r"^\s*(?:[^\w\s]\s)?[A-Z][\w'’é-]+ for (?:\d+h\s?)?(?:\d+m\s?)?\d+s\b(?!\S)"
 
 PROFILE = Profile(
     name="claude",
@@ -27,28 +39,39 @@ PROFILE = Profile(
         (rx(r"Anthropic|anthropic\.com|status\.claude\.com"), 3),
         (rx(r"API Error"), 2),
         (rx(r"Press Ctrl-C again to exit"), 2),
-        (rx(r'^\s*❯ Try "'), 3),
+        (rx(r'^\s*(?:❯|>) Try "'), 3),  # the 2.x and 1.0 composer placeholders
         (rx(r"ctrl\+o to (?:expand|see|show)|ctrl\+o for history"), 2),
         (rx(r"/model to try"), 2),
         (rx(r"Interrupted by user|What should Claude do instead"), 3),
+        # The trust dialog ("Do you trust the files in this folder?", issues #9256, #10409).
+        (rx(r"Claude Code (?:may|'ll be able to) read, (?:write|edit)"), 6),
+        (rx(r"Select login method|Claude account with subscription"), 5),
+        (rx(r"You've hit your (?:[\w'-]+ )?limit · resets"), 5),
+        (rx(r"Credit balance (?:is )?too low · Add funds"), 5),
     ),
     composer=rx(r"^\s*[❯>!](?: |$)"),  # "!" is the bash-mode prompt
     composer_framed=True,
     # Bash-mode prompts echo as "! cmd" at column 0; indented "!" rows are tool output.
     echo=rx(r"^(?:\s*[❯>]|!) (?!\d+\.\s)\S"),
     item=rx(r"^[⏺●] \S"),
+    # After Esc, and after "No" in a permission dialog: "⎿  Interrupted · What should Claude
+    # do instead?" (2.x), "⎿  Interrupted by user" (1.0).
     interrupted=(
         m("interrupted", r"Interrupted by user|Interrupted · What should Claude do instead"),
     ),
     working=(
-        m("spinner", rf"^\s*{_GLYPH} \S[^…]*…(?:\s|$)"),
+        m("spinner", rf"^\s*{_GLYPH} \S[^…]*…(?:\s|$)", needs=("…",)),
+        # Any glyph or none (reduced motion, custom spinner verbs) when the counter follows.
+        m("spinner", rf"^\s*(?:[^\w\s(]\s+)?[A-Z][^()…]{{0,60}}(?:…|\.\.\.)\s*\({EL}\b",
+          needs=("(",)),
+        *COUNTER_WITH_HINT,
     ),
     # The todo list (ctrl+t) can hang a dozen rows under the spinner.
     working_window=25,
     # 2.1 moved "esc to interrupt" from the spinner row to the footer.
     working_footer=(m("footer", r"\besc to interrupt\b", ci=True),),
     finished=(
-        m("finished", rf"^\s*{_GLYPH} \w+ for (?:\d+h )?(?:\d+m )?\d+s"),
+        m("finished", _FINISHED),
         m("finished", rf"^\s*{_GLYPH} Conversation compacted"),
     ),
     retrying=(
@@ -62,9 +85,6 @@ PROFILE = Profile(
         m("API error", r"^\s*(?:[⏺●⎿]\s+)?API Error\b"),
         m("connection", r"Unable to connect to Anthropic services"
                         r"|Failed to connect to api\.anthropic\.com"),
-        m("usage limit", r"usage limit reached|You've hit your (?:usage )?limit"
-                         r"|(?:5-hour|weekly|session|Opus) limit reached", ci=True),
-        m("login", r"Please run /login|Invalid API key|OAuth token has expired"),
         m("error", r"Error: Compaction canceled"),
     ),
     dialog=Dialog(
@@ -74,7 +94,8 @@ PROFILE = Profile(
         # ≤2.0 drew the dialog in a box with no footer; its "No" option carried "(esc)".
         footer_alternative=rx(r"\(esc\)"),
         titles=(
-            ("trust", rx(r"Quick safety check|trust this folder")),
+            ("trust", rx(r"Quick safety check|trust this folder|Do you trust the files in this "
+                         r"folder\?")),
             ("plan", rx(r"ready to execute")),
             ("edit", rx(r"^\s*(?:Edit|Create) file\b|Do you want to (?:make this edit|create) ")),
             ("exec", rx(r"^\s*Bash command\b|This command requires approval")),

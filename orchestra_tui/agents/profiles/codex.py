@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from orchestra_tui.agents.profiles.base import EL, Dialog, Keys, Profile, m, rx
+from orchestra_tui.agents.profiles.base import (
+    COUNTER_WITH_HINT,
+    EL,
+    Dialog,
+    Keys,
+    Profile,
+    m,
+    rx,
+)
 
 # The composer row; `› 1.` is a dialog option, not a composer.
 _COMPOSER = r"^(?:› (?!\d+\.\s)|›$|▌(?: |$))"
@@ -39,6 +47,10 @@ PROFILE = Profile(
         (rx(r"^› (?:Summarize recent commits|Implement \{feature\}"
             r"|Improve documentation in @filename|Use /skills to list available skills)"), 4),
         (rx(r"Do you trust the contents of this directory\?"), 4),
+        (rx(r"^> You are (?:running Codex )?in /|Since this folder is (?:not )?version controlled"
+            r"|allow Codex to work in this folder"), 4),
+        (rx(r"Sign in with ChatGPT|Provide your own API key|@openai/codex"), 4),
+        (rx(r"^✗ You (?:canceled the request|did not approve)|^✔ You approved codex"), 4),
         (rx(r"unanswered\)$"), 2),
         (rx(r"enter to submit answer"), 4),
         (rx(r"^• (?:Explored|Ran|Edited|Running|Working) "), 3),
@@ -48,28 +60,34 @@ PROFILE = Profile(
     composer_window=16,  # slash-command and file popups open under the composer
     echo=rx(r"^› (?!\d+\.\s)\S"),
     # Queue section headers share the bullet but sit between the status row and the composer.
-    item=rx(r"^(?:[•◦] (?!Messages to be submitted|Queued follow-up)|[■⚠] )|^─+ Worked for "),
+    item=rx(r"^(?:[•◦] (?!Messages to be submitted|Queued follow-up)|[■⚠✔✗] )|^─+ Worked for "),
+    # `chatwidget.rs` on_interrupted_turn (Esc, or "No, and tell Codex what to do differently"
+    # in a dialog): "■ Conversation interrupted - tell the model what to do differently. …"
+    # (older) or "- use /feedback if something went wrong" (current), after the decision cell
+    # "✗ You canceled the request to run <cmd>"; `core/src/error.rs` TurnAborted/Interrupted.
+    interrupted=(
+        m("interrupted", r"^■\s+Conversation interrupted\b|^✗ You canceled the request\b"
+                         r"|^■\s+(?:turn aborted|interrupted \(Ctrl-C\))"),
+    ),
     working=(
         # "• Working (12s • esc to interrupt)", "(0s • background: 0 • Esc to interrupt)",
         # truncated "• Working (0s • esc " at 20 columns: the counter and bullet suffice.
-        m("status row", rf"\({EL} • "),
-        m("status row", r"press Esc twice to interrupt", ci=True),
+        m("status row", rf"\({EL} • ", needs=("(", "•")),
+        m("status row", r"press Esc twice to interrupt", ci=True, needs=("twice",)),
+        *COUNTER_WITH_HINT,
     ),
     working_window=40,
     working_footer=(
         m("footer", r"tab to queue message", ci=True),
         m("footer", r"ctrl \+ c again to interrupt", ci=True),
     ),
-    finished=(m("turn divider", r"^─+ Worked for "),),
+    finished=(m("turn divider", r"^(?:─+ |[•◦] )?Worked for (?:\d+h\s?)?(?:\d+m\s?)?\d+s\b"),),
     retrying=(
         # Pitfall 4: this row also ends in "esc to interrupt"; it is checked first.
         m("reconnecting", r"Reconnecting\.\.\.\s*\d+/\d+", ci=True),
         m("stream error", r"stream disconnected", ci=True),
     ),
-    failed=(
-        m("usage limit", r"hit your usage limit", ci=True),
-        m("error", r"^■\s+\S"),
-    ),
+    failed=(m("error", r"^■\s+\S"),),
     # A slash command refused while a task runs: the task is fine (pitfall 15).
     not_error=(rx(r"^■\s+'/[\w-]+' is disabled"),),
     dialog=Dialog(
@@ -84,7 +102,13 @@ PROFILE = Profile(
             ("permissions", rx(r"Would you like to grant these permissions\?")),
             ("network", rx(r"Do you want to approve network access")),
             ("mcp", rx(r"needs your approval\.")),
-            ("trust", rx(r"Do you trust the contents of this directory\?")),
+            # `onboarding/trust_directory.rs`, three generations: "Since this folder is (not)
+            # version controlled…" with "Press enter to continue", "Do you trust the contents
+            # of this directory?", and "You are in <dir>" with "Open restricted" / "Quit".
+            ("trust", rx(r"Do you trust the contents of this directory\?|^> You are (?:running "
+                         r"Codex )?in /|Since this folder is (?:not )?version controlled"
+                         r"|allow Codex to work in this folder|^\s*(?:› )?1\. Open (?:restricted"
+                         r"|existing task)")),
         ),
         # request_user_input: its footer also says "esc to interrupt" (pitfall 4).
         standalone=(("question", rx(r"enter to submit answer", ci=True)),),
@@ -104,8 +128,13 @@ PROFILE = Profile(
     # "No, and tell Codex what to do differently": it declines and leaves the turn waiting.
     keys=Keys(approve=("y",), deny=("Escape",)),
     keys_by_dialog=(
-        # The trust dialog has no "y" binding; its first row ("Yes, continue") is preselected.
-        ("trust", Keys(approve=("Enter",), deny=("Escape",))),
+        # The trust dialog binds "1" to trust and "2" to its other row in every version of
+        # `trust_directory.rs`; Enter would take the highlighted row, which for a folder
+        # outside git is "Require approval", and Esc does nothing in the older ones.
+        ("trust", Keys(approve=("1",), deny=("2",))),
+        # A list never seen before: Enter takes the highlighted row (the first, unless the
+        # person moved it), Escape closes it.
+        ("choice", Keys(approve=("Enter",), deny=("Escape",))),
         # A question wants an answer: Enter submits the highlighted one, Escape interrupts.
         ("question", Keys(approve=("Enter",), deny=("Escape",))),
     ),

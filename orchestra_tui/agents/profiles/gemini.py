@@ -1,8 +1,17 @@
-"""Gemini CLI (Ink TUI). Strings from its snapshot tests and pasted sessions (README §1.3)."""
+"""Gemini CLI (Ink TUI). Strings from its source (packages/cli/src/ui), its snapshot tests and
+pasted sessions."""
 
 from __future__ import annotations
 
-from orchestra_tui.agents.profiles.base import EL, Dialog, Keys, Profile, m, rx
+from orchestra_tui.agents.profiles.base import (
+    COUNTER_WITH_HINT,
+    EL,
+    Dialog,
+    Keys,
+    Profile,
+    m,
+    rx,
+)
 
 PROFILE = Profile(
     name="gemini",
@@ -25,6 +34,10 @@ PROFILE = Profile(
         (rx(r"✖ \d+ errors? \(ctrl\+o for details\)"), 3),
         (rx(r"Waiting for user confirmation"), 3),
         (rx(r"URLs to fetch:"), 2),
+        # `FolderTrustDialog.tsx`, `AuthDialog.tsx`, `useQuotaAndFallback.ts`.
+        (rx(r"Trust (?:parent )?folder \(|Don't trust$"), 4),
+        (rx(r"How would you like to authenticate|Gemini CLI"), 4),
+        (rx(r"Usage limit reached for \S|/stats model for usage details"), 4),
     ),
     # ">" normal, "!" shell mode, "*" YOLO mode, "(r:)" history search.
     composer=rx(r"^\s*(?:[>!*]|\(r:\))(?: |$)"),
@@ -34,10 +47,11 @@ PROFILE = Profile(
     item=rx(r"^\s*[✦✕ℹ✓] ?\S"),
     interrupted=(m("cancelled", r"Request cancelled\."),),
     working=(
-        m("status row", rf"esc to cancel, {EL}"),
+        m("status row", rf"esc to cancel, {EL}", needs=("cancel, ",)),
         # Wrapped at narrow width: "…(esc to" / "cancel, 5s)" (pitfall 8); the short tail
         # on its own row is specific enough.
-        m("status row", rf"(?:^|\s)cancel, {EL}\)?\s*$"),
+        m("status row", rf"(?:^|\s)cancel, {EL}\)?\s*$", needs=("cancel, ",)),
+        *COUNTER_WITH_HINT,
     ),
     working_window=12,
     working_joined=(m("status row", rf"esc to cancel, {EL}"),),
@@ -48,10 +62,14 @@ PROFILE = Profile(
         cursor=rx(r"^\s*●\s*(?:\d+\.\s+)?\S"),
         option=rx(r"^\s*(?:[●○]\s*)?\d+\.\s+\S|^\s*[●○]\s+\S"),
         footer_required=False,
+        # With `ui.collapseDrawerDuringApproval` off the input box stays under the dialog, and
+        # the loading row says "Waiting for user confirmation..." (usePhraseCycler.ts).
+        waiting=rx(r"Waiting for user confirmation"),
         titles=(
             ("exec", rx(r"Allow execution of")),
             ("edit", rx(r"Apply this change\?|^\s*\? Edit ")),
             ("fetch", rx(r"URLs to fetch:")),
+            ("trust", rx(r"Do you trust the files in this folder\?|^\s*(?:● )?1\. Trust folder")),
         ),
         default_kind="confirm",
     ),
@@ -62,4 +80,9 @@ PROFILE = Profile(
     # Option 1 ("Allow once") is preselected, so Enter allows this call only; Escape is the
     # "No, suggest changes (esc)" option.
     keys=Keys(approve=("Enter",), deny=("Escape",)),
+    keys_by_dialog=(
+        # `FolderTrustDialog.tsx`: "1. Trust folder" is preselected; Escape quits Gemini CLI,
+        # so deny picks "3. Don't trust" (a number selects at once: no option 30 exists).
+        ("trust", Keys(approve=("Enter",), deny=("3",))),
+    ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestra_tui.agents.profiles.base import Profile, rx
+from orchestra_tui.agents.profiles.base import Dialog, Profile, rx
 
 # "user@host:~/src$ cmd", "[user@host src]$ ", "(venv) ~/src $ ", "$ ", "❯ ", "# ".
 _PROMPT = (
@@ -14,4 +14,5 @@ _PROMPT = (
 PROFILE = Profile(
     name="shell",
     prompt_line=rx(_PROMPT),
+    dialog=Dialog(structural=False),
 )
