@@ -1,4 +1,5 @@
-"""`orchestra send AGENT_OR_PANE_ID [TEXT]`: send a prompt now, with the reliable recipe."""
+"""`orchestra send AGENT_OR_PANE_ID [TEXT] [--queue] [--to-shell]`: send a prompt now, through
+the send gate: it types only into a composer ready for input, and says why when it will not."""
 
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ from orchestra_tui.errors import OrchestraError, TmuxUnavailable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("send", help="send a prompt to an agent now")
+    parser = subparsers.add_parser(
+        "send", help="send a prompt to an agent now (only into a composer ready for input)")
     parser.add_argument("agent", help="agent name or tmux pane id (%%12)")
     parser.add_argument("text", nargs="?", help="the prompt (default: read from stdin)")
+    parser.add_argument("--queue", action="store_true",
+                        help="add it to the agent's queue instead: a running orchestra sends "
+                             "it when the agent is ready")
+    parser.add_argument("--to-shell", action="store_true",
+                        help="allow a pane running a plain shell (the text runs as a command)")
     parser.set_defaults(func=run)
 
 
@@ -22,20 +29,23 @@ async def _send(args: argparse.Namespace, text: str) -> int:
     snapshot = await fleet.refresh()
     if snapshot.tmux_error:
         raise TmuxUnavailable(snapshot.tmux_error)
-    if args.agent.startswith("%") and args.agent not in fleet.names:
-        return await _send_to_pane(fleet, args.agent, text)
-    result = await fleet.send_now(args.agent, text)
+    bare_pane = args.agent.startswith("%") and args.agent not in fleet.names and not any(
+        view.status.pane_id == args.agent for view in snapshot.agents)
+    if args.queue:
+        if bare_pane:
+            raise OrchestraError(f"{args.agent} is not an agent of the config, so it has no "
+                                 "queue; send it without --queue")
+        item = await fleet.enqueue(args.agent, text, source="cli")
+        waiting = sum(1 for queued in fleet.current().get(item.agent).queue
+                      if queued.state == "queued")
+        print(f"queued for {item.agent} ({waiting} waiting); a running orchestra sends it "
+              "when the agent is ready")
+        return 0
+    if bare_pane:
+        result = await fleet.send_to_pane(args.agent, text, to_shell=args.to_shell)
+    else:
+        result = await fleet.send_now(args.agent, text, source="cli", to_shell=args.to_shell)
     return _report(args.agent, result)
-
-
-async def _send_to_pane(fleet, pane_id: str, text: str) -> int:
-    from orchestra_tui import agents
-
-    panes = {pane.pane_id for pane in await fleet.tmux.list_panes()}
-    if pane_id not in panes:
-        raise OrchestraError(f"no pane {pane_id} on this tmux server")
-    result = await fleet.tmux.send_text(pane_id, text, pending=agents.draft_pending)
-    return _report(pane_id, result)
 
 
 def _report(target: str, result) -> int:
