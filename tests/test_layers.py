@@ -240,3 +240,18 @@ def test_checker_counts_lines(tmp_path, monkeypatch) -> None:
     assert oversized(sorted(package.glob("*.py"))) == [
         f"{PACKAGE}/core/long.py:{MAX_LINES + 1}: {PACKAGE}.core.long has {MAX_LINES + 1} "
         f"lines (rule: no module over {MAX_LINES} lines)"]
+
+
+def _modules_with_examples() -> list[str]:
+    return [module_name(path) for path in modules() if ">>> " in path.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("name", _modules_with_examples())
+def test_every_doctest_runs(name: str) -> None:
+    """Issue 11 item 9: a docstring example is a test; none is left unrun (an example marked
+    `# doctest: +SKIP`, such as one that needs a tmux server, is documentation)."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
