@@ -35,7 +35,19 @@ GRAPHQL_DIR = (pathlib.Path(__file__).resolve().parent.parent / "orchestra_tui" 
                / "graphql")
 
 __all__ = ["TOKEN", "gql_schema", "openapi", "standin", "github", "refused_url",
-           "rest_problems", "selection_problems", "documents", "GITHUB_SCHEMA"]
+           "rest_problems", "selection_problems", "documents", "GITHUB_SCHEMA", "Clock"]
+
+
+class Clock:
+    """Epoch seconds that move only when the test says. Given to the stand-in (`standin.clock`:
+    rate-limit resets, update-branch landing) and the service (`GitHubService(clock=...)`:
+    its back-off), so no test waits for GitHub's time to pass in real time."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,11 @@ from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import (
     GRAPHQL_DIR,
     TOKEN,
+    Clock,
     documents,
     rest_problems,
     selection_problems,
 )
-from tests.helpers import async_wait_until
 
 
 def test_documents_exist() -> None:
@@ -227,14 +227,23 @@ async def test_inbox_refresh_cost_matches_githubs_rule(standin, github) -> None:
 
 
 async def test_update_branch_lands_later(standin, github) -> None:
+    """GitHub answers 202 and merges the base in later: the PR is behind until then."""
+    import time
+
+    from orchestra_tui.demo.standin_state import UPDATE_BRANCH_DELAY
+
+    clock = Clock(time.time())
+    standin.clock = clock
     pr = standin.pull("acme/shop", 102)
     assert (await github.update_branch("acme/shop", 102, pr.head_sha)).startswith("Updating")
 
-    async def caught_up() -> bool:
+    async def merge_state() -> str:
         pulls = await github.list_pull_requests("acme/shop")
-        return next(p for p in pulls if p.number == 102).merge_state == "CLEAN"
+        return next(p for p in pulls if p.number == 102).merge_state
 
-    await async_wait_until(caught_up, timeout=5, message="PR #102 no longer behind")
+    assert await merge_state() == "BEHIND"
+    clock.now += UPDATE_BRANCH_DELAY
+    assert await merge_state() == "CLEAN"
     assert standin.pull("acme/shop", 102).behind_by == 0
 
 
@@ -279,7 +288,9 @@ def test_standin_runs_as_a_module_with_demo_data(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("name", ["orchestra_tui.demo.standin_gql_parse",
-                                  "orchestra_tui.core.severity", "orchestra_tui.core.lanes"])
+                                  "orchestra_tui.services.github_documents",
+                                  "orchestra_tui.core.severity", "orchestra_tui.core.lanes",
+                                  "orchestra_tui.core.gate"])
 def test_docstring_examples(name) -> None:
     import doctest
     import importlib

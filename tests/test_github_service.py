@@ -14,7 +14,7 @@ from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import CheckState
 from orchestra_tui.services.github import GitHubService, resolve_urls
 from tests.github_fixtures import *  # noqa: F403
-from tests.github_fixtures import TOKEN
+from tests.github_fixtures import TOKEN, Clock
 
 SHOP = "acme/shop"
 
@@ -284,17 +284,6 @@ async def test_revoked_token_is_auth(standin) -> None:
             await github.list_pull_requests(SHOP)
     assert caught.value.kind == "auth" and caught.value.status == 401
     assert "Bad credentials" in str(caught.value) and TOKEN not in str(caught.value)
-
-
-class Clock:
-    """Epoch seconds that move only when the test says: the stand-in's `X-RateLimit-Reset` and
-    the service's back-off both read it, so no test waits for a reset in real time."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_rate_limit_backoff_ends_at_reset(standin) -> None:
