@@ -118,7 +118,8 @@ def test_the_nearest_agent_under_a_shell_decides(argv: str, tool: str | None) ->
 
 def test_a_dead_shell_pane_is_no_tool_and_a_plain_program_is_none() -> None:
     assert classify_pane(_pane("bash", dead=True), {100: (1, "bash")}).tool is None
-    assert classify_pane(_pane("-zsh"), {100: (1, "-zsh")}).tool == "shell"
+    for shell in ("-zsh", "nu", "xonsh"):
+        assert classify_pane(_pane(shell), {100: (1, shell)}).tool == "shell"
     assert classify_pane(_pane("sleep"), {100: (1, "sleep 60")}).tool is None
 
 
@@ -128,8 +129,6 @@ AGENTS_GAPS = {
     "/home/u/.local/share/claude/versions/2.1.29": "claude",  # the native installer
     "env FOO=1 claude": "claude",
     "/usr/bin/python3 /src/orchestra_tui/demo/fake_agent.py --flavor gemini": "gemini",
-    "nu": "shell",
-    "xonsh": "shell",
 }
 
 

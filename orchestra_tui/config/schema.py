@@ -13,7 +13,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from orchestra_tui.models import TOOLS, AgentSpec
+from orchestra_tui.agents.names import TOOL_NAMES
+from orchestra_tui.models import AgentSpec
 
 DEFAULT_ASSIGN_TEMPLATE = (
     "Read issue #{number} ({url}) and all its comments, then implement it on a branch matching "
@@ -21,7 +22,7 @@ DEFAULT_ASSIGN_TEMPLATE = (
 )
 # Fields `assign_template` may name; the issue prompt is built with `str.format(**these)`.
 ASSIGN_TEMPLATE_FIELDS = frozenset({"number", "url", "title", "repo", "branch"})
-TOOL_CHOICES: tuple[str, ...] = (*TOOLS, "auto")
+TOOL_CHOICES: tuple[str, ...] = (*TOOL_NAMES, "auto")  # tool names: agents, the one source
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
