@@ -113,8 +113,13 @@ class Claude:
         async def seen() -> bool:
             return self.count(name) > more_than
 
-        await async_wait_until(seen, timeout=timeout, interval=0.2,
-                               message=f"hook event {name} in the log")
+        try:
+            await async_wait_until(seen, timeout=timeout, interval=0.2,
+                                   message=f"hook event {name} in the log")
+        except AssertionError as error:
+            shown = await screen(self.tmux, self.pane_id)
+            logged = [event.event for event in self.events()]
+            raise AssertionError(f"{error}; events: {logged}; screen:\n{shown}") from None
 
     async def wait_for_screen(self, predicate, message: str, timeout: float = TURN_SECONDS):
         last = [""]
@@ -127,6 +132,19 @@ class Claude:
             await async_wait_until(check, timeout=timeout, interval=0.2, message=message)
         except AssertionError as error:
             raise AssertionError(f"{error}; last screen:\n{last[0]}") from None
+
+    async def answer_dialog(self, key: str) -> None:
+        """Press `key` until the dialog takes it (a key pressed while Claude Code still runs
+        the PermissionRequest hooks may be dropped), at most a few times, never once it's gone."""
+        for _ in range(5):
+            await self.tmux.run("send-keys", "-t", self.pane_id, key)
+            try:
+                await self.wait_for_screen(lambda text: "Do you want to proceed?" not in text,
+                                           "the dialog to close", timeout=10)
+                return
+            except AssertionError:
+                continue
+        raise AssertionError("the dialog never took the answer")
 
     async def prompt(self, text: str) -> None:
         """Type `text` and submit it, pressing Enter again (a bounded number of times) until
@@ -173,7 +191,7 @@ async def test_real_claude_code_reports_approval_then_idle_and_remove_restores_s
     assert reading is not None and reading.state is State.APPROVAL, reading
     assert not (claude.work / "made-by-claude.txt").exists()
 
-    await claude.tmux.run("send-keys", "-t", claude.pane_id, "1")  # "Yes"
+    await claude.answer_dialog("1")  # "Yes"
     await claude.wait_for_event("Stop")
     await claude.wait_for_screen(lambda text: DONE_TEXT in text, "the turn's last words")
     events = claude.events()
