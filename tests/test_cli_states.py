@@ -5,6 +5,7 @@ errors — run in-process through `cli.main`, against a real tmux server."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import pathlib
 
@@ -130,6 +131,17 @@ def test_detect_classifies_every_screen(path: pathlib.Path, capsys):
     assert result["context_left"] == (None if expected_context == "none" else int(expected_context))
     expected_queued = header["queued"].strip()
     assert result["queued"] == (None if expected_queued == "none" else int(expected_queued))
+
+
+def test_detect_reads_a_coloured_capture_from_stdin(monkeypatch, capsys):
+    """`tmux capture-pane -e -p | orchestra detect -`: the colours change nothing."""
+    plain = (SCREENS_DIR / "codex" / "blocked-31.txt").read_text(encoding="utf-8")
+    coloured = plain.replace("■", "\x1b[31m■\x1b[0m").replace("›", "\x1b[1m›\x1b[22m")
+    monkeypatch.setattr("sys.stdin", io.StringIO(coloured))
+    assert main(["detect", "-", "--tool", "codex", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["state"] == "blocked"
+    assert result["reason"].startswith("blocked: usage limit, resets 3:51 PM")
 
 
 async def test_with_no_config_status_lists_the_agent_panes_it_finds(tmux, tmp_path, capsys):

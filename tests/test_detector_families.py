@@ -116,6 +116,10 @@ def test_a_dialog_never_seen_is_recognised_by_its_structure(tool: str) -> None:
     "  ↑/↓ to navigate · enter to select · esc to cancel",
     # a footer that names enter only
     " Update available: 2.1.50\n\n › 1. Update now\n   2. Later\n\n Press enter to continue",
+    # no cursor drawn (the highlight is a colour, lost in `capture-pane -p`), descriptions under
+    # the options, a footer whose hints have no "to"
+    "  Which branch should the fix go to?\n\n  1. main\n     the release branch\n"
+    "  2. next\n     the development branch\n\n  ↑↓ select  enter submit  esc dismiss",
 ])
 def test_a_cursor_list_with_a_key_footer_is_a_dialog(body: str) -> None:
     assert classify(body, "claude").state == State.APPROVAL
@@ -130,6 +134,10 @@ def test_a_cursor_list_with_a_key_footer_is_a_dialog(body: str) -> None:
     "⏺ Which one do you want?\n  ❯ 1. The parser\n    2. The tokenizer\n\n" + CLAUDE_COMPOSER,
     # numbers that do not start at 1
     " Pick one?\n\n ❯ 2. B\n   3. C\n\n Enter to confirm · Esc to cancel",
+    # a numbered list under a question, with no cursor and no key footer: the agent's prose
+    "⏺ Which one should I do first?\n  1. The parser\n  2. The tokenizer",
+    # a numbered list above a working row that says "esc to interrupt"
+    "⏺ Plan:\n  1. Read the parser\n  2. Fix it\n\n✻ Thinking… (3s · esc to interrupt)",
 ])
 def test_lists_that_are_not_waiting_dialogs(body: str) -> None:
     assert classify(body, "claude").state != State.APPROVAL

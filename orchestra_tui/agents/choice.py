@@ -1,11 +1,15 @@
 """Dialogs no profile describes, recognised by structure alone: a list of options at the bottom
-of the screen, one of them under a cursor glyph, the others aligned with it, and under the
-list only a key-hint footer that names enter or esc ("Press enter to continue", "Enter to
-confirm · Esc to cancel") or, for a numbered list, a question above it. Nothing live below
-it: no composer, working row, new transcript entry or turn end (else the dialog was answered).
+of the screen and, under it, nothing but a few footer rows. The list is either
 
-A picker that marks the current value (✔, as in a model menu) is a menu the person opened,
-not a request: it is left to `unknown`.
+- options aligned under a cursor glyph (`›`, `❯`, `●`, …), numbered or not, with a key-hint
+  footer that names enter or esc ("Press enter to continue", "Enter to confirm · Esc to
+  cancel", "enter submit  esc dismiss") or, for a numbered list, a question above it; or
+- options numbered from 1 with no cursor drawn (the highlight was only a colour), right above
+  a key-hint footer.
+
+Nothing live may sit below it: no composer, working row, new transcript entry or turn end
+(else the dialog was answered). A picker that marks the current value (✔, as in a model menu)
+is a menu the person opened, not a request: it is left to `unknown`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ _CURSOR = re.compile(
 _NUMBERED = re.compile(r"^(?P<lead> *(?:▌ *)?(?:[○◯] +)?)(?P<n>\d{1,2})[.)] +\S")
 _RADIO = re.compile(r"^(?P<lead> *(?:▌ *)?)[○◯] +\S")
 _INDENT = re.compile(r"^ *(?:▌ *)?")
-_KEY_HINT = re.compile(r"\b(?:enter|return|esc|escape)\s+to\s+\w", re.IGNORECASE)
+_KEY_HINT = re.compile(r"\b(?:enter|return|esc|escape)\b (?:to )?[a-z]{3,}", re.IGNORECASE)
 _QUESTION = re.compile(r"\?(?:\s|\)|$)")
 _TRUST = re.compile(r"\btrust\b", re.IGNORECASE)
 _CURRENT = re.compile(r"[✔✓]")
@@ -36,35 +40,70 @@ _MAX_BELOW = 4
 _MAX_ABOVE = 12
 
 
+class _Block:
+    """Option rows found around one anchor row."""
+
+    def __init__(self, first: int, last: int, options: list[Line]) -> None:
+        self.first, self.last, self.options = first, last, options
+
+
 def choice_dialog(v: View) -> Verdict | None:
     if not v.p.dialog.structural:
         return None
     window = v.s.tail(_WINDOW)
+    cursor = _cursor_row(v, window)
+    if cursor is not None:
+        found = _CURSOR.match(cursor.text)
+        assert found is not None
+        numbered = found.group("num") is not None
+        column = found.start("num") if numbered else found.start("text")
+        block = _block(v, cursor, column, numbered, glyph_column=found.end("lead"))
+        return _verdict(v, block, numbered, needs_footer=False) if block else None
+    anchor = _numbered_above_footer(v, window)
+    if anchor is None:
+        return None
+    found = _NUMBERED.match(anchor.text)
+    assert found is not None
+    block = _block(v, anchor, found.end("lead"), numbered=True, glyph_column=-1)
+    return _verdict(v, block, numbered=True, needs_footer=True) if block else None
+
+
+def _cursor_row(v: View, window: tuple[Line, ...]) -> Line | None:
     text = "\n".join(ln.text for ln in window)  # one scan for cursor rows, not one per row
     composer = v.composer.line.index if v.composer else -1
     rows = [window[text.count("\n", 0, hit.start())] for hit in _CURSOR.finditer(text)]
-    cursor = next((ln for ln in reversed(rows) if ln.index != composer), None)
-    if cursor is None:
+    return next((ln for ln in reversed(rows) if ln.index != composer), None)
+
+
+def _numbered_above_footer(v: View, window: tuple[Line, ...]) -> Line | None:
+    """With no cursor drawn: the last numbered row above a key-hint footer at the bottom."""
+    bottom = window[-_MAX_BELOW:]
+    footer = next((ln for ln in reversed(bottom) if _KEY_HINT.search(ln.body)), None)
+    if footer is None:
         return None
-    block = _block(v, cursor)
-    if block is None:
-        return None
-    first, last, options, numbered = block
-    if any(_CURRENT.search(ln.text) for ln in options):
+    for line in reversed(window):
+        if line.index < footer.index and _NUMBERED.match(line.text):
+            return line
+    return None
+
+
+def _verdict(v: View, block: _Block, numbered: bool, needs_footer: bool) -> Verdict | None:
+    if any(_CURRENT.search(ln.text) for ln in block.options):
         return None  # a settings picker showing its current value
-    below = [ln for ln in v.s.lines[last + 1:] if not ln.blank and not ln.rule]
+    below = [ln for ln in v.s.lines[block.last + 1:] if not ln.blank and not ln.rule]
     if len(below) > _MAX_BELOW or any(_live(v, ln) for ln in below):
         return None
-    above = _above(v, first)
+    footer = bool(_KEY_HINT.search(joined(below)))
+    above = _above(v, block.first)
     question = next((ln for ln in reversed(above) if _QUESTION.search(ln.body)), None)
-    if not (_KEY_HINT.search(joined(below)) or (numbered and question)):
+    if not (footer or (numbered and question and not needs_footer)):
         return None
-    rows = (*above, *options, *below)
+    rows = (*above, *block.options, *below)
     texts = ("\n".join(ln.text for ln in rows), joined(rows))
     kind = next((k for k, t in v.p.dialog.titles if any(t.search(x) for x in texts)), None)
     if kind is None:
         kind = "trust" if _TRUST.search(texts[1]) else "choice"
-    title = question or (above[0] if above else cursor)
+    title = question or (above[0] if above else block.options[0])
     return Verdict(State.APPROVAL, f'approval: "{clip(title.body)}" dialog', dialog=kind)
 
 
@@ -72,33 +111,34 @@ def _column(line: Line) -> int:
     return len(_INDENT.match(line.text).group(0))  # type: ignore[union-attr]
 
 
-def _block(v: View, cursor: Line) -> tuple[int, int, list[Line], bool] | None:
-    """The option rows around the cursor row: (first row, last row, options, numbered)."""
-    found = _CURSOR.match(cursor.text)
-    assert found is not None
-    numbered = found.group("num") is not None
-    column = found.start("num") if numbered else found.start("text")
+def _block(v: View, anchor: Line, column: int, numbered: bool,
+           glyph_column: int) -> _Block | None:
+    """The option rows around `anchor`: numbered rows whose number starts at `column`, or rows
+    whose text starts there (a radio `○` at the cursor's glyph column counts too)."""
     lines = v.s.lines
 
     def option(line: Line) -> bool:
-        if line.index == cursor.index:
+        if line.index == anchor.index:
             return True
         if numbered:
             row = _NUMBERED.match(line.text)
             return bool(row and row.end("lead") == column)
         radio = _RADIO.match(line.text)
-        return bool(radio and len(radio.group("lead")) == found.end("lead")) or (
-            not _RADIO.match(line.text) and _column(line) == column)
+        if radio:
+            return len(radio.group("lead")) == glyph_column
+        return _column(line) == column
 
     def belongs(line: Line) -> bool:
-        return not line.blank and not line.rule and (option(line) or _column(line) > column)
+        # An option's wrapped text or description sits under it, at the option's column or
+        # deeper (Claude's question picker indents descriptions to the number's column).
+        return not line.blank and not line.rule and (option(line) or _column(line) >= column)
 
-    first = cursor.index
+    first = anchor.index
     while first > 0 and belongs(lines[first - 1]):
         first -= 1
-    while first < cursor.index and not option(lines[first]):
+    while first < anchor.index and not option(lines[first]):
         first += 1
-    last = cursor.index
+    last = anchor.index
     while last + 1 < len(lines) and belongs(lines[last + 1]):
         last += 1
     options = [ln for ln in lines[first:last + 1] if option(ln)]
@@ -109,7 +149,7 @@ def _block(v: View, cursor: Line) -> tuple[int, int, list[Line], bool] | None:
                    and m.group("n") else -1 for ln in options]
         if numbers != list(range(1, len(options) + 1)):
             return None
-    return first, last, options, numbered
+    return _Block(first, last, options)
 
 
 def _above(v: View, first: int) -> list[Line]:

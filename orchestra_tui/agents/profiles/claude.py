@@ -96,7 +96,7 @@ PROFILE = Profile(
         titles=(
             ("trust", rx(r"Quick safety check|trust this folder|Do you trust the files in this "
                          r"folder\?")),
-            ("plan", rx(r"ready to execute")),
+            ("plan", rx(r"ready to execute|Exit plan mode\?|Plan saved to |\.claude/plans/")),
             ("edit", rx(r"^\s*(?:Edit|Create) file\b|Do you want to (?:make this edit|create) ")),
             ("exec", rx(r"^\s*Bash command\b|This command requires approval")),
             ("question", rx(r"Enter to select")),
