@@ -70,7 +70,12 @@ def _tool_dialog(v: View) -> Verdict | None:
     rows = (*above, *options, *below)
     # Rows as drawn (for anchored titles) and joined (for titles the TUI wrapped).
     texts = ("\n".join(ln.text for ln in rows), joined(rows))
-    kind = next((k for k, t in d.titles if any(t.search(x) for x in texts)), d.default_kind)
+    kind = next((k for k, t in d.titles if any(t.search(x) for x in texts)), None)
+    if kind is None:
+        # No title the tool is known to use: the tool's usual dialog only when its options
+        # carry that dialog's shortcuts ("(y)", "(esc)"); else a list whose keys are unknown.
+        shortcuts = d.footer_alternative and d.footer_alternative.search(joined(options))
+        kind = d.default_kind if shortcuts else "choice"
     return Verdict(State.APPROVAL, f'approval: "{_paragraph(s, question)}" dialog', dialog=kind)
 
 
