@@ -155,6 +155,7 @@ class AgentStatus:
     spec: AgentSpec | None = None
     background: bool = False
     dialog: str | None = None
+    source: str = "screen"  # "hook" when the agent's own hook event decided the state
 
     @property
     def needs_person(self) -> bool:

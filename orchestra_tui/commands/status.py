@@ -10,7 +10,8 @@ from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.errors import TmuxUnavailable
 
-STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts")
+STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts",
+               "source")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +31,7 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
             "queued": view.status.queued,
             "reason": view.status.reason,
             "alerts": list(view.status.alerts),
+            "source": view.status.source,
         }
         for view in snapshot.agents
     ]

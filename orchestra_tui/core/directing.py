@@ -224,6 +224,7 @@ class Directing:
         """The person stopped the agent's turn: what follows on screen is their act, not a
         failure, and its queue waits for them (held until `p` resumes it)."""
         slot.stopped_by_person, slot.stopped_at = how, self.clock()
+        slot.hook = None  # no hook event tells of the person's act: the old one is over
         if self.store is not None and not self.store.paused(slot.spec.name):
             await asyncio.to_thread(self.store.set_paused, slot.spec.name, True)
 
@@ -272,6 +273,9 @@ class Directing:
         slot.fingerprint = slot.detection = None
         slot.context_level = 0
         slot.stopped_by_person = None
+        slot.hook = None
+        if self.hooks is not None and outcome.pane_id:
+            self.hooks.forget(outcome.pane_id)
         # A fresh session has its whole context: the old warning no longer holds.
         slot.alerts = [alert for alert in slot.alerts if alert.kind != "context"]
         slot.memory = DispatchMemory()

@@ -15,14 +15,15 @@ restart are read once, and an occurrence already there is shown but not raised a
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from orchestra_tui import agents
+from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.agents.tracker import AgentTracker
+from orchestra_tui.core.alert_record import alert_key, journaled_alerts
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.binding import bind_agents
 from orchestra_tui.core.directing import QUEUE_OPS, Directing
@@ -33,6 +34,7 @@ from orchestra_tui.core.fleet_state import (
     FleetSnapshot,
     Slot,
 )
+from orchestra_tui.core.fusion import fuse
 from orchestra_tui.core.guardrails import OutputWatch
 from orchestra_tui.core.send_gate import SendGate
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
@@ -59,7 +61,8 @@ log = logging.getLogger(__name__)
 class Fleet(Directing):
     def __init__(self, tmux, specs: Sequence[AgentSpec], *, store=None, journal=None,
                  settings: FleetSettings | None = None, discover: bool | None = None,
-                 clock: Callable[[], float] = time.time, read_only: bool = False) -> None:
+                 clock: Callable[[], float] = time.time, read_only: bool = False,
+                 hooks=None) -> None:
         self.tmux = tmux
         self.gate = SendGate(tmux)
         self.store = store
@@ -67,6 +70,8 @@ class Fleet(Directing):
         self.settings = settings or FleetSettings()
         self.clock = clock
         self.read_only = read_only
+        self.hooks = hooks  # services.hook_log.HookLog: the agents' own hook events, if any
+        self._server_socket: str | None = None
         # With no configured agents, every agent pane found on the server is one.
         self.discover = (not specs) if discover is None else discover
         self._slots: dict[str, Slot] = {}
@@ -112,8 +117,10 @@ class Fleet(Directing):
         if self.discover:
             await self._discover(panes)
         bind_agents(self._slots.values(), panes)
+        if self.hooks is not None:
+            await self._read_hooks(now)
         if self._journaled_alerts is None:
-            self._journaled_alerts = await asyncio.to_thread(self._read_journaled_alerts)
+            self._journaled_alerts = await asyncio.to_thread(journaled_alerts, self.journal)
         to_capture = [slot for slot in self._slots.values()
                       if slot.pane is not None and not slot.pane.dead
                       and (slot.spec.name in wanted or slot.spec.name == history
@@ -132,6 +139,22 @@ class Fleet(Directing):
         self._snapshot = FleetSnapshot(
             agents=self._views(), at=now, captured=len(captures), classified=classified)
         return self._snapshot
+
+    async def _read_hooks(self, now: float) -> None:
+        """The newest hook event of each agent that tells a state (a stat per pane when
+        nothing was appended)."""
+        if self._server_socket is None:
+            self._server_socket = await self.tmux.server_socket() or ""
+        for slot in self._slots.values():
+            pane_id = slot.pane.pane_id if slot.pane is not None else None
+            if pane_id != slot.hook_pane:
+                slot.hook, slot.hook_pane = None, pane_id
+            if pane_id is None:
+                continue
+            events = self.hooks.read_new(pane_id, tmux_socket=self._server_socket or None)
+            reading = state_of(events, now)
+            if reading is not None:
+                slot.hook = reading
 
     def _activity_changed(self, slot: Slot) -> bool:
         # window_activity has one-second resolution: output later in the same second as our
@@ -196,24 +219,6 @@ class Fleet(Directing):
             self._background(self._journal("alert", agent=alert.agent, kind=alert.kind,
                                            text=alert.text, key=key))
 
-    def _read_journaled_alerts(self) -> dict[str, set[str]]:
-        """Occurrence keys of the alerts journaled for each agent since its last restart or
-        kill (a restarted agent's old context warning is over)."""
-        if self.journal is None:
-            return {}
-        keys: dict[str, set[str]] = {}
-        for entry in self.journal.read(events=("alert", "restart", "kill")):
-            agent = entry.get("agent")
-            if not agent:
-                continue
-            if entry.get("event") in ("restart", "kill"):
-                keys.pop(agent, None)
-            elif entry.get("event") == "alert":
-                keys.setdefault(agent, set()).add(
-                    entry.get("key") or alert_key(Alert(agent, entry.get("kind", ""),
-                                                        entry.get("text", ""))))
-        return keys
-
     def _watch_context(self, slot: Slot, context_left: int | None, now: float) -> None:
         if context_left is None:
             return
@@ -250,6 +255,15 @@ class Fleet(Directing):
             previous = slot.status
             state, reason = State.BLOCKED, slot.loop_reason
             since = previous.since if previous and previous.state is State.BLOCKED else now
+        fused = fuse(state, reason, slot.hook, now, screen_only=bool(slot.loop_reason))
+        state, reason = fused.state, fused.reason
+        if fused.disagreement and fused.disagreement != slot.disagreement:
+            slot.disagreement = fused.disagreement
+            self._background(self._journal("disagreement", agent=name, hook=str(slot.hook.state),
+                                           screen=str(tracked.state), reason=reason))
+        if fused.source == "hook" and state is not tracked.state:
+            previous = slot.status
+            since = previous.since if previous and previous.state is state else now
         state, reason = self._after_person_stop(slot, state, reason, now)
         slot.memory.observe(state, slot.fingerprint, now, self.settings.idle_debounce)
         self._watch_context(slot, tracked.context_left, now)
@@ -259,7 +273,7 @@ class Fleet(Directing):
             context_left=tracked.context_left, context_trend=tracked.context_trend,
             queued=tracked.queued, since=since, spec=slot.spec,
             background=tracked.background, dialog=tracked.dialog,
-            alerts=tuple(alert.text for alert in slot.alerts)))
+            alerts=tuple(alert.text for alert in slot.alerts), source=fused.source))
 
     def _after_person_stop(self, slot: Slot, state: State, reason: str,
                            now: float) -> tuple[State, str]:
@@ -371,13 +385,6 @@ class Fleet(Directing):
     async def _journal(self, event: str, **fields) -> None:
         if self.journal is not None and not self.read_only:
             await asyncio.to_thread(self.journal.append, event, **fields)
-
-
-def alert_key(alert: Alert) -> str:
-    """What makes two alerts the same occurrence: its own key when the raiser gave one (the
-    guardrail's row and its context, a context level), else its kind and text."""
-    raw = f"{alert.kind}\x1f{alert.key or alert.text}"
-    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
 def _no_queues():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from orchestra_tui.agents.hook_events import HookReading
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.dispatch import DispatchMemory
 from orchestra_tui.core.guardrails import OutputWatch
@@ -100,3 +101,6 @@ class Slot:
     stopped_by_person: str | None = None  # "interrupted" or "denied"
     stopped_at: float = 0.0
     refused_at: str | None = None  # fingerprint at which the gate last refused a queued send
+    hook: HookReading | None = None  # the agent's latest hook event that told a state
+    hook_pane: str | None = None  # the pane `hook` came from (a new pane starts over)
+    disagreement: str = ""  # the last hook/screen disagreement journaled

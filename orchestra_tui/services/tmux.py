@@ -127,6 +127,15 @@ class TmuxService:
         window means its active pane). Raises TmuxCommandError when nothing matches."""
         return (await self.pane_info(target)).pane_id
 
+    async def server_socket(self) -> str | None:
+        """The server's socket path (what `$TMUX` names inside its panes), or None when no
+        server answers."""
+        try:
+            result = await self.run("display-message", "-p", "#{socket_path}")
+        except (TmuxUnavailable, TmuxCommandError):
+            return None
+        return result.stdout.strip() or None
+
     async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]:
         """The pane as it is now: its `PaneInfo` and its screen (with colours), from one tmux
         invocation, so the two describe the same moment. Raises TmuxCommandError when the pane

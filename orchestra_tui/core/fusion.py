@@ -1,0 +1,51 @@
+"""One state from two witnesses: the agent's own hook events and its screen.
+
+Hooks are exact and immediate where they speak (a prompt or tool start means working, a
+permission request approval, a stop idle), but silent where the person acted in the pane (Esc on
+a dialog, an interrupt) and blind to what only the screen shows (context left, a frozen
+spinner, the shell back in the foreground). So a fresh hook event decides; the screen decides
+what hooks cannot tell; and when the two disagree past a short grace, the screen wins and the
+disagreement is said.
+
+>>> from orchestra_tui.agents.hook_events import HookReading
+>>> hook = HookReading(State.APPROVAL, "hook: PermissionRequest (Bash)", "PermissionRequest",
+...                    at=100.0, age=0.0)
+>>> fuse(State.WORKING, "working: spinner", hook, now=100.5).source
+'hook'
+>>> late = fuse(State.WORKING, "working: spinner", hook, now=130.0)
+>>> late.state, late.source, late.disagreement
+(<State.WORKING: 'working'>, 'screen', 'hook said approval 30s ago')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestra_tui.models import State
+
+# How long a hook event outweighs a screen that says otherwise: the screen lags a hook by a
+# poll and the idle debounce.
+GRACE_SECONDS = 4.0
+# What only the screen knows: the pane dead or the shell back, a frozen working row.
+SCREEN_ONLY = frozenset({State.EXITED, State.STUCK})
+
+
+@dataclass(frozen=True)
+class Fused:
+    state: State
+    reason: str
+    source: str  # "hook" or "screen"
+    disagreement: str = ""  # set when the screen overruled an older hook reading
+
+
+def fuse(screen: State, screen_reason: str, hook, now: float, *,
+         grace: float = GRACE_SECONDS, screen_only: bool = False) -> Fused:
+    """`hook` is the agent's latest `HookReading` (or None). `screen_only`: the screen's state
+    rests on something hooks never see (a fix-retry loop), so it stands."""
+    if hook is None or screen_only or screen in SCREEN_ONLY:
+        return Fused(screen, screen_reason, "screen")
+    age = max(0.0, now - hook.at)
+    if hook.state is screen or screen is State.UNKNOWN or age <= grace:
+        return Fused(hook.state, hook.reason, "hook")
+    said = f"hook said {hook.state} {age:.0f}s ago"
+    return Fused(screen, f"{screen_reason} ({said})", "screen", disagreement=said)

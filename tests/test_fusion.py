@@ -1,0 +1,102 @@
+"""Hook events and the screen fused into one state: a fresh hook event decides, the screen
+decides what hooks cannot tell, and a disagreement past the grace goes to the screen, said in
+the reason and the journal.
+
+The pane is a real simulated agent in real tmux; the events are written to the pane's hook log
+with `append_event`, byte for byte what the hook program writes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fusion import GRACE_SECONDS
+from orchestra_tui.models import AgentSpec, State
+from orchestra_tui.services.hook_log import HookLog, append_event
+from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store import QueueStore
+from tests.tmux_fixtures import start_fake_agent
+
+pytestmark = pytest.mark.slow
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+async def _fleet(tmux, tmp_path, clock: Clock):
+    pane = await start_fake_agent(tmux, "claude", tmp_path / "agent.jsonl")
+    data = tmp_path / "data"
+    store = QueueStore(data)
+    store.load()
+    fleet = Fleet(tmux, [AgentSpec(name="api", tool="claude", target=pane.pane_id)],
+                  store=store, journal=Journal(data / "journal.jsonl"),
+                  settings=FleetSettings(idle_debounce=0.2), hooks=HookLog(data), clock=clock)
+    return fleet, pane, data
+
+
+def _event(data, pane, socket: str, event: str, at: float, detail: str = "") -> None:
+    append_event(data, pane.pane_id, {"at": at, "event": event, "tool": "claude",
+                                      "pane": pane.pane_id, "detail": detail, "tmux": socket})
+
+
+async def test_a_fresh_hook_event_decides_and_a_stale_disagreement_goes_to_the_screen(
+        tmux, tmp_path):
+    clock = Clock()
+    fleet, pane, data = await _fleet(tmux, tmp_path, clock)
+    socket = await tmux.server_socket()
+    snapshot = await fleet.refresh()
+    assert snapshot.get("api").status.source == "screen"
+
+    _event(data, pane, socket, "PermissionRequest", clock(), detail="Bash")
+    status = (await fleet.refresh()).get("api").status
+    # The screen shows the idle composer; the hook has just said a dialog opened.
+    assert (status.state, status.source) == (State.APPROVAL, "hook")
+    assert status.reason == "hook: PermissionRequest (Bash)"
+
+    clock.offset = GRACE_SECONDS + 5  # nothing on screen ever showed that dialog
+    status = (await fleet.refresh()).get("api").status
+    assert (status.state, status.source) == (State.IDLE, "screen")
+    assert "hook said approval" in status.reason
+    await fleet.wait_for_sends()
+    await _drain(fleet)
+    disagreements = fleet.journal.read(events=("disagreement",))
+    assert [(e["hook"], e["screen"]) for e in disagreements] == [("approval", "idle")]
+
+    _event(data, pane, socket, "Stop", clock())
+    status = (await fleet.refresh()).get("api").status
+    assert (status.state, status.source) == (State.IDLE, "hook")
+
+
+async def test_events_from_another_tmux_server_are_not_this_panes(tmux, tmp_path):
+    clock = Clock()
+    fleet, pane, data = await _fleet(tmux, tmp_path, clock)
+    await fleet.refresh()
+    _event(data, pane, "/tmp/tmux-0/some-other-server", "PermissionRequest", clock(), "Bash")
+    status = (await fleet.refresh()).get("api").status
+    assert (status.state, status.source) == (State.IDLE, "screen")
+
+
+async def test_the_screen_alone_knows_an_agent_has_exited(tmux, tmp_path):
+    clock = Clock()
+    fleet, pane, data = await _fleet(tmux, tmp_path, clock)
+    socket = await tmux.server_socket()
+    await fleet.refresh()
+    _event(data, pane, socket, "UserPromptSubmit", clock())
+    await tmux.kill_pane(pane.pane_id)
+    status = (await fleet.refresh()).get("api").status
+    assert (status.state, status.source) == (State.EXITED, "screen")
+
+
+async def _drain(fleet: Fleet) -> None:
+    import asyncio
+
+    if fleet._tasks:
+        await asyncio.gather(*fleet._tasks)
