@@ -133,6 +133,7 @@ def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
 def build_app(booted: Boot) -> OrchestraApp:
     """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
     from orchestra_tui.ui.app import AppOptions, OrchestraApp
+    from orchestra_tui.ui.terminal import hangup_safe
 
     config = booted.config
     options = AppOptions(
@@ -143,7 +144,9 @@ def build_app(booted: Boot) -> OrchestraApp:
         context_warn=config.ui.context_warn_percent,
         context_critical=config.ui.context_critical_percent,
     )
-    return OrchestraApp(booted.fleet, options, desk=booted.desk)
+    app = OrchestraApp(booted.fleet, options, desk=booted.desk)
+    app.driver_class = hangup_safe(app.driver_class)
+    return app
 
 
 def github_service(config: Config, *, timeout: float | None = None) -> GitHubService:

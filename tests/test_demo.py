@@ -1,49 +1,48 @@
 """`orchestra demo` as a new user runs it: in a terminal (a tmux pane), it opens on four agents,
-and quitting leaves no tmux server, process, listening port or file of the demo behind."""
+and quitting leaves no tmux server, process, listening port or file of the demo behind;
+`--keep` leaves it running and prints commands that reach it and remove it, as printed."""
 
 from __future__ import annotations
 
-import os
 import pathlib
 import re
-import socket
 import subprocess
 import sys
 
 import pytest
 
+from tests.demo_fixtures import (  # noqa: F401 (an autouse fixture)
+    World,
+    _no_world_outlives_the_test,
+    demo_env,
+    world_left,
+)
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, wait_for_screen
 
 pytestmark = pytest.mark.slow
 
 
-def demo_processes(directory: str) -> list[str]:
-    """Processes whose command line names the demo's folder: its agents log there."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if directory in cmdline:
-            found.append(cmdline)
-    return found
+def printed_world(screen: str) -> World:
+    """The world as the demo describes it when it starts."""
+    return World(directory=pathlib.Path(re.search(r"files\s+(\S+)", screen).group(1)),
+                 socket_name=re.search(r"tmux server\s+-L (\S+)", screen).group(1),
+                 api_url=re.search(r"GitHub\s+(http://\S+)", screen).group(1))
 
 
-def port_open(url: str) -> bool:
-    host, port = re.match(r"http://([\d.]+):(\d+)", url).groups()
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((host, int(port))) == 0
+async def nothing_left(world: World) -> None:
+    async def clean() -> bool:
+        return not world_left(world)
+
+    try:
+        await async_wait_until(clean, timeout=20, message="nothing of the demo left")
+    except AssertionError:
+        raise AssertionError(f"left behind: {world_left(world)}") from None
 
 
 async def test_demo_starts_shows_every_agent_and_quits_clean(tmux, tmp_path):
-    env = {"PYTHONPATH": str(REPO), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color"}
     pane = await tmux.start([sys.executable, "-m", "orchestra_tui", "demo"], cwd=str(REPO),
-                            session="user", env=env, width=160, height=45)
+                            session="user", env=demo_env(tmp_path), width=160, height=45)
     await tmux.set_remain_on_exit(pane.pane_id)
     screen = await wait_for_screen(
         tmux, pane.pane_id, lambda s: "4 agents" in s and "APPROVAL" in s,
@@ -53,17 +52,7 @@ async def test_demo_starts_shows_every_agent_and_quits_clean(tmux, tmp_path):
     await tmux.send_keys(pane.pane_id, "q")
     screen = await wait_for_screen(tmux, pane.pane_id, lambda s: "Demo stopped" in s,
                                    timeout=30, message="the demo to stop")
-    demo_socket = re.search(r"tmux server\s+-L (\S+)", screen).group(1)
-    api_url = re.search(r"GitHub\s+(http://\S+)", screen).group(1)
-    directory = re.search(r"files\s+(\S+)", screen).group(1)
-
-    async def nothing_left() -> bool:
-        server = subprocess.run(["tmux", "-L", demo_socket, "has-session"],
-                                capture_output=True).returncode
-        return server != 0 and not port_open(api_url) and not os.path.exists(directory) \
-            and not demo_processes(directory)
-
-    await async_wait_until(nothing_left, timeout=10, message="nothing of the demo left")
+    await nothing_left(printed_world(screen))
 
 
 async def joined_screen(tmux, pane_id: str) -> str:
@@ -74,13 +63,11 @@ async def joined_screen(tmux, pane_id: str) -> str:
 async def test_demo_keep_prints_commands_that_work_as_printed(tmux, tmp_path):
     """`--keep` leaves the world running and prints how to reach it: the app's command line,
     run as printed from another directory and without this checkout on PYTHONPATH, opens the
-    kept demo; the stop line removes it."""
+    kept demo on its own data; the stop line removes it."""
     installed = pathlib.Path(sys.executable).parent / "orchestra"
     program = str(installed) if installed.exists() else f"{sys.executable} -m orchestra_tui"
-    env = {"PYTHONPATH": str(REPO), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color"}
-    pane = await tmux.start(f"{program} demo --keep", cwd=str(REPO), session="user", env=env,
-                            width=160, height=45)
+    pane = await tmux.start(f"{program} demo --keep", cwd=str(REPO), session="user",
+                            env=demo_env(tmp_path), width=160, height=45)
     await tmux.set_remain_on_exit(pane.pane_id)
     await wait_for_screen(tmux, pane.pane_id, lambda s: "4 agents" in s and "APPROVAL" in s,
                           timeout=60, message="the demo fleet")
@@ -88,14 +75,14 @@ async def test_demo_keep_prints_commands_that_work_as_printed(tmux, tmp_path):
     await wait_for_screen(tmux, pane.pane_id, lambda s: "stop it:" in s, timeout=30,
                           message="the demo's instructions")
     printed = await joined_screen(tmux, pane.pane_id)
+    world = printed_world(printed)
     app_line = re.search(r"^\s*app:\s+(.+?)\s*$", printed, re.M).group(1)
     stop_line = re.search(r"^\s*stop it:\s+(.+?)\s*$", printed, re.M).group(1)
-    directory = re.search(r"files\s+(\S+)", printed).group(1)
-    api_url = re.search(r"GitHub\s+(http://\S+)", printed).group(1)
     assert app_line.split()[1].startswith("/")  # after GH_TOKEN=…: an absolute path
-    assert f"--data-dir {directory}/data" in app_line
+    assert f"--data-dir {world.directory}/data" in app_line
+    assert world_left(world)  # kept
 
-    journal = pathlib.Path(directory) / "data" / "journal.jsonl"
+    journal = world.directory / "data" / "journal.jsonl"
     events_before = len(journal.read_text().splitlines())
     reopened = await tmux.start(f"cd / && env -u PYTHONPATH {app_line}", session="again",
                                 env={"TERM": "xterm-256color"}, width=160, height=45)
@@ -107,13 +94,6 @@ async def test_demo_keep_prints_commands_that_work_as_printed(tmux, tmp_path):
     await wait_for_screen(tmux, reopened.pane_id, lambda s: "4 agents" not in s, timeout=30,
                           message="the reopened app to quit")
     assert len(journal.read_text().splitlines()) > events_before  # the demo's own data dir
+
     subprocess.run(["bash", "-c", stop_line], check=True, capture_output=True)
-    demo_socket = re.search(r"tmux -L (\S+) kill-server", stop_line).group(1)
-
-    async def nothing_left() -> bool:
-        server = subprocess.run(["tmux", "-L", demo_socket, "has-session"],
-                                capture_output=True).returncode
-        return server != 0 and not port_open(api_url) and not os.path.exists(directory) \
-            and not demo_processes(directory)
-
-    await async_wait_until(nothing_left, timeout=20, message="nothing of the demo left")
+    await nothing_left(world)

@@ -7,16 +7,11 @@ world behind, and the next demo removes it."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import pathlib
 import re
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import tomllib
 
 import pytest
 
@@ -25,10 +20,17 @@ from orchestra_tui.demo.world import (
     owner_alive,
     process_identity,
     remove_abandoned_worlds,
-    tmux_socket_dir,
 )
 from orchestra_tui.models import PaneInfo
 from orchestra_tui.services.tmux import TmuxService
+from tests.demo_fixtures import (  # noqa: F401 (an autouse fixture)
+    World,
+    _no_world_outlives_the_test,
+    agent_processes,
+    demo_env,
+    world_left,
+    world_of,
+)
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, start_fake_agent
 
@@ -64,11 +66,9 @@ def child_pids(parent: int) -> list[int]:
 
 async def start_in_shell(tmux: TmuxService, tmp_path: pathlib.Path, command: str) -> PaneInfo:
     """A terminal with a shell in it, where a person types `command`; it echoes the exit
-    status when the command ends."""
-    env = {"PYTHONPATH": str(REPO), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color", "PS1": "$ "}
-    pane = await tmux.start("bash --norc --noprofile", cwd=str(REPO), session="user", env=env,
-                            width=160, height=45)
+    status when the command ends. Its temp dir (where a demo puts its world) is the test's."""
+    pane = await tmux.start("bash --norc --noprofile", cwd=str(REPO), session="user",
+                            env=demo_env(tmp_path), width=160, height=45)
     await tmux.send_text(pane.pane_id, f"{command}; echo EXITED=$?",
                          pending=lambda screen, text: False)
     return pane
@@ -91,6 +91,18 @@ async def wait_for_app(tmux: TmuxService, pane_id: str, timeout: float = 60) -> 
     return pid
 
 
+@pytest.fixture
+def started():
+    """Note the processes a test started: one still running at the end (hung) is killed,
+    found by its pid and start time."""
+    noted: list[str] = []
+    yield lambda pid: noted.append(process_identity(pid))
+    for identity in noted:
+        pid = int(identity.split(":")[0])
+        if process_identity(pid) == identity:
+            os.kill(pid, signal.SIGKILL)
+
+
 async def exit_status(tmux: TmuxService, pane_id: str) -> int:
     async def echoed() -> int | None:
         screen = (await tmux.capture([pane_id])).get(pane_id, "")
@@ -102,7 +114,7 @@ async def exit_status(tmux: TmuxService, pane_id: str) -> int:
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT],
                          ids=["SIGTERM", "SIGHUP", "SIGINT"])
-async def test_the_app_leaves_a_sane_terminal_on_a_signal(tmux, tmp_path, number):
+async def test_the_app_leaves_a_sane_terminal_on_a_signal(tmux, tmp_path, started, number):
     socket_name = tmux.runner.socket_name
     await start_fake_agent(tmux, "codex", tmp_path / "agent.jsonl", session="api")
     config = tmp_path / "config.toml"
@@ -110,6 +122,7 @@ async def test_the_app_leaves_a_sane_terminal_on_a_signal(tmux, tmp_path, number
     pane = await start_in_shell(
         tmux, tmp_path, f"{sys.executable} -m orchestra_tui --config {config} -L {socket_name}")
     pid = await wait_for_app(tmux, pane.pane_id)
+    started(pid)
 
     os.kill(pid, number)
 
@@ -118,88 +131,60 @@ async def test_the_app_leaves_a_sane_terminal_on_a_signal(tmux, tmp_path, number
     assert "Traceback" not in (await tmux.capture([pane.pane_id]))[pane.pane_id]
 
 
+async def test_the_app_ends_when_its_terminal_closes(tmux, tmp_path, started):
+    """Every write to a closed terminal fails: the app must still get through its exit."""
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    pane = await start_in_shell(
+        tmux, tmp_path, f"{sys.executable} -m orchestra_tui --config {config} -L "
+                        f"{tmux.runner.socket_name}")
+    pid = await wait_for_app(tmux, pane.pane_id)
+    started(pid)
+    # The server outlives the terminal: the app goes on drawing what it polls, into nothing.
+    await tmux.start("sleep 600", session="keeps-the-server")
+
+    await tmux.kill_pane(pane.pane_id)
+
+    async def app_gone() -> bool:
+        return not os.path.exists(f"/proc/{pid}")
+
+    await async_wait_until(app_gone, timeout=30, message="the app to end")
+
+
 # -- the demo ---------------------------------------------------------------------------------
 
-def world_of(pid: int) -> tuple[pathlib.Path, str, str]:
-    """The demo world owned by process `pid`: its directory, tmux socket name and stand-in URL,
-    from the owner file every world writes."""
-    for directory in pathlib.Path(tempfile.gettempdir()).glob("orchestra-demo-*"):
-        try:
-            record = json.loads((directory / "owner").read_text())
-            config = tomllib.loads((directory / "config.toml").read_text())
-        except (OSError, ValueError):
-            continue
-        if record.get("owner", "").split(":")[0] == str(pid):
-            return directory, record["socket_name"], config["github"]["api_url"]
-    raise AssertionError(f"no demo world owned by {pid}")
-
-
-def port_open(url: str) -> bool:
-    host, port = re.match(r"http://([\d.]+):(\d+)", url).groups()
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((host, int(port))) == 0
-
-
-def agent_processes(directory: pathlib.Path) -> list[str]:
-    """Processes whose command line names the world's directory: its agents log there."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if str(directory) in cmdline:
-            found.append(cmdline)
-    return found
-
-
-def world_left(directory: pathlib.Path, socket_name: str, api_url: str) -> list[str]:
-    left = []
-    if subprocess.run(["tmux", "-L", socket_name, "has-session"],
-                      capture_output=True).returncode == 0:
-        left.append("its tmux server")
-    if (tmux_socket_dir() / socket_name).exists():
-        left.append("its tmux socket file")
-    if port_open(api_url):
-        left.append("the GitHub stand-in's port")
-    if directory.exists():
-        left.append("its directory")
-    left += agent_processes(directory)
-    return left
-
-
-async def wait_for_demo(tmux: TmuxService, pane_id: str) -> tuple[int, tuple]:
+async def wait_for_demo(tmux: TmuxService, pane_id: str, tmp_path: pathlib.Path
+                        ) -> tuple[int, World]:
     async def fleet_shown() -> bool:
         screen = (await tmux.capture([pane_id])).get(pane_id, "")
         return "4 agents" in screen
 
     pid = await wait_for_app(tmux, pane_id, timeout=90)
     await async_wait_until(fleet_shown, timeout=60, message="the demo fleet")
-    world = world_of(pid)
+    world = world_of(pid, tmp_path)
     # The world is up, or the checks that it is gone would prove nothing.
     assert {"its tmux server", "the GitHub stand-in's port", "its directory"} <= set(
-        world_left(*world))
-    assert agent_processes(world[0])
+        world_left(world))
+    assert agent_processes(world.directory)
     return pid, world
 
 
-async def nothing_left(world: tuple) -> None:
+async def nothing_left(world: World) -> None:
     async def clean() -> bool:
-        return not world_left(*world)
+        return not world_left(world)
 
     try:
         await async_wait_until(clean, timeout=30, message="nothing of the demo left")
     except AssertionError:
-        raise AssertionError(f"left behind: {world_left(*world)}") from None
+        raise AssertionError(f"left behind: {world_left(world)}") from None
 
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP],
                          ids=["SIGTERM", "SIGHUP"])
-async def test_the_demo_removes_its_world_on_a_signal(tmux, tmp_path, number):
+async def test_the_demo_removes_its_world_on_a_signal(tmux, tmp_path, started, number):
     pane = await start_in_shell(tmux, tmp_path, f"{sys.executable} -m orchestra_tui demo")
-    pid, world = await wait_for_demo(tmux, pane.pane_id)
+    pid, world = await wait_for_demo(tmux, pane.pane_id, tmp_path)
+    started(pid)
 
     os.kill(pid, number)
 
@@ -208,11 +193,12 @@ async def test_the_demo_removes_its_world_on_a_signal(tmux, tmp_path, number):
     await nothing_left(world)
 
 
-async def test_the_demo_removes_its_world_when_its_terminal_closes(tmux, tmp_path):
+async def test_the_demo_removes_its_world_when_its_terminal_closes(tmux, tmp_path, started):
     """Closing the terminal: the shell and the demo get SIGHUP and every write to the terminal
     fails from then on; the cleanup must not depend on one."""
     pane = await start_in_shell(tmux, tmp_path, f"{sys.executable} -m orchestra_tui demo")
-    pid, world = await wait_for_demo(tmux, pane.pane_id)
+    pid, world = await wait_for_demo(tmux, pane.pane_id, tmp_path)
+    started(pid)
 
     await tmux.kill_pane(pane.pane_id)
 
@@ -224,17 +210,18 @@ async def test_the_demo_removes_its_world_when_its_terminal_closes(tmux, tmp_pat
     await async_wait_until(demo_gone, timeout=30, message="the demo process to end")
 
 
-async def test_a_demo_killed_outright_is_removed_by_the_next(tmux, tmp_path):
+async def test_a_demo_killed_outright_is_removed_by_the_next(tmux, tmp_path, started):
     pane = await start_in_shell(tmux, tmp_path, f"{sys.executable} -m orchestra_tui demo")
-    pid, world = await wait_for_demo(tmux, pane.pane_id)
+    pid, world = await wait_for_demo(tmux, pane.pane_id, tmp_path)
+    started(pid)
 
     os.kill(pid, signal.SIGKILL)
     await exit_status(tmux, pane.pane_id)
-    assert "its tmux server" in world_left(*world)  # SIGKILL leaves everything running
+    assert "its tmux server" in world_left(world)  # SIGKILL leaves everything running
 
-    removed = await remove_abandoned_worlds()
+    removed = await remove_abandoned_worlds(root=tmp_path / "tmp")
 
-    assert world[1] in removed
+    assert world.socket_name in removed
     await nothing_left(world)
 
 

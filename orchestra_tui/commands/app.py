@@ -86,12 +86,14 @@ async def finish(booted: Boot) -> None:
     await booted.aclose()
 
 
-async def run_until_exit(booted: Boot, signals: ExitSignals) -> None:
-    """Run the app over `booted` until `q` or a signal, then finish its work."""
+async def run_until_exit(booted: Boot, signals: ExitSignals) -> int:
+    """Run the app over `booted` until `q` or a signal, then finish its work; the app's exit
+    code (non-zero when it failed)."""
     app = build_app(booted)
     signals.app = app
     try:
         await app.run_async()
+        return app.return_code or 0
     finally:
         signals.app = None
         with signals.protect():
@@ -99,13 +101,14 @@ async def run_until_exit(booted: Boot, signals: ExitSignals) -> None:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    code = 0
     async with ExitSignals() as signals:
         booted = boot(args)
         try:
-            await run_until_exit(booted, signals)
+            code = await run_until_exit(booted, signals)
         except asyncio.CancelledError:
             pass
-    return signals.exit_code or 0
+    return signals.exit_code or code
 
 
 def run_app(args: argparse.Namespace) -> int:

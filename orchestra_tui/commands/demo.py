@@ -48,6 +48,7 @@ async def _demo(args: argparse.Namespace) -> int:
         stop_world,
     )
 
+    code = 0
     async with ExitSignals() as signals:
         try:
             for name in await remove_abandoned_worlds():
@@ -66,7 +67,7 @@ async def _demo(args: argparse.Namespace) -> int:
             booted = boot(argparse.Namespace(config=str(world.config_path),
                                              socket_name=world.socket_name, socket_path=None,
                                              data_dir=str(world.data_dir)))
-            await run_until_exit(booted, signals)
+            code = await run_until_exit(booted, signals)
         except asyncio.CancelledError:
             pass
         finally:
@@ -77,7 +78,7 @@ async def _demo(args: argparse.Namespace) -> int:
                 else:
                     await stop_world(world)
                     say("Demo stopped: its tmux server and GitHub stand-in are gone.")
-    return signals.exit_code or 0
+    return signals.exit_code or code
 
 
 def run(args: argparse.Namespace) -> int:

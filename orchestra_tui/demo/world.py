@@ -86,8 +86,10 @@ class DemoWorld:
 
     def reach_instructions(self, orchestra: list[str]) -> str:
         app = f"GH_TOKEN={self.token} {shlex.join(self.app_argv(orchestra))}"
+        # tmux leaves its socket file behind when the server is killed.
+        socket = str(tmux_socket_dir() / self.socket_name)
         stop = (f"{shlex.join(['tmux', '-L', self.socket_name, 'kill-server'])}; "
-                f"{shlex.join(['rm', '-r', str(self.directory)])}")
+                f"{shlex.join(['rm', '-rf', str(self.directory), socket])}")
         return (f"The demo is still running.\n"
                 f"  app:       {app}\n"
                 f"  agents:    {shlex.join(['tmux', '-L', self.socket_name, 'attach'])}\n"
@@ -164,7 +166,7 @@ async def _remove_world(socket_name: str, directory: Path | None) -> None:
         shutil.rmtree(directory, ignore_errors=True)
     socket = tmux_socket_dir() / socket_name
     if socket.is_socket():
-        socket.unlink(missing_ok=True)  # a server killed with SIGKILL leaves its socket file
+        socket.unlink(missing_ok=True)  # tmux leaves it behind, killed or not
 
 
 # -- worlds whose owner is gone ---------------------------------------------------------------
@@ -215,21 +217,15 @@ def _read_owner(directory: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-async def remove_abandoned_worlds(*, young: float = 60.0) -> list[str]:
+async def remove_abandoned_worlds(*, root: Path | None = None) -> list[str]:
     """Remove the worlds (tmux server, its agents and stand-in, directory) of earlier demos
-    whose owner process is gone; the names of the servers removed. A directory with no owner
-    file yet may be a demo starting right now: it is left alone for `young` seconds."""
+    whose owner process is gone; the names of the servers removed. Worlds live in `root` (the
+    temp dir). A directory without an owner file is not a world this code started: it stays."""
     removed: list[str] = []
     claimed: set[str] = set()
-    for directory in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+    for directory in Path(root or tempfile.gettempdir()).glob(f"{PREFIX}*"):
         record = _read_owner(directory)
         if record is None:
-            try:
-                age = time.time() - directory.stat().st_mtime
-            except OSError:
-                continue
-            if directory.is_dir() and age > young:
-                shutil.rmtree(directory, ignore_errors=True)
             continue
         socket_name = str(record.get("socket_name") or "")
         claimed.add(socket_name)
