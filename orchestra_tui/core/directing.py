@@ -274,8 +274,8 @@ class Directing:
         slot.context_level = 0
         slot.stopped_by_person = None
         slot.hook = None
-        if self.hooks is not None and outcome.pane_id:
-            self.hooks.forget(outcome.pane_id)
+        if self.hook_watch is not None and outcome.pane_id:
+            self.hook_watch.forget(outcome.pane_id)
         # A fresh session has its whole context: the old warning no longer holds.
         slot.alerts = [alert for alert in slot.alerts if alert.kind != "context"]
         slot.memory = DispatchMemory()

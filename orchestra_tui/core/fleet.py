@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from orchestra_tui import agents
-from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.alert_record import alert_key, journaled_alerts
 from orchestra_tui.core.ansi import strip_ansi
@@ -36,6 +35,7 @@ from orchestra_tui.core.fleet_state import (
 )
 from orchestra_tui.core.fusion import fuse
 from orchestra_tui.core.guardrails import OutputWatch
+from orchestra_tui.core.hook_watch import HookWatch
 from orchestra_tui.core.send_gate import SendGate
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
@@ -70,8 +70,8 @@ class Fleet(Directing):
         self.settings = settings or FleetSettings()
         self.clock = clock
         self.read_only = read_only
-        self.hooks = hooks  # services.hook_log.HookLog: the agents' own hook events, if any
-        self._server_socket: str | None = None
+        # The agents' own hook events (a services.hook_log.HookLog), when hooks are on.
+        self.hook_watch = HookWatch(hooks) if hooks is not None else None
         # With no configured agents, every agent pane found on the server is one.
         self.discover = (not specs) if discover is None else discover
         self._slots: dict[str, Slot] = {}
@@ -117,8 +117,8 @@ class Fleet(Directing):
         if self.discover:
             await self._discover(panes)
         bind_agents(self._slots.values(), panes)
-        if self.hooks is not None:
-            await self._read_hooks(now)
+        if self.hook_watch is not None:
+            await self.hook_watch.read(self._slots.values(), self.tmux, now)
         if self._journaled_alerts is None:
             self._journaled_alerts = await asyncio.to_thread(journaled_alerts, self.journal)
         to_capture = [slot for slot in self._slots.values()
@@ -140,21 +140,20 @@ class Fleet(Directing):
             agents=self._views(), at=now, captured=len(captures), classified=classified)
         return self._snapshot
 
-    async def _read_hooks(self, now: float) -> None:
-        """The newest hook event of each agent that tells a state (a stat per pane when
-        nothing was appended)."""
-        if self._server_socket is None:
-            self._server_socket = await self.tmux.server_socket() or ""
-        for slot in self._slots.values():
-            pane_id = slot.pane.pane_id if slot.pane is not None else None
-            if pane_id != slot.hook_pane:
-                slot.hook, slot.hook_pane = None, pane_id
-            if pane_id is None:
-                continue
-            events = self.hooks.read_new(pane_id, tmux_socket=self._server_socket or None)
-            reading = state_of(events, now)
-            if reading is not None:
-                slot.hook = reading
+    def listen_for_hooks(self) -> bool:
+        """Let a hook report wake the poll loop at once (see `HookWatch.listen`)."""
+        return self.hook_watch is not None and self.hook_watch.listen()
+
+    async def wait_for_news(self, timeout: float) -> None:
+        """Sleep up to `timeout` seconds, less when a hook reports."""
+        if self.hook_watch is None:
+            await asyncio.sleep(timeout)
+        else:
+            await self.hook_watch.wait(timeout)
+
+    def close(self) -> None:
+        if self.hook_watch is not None:
+            self.hook_watch.close()
 
     def _activity_changed(self, slot: Slot) -> bool:
         # window_activity has one-second resolution: output later in the same second as our

@@ -109,6 +109,9 @@ class OrchestraApp(GitHubActions, App):
             self.snapshot = self.fleet.snapshot
         self.start_desk()
 
+    def on_unmount(self) -> None:
+        self.fleet.close()  # the hook nudge socket goes with the app
+
     # -- the poll loop (a worker: it reads tmux and posts what it saw, never touching widgets)
 
     async def _poll(self) -> None:
@@ -116,6 +119,7 @@ class OrchestraApp(GitHubActions, App):
         interval. `Fleet.refresh` reports a failed tick in the snapshot instead of raising,
         so the loop outlives any one bad tick."""
         loop = asyncio.get_running_loop()
+        self.fleet.listen_for_hooks()
         while True:
             started = loop.time()
             visible = self._visible_agents()
@@ -123,7 +127,8 @@ class OrchestraApp(GitHubActions, App):
             self.fleet.dispatch_ready()
             self.post_message(FleetRefreshed(snapshot))
             elapsed = loop.time() - started
-            await asyncio.sleep(max(0.0, self.options.poll_seconds - elapsed))
+            # A hook event wakes the loop at once: hooks' state reaches the screen in a tick.
+            await self.fleet.wait_for_news(max(0.0, self.options.poll_seconds - elapsed))
 
     def _visible_agents(self) -> set[str]:
         if isinstance(self.screen, GridScreen):

@@ -1,0 +1,81 @@
+"""The agents' own hook events, as the fleet reads them each tick.
+
+The hook program appends each event to a per-pane log and nudges a listening app over a unix
+socket (`services/hook_log.py`). Each tick reads what each agent's pane appended (a `stat` when
+nothing was) and keeps the newest event that tells a state; a nudge wakes the poll loop early,
+so a hook's state reaches the screen within one tick instead of a poll interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from orchestra_tui.agents.hook_events import state_of
+
+
+class HookWatch:
+    def __init__(self, log) -> None:
+        self.log = log  # services.hook_log.HookLog
+        self._server_socket: str | None = None
+        self._listener = None  # services.hook_log.NudgeListener while the app listens
+        self._news: asyncio.Event | None = None
+
+    async def read(self, slots: Iterable, tmux, now: float) -> None:
+        """Give each slot (`core.fleet_state.Slot`) its newest state-telling hook event. Events
+        of another tmux server's pane with the same id are not this agent's."""
+        if self._server_socket is None:
+            self._server_socket = await tmux.server_socket() or ""
+        for slot in slots:
+            pane_id = slot.pane.pane_id if slot.pane is not None else None
+            if pane_id != slot.hook_pane:
+                slot.hook, slot.hook_pane = None, pane_id
+            if pane_id is None:
+                continue
+            events = self.log.read_new(pane_id, tmux_socket=self._server_socket or None)
+            reading = state_of(events, now)
+            if reading is not None:
+                slot.hook = reading
+
+    def forget(self, pane_id: str) -> None:
+        """A new process in the pane: its old events are not the new agent's."""
+        self.log.forget(pane_id)
+
+    def listen(self) -> bool:
+        """Wake `wait` the moment the hook program reports. False when another orchestra
+        already listens on this data dir (it then learns at its next tick)."""
+        if self._listener is not None:
+            return True
+        from orchestra_tui.services.hook_log import NudgeListener
+
+        self._listener = NudgeListener.open(self.log.data_dir)
+        if self._listener is None:
+            return False
+        self._news = asyncio.Event()
+        asyncio.get_running_loop().add_reader(self._listener.fileno(), self._nudged)
+        return True
+
+    def _nudged(self) -> None:
+        if self._listener is not None and self._listener.drain() and self._news is not None:
+            self._news.set()
+
+    async def wait(self, timeout: float) -> None:
+        if self._news is None:
+            await asyncio.sleep(timeout)
+            return
+        try:
+            await asyncio.wait_for(self._news.wait(), timeout)
+        except TimeoutError:
+            pass
+        self._news.clear()
+
+    def close(self) -> None:
+        """Stop listening (the socket file goes too)."""
+        if self._listener is None:
+            return
+        try:
+            asyncio.get_running_loop().remove_reader(self._listener.fileno())
+        except RuntimeError:
+            pass  # no running loop any more: the reader went with it
+        self._listener.close()
+        self._listener = None
