@@ -329,3 +329,28 @@ def test_a_newer_format_is_refused_and_left_alone(tmp_path):
     with pytest.raises(QueueError, match="newer orchestra"):
         QueueStore(tmp_path).load()
     assert path.read_text() == '{"version": 99, "items": []}'
+
+
+def test_snapshot_reads_without_the_file_lock_and_sees_other_writers(tmp_path):
+    import fcntl
+
+    reader, writer = QueueStore(tmp_path), QueueStore(tmp_path)
+    reader.load()
+    first = writer.add("api", "first")
+    assert [item.id for item in reader.snapshot().of("api")] == [first.id]
+    unchanged = reader.snapshot()
+    assert reader.snapshot() is unchanged  # nothing changed: no re-read, the same snapshot
+    writer.set_paused("api", True)
+    assert "api" in reader.snapshot().paused
+
+    # A writer holds the lock (mid-operation in another process): a snapshot still answers.
+    held = os.open(tmp_path / "queues.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        answered = threading.Event()
+        thread = threading.Thread(target=lambda: (reader.snapshot(), answered.set()))
+        thread.start()
+        assert answered.wait(timeout=10), "snapshot waited for the file lock"
+        thread.join()
+    finally:
+        os.close(held)

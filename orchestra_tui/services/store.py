@@ -17,22 +17,28 @@ separate list of every prompt sent, queued or typed; `mark_sent` does not add to
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from orchestra_tui.errors import ConfigError, OrchestraError
 from orchestra_tui.models import QueueItem, QueueItemState
 from orchestra_tui.paths import atomic_write, data_dir, display_path, remove_stale_temporaries
+from orchestra_tui.services.store_format import (
+    FORMAT_VERSION,
+    NewerFormat,
+    QueueSnapshot,
+    decode,
+    encode,
+)
 
-FORMAT_VERSION = 1
+__all__ = ["FORMAT_VERSION", "QueueError", "QueueItemNotFound", "QueueSnapshot", "QueueStore",
+           "StoreCorrupt"]
 FILE_NAME = "queues.json"
 LOCK_NAME = "queues.lock"
 CRASH_DETAIL = ("orchestra stopped while sending this prompt; look at the agent's pane, then "
@@ -52,17 +58,6 @@ class QueueItemNotFound(QueueError, LookupError):
 
 class StoreCorrupt(ConfigError):
     """`queues.json` could not be read; it was kept aside and the store starts empty."""
-
-
-@dataclass(frozen=True)
-class QueueSnapshot:
-    """Every queue and pause at one moment: what a tick reads once instead of asking per agent."""
-
-    items: dict[str, tuple[QueueItem, ...]]
-    paused: frozenset[str]
-
-    def of(self, agent: str) -> tuple[QueueItem, ...]:
-        return self.items.get(agent, ())
 
 
 class QueueStore:
@@ -345,7 +340,7 @@ class QueueStore:
         raw = self.path.read_bytes()
         try:
             self._decode(raw)
-        except _Newer as error:
+        except NewerFormat as error:
             raise QueueError(f"{display_path(self.path)}: {error}") from None
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             self._items, self._details, self._paused, self._history = [], {}, set(), {}
@@ -358,46 +353,11 @@ class QueueStore:
                 "and started with empty queues") from None
 
     def _decode(self, raw: bytes) -> None:
-        document = json.loads(raw.decode("utf-8"))
-        if not isinstance(document, dict):
-            raise ValueError("not a JSON object")
-        version = document["version"]
-        if not isinstance(version, int):
-            raise ValueError("version is not an integer")
-        if version > FORMAT_VERSION:
-            raise _Newer(f"written by a newer orchestra (format {version}); upgrade orchestra")
-        items: list[QueueItem] = []
-        details: dict[str, str] = {}
-        for entry in _typed(document["items"], list):
-            item = QueueItem(
-                id=_typed(entry["id"], str), agent=_typed(entry["agent"], str),
-                text=_typed(entry["text"], str), state=QueueItemState(entry["state"]),
-                created_at=float(entry.get("created_at", 0.0)),
-                sent_at=None if entry.get("sent_at") is None else float(entry["sent_at"]),
-                source=_typed(entry.get("source", ""), str),
-            )
-            items.append(item)
-            if entry.get("detail"):
-                details[item.id] = _typed(entry["detail"], str)
-        paused = {_typed(agent, str) for agent in _typed(document.get("paused", []), list)}
-        history = {_typed(agent, str): [_typed(text, str) for text in _typed(texts, list)]
-                   for agent, texts in _typed(document.get("history", {}), dict).items()}
-        self._items, self._details, self._paused, self._history = items, details, paused, history
+        self._items, self._details, self._paused, self._history = decode(raw)
 
     def _save(self) -> None:
         self._cached = None
-        document: dict[str, Any] = {
-            "version": FORMAT_VERSION,
-            "items": [
-                {"id": item.id, "agent": item.agent, "text": item.text, "state": str(item.state),
-                 "created_at": item.created_at, "sent_at": item.sent_at, "source": item.source,
-                 **({"detail": self._details[item.id]} if item.id in self._details else {})}
-                for item in self._items
-            ],
-            "paused": sorted(self._paused),
-            "history": self._history,
-        }
-        data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+        data = encode(self._items, self._details, self._paused, self._history)
         try:
             atomic_write(self.path, data)
         except BaseException:
@@ -432,11 +392,3 @@ class QueueStore:
         del entries[:-self._history_limit]
 
 
-class _Newer(Exception):
-    pass
-
-
-def _typed(value: Any, kind: type) -> Any:
-    if not isinstance(value, kind):
-        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
-    return value
