@@ -145,6 +145,8 @@ class Directing:
                 return
             error = task.exception()
             if error is not None:
+                self._background(self._journal("send_failed", agent=slot.spec.name,
+                                               text=item.text, error=str(error)))
                 self.on_send_failed(slot.spec.name, item, error)
         return done
 

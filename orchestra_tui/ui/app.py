@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from orchestra_tui.config.schema import UiConfig, default_of
 from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.core.handoff import policy_reminder
 from orchestra_tui.core.send_gate import SendRefused
@@ -30,12 +31,14 @@ from orchestra_tui.ui.screens.queue import QueueScreen
 
 @dataclass(frozen=True)
 class AppOptions:
+    """What the app takes from the config; the defaults are the config schema's own."""
+
     config_path: str = ""
-    poll_seconds: float = 0.25
-    theme: str = "textual-dark"
-    bell: bool = True
-    context_warn: int = 20
-    context_critical: int = 10
+    poll_seconds: float = default_of(UiConfig, "poll_seconds")
+    theme: str = default_of(UiConfig, "theme")
+    bell: bool = default_of(UiConfig, "bell")
+    context_warn: int = default_of(UiConfig, "context_warn_percent")
+    context_critical: int = default_of(UiConfig, "context_critical_percent")
     poll: bool = True  # snapshot tests render one fixed snapshot and never poll
 
 
