@@ -11,8 +11,8 @@ Textual.
 >>> _ = (where / "config.toml").write_text('[[agent]]\nname = "api"\n')
 >>> args = argparse.Namespace(config=str(where / "config.toml"), data_dir=str(where))
 >>> booted = boot(args, read_only=True)
->>> booted.fleet.names, booted.fleet.journal, booted.services.journal.path.parent == where
-(['api'], None, True)
+>>> booted.fleet.names, booted.fleet.read_only, booted.services.journal.path.parent == where
+(['api'], True, True)
 """
 
 from __future__ import annotations
@@ -45,25 +45,31 @@ class Boot:
 
     def __init__(self, config: Config, *, socket_name: str | None = None,
                  socket_path: str | None = None, data_dir: Path | None = None,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, long_lived: bool = False) -> None:
         self.config = config
         self.socket_name = socket_name
         self.socket_path = socket_path
         self.data_dir = data_dir
         self.read_only = read_only
+        self.long_lived = long_lived
 
     @cached_property
     def services(self) -> Services:
+        # The app polls for hours: its reads go through one tmux control-mode client.
         return build_services(self.config, socket_name=self.socket_name,
-                              socket_path=self.socket_path, data_dir=self.data_dir)
+                              socket_path=self.socket_path, data_dir=self.data_dir,
+                              control_mode=self.long_lived)
 
     @cached_property
     def fleet(self) -> Fleet:
-        # Read-only commands get a fleet without a journal: looking writes no `state` or
-        # `alert` event. (The fleet's own read-only mode will replace this.)
+        """Read-only fleets (commands that only look) write nothing to the journal; they read
+        it, so an alert already raised is not counted as new."""
+        from orchestra_tui.services.hook_log import HookLog
+
         return Fleet(self.services.tmux, self.config.agents, store=self.services.store,
-                     journal=None if self.read_only else self.services.journal,
-                     settings=fleet_settings(self.config))
+                     journal=self.services.journal, read_only=self.read_only,
+                     settings=fleet_settings(self.config),
+                     hooks=HookLog(self.services.store.directory))
 
     @cached_property
     def desk(self) -> Desk | None:
@@ -109,18 +115,20 @@ def fleet_settings(config: Config) -> FleetSettings:
                          context_critical=config.ui.context_critical_percent)
 
 
-def boot(args: argparse.Namespace | None = None, *, read_only: bool = False) -> Boot:
+def boot(args: argparse.Namespace | None = None, *, read_only: bool = False,
+         long_lived: bool = False) -> Boot:
     """The config for the command line's global options (`--config`, `-L`/`-S`,
     `--data-dir`) and what is built from it.
 
     `read_only` is for commands that only look (`status`, `detect`, `inbox`, `log`, `report`):
-    their fleet gets no journal."""
+    their fleet writes nothing. `long_lived` is for the app (and the demo): tmux reads go
+    through one control-mode client instead of a process per command."""
     data_dir = _option(args, "data_dir")
     return Boot(load_config(_option(args, "config")),
                 socket_name=_option(args, "socket_name"),
                 socket_path=_option(args, "socket_path"),
                 data_dir=Path(data_dir).expanduser() if data_dir else None,
-                read_only=read_only)
+                read_only=read_only, long_lived=long_lived)
 
 
 def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False

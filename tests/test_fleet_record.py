@@ -134,3 +134,32 @@ def _logged(log):
     import json
 
     return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+async def test_orchestra_status_called_again_and_again_writes_nothing(tmux, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tests.tmux_fixtures import REPO
+
+    log = tmp_path / "agent.jsonl"
+    pane = await start_fake_agent(tmux, "codex", log, context=12, session="infra")
+    await tmux.send_text(pane.pane_id, "[print terraform destroy] tidy up")
+    await wait_for_prompts(log, 1)
+    await wait_for_screen(tmux, pane.pane_id, is_idle("codex"))
+    config = tmp_path / "config.toml"
+    config.write_text('[[agent]]\nname = "infra"\ntool = "codex"\ntarget = "infra"\n')
+    data = tmp_path / "data"
+    for _ in range(5):
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestra_tui", "status", "--json", "--config", str(config),
+             "-L", tmux.runner.socket_name, "--data-dir", str(data)],
+            capture_output=True, text=True, cwd=REPO, timeout=60,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
+        assert done.returncode == 0, done.stderr
+        [row] = json.loads(done.stdout)
+        assert (row["state"], row["source"]) == ("idle", "screen")
+        assert any("terraform destroy" in alert for alert in row["alerts"])
+    journal = data / "journal.jsonl"
+    assert not journal.exists() or journal.read_text() == ""

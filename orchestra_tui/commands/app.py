@@ -103,7 +103,7 @@ async def run_until_exit(booted: Boot, signals: ExitSignals) -> int:
 async def _main(args: argparse.Namespace) -> int:
     code = 0
     async with ExitSignals() as signals:
-        booted = boot(args)
+        booted = boot(args, long_lived=True)
         try:
             code = await run_until_exit(booted, signals)
         except asyncio.CancelledError:

@@ -66,7 +66,8 @@ async def _demo(args: argparse.Namespace) -> int:
             # Opened exactly as the command `--keep` prints would open it.
             booted = boot(argparse.Namespace(config=str(world.config_path),
                                              socket_name=world.socket_name, socket_path=None,
-                                             data_dir=str(world.data_dir)))
+                                             data_dir=str(world.data_dir)),
+                          long_lived=True)
             code = await run_until_exit(booted, signals)
         except asyncio.CancelledError:
             pass

@@ -38,7 +38,7 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    fleet, _config, _services = fleet_from_args(args)
+    fleet, _config, _services = fleet_from_args(args, read_only=True)
     snapshot = asyncio.run(fleet.refresh())
     if snapshot.tmux_error and not snapshot.agents:
         raise TmuxUnavailable(snapshot.tmux_error)
