@@ -11,6 +11,7 @@ import pytest
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
 from orchestra_tui.services.tmux_args import control_line, is_poll_only
+from tests.helpers import async_wait_until
 from tests.tmux_fixtures import CountingRunner, wait_for_screen
 
 
@@ -108,3 +109,31 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(name))
     assert result.attempted and result.failed == 0
+
+
+async def test_the_fleet_says_once_that_its_control_client_died_and_loses_nothing(
+        tmux: TmuxService, control: TmuxService, tmp_path: pathlib.Path):
+    import os
+    import signal
+
+    from orchestra_tui.core.fleet import Fleet
+    from orchestra_tui.models import AgentSpec, State
+    from tests.tmux_fixtures import start_fake_agent
+
+    pane = await start_fake_agent(tmux, "codex", tmp_path / "agent.jsonl", session="api")
+    fleet = Fleet(control, [AgentSpec(name="api", tool="codex", target=pane.pane_id)])
+    first = await fleet.refresh()
+    assert first.get("api").status.state is State.IDLE and first.tmux_notice is None
+    assert control.runner.client_pid is not None
+    os.kill(control.runner.client_pid, signal.SIGKILL)
+
+    async def fell_back():
+        return (await fleet.refresh()).tmux_notice
+
+    notice = await async_wait_until(fell_back, message="the fallback said")
+    assert "tmux control client lost" in notice
+    assert fleet.snapshot.get("api").status.state is State.IDLE  # read through processes
+    control.runner._next_try = 0.0  # reconnect now instead of after retry_after
+    await fleet.refresh()
+    again = await fleet.refresh()
+    assert again.tmux_notice is None and control.runner.client_pid is not None

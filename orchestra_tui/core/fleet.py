@@ -137,7 +137,8 @@ class Fleet(Directing):
             self._track(slot, now)
         self._read_queues()
         self._snapshot = FleetSnapshot(
-            agents=self._views(), at=now, captured=len(captures), classified=classified)
+            agents=self._views(), at=now, captured=len(captures), classified=classified,
+            tmux_notice=getattr(self.tmux.runner, "notice", None))
         return self._snapshot
 
     def listen_for_hooks(self) -> bool:

@@ -65,6 +65,7 @@ class FleetSnapshot:
     captured: int = 0  # panes captured this tick (the scale benchmarks read it)
     classified: int = 0
     tick_error: str | None = None  # an unexpected failure of this tick, shown, not raised
+    tmux_notice: str | None = None  # e.g. the control-mode client lost, reads fall back
 
     @property
     def needs_person(self) -> int:

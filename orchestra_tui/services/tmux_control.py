@@ -167,6 +167,9 @@ class ControlModeRunner:
         self._unsupported = False
         self._silent_clients = 0  # clients in a row that died before answering anything
         self.control_commands = 0  # how many commands went through the control client
+        # Said once to the person when the client went away and the reads fell back to a tmux
+        # process each; cleared when a new client answers.
+        self.notice: str | None = None
 
     @property
     def label(self) -> str:
@@ -189,6 +192,9 @@ class ControlModeRunner:
                 try:
                     result = await client.request(args, timeout)
                 except _ControlLost:
+                    if client.answered:
+                        self.notice = ("tmux control client lost: reading through a tmux "
+                                       "process per command until a new one connects")
                     self._silent_clients = 0 if client.answered else self._silent_clients + 1
                     self._unsupported = self._silent_clients >= 3  # e.g. no `attach -f`
                     self._next_try = time.monotonic() + self.retry_after
@@ -197,6 +203,7 @@ class ControlModeRunner:
                                           f"{timeout:g}s") from None
                 else:
                     self.control_commands += 1
+                    self.notice = None
                     return raise_for_result(args, result, self.label, check)
         return await self.fallback.run(args, input=input, timeout=timeout, check=check)
 

@@ -149,6 +149,9 @@ class OrchestraApp(GitHubActions, App):
         if error and error != previous.tick_error:
             self.notify(f"{error}; orchestra keeps polling", title="Refresh failed",
                         severity="error", timeout=10)
+        notice = message.snapshot.tmux_notice
+        if notice and notice != previous.tmux_notice:
+            self.notify(notice, title="tmux", severity="warning", timeout=10)
         if previous.at > 0:
             self._call_attention(previous, message.snapshot)
 
