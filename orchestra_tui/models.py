@@ -37,7 +37,6 @@ NEEDS_PERSON: frozenset[State] = frozenset(
     {State.APPROVAL, State.BLOCKED, State.STUCK, State.EXITED}
 )
 
-TOOLS: tuple[str, ...] = ("codex", "claude", "gemini", "aider", "shell")
 
 
 class ContextTrend(StrEnum):
@@ -62,6 +61,55 @@ class AgentSpec:
     forbid: tuple[str, ...] = ()
     # Deny the forbidden commands in the tool's pre-tool hook, before they run (else: alerts).
     enforce: bool = False
+    lane: str = ""  # the `[[lane]]` it was made from, if any
+
+
+@dataclass(frozen=True)
+class LaneSpec:
+    """One `[[lane]]` table: a template for agents that work on one repository, each in its own
+    worktree of the local clone `path`, on a branch matching `branch` (e.g. `codex/*`)."""
+
+    name: str
+    repo: str = ""  # owner/name on GitHub
+    path: str = ""  # the local clone new agents' worktrees come from
+    branch: str = "*"  # head-branch pattern: a new agent's branch is it with `*` filled in
+    tool: str = "auto"
+    command: str = ""
+    policy: str = ""
+    forbid: tuple[str, ...] = ()
+    enforce: bool = False
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    """An agent orchestra started itself (`orchestra new`), as recorded in the data dir: how to
+    find and start it (`spec`, whose `cwd` is its worktree) and where its work lives."""
+
+    spec: AgentSpec
+    clone: str = ""  # the lane's clone the worktree belongs to
+    worktree: str = ""
+    branch: str = ""  # the branch created for it
+    base: str = ""  # the ref it started from (`origin/main`): ahead/behind count against it
+    issue: int | None = None
+    created_at: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class BranchFigures:
+    """An agent's work at a glance, from its worktree: its branch, commits ahead of and behind
+    its base, and what changed since it left the base (uncommitted edits included)."""
+
+    branch: str = ""
+    base: str = ""
+    ahead: int | None = None
+    behind: int | None = None
+    files_changed: int | None = None
+    insertions: int | None = None
+    deletions: int | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from orchestra_tui import agents
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import TOOLS
+from orchestra_tui.agents.names import TOOL_NAMES
 
 # Screen files in the shared corpus start with a four-line header that is not screen text.
 _HEADER_LINE = re.compile(r"^# (source|state|context_left|queued):")
@@ -19,7 +19,7 @@ _HEADER_LINE = re.compile(r"^# (source|state|context_left|queued):")
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("detect", help="classify one agent screen")
     parser.add_argument("file", nargs="?", default="-", help="screen text file, or - for stdin")
-    parser.add_argument("--tool", choices=TOOLS, help="the agent CLI (default: recognise it)")
+    parser.add_argument("--tool", choices=TOOL_NAMES, help="the agent CLI (default: recognise it)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
 

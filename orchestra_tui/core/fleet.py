@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from orchestra_tui import agents
+from orchestra_tui.agents.names import AGENT_TOOLS
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.alert_record import alert_key, journaled_alerts
 from orchestra_tui.core.ansi import strip_ansi
@@ -50,7 +51,6 @@ from orchestra_tui.models import (
 
 __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot"]
 
-AGENT_TOOLS = frozenset({"codex", "claude", "gemini", "aider"})
 # After the person's interrupt or deny, a working row that comes back this much later is a new
 # turn they started in the pane themselves: the stop is over.
 STOP_GRACE_SECONDS = 3.0

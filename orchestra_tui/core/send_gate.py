@@ -17,19 +17,15 @@ refused send reports no success and writes no `prompt_sent`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from orchestra_tui import agents
+from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.errors import OrchestraError, TmuxCommandError
 from orchestra_tui.models import Detection, PaneInfo, SendResult, State
-
-AGENT_TOOLS = frozenset({"codex", "claude", "gemini", "aider"})
-SHELLS = frozenset({"bash", "zsh", "sh", "fish", "dash", "ksh", "tcsh", "csh", "ash", "mksh",
-                    "nu", "xonsh"})
 
 # How a refused agent is named to the person, per the state that refused it.
 _PHRASES = {
@@ -73,8 +69,7 @@ class Reading:
 
 
 def foreground_shell(pane: PaneInfo) -> str | None:
-    command = os.path.basename(pane.current_command or "").lstrip("-")
-    return command if command in SHELLS else None
+    return shell_name(pane.current_command or "")
 
 
 def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,

@@ -1,4 +1,4 @@
-"""One profile per tool, keyed by the names in `models.TOOLS`."""
+"""One profile per tool, keyed by the names in `agents.names.TOOL_NAMES`."""
 
 from __future__ import annotations
 
