@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from orchestra_tui import agents
-from orchestra_tui.errors import OrchestraError
 from orchestra_tui.agents.names import TOOL_NAMES
+from orchestra_tui.errors import OrchestraError
 
 # Screen files in the shared corpus start with a four-line header that is not screen text.
 _HEADER_LINE = re.compile(r"^# (source|state|context_left|queued):")
