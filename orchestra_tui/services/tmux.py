@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services import tmux_send
+from orchestra_tui.services.tmux_objects import TmuxObjects
 from orchestra_tui.services.tmux_runner import (
     ControlModeRunner,
     LocalTmuxRunner,
@@ -71,6 +72,10 @@ class TmuxService:
 
     def __init__(self, runner: TmuxRunner) -> None:
         self.runner = runner
+        # Structural changes through libtmux's objects where the server is on this machine;
+        # a runner that reaches tmux elsewhere (over SSH) does them with plain commands.
+        local = runner if isinstance(runner, LocalTmuxRunner) else getattr(runner, "fallback", None)
+        self.objects = TmuxObjects(local) if isinstance(local, LocalTmuxRunner) else None
 
     @classmethod
     def from_options(cls, socket_name: str | None = None, socket_path: str | None = None, *,
@@ -198,16 +203,27 @@ class TmuxService:
             max_enter_retries=max_enter_retries, verify_timeout=verify_timeout, guard=guard)
 
     async def kill_pane(self, pane_id: str) -> None:
+        if self.objects is not None:
+            await self.objects.kill_pane(pane_id)
+            return
         await self.run("kill-pane", "-t", pane_id)
 
     async def kill_server(self) -> None:
         """Stop the server; a server that is already gone is fine."""
         try:
-            await self.run("kill-server")
+            if self.objects is not None:
+                await self.objects.kill_server()
+            else:
+                await self.run("kill-server")
         except TmuxUnavailable:
             pass
 
     async def has_session(self, session: str) -> bool:
+        if self.objects is not None:
+            try:
+                return await self.objects.has_session(session)
+            except (TmuxUnavailable, TmuxCommandError):
+                return False
         try:
             result = await self.run("has-session", "-t", escape_arg(f"={session}"), check=False)
         except TmuxUnavailable:
@@ -220,6 +236,11 @@ class TmuxService:
                     height: int | None = None) -> PaneInfo:
         """Run `command` (a shell command line, or an argv that is quoted for the shell) in a new
         detached session `session`, or in a new window of it when it exists; the new pane."""
+        if self.objects is not None:
+            pane_id = await self.objects.new_pane(command, cwd=cwd, session=session,
+                                                  window_name=window_name, env=env,
+                                                  width=width, height=height)
+            return await self.pane_info(pane_id)
         line = command if isinstance(command, str) else shlex.join(command)
         options = ["-P", "-F", "#{pane_id}"]
         options += ["-c", escape_arg(str(cwd))] if cwd else []
@@ -239,6 +260,9 @@ class TmuxService:
     async def respawn(self, pane_id: str, command: str | Sequence[str], *,
                       cwd: str | None = None) -> PaneInfo:
         """Restart the pane in place (`respawn-pane -k`): same pane id, new process."""
+        if self.objects is not None:
+            await self.objects.respawn(pane_id, command, cwd=cwd)
+            return await self.pane_info(pane_id)
         line = command if isinstance(command, str) else shlex.join(command)
         args = ["respawn-pane", "-k", "-t", pane_id]
         args += ["-c", escape_arg(str(cwd))] if cwd else []

@@ -141,6 +141,10 @@ def _stop(process: asyncio.subprocess.Process, *, hard: bool) -> None:
             pass
 
 
+LOST_NOTICE = ("tmux control client lost: reading through a tmux process per command until "
+               "a new one connects")
+
+
 class ControlModeRunner:
     """A runner that sends read-only polling commands (`list-panes`, `capture-pane`,
     `display-message -p`) through one long-lived control-mode client (`tmux -C`), and everything
@@ -193,8 +197,7 @@ class ControlModeRunner:
                     result = await client.request(args, timeout)
                 except _ControlLost:
                     if client.answered:
-                        self.notice = ("tmux control client lost: reading through a tmux "
-                                       "process per command until a new one connects")
+                        self.notice = LOST_NOTICE
                     self._silent_clients = 0 if client.answered else self._silent_clients + 1
                     self._unsupported = self._silent_clients >= 3  # e.g. no `attach -f`
                     self._next_try = time.monotonic() + self.retry_after
@@ -216,6 +219,8 @@ class ControlModeRunner:
             if client.loop is not loop:  # a previous event loop's client: let it go
                 client.alive = False
                 _stop(client.process, hard=True)
+            elif client.answered:  # it died between two requests
+                self.notice = LOST_NOTICE
             self._client_ = None
         if self._unsupported or time.monotonic() < self._next_try:
             return None
