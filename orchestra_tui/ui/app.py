@@ -222,7 +222,7 @@ class OrchestraApp(GitHubActions, App):
                 self._run(self.fleet.enqueue(agent, text, source=source),
                           f"Queued for {agent}: sent when it is ready")
 
-        self.push_screen(AskScreen(f"Not sent: {refused}",
+        self.push_screen(AskScreen(str(refused),
                                    "Queue it instead? It is sent when the agent is ready."),
                          answered)
 
