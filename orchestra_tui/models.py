@@ -20,6 +20,8 @@ class State(StrEnum):
     STUCK = "stuck"
     EXITED = "exited"
     UNKNOWN = "unknown"
+    # Its host (another machine, over ssh) does not answer: nothing is known, nothing is sent.
+    UNREACHABLE = "unreachable"
 
 
 # The order in which agents need the person: lower sorts first in the fleet view.
@@ -28,9 +30,10 @@ ATTENTION_ORDER: dict[State, int] = {
     State.BLOCKED: 1,
     State.STUCK: 2,
     State.EXITED: 3,
-    State.IDLE: 4,  # idle with an empty queue sorts at 4, idle with a queue at 5
-    State.UNKNOWN: 6,
-    State.WORKING: 7,
+    State.UNREACHABLE: 4,  # the host needs the person, less urgently than an agent does
+    State.IDLE: 5,  # idle with an empty queue sorts at 5, idle with a queue at 6
+    State.UNKNOWN: 7,
+    State.WORKING: 8,
 }
 
 NEEDS_PERSON: frozenset[State] = frozenset(
@@ -61,6 +64,7 @@ class AgentSpec:
     forbid: tuple[str, ...] = ()
     # Deny the forbidden commands in the tool's pre-tool hook, before they run (else: alerts).
     enforce: bool = False
+    host: str = ""  # a `[[host]]` name: the agent runs on that machine's tmux; "" is this one
     lane: str = ""  # the `[[lane]]` it was made from, if any
 
 
@@ -151,6 +155,8 @@ class PaneInfo:
     height: int
     in_mode: bool = False  # copy-mode: a capture shows scrolled text, not the live screen
     dead_status: int | None = None
+    # The `[[host]]` it is on ("" for the local server); a remote pane's id is "host:%12".
+    host: str = ""
 
     @property
     def target(self) -> str:

@@ -79,6 +79,11 @@ def _ps_table() -> dict[int, tuple[int, str]]:
                              text=True, timeout=10, check=False).stdout
     except (OSError, subprocess.TimeoutExpired):
         return {}
+    return parse_ps(out)
+
+
+def parse_ps(out: str) -> dict[int, tuple[int, str]]:
+    """`ps -o pid=,ppid=,args=` output as pid -> (ppid, argv) (here, or from another host)."""
     table: dict[int, tuple[int, str]] = {}
     for line in out.splitlines():
         parts = line.split(None, 2)
@@ -125,9 +130,14 @@ async def discover_agent_panes(service: TmuxService,
     """Every pane with the agent it runs (tool None when neither an agent nor a shell).
 
     One `list-panes` (skipped when `panes` is given) and one process-table read per call.
-    The process table is read on this machine: for a remote runner this must move there."""
+    A service over several hosts (`tmux_hosts.HostRouter`) reads each host's table there:
+    pids are per machine."""
     if panes is None:
         panes = await service.list_panes()
+    per_host = getattr(service, "process_tables", None)
+    if per_host is not None:
+        tables = await per_host(panes)
+        return [classify_pane(pane, tables.get(pane.host, {})) for pane in panes]
     roots = [pane.pid for pane in panes if not pane.dead and pane.pid > 0]
     table = await asyncio.to_thread(process_table, roots)
     return [classify_pane(pane, table) for pane in panes]

@@ -1,5 +1,7 @@
 """The control-mode runner: the poll loop's read-only commands through one long-lived
-`tmux -C` client per server, everything else through a `LocalTmuxRunner` (see `tmux_runner.py`).
+`tmux -C` client per server, everything else through a `LocalTmuxRunner` (see `tmux_runner.py`)
+or, for a host reached over ssh, an `SshTmuxRunner` (`tmux_ssh.py`): the client's command line
+comes from that runner's `argv`, so the same client reads a local or a remote server.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.services.tmux_args import control_line, is_poll_only
-from orchestra_tui.services.tmux_runner import LocalTmuxRunner, TmuxResult, raise_for_result
+from orchestra_tui.services.tmux_runner import TmuxResult, TmuxRunner, raise_for_result
 
 
 class _ControlLost(Exception):
@@ -148,7 +150,7 @@ LOST_NOTICE = ("tmux control client lost: reading through a tmux process per com
 class ControlModeRunner:
     """A runner that sends read-only polling commands (`list-panes`, `capture-pane`,
     `display-message -p`) through one long-lived control-mode client (`tmux -C`), and everything
-    else through `fallback`, a `LocalTmuxRunner` on the same server.
+    else through `fallback`, the process runner of the same server (local, or over ssh).
 
     A tmux process costs about 4 ms of CPU (the fork and exec here, the client, the server's
     accept); a control-mode command about 0.1 ms. The poll loop runs two to three of them per
@@ -163,7 +165,7 @@ class ControlModeRunner:
     has no `attach -f`) it stops trying.
     """
 
-    def __init__(self, fallback: LocalTmuxRunner, *, retry_after: float = 5.0) -> None:
+    def __init__(self, fallback: TmuxRunner, *, retry_after: float = 5.0) -> None:
         self.fallback = fallback
         self.retry_after = retry_after
         self._client_: _ControlClient | None = None
@@ -237,7 +239,8 @@ class ControlModeRunner:
                 *self.fallback.argv(["-C", "attach-session", "-f", "no-output,ignore-size",
                                      "-t", session]),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL, limit=1 << 24)
+                stderr=asyncio.subprocess.DEVNULL, limit=1 << 24,
+                **getattr(self.fallback, "process_options", {}))
         except OSError:
             self._unsupported = True
             return None

@@ -51,6 +51,7 @@ STATE_PHRASES: dict[State, str] = {
     State.IDLE: "is idle",
     State.WORKING: "is working",
     State.UNKNOWN: "shows an unreadable screen",
+    State.UNREACHABLE: "is unreachable",
 }
 
 # What each fleet action does, for the command palette (its title is the binding's label).

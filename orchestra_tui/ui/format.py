@@ -17,6 +17,7 @@ STATE_STYLES: dict[State, str] = {
     State.IDLE: "bold black on #7fb77e",
     State.WORKING: "bold black on #5fa8d3",
     State.UNKNOWN: "bold white on #3b3f4a",
+    State.UNREACHABLE: "bold white on #8a5a2b",
 }
 
 TREND_ARROWS: dict[ContextTrend, str] = {
