@@ -8,7 +8,6 @@ from dataclasses import replace
 import pytest
 
 from orchestra_tui.models import State
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
 from orchestra_tui.ui.screens.help import HelpScreen
@@ -16,28 +15,8 @@ from orchestra_tui.ui.screens.queue import QueueScreen
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.pane_view import PaneView
 from orchestra_tui.ui.widgets.prompt_bar import PromptBar
-from tests.ui_data import FixedFleet
-
-OPTIONS = AppOptions(poll=False)
-
-
-@pytest.fixture
-def fleet(tmp_path) -> FixedFleet:
-    return FixedFleet(tmp_path)
-
-
-@pytest.fixture
-async def pilot(fleet):
-    app = OrchestraApp(fleet, OPTIONS)
-    async with app.run_test(size=(150, 40)) as pilot:
-        await settle(pilot)
-        yield pilot
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.ui_data import *  # noqa: F403  (the `fleet` and `pilot` fixtures)
+from tests.ui_data import FixedFleet, settle
 
 
 def selected(pilot) -> str | None:

@@ -1,11 +1,17 @@
 """A fixed fleet for rendering tests: the same snapshot every time, so screenshots are
 deterministic. Queue operations go to a real QueueStore; what the app asks of tmux (send, answer,
-interrupt, attach) is recorded, since here no pane exists to act on."""
+interrupt, attach) is recorded, since here no pane exists to act on.
+
+The Pilot tests share their start-up here: the `fleet` and `pilot` fixtures (the app on a fixed
+fleet, 150x40, settled) and `settle`."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from orchestra_tui.core.fleet import AgentView, FleetSnapshot
 from orchestra_tui.models import AgentSpec, AgentStatus, ContextTrend, SendResult, State
@@ -126,6 +132,9 @@ class FixedFleet:
     def dispatch_ready(self) -> list[str]:
         return []
 
+    def close(self) -> None:
+        """Nothing to release: no hook socket here."""
+
     def spec(self, name: str) -> AgentSpec:
         return next(view.status.spec for view in self.views if view.name == name)
 
@@ -170,3 +179,26 @@ class FixedFleet:
     async def attach(self, name: str) -> str | None:
         self.calls.append(("attach", name))
         return f"tmux attach -t {name}"
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> FixedFleet:
+    return FixedFleet(tmp_path)
+
+
+@pytest.fixture
+async def pilot(fleet: FixedFleet) -> AsyncIterator:
+    """The app on `fleet`, 150x40, started and settled; no poll loop."""
+    from orchestra_tui.ui.app import AppOptions, OrchestraApp
+
+    app = OrchestraApp(fleet, AppOptions(poll=False))
+    async with app.run_test(size=(150, 40)) as running:
+        await settle(running)
+        yield running
+
+
+async def settle(pilot) -> None:
+    """Let every message and every action worker finish."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

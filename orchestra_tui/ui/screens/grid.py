@@ -21,12 +21,15 @@ class PaneTile(Static, can_focus=True):
         self.agent = agent
         self.border_title = agent
         self._screen: str | None = None
+        self._titles: tuple[Text, str] | None = None
 
     def show(self, screen: str, state, reason: str, rows: int | None = None) -> None:
         title = Text(f"{self.agent} ")
         title.append_text(state_badge(state))
-        self.border_title = title
-        self.border_subtitle = Text(reason)
+        if (title, reason) != self._titles:  # a border title repaints even when unchanged
+            self._titles = (title, reason)
+            self.border_title = title
+            self.border_subtitle = Text(reason)
         if screen != self._screen:
             self._screen = screen
             # The tile shows the bottom of the current screen: that is where agents say what

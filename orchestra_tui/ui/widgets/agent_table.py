@@ -66,8 +66,10 @@ class AgentTable(DataTable, inherit_bindings=False):
         self.issues: dict[str, str] = {}  # agent -> "#90": the issue it was assigned
         self._layout = LAYOUTS[0]
         self._width = 0  # cells the table may take; 0 until the screen says
+        self._fitted = 0  # the width the columns were last chosen for
         self._order: list[str] = []
         self._shown: dict[str, Cells] = {}
+        self._row_cache: dict[str, tuple[tuple, Cells]] = {}
         self._selected: str | None = None
         self._pinned = False  # the person moved the selection: it follows that agent
         self._snapshot: FleetSnapshot | None = None
@@ -101,13 +103,16 @@ class AgentTable(DataTable, inherit_bindings=False):
 
     def update_agents(self, snapshot: FleetSnapshot) -> None:
         self._snapshot = snapshot
-        cells = {view.name: self._cells(view, snapshot.at, self._layout.bar)
-                 for view in snapshot.agents}
-        layout = self._layout_for(cells)
-        if layout.bar != self._layout.bar:
-            cells = {view.name: self._cells(view, snapshot.at, layout.bar)
-                     for view in snapshot.agents}
+        cells = self._rows(snapshot, self._layout.bar)
         order = list(cells)
+        if (order == self._order and self._width == self._fitted
+                and all(cells[name] is self._shown.get(name) for name in order)):
+            self._settle_selection()  # nothing on screen changed: the usual tick
+            return
+        layout = self._layout_for(cells)
+        self._fitted = self._width
+        if layout.bar != self._layout.bar:
+            cells = self._rows(snapshot, layout.bar)
         if layout != self._layout:
             self._layout = layout
             self.clear(columns=True)
@@ -119,7 +124,7 @@ class AgentTable(DataTable, inherit_bindings=False):
         else:
             for name, row in cells.items():
                 before = self._shown.get(name)
-                if before == row:
+                if before is row:
                     continue
                 for column in layout.columns:
                     if before is None or before[column] != row[column]:
@@ -127,6 +132,22 @@ class AgentTable(DataTable, inherit_bindings=False):
         self._order = order
         self._shown = cells
         self._settle_selection()
+
+    def _rows(self, snapshot: FleetSnapshot, bar: int) -> dict[str, Cells]:
+        """Each agent's cells, the same dict as last tick when nothing in them changed."""
+        rows: dict[str, Cells] = {}
+        for view in snapshot.agents:
+            status = view.status
+            since = duration(snapshot.at - status.since) if status.since else "—"
+            key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar)
+            cached = self._row_cache.get(status.name)
+            if cached is None or cached[0] != key:
+                cached = (key, self._cells(view, since, bar))
+            rows[status.name] = cached[1]
+            self._row_cache[status.name] = cached
+        for gone in self._row_cache.keys() - rows.keys():
+            del self._row_cache[gone]
+        return rows
 
     # -- columns -------------------------------------------------------------------------------
 
@@ -214,7 +235,7 @@ class AgentTable(DataTable, inherit_bindings=False):
 
     # -- cells ---------------------------------------------------------------------------------
 
-    def _cells(self, view: AgentView, now: float, bar: int) -> Cells:
+    def _cells(self, view: AgentView, since: str, bar: int) -> Cells:
         status = view.status
         spec = status.spec
         queued = count_queued(view.queue)
@@ -237,7 +258,7 @@ class AgentTable(DataTable, inherit_bindings=False):
             "agent": name,
             "tool": status.tool,
             "lane": lane_cell,
-            "for": duration(now - status.since) if status.since else "—",
+            "for": since,
             "context": context_bar(status.context_left, status.context_trend, width=bar,
                                    warn=self.warn, critical=self.critical),
             "queue": queue,

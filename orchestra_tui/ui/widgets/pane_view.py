@@ -40,6 +40,7 @@ class PaneView(ScrollView, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.agent: str | None = None
+        self._titles: tuple[Text | str, Text | str] | None = None
         self._screen: str | None = None
         self._rows: int | None = None
         self._screen_top = 0  # the first line of the current screen; history is above it
@@ -57,8 +58,11 @@ class PaneView(ScrollView, can_focus=False):
              subtitle: Text | str = "", rows: int | None = None) -> None:
         """`screen`: the capture, history included; `rows`: the pane's height, so the last
         `rows` lines are its current screen (None: all of it is)."""
-        self.border_title = title
-        self.border_subtitle = subtitle
+        # Setting a border title repaints the widget even when it is the same: only on change.
+        if (title, subtitle) != self._titles:
+            self._titles = (title, subtitle)
+            self.border_title = title
+            self.border_subtitle = subtitle
         if agent != self.agent:
             self.agent = agent
             self.following = True
