@@ -28,6 +28,8 @@ from orchestra_tui.services import Services, build_services
 
 if TYPE_CHECKING:
     from orchestra_tui.core.desk import Desk
+    from orchestra_tui.core.lifecycle import Lifecycle
+    from orchestra_tui.services.agents_registry import AgentsRegistry
     from orchestra_tui.services.github import GitHubService
     from orchestra_tui.services.journal import Journal
     from orchestra_tui.services.tmux import TmuxService
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Boot", "boot", "build_app", "fleet_from_args", "fleet_settings", "github_service",
            "tmux_service"]
+
+
+ISSUE_TIMEOUT = 10.0  # seconds GitHub gets to tell a new agent's issue title
 
 
 class Boot:
@@ -66,10 +71,43 @@ class Boot:
         it, so an alert already raised is not counted as new."""
         from orchestra_tui.services.hook_log import HookLog
 
-        return Fleet(self.services.tmux, self.config.agents, store=self.services.store,
-                     journal=self.services.journal, read_only=self.read_only,
-                     settings=fleet_settings(self.config),
-                     hooks=HookLog(self.services.store.directory))
+        fleet = Fleet(self.services.tmux, self.config.agents, store=self.services.store,
+                      journal=self.services.journal, read_only=self.read_only,
+                      settings=fleet_settings(self.config),
+                      hooks=HookLog(self.services.store.directory))
+        fleet.registry = self.registry  # the agents `orchestra new` started, from the record
+        fleet.sync_recorded()
+        return fleet
+
+    @cached_property
+    def registry(self) -> AgentsRegistry:
+        from orchestra_tui.services.agents_registry import AgentsRegistry
+
+        return AgentsRegistry(self.data_dir)
+
+    def lifecycle(self, *, ready_timeout: float | None = None, github: bool = True
+                  ) -> Lifecycle:
+        """New, up and retire over this boot's services; GitHub (for an issue's title) unless
+        `github` is False; orchestra's hooks injected into the agents it starts."""
+        from orchestra_tui.core.lifecycle import Lifecycle
+        from orchestra_tui.core.restart import READY_TIMEOUT
+        from orchestra_tui.services.hooks_install import HookProgram
+
+        data = self.services.store.directory
+        worktrees = (Path(self.config.paths.worktrees) if self.config.paths.worktrees
+                     else data / "worktrees")
+        config = self.config
+
+        async def issue_lookup(repo: str, number: int):
+            async with github_service(config, timeout=ISSUE_TIMEOUT) as client:
+                return await client.issue_with_comments(repo, number)
+
+        return Lifecycle(config, tmux=self.services.tmux, registry=self.registry,
+                         worktrees_dir=worktrees, store=self.services.store,
+                         journal=self.services.journal,
+                         hooks=HookProgram(data_dir=data, config=config.path),
+                         issue_lookup=issue_lookup if github else None,
+                         ready_timeout=ready_timeout or READY_TIMEOUT)
 
     @cached_property
     def desk(self) -> Desk | None:

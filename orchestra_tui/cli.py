@@ -19,7 +19,7 @@ from orchestra_tui import __version__
 from orchestra_tui.errors import OrchestraError, UsageError
 
 SUBCOMMANDS = ("status", "detect", "send", "init", "inbox", "restart", "log", "report", "demo",
-               "hooks", "hook")
+               "hooks", "hook", "new", "up", "retire")
 GLOBAL_DESTS = ("config", "socket_name", "socket_path", "data_dir")
 _INVALID_COMMAND = re.compile(r"argument COMMAND: invalid choice: '([^']*)'")
 

@@ -12,23 +12,26 @@ import os
 import re
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from orchestra_tui.config.schema import (
     ASSIGN_TEMPLATE_FIELDS,
+    LANE_INHERITED,
+    NAME_PATTERN,
     REPO_PATTERN,
     TOOL_CHOICES,
     Config,
     GitHubConfig,
+    PathsConfig,
     TmuxConfig,
     UiConfig,
     default_of,
     minimum_of,
 )
 from orchestra_tui.config_locate import Path as KeyPath
-from orchestra_tui.models import AgentSpec
+from orchestra_tui.models import AgentSpec, LaneSpec
 
 
 def _type_name(value: object) -> str:
@@ -69,6 +72,7 @@ class Checker:
     def __init__(self) -> None:
         # (key path, message, whether the message is prefixed with the key's name)
         self.problems: list[tuple[KeyPath, str, bool]] = []
+        self.lane_names: set[str] = set()  # every [[lane]] name written, broken lanes too
 
     def problem(self, where: KeyPath, message: str) -> None:
         # A value quoted into the message may hold control characters (a record separator
@@ -88,14 +92,18 @@ class Checker:
     # -- tables -----------------------------------------------------------------------------
 
     def config(self, document: dict[str, Any], path: Path) -> Config:
-        self.unknown_keys(document, ("agent", "tmux", "github", "ui"), (), "at top level")
+        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths"), (),
+                          "at top level")
+        lanes = self.lanes(document.get("lane", _MISSING))
         return Config(
             path=path,
             exists=True,
-            agents=self.agents(document.get("agent", _MISSING)),
+            agents=self.agents(document.get("agent", _MISSING), lanes),
             tmux=self.tmux(self.table(document, "tmux")),
             github=self.github(self.table(document, "github")),
             ui=self.ui(self.table(document, "ui")),
+            lanes=lanes,
+            paths=self.paths(self.table(document, "paths")),
         )
 
     def table(self, document: dict[str, Any], key: str) -> dict[str, Any]:
@@ -105,7 +113,7 @@ class Checker:
             return {}
         return value
 
-    def agents(self, value: object) -> tuple[AgentSpec, ...]:
+    def agents(self, value: object, lanes: Sequence[LaneSpec] = ()) -> tuple[AgentSpec, ...]:
         if value is _MISSING:
             return ()
         if not isinstance(value, list):
@@ -119,7 +127,7 @@ class Checker:
             if not isinstance(table, dict):
                 self.problem(where, f"expected a table, got {_type_name(table)}")
                 continue
-            spec = self.agent(table, where)
+            spec = self.agent(table, where, lanes)
             if spec is None:
                 continue
             if spec.name in first_index:
@@ -130,13 +138,32 @@ class Checker:
             specs.append(spec)
         return tuple(specs)
 
-    def agent(self, table: dict[str, Any], where: KeyPath) -> AgentSpec | None:
+    def agent(self, table: dict[str, Any], where: KeyPath,
+              lanes: Sequence[LaneSpec] = ()) -> AgentSpec | None:
         known = [f.name for f in fields(AgentSpec)]
         self.unknown_keys(table, known, where, "in [[agent]]")
         before = len(self.problems)
         name = self.text(table, "name", where, required=True)
         if isinstance(table.get("name"), str) and not name.strip():
             self.problem(where + ("name",), "must not be empty")
+        common = self.lane_keys(table, where)
+        branch = self.text(table, "branch", where)
+        if "branch" in table and isinstance(table["branch"], str) and not branch.strip():
+            self.problem(where + ("branch",), 'must not be empty (use "*" for any branch)')
+        spec = AgentSpec(
+            name=name,
+            cwd=os.path.expanduser(self.text(table, "cwd", where)),
+            branch=branch or "*",
+            target=self.text(table, "target", where),
+            lane=self.text(table, "lane", where),
+            **common,
+        )
+        if spec.lane:
+            spec = self.from_lane(spec, table, where, lanes)
+        return spec if len(self.problems) == before else None
+
+    def lane_keys(self, table: dict[str, Any], where: KeyPath) -> dict[str, Any]:
+        """The keys `[[agent]]` and `[[lane]]` share, checked alike."""
         tool = self.text(table, "tool", where) or "auto"
         if isinstance(table.get("tool"), str) and tool not in TOOL_CHOICES:
             self.problem(where + ("tool",),
@@ -144,9 +171,6 @@ class Checker:
         repo = self.text(table, "repo", where)
         if repo and not REPO_PATTERN.match(repo):
             self.problem(where + ("repo",), f'"{repo}" is not in owner/name form')
-        branch = self.text(table, "branch", where)
-        if "branch" in table and isinstance(table["branch"], str) and not branch.strip():
-            self.problem(where + ("branch",), 'must not be empty (use "*" for any branch)')
         forbid = self.strings(table, "forbid", where)
         for index, pattern in enumerate(forbid):
             try:
@@ -154,19 +178,75 @@ class Checker:
             except re.error as error:
                 self.problem(where + ("forbid", index),
                              f"bad regular expression {pattern!r}: {error}")
-        spec = AgentSpec(
-            name=name,
-            tool=tool,
-            command=self.text(table, "command", where),
-            cwd=os.path.expanduser(self.text(table, "cwd", where)),
-            repo=repo,
-            branch=branch or "*",
-            target=self.text(table, "target", where),
-            policy=self.text(table, "policy", where),
-            forbid=tuple(forbid),
-            enforce=self.boolean(table, "enforce", where, False),
-        )
-        return spec if len(self.problems) == before else None
+        return dict(tool=tool, command=self.text(table, "command", where), repo=repo,
+                    policy=self.text(table, "policy", where), forbid=tuple(forbid),
+                    enforce=self.boolean(table, "enforce", where, False))
+
+    def from_lane(self, spec: AgentSpec, table: dict[str, Any], where: KeyPath,
+                  lanes: Sequence[LaneSpec]) -> AgentSpec:
+        """The agent with what it does not set itself taken from the lane it names."""
+        lane = next((lane for lane in lanes if lane.name == spec.lane), None)
+        if lane is None:
+            if spec.lane not in self.lane_names:  # a broken lane has its own problem already
+                names = ", ".join(sorted(self.lane_names)) or "none in this file"
+                self.problem(where + ("lane",), f'no [[lane]] named "{spec.lane}" '
+                             f"(lanes: {names})")
+            return spec
+        taken = {key: getattr(lane, key) for key in LANE_INHERITED if key not in table}
+        if "cwd" not in table and lane.path:
+            taken["cwd"] = lane.path
+        return replace(spec, **taken)
+
+    def lanes(self, value: object) -> tuple[LaneSpec, ...]:
+        if value is _MISSING:
+            return ()
+        if not isinstance(value, list):
+            self.problem(("lane",), "expected [[lane]] tables (an array of tables), got "
+                         + _type_name(value))
+            return ()
+        lanes: list[LaneSpec] = []
+        first_index: dict[str, int] = {}
+        for index, table in enumerate(value):
+            where: KeyPath = ("lane", index)
+            if not isinstance(table, dict):
+                self.problem(where, f"expected a table, got {_type_name(table)}")
+                continue
+            lane = self.lane(table, where)
+            if lane is None:
+                continue
+            if lane.name in first_index:
+                self.problem(where + ("name",), f'duplicate lane name "{lane.name}" '
+                             f"(also lane[{first_index[lane.name] + 1}])")
+                continue
+            first_index[lane.name] = index
+            lanes.append(lane)
+        return tuple(lanes)
+
+    def lane(self, table: dict[str, Any], where: KeyPath) -> LaneSpec | None:
+        self.unknown_keys(table, [f.name for f in fields(LaneSpec)], where, "in [[lane]]")
+        before = len(self.problems)
+        if "name" not in table:
+            self.problem(where + ("name",), "missing (every [[lane]] needs a name)")
+        name = self.text(table, "name", where)
+        if isinstance(table.get("name"), str):
+            self.lane_names.add(name)
+            if not NAME_PATTERN.match(name):
+                self.problem(where + ("name",), f'"{name}" is not a lane name: use letters, '
+                             "digits, - and _ (it names a folder)")
+        branch = self.text(table, "branch", where, default="*")
+        if "*" not in branch:
+            self.problem(where + ("branch",), f'"{branch}" has no * where each agent\'s part '
+                         'of the branch name goes (e.g. "codex/*")')
+        common = self.lane_keys(table, where)
+        lane = LaneSpec(name=name, path=os.path.expanduser(self.text(table, "path", where)),
+                        branch=branch, **common)
+        return lane if len(self.problems) == before else None
+
+    def paths(self, table: dict[str, Any]) -> PathsConfig:
+        where: KeyPath = ("paths",)
+        self.unknown_keys(table, [f.name for f in fields(PathsConfig)], where, "in [paths]")
+        worktrees = self.text(table, "worktrees", where)
+        return PathsConfig(worktrees=os.path.expanduser(worktrees) if worktrees else "")
 
     def tmux(self, table: dict[str, Any]) -> TmuxConfig:
         where: KeyPath = ("tmux",)

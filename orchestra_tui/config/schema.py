@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestra_tui.agents.names import TOOL_NAMES
-from orchestra_tui.models import AgentSpec
+from orchestra_tui.models import AgentSpec, LaneSpec
 
 DEFAULT_ASSIGN_TEMPLATE = (
     "Read issue #{number} ({url}) and all its comments, then implement it on a branch matching "
@@ -64,6 +64,21 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class PathsConfig:
+    """`[paths]`: where orchestra puts what it makes. `worktrees` empty: the data dir's
+    `worktrees` folder."""
+
+    worktrees: str = ""
+
+
+# The keys an `[[agent]]` that names a `lane` takes from it when it does not set them itself
+# (`cwd` from the lane's `path`).
+LANE_INHERITED = ("tool", "command", "repo", "branch", "policy", "forbid", "enforce")
+# A lane's and an agent's name: used in file paths and as a tmux session name.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
 class Config:
     """A loaded config. `exists` is False when the default file is absent (an empty config)."""
 
@@ -73,10 +88,16 @@ class Config:
     tmux: TmuxConfig = field(default_factory=TmuxConfig)
     github: GitHubConfig = field(default_factory=GitHubConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    lanes: tuple[LaneSpec, ...] = ()
+    paths: PathsConfig = field(default_factory=PathsConfig)
 
     def agent(self, name: str) -> AgentSpec | None:
         """The configured agent called `name`, if any."""
         return next((spec for spec in self.agents if spec.name == name), None)
+
+    def lane(self, name: str) -> LaneSpec | None:
+        """The `[[lane]]` called `name`, if any."""
+        return next((lane for lane in self.lanes if lane.name == name), None)
 
 
 def _field(table: type, name: str) -> Any:

@@ -13,9 +13,9 @@ from typing import Any
 import tomli_w
 
 from orchestra_tui.config.check import parse_config
-from orchestra_tui.config.schema import Config, GitHubConfig, TmuxConfig, UiConfig
+from orchestra_tui.config.schema import Config, GitHubConfig, PathsConfig, TmuxConfig, UiConfig
 from orchestra_tui.errors import ConfigError
-from orchestra_tui.models import AgentSpec
+from orchestra_tui.models import AgentSpec, LaneSpec
 from orchestra_tui.paths import atomic_write, display_path
 
 
@@ -36,6 +36,12 @@ def _agent_table(spec: AgentSpec) -> dict[str, Any]:
     return table
 
 
+def _lane_table(lane: LaneSpec) -> dict[str, Any]:
+    table: dict[str, Any] = {"name": lane.name}
+    table.update(_changed(lane, LaneSpec(name=lane.name)))
+    return table
+
+
 def render_config(config_or_specs: Config | Sequence[AgentSpec]) -> str:
     """The TOML text of a config (or of a config with just these agents); only values that
     differ from the defaults are written, so loading it back gives an equal config."""
@@ -46,12 +52,14 @@ def render_config(config_or_specs: Config | Sequence[AgentSpec]) -> str:
     document: dict[str, Any] = {}
     for key, value, default in (("tmux", config.tmux, TmuxConfig()),
                                 ("github", config.github, GitHubConfig()),
-                                ("ui", config.ui, UiConfig())):
+                                ("ui", config.ui, UiConfig()),
+                                ("paths", config.paths, PathsConfig())):
         table = _changed(value, default)
         if table:
             document[key] = table
     # Each agent as its own `[[agent]]` table: tomli_w would write short ones inline.
     chunks = [_dumps(document)] if document else []
+    chunks += ["[[lane]]\n" + _dumps(_lane_table(lane)) for lane in config.lanes]
     chunks += ["[[agent]]\n" + _dumps(_agent_table(spec)) for spec in config.agents]
     return "\n".join(chunks)
 
@@ -83,12 +91,17 @@ STARTER_HEADER = """\
 #   branch   glob of its PR head branches, e.g. "fix/*" (default "*")
 #   policy   rules put into every handoff, e.g. "ArgoCD watches k8s/; all changes via git"
 #   forbid   regexes of commands to raise alerts on, e.g. ["kubectl apply", "--no-verify"]
+#   lane     the [[lane]] it takes what it does not set from
+# [[lane]]: a template for agents on one repository (`orchestra new NAME --lane LANE`):
+#   name, repo, branch (a pattern with *, e.g. "codex/*"), tool, command, policy, forbid,
+#   enforce as above; path: the local clone each new agent gets its own worktree of
 # Other tables (all optional):
 #   [tmux]   socket_name = "NAME" or socket_path = "PATH" (as tmux -L / -S)
 #   [github] api_url, host (GitHub Enterprise), repos = ["owner/name"], refresh_seconds,
 #            assign_template (fields {number} {url} {title} {repo} {branch})
 #   [ui]     theme, poll_seconds, stuck_after_seconds, idle_debounce_seconds,
 #            context_warn_percent, context_critical_percent, bell
+#   [paths]  worktrees = "PATH" (where new agents' worktrees go; default: the data dir's)
 
 """
 

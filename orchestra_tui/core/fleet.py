@@ -34,6 +34,7 @@ from orchestra_tui.core.fleet_state import (
     FleetSnapshot,
     Slot,
 )
+from orchestra_tui.core.fleet_work import FleetWork
 from orchestra_tui.core.fusion import fuse
 from orchestra_tui.core.guardrails import OutputWatch
 from orchestra_tui.core.hook_watch import HookWatch
@@ -58,7 +59,7 @@ STOP_GRACE_SECONDS = 3.0
 log = logging.getLogger(__name__)
 
 
-class Fleet(Directing):
+class Fleet(Directing, FleetWork):
     def __init__(self, tmux, specs: Sequence[AgentSpec], *, store=None, journal=None,
                  settings: FleetSettings | None = None, discover: bool | None = None,
                  clock: Callable[[], float] = time.time, read_only: bool = False,
@@ -114,6 +115,7 @@ class Fleet(Directing):
 
     async def _tick(self, wanted: set[str], history: str | None, now: float) -> FleetSnapshot:
         panes = await self.tmux.list_panes()
+        self.sync_recorded(panes)  # recorded agents join, bound before discovery looks
         if self.discover:
             await self._discover(panes)
         bind_agents(self._slots.values(), panes)
@@ -126,6 +128,7 @@ class Fleet(Directing):
                       and (slot.spec.name in wanted or slot.spec.name == history
                            or self._activity_changed(slot))]
         captures = await self._capture(to_capture, history)
+        self.note_activity(to_capture)
         classified = 0
         for slot in self._slots.values():
             if slot.pane is not None and slot.pane.pane_id in captures:
@@ -330,7 +333,8 @@ class Fleet(Directing):
                     and name in self._queues.paused else "")
             views.append(AgentView(status=slot.status, queue=self._queues.of(name),
                                    paused=name in self._queues.paused,
-                                   screen=slot.screen, pane=slot.pane, held=held))
+                                   screen=slot.screen, pane=slot.pane, held=held,
+                                   work=self.work.get(name)))
         views.sort(key=lambda view: (view.attention_rank, view.name))
         return tuple(views)
 

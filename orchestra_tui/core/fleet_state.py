@@ -16,6 +16,7 @@ from orchestra_tui.models import (
     AgentSpec,
     AgentStatus,
     Alert,
+    BranchFigures,
     Detection,
     PaneInfo,
     QueueItem,
@@ -44,6 +45,7 @@ class AgentView:
     screen: str = ""  # the last capture, with colours (SGR escapes)
     pane: PaneInfo | None = None
     held: str = ""  # why its queue waits although it is idle ("you interrupted it")
+    work: BranchFigures | None = None  # its branch and diff figures, when it has a worktree
 
     @property
     def name(self) -> str:
