@@ -63,7 +63,7 @@ class Boot:
         # The app polls for hours: its reads go through one tmux control-mode client.
         return build_services(self.config, socket_name=self.socket_name,
                               socket_path=self.socket_path, data_dir=self.data_dir,
-                              control_mode=self.long_lived)
+                              control_mode=self.long_lived, recover=self.long_lived)
 
     @cached_property
     def fleet(self) -> Fleet:

@@ -163,3 +163,26 @@ async def test_orchestra_status_called_again_and_again_writes_nothing(tmux, tmp_
         assert any("terraform destroy" in alert for alert in row["alerts"])
     journal = data / "journal.jsonl"
     assert not journal.exists() or journal.read_text() == ""
+
+
+def test_a_command_beside_the_app_leaves_a_prompt_being_sent_alone(tmp_path):
+    """Crash recovery (`sending` found at start-up becomes `uncertain`) is the app's alone: a
+    `status` or `send` run while the app is mid-send must not turn its item uncertain."""
+    import subprocess
+    import sys
+
+    from orchestra_tui.models import QueueItemState
+    from tests.tmux_fixtures import REPO
+
+    data = tmp_path / "data"
+    store = QueueStore(data)
+    item = store.add("infra", "deploy the docs")
+    store.mark_sending(item.id)
+    config = tmp_path / "config.toml"
+    config.write_text('[[agent]]\nname = "infra"\ntool = "codex"\ntarget = "infra"\n')
+    for command in (["status", "--json"], ["send", "infra", "hi", "--queue"]):
+        subprocess.run([sys.executable, "-m", "orchestra_tui", *command, "--config", str(config),
+                        "-L", "orch-test-none", "--data-dir", str(data)],
+                       capture_output=True, text=True, cwd=REPO, timeout=60,
+                       env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
+    assert QueueStore(data).get(item.id).state == QueueItemState.SENDING

@@ -15,7 +15,12 @@ from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.dispatch import DispatchMemory, may_dispatch
 from orchestra_tui.core.fleet_state import Slot
 from orchestra_tui.core.guardrails import OutputWatch
-from orchestra_tui.core.handoff import compose_handoff, last_issue, policy_reminder
+from orchestra_tui.core.handoff import (
+    compose_handoff,
+    last_issue,
+    policy_reminder,
+    refused_prompts,
+)
 from orchestra_tui.core.loops import LoopWatch
 from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
 from orchestra_tui.core.send_gate import SendRefused
@@ -250,9 +255,12 @@ class Directing:
                                  "it with; set one in its [[agent]] table")
         entries = (await asyncio.to_thread(self.journal.read, agent=slot.spec.name)
                    if self.journal is not None else [])
-        recent = self.store.history(slot.spec.name, limit=3) if self.store else []
+        # A longer history than is quoted: slash commands, refusals and earlier handoffs are
+        # left out of it, and a few real prompts must remain.
+        recent = self.store.history(slot.spec.name, limit=20) if self.store else []
         return compose_handoff(slot.spec, issue=last_issue(entries, slot.spec.name),
-                               pulls=pulls, recent_prompts=recent, note=note)
+                               pulls=pulls, recent_prompts=recent, note=note,
+                               refused=refused_prompts(entries, slot.spec.name))
 
     async def restart(self, name: str, handoff: str) -> RestartOutcome:
         """Kill the agent and start its configured command at the same target, then send the

@@ -21,7 +21,7 @@ class Services:
 
 def build_services(config: Config, *, socket_name: str | None = None,
                    socket_path: str | None = None, data_dir=None,
-                   control_mode: bool = False) -> Services:
+                   control_mode: bool = False, recover: bool = False) -> Services:
     """Command-line `-L`/`-S` win over the config's `[tmux]` table, as they do for tmux.
     `control_mode`: the app, which polls for hours, reads through one long-lived `tmux -C`
     client; a one-shot command spawns a tmux process per call instead."""
@@ -34,7 +34,10 @@ def build_services(config: Config, *, socket_name: str | None = None,
         socket_name, socket_path = config.tmux.socket_name, config.tmux.socket_path
     directory = data_dir or default_data_dir()
     store = QueueStore(directory)
-    store.load()
+    if recover:
+        # Crash recovery turns items found `sending` into `uncertain`: only the app that
+        # sends may do it, never a command that runs beside it mid-send.
+        store.load()
     return Services(
         tmux=TmuxService.from_options(socket_name=socket_name, socket_path=socket_path,
                                       control_mode=control_mode),
