@@ -26,7 +26,8 @@ async def status_json(socket: str, capsys, *extra: str) -> dict[str, dict]:
     assert await asyncio.to_thread(main, ["-L", socket, *extra, "status", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert all(set(row) == {"name", "pane_id", "tool", "state", "context_left", "queued",
-                            "reason", "alerts", "source"} for row in rows)
+                            "reason", "alerts", "source", "branch", "ahead", "behind",
+                            "files_changed", "insertions", "deletions"} for row in rows)
     return {row["name"]: row for row in rows}
 
 

@@ -11,7 +11,8 @@ from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.errors import TmuxUnavailable
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts",
-               "source")
+               "source", "branch", "ahead", "behind", "files_changed", "insertions", "deletions")
+WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,14 +33,23 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
             "reason": view.status.reason,
             "alerts": list(view.status.alerts),
             "source": view.status.source,
+            # From its worktree (git): null when it has none, or no base to count against.
+            **{key: getattr(view.work, key) if view.work else None for key in WORK_KEYS},
         }
         for view in snapshot.agents
     ]
 
 
+async def _refresh(fleet, *, work: bool) -> FleetSnapshot:
+    await fleet.refresh()
+    if work:
+        await fleet.refresh_work()  # branch figures: read now, there is no next tick
+    return fleet.current()
+
+
 def run(args: argparse.Namespace) -> int:
     fleet, _config, _services = fleet_from_args(args, read_only=True)
-    snapshot = asyncio.run(fleet.refresh())
+    snapshot = asyncio.run(_refresh(fleet, work=args.json))
     if snapshot.tmux_error and not snapshot.agents:
         raise TmuxUnavailable(snapshot.tmux_error)
     rows = status_rows(snapshot)

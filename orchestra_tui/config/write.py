@@ -13,7 +13,14 @@ from typing import Any
 import tomli_w
 
 from orchestra_tui.config.check import parse_config
-from orchestra_tui.config.schema import Config, GitHubConfig, PathsConfig, TmuxConfig, UiConfig
+from orchestra_tui.config.schema import (
+    LANE_INHERITED,
+    Config,
+    GitHubConfig,
+    PathsConfig,
+    TmuxConfig,
+    UiConfig,
+)
 from orchestra_tui.errors import ConfigError
 from orchestra_tui.models import AgentSpec, LaneSpec
 from orchestra_tui.paths import atomic_write, display_path
@@ -30,9 +37,16 @@ def _changed(value: object, default: object) -> dict[str, Any]:
     return out
 
 
-def _agent_table(spec: AgentSpec) -> dict[str, Any]:
+def _agent_table(spec: AgentSpec, lane: LaneSpec | None = None) -> dict[str, Any]:
     table: dict[str, Any] = {"name": spec.name}
     table.update(_changed(spec, AgentSpec(name=spec.name)))
+    if lane is not None:
+        # A default value that differs from its lane's is written too, or the lane's would
+        # come back on load.
+        for key in (*LANE_INHERITED, "cwd"):
+            value = getattr(spec, key)
+            if key not in table and value != (lane.path if key == "cwd" else getattr(lane, key)):
+                table[key] = list(value) if isinstance(value, tuple) else value
     return table
 
 
@@ -60,7 +74,8 @@ def render_config(config_or_specs: Config | Sequence[AgentSpec]) -> str:
     # Each agent as its own `[[agent]]` table: tomli_w would write short ones inline.
     chunks = [_dumps(document)] if document else []
     chunks += ["[[lane]]\n" + _dumps(_lane_table(lane)) for lane in config.lanes]
-    chunks += ["[[agent]]\n" + _dumps(_agent_table(spec)) for spec in config.agents]
+    chunks += ["[[agent]]\n" + _dumps(_agent_table(spec, config.lane(spec.lane)))
+               for spec in config.agents]
     return "\n".join(chunks)
 
 

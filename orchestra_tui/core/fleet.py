@@ -114,8 +114,9 @@ class Fleet(Directing, FleetWork):
             return self._snapshot
 
     async def _tick(self, wanted: set[str], history: str | None, now: float) -> FleetSnapshot:
+        self.sync_recorded()  # recorded agents join and leave, even with the server gone
         panes = await self.tmux.list_panes()
-        self.sync_recorded(panes)  # recorded agents join, bound before discovery looks
+        self.note_panes(panes)  # bound before discovery looks; activity -> branch figures
         if self.discover:
             await self._discover(panes)
         bind_agents(self._slots.values(), panes)
@@ -128,7 +129,6 @@ class Fleet(Directing, FleetWork):
                       and (slot.spec.name in wanted or slot.spec.name == history
                            or self._activity_changed(slot))]
         captures = await self._capture(to_capture, history)
-        self.note_activity(to_capture)
         classified = 0
         for slot in self._slots.values():
             if slot.pane is not None and slot.pane.pane_id in captures:

@@ -30,6 +30,7 @@ class FleetWork:
     `AgentsRegistry`) to follow the recorded agents."""
 
     registry = None
+    work_every = WORK_EVERY
 
     @property
     def work(self) -> dict[str, BranchFigures]:
@@ -40,30 +41,27 @@ class FleetWork:
     def _init_work(self) -> None:
         if "_work" not in self.__dict__:  # Fleet.__init__ stays as it is: state made on use
             self._work: dict[str, BranchFigures] = {}
-            self._work_at: dict[str, float] = {}
+            self._work_at: dict[str, float] = {}  # when its figures were last asked for
+            self._work_seen: dict[str, int] = {}  # its pane's activity at that moment
             self._work_busy: set[str] = set()
             self._recorded: dict[str, str] = {}  # recorded agent -> its base
-            self._synced = False
+            self._registry_seen: object = ()  # the record's signature when last synced
 
     # -- recorded agents -------------------------------------------------------------------------
 
-    def sync_recorded(self, panes: Sequence[PaneInfo] | None = None) -> None:
+    def sync_recorded(self) -> None:
         """Add agents recorded since the last look and drop retired ones (one `stat` when the
-        record did not change); a configured agent of the same name wins. With the tick's
-        `panes`, every agent is bound to its pane, so discovery passes over theirs."""
+        record did not change); a configured agent of the same name wins."""
         self._init_work()
-        if self.registry is not None and (not self._synced or self.registry.changed()):
-            self._sync(self.registry)
-        if panes is not None:
-            bind_agents(self._slots.values(), panes)
-
-    def _sync(self, registry) -> None:
-        self._synced = True
+        registry = self.registry
+        if registry is None or registry.signature() == self._registry_seen:
+            return
         try:
             records = registry.records()
         except OrchestraError:
             log.warning("recorded agents unreadable", exc_info=True)
             return
+        self._registry_seen = registry.signature()
         current = {record.name: record for record in records}
         for name in [name for name in self._recorded if name not in current]:
             self._slots.pop(name, None)
@@ -81,19 +79,25 @@ class FleetWork:
 
     # -- branch figures --------------------------------------------------------------------------
 
-    def note_activity(self, slots: Iterable) -> None:
-        """Schedule a read of the figures of agents whose panes showed activity this tick."""
+    def note_panes(self, panes: Sequence[PaneInfo]) -> None:
+        """Bind every agent to its pane in this tick's `panes` (so discovery passes over them)
+        and schedule a read of the figures of each whose pane showed activity."""
         self._init_work()
+        bind_agents(self._slots.values(), panes)
         now = time.monotonic()
-        for slot in slots:
+        for slot in self._slots.values():
+            if slot.pane is None:
+                continue
             name = slot.spec.name
-            if name in self._work_busy or now - self._work_at.get(name, -WORK_EVERY) \
-                    < WORK_EVERY:
+            last = self._work_at.get(name)
+            if (name in self._work_busy or self._work_seen.get(name) == slot.pane.activity
+                    or (last is not None and now - last < self.work_every)):
                 continue
             where = self._worktree_of(slot)
             if where:
                 self._work_busy.add(name)
                 self._work_at[name] = now
+                self._work_seen[name] = slot.pane.activity
                 self._background(self._read_work(name, where))
 
     async def refresh_work(self, names: Iterable[str] | None = None) -> dict[str, BranchFigures]:

@@ -90,6 +90,11 @@ class NewOutcome:
         return f"{head}; its first prompt was not confirmed ({self.reason}): look at the pane"
 
 
+def _quit_at_start(spec: AgentSpec) -> str:
+    return (f"{spec.name}'s command quit at start-up (`{spec.command}` in "
+            f"{display_path(Path(spec.cwd))}); nothing was kept")
+
+
 class Lifecycle:
     """New, up and retire over the services. `issue_lookup(repo, number)` reads an issue from
     GitHub (None: no GitHub); `hooks` is the hook program injected at launch (None: none)."""
@@ -209,11 +214,17 @@ class Lifecycle:
     async def _make(self, record: AgentRecord) -> PaneInfo:
         """Worktree, tmux session, record: each undone when a later one fails."""
         spec = record.spec
+        server_was_up = await self.tmux.is_running()
         await worktrees.add_worktree(record.clone, record.worktree, record.branch, record.base)
         try:
             try:
                 pane = await self.start(spec, resume=False)
             except (TmuxUnavailable, TmuxCommandError) as error:
+                # The pane gone before tmux could describe it, or the server it started gone
+                # with it: the command quit at once. Else tmux itself is the trouble.
+                if "no pane matches" in str(error) or (
+                        isinstance(error, TmuxUnavailable) and not server_was_up):
+                    raise LifecycleError(_quit_at_start(spec)) from None
                 raise LifecycleError(f"tmux could not start {spec.name} ({error}); nothing "
                                      "was kept") from None
             try:
@@ -305,8 +316,7 @@ class Lifecycle:
                   else "new")
         if detection.state is State.EXITED:
             await self._undo_new(outcome)
-            raise LifecycleError(f"{spec.name}'s command quit at start-up (`{spec.command}` in "
-                                 f"{display_path(Path(spec.cwd))}); nothing was kept")
+            raise LifecycleError(_quit_at_start(spec))
         if detection.state is State.IDLE:
             try:
                 result = await self.gate.send(spec.name, outcome.pane_id, outcome.prompt, tool)

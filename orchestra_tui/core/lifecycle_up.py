@@ -57,8 +57,9 @@ class UpOutcome:
         else:
             text += f", not ready ({self.reason or self.state})"
         if self.queued:
-            text += (f"; {self.queued} queued prompt{'s' if self.queued > 1 else ''} wait for "
-                     "a running orchestra to send")
+            many = self.queued > 1
+            text += (f"; {self.queued} queued prompt{'s wait' if many else ' waits'} for a "
+                     "running orchestra to send")
         return text
 
 

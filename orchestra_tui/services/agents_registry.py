@@ -87,10 +87,10 @@ class AgentsRegistry:
             return None
         return (info.st_ino, info.st_mtime_ns, info.st_size)
 
-    def changed(self) -> bool:
-        """True when the file changed since this object last read or wrote it (one `stat`)."""
-        with self._lock:
-            return self._stat() != self._signature
+    def signature(self) -> object:
+        """What changes whenever the file does (one `stat`): a reader compares it with the one
+        it last saw, whichever process or object wrote in between."""
+        return self._stat()
 
     def records(self) -> tuple[AgentRecord, ...]:
         """Every recorded agent, re-read only when the file changed. Raises `RegistryCorrupt`

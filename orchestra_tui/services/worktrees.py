@@ -18,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,20 +48,21 @@ class _Result:
     stderr: str
 
 
-async def _git(cwd: str | Path, *args: str, check: bool = True,
-               timeout: float = GIT_TIMEOUT) -> _Result:
+async def _git(cwd: str | Path, *args: str, check: bool = True, timeout: float = GIT_TIMEOUT,
+               env: dict[str, str] | None = None) -> _Result:
     # A thread, not an asyncio subprocess: a task cancelled while asyncio starts a child can
     # leave the loop's shutdown waiting for it forever (one-shot commands end that way).
-    result = await asyncio.to_thread(_run, str(cwd), args, timeout)
+    result = await asyncio.to_thread(_run, str(cwd), args, timeout, env or {})
     if check and result.returncode != 0:
         raise GitError(f"git {args[0]}: {_first_line(result.stderr) or 'failed'}")
     return result
 
 
-def _run(cwd: str, args: tuple[str, ...], timeout: float) -> _Result:
+def _run(cwd: str, args: tuple[str, ...], timeout: float, env: dict[str, str]) -> _Result:
     try:
         done = subprocess.run(["git", "-C", cwd, *args], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=timeout, env={**os.environ, **_ENV})
+                              capture_output=True, timeout=timeout,
+                              env={**os.environ, **_ENV, **env})
     except FileNotFoundError:
         raise GitError("git is not installed (no `git` on PATH)") from None
     except subprocess.TimeoutExpired:
@@ -198,14 +201,19 @@ async def worktree_state(worktree: str | Path, base: str) -> WorktreeState:
 
 
 async def is_merged(clone: str | Path, branch: str, base: str) -> bool:
-    """True when `branch`'s work is in `base`: its tip is an ancestor of `base` (merged or
-    rebased onto it), or its whole change since they parted is one patch `base` already has
-    (a squash merge, as GitHub's squash button makes)."""
+    """True when `branch`'s work is in `base`: its tip is an ancestor of `base` (merged), each
+    of its commits is a patch `base` has (rebased onto it), or its whole change since they
+    parted is one patch `base` already has (a squash merge, as GitHub's squash button
+    makes)."""
     if not await _ref_exists(clone, base) or not await _ref_exists(clone, branch):
         return False
     ancestor = await _git(clone, "merge-base", "--is-ancestor", branch, base, check=False)
     if ancestor.returncode == 0:
         return True
+    cherry = await _git(clone, "cherry", base, branch, check=False)
+    replayed = cherry.stdout.split()[::2]  # "-" or "+" per commit, then its hash
+    if cherry.returncode == 0 and replayed and set(replayed) == {"-"}:
+        return True  # every commit is in `base` as an equal patch (a rebase merge)
     fork = (await _git(clone, "merge-base", base, branch, check=False)).stdout.strip()
     if not fork:
         return False
@@ -226,10 +234,26 @@ def parse_shortstat(text: str) -> tuple[int, int, int]:
     return found.get("file", 0), found.get("insertion", 0), found.get("deletion", 0)
 
 
+async def _shortstat(worktree: str | Path, fork: str) -> str:
+    """`git diff --shortstat FORK` of the working tree, new files counted too: they are marked
+    intent-to-add in a copy of the index (the real one, and the object store, stay as they
+    are)."""
+    index = (await _git(worktree, "rev-parse", "--path-format=absolute", "--git-path",
+                        "index")).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="orchestra-index-") as scratch:
+        copy = Path(scratch) / "index"
+        if Path(index).exists():
+            await asyncio.to_thread(shutil.copyfile, index, copy)
+        env = {"GIT_INDEX_FILE": str(copy)}
+        await _git(worktree, "add", "--intent-to-add", "--all", env=env, check=False)
+        return (await _git(worktree, "diff", "--shortstat", fork, env=env)).stdout
+
+
 async def figures(worktree: str | Path, base: str | None = None) -> BranchFigures | None:
     """The agent's work at a glance: its branch, commits ahead of and behind `base` (default:
     the clone's default branch as last fetched, never fetched here) and the files changed
-    since it left `base`, uncommitted edits included. None when `worktree` is no git tree."""
+    since it left `base`, uncommitted edits and new files included. None when `worktree` is
+    no git tree."""
     if await repository_root(worktree) is None:
         return None
     branch = await current_branch(worktree)
@@ -246,7 +270,6 @@ async def figures(worktree: str | Path, base: str | None = None) -> BranchFigure
     fork = (await _git(worktree, "merge-base", base, "HEAD", check=False)).stdout.strip()
     files = insertions = deletions = 0
     if fork:
-        stat = await _git(worktree, "diff", "--shortstat", fork)
-        files, insertions, deletions = parse_shortstat(stat.stdout)
+        files, insertions, deletions = parse_shortstat(await _shortstat(worktree, fork))
     return BranchFigures(branch=branch, base=base, ahead=ahead, behind=behind,
                          files_changed=files, insertions=insertions, deletions=deletions)
