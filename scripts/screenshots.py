@@ -25,11 +25,14 @@ from orchestra_tui.demo.world import start_world, stop_world  # noqa: E402
 
 OUT = ROOT / "screenshots"
 SIZE = (160, 45)
+NARROW = (80, 24)
 
 # (file name, keys pressed from the fleet view, keys that go back)
 SCREENS: list[tuple[str, list[str], list[str]]] = [
     ("fleet", [], []),
     ("prompt-bar", ["enter", *"run the migration in CI instead"], ["escape"]),
+    ("prompt-bar-queued", ["enter", *"then open a PR", "tab", *"and link the issue"],
+     ["escape"]),
     ("zoom", ["z"], ["z"]),
     ("grid", ["g"], ["escape"]),
     ("help", ["question_mark"], ["escape"]),
@@ -79,6 +82,11 @@ async def main() -> int:
             await pilot.pause(0.5)
             made.append(await capture(app, "queue"))
             await pilot.press("escape")
+            await pilot.pause(0.3)
+            # A small terminal: lane and tool give way; state, agent, context and queue stay.
+            await pilot.resize_terminal(*NARROW)
+            await pilot.pause(0.5)
+            made.append(await capture(app, "narrow-80x24"))
     finally:
         await stop_world(world)
     converter = shutil.which("rsvg-convert")

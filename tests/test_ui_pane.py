@@ -11,6 +11,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.ansi import AnsiDecoder
+
 from orchestra_tui.core.fleet import Fleet
 from orchestra_tui.models import AgentSpec
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
@@ -115,3 +119,20 @@ async def test_real_tmux_an_agent_that_clears_every_frame_shows_its_latest_frame
         assert f"frame {frames} bottom" in shown
         assert not any(FRAME_BOTTOM.match(text) for text in shown
                        if text != f"frame {frames} bottom")
+
+
+SGR_PARAMS = ["", "0", "1", "22", "31", "39", "1;33", "0;36", "38;5;208", "48;2;10;20;30", "7"]
+
+
+@given(st.lists(st.lists(st.one_of(st.sampled_from(SGR_PARAMS).map(lambda p: f"\x1b[{p}m"),
+                                   st.text("ab [/]", min_size=1, max_size=4)), max_size=6)
+                .map("".join), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_rows_parse_as_the_whole_capture_would(lines):
+    """Each row parsed on its own, from the state found by scanning the rows above it, is the
+    row a decoder reading the whole capture in order would give."""
+    decoder = AnsiDecoder()
+    expected = [decoder.decode_line(line) for line in lines]
+    rows = PaneView()._parse(lines)
+    assert [(row.parsed().plain, row.parsed().spans) for row in rows] == \
+        [(text.plain, text.spans) for text in expected]

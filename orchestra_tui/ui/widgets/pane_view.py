@@ -7,13 +7,16 @@ its old frames in tmux's history, right above the current one: the view never sh
 the person scrolls up.
 
 The capture (up to ~2000 lines of history) is kept as lines and only the rows on screen are
-rendered: like Textual's `Log`, not a `Static` that would render every line on every update.
-Pane text is data, never markup: each line is parsed as ANSI into a Rich Text, so `[/]` in a pane
-cannot crash the app. SGR state carries over from one captured line to the next, so a line is
-parsed with the style the line before it ended in; parses are reused while the line and that
-style are the same, which is nearly every line from one capture to the next."""
+turned into text and rendered, like Textual's `Log`: not a `Static` that would parse and render
+every line on every update. Pane text is data, never markup: a row is parsed as ANSI into a Rich
+Text, so `[/]` in a pane cannot crash the app. SGR state carries over from one captured line to
+the next, so each line remembers the state it starts in; finding it reads only a line's escape
+codes after its last reset. Lines are reused while a line and its starting state are the same,
+which is nearly every line from one capture to the next."""
 
 from __future__ import annotations
+
+import re
 
 from rich.ansi import AnsiDecoder
 from rich.style import Style
@@ -24,14 +27,48 @@ from textual.strip import Strip
 
 from orchestra_tui.ui.format import split_capture
 
+_SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+_NULL = Style.null()
+
+
+def _is_reset(params: str) -> bool:
+    return params in ("", "0") or params.startswith("0;")
+
 
 class _Line:
-    __slots__ = ("end", "strip", "text")
+    __slots__ = ("end", "raw", "start", "strip", "text")
 
-    def __init__(self, text: Text, end: Style) -> None:
-        self.text = text
-        self.end = end  # the SGR state after this line: the next line starts in it
+    def __init__(self, raw: str, start: Style, end: Style) -> None:
+        self.raw = raw
+        self.start = start  # the SGR state the line starts in (the last line's end)
+        self.end = end
+        self.text: Text | None = None  # parsed when first needed
         self.strip: Strip | None = None
+
+    def parsed(self) -> Text:
+        if self.text is None:
+            decoder = AnsiDecoder()
+            decoder.style = self.start
+            self.text = decoder.decode_line(self.raw)
+            self.text.no_wrap = True
+            self.text.end = ""
+        return self.text
+
+
+def _end_state(start: Style, raw: str) -> Style:
+    """The SGR state after `raw`, from its escape codes alone (no text is built)."""
+    codes = _SGR.findall(raw) if "\x1b" in raw else []
+    if not codes:
+        return start
+    last_reset = max((i for i, params in enumerate(codes) if _is_reset(params)), default=-1)
+    if last_reset >= 0 and codes[last_reset] in ("", "0"):
+        if last_reset == len(codes) - 1:
+            return _NULL  # the common line: it ends with a reset
+    tail = codes[max(0, last_reset):]  # a reset ("0;31") may carry codes of its own
+    decoder = AnsiDecoder()
+    decoder.style = _NULL if last_reset >= 0 else start
+    decoder.decode_line("".join(f"\x1b[{params}m" for params in tail))
+    return decoder.style
 
 
 class PaneView(ScrollView, can_focus=False):
@@ -44,7 +81,6 @@ class PaneView(ScrollView, can_focus=False):
         self._screen: str | None = None
         self._rows: int | None = None
         self._screen_top = 0  # the first line of the current screen; history is above it
-        self._width = 0
         self._lines: list[_Line] = []
         self._parsed: dict[tuple[Style, str], _Line] = {}
         self.following = True  # stick to the bottom as captures arrive
@@ -52,7 +88,7 @@ class PaneView(ScrollView, can_focus=False):
     @property
     def lines(self) -> list[Text]:
         """The capture as shown, one Text per row (the tests read it)."""
-        return [line.text for line in self._lines]
+        return [line.parsed() for line in self._lines]
 
     def show(self, agent: str | None, title: Text | str, screen: str,
              subtitle: Text | str = "", rows: int | None = None) -> None:
@@ -73,7 +109,6 @@ class PaneView(ScrollView, can_focus=False):
         self._screen, self._rows = screen, rows
         raw, self._screen_top = split_capture(screen, rows)
         self._lines = self._parse(raw)
-        self._width = max((line.text.cell_len for line in self._lines), default=0)
         self._lay_out()
         self.refresh()
 
@@ -81,23 +116,20 @@ class PaneView(ScrollView, can_focus=False):
         """Room below the last line, when the current screen is shorter than the view, so that
         following shows the current screen from its top, not old frames above it."""
         rows = self.scrollable_content_region.height
-        self.virtual_size = Size(self._width, max(len(self._lines), self._screen_top + rows))
+        # No width: the view never scrolls sideways (a wider pane is cut, never wrapped).
+        self.virtual_size = Size(0, max(len(self._lines), self._screen_top + rows))
         if self.following:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def _parse(self, raw: list[str]) -> list[_Line]:
-        decoder = AnsiDecoder()
-        style = Style.null()
+        style = _NULL
         parsed: dict[tuple[Style, str], _Line] = {}
         lines = []
         for text in raw:
             key = (style, text)
             line = self._parsed.get(key) or parsed.get(key)
             if line is None:
-                decoder.style = style
-                line = _Line(decoder.decode_line(text), decoder.style)
-                line.text.no_wrap = True
-                line.text.end = ""
+                line = _Line(text, style, _end_state(style, text))
             parsed[key] = line
             lines.append(line)
             style = line.end
@@ -121,7 +153,7 @@ class PaneView(ScrollView, can_focus=False):
             return Strip.blank(width, base)
         line = self._lines[index]
         if line.strip is None:
-            segments = list(line.text.render(self.app.console))
-            line.strip = Strip(segments, line.text.cell_len)
+            text = line.parsed()
+            line.strip = Strip(list(text.render(self.app.console)), text.cell_len)
         return line.strip.crop_extend(scroll_x, scroll_x + width, None).apply_style(base)
 
