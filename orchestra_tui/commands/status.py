@@ -11,7 +11,8 @@ from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.errors import TmuxUnavailable
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts",
-               "source", "branch", "ahead", "behind", "files_changed", "insertions", "deletions")
+               "source", "host", "branch", "ahead", "behind", "files_changed", "insertions",
+               "deletions")
 WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
 
@@ -33,6 +34,8 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
             "reason": view.status.reason,
             "alerts": list(view.status.alerts),
             "source": view.status.source,
+            # The `[[host]]` it runs on; null for this machine's tmux server.
+            "host": _host(view) or None,
             # From its worktree (git): null when it has none, or no base to count against.
             **{key: getattr(view.work, key) if view.work else None for key in WORK_KEYS},
         }
@@ -65,10 +68,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _host(view) -> str:
+    spec, pane = view.status.spec, view.pane
+    return (spec.host if spec is not None else "") or (pane.host if pane is not None else "")
+
+
 def _table(rows: list[dict]) -> str:
-    headers = ("AGENT", "PANE", "TOOL", "STATE", "CTX", "QUEUED", "REASON")
+    hosts = any(row["host"] for row in rows)  # a HOST column once an agent is elsewhere
+    headers = ("AGENT", *(("HOST",) if hosts else ()), "PANE", "TOOL", "STATE", "CTX", "QUEUED",
+               "REASON")
     body = [
-        (row["name"], row["pane_id"] or "-", row["tool"], row["state"],
+        (row["name"], *((row["host"] or "local",) if hosts else ()), row["pane_id"] or "-",
+         row["tool"], row["state"],
          "-" if row["context_left"] is None else f"{row['context_left']}%",
          "-" if row["queued"] is None else str(row["queued"]), row["reason"])
         for row in rows

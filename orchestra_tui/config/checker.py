@@ -16,6 +16,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from orchestra_tui.config.hosts import check_agent_host, check_hosts
 from orchestra_tui.config.schema import (
     ASSIGN_TEMPLATE_FIELDS,
     LANE_INHERITED,
@@ -73,6 +74,7 @@ class Checker:
         # (key path, message, whether the message is prefixed with the key's name)
         self.problems: list[tuple[KeyPath, str, bool]] = []
         self.lane_names: set[str] = set()  # every [[lane]] name written, broken lanes too
+        self.host_names: set[str] = set()  # every good [[host]] name, for agent.host
 
     def problem(self, where: KeyPath, message: str) -> None:
         # A value quoted into the message may hold control characters (a record separator
@@ -92,9 +94,10 @@ class Checker:
     # -- tables -----------------------------------------------------------------------------
 
     def config(self, document: dict[str, Any], path: Path) -> Config:
-        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths"), (),
-                          "at top level")
+        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host"),
+                          (), "at top level")
         lanes = self.lanes(document.get("lane", _MISSING))
+        hosts = check_hosts(self, document.get("host", []))  # before the agents that name them
         return Config(
             path=path,
             exists=True,
@@ -104,6 +107,7 @@ class Checker:
             ui=self.ui(self.table(document, "ui")),
             lanes=lanes,
             paths=self.paths(self.table(document, "paths")),
+            hosts=hosts,
         )
 
     def table(self, document: dict[str, Any], key: str) -> dict[str, Any]:
@@ -156,6 +160,7 @@ class Checker:
             branch=branch or "*",
             target=self.text(table, "target", where),
             lane=self.text(table, "lane", where),
+            host=check_agent_host(self, table, where),
             **common,
         )
         if spec.lane:

@@ -24,6 +24,8 @@ DEFAULT_ASSIGN_TEMPLATE = (
 ASSIGN_TEMPLATE_FIELDS = frozenset({"number", "url", "title", "repo", "branch"})
 TOOL_CHOICES: tuple[str, ...] = (*TOOL_NAMES, "auto")  # tool names: agents, the one source
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# A host's name qualifies its pane ids ("gpu:%3"): no colon, no space, no leading dash.
+HOST_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 def _at_least(default: Any, minimum: float) -> Any:
@@ -79,6 +81,22 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
 
 
 @dataclass(frozen=True)
+class HostConfig:
+    """`[[host]]`: another machine whose tmux server runs agents, reached with OpenSSH.
+
+    `ssh` is a destination as ssh takes it (an alias of `~/.ssh/config`, `user@host`,
+    `ssh://user@host:port`); `ssh_options` are extra ssh arguments (`["-i", "~/.ssh/gpu"]`);
+    `socket_name` / `socket_path` pick the tmux server there, as `-L` / `-S` do."""
+
+    name: str
+    ssh: str
+    ssh_options: tuple[str, ...] = ()
+    socket_name: str | None = None
+    socket_path: str | None = None
+    connect_timeout: float = _at_least(5.0, 0.5)  # ssh's ConnectTimeout, seconds
+
+
+@dataclass(frozen=True)
 class Config:
     """A loaded config. `exists` is False when the default file is absent (an empty config)."""
 
@@ -90,10 +108,15 @@ class Config:
     ui: UiConfig = field(default_factory=UiConfig)
     lanes: tuple[LaneSpec, ...] = ()
     paths: PathsConfig = field(default_factory=PathsConfig)
+    hosts: tuple[HostConfig, ...] = ()  # `[[host]]`: machines reached over ssh
 
     def agent(self, name: str) -> AgentSpec | None:
         """The configured agent called `name`, if any."""
         return next((spec for spec in self.agents if spec.name == name), None)
+
+    def host(self, name: str) -> HostConfig | None:
+        """The `[[host]]` called `name`, if any."""
+        return next((host for host in self.hosts if host.name == name), None)
 
     def lane(self, name: str) -> LaneSpec | None:
         """The `[[lane]]` called `name`, if any."""

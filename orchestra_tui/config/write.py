@@ -17,6 +17,7 @@ from orchestra_tui.config.schema import (
     LANE_INHERITED,
     Config,
     GitHubConfig,
+    HostConfig,
     PathsConfig,
     TmuxConfig,
     UiConfig,
@@ -73,6 +74,9 @@ def render_config(config_or_specs: Config | Sequence[AgentSpec]) -> str:
             document[key] = table
     # Each agent as its own `[[agent]]` table: tomli_w would write short ones inline.
     chunks = [_dumps(document)] if document else []
+    chunks += ["[[host]]\n" + _dumps({"name": host.name, "ssh": host.ssh,
+                                      **_changed(host, HostConfig(host.name, host.ssh))})
+               for host in config.hosts]
     chunks += ["[[lane]]\n" + _dumps(_lane_table(lane)) for lane in config.lanes]
     chunks += ["[[agent]]\n" + _dumps(_agent_table(spec, config.lane(spec.lane)))
                for spec in config.agents]
@@ -107,6 +111,7 @@ STARTER_HEADER = """\
 #   policy   rules put into every handoff, e.g. "ArgoCD watches k8s/; all changes via git"
 #   forbid   regexes of commands to raise alerts on, e.g. ["kubectl apply", "--no-verify"]
 #   lane     the [[lane]] it takes what it does not set from
+#   host     the [[host]] it runs on (default: this machine's tmux server)
 # [[lane]]: a template for agents on one repository (`orchestra new NAME --lane LANE`):
 #   name, repo, branch (a pattern with *, e.g. "codex/*"), tool, command, policy, forbid,
 #   enforce as above; path: the local clone each new agent gets its own worktree of
@@ -117,6 +122,9 @@ STARTER_HEADER = """\
 #   [ui]     theme, poll_seconds, stuck_after_seconds, idle_debounce_seconds,
 #            context_warn_percent, context_critical_percent, bell
 #   [paths]  worktrees = "PATH" (where new agents' worktrees go; default: the data dir's)
+#   [[host]] name, ssh (an ssh destination: alias, user@host, ssh://user@host:port),
+#            ssh_options = ["-i", "KEY"], socket_name / socket_path (its tmux server),
+#            connect_timeout: agents on another machine, through OpenSSH and tmux there
 
 """
 

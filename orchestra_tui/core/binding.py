@@ -1,5 +1,6 @@
 """Which tmux pane each configured agent lives in, from its `target`, without asking tmux again:
-the tick's one `list-panes -a` already holds every pane."""
+the tick's one `list-panes -a` already holds every pane. An agent on a `[[host]]` binds only to
+that host's panes: its `target` is read on its host (`%3` there is `gpu:%3` here)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,21 @@ class Bindable(Protocol):
     pane: PaneInfo | None
 
 
-def find_pane(target: str, panes: Sequence[PaneInfo]) -> PaneInfo | None:
-    """`%12` (pane id), `session`, `session:window` or `session:window.pane`; the first pane
-    in tmux order where the target names a session or window."""
+def find_pane(target: str, panes: Sequence[PaneInfo], host: str = "") -> PaneInfo | None:
+    """`%12` (pane id), `session`, `session:window` or `session:window.pane` on `host` ("" is
+    this machine), or a qualified pane id (`gpu:%12`); the first pane in tmux order where the
+    target names a session or window."""
     if not target:
         return None
-    if target.startswith("%"):
+    if target.startswith("%") and host:
+        target = f"{host}:{target}"
+    if target.startswith("%") or ":%" in target:
         return next((pane for pane in panes if pane.pane_id == target), None)
     session, _, rest = target.partition(":")
     window, _, pane_index = rest.partition(".")
     candidates = [
         pane for pane in panes
-        if pane.session_name == session
+        if pane.host == host and pane.session_name == session
         and (not window or str(pane.window_index) == window)
         and (not pane_index or str(pane.pane_index) == pane_index)
     ]
@@ -37,5 +41,15 @@ def bind_agents(slots: Iterable[Bindable], panes: Sequence[PaneInfo]) -> None:
     for slot in slots:
         # After a restart that had to open a new pane, the agent lives there.
         override = getattr(slot, "pane_override", None)
-        slot.pane = (find_pane(override, panes) if override else None) or find_pane(
-            slot.spec.target or slot.spec.name, panes)
+        host = slot.spec.host
+        slot.pane = (find_pane(override, panes, host) if override else None) or find_pane(
+            slot.spec.target or slot.spec.name, panes, host)
+
+
+def host_down(tmux, slot: Bindable) -> str | None:
+    """`unreachable: <why>` when the agent's host (a `[[host]]` reached over ssh) does not
+    answer (`tmux` is then a `services.tmux_hosts.HostRouter`, which refuses every command to
+    it, so nothing is typed there); None otherwise."""
+    errors = getattr(tmux, "host_errors", None)
+    host = slot.spec.host or (slot.pane.host if slot.pane is not None else "")
+    return f"unreachable: {errors[host]}" if errors and host in errors else None

@@ -242,7 +242,8 @@ class Directing:
         pane = self._require_pane(slot)
         if await self.tmux.switch_client(pane.pane_id):
             return None
-        return self.tmux.attach_command(pane.target)
+        # A pane on another host is attached over ssh by its id there (`gpu:%3`).
+        return self.tmux.attach_command(pane.pane_id if pane.host else pane.target)
 
     # -- restart and kill ------------------------------------------------------------------
 

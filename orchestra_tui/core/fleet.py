@@ -25,7 +25,7 @@ from orchestra_tui.agents.names import AGENT_TOOLS
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.alert_record import alert_key, journaled_alerts
 from orchestra_tui.core.ansi import strip_ansi
-from orchestra_tui.core.binding import bind_agents
+from orchestra_tui.core.binding import bind_agents, host_down
 from orchestra_tui.core.directing import QUEUE_OPS, Directing
 from orchestra_tui.core.fleet_state import (
     ALERTS_KEPT,
@@ -241,6 +241,9 @@ class Fleet(Directing, FleetWork):
 
     def _track(self, slot: Slot, now: float) -> None:
         name = slot.spec.name
+        if (down := host_down(self.tmux, slot)) is not None:  # its queue waits, see binding
+            self._set_status(slot, self._status(slot, State.UNREACHABLE, down, now))
+            return
         if slot.pane is None:
             reason = (f"exited: no pane at target {slot.spec.target!r}" if slot.spec.target
                       else "exited: no tmux pane found for this agent")
@@ -360,7 +363,7 @@ class Fleet(Directing, FleetWork):
             if name in self._slots:
                 continue
             self._add_slot(AgentSpec(name=name, tool=item.tool, command=item.argv,
-                                     cwd=pane.current_path, target=pane.pane_id))
+                                     cwd=pane.current_path, target=pane.pane_id, host=pane.host))
 
     def _add_slot(self, spec: AgentSpec) -> None:
         self._slots[spec.name] = Slot(

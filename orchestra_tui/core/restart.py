@@ -162,8 +162,9 @@ async def restart_agent(tmux, spec: AgentSpec, pane_id: str | None, *, handoff: 
         if live is not None:
             pane = await tmux.respawn(live, spec.command, cwd=cwd)
         else:
+            on_host = {"host": spec.host} if spec.host else {}  # the router's: over ssh there
             pane = await tmux.start(spec.command, cwd=cwd, session=_session_of(spec),
-                                    window_name=spec.name)
+                                    window_name=spec.name, **on_host)
     except TmuxCommandError as error:
         # tmux ran the command, but its pane was gone before it could be described: the
         # command quit at once. Any other refusal (a bad cwd, a bad target) is the caller's.

@@ -24,7 +24,7 @@ from orchestra_tui import agents
 from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.core.ansi import strip_ansi
-from orchestra_tui.errors import OrchestraError, TmuxCommandError
+from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import Detection, PaneInfo, SendResult, State
 
 # How a refused agent is named to the person, per the state that refused it.
@@ -35,6 +35,7 @@ _PHRASES = {
     State.EXITED: "has exited",
     State.UNKNOWN: "shows a screen orchestra cannot read",
     State.WORKING: "is working and its composer takes no input",
+    State.UNREACHABLE: "is unreachable",
 }
 
 
@@ -138,6 +139,10 @@ class SendGate:
             reading = await self.read(pane_id, tool)
         except TmuxCommandError as error:
             raise SendRefused(agent, State.EXITED, str(error), typed=typed) from None
+        except TmuxUnavailable as error:
+            # No answer from its server (a host over ssh that is down): nothing is typed.
+            state = State.UNREACHABLE if ":%" in pane_id else State.EXITED
+            raise SendRefused(agent, state, str(error), typed=typed) from None
         verdict = judge(reading, tool, to_shell=to_shell, tracked=tracked)
         if verdict is not None:
             raise SendRefused(agent, *verdict, typed=typed)

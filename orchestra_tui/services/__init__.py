@@ -38,9 +38,14 @@ def build_services(config: Config, *, socket_name: str | None = None,
         # Crash recovery turns items found `sending` into `uncertain`: only the app that
         # sends may do it, never a command that runs beside it mid-send.
         store.load()
-    return Services(
-        tmux=TmuxService.from_options(socket_name=socket_name, socket_path=socket_path,
-                                      control_mode=control_mode),
-        store=store,
-        journal=Journal(directory / "journal.jsonl"),
-    )
+    tmux = TmuxService.from_options(socket_name=socket_name, socket_path=socket_path,
+                                    control_mode=control_mode)
+    if config.hosts:
+        # Agents on other machines: one tmux over ssh per `[[host]]`, behind one router.
+        from orchestra_tui.services.tmux_hosts import router_for
+
+        tmux = router_for(tmux, config.hosts, control_mode=control_mode)
+    journal = Journal(directory / "journal.jsonl")
+    hosts = {spec.name: spec.host for spec in config.agents if spec.host}
+    journal.host_of = hosts.get if hosts else None
+    return Services(tmux=tmux, store=store, journal=journal)

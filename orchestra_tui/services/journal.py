@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,9 @@ class Journal:
         self._path = Path(path) if path is not None else None
         self._lock = threading.Lock()
         self.skipped = 0  # lines the last `read` could not parse (a torn last line)
+        # agent -> the `[[host]]` it runs on ("" for this machine): an event about an agent
+        # on another machine names the host (set by the composition root).
+        self.host_of: Callable[[str], str] | None = None
 
     @property
     def path(self) -> Path:
@@ -83,6 +86,9 @@ class Journal:
                                  "event": event}
         if agent is not None:
             entry["agent"] = agent
+            host = self.host_of(agent) if self.host_of is not None else ""
+            if host and "host" not in fields:
+                entry["host"] = host
         entry.update(fields)
         entry = redact(entry)
         line = json.dumps(entry, ensure_ascii=False, default=str, separators=(", ", ": "))
