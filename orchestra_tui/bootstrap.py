@@ -191,6 +191,7 @@ def build_app(booted: Boot) -> OrchestraApp:
         context_critical=config.ui.context_critical_percent,
     )
     app = OrchestraApp(booted.fleet, options, desk=booted.desk)
+    app.lifecycle = booted.lifecycle()  # N and X: new agents on lanes, retiring them
     app.driver_class = hangup_safe(app.driver_class)
     return app
 

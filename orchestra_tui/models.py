@@ -94,6 +94,7 @@ class AgentRecord:
     worktree: str = ""
     branch: str = ""  # the branch created for it
     base: str = ""  # the ref it started from (`origin/main`): ahead/behind count against it
+    start: str = ""  # the commit it started from: a branch still there has no work to merge
     issue: int | None = None
     created_at: float = 0.0
 
@@ -114,6 +115,7 @@ class BranchFigures:
     files_changed: int | None = None
     insertions: int | None = None
     deletions: int | None = None
+    merged: bool = False  # its own commits are in its base (as last fetched): retire it
 
 
 @dataclass(frozen=True)

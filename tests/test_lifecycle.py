@@ -74,8 +74,8 @@ async def test_new_from_an_issue(tmux, tmp_path, repos, github):
     expected = assign_prompt(issue, outcome.record.spec, world.lifecycle.config.github
                              .assign_template)
     assert "#91" in expected and issue.url in expected and branch in expected
-    assert await wait_for_prompts(world.log, 1) == [expected]
-    await async_wait_until(lambda: _idle(tmux, outcome.pane_id), timeout=20,
+    assert await wait_for_prompts(world.log, 1, timeout=30) == [expected]
+    await async_wait_until(lambda: _idle(tmux, outcome.pane_id), timeout=30,
                            message="the agent's turn ended")
     assert logged_prompts(world.log) == [expected]
 
@@ -85,7 +85,8 @@ async def test_new_from_an_issue(tmux, tmp_path, repos, github):
                        repo="acme/shop", branch=branch, target="w2",
                        policy="all changes via PRs", lane="shop"),
         clone=str(repos.clone), worktree=str(worktree), branch=branch, base="origin/main",
-        issue=91, created_at=record.created_at)
+        start=git(repos.clone, "rev-parse", "origin/main"), issue=91,
+        created_at=record.created_at)
     [made] = world.events("agent_new")
     assert (made["agent"], made["branch"], made["issue"], made["pane"]) == (
         "w2", branch, 91, outcome.pane_id)
@@ -102,13 +103,13 @@ async def test_new_from_an_issue(tmux, tmp_path, repos, github):
         work = fleet.current().get("w2").work
         return work if work and work.ahead == ahead and work.files_changed == files else None
 
-    work = await async_wait_until(lambda: figures_show(0, 0), timeout=20, message="figures")
+    work = await async_wait_until(lambda: figures_show(0, 0), timeout=30, message="figures")
     assert (work.branch, work.base, work.behind) == (branch, "origin/main", 0)
     # The agent commits (here: for it) and works again: its figures follow.
     commit_file(worktree, "export.py", "import csv\n\ndef export():\n    pass\n", "export")
     (worktree / "README.md").write_text("shop\nexports CSV\n", encoding="utf-8")
     await tmux.send_text(outcome.pane_id, "carry on [work 0.5]")
-    work = await async_wait_until(lambda: figures_show(1, 2), timeout=20,
+    work = await async_wait_until(lambda: figures_show(1, 2), timeout=30,
                                   message="figures after the commit")
     assert (work.insertions, work.deletions, work.behind) == (5, 0, 0)
 
@@ -128,7 +129,7 @@ async def test_new_without_github_names_only_the_issue_number(tmux, tmp_path, re
         await offline.aclose()
     assert outcome.record.branch == "codex/7" and outcome.delivered
     assert len(outcome.notes) == 1 and outcome.notes[0].startswith("GitHub did not answer")
-    [prompt] = await wait_for_prompts(world.log, 1)
+    [prompt] = await wait_for_prompts(world.log, 1, timeout=30)
     assert prompt == ("Read issue #7 (https://github.com/acme/shop/issues/7) and all its "
                       "comments, then implement it on a branch matching codex/7; open a PR "
                       "when done.\n\nStart with the tests.")

@@ -32,7 +32,7 @@ async def test_up_after_the_server_is_killed_brings_every_agent_back(tmux, tmp_p
     first = await world.lifecycle.new(NewRequest(name="w1", lane="shop", issue=1))
     second = await world.lifecycle.new(NewRequest(name="w2", lane="shop", issue=2))
     assert first.delivered and second.delivered
-    issue_prompts = await wait_for_prompts(world.log, 2)
+    issue_prompts = await wait_for_prompts(world.log, 2, timeout=30)
 
     # Follow-ups wait in their queues when the server goes away.
     world.store.add("w1", "follow-up for w1", source="person")
@@ -109,7 +109,7 @@ async def test_the_cli_new_status_up_and_its_one_line_errors(tmux, tmp_path, rep
     out = capsys.readouterr().out
     assert "w2 started in tmux session w2" in out and "on branch codex/7" in out
     assert "its first prompt was sent" in out
-    await wait_for_prompts(tmp_path / "prompts.jsonl", 1)
+    await wait_for_prompts(tmp_path / "prompts.jsonl", 1, timeout=30)
 
     assert await run_cli(*base, "new", "w2", "--lane", "shop", "--issue", "8") == 1
     assert capsys.readouterr().err == ("orchestra: the name w2 is in use by an agent orchestra "

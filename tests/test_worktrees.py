@@ -54,6 +54,10 @@ async def test_worktree_branch_figures_and_what_retiring_would_lose(repos, tmp_p
         branch="codex/7", base="origin/main", ahead=0, behind=0, files_changed=0,
         insertions=0, deletions=0)
     assert await worktrees.worktree_state(place, "origin/main") == worktrees.WorktreeState()
+    # A branch that is still where it started has nothing merged, though git calls it so.
+    start = await worktrees.head_commit(repos.clone, "origin/main")
+    assert await worktrees.is_merged(repos.clone, "codex/7", "origin/main")
+    assert not (await worktrees.figures(place, "origin/main", start)).merged
 
     # The agent commits one file, edits another and makes a new one it has not added yet.
     commit_file(place, "export.py", "a\nb\nc\n", "export as csv")
@@ -107,6 +111,9 @@ async def test_a_branch_is_merged_when_its_work_is_in_the_base(repos, tmp_path, 
     await worktrees.fetch_remote(repos.clone)
     merged = await worktrees.is_merged(repos.clone, "codex/7", "origin/main")
     assert merged is (how != "none")
+    # The figures say so too, given the commit the branch started at.
+    start = git(place, "rev-parse", "HEAD~2")
+    assert (await worktrees.figures(place, "origin/main", start)).merged is (how != "none")
 
 
 async def test_a_branch_with_no_commits_of_its_own_is_merged(local_repo, tmp_path):

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class FleetWork:
-    """Expects `_slots`, `_add_slot` and `_background` from `Fleet`. Set `registry` (an
+    """Expects `_slots`, `_add_slot`, `_background` and `clock` from `Fleet`. Set `registry` (an
     `AgentsRegistry`) to follow the recorded agents."""
 
     registry = None
@@ -42,9 +42,11 @@ class FleetWork:
         if "_work" not in self.__dict__:  # Fleet.__init__ stays as it is: state made on use
             self._work: dict[str, BranchFigures] = {}
             self._work_at: dict[str, float] = {}  # when its figures were last asked for
-            self._work_seen: dict[str, int] = {}  # its pane's activity at that moment
+            # Its pane's activity then, and the wall clock: window_activity counts whole
+            # seconds, so output later in the second of a read is still news.
+            self._work_seen: dict[str, tuple[int, float]] = {}
             self._work_busy: set[str] = set()
-            self._recorded: dict[str, str] = {}  # recorded agent -> its base
+            self._recorded: dict[str, tuple[str, str]] = {}  # recorded -> (base, start)
             self._registry_seen: object = ()  # the record's signature when last synced
 
     # -- recorded agents -------------------------------------------------------------------------
@@ -75,7 +77,7 @@ class FleetWork:
                 slot.spec = record.spec
             else:
                 continue  # a configured agent has this name
-            self._recorded[name] = record.base
+            self._recorded[name] = (record.base, record.start)
 
     # -- branch figures --------------------------------------------------------------------------
 
@@ -90,14 +92,16 @@ class FleetWork:
                 continue
             name = slot.spec.name
             last = self._work_at.get(name)
-            if (name in self._work_busy or self._work_seen.get(name) == slot.pane.activity
-                    or (last is not None and now - last < self.work_every)):
+            activity, read_at = self._work_seen.get(name, (None, 0.0))
+            quiet = activity == slot.pane.activity and slot.pane.activity < int(read_at)
+            if name in self._work_busy or quiet or (
+                    last is not None and now - last < self.work_every):
                 continue
             where = self._worktree_of(slot)
             if where:
                 self._work_busy.add(name)
                 self._work_at[name] = now
-                self._work_seen[name] = slot.pane.activity
+                self._work_seen[name] = (slot.pane.activity, self.clock())
                 self._background(self._read_work(name, where))
 
     async def refresh_work(self, names: Iterable[str] | None = None) -> dict[str, BranchFigures]:
@@ -116,8 +120,9 @@ class FleetWork:
         return slot.pane.current_path if slot.pane is not None else ""
 
     async def _read_work(self, name: str, where: str) -> None:
+        base, start = self._recorded.get(name, ("", ""))
         try:
-            found = await worktrees.figures(where, self._recorded.get(name) or None)
+            found = await worktrees.figures(where, base or None, start)
         except OrchestraError as error:
             log.info("figures of %s: %s", name, error)
             found = None

@@ -147,8 +147,9 @@ class Lifecycle:
                          repo=lane.repo, branch=branch, target=name, policy=lane.policy,
                          forbid=lane.forbid, enforce=lane.enforce, lane=lane.name)
         record = AgentRecord(spec=spec, clone=str(clone), worktree=str(worktree),
-                             branch=branch, base=base, issue=request.issue,
-                             created_at=time.time())
+                             branch=branch, base=base,
+                             start=await worktrees.head_commit(clone, base),
+                             issue=request.issue, created_at=time.time())
         pane = await self._make(record)
         await self._journal("agent_new", name, lane=lane.name, branch=branch, base=base,
                             worktree=str(worktree), issue=request.issue, pane=pane.pane_id)

@@ -28,7 +28,7 @@ from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import BranchFigures
 
 __all__ = ["GitError", "WorktreeState", "add_worktree", "branch_exists", "current_branch",
-           "default_base", "delete_branch", "fetch_remote", "figures", "is_merged",
+           "default_base", "delete_branch", "fetch_remote", "figures", "head_commit", "is_merged",
            "parse_shortstat", "remove_worktree", "repository_root", "valid_branch_name",
            "worktree_state"]
 
@@ -106,6 +106,13 @@ async def _ref_exists(clone: str | Path, ref: str) -> bool:
     result = await _git(clone, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
                         check=False)
     return result.returncode == 0
+
+
+async def head_commit(where: str | Path, ref: str = "HEAD") -> str:
+    """The commit `ref` names there, "" when none."""
+    result = await _git(where, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+                        check=False)
+    return result.stdout.strip() if result.returncode == 0 else ""
 
 
 async def current_branch(worktree: str | Path) -> str:
@@ -249,10 +256,12 @@ async def _shortstat(worktree: str | Path, fork: str) -> str:
         return (await _git(worktree, "diff", "--shortstat", fork, env=env)).stdout
 
 
-async def figures(worktree: str | Path, base: str | None = None) -> BranchFigures | None:
+async def figures(worktree: str | Path, base: str | None = None, start: str = ""
+                  ) -> BranchFigures | None:
     """The agent's work at a glance: its branch, commits ahead of and behind `base` (default:
     the clone's default branch as last fetched, never fetched here) and the files changed
-    since it left `base`, uncommitted edits and new files included. None when `worktree` is
+    since it left `base`, uncommitted edits and new files included; with `start` (the commit
+    the branch was made at), whether work it made since is merged. None when `worktree` is
     no git tree."""
     if await repository_root(worktree) is None:
         return None
@@ -271,5 +280,9 @@ async def figures(worktree: str | Path, base: str | None = None) -> BranchFigure
     files = insertions = deletions = 0
     if fork:
         files, insertions, deletions = parse_shortstat(await _shortstat(worktree, fork))
+    merged = False
+    if start and branch and await head_commit(worktree) not in ("", start):
+        merged = await is_merged(worktree, branch, base)
     return BranchFigures(branch=branch, base=base, ahead=ahead, behind=behind,
-                         files_changed=files, insertions=insertions, deletions=deletions)
+                         files_changed=files, insertions=insertions, deletions=deletions,
+                         merged=merged)

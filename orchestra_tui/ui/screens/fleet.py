@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header
 
 from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.ui.format import count_queued, duration
+from orchestra_tui.ui.lifecycle_actions import ask_new_agent, ask_retire, figures_text
 from orchestra_tui.ui.messages import AgentSelected, PromptClosed, PromptSubmitted
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.empty_state import EmptyState
@@ -45,6 +46,8 @@ class FleetScreen(Screen):
         Binding("p", "toggle_pause", "Pause queue", id="pause", show=False),
         Binding("R", "restart", "Restart", id="restart"),
         Binding("K", "kill", "Kill", id="kill", show=False),
+        Binding("N", "new_agent", "New agent", id="new_agent", show=False),
+        Binding("X", "retire", "Retire", id="retire", show=False),
         Binding("P", "remind_policy", "Policy reminder", id="policy", show=False),
         Binding("exclamation_mark", "alerts", "Alerts of the selected agent", id="alerts",
                 show=False, key_display="!"),
@@ -67,6 +70,7 @@ class FleetScreen(Screen):
         self.warn = warn
         self.critical = critical
         self._armed: tuple[str, str, float] | None = None  # (key, agent, when)
+        self._merged_told: set[str] = set()  # agents whose merged branch was pointed out
 
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
@@ -124,6 +128,7 @@ class FleetScreen(Screen):
         self.query_one(FleetStatus).show(snapshot)
         self.query_one(AgentTable).update_agents(snapshot)
         self._show_pane(snapshot)
+        self._offer_retire(snapshot)
         bar = self.query_one(PromptBar)
         if bar.is_open and bar.agent:
             view = snapshot.get(bar.agent)
@@ -151,8 +156,19 @@ class FleetScreen(Screen):
             subtitle.append(" (!) · ")
         since = duration(snapshot.at - status.since) if status.since else ""
         subtitle.append(f"{status.state} {since} · {status.reason}")
+        if view.work is not None:
+            subtitle.append(f" · {figures_text(view.work)}")
         pane.show(status.name, title, view.screen, subtitle,
                   rows=view.pane.height if view.pane else None)
+
+    def _offer_retire(self, snapshot: FleetSnapshot) -> None:
+        """Once per agent: its branch's work is merged, so `X` can retire it."""
+        for view in snapshot.agents:
+            work = view.work
+            if work is not None and work.merged and view.name not in self._merged_told:
+                self._merged_told.add(view.name)
+                self.notify(f"{view.name}'s branch {work.branch} is merged into {work.base}: "
+                            "X retires it (its worktree goes)", title="Merged", timeout=15)
 
     def select(self, agent: str) -> None:
         self.query_one(AgentTable).select(agent)
@@ -261,6 +277,15 @@ class FleetScreen(Screen):
     def action_kill(self) -> None:
         if agent := self._require_selected():
             self.app.kill_agent(agent)
+
+    def action_new_agent(self) -> None:
+        view = self.app.snapshot.get(self.selected) if self.selected else None
+        lane = view.status.spec.lane if view is not None and view.status.spec else ""
+        ask_new_agent(self.app, lane=lane)
+
+    def action_retire(self) -> None:
+        if agent := self._require_selected():
+            ask_retire(self.app, agent)
 
     def action_remind_policy(self) -> None:
         if agent := self._require_selected():

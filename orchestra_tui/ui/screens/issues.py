@@ -11,6 +11,7 @@ from textual.binding import Binding
 from orchestra_tui.core.desk import GUIDANCE_TEMPLATE, DeskSnapshot
 from orchestra_tui.models import Issue
 from orchestra_tui.ui.github_format import repo_error_text
+from orchestra_tui.ui.lifecycle_actions import ask_new_agent
 from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
@@ -40,6 +41,7 @@ class IssuesScreen(DeskScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="issues_back"),
         Binding("a", "assign", "Assign to agent", id="issues_assign"),
+        Binding("N", "start_agent", "Start a new agent on it", id="issues_start", show=False),
         Binding("g", "guidance", "Write guidance", id="issues_guidance"),
         Binding("o", "open", "Open", id="issues_open"),
         Binding("R", "refresh", "Refresh", id="issues_refresh"),
@@ -148,6 +150,24 @@ class IssuesScreen(DeskScreen):
                 self.app.assign_issue(issue, name)
 
         self.app.push_screen(PickAgentScreen(choices, f"Assign #{issue.number} to…"), picked)
+
+    def action_start_agent(self) -> None:
+        """A new agent in its own worktree on this issue, from the lane of its repository."""
+        issue = self._require_issue()
+        lifecycle = getattr(self.app, "lifecycle", None)
+        if issue is None:
+            return
+        if lifecycle is None:
+            self.notify("This app cannot start agents (no lifecycle)", severity="warning")
+            return
+        lane = next((lane for lane in lifecycle.config.lanes
+                     if lane.repo.lower() == issue.repo.lower()), None)
+        if lane is None:
+            self.notify(f"No [[lane]] has repo {issue.repo}: add one to start agents on its "
+                        "issues", severity="warning", timeout=8)
+            return
+        ask_new_agent(self.app, lane=lane.name, name=f"{lane.name}-{issue.number}",
+                      issue=issue.number, title=f"New agent on {issue.repo}#{issue.number}")
 
     def action_guidance(self) -> None:
         issue = self._require_issue()
