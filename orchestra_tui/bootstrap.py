@@ -76,6 +76,7 @@ class Boot:
                       settings=fleet_settings(self.config),
                       hooks=HookLog(self.services.store.directory))
         fleet.registry = self.registry  # the agents `orchestra new` started, from the record
+        fleet.follow_work = self.long_lived  # branch figures on activity: the app's
         fleet.sync_recorded()
         return fleet
 

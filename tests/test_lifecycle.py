@@ -5,11 +5,13 @@ and its branch figures follow its commits. Every bad input is one line and leave
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pathlib
 
 import pytest
 
+from orchestra_tui.config import parse_config
 from orchestra_tui.core.desk_snapshot import assign_prompt
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
@@ -218,3 +220,26 @@ async def test_a_clone_without_a_remote_bases_on_main(tmux, tmp_path, local_repo
                                                                            "main", "")
     assert "first prompt" not in outcome.summary
     assert world.store.items("solo") == [] and world.events("prompt_sent") == []
+
+
+def test_the_launch_command_resumes_and_carries_the_hooks_only_for_the_tool_itself(tmp_path):
+    from orchestra_tui.core.lifecycle import Lifecycle
+    from orchestra_tui.services.hooks_install import HookProgram
+
+    world_config = parse_config('[[lane]]\nname = "shop"\n', tmp_path / "config.toml")
+    hooks = HookProgram(data_dir=tmp_path / "data", config=tmp_path / "config.toml",
+                        python="/py")
+    lifecycle = Lifecycle(world_config, tmux=None, registry=None, worktrees_dir=tmp_path,
+                          hooks=hooks)
+    claude = AgentSpec("c", tool="claude", command="claude --model opus")
+    command = asyncio.run(lifecycle.launch(claude, resume=True))
+    settings = tmp_path / "data" / "hooks" / "claude-settings-c.json"
+    assert command == f"claude --settings {settings} --continue --model opus"
+    assert settings.exists()
+    codex = AgentSpec("x", tool="codex", command="codex")
+    assert asyncio.run(lifecycle.launch(codex, resume=True)).startswith(
+        "codex -c 'notify=[\"/py\", \"-m\", \"orchestra_tui.commands.hook\"")
+    assert asyncio.run(lifecycle.launch(codex, resume=True)).endswith(" resume --last")
+    assert asyncio.run(lifecycle.launch(codex, resume=False)).endswith("--agent\", \"x\"]'")
+    wrapped = AgentSpec("w", tool="claude", command="./run-claude.sh")
+    assert asyncio.run(lifecycle.launch(wrapped, resume=True)) == "./run-claude.sh"

@@ -27,7 +27,7 @@ async def test_up_after_the_server_is_killed_brings_every_agent_back(tmux, tmp_p
     # Two agents orchestra started and one of the config that names the lane (its cwd: the
     # lane's clone).
     text = config_text(repos.clone, tmp_path / "prompts.jsonl") + (
-        '\n[[agent]]\nname = "cfg"\nlane = "shop"\ntarget = "cfg"\n')
+        '\n[[agent]]\nname = "cfg"\nlane = "shop"\ntarget = "work:2"\n')
     world = make_world(tmux, tmp_path, repos.clone, text=text)
     first = await world.lifecycle.new(NewRequest(name="w1", lane="shop", issue=1))
     second = await world.lifecycle.new(NewRequest(name="w2", lane="shop", issue=2))
@@ -49,14 +49,18 @@ async def test_up_after_the_server_is_killed_brings_every_agent_back(tmux, tmp_p
     assert [(o.name, o.action, o.state) for o in outcomes] == [
         ("cfg", "started", State.IDLE), ("w1", "started", State.IDLE),
         ("w2", "started", State.IDLE)]
+    # The configured agent is back where its target says (session work, window 2), so the
+    # fleet finds it; the recorded ones in their own sessions.
+    found = await tmux.pane_info(outcomes[0].pane_id)
+    assert (found.session_name, found.window_index) == ("work", 2)
     assert all(o.queued == 1 for o in outcomes)
     assert outcomes[0].line().endswith(", ready; 1 queued prompt waits for a running "
                                        "orchestra to send")
-    for outcome, where in zip(outcomes, (repos.clone, first.record.worktree,
-                                         second.record.worktree)):
+    for outcome, where in zip(outcomes[1:], (first.record.worktree, second.record.worktree)):
         pane = await tmux.pane_info(outcome.pane_id)
         assert (pane.session_name, os.path.realpath(pane.current_path)) == (
             outcome.name, os.path.realpath(where))
+    assert os.path.realpath(found.current_path) == os.path.realpath(repos.clone)
     assert [e["agent"] for e in world.events("agent_up")] == ["cfg", "w1", "w2"]
 
     # What the running app does each tick: the queues go out, each prompt once.

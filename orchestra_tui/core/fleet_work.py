@@ -31,6 +31,8 @@ class FleetWork:
 
     registry = None
     work_every = WORK_EVERY
+    # Read figures on activity: for the app; a one-shot command asks `refresh_work` itself.
+    follow_work = True
 
     @property
     def work(self) -> dict[str, BranchFigures]:
@@ -86,6 +88,8 @@ class FleetWork:
         and schedule a read of the figures of each whose pane showed activity."""
         self._init_work()
         bind_agents(self._slots.values(), panes)
+        if not self.follow_work:
+            return
         now = time.monotonic()
         for slot in self._slots.values():
             if slot.pane is None:
