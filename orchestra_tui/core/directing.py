@@ -301,6 +301,10 @@ class Directing:
                          journal=None if self.read_only else self.journal)
 
     def _require_pane(self, slot: Slot) -> PaneInfo:
+        status = slot.status
+        if status is not None and status.state is State.UNREACHABLE:  # its host does not answer
+            raise SendRefused(slot.spec.name, State.UNREACHABLE,
+                              status.reason.removeprefix("unreachable: "))
         if slot.pane is None or slot.pane.dead:
             raise OrchestraError(f"{slot.spec.name} has no live pane")
         return slot.pane

@@ -53,6 +53,7 @@ class _Host:
     retry_at: float = 0.0
     poll: asyncio.Task[list[PaneInfo]] | None = None
     started: float = 0.0
+    finished: float = 0.0  # when its last poll ended (answer or failure)
     slow: bool = False
 
 
@@ -73,6 +74,7 @@ class HostRouter:
         self.stale_after = stale_after
         self.clock = clock
         self.host_errors: dict[str, str] = {}  # host -> why it is unreachable, after each poll
+        self.local_error: str | None = None  # this machine's server did not answer
         self._late: set[asyncio.Task] = set()
 
     @property
@@ -99,13 +101,14 @@ class HostRouter:
     # -- polling ---------------------------------------------------------------------------
 
     async def list_panes(self) -> list[PaneInfo]:
-        """Every pane of every host: the local server's (as before: its failure is raised
-        when no host answered either) and each host's latest answer."""
+        """Every pane of every host: the local server's and each host's latest answer."""
         now = self.clock()
         waited = []
         for host in self._hosts.values():
             if host.poll is None and (host.error is None or now >= host.retry_at):
                 host.poll = asyncio.ensure_future(self._host_panes(host))
+                host.poll.add_done_callback(lambda _, host=host: setattr(
+                    host, "finished", self.clock()))
                 host.started = now
             if host.poll is not None and not host.slow and host.error is None:
                 waited.append((host, host.poll))  # a host known down is not waited for
@@ -122,13 +125,13 @@ class HostRouter:
         for host in self._hosts.values():
             self._settle(host, self.clock())
             panes += host.panes
-        if isinstance(local, BaseException):
-            # This machine's server down with hosts up: the hosts' agents go on; the local
-            # ones find no pane (exited), as they would alone.
-            if not (isinstance(local, TmuxUnavailable) and any(
-                    host.answered and host.error is None for host in self._hosts.values())):
-                raise local
-            local = []
+        self.local_error = None
+        if isinstance(local, TmuxUnavailable) and self._hosts:
+            # No server on this machine is normal when every agent runs elsewhere: the
+            # hosts' agents go on, the local ones find no pane (exited).
+            self.local_error, local = str(local), []
+        elif isinstance(local, BaseException):
+            raise local
         return local + panes
 
     async def _host_panes(self, host: _Host) -> list[PaneInfo]:
@@ -151,7 +154,7 @@ class HostRouter:
         error = poll.exception()
         if error is None:
             host.panes, host.answered, host.error, host.failures = poll.result(), True, None, 0
-            host.slow = late > self.deadline
+            host.slow = host.finished - host.started > self.deadline
             self.host_errors.pop(host.name, None)
             return
         self._fail(host, str(error) if isinstance(error, OrchestraError)

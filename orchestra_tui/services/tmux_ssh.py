@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from orchestra_tui.errors import TmuxUnavailable
-from orchestra_tui.services.tmux_runner import TmuxResult, first_line, raise_for_result
+from orchestra_tui.services.tmux_runner import TmuxResult, raise_for_result
 
 CONTROL_PERSIST_SECONDS = 60
 # A connection whose peer vanished without a word (a network gone) is dropped after about
@@ -155,7 +155,7 @@ class SshTmuxRunner:
     async def run(self, args: Sequence[str], *, input: bytes | None = None,
                   timeout: float = 10.0, check: bool = True) -> TmuxResult:
         result = await self._ssh(self.argv(args), input=input, timeout=timeout)
-        if result.returncode == 127 or (result.returncode != 0 and _missing(result.stderr)):
+        if result.returncode in (126, 127):  # the remote shell found no tmux to run
             raise HostUnreachable(self.name, f"`{self.tmux}` is not installed there (or not "
                                   "on the PATH of a non-interactive ssh session)")
         return raise_for_result(args, result, self.label, check)
@@ -199,11 +199,6 @@ class SshTmuxRunner:
 
     async def aclose(self) -> None:
         """Nothing to let go: the shared connection ends by itself (`ControlPersist`)."""
-
-
-def _missing(stderr: str) -> bool:
-    line = first_line(stderr).lower()
-    return "tmux" in line and ("not found" in line or "no such file" in line)
 
 
 def _terminate(process: asyncio.subprocess.Process) -> None:
