@@ -1,6 +1,7 @@
 """`orchestra init [--force] [--print]`: find the agents running in tmux and write a starter
 config with one `[[agent]]` per agent pane. `--print` with no agents running prints the
-commented template, with an example agent to fill in."""
+commented template, with an example agent to fill in. `--host NAME` adds the agents running on a
+`[[host]]` of the config instead (`init_host.py`)."""
 
 from __future__ import annotations
 
@@ -47,10 +48,17 @@ def register(subparsers: Any) -> None:
                         help="overwrite an existing config file")
     parser.add_argument("--print", action="store_true", dest="print_only",
                         help="print the config instead of writing it")
+    parser.add_argument("--host", metavar="NAME",
+                        help="find the agents on this [[host]] of the config (over ssh) and add "
+                             "them to it")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "host", None):
+        from orchestra_tui.commands import init_host
+
+        return init_host.run(args)
     path = config_path(getattr(args, "config", None))
     print_only = getattr(args, "print_only", False)
     if not print_only and path.exists() and not args.force:
