@@ -248,6 +248,8 @@ class AgentTable(DataTable, inherit_bindings=False):
         if status.queued:  # prompts the agent holds in its own queue, not orchestra's
             queue.append(f" +{status.queued} held", style="cyan")
         name = Text(status.name, style="bold")
+        if spec is not None and spec.host:  # an agent on another machine: its host first
+            name = Text.assemble((f"{spec.host}:", "dim"), name)
         if status.alerts:
             name.append(f" ⚠{len(status.alerts)}", style="bold red")
         lane_cell = Text(lane(spec.repo, spec.branch) if spec else "—")
