@@ -12,6 +12,7 @@ import pathlib
 import pytest
 
 from orchestra_tui.cli import main
+from orchestra_tui.commands.status import STATUS_KEYS
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
 from tests.helpers import async_wait_until
@@ -25,9 +26,7 @@ async def status_json(socket: str, capsys, *extra: str) -> dict[str, dict]:
     # main() runs its own event loop, so from an async test it runs in a thread.
     assert await asyncio.to_thread(main, ["-L", socket, *extra, "status", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert all(set(row) == {"name", "pane_id", "tool", "state", "context_left", "queued",
-                            "reason", "alerts", "source", "branch", "ahead", "behind",
-                            "files_changed", "insertions", "deletions"} for row in rows)
+    assert all(set(row) == set(STATUS_KEYS) for row in rows)
     return {row["name"]: row for row in rows}
 
 
@@ -153,3 +152,10 @@ async def test_with_no_config_status_lists_the_agent_panes_it_finds(tmux, tmp_pa
     assert {name: row["tool"] for name, row in rows.items()} == {
         "coder": "codex", "reviewer": "claude"}
     assert {row["state"] for row in rows.values()} == {"idle"}
+
+
+def test_status_json_keys_are_the_documented_ones():
+    assert set(STATUS_KEYS) == {
+        "name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts",
+        "source", "host", "branch", "ahead", "behind", "files_changed", "insertions",
+        "deletions"}
