@@ -128,10 +128,10 @@ class SshHost:
                 pass
         self.process = None
 
-    def runner(self, name: str = "gpu", *, socket_name: str,
+    def runner(self, name: str = "gpu", *, socket_path: str,
                options: list[str] | None = None) -> SshTmuxRunner:
         return SshTmuxRunner(name, ALIAS, ssh_options=options or self.ssh_options,
-                             socket_name=socket_name, connect_timeout=5)
+                             socket_path=socket_path, connect_timeout=5)
 
 
 def _descendants(root: int) -> list[int]:
@@ -173,9 +173,16 @@ async def remote_tmux() -> AsyncIterator[TmuxService]:
     await service.kill_server()
 
 
+def remote_socket(remote: TmuxService) -> str:
+    """The second server's socket as a path: the ssh session there does not inherit this
+    process's TMUX_TMPDIR, so `-L NAME` could name another directory."""
+    base = os.environ.get("TMUX_TMPDIR") or "/tmp"
+    return os.path.join(base, f"tmux-{os.getuid()}", remote.runner.socket_name)
+
+
 def host_service(host: SshHost, remote: TmuxService, *, name: str = "gpu",
                  control: bool = True) -> TmuxService:
     """The TmuxService orchestra builds for a `[[host]]`: ssh, through a control-mode client
     for the reads when `control`."""
-    runner = host.runner(name, socket_name=remote.runner.socket_name)
+    runner = host.runner(name, socket_path=remote_socket(remote))
     return TmuxService(ssh_control_runner(runner, retry_after=1.0) if control else runner)

@@ -14,7 +14,7 @@ from orchestra_tui.config import load_config, parse_config, render_config
 from orchestra_tui.config.schema import HostConfig
 from orchestra_tui.errors import ConfigError
 from orchestra_tui.services.tmux import TmuxService
-from tests.ssh_fixtures import ALIAS, SshHost, needs_sshd
+from tests.ssh_fixtures import ALIAS, SshHost, needs_sshd, remote_socket
 from tests.tmux_fixtures import start_fake_agent
 
 HOSTS = """\
@@ -81,7 +81,7 @@ async def test_init_host_adds_the_agents_found_on_the_host(
     config = tmp_path / "config.toml"
     config.write_text(f'[[host]]\nname = "gpu"\nssh = "{ALIAS}"\n'
                       f'ssh_options = ["-F", "{ssh_host.client_config}"]\n'
-                      f'socket_name = "{remote_tmux.runner.socket_name}"\n\n'
+                      f'socket_path = "{remote_socket(remote_tmux)}"\n\n'
                       '[[agent]]\nname = "train"\ntarget = "%99"\n')
     args = SimpleNamespace(config=str(config), host="gpu", print_only=False, force=False,
                            socket_name=tmux.runner.socket_name, socket_path=None)

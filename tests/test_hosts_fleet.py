@@ -23,7 +23,7 @@ from orchestra_tui.services.tmux import TmuxService
 from orchestra_tui.services.tmux_hosts import HostRouter
 from orchestra_tui.services.tmux_ssh import ssh_control_runner
 from tests.helpers import async_wait_until
-from tests.ssh_fixtures import ALIAS, SshHost, host_service, needs_sshd
+from tests.ssh_fixtures import ALIAS, SshHost, host_service, needs_sshd, remote_socket
 from tests.test_fake_agent import hostile_texts
 from tests.tmux_fixtures import (
     REPO,
@@ -174,7 +174,7 @@ async def test_a_send_cut_off_midway_is_uncertain_and_never_retyped(
         tmux: TmuxService, remote_tmux: TmuxService, ssh_host: SshHost, tmp_path: pathlib.Path):
     log = tmp_path / "remote.jsonl"
     there = await start_fake_agent(remote_tmux, "codex", log, session="api")
-    runner = ssh_control_runner(ssh_host.runner(socket_name=remote_tmux.runner.socket_name),
+    runner = ssh_control_runner(ssh_host.runner(socket_path=remote_socket(remote_tmux)),
                                 retry_after=1.0)
     host = _DropsBeforeEnter(runner, ssh_host)
     fleet = make_fleet(tmux, host, [AgentSpec(name="gpu-api", tool="codex", target="api",
@@ -229,7 +229,7 @@ async def test_the_cli_with_a_host_as_a_new_user_tries_it(
 name = "gpu"
 ssh = "{ALIAS}"
 ssh_options = ["-F", "{ssh_host.client_config}"]
-socket_name = "{remote_tmux.runner.socket_name}"
+socket_path = "{remote_socket(remote_tmux)}"
 
 [[agent]]
 name = "api"

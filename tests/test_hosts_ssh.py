@@ -17,7 +17,15 @@ from orchestra_tui.services.tmux_control import ControlModeRunner
 from orchestra_tui.services.tmux_hosts import HostRouter
 from orchestra_tui.services.tmux_ssh import HostUnreachable, SshTmuxRunner
 from tests.helpers import async_wait_until
-from tests.ssh_fixtures import ALIAS, SshHost, free_port, host_service, keygen, needs_sshd
+from tests.ssh_fixtures import (
+    ALIAS,
+    SshHost,
+    free_port,
+    host_service,
+    keygen,
+    needs_sshd,
+    remote_socket,
+)
 from tests.test_fake_agent import hostile_texts
 from tests.tmux_fixtures import wait_for_screen
 
@@ -28,7 +36,7 @@ HANG_GUARD = 60  # a failing host must answer well within this: ssh never waits 
 async def test_commands_and_stdin_reach_the_host_byte_exact(
         ssh_host: SshHost, remote_tmux: TmuxService, tmp_path: pathlib.Path):
     pane = await remote_tmux.start("exec cat", session="work", cwd=str(tmp_path))
-    runner = ssh_host.runner(socket_name=remote_tmux.runner.socket_name)
+    runner = ssh_host.runner(socket_path=remote_socket(remote_tmux))
     over_ssh = TmuxService(runner)
 
     assert [p.pane_id for p in await over_ssh.list_panes()] == [pane.pane_id]
@@ -77,7 +85,7 @@ async def test_a_host_refusing_the_key_is_a_clear_error_not_a_prompt(
     config = ssh_host.write_client_config("wrong_key", stranger)
     # The person's options try to allow prompts; orchestra's BatchMode comes first and wins.
     runner = SshTmuxRunner("gpu", ALIAS, ssh_options=["-o", "BatchMode=no", "-F", str(config)],
-                           socket_name=remote_tmux.runner.socket_name)
+                           socket_path=remote_socket(remote_tmux))
     with pytest.raises(HostUnreachable) as caught:
         await asyncio.wait_for(runner.run(["list-panes"]), HANG_GUARD)
     message = str(caught.value)
@@ -96,7 +104,7 @@ async def test_an_unknown_host_key_is_a_clear_error_not_a_question(
                                          known_hosts=str(tmp_path / "none"), strict="ask")
     for config in (changed, empty):
         runner = SshTmuxRunner("gpu", ALIAS, ssh_options=["-F", str(config)],
-                               socket_name=remote_tmux.runner.socket_name,
+                               socket_path=remote_socket(remote_tmux),
                                control_path=str(tmp_path / f"cm-{config.name}"))
         with pytest.raises(HostUnreachable, match=r"^host gpu: host key not verified"):
             await asyncio.wait_for(runner.run(["list-panes"]), HANG_GUARD)
@@ -115,7 +123,7 @@ async def test_refused_and_missing_tmux_say_so(ssh_host: SshHost, remote_tmux: T
     with pytest.raises(HostUnreachable, match="is not installed there"):
         await asyncio.wait_for(no_tmux.run(["list-panes"]), HANG_GUARD)
 
-    no_server = ssh_host.runner(socket_name="orch-no-such-server")
+    no_server = ssh_host.runner(socket_path="/tmp/orch-no-such-server")
     with pytest.raises(TmuxUnavailable, match="no tmux server running on host gpu"):
         await asyncio.wait_for(no_server.run(["list-panes"]), HANG_GUARD)
 
@@ -190,7 +198,7 @@ async def test_a_slow_host_keeps_its_last_answer_and_holds_up_no_one(
     here = await tmux.start("exec cat", session="work", cwd=str(tmp_path))
     there = await remote_tmux.start("exec cat", session="work", cwd=str(tmp_path))
     runner = SshTmuxRunner("gpu", ALIAS, ssh_options=ssh_host.ssh_options,
-                           socket_name=remote_tmux.runner.socket_name, tmux=str(wrapper))
+                           socket_path=remote_socket(remote_tmux), tmux=str(wrapper))
     router = router_over(tmux, TmuxService(runner), deadline=2.0, stale_after=60.0)
     try:
         first = {pane.pane_id for pane in await router.list_panes()}
