@@ -287,3 +287,18 @@ async def test_orchestra_send_to_a_plain_shell_needs_to_shell(tmux, tmp_path):
 
 async def _exists(path: pathlib.Path) -> bool:
     return path.exists()
+
+
+async def test_a_queued_item_claimed_elsewhere_is_left_alone_untyped(tmux, tmp_path):
+    log = tmp_path / "codex.jsonl"
+    pane = await _start(tmux, fake_agent_argv("codex", log, work=0.2), session="api")
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "? for shortcuts" in s)
+    fleet = _fleet(tmux, tmp_path, pane, "codex")
+    item = await fleet.enqueue("api", "only once")
+    await async_wait_until(lambda: _tracked_idle(fleet), message="a settled idle agent")
+    other = QueueStore(tmp_path / "data")  # another orchestra claims it first
+    other.mark_sending(item.id)
+    # The dispatcher saw it queued a moment before: the claim is where the race is decided.
+    await fleet._deliver(fleet._slot("api"), item)
+    assert fleet.store.get(item.id).state == QueueItemState.SENDING  # still the other's
+    assert logged_prompts(log) == []

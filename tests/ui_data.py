@@ -7,6 +7,7 @@ fleet, 150x40, settled) and `settle`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -134,6 +135,12 @@ class FixedFleet:
 
     def close(self) -> None:
         """Nothing to release: no hook socket here."""
+
+    def listen_for_hooks(self) -> bool:
+        return False  # no hooks here: the poll loop sleeps its interval
+
+    async def wait_for_news(self, timeout: float) -> None:
+        await asyncio.sleep(timeout)
 
     def spec(self, name: str) -> AgentSpec:
         return next(view.status.spec for view in self.views if view.name == name)

@@ -26,8 +26,13 @@ from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
 from orchestra_tui.core.send_gate import SendRefused
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import PaneInfo, QueueItem, SendResult, State
+from orchestra_tui.services.store import QueueError
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
+
+
+class _NotClaimed(Exception):
+    """The queued item could not be claimed for sending (nothing was typed)."""
 
 
 class Directing:
@@ -168,7 +173,10 @@ class Directing:
         async def claim() -> None:
             # On disk as `sending` after the gate passed and before a byte reaches the pane:
             # a crash from here on leaves it `uncertain` for the person, never sent twice.
-            await asyncio.to_thread(self.store.mark_sending, item.id)
+            try:
+                await asyncio.to_thread(self.store.mark_sending, item.id)
+            except QueueError as error:
+                raise _NotClaimed(str(error)) from None
             self._before_send(slot, item.text)
 
         pane = slot.pane
@@ -176,6 +184,8 @@ class Directing:
         try:
             result = await self.gate.send(slot.spec.name, pane.pane_id, item.text, slot.tool,
                                           tracked=tracked, before_first_byte=claim)
+        except _NotClaimed:
+            return  # edited, deleted or claimed by another sender meanwhile: not ours to send
         except SendRefused as refused:
             if refused.typed:
                 await asyncio.to_thread(self.store.mark_uncertain, item.id, str(refused))

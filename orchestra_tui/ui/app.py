@@ -72,6 +72,8 @@ PALETTE_HELP: dict[str, str] = {
     "inbox": "Unresolved review threads and bot findings on the agents' PRs",
     "merge": "Each PR's evidence gate; merge only what passes",
     "issues": "The lanes' issues: comment guidance, assign one to an agent",
+    "new_agent": "Start a new agent on a lane, optionally on an issue, in its own worktree",
+    "retire": "Stop the selected agent and remove its worktree (asks first)",
 }
 
 
