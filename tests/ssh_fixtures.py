@@ -118,14 +118,21 @@ class SshHost:
         client's connection and the shared connection drop too)."""
         if self.process is None:
             return
-        tree = _descendants(self.process.pid)
+        # Deepest first, each level reaped by its parent before the parent goes: a process
+        # whose parent died first would stay a zombie of init here.
+        for level in reversed(_levels(self.process.pid)):
+            for pid in level:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            try:
+                wait_until(lambda level=level: not any(_exists(pid) for pid in level),
+                           timeout=5, message="sshd sessions gone")
+            except AssertionError:
+                pass  # a stubborn one goes with its parent
         self.process.terminate()
         self.process.wait(timeout=10)
-        for pid in tree:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         self.process = None
 
     def runner(self, name: str = "gpu", *, socket_path: str,
@@ -134,7 +141,12 @@ class SshHost:
                              socket_path=socket_path, connect_timeout=5)
 
 
-def _descendants(root: int) -> list[int]:
+def _exists(pid: int) -> bool:
+    return os.path.exists(f"/proc/{pid}")
+
+
+def _levels(root: int) -> list[list[int]]:
+    """The processes below `root`, one list per generation (children first)."""
     children: dict[int, list[int]] = {}
     for entry in pathlib.Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -145,11 +157,11 @@ def _descendants(root: int) -> list[int]:
             continue
         parent = int(stat[stat.rindex(")") + 2:].split()[1])
         children.setdefault(parent, []).append(int(entry.name))
-    found, level = [], [root]
+    levels, level = [], [root]
     while level:
         level = [child for pid in level for child in children.get(pid, ())]
-        found += level
-    return found
+        levels += [level] if level else []
+    return levels
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from orchestra_tui import agents
+from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.send_gate import SendGate, SendRefused
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, Detection, SendResult, State
@@ -100,8 +101,9 @@ async def wait_until_ready(tmux, pane_id: str, tool: str | None, *,
     last_print: str | None = None
     while True:
         try:
-            info = await tmux.pane_info(pane_id)
-            screens = await tmux.capture([pane_id]) if not info.dead else {}
+            # One read for the pane and its screen (over ssh too, never skipped as slow).
+            info, screen = await tmux.read_pane(pane_id)
+            screens = {pane_id: strip_ansi(screen)} if not info.dead else {}
         except (TmuxCommandError, TmuxUnavailable):
             # Gone: the command quit and took its pane (and, were it the last session, the
             # server) with it.

@@ -55,6 +55,8 @@ class _Host:
     started: float = 0.0
     finished: float = 0.0  # when its last poll ended (answer or failure)
     slow: bool = False
+    capturing: asyncio.Task | None = None  # a capture under way
+    late: dict[tuple[str, tuple[int, bool]], str] = field(default_factory=dict)  # its results
 
 
 class HostRouter:
@@ -75,7 +77,6 @@ class HostRouter:
         self.clock = clock
         self.host_errors: dict[str, str] = {}  # host -> why it is unreachable, after each poll
         self.local_error: str | None = None  # this machine's server did not answer
-        self._late: set[asyncio.Task] = set()
 
     @property
     def runner(self):
@@ -145,7 +146,7 @@ class HostRouter:
             return
         late = now - host.started
         if not poll.done():
-            host.slow = late > (self.deadline if host.answered else self.first_deadline)
+            host.slow |= late > (self.deadline if host.answered else self.first_deadline)
             if late > self.stale_after:
                 self._fail(host, f"host {host.name}: no answer for {late:.0f}s", now,
                            retry=False)
@@ -155,6 +156,8 @@ class HostRouter:
         if error is None:
             host.panes, host.answered, host.error, host.failures = poll.result(), True, None, 0
             host.slow = host.finished - host.started > self.deadline
+            if not host.slow:
+                host.late.clear()  # captures kept while it was slow are old news now
             self.host_errors.pop(host.name, None)
             return
         self._fail(host, str(error) if isinstance(error, OrchestraError)
@@ -179,37 +182,64 @@ class HostRouter:
 
     async def capture(self, pane_ids: Iterable[str], *, history: int = 0,
                       ansi: bool = False) -> dict[str, str]:
-        """Each host's panes in one batch, the hosts at once. Panes of a host that is down,
-        fails now, or (in a batch over several hosts) is slow or late are left out, as a
-        vanished pane is; the local server's failure is raised as before."""
+        """Each host's panes in one batch, the hosts at once, each waited for up to the
+        deadline. A slow host is not waited for: its panes come from a capture started in the
+        background on an earlier call (when it has answered), else they are left out, as a
+        vanished pane is; so are a host's that is down or fails now. The local server's
+        failure is raised as before."""
         groups: dict[str, list[str]] = {}
         for pane_id in pane_ids:
             host, local_id = split_pane(pane_id)
             groups.setdefault(host, []).append(local_id)
-        several = len(groups) > 1
+        options = (history, ansi)
+        screens: dict[str, str] = {}
         jobs: dict[str, asyncio.Task[dict[str, str]]] = {}
-        for host, ids in groups.items():
-            if host == LOCAL:
+        for name, ids in groups.items():
+            host = self._hosts.get(name)
+            if name == LOCAL or host is None or host.error is not None:
                 continue
-            state = self._hosts.get(host)
-            if state is None or state.error is not None or (several and state.slow):
-                continue
-            jobs[host] = asyncio.ensure_future(
-                state.service.capture(ids, history=history, ansi=ansi))
-        local: dict[str, str] = {}
+            if host.slow:
+                screens.update(self._late_screens(host, ids, options))
+            else:
+                jobs[name] = self._capture_job(host, ids, options)
         if LOCAL in groups:
-            local = await self.local.capture(groups[LOCAL], history=history, ansi=ansi)
+            screens.update(await self.local.capture(groups[LOCAL], history=history, ansi=ansi))
         if jobs:
-            await asyncio.wait(jobs.values(), timeout=self.deadline if several else 30.0)
-        screens = dict(local)
-        for host, job in jobs.items():
+            await asyncio.wait(jobs.values(), timeout=self.deadline)
+        for name, job in jobs.items():
             if not job.done():
-                self._late.add(job)  # its answer comes too late for this tick
-                job.add_done_callback(_forget(self._late))
-                continue
-            if job.exception() is None:
-                screens.update((qualify(host, key), value) for key, value in job.result().items())
+                self._hosts[name].slow = True  # its answer is kept for a later call
+            elif job.exception() is None:
+                job.consumed = True  # type: ignore[attr-defined]
+                screens.update((qualify(name, key), value) for key, value in job.result().items())
         return screens
+
+    def _capture_job(self, host: _Host, ids: list[str], options: tuple[int, bool]
+                     ) -> asyncio.Task[dict[str, str]]:
+        job = asyncio.ensure_future(host.service.capture(ids, history=options[0],
+                                                         ansi=options[1]))
+        host.capturing = job
+
+        def keep(done: asyncio.Task) -> None:
+            if host.capturing is done:
+                host.capturing = None
+            if done.cancelled() or done.exception() is not None:
+                return
+            if not getattr(done, "consumed", False):  # late: served by a later call
+                host.late.update(((key, options), screen) for key, screen in done.result().items())
+        job.add_done_callback(keep)
+        return job
+
+    def _late_screens(self, host: _Host, ids: list[str], options: tuple[int, bool]
+                      ) -> dict[str, str]:
+        """The screens a slow host's background capture brought, once each; a new background
+        capture of the rest when none is under way."""
+        found = {qualify(host.name, key): host.late.pop((key, options))
+                 for key in ids if (key, options) in host.late}
+        missing = [key for key in ids if qualify(host.name, key) not in found]
+        if missing and host.capturing is None:
+            self._capture_job(host, missing, options)
+        return found
 
     async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]:
         host, local_id = split_pane(pane_id)
@@ -361,11 +391,3 @@ def _ssh_runner(service: TmuxService):
         if hasattr(runner, "process_table"):
             return runner
     return None
-
-
-def _forget(tasks: set[asyncio.Task]) -> Callable[[asyncio.Task], None]:
-    def done(task: asyncio.Task) -> None:
-        tasks.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved: a late failure is no "never retrieved" warning
-    return done
