@@ -193,7 +193,7 @@ async def test_a_slow_host_keeps_its_last_answer_and_holds_up_no_one(
         tmux: TmuxService, ssh_host: SshHost, remote_tmux: TmuxService, tmp_path: pathlib.Path):
     slow_flag = tmp_path / "slow"
     wrapper = tmp_path / "slow-tmux"
-    wrapper.write_text(f"#!/bin/sh\n[ -e {slow_flag} ] && sleep 20\nexec tmux \"$@\"\n")
+    wrapper.write_text(f"#!/bin/sh\n[ -e {slow_flag} ] && sleep 8\nexec tmux \"$@\"\n")
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     here = await tmux.start("exec cat", session="work", cwd=str(tmp_path))
     there = await remote_tmux.start("exec cat", session="work", cwd=str(tmp_path))
@@ -213,6 +213,14 @@ async def test_a_slow_host_keeps_its_last_answer_and_holds_up_no_one(
         assert panes == first | {later.pane_id}
         again = {pane.pane_id for pane in await router.list_panes()}
         assert again == panes  # not waited for again while its answer is outstanding
+        # Its screens are not waited for either: they come from a background capture later.
+        both = [here.pane_id, f"gpu:{there.pane_id}"]
+        assert set(await router.capture(both)) == {here.pane_id}
+
+        async def served() -> bool:
+            return set(await router.capture(both)) == set(both)
+
+        await async_wait_until(served, timeout=60, interval=0.3, message="late screens served")
 
         os.unlink(slow_flag)
 
