@@ -240,15 +240,17 @@ class Agent:
 
 
 def fake_agent_argv(name: str, *, flavor: str = "codex", log: pathlib.Path | None = None,
-                    work: float = 3.0) -> list[str]:
+                    work: float = 3.0, hook: str = "") -> list[str]:
     argv = [sys.executable, "-m", "orchestra_tui.demo.fake_agent", "--flavor", flavor,
             "--work-seconds", str(work), "--name", name]
+    argv += ["--hook", hook] if hook else []
     return argv + (["--log", str(log)] if log else [])
 
 
 async def start_agents(server: BenchServer, names: Sequence[str], *, width: int = 120,
                        height: int = 40, logs: pathlib.Path | None = None,
-                       flavor: str = "codex", concurrency: int = 8) -> list[Agent]:
+                       flavor: str = "codex", concurrency: int = 8,
+                       hook: str = "") -> list[Agent]:
     """One session per simulated agent (the fake Codex of `orchestra_tui.demo`), each in its own
     window so `window_activity` is per agent. Returns when every screen is ready."""
     gate = asyncio.Semaphore(concurrency)
@@ -257,7 +259,7 @@ async def start_agents(server: BenchServer, names: Sequence[str], *, width: int 
         log = logs / f"{name}.jsonl" if logs else None
         async with gate:
             pane = await server.tmux.start(
-                "exec " + shlex.join(fake_agent_argv(name, flavor=flavor, log=log)),
+                "exec " + shlex.join(fake_agent_argv(name, flavor=flavor, log=log, hook=hook)),
                 cwd=str(REPO), session=name, env={"PYTHONPATH": str(REPO)},
                 width=width, height=height)
         return Agent(name=name, pane=pane, log=log)

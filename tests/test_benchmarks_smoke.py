@@ -18,6 +18,9 @@ CASES = {
                          "idle fleet", "target: an idle fleet triggers no captures"]),
     "state_latency.py": (["--agents", "2", "--quick", "--samples", "2", "--targets", "1"],
                          ["to working median", "target: change-to-state p95"]),
+    "state_latency.py#hooks": (["--agents", "2", "--quick", "--samples", "2", "--targets", "1",
+                                "--hooks"], ["to working median", "p95 <= 100 ms", "with hooks"]),
+    "hook_program.py": (["--runs", "2"], ["observe (Stop)", "target: the hook program"]),
     "app_cost.py": (["--agents", "2", "--quick", "--seconds", "0.5", "--keys", "2",
                      "--settle", "0.5"],
                     ["app own %", "per-pane poller %", "keypress to screen", "VmRSS MB",
@@ -25,9 +28,10 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("script", sorted(CASES))
-def test_benchmark_runs_and_prints_its_table(script: str, tmp_path: pathlib.Path) -> None:
-    args, expected = CASES[script]
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_benchmark_runs_and_prints_its_table(case: str, tmp_path: pathlib.Path) -> None:
+    args, expected = CASES[case]
+    script = case.partition("#")[0]
     env = {**os.environ, "TMUX_TMPDIR": str(tmp_path)}
     env.pop("TMUX", None)
     result = subprocess.run([sys.executable, str(BENCHMARKS / script), *args],

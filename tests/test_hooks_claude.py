@@ -9,12 +9,15 @@ Skipped, with the reason, where the CLI is not installed; `.ci/run` installs it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import pathlib
 import shlex
 import shutil
 import stat
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -85,6 +88,21 @@ class Claude:
 
     def orchestra(self, *args: str) -> int:
         return main(["--config", str(self.config), "--data-dir", str(self.data), *args])
+
+    async def status_row(self) -> dict:
+        """This Claude Code's row of `orchestra status --json`, run as a person would."""
+        if not self.config.exists():
+            self.config.write_text(f'[[agent]]\nname = "api"\ntool = "claude"\n'
+                                   f'target = "{self.session}"\n', encoding="utf-8")
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "orchestra_tui", "status", "--json", "--config",
+             str(self.config), "--data-dir", str(self.data), "-L", self.tmux.runner.socket_name],
+            capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        rows = [row for row in json.loads(done.stdout) if row["pane_id"] == self.pane_id]
+        assert rows, done.stdout
+        return rows[0]
 
     async def start(self, *extra: str) -> None:
         env = {"HOME": str(self.home), "TERM": "xterm-256color",
@@ -190,6 +208,8 @@ async def test_real_claude_code_reports_approval_then_idle_and_remove_restores_s
     reading = state_of(claude.events(), now=time.time())
     assert reading is not None and reading.state is State.APPROVAL, reading
     assert not (claude.work / "made-by-claude.txt").exists()
+    row = await claude.status_row()
+    assert (row["state"], row["source"]) == ("approval", "hook"), row
 
     await claude.answer_dialog("1")  # "Yes"
     await claude.wait_for_event("Stop")
@@ -197,6 +217,8 @@ async def test_real_claude_code_reports_approval_then_idle_and_remove_restores_s
     events = claude.events()
     assert state_of(events, now=time.time()).state is State.IDLE
     assert (claude.work / "made-by-claude.txt").exists()
+    row = await claude.status_row()
+    assert (row["state"], row["source"]) == ("idle", "hook"), row
     names = [event.event for event in events]
     assert names.index("PermissionRequest") < names.index("PostToolUse") < names.index("Stop")
     assert {event.pane_id for event in events} == {claude.pane_id}

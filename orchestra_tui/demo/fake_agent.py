@@ -21,7 +21,9 @@ import json
 import os
 import re
 import selectors
+import shlex
 import signal
+import subprocess
 import sys
 import termios
 import time
@@ -66,6 +68,10 @@ class Agent:
     quit_armed: bool = False
     exit_code: int | None = None
     width: int = 80
+    # A hook program run on each event with the event as JSON on stdin, as Claude Code runs
+    # its settings hooks (UserPromptSubmit, PermissionRequest, Stop); never waited for.
+    hook: list[str] = field(default_factory=list)
+    running_hooks: list[subprocess.Popen] = field(default_factory=list)
 
     # -- time --------------------------------------------------------------------------------
 
@@ -92,10 +98,23 @@ class Agent:
         spent = self.turn_elapsed(now)
         if turn.command and turn.approve_at is not None and spent >= turn.approve_at:
             turn.approve_at, turn.paused_at, self.mode = None, now, "approval"
+            self.fire("PermissionRequest", tool_name="Bash")
             self.say(*(["⏺ Bash(" + turn.command + ")", "  ⎿  Running…"]
                        if self.flavor == "claude" else []))
         elif spent >= turn.duration:
             self.finish(now)
+
+    def fire(self, event: str, **fields: str) -> None:
+        if not self.hook:
+            return
+        payload = {"hook_event_name": event, "session_id": f"fake-{self.name}", "cwd": self.cwd,
+                   **fields}
+        process = subprocess.Popen(self.hook, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        assert process.stdin is not None
+        process.stdin.write(json.dumps(payload).encode())
+        process.stdin.close()
+        self.running_hooks = [p for p in self.running_hooks if p.poll() is None] + [process]
 
     # -- turns -------------------------------------------------------------------------------
 
@@ -110,6 +129,7 @@ class Agent:
             entry = {"at": time.time(), "prompt": prompt, "name": self.name, "arrived": arrived}
             with open(self.log, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.fire("UserPromptSubmit")
         prefix = "› " if self.flavor == "codex" else "❯ "
         self.history += screens.prompt_echo(prefix, prompt, self.width)
         work = re.search(r"\[work (\d+(?:\.\d+)?)\]", prompt)
@@ -143,6 +163,8 @@ class Agent:
             self.say(f"⏺ Done (fake turn {self.turns}).", "", f"✻ Worked for {took}", "")
         setting = re.search(r"\[context (\d+)\]", turn.prompt)
         self.context = int(setting.group(1)) if setting else max(0, self.context - 5)
+        if not interrupted:  # as in Claude Code, an interrupted turn fires no Stop
+            self.fire("Stop")
         if self.queued and not turn.error:
             self.submit(self.queued.pop(0), now, arrived="working")
 
@@ -335,12 +357,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-seconds", type=float, default=3.0)
     parser.add_argument("--context", type=int, default=100, help="context left at start, in %%")
     parser.add_argument("--name", default="")
+    parser.add_argument("--hook", default="",
+                        help="a command run on each event with its JSON on stdin (like hooks)")
     args = parser.parse_args(argv)
     if not os.isatty(0):
         print("fake_agent: needs a terminal (run it in a tmux pane)", file=sys.stderr)
         return 2
     agent = Agent(flavor=args.flavor, name=args.name, log=args.log,
-                  work_seconds=args.work_seconds, context=args.context)
+                  work_seconds=args.work_seconds, context=args.context,
+                  hook=shlex.split(args.hook))
     return run(agent)
 
 
