@@ -63,22 +63,23 @@ class LoopbackSshd:
         return descendants(self.process.pid) if self.process.poll() is None else []
 
     def stop(self) -> None:
-        """Sessions deepest first, each reaped by its parent, then the listener."""
+        """The listener, then its sessions deepest first, each reaped by its parent."""
         if self.process.poll() is not None:
             return
-        for level in reversed(generations(self.process.pid)):
+        levels = generations(self.process.pid)
+        self.process.terminate()  # first: no new session starts
+        self.process.wait(timeout=10)
+        for depth, level in reversed(list(enumerate(levels))):
             for pid in level:
                 try:
                     os.kill(pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
             deadline = time.monotonic() + 5
-            while any(os.path.exists(f"/proc/{pid}") for pid in level):
+            while depth and any(os.path.exists(f"/proc/{pid}") for pid in level):
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.02)
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def keygen(path: pathlib.Path) -> None:

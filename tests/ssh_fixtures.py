@@ -118,21 +118,24 @@ class SshHost:
         client's connection and the shared connection drop too)."""
         if self.process is None:
             return
-        # Deepest first, each level reaped by its parent before the parent goes: a process
-        # whose parent died first would stay a zombie of init here.
-        for level in reversed(_levels(self.process.pid)):
+        # The listener first, so that no new session starts (a client reconnecting at once
+        # would get one); then its sessions deepest first, each reaped by its parent.
+        levels = _levels(self.process.pid)
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        for depth, level in reversed(list(enumerate(levels))):
             for pid in level:
                 try:
                     os.kill(pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
+            if depth == 0:
+                break  # the listener's own children have no parent left to reap them
             try:
                 wait_until(lambda level=level: not any(_exists(pid) for pid in level),
                            timeout=5, message="sshd sessions gone")
             except AssertionError:
                 pass  # a stubborn one goes with its parent
-        self.process.terminate()
-        self.process.wait(timeout=10)
         self.process = None
 
     def runner(self, name: str = "gpu", *, socket_path: str,

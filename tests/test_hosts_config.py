@@ -104,3 +104,14 @@ async def _in_thread(function, *args):
     import asyncio
 
     return await asyncio.to_thread(function, *args)
+
+
+def test_the_report_names_the_host_of_an_agent_elsewhere():
+    from orchestra_tui.core.report import report_to_markdown, session_report
+
+    entries = [{"at": 1.0, "event": "prompt_sent", "agent": "api", "host": "gpu", "text": "go"},
+               {"at": 2.0, "event": "prompt_sent", "agent": "web", "text": "go"}]
+    report = session_report(entries, now=3.0)
+    assert (report["api"].label, report["web"].label) == ("gpu:api", "web")
+    assert report["api"].to_dict()["host"] == "gpu" and report["web"].to_dict()["host"] is None
+    assert "| gpu:api | 1 |" in report_to_markdown(report)

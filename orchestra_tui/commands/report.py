@@ -65,7 +65,7 @@ def render_table(report: dict[str, AgentReport]) -> str:
     """Aligned columns, one row per agent, for the terminal."""
     rows = [COLUMNS]
     for r in report.values():
-        rows.append((r.agent, str(r.prompts_sent), str(r.restarts), str(len(r.alerts)),
+        rows.append((r.label, str(r.prompts_sent), str(r.restarts), str(len(r.alerts)),
                      str(len(r.prs_opened)), str(len(r.prs_merged)), ", ".join(r.issues) or "-",
                      format_duration(r.working), format_duration(r.idle),
                      format_duration(r.waiting)))

@@ -48,6 +48,12 @@ class AgentReport:
     prs_merged: list[str] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)  # "#12", in first-seen order
     seconds: dict[str, float] = field(default_factory=dict)  # state -> seconds
+    host: str = ""  # the `[[host]]` it ran on, as its journal entries name it ("": here)
+
+    @property
+    def label(self) -> str:
+        """The agent's name, after its host's when it ran on another machine."""
+        return f"{self.host}:{self.agent}" if self.host else self.agent
 
     @property
     def working(self) -> float:
@@ -63,7 +69,8 @@ class AgentReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "agent": self.agent, "prompts_sent": self.prompts_sent, "handoffs": self.handoffs,
+            "agent": self.agent, "host": self.host or None,
+            "prompts_sent": self.prompts_sent, "handoffs": self.handoffs,
             "restarts": self.restarts, "kills": self.kills, "approvals": self.approvals,
             "denials": self.denials, "interrupts": self.interrupts,
             "alerts": list(self.alerts), "prs_opened": list(self.prs_opened),
@@ -191,6 +198,8 @@ def session_report(journal_entries: Iterable[Mapping[str, Any]], *, now: float,
             continue
         if agent is None:
             continue
+        if entry.get("host"):
+            of(agent).host = str(entry["host"])
         if event == "prompt_sent":
             report = of(agent)
             report.prompts_sent += 1
@@ -254,7 +263,7 @@ def report_to_markdown(report: Mapping[str, AgentReport], *, title: str = "Sessi
               "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for r in report.values():
         lines.append(
-            f"| {_cell(r.agent)} | {r.prompts_sent} | {r.restarts} | {len(r.alerts)} "
+            f"| {_cell(r.label)} | {r.prompts_sent} | {r.restarts} | {len(r.alerts)} "
             f"| {len(r.prs_opened)} | {len(r.prs_merged)} | {_cell(', '.join(r.issues)) or '-'} "
             f"| {format_duration(r.working)} | {format_duration(r.idle)} "
             f"| {format_duration(r.waiting)} |")
@@ -271,5 +280,5 @@ def report_to_markdown(report: Mapping[str, AgentReport], *, title: str = "Sessi
         if extra:
             details.append(f"- also: {', '.join(extra)}")
         if details:
-            lines += ["", f"## {r.agent}", "", *details]
+            lines += ["", f"## {r.label}", "", *details]
     return "\n".join(lines) + "\n"
