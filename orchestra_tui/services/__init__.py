@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from orchestra_tui.config import Config
@@ -12,8 +11,9 @@ if TYPE_CHECKING:
     from orchestra_tui.services.tmux import TmuxService
 
 
-@dataclass
-class Services:
+class Services(NamedTuple):
+    # A NamedTuple, not a dataclass: the hook program imports this package on every agent
+    # event, and `dataclasses` costs it ~8 ms.
     tmux: TmuxService
     store: QueueStore
     journal: Journal
