@@ -27,7 +27,6 @@ import asyncio
 import os
 import shlex
 import signal
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -216,9 +215,3 @@ def ssh_control_runner(runner: SshTmuxRunner, *, retry_after: float = 5.0):
 
     return ControlModeRunner(runner, retry_after=retry_after)
 
-
-def forget_connection(runner: SshTmuxRunner) -> None:
-    """Ask the shared connection's master to exit (`ssh -O exit`), e.g. after a test stopped
-    the host. Blocking and quick; a missing master is fine."""
-    subprocess.run([*runner.ssh_argv()[:-2], "-O", "exit", "--", runner.destination],
-                   capture_output=True, timeout=5, check=False, start_new_session=True)
