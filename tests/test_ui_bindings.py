@@ -187,3 +187,12 @@ async def test_the_fleet_shows_which_issue_each_agent_is_on(pilot):
         "web": Assignment(agent="web", repo="acme/web", number=90, title="Flaky retry")})
     await settle(pilot)
     assert "#90" in str(table.get_row("web")[3])
+
+
+async def test_a_toast_shows_markup_like_text_as_it_is(pilot):
+    app = pilot.app
+    app.notify("reason: closing tag [/] and table [[lane]]", title="api [b]is[/b] blocked")
+    await pilot.pause()
+    shown = list(app._notifications)
+    assert shown[-1].message == "reason: closing tag [/] and table [[lane]]"
+    assert shown[-1].markup is False

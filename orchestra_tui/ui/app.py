@@ -115,6 +115,12 @@ class OrchestraApp(GitHubActions, App):
             self.snapshot = self.fleet.snapshot
         self.start_desk()
 
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast is plain text: messages carry agents' reasons, pane rows and config
+        names such as `[[lane]]`, which Rich markup would style away or choke on (`[/]`)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def on_unmount(self) -> None:
         self.fleet.close()  # the hook nudge socket goes with the app
 
@@ -161,8 +167,9 @@ class OrchestraApp(GitHubActions, App):
     def _call_attention(self, before: FleetSnapshot, after: FleetSnapshot) -> None:
         """A toast and the bell when an agent starts needing the person."""
         rang = False
+        earlier = {view.name: view for view in before.agents}
         for view in after.agents:
-            old = before.get(view.name)
+            old = earlier.get(view.name)
             if old is not None and view.status.alerts != old.status.alerts:
                 for text in view.status.alerts:
                     if text not in old.status.alerts:
