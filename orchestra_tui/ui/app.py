@@ -181,8 +181,10 @@ class OrchestraApp(GitHubActions, App):
                 continue
             idle_and_empty = state is State.IDLE and not any(
                 item.state == "queued" for item in view.queue)
-            if state in NEEDS_PERSON or idle_and_empty:
-                severity = "warning" if state in NEEDS_PERSON else "information"
+            # A host going down is told too: its agents wait on it, and on nobody else.
+            if state in NEEDS_PERSON or state is State.UNREACHABLE or idle_and_empty:
+                severity = ("warning" if state in NEEDS_PERSON or state is State.UNREACHABLE
+                            else "information")
                 self.notify(view.status.reason, title=f"{view.name} {STATE_PHRASES[state]}",
                             severity=severity, timeout=6)
                 rang = True

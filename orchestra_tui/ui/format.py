@@ -28,8 +28,18 @@ TREND_ARROWS: dict[ContextTrend, str] = {
 }
 
 
+# The badge is 8 cells wide: a state whose name is longer is shown by a word that fits.
+BADGE_LABELS: dict[State, str] = {State.UNREACHABLE: "OFFLINE"}
+
+
 def state_badge(state: State) -> Text:
-    return Text(f" {state.value.upper():<8} ", style=STATE_STYLES[state])
+    """A state as a coloured badge of fixed width.
+
+    >>> state_badge(State.UNREACHABLE).plain, state_badge(State.APPROVAL).plain
+    (' OFFLINE  ', ' APPROVAL ')
+    """
+    label = BADGE_LABELS.get(state, state.value.upper())
+    return Text(f" {label:<8} ", style=STATE_STYLES[state])
 
 
 def duration(seconds: float) -> str:
