@@ -125,17 +125,16 @@ def test_a_dead_shell_pane_is_no_tool_and_a_plain_program_is_none() -> None:
 
 # Forms the old detector of this module knew and `agents.tool_from_command` does not yet; the
 # engineer who owns `agents/` is making it the one source of tool and shell names.
-AGENTS_GAPS = {
+LESS_COMMON_FORMS = {
     "/home/u/.local/share/claude/versions/2.1.29": "claude",  # the native installer
     "env FOO=1 claude": "claude",
     "/usr/bin/python3 /src/orchestra_tui/demo/fake_agent.py --flavor gemini": "gemini",
 }
 
 
-@pytest.mark.xfail(strict=True, reason="owner of agents/commands.py: these forms are not "
-                   "recognised yet (issue 11 item 7); remove this mark when they are")
-@pytest.mark.parametrize("argv,tool", AGENTS_GAPS.items(), ids=list(AGENTS_GAPS))
-def test_forms_agents_does_not_know_yet(argv: str, tool: str) -> None:
+@pytest.mark.parametrize("argv,tool", LESS_COMMON_FORMS.items(), ids=list(LESS_COMMON_FORMS))
+def test_the_native_installer_env_prefixes_and_a_script_path_are_recognised(
+        argv: str, tool: str) -> None:
     from orchestra_tui.agents import tool_from_command
 
     assert tool_from_command(argv) == tool

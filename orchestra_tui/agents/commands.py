@@ -10,7 +10,9 @@ from orchestra_tui.agents.names import AGENT_TOOLS, SHELLS
 _RUNNERS = re.compile(r"^(?:node(?:js)?|bun|deno|python[\d.]*|pypy[\d.]*|npx|pnpx|bunx|uvx?|pipx"
                       r"|env|exec|nohup|sudo|nice|time|run|dlx)$")
 _BY_PATH = (
-    ("claude", re.compile(r"@anthropic-ai/claude-code|claude-code/cli\.[cm]?js")),
+    # npm's package, or the native installer's binary (~/.local/share/claude/versions/2.1.29)
+    ("claude", re.compile(r"@anthropic-ai/claude-code|claude-code/cli\.[cm]?js"
+                          r"|/claude/versions/[\w.-]+$")),
     ("codex", re.compile(r"@openai/codex|/codex-(?:rs|cli)/")),
     ("gemini", re.compile(r"@google/gemini-cli|/gemini-cli/")),
     ("aider", re.compile(r"/aider/|\baider-chat\b|/site-packages/aider\b")),
@@ -21,7 +23,7 @@ _BY_NAME = (
     ("gemini", re.compile(r"^gemini(?:-cli)?$")),
     ("aider", re.compile(r"^aider(?:-chat|\.[\w.]+)?$")),
 )
-_FAKE_AGENT = "orchestra_tui.demo.fake_agent"
+_FAKE_AGENT = re.compile(r"orchestra_tui[./]demo[./]fake_agent\b")
 _FLAVOR = re.compile(r"--flavou?r(?:=|\s+)(\w+)")
 
 
@@ -37,7 +39,7 @@ def tool_from_command(argv: str) -> str | None:
     if not argv or not argv.strip():
         return None
     # The simulated agent of `orchestra demo` stands in for the tool named by its flavour.
-    if _FAKE_AGENT in argv:
+    if _FAKE_AGENT.search(argv):
         match = _FLAVOR.search(argv)
         flavor = match.group(1).lower() if match else "codex"
         return flavor if flavor in AGENT_TOOLS else None
@@ -46,8 +48,8 @@ def tool_from_command(argv: str) -> str | None:
     # `grep claude notes.md` must not count.
     candidates: list[str] = []
     for i, token in enumerate(tokens):
-        if "=" in token and not token.startswith("-") and not candidates:
-            continue  # FOO=bar prefixes
+        if "=" in token and not token.startswith("-"):
+            continue  # FOO=bar before the program (`env FOO=1 claude`)
         candidates.append(token)
         name = _name(token)
         if i and tokens[i - 1] == "-m":
