@@ -123,8 +123,8 @@ def test_a_dead_shell_pane_is_no_tool_and_a_plain_program_is_none() -> None:
     assert classify_pane(_pane("sleep"), {100: (1, "sleep 60")}).tool is None
 
 
-# Forms the old detector of this module knew and `agents.tool_from_command` does not yet; the
-# engineer who owns `agents/` is making it the one source of tool and shell names.
+# Forms the old detector of this module knew, now known to `agents.tool_from_command`, the one
+# source of tool names.
 LESS_COMMON_FORMS = {
     "/home/u/.local/share/claude/versions/2.1.29": "claude",  # the native installer
     "env FOO=1 claude": "claude",
