@@ -82,6 +82,9 @@ class LaneSpec:
     policy: str = ""
     forbid: tuple[str, ...] = ()
     enforce: bool = False
+    # A `[[host]]` name: the clone (`path`) is on that machine, and so are the new agents'
+    # worktrees and tmux sessions; "" is this machine.
+    host: str = ""
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,19 @@ def test_hosts_load_render_and_load_back():
     assert again.hosts == config.hosts and again.agents == config.agents
 
 
+def test_a_lane_on_a_host_keeps_its_path_for_there_and_gives_its_agents_the_host():
+    config = parse_config(HOSTS + '[[lane]]\nname = "shop"\nhost = "gpu"\npath = "~/src/shop"\n'
+                          'branch = "codex/*"\n[[agent]]\nname = "w1"\nlane = "shop"\n'
+                          '[[agent]]\nname = "w3"\nlane = "shop"\nhost = "vm-1"\n',
+                          pathlib.Path("c.toml"))
+    lane = config.lane("shop")
+    assert (lane.host, lane.path) == ("gpu", "~/src/shop")  # `~` is the home on the host
+    assert (config.agent("w1").host, config.agent("w1").cwd) == ("gpu", "~/src/shop")
+    assert config.agent("w3").host == "vm-1"
+    again = parse_config(render_config(config), pathlib.Path("c.toml"))
+    assert again.lanes == config.lanes and again.agents == config.agents
+
+
 @pytest.mark.parametrize(("toml", "problem"), [
     ('[[host]]\nname = "gpu"\n', ':1: host[1].ssh: missing'),
     ('[[host]]\nname = "a:b"\nssh = "x"\n', ':2: host[1].name: "a:b" is not a host name'),
@@ -63,6 +76,9 @@ def test_hosts_load_render_and_load_back():
      ':5: host[2].name: duplicate host name "gpu"'),
     ('[[agent]]\nname = "api"\nhost = "gpu"\n',
      ':3: agent[1].host: no [[host]] named "gpu" (hosts: none in this file)'),
+    ('[[host]]\nname = "gpu"\nssh = "x"\n[[lane]]\nname = "shop"\nhost = "cpu"\n',
+     ':6: lane[1].host: no [[host]] named "cpu" (hosts: gpu)'),
+    ('[[lane]]\nname = "shop"\nhost = 3\n', ':3: lane[1].host: expected a string, got integer'),
 ])
 def test_a_wrong_host_is_one_line_naming_file_line_and_key(toml: str, problem: str):
     with pytest.raises(ConfigError) as caught:

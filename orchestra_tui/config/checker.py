@@ -96,8 +96,8 @@ class Checker:
     def config(self, document: dict[str, Any], path: Path) -> Config:
         self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host"),
                           (), "at top level")
+        hosts = check_hosts(self, document.get("host", []))  # before the lanes and agents
         lanes = self.lanes(document.get("lane", _MISSING))
-        hosts = check_hosts(self, document.get("host", []))  # before the agents that name them
         return Config(
             path=path,
             exists=True,
@@ -156,7 +156,7 @@ class Checker:
             self.problem(where + ("branch",), 'must not be empty (use "*" for any branch)')
         spec = AgentSpec(
             name=name,
-            cwd=os.path.expanduser(self.text(table, "cwd", where)),
+            cwd=self.text(table, "cwd", where),
             branch=branch or "*",
             target=self.text(table, "target", where),
             lane=self.text(table, "lane", where),
@@ -165,6 +165,8 @@ class Checker:
         )
         if spec.lane:
             spec = self.from_lane(spec, table, where, lanes)
+        if not spec.host:  # on a host (its own or its lane's), `~` is the home there
+            spec = replace(spec, cwd=os.path.expanduser(spec.cwd))
         return spec if len(self.problems) == before else None
 
     def lane_keys(self, table: dict[str, Any], where: KeyPath) -> dict[str, Any]:
@@ -243,8 +245,10 @@ class Checker:
             self.problem(where + ("branch",), f'"{branch}" has no * where each agent\'s part '
                          'of the branch name goes (e.g. "codex/*")')
         common = self.lane_keys(table, where)
-        lane = LaneSpec(name=name, path=os.path.expanduser(self.text(table, "path", where)),
-                        branch=branch, **common)
+        host = check_agent_host(self, table, where)
+        path = self.text(table, "path", where)  # on a host, `~` is the home there
+        lane = LaneSpec(name=name, path=path if host else os.path.expanduser(path),
+                        branch=branch, host=host, **common)
         return lane if len(self.problems) == before else None
 
     def paths(self, table: dict[str, Any]) -> PathsConfig:

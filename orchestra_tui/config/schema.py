@@ -74,8 +74,8 @@ class PathsConfig:
 
 
 # The keys an `[[agent]]` that names a `lane` takes from it when it does not set them itself
-# (`cwd` from the lane's `path`).
-LANE_INHERITED = ("tool", "command", "repo", "branch", "policy", "forbid", "enforce")
+# (`cwd` from the lane's `path`; `host`: an agent of a lane on a host runs there).
+LANE_INHERITED = ("tool", "command", "repo", "branch", "policy", "forbid", "enforce", "host")
 # A lane's and an agent's name: used in file paths and as a tmux session name.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
 

@@ -9,6 +9,11 @@ bad input leaves nothing half made.
 
 An agent orchestra starts lives in a tmux session named after it (its `target`), so it is found
 again by name after the server restarts, where a pane id would name some other pane.
+
+A lane on a `[[host]]` makes its agents on that machine: its `path` is the clone there, git runs
+there through ssh (the host's own ssh command line: `worktrees.SshGitRunner`), the worktrees go
+beside the clone (`PATH-worktrees/NAME`), the tmux session starts on the host's server, and the
+agent is recorded with its host.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from orchestra_tui import agents
 from orchestra_tui.config.schema import NAME_PATTERN, TOOL_CHOICES, Config
 from orchestra_tui.core.desk_snapshot import assign_prompt
+from orchestra_tui.core.lifecycle_hosts import LifecycleError, git_runner, shown, tmux_on
 from orchestra_tui.core.lifecycle_names import (
     HOOKED_TOOLS,
     RESUME_ARGS,
@@ -33,7 +39,7 @@ from orchestra_tui.core.lifecycle_names import (
 )
 from orchestra_tui.core.restart import READY_TIMEOUT, SETTLE_SECONDS, wait_until_ready
 from orchestra_tui.core.send_gate import SendGate, SendRefused
-from orchestra_tui.errors import GitHubError, OrchestraError, TmuxCommandError, TmuxUnavailable
+from orchestra_tui.errors import GitHubError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentRecord, AgentSpec, Issue, LaneSpec, PaneInfo, State
 from orchestra_tui.paths import display_path
 from orchestra_tui.services import worktrees
@@ -46,10 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RESUME_ARGS", "LifecycleError", "NewOutcome", "NewRequest", "branch_name",
            "can_resume", "launch_command", "slug"]
-
-
-class LifecycleError(OrchestraError):
-    """A lifecycle step refused or failed; one line for the person."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,9 @@ class NewOutcome:
     @property
     def summary(self) -> str:
         record = self.record
+        where = shown(record.worktree, record.spec.host)
         head = (f"{record.name} started in tmux session {record.spec.target} ({self.pane_id}), "
-                f"worktree {display_path(Path(record.worktree))} on branch {record.branch} "
-                f"(from {record.base})")
+                f"worktree {where} on branch {record.branch} (from {record.base})")
         if not self.prompt:
             return head
         if self.delivered:
@@ -92,7 +94,7 @@ class NewOutcome:
 
 def _quit_at_start(spec: AgentSpec) -> str:
     return (f"{spec.name}'s command quit at start-up (`{spec.command}` in "
-            f"{display_path(Path(spec.cwd))}); nothing was kept")
+            f"{shown(Path(spec.cwd), spec.host)}); nothing was kept")
 
 
 class Lifecycle:
@@ -124,31 +126,45 @@ class Lifecycle:
         name = request.name.strip()
         lane = self._lane(request.lane)
         tool = request.tool or lane.tool
+        git = self.git_runner(lane.host)
         await self._check_new(name, lane, tool)
         if tool == "auto":  # the gate and the resume table want the tool: the command names it
             tool = agents.tool_from_command(lane.command) or "auto"
-        clone = await self._clone(lane)
-        worktree = self.worktrees_dir / lane.name / name
-        if worktree.exists():
-            raise LifecycleError(f"{display_path(worktree)} already exists: remove it, or "
+        try:
+            return await self._new(request, name, lane, tool, git)
+        except worktrees.GitError as error:  # a host gone mid-way, git refusing
+            raise LifecycleError(f"{name} not made: {error}") from None
+
+    async def _new(self, request: NewRequest, name: str, lane: LaneSpec, tool: str,
+                   git: worktrees.GitRunner) -> NewOutcome:
+        clone = await self._clone(lane, git)
+        if lane.host:
+            worktree = clone.parent / f"{clone.name}-worktrees" / name
+            taken = await asyncio.to_thread(git.is_dir, worktree)
+        else:
+            worktree = self.worktrees_dir / lane.name / name
+            taken = worktree.exists()
+        if taken:
+            raise LifecycleError(f"{shown(worktree, lane.host)} already exists: remove it, or "
                                  "pick another name")
         issue, notes = await self._issue(lane, request.issue)
         branch = branch_name(lane.branch, issue=request.issue,
                              title=issue.title if issue else "", agent=name)
-        if not await worktrees.valid_branch_name(clone, branch):
+        if not await worktrees.valid_branch_name(clone, branch, runner=git):
             raise LifecycleError(f"lane {lane.name}: its branch pattern {lane.branch!r} makes "
                                  f"{branch!r}, which git refuses as a branch name")
-        if await worktrees.branch_exists(clone, branch):
-            raise LifecycleError(f"branch {branch} already exists in {display_path(clone)}: "
-                                 "retire the agent on it, or delete the branch")
-        base, note = await worktrees.default_base(clone)
+        if await worktrees.branch_exists(clone, branch, runner=git):
+            raise LifecycleError(f"branch {branch} already exists in {shown(clone, lane.host)}"
+                                 ": retire the agent on it, or delete the branch")
+        base, note = await worktrees.default_base(clone, runner=git)
         notes += (note,) if note else ()
         spec = AgentSpec(name=name, tool=tool, command=lane.command, cwd=str(worktree),
                          repo=lane.repo, branch=branch, target=name, policy=lane.policy,
-                         forbid=lane.forbid, enforce=lane.enforce, lane=lane.name)
+                         forbid=lane.forbid, enforce=lane.enforce, lane=lane.name,
+                         host=lane.host)
         record = AgentRecord(spec=spec, clone=str(clone), worktree=str(worktree),
                              branch=branch, base=base,
-                             start=await worktrees.head_commit(clone, base),
+                             start=await worktrees.head_commit(clone, base, runner=git),
                              issue=request.issue, created_at=time.time())
         pane = await self._make(record)
         await self._journal("agent_new", name, lane=lane.name, branch=branch, base=base,
@@ -179,20 +195,32 @@ class Lifecycle:
         if await asyncio.to_thread(self.registry.get, name) is not None:
             raise LifecycleError(f"the name {name} is in use by an agent orchestra started "
                                  f"(`orchestra retire {name}` ends it)")
-        if await self.tmux.has_session(name):
-            raise LifecycleError(f"the name {name} is in use by a tmux session of that name")
+        if await self.tmux_on(lane.host).has_session(name):
+            raise LifecycleError(f"the name {name} is in use by a tmux session of that name"
+                                 + (f" on host {lane.host}" if lane.host else ""))
 
-    async def _clone(self, lane: LaneSpec) -> Path:
+    async def _clone(self, lane: LaneSpec, git: worktrees.GitRunner) -> Path:
         if not lane.path:
             raise LifecycleError(f"lane {lane.name} has no path: set `path` in its [[lane]] "
-                                 "table to the local clone")
-        where = display_path(Path(lane.path))
-        if not Path(lane.path).exists():
+                                 "table to the " + ("clone's path on its host" if lane.host
+                                                    else "local clone"))
+        where = shown(Path(lane.path), lane.host)
+        if lane.host:
+            if not await asyncio.to_thread(git.is_dir, lane.path):
+                raise LifecycleError(f"lane {lane.name}: {where} is no folder there")
+        elif not Path(lane.path).exists():
             raise LifecycleError(f"lane {lane.name}: {where} does not exist")
-        clone = await worktrees.repository_root(lane.path)
+        clone = await worktrees.repository_root(lane.path, runner=git)
         if clone is None:
             raise LifecycleError(f"lane {lane.name}: {where} is not a git repository")
         return clone
+
+    def tmux_on(self, host: str):
+        """The tmux of `host` ("": this machine's), its pane ids unqualified."""
+        return tmux_on(self.tmux, host)
+
+    def git_runner(self, host: str) -> worktrees.GitRunner:
+        return git_runner(self.tmux, host)
 
     async def _issue(self, lane: LaneSpec, number: int | None
                      ) -> tuple[Issue | None, tuple[str, ...]]:
@@ -215,8 +243,9 @@ class Lifecycle:
     async def _make(self, record: AgentRecord) -> PaneInfo:
         """Worktree, tmux session, record: each undone when a later one fails."""
         spec = record.spec
-        server_was_up = await self.tmux.is_running()
-        await worktrees.add_worktree(record.clone, record.worktree, record.branch, record.base)
+        server_was_up = await self.tmux_on(spec.host).is_running()
+        await worktrees.add_worktree(record.clone, record.worktree, record.branch, record.base,
+                                     runner=self.git_runner(spec.host))
         try:
             try:
                 pane = await self.start(spec, resume=False)
@@ -239,10 +268,12 @@ class Lifecycle:
         return pane
 
     async def _undo_worktree(self, record: AgentRecord) -> None:
+        git = self.git_runner(record.spec.host)
         try:
-            await worktrees.remove_worktree(record.clone, record.worktree, force=True)
-            if await worktrees.branch_exists(record.clone, record.branch):
-                await worktrees.delete_branch(record.clone, record.branch)
+            await worktrees.remove_worktree(record.clone, record.worktree, force=True,
+                                            runner=git)
+            if await worktrees.branch_exists(record.clone, record.branch, runner=git):
+                await worktrees.delete_branch(record.clone, record.branch, runner=git)
         except worktrees.GitError:
             pass  # the error that brought us here is the one to tell
 
@@ -256,7 +287,10 @@ class Lifecycle:
         """The agent's command with the resume words and orchestra's hooks where they apply."""
         tool = spec.tool
         injection = None
-        if self.hooks is not None and tool in HOOKED_TOOLS and program_of(spec.command) == tool:
+        # The hook program and the data dir it reports to are on this machine: an agent on a
+        # host is read from its screen.
+        if (self.hooks is not None and not spec.host and tool in HOOKED_TOOLS
+                and program_of(spec.command) == tool):
             injection = await asyncio.to_thread(launch_injection, tool, self.hooks,
                                                 agent=spec.name)
         return launch_command(spec.command, tool, resume=resume, hooks=injection)
@@ -266,8 +300,10 @@ class Lifecycle:
         """Start the agent in its cwd, in a new tmux session named after it (or a new window
         of `session`)."""
         command = await self.launch(spec, resume=resume)
+        on_host = {"host": spec.host} if spec.host else {}  # the router's: over ssh there
         return await self.tmux.start(command, cwd=spec.cwd or None,
-                                     session=session or spec.name, window_name=spec.name)
+                                     session=session or spec.name, window_name=spec.name,
+                                     **on_host)
 
     def specs(self) -> list[tuple[AgentSpec, AgentRecord | None]]:
         """Every agent orchestra knows: the config's, then the recorded ones (a recorded name

@@ -4,6 +4,7 @@ in its base (merged, rebased or squash-merged), its local branch deleted; then i
 It refuses, with one line and nothing removed, while the worktree holds uncommitted changes or
 commits that are on no remote branch (and not in its base): that work would be lost. `force`
 throws them away. The remote is fetched first, so a push or a merge made elsewhere counts.
+An agent on a `[[host]]` is retired there: git through that host's ssh, its pane on its tmux.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from orchestra_tui.core.binding import find_pane
 from orchestra_tui.core.lifecycle import LifecycleError
+from orchestra_tui.core.lifecycle_hosts import shown as shown_path
 from orchestra_tui.core.restart import kill_agent
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentRecord
-from orchestra_tui.paths import display_path
 from orchestra_tui.services import worktrees
 
 if TYPE_CHECKING:
@@ -40,12 +41,13 @@ class RetireOutcome:
     branch_deleted: bool = False
     discarded: tuple[str, ...] = ()  # what --force threw away, said once
     notes: tuple[str, ...] = ()
+    host: str = ""  # the `[[host]]` its worktree was on ("" is this machine)
 
     @property
     def summary(self) -> str:
         text = f"{self.name} retired: "
         text += "stopped, " if self.stopped else "no pane to stop, "
-        text += f"worktree {display_path(Path(self.worktree))} removed, "
+        text += f"worktree {shown_path(self.worktree, self.host)} removed, "
         text += (f"branch {self.branch} deleted (merged)" if self.branch_deleted
                  else f"branch {self.branch} kept (not merged)")
         return text + "".join(f"; {part}" for part in (*self.discarded, *self.notes))
@@ -56,7 +58,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _check(record: AgentRecord, state: worktrees.WorktreeState) -> None:
-    where = display_path(Path(record.worktree))
+    where = shown_path(record.worktree, record.spec.host)
     if state.uncommitted:
         raise RetireRefused(
             f"{record.name} not retired: its worktree {where} has uncommitted changes "
@@ -77,7 +79,7 @@ async def _pane_of(lifecycle: Lifecycle, record: AgentRecord) -> str | None:
         panes = await lifecycle.tmux.list_panes()
     except (TmuxUnavailable, TmuxCommandError):
         return None
-    pane = find_pane(record.spec.target or record.name, panes)
+    pane = find_pane(record.spec.target or record.name, panes, record.spec.host)
     return pane.pane_id if pane is not None else None
 
 
@@ -93,28 +95,38 @@ async def retire(lifecycle: Lifecycle, name: str, *, force: bool = False,
                                  "orchestra started: stop it and remove its table yourself")
         raise LifecycleError(f"no agent named {name} was started by orchestra "
                              "(`orchestra new` starts one)")
+    try:
+        return await _retire(lifecycle, record, force=force, pane_id=pane_id)
+    except worktrees.GitError as error:  # a host gone mid-way
+        raise LifecycleError(f"{name} not retired: {error}") from None
+
+
+async def _retire(lifecycle: Lifecycle, record: AgentRecord, *, force: bool,
+                  pane_id: str | None) -> RetireOutcome:
+    name = record.name
+    git = lifecycle.git_runner(record.spec.host)
     worktree, clone = Path(record.worktree), record.clone
-    present = worktree.is_dir() and await worktrees.repository_root(worktree) is not None
+    present = (await worktrees.repository_root(worktree, runner=git) is not None)
     notes: list[str] = []
     state = worktrees.WorktreeState()
     if present:
-        note = await worktrees.fetch_remote(clone)
+        note = await worktrees.fetch_remote(clone, runner=git)
         notes += [note] if note else []
-        state = await worktrees.worktree_state(worktree, record.base)
+        state = await worktrees.worktree_state(worktree, record.base, runner=git)
         if not force:
             _check(record, state)
     pane = pane_id or await _pane_of(lifecycle, record)
     if pane is not None:
         await kill_agent(lifecycle.tmux, pane, agent=name, journal=lifecycle.journal)
     try:
-        await worktrees.remove_worktree(clone, worktree, force=True)
+        await worktrees.remove_worktree(clone, worktree, force=True, runner=git)
     except worktrees.GitError as error:
         raise LifecycleError(f"{name}: stopped, but its worktree was not removed ({error})"
                              ) from None
     deleted = False
-    if await worktrees.branch_exists(clone, record.branch) and await worktrees.is_merged(
-            clone, record.branch, record.base):
-        await worktrees.delete_branch(clone, record.branch)
+    if await worktrees.branch_exists(clone, record.branch, runner=git) and (
+            await worktrees.is_merged(clone, record.branch, record.base, runner=git)):
+        await worktrees.delete_branch(clone, record.branch, runner=git)
         deleted = True
     await asyncio.to_thread(lifecycle.registry.remove, name)
     discarded = []
@@ -129,4 +141,5 @@ async def retire(lifecycle: Lifecycle, name: str, *, force: bool = False,
                              uncommitted=len(state.uncommitted), unpushed=len(state.unpushed))
     return RetireOutcome(name=name, worktree=str(worktree), branch=record.branch,
                          stopped=pane is not None, branch_deleted=deleted,
-                         discarded=tuple(discarded), notes=tuple(notes))
+                         discarded=tuple(discarded), notes=tuple(notes),
+                         host=record.spec.host)

@@ -3,6 +3,7 @@
 (`lifecycle.RESUME_ARGS`), then waited for until it is ready. Agents already running are left
 alone. An agent's queue stays in the store: the running app's dispatch sends it once the agent
 is ready, one prompt per turn (a second sender here could race the app for the same item).
+An agent on a `[[host]]` is started on that host's tmux, its worktree looked for there.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import TYPE_CHECKING
 
 from orchestra_tui import agents
 from orchestra_tui.core.lifecycle import can_resume
+from orchestra_tui.core.lifecycle_hosts import LifecycleError, shown, tmux_on
 from orchestra_tui.core.restart import wait_until_ready
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentRecord, AgentSpec, PaneInfo, State
-from orchestra_tui.paths import display_path
+from orchestra_tui.services.tmux_hosts import split_pane
+from orchestra_tui.services.worktrees import GitError
 
 if TYPE_CHECKING:
     from orchestra_tui.core.fleet_state import FleetSnapshot
@@ -85,8 +88,10 @@ async def _to_target_window(tmux, pane: PaneInfo, spec: AgentSpec, recorded: boo
     window = rest.partition(".")[0]
     if recorded or not window.isdigit() or pane.window_index == int(window):
         return pane
+    on_host = tmux_on(tmux, spec.host)  # its ids unqualified, as tmux there names them
     try:
-        await tmux.run("move-window", "-s", pane.pane_id, "-t", f"={session}:{window}")
+        await on_host.run("move-window", "-s", split_pane(pane.pane_id)[1], "-t",
+                          f"={session}:{window}")
     except TmuxCommandError:
         return pane
     return await tmux.pane_info(pane.pane_id)
@@ -100,14 +105,25 @@ async def _talked_to(lifecycle: Lifecycle) -> set[str]:
     return {entry.get("agent") for entry in entries if entry.get("delivered", True)}
 
 
-def _skip_reason(spec: AgentSpec, record: AgentRecord | None) -> str:
+async def _skip_reason(lifecycle: Lifecycle, spec: AgentSpec,
+                       record: AgentRecord | None) -> str:
     if not spec.command.strip():
         return "no command to start it with (set `command` in its [[agent]] table)"
-    if spec.cwd and not Path(spec.cwd).is_dir():
+    if not spec.cwd:
+        return ""
+    if spec.host:  # the folder is on the host: asked there, through its ssh
+        try:
+            there = await asyncio.to_thread(lifecycle.git_runner(spec.host).is_dir, spec.cwd)
+        except (LifecycleError, GitError) as error:
+            return str(error)
+    else:
+        there = Path(spec.cwd).is_dir()
+    if not there:
+        where = shown(spec.cwd, spec.host)
         if record is not None:
-            return (f"its worktree {display_path(Path(spec.cwd))} is gone "
+            return (f"its worktree {where} is gone "
                     f"(`orchestra retire {spec.name}` forgets it)")
-        return f"its cwd {display_path(Path(spec.cwd))} does not exist"
+        return f"its cwd {where} does not exist"
     return ""
 
 
@@ -130,7 +146,7 @@ async def bring_up(lifecycle: Lifecycle, snapshot: FleetSnapshot, *,
                     "starts it there") if state is State.EXITED else ""
             outcomes.append(UpOutcome(spec.name, "running", pane.pane_id, state, note))
             continue
-        reason = _skip_reason(spec, record)
+        reason = await _skip_reason(lifecycle, spec, record)
         if reason:
             outcomes.append(UpOutcome(spec.name, "skipped", reason=reason))
             continue

@@ -136,8 +136,14 @@ class HostRouter:
         return local + panes
 
     async def _host_panes(self, host: _Host) -> list[PaneInfo]:
+        try:
+            panes = await host.service.list_panes()
+        except TmuxUnavailable as error:  # ssh answered, but no tmux server runs there yet:
+            if str(error).startswith("no tmux server running"):  # no panes, as here
+                return []
+            raise
         return [replace(pane, pane_id=qualify(host.name, pane.pane_id), host=host.name)
-                for pane in await host.service.list_panes()]
+                for pane in panes]
 
     def _settle(self, host: _Host, now: float) -> None:
         """Take a finished poll's answer, or judge a late one."""

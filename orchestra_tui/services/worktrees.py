@@ -5,6 +5,10 @@ returns plain values or models. git's own refusals become `GitError` with git's 
 command can print one line. git never prompts: `GIT_TERMINAL_PROMPT=0` and no stdin, so a fetch
 that needs a password fails instead of hanging.
 
+Where git runs is a `GitRunner` (the `runner=` of every function): this machine by default, or
+another one through ssh (`SshGitRunner`, built on the ssh command line of that host's tmux
+runner, so its options, batch mode and shared connection are the same ones).
+
 >>> parse_shortstat(" 3 files changed, 10 insertions(+), 2 deletions(-)")
 (3, 10, 2)
 >>> parse_shortstat(" 1 file changed, 1 deletion(-)")
@@ -18,19 +22,21 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import BranchFigures
 
-__all__ = ["GitError", "WorktreeState", "add_worktree", "branch_exists", "current_branch",
-           "default_base", "delete_branch", "fetch_remote", "figures", "head_commit", "is_merged",
-           "parse_shortstat", "remove_worktree", "repository_root", "valid_branch_name",
-           "worktree_state"]
+__all__ = ["LOCAL_GIT", "GitError", "GitRunner", "SshGitRunner", "WorktreeState", "add_worktree",
+           "branch_exists", "current_branch", "default_base", "delete_branch", "fetch_remote",
+           "figures", "head_commit", "is_merged", "parse_shortstat", "remote_path",
+           "remove_worktree", "repository_root", "valid_branch_name", "worktree_state"]
 
 GIT_TIMEOUT = 30.0
 FETCH_TIMEOUT = 60.0
@@ -48,27 +54,110 @@ class _Result:
     stderr: str
 
 
+class GitRunner:
+    """git on this machine: `git -C DIR ARGS` as a child process, in a worker thread."""
+
+    host = ""  # "" is this machine
+
+    def run(self, cwd: str, args: tuple[str, ...], timeout: float,
+            env: dict[str, str]) -> _Result:
+        try:
+            done = subprocess.run(["git", "-C", cwd, *args], stdin=subprocess.DEVNULL,
+                                  capture_output=True, timeout=timeout,
+                                  env={**os.environ, **_ENV, **env})
+        except FileNotFoundError:
+            raise GitError("git is not installed (no `git` on PATH)") from None
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git {args[0]} took longer than {timeout:g}s; stopped it") from None
+        return _decoded(done)
+
+    def is_dir(self, path: str | Path) -> bool:
+        return Path(path).is_dir()
+
+    def make_parents(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+class SshGitRunner(GitRunner):
+    """git on another machine: `ssh_argv` (ssh and its options up to the destination, as the
+    host's `SshTmuxRunner.ssh_argv()` gives them) then the command line for the shell there.
+    ssh failing (exit 255) is a `GitError` naming the host and why."""
+
+    def __init__(self, host: str, ssh_argv: Sequence[str]) -> None:
+        self.host = host
+        self.ssh_argv = list(ssh_argv)
+
+    @classmethod
+    def for_tmux(cls, host: str, service) -> SshGitRunner:
+        """git on the machine `service` (a TmuxService over ssh) runs tmux on, with the same
+        ssh command line. Raises ValueError when it does not run tmux over ssh."""
+        from orchestra_tui.services.tmux_hosts import _ssh_runner
+
+        ssh = _ssh_runner(service)
+        if ssh is None:
+            raise ValueError("its tmux is not reached through ssh")
+        return cls(host, ssh.ssh_argv())
+
+    def run(self, cwd: str, args: tuple[str, ...], timeout: float,
+            env: dict[str, str]) -> _Result:
+        settings = [f"{key}={value}" for key, value in {**_ENV, **env}.items()]
+        line = "env " + shlex.join(settings) + " git -C " + remote_path(cwd)
+        return self._ssh(line + " " + shlex.join(args), f"git {args[0]}", timeout)
+
+    def is_dir(self, path: str | Path) -> bool:
+        return self._ssh(f"test -d {remote_path(str(path))}", "test -d",
+                         GIT_TIMEOUT).returncode == 0
+
+    def make_parents(self, path: str | Path) -> None:
+        """Nothing: `git worktree add` makes the leading folders itself."""
+
+    def _ssh(self, line: str, what: str, timeout: float) -> _Result:
+        from orchestra_tui.services.tmux_ssh import ssh_reason
+
+        try:
+            done = subprocess.run([*self.ssh_argv, line], stdin=subprocess.DEVNULL,
+                                  capture_output=True, timeout=timeout,
+                                  start_new_session=True)  # ssh can never prompt here
+        except FileNotFoundError:
+            raise GitError(f"host {self.host}: ssh is not installed here") from None
+        except subprocess.TimeoutExpired:
+            raise GitError(f"host {self.host}: {what} took longer than {timeout:g}s; "
+                           "stopped it") from None
+        result = _decoded(done)
+        if result.returncode == 255:
+            raise GitError(f"host {self.host}: {ssh_reason(result.stderr)}")
+        if result.returncode == 127 and what.startswith("git"):
+            raise GitError(f"host {self.host}: git is not installed there")
+        return result
+
+
+def remote_path(path: str) -> str:
+    """`path` quoted for the shell of another machine, a leading `~` being its home there.
+
+    >>> print(remote_path("~/src/my shop"), remote_path("/srv/x"))
+    "$HOME"'/src/my shop' /srv/x
+    """
+    if path == "~" or path.startswith("~/"):
+        return '"$HOME"' + (shlex.quote(path[1:]) if path[1:] else "")
+    return shlex.quote(path)
+
+
+def _decoded(done: subprocess.CompletedProcess) -> _Result:
+    return _Result(done.returncode, done.stdout.decode("utf-8", "replace"),
+                   done.stderr.decode("utf-8", "replace"))
+
+
+LOCAL_GIT = GitRunner()
+
+
 async def _git(cwd: str | Path, *args: str, check: bool = True, timeout: float = GIT_TIMEOUT,
-               env: dict[str, str] | None = None) -> _Result:
+               env: dict[str, str] | None = None, runner: GitRunner = LOCAL_GIT) -> _Result:
     # A thread, not an asyncio subprocess: a task cancelled while asyncio starts a child can
     # leave the loop's shutdown waiting for it forever (one-shot commands end that way).
-    result = await asyncio.to_thread(_run, str(cwd), args, timeout, env or {})
+    result = await asyncio.to_thread(runner.run, str(cwd), args, timeout, env or {})
     if check and result.returncode != 0:
         raise GitError(f"git {args[0]}: {_first_line(result.stderr) or 'failed'}")
     return result
-
-
-def _run(cwd: str, args: tuple[str, ...], timeout: float, env: dict[str, str]) -> _Result:
-    try:
-        done = subprocess.run(["git", "-C", cwd, *args], stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=timeout,
-                              env={**os.environ, **_ENV, **env})
-    except FileNotFoundError:
-        raise GitError("git is not installed (no `git` on PATH)") from None
-    except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} took longer than {timeout:g}s; stopped it") from None
-    return _Result(done.returncode, done.stdout.decode("utf-8", "replace"),
-                   done.stderr.decode("utf-8", "replace"))
 
 
 def _first_line(text: str) -> str:
@@ -82,109 +171,124 @@ def _first_line(text: str) -> str:
 # -- repositories and branches ------------------------------------------------------------------
 
 
-async def repository_root(path: str | Path) -> Path | None:
+async def repository_root(path: str | Path, *,
+                  runner: GitRunner = LOCAL_GIT) -> Path | None:
     """The top of the (non-bare) git working tree `path` is in, or None when it is not one."""
-    if not Path(path).is_dir():
+    if not await asyncio.to_thread(runner.is_dir, path):
         return None
-    result = await _git(path, "rev-parse", "--show-toplevel", check=False)
+    result = await _git(path, "rev-parse", "--show-toplevel", check=False, runner=runner)
     top = result.stdout.strip()
     return Path(top) if result.returncode == 0 and top else None
 
 
-async def valid_branch_name(clone: str | Path, name: str) -> bool:
-    result = await _git(clone, "check-ref-format", "--branch", name, check=False)
+async def valid_branch_name(clone: str | Path, name: str, *,
+                  runner: GitRunner = LOCAL_GIT) -> bool:
+    result = await _git(clone, "check-ref-format", "--branch", name, check=False, runner=runner)
     return result.returncode == 0
 
 
-async def branch_exists(clone: str | Path, name: str) -> bool:
+async def branch_exists(clone: str | Path, name: str, *,
+                  runner: GitRunner = LOCAL_GIT) -> bool:
     result = await _git(clone, "show-ref", "--verify", "--quiet", f"refs/heads/{name}",
-                        check=False)
+                        check=False, runner=runner)
     return result.returncode == 0
 
 
-async def _ref_exists(clone: str | Path, ref: str) -> bool:
+async def _ref_exists(clone: str | Path, ref: str, *,
+                  runner: GitRunner = LOCAL_GIT) -> bool:
     result = await _git(clone, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
-                        check=False)
+                        check=False, runner=runner)
     return result.returncode == 0
 
 
-async def head_commit(where: str | Path, ref: str = "HEAD") -> str:
+async def head_commit(where: str | Path, ref: str = "HEAD", *,
+                  runner: GitRunner = LOCAL_GIT) -> str:
     """The commit `ref` names there, "" when none."""
     result = await _git(where, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
-                        check=False)
+                        check=False, runner=runner)
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-async def current_branch(worktree: str | Path) -> str:
+async def current_branch(worktree: str | Path, *,
+                  runner: GitRunner = LOCAL_GIT) -> str:
     """The branch checked out there; "" when HEAD is detached."""
-    result = await _git(worktree, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    result = await _git(worktree, "symbolic-ref", "--quiet", "--short", "HEAD", check=False,
+                        runner=runner)
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-async def _remote(clone: str | Path) -> str | None:
-    names = (await _git(clone, "remote")).stdout.split()
+async def _remote(clone: str | Path, *,
+                  runner: GitRunner = LOCAL_GIT) -> str | None:
+    names = (await _git(clone, "remote", runner=runner)).stdout.split()
     return "origin" if "origin" in names else (names[0] if names else None)
 
 
-async def fetch_remote(clone: str | Path) -> str:
+async def fetch_remote(clone: str | Path, *,
+                  runner: GitRunner = LOCAL_GIT) -> str:
     """Fetch the clone's remote (`origin`, else its first); "" when that worked or there is no
     remote, else a note saying that what was fetched before is used."""
-    remote = await _remote(clone)
+    remote = await _remote(clone, runner=runner)
     if remote is None:
         return ""
     try:
-        await _git(clone, "fetch", "--quiet", "--prune", remote, timeout=FETCH_TIMEOUT)
+        await _git(clone, "fetch", "--quiet", "--prune", remote, timeout=FETCH_TIMEOUT,
+                   runner=runner)
     except GitError as error:
         return f"could not fetch {remote} ({error}); using what was fetched before"
     return ""
 
 
-async def default_base(clone: str | Path, *, fetch: bool = True) -> tuple[str, str]:
+async def default_base(clone: str | Path, *, fetch: bool = True,
+        runner: GitRunner = LOCAL_GIT) -> tuple[str, str]:
     """`(base, note)`: the ref a new branch starts from and, when something went wrong that the
     person should hear about, a note. With a remote: its default branch as just fetched
     (`origin/main`); a fetch that fails falls back to what was fetched before, saying so.
     Without one: the local `main`, `master`, or the branch checked out."""
-    remote = await _remote(clone)
-    note = await fetch_remote(clone) if fetch and remote is not None else ""
+    remote = await _remote(clone, runner=runner)
+    note = await fetch_remote(clone, runner=runner) if fetch and remote is not None else ""
     if remote is not None:
         head = await _git(clone, "symbolic-ref", "--quiet", "--short",
-                          f"refs/remotes/{remote}/HEAD", check=False)
+                          f"refs/remotes/{remote}/HEAD", check=False, runner=runner)
         candidates = [head.stdout.strip()] if head.returncode == 0 else []
         if not candidates and fetch and not note:
             listed = await _git(clone, "ls-remote", "--symref", remote, "HEAD", check=False,
-                                timeout=FETCH_TIMEOUT)
+                                timeout=FETCH_TIMEOUT, runner=runner)
             match = re.search(r"^ref: refs/heads/(\S+)\s+HEAD", listed.stdout, re.M)
             candidates = [f"{remote}/{match[1]}"] if match else []
         candidates += [f"{remote}/main", f"{remote}/master"]
         for candidate in candidates:
-            if candidate and await _ref_exists(clone, f"refs/remotes/{candidate}"):
+            if candidate and await _ref_exists(clone, f"refs/remotes/{candidate}", runner=runner):
                 return candidate, note
     for local in ("main", "master"):
-        if await branch_exists(clone, local):
+        if await branch_exists(clone, local, runner=runner):
             return local, note
-    checked_out = await current_branch(clone)
+    checked_out = await current_branch(clone, runner=runner)
     if checked_out:
         return checked_out, note
     raise GitError(f"{clone}: has no branch to start from (no commits yet?)")
 
 
-async def add_worktree(clone: str | Path, path: str | Path, branch: str, base: str) -> None:
+async def add_worktree(clone: str | Path, path: str | Path, branch: str, base: str, *,
+                  runner: GitRunner = LOCAL_GIT) -> None:
     """`git worktree add -b BRANCH PATH BASE`, the new branch tracking nothing (a branch that
     tracked `origin/main` would push there)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    await _git(clone, "worktree", "add", "--quiet", "--no-track", "-b", branch, str(path), base)
+    await asyncio.to_thread(runner.make_parents, path)
+    await _git(clone, "worktree", "add", "--quiet", "--no-track", "-b", branch, str(path), base,
+               runner=runner)
 
 
-async def remove_worktree(clone: str | Path, path: str | Path, *, force: bool = False) -> None:
+async def remove_worktree(clone: str | Path, path: str | Path, *, force: bool = False,
+        runner: GitRunner = LOCAL_GIT) -> None:
     """Remove the worktree (its files too); a worktree already gone is pruned from git's list."""
-    if Path(path).exists():
+    if await asyncio.to_thread(runner.is_dir, path):
         args = ["worktree", "remove"] + (["--force", "--force"] if force else []) + [str(path)]
-        await _git(clone, *args)
-    await _git(clone, "worktree", "prune", check=False)
+        await _git(clone, *args, runner=runner)
+    await _git(clone, "worktree", "prune", check=False, runner=runner)
 
 
-async def delete_branch(clone: str | Path, branch: str) -> None:
-    await _git(clone, "branch", "-D", "--quiet", branch)
+async def delete_branch(clone: str | Path, branch: str, *,
+                  runner: GitRunner = LOCAL_GIT) -> None:
+    await _git(clone, "branch", "-D", "--quiet", branch, runner=runner)
 
 
 # -- what an agent's worktree holds --------------------------------------------------------------
@@ -198,37 +302,44 @@ class WorktreeState:
     unpushed: tuple[str, ...] = ()  # short hashes of commits no remote branch nor base holds
 
 
-async def worktree_state(worktree: str | Path, base: str) -> WorktreeState:
-    status = await _git(worktree, "status", "--porcelain", "--untracked-files=normal")
-    exclude = ["--not", "--remotes"] + ([base] if base and await _ref_exists(worktree, base)
-                                        else [])
-    unpushed = await _git(worktree, "rev-list", "--abbrev-commit", "HEAD", *exclude)
+async def worktree_state(worktree: str | Path, base: str, *,
+                  runner: GitRunner = LOCAL_GIT) -> WorktreeState:
+    status = await _git(worktree, "status", "--porcelain", "--untracked-files=normal",
+                        runner=runner)
+    known_base = base and await _ref_exists(worktree, base, runner=runner)
+    exclude = ["--not", "--remotes"] + ([base] if known_base else [])
+    unpushed = await _git(worktree, "rev-list", "--abbrev-commit", "HEAD", *exclude,
+                          runner=runner)
     return WorktreeState(uncommitted=tuple(line for line in status.stdout.splitlines() if line),
                          unpushed=tuple(unpushed.stdout.split()))
 
 
-async def is_merged(clone: str | Path, branch: str, base: str) -> bool:
+async def is_merged(clone: str | Path, branch: str, base: str, *,
+                  runner: GitRunner = LOCAL_GIT) -> bool:
     """True when `branch`'s work is in `base`: its tip is an ancestor of `base` (merged), each
     of its commits is a patch `base` has (rebased onto it), or its whole change since they
     parted is one patch `base` already has (a squash merge, as GitHub's squash button
     makes)."""
-    if not await _ref_exists(clone, base) or not await _ref_exists(clone, branch):
+    if not (await _ref_exists(clone, base, runner=runner)
+            and await _ref_exists(clone, branch, runner=runner)):
         return False
-    ancestor = await _git(clone, "merge-base", "--is-ancestor", branch, base, check=False)
+    ancestor = await _git(clone, "merge-base", "--is-ancestor", branch, base, check=False,
+                          runner=runner)
     if ancestor.returncode == 0:
         return True
-    cherry = await _git(clone, "cherry", base, branch, check=False)
+    cherry = await _git(clone, "cherry", base, branch, check=False, runner=runner)
     replayed = cherry.stdout.split()[::2]  # "-" or "+" per commit, then its hash
     if cherry.returncode == 0 and replayed and set(replayed) == {"-"}:
         return True  # every commit is in `base` as an equal patch (a rebase merge)
-    fork = (await _git(clone, "merge-base", base, branch, check=False)).stdout.strip()
+    fork = (await _git(clone, "merge-base", base, branch, check=False,
+                       runner=runner)).stdout.strip()
     if not fork:
         return False
     squashed = await _git(clone, "commit-tree", f"{branch}^{{tree}}", "-p", fork,
-                          "-m", "orchestra: squash check", check=False)
+                          "-m", "orchestra: squash check", check=False, runner=runner)
     if squashed.returncode != 0:
         return False
-    cherry = await _git(clone, "cherry", base, squashed.stdout.strip(), check=False)
+    cherry = await _git(clone, "cherry", base, squashed.stdout.strip(), check=False, runner=runner)
     return cherry.returncode == 0 and cherry.stdout.startswith("-")
 
 
