@@ -1,0 +1,70 @@
+"""The send gate in the person's hands: the real app over a real fleet, an agent in a real
+tmux pane showing its permission dialog. Send now and the policy reminder type nothing into the
+dialog; the app says why and offers to queue the text, one key."""
+
+from __future__ import annotations
+
+import pytest
+
+from orchestra_tui.agents import classify
+from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.models import AgentSpec, QueueItemState, State
+from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store import QueueStore
+from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.screens.ask import AskScreen
+from tests.tmux_fixtures import (
+    REPO,
+    fake_agent_argv,
+    logged_prompts,
+    screen,
+    wait_for_screen,
+)
+
+pytestmark = pytest.mark.slow
+
+
+async def _until(pilot, predicate, what: str, tries: int = 200) -> None:
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_send_now_and_p_into_a_dialog_type_nothing_and_offer_the_queue(tmux, tmp_path):
+    log = tmp_path / "api.jsonl"
+    pane = await tmux.start(fake_agent_argv("codex", log, work=0.2), cwd=str(REPO),
+                            session="api", env={"PYTHONPATH": str(REPO)}, width=100, height=30)
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "? for shortcuts" in s)
+    await tmux.send_text(pane.pane_id, "clean up [approve terraform destroy]")
+    await wait_for_screen(tmux, pane.pane_id,
+                          lambda s: classify(s, "codex").state is State.APPROVAL)
+    store = QueueStore(tmp_path / "data")
+    store.load()
+    journal = Journal(tmp_path / "data" / "journal.jsonl")
+    fleet = Fleet(tmux, [AgentSpec(name="api", tool="codex", target=pane.pane_id,
+                                   policy="Terraform runs only from CI.")],
+                  store=store, journal=journal, settings=FleetSettings(idle_debounce=0.3))
+    app = OrchestraApp(fleet, AppOptions(poll=True, poll_seconds=0.1, bell=False))
+    before = await screen(tmux, pane.pane_id)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _until(pilot, lambda: (view := app.snapshot.get("api")) is not None
+                     and view.status.state is State.APPROVAL, "api in approval")
+        await pilot.press("enter", *"stop", "enter")
+        await _until(pilot, lambda: isinstance(app.screen, AskScreen), "the refusal")
+        assert app.screen.question.startswith("api needs approval: not sent")
+        await pilot.press("y")  # queue it instead
+        await _until(pilot, lambda: [i.text for i in store.items("api")] == ["stop"],
+                     "the prompt queued")
+        assert store.items("api")[0].state == QueueItemState.QUEUED
+
+        await pilot.press("P")
+        await _until(pilot, lambda: isinstance(app.screen, AskScreen), "the refusal of P")
+        await pilot.press("n")  # not queued either
+        await _until(pilot, lambda: not isinstance(app.screen, AskScreen), "the question gone")
+        assert [i.text for i in store.items("api")] == ["stop"]
+    assert await screen(tmux, pane.pane_id) == before  # the dialog got no byte
+    assert logged_prompts(log) == ["clean up [approve terraform destroy]"]
+    assert journal.read(events=("prompt_sent",)) == []
+    assert [e["source"] for e in journal.read(events=("send_refused",))] == ["person", "policy"]
