@@ -6,12 +6,14 @@ repository is a temporary folder of this machine, reached only through ssh."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pathlib
 import shlex
 
 import pytest
 
+from orchestra_tui.cli import main
 from orchestra_tui.config import parse_config
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
@@ -153,3 +155,40 @@ async def test_a_lane_path_on_the_host_that_is_no_repository(tmux, remote_tmux, 
             str(plain), str(tmp_path / "missing"))).lifecycle.new(
                 NewRequest(name="w2", lane="shop"))
     assert world.registry.records() == () and await sessions(remote_tmux) == []
+
+
+async def test_the_cli_new_up_and_retire_on_a_host(tmux, remote_tmux, ssh_host, tmp_path,
+                                                   repos, capsys):
+    log = tmp_path / "prompts.jsonl"
+    config = tmp_path / "config.toml"
+    config.write_text(host_config(ssh_host, remote_tmux, repos.clone, log), encoding="utf-8")
+    base = ["--config", str(config), "-L", tmux.runner.socket_name, "--data-dir",
+            str(tmp_path / "data")]
+    worktree = repos.clone.parent / "shop-worktrees" / "w2"
+
+    assert await run_cli(*base, "new", "w2", "--lane", "shop", "--issue", "7",
+                         "--no-github") == 0
+    out = capsys.readouterr().out
+    assert f"worktree {worktree} on host gpu on branch codex/7" in out, out
+    assert "(gpu:%" in out and "its first prompt was sent" in out, out
+    await wait_for_prompts(log, 1, timeout=60)
+    assert await sessions(remote_tmux) == ["w2"]
+
+    await remote_tmux.kill_server()
+    assert await run_cli(*base, "up") == 0
+    assert capsys.readouterr().out.startswith("w2: started in gpu:%")
+    assert await sessions(remote_tmux) == ["w2"] and len(logged_prompts(log)) == 1
+
+    (worktree / "draft.txt").write_text("half done\n")
+    assert await run_cli(*base, "retire", "w2") == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "on host gpu has uncommitted changes" in error, error
+    (worktree / "draft.txt").unlink()
+    assert await run_cli(*base, "retire", "w2") == 0
+    assert capsys.readouterr().out.startswith("w2 retired: stopped, worktree ")
+    assert not worktree.exists() and await sessions(remote_tmux) == []
+
+
+async def run_cli(*argv: str) -> int:
+    # main() runs its own event loop: from an async test it runs in a thread.
+    return await asyncio.to_thread(main, list(argv))

@@ -4,6 +4,9 @@ worktree itself, branch figures, what retiring would lose, and whether a branch 
 
 from __future__ import annotations
 
+import asyncio
+import pathlib
+
 import pytest
 
 from orchestra_tui.models import BranchFigures
@@ -128,3 +131,32 @@ async def test_git_refusing_is_one_line(repos, tmp_path):
         await worktrees.add_worktree(repos.clone, tmp_path / "w2", "codex/7", "origin/main")
     assert str(caught.value).startswith("git worktree: ") and "\n" not in str(caught.value)
     assert "codex/7" in str(caught.value)
+
+
+async def test_git_through_a_command_prefix_quotes_every_path_for_the_shell_there(tmp_path):
+    # `sh -c` stands for `ssh ... DEST`: both hand the last word to a shell to run.
+    there = worktrees.SshGitRunner("box", ["sh", "-c"])
+    repo = tmp_path / "it's $(mkdir pwned) shop"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit_file(repo, "README.md", "x\n", "first")
+    place = tmp_path / "trees; rm -rf ~" / "w2"
+
+    assert await asyncio.to_thread(there.is_dir, "~")  # the home there
+    assert await worktrees.repository_root(repo, runner=there) == repo
+    assert await worktrees.default_base(repo, runner=there) == ("main", "")
+    await worktrees.add_worktree(repo, place, "codex/7", "main", runner=there)
+    assert git(place, "branch", "--show-current") == "codex/7"
+    (place / "draft.txt").write_text("draft\n")
+    state = await worktrees.worktree_state(place, "main", runner=there)
+    assert state.uncommitted == ("?? draft.txt",)
+    await worktrees.remove_worktree(repo, place, force=True, runner=there)
+    assert not place.exists() and not pathlib.Path("pwned").exists()
+    assert await worktrees.repository_root(tmp_path / "missing", runner=there) is None
+
+
+async def test_ssh_failing_is_one_line_naming_the_host():
+    refused = worktrees.SshGitRunner("box", [
+        "sh", "-c", "echo 'ssh: connect to host box port 22: Connection refused' >&2; exit 255"])
+    with pytest.raises(worktrees.GitError, match="^host box: connection refused$"):
+        await worktrees.repository_root("/srv/shop", runner=refused)
