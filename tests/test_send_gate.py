@@ -47,7 +47,7 @@ CODEX_DIALOG = ("  Would you like to run the following command?\n\n  $ terraform
 def _verdict(screen_text: str, tool: str | None, command: str = "node", **options):
     reading = Reading(pane=_pane(command, dead=options.pop("dead", False),
                                  in_mode=options.pop("in_mode", False)),
-                      detection=classify(screen_text, tool))
+                      detection=classify(screen_text, tool), screen=screen_text)
     return judge(reading, tool, **options)
 
 
@@ -69,6 +69,21 @@ def test_judge_keeps_text_out_of_shells_unless_asked():
     plain = _verdict("$ ", None, command="bash")
     assert plain[0] is State.EXITED and "--to-shell" in plain[1]
     assert _verdict("$ ", None, command="bash", to_shell=True) is None
+
+
+CLAUDE_BASH_MODE = ("  /model to try Opus 4.5\n\n" + "─" * 60 + "\n! \n" + "─" * 60 +
+                    "\n  ! for bash mode")
+CLAUDE_IDLE = "─" * 60 + "\n❯ \n" + "─" * 60 + "\n  ? for shortcuts"
+
+
+def test_judge_never_types_a_shell_command_into_an_agents_composer():
+    assert _verdict(CLAUDE_IDLE, "claude") is None
+    bash_mode = _verdict(CLAUDE_BASH_MODE, "claude")
+    assert bash_mode is not None and "bash mode" in bash_mode[1]
+    bang = _verdict(CLAUDE_IDLE, "claude", text="!rm -rf build")
+    assert bang is not None and "shell command" in bang[1]
+    assert _verdict(CODEX_IDLE, "codex", text="  !terraform destroy") is not None
+    assert _verdict(CODEX_IDLE, "codex", text="fix it! now") is None
 
 
 def test_judge_refuses_a_working_tool_that_takes_no_input():

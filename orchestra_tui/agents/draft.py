@@ -43,3 +43,31 @@ def draft_pending(screen: str, text: str) -> bool:
         return True
     tail = _tail(text)
     return bool(tail) and tail in content
+
+
+# Claude Code's composer in bash mode shows "!" where "❯" was (Gemini CLI's shell mode too):
+# what is submitted there runs as a shell command on the person's machine, not as a prompt.
+_SHELL_MODE_ROW = re.compile(r"^!(?:\s|$)")
+
+
+def composer_runs_shell(screen: str) -> bool:
+    """True when the composer at the bottom is in the tool's shell mode: a `!` prompt at the
+    start of the row right under the composer's top rule. An indented `! for bash mode` hint
+    or a `! cmd` echo higher up is not the composer.
+
+    >>> rule = "─" * 40
+    >>> composer_runs_shell(f"{rule}\\n! ls -la\\n{rule}\\n  ! for bash mode")
+    True
+    >>> composer_runs_shell(f"! ls\\n\\n{rule}\\n❯ \\n{rule}\\n  ! for bash mode")
+    False
+    """
+    s = Screen(screen)
+    for line in reversed(s.tail(_BOTTOM_ROWS)):
+        above = s.lines[line.index - 1] if line.index > 0 else None
+        if above is None or not above.rule:
+            continue
+        if _SHELL_MODE_ROW.match(line.text):
+            return True
+        if _COMPOSER_ROW.match(line.text):
+            return False
+    return False

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from orchestra_tui import agents
+from orchestra_tui.agents.draft import composer_runs_shell
 from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.core.ansi import strip_ansi
@@ -67,6 +68,7 @@ class Reading:
 
     pane: PaneInfo
     detection: Detection
+    screen: str = ""  # the visible rows, plain text
 
 
 def foreground_shell(pane: PaneInfo) -> str | None:
@@ -74,12 +76,13 @@ def foreground_shell(pane: PaneInfo) -> str | None:
 
 
 def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
-          tracked: State | None = None) -> tuple[State, str] | None:
+          tracked: State | None = None, text: str = "") -> tuple[State, str] | None:
     """None when the composer takes text now; otherwise (state, reason) of the refusal.
 
     `tool` is the agent's tool as configured or recognised (None: read it from the screen);
     `to_shell` allows a plain shell at its prompt (`orchestra send --to-shell`); `tracked` is
-    the state the poll loop holds, for what one screen cannot show (stuck)."""
+    the state the poll loop holds, for what one screen cannot show (stuck); `text` is what would
+    be typed (a leading `!` switches the agents' composers to their shell mode)."""
     pane, detection = reading.pane, reading.detection
     if pane.dead:
         return State.EXITED, "its pane is dead"
@@ -103,6 +106,13 @@ def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
         return State.EXITED, ("a shell prompt is on screen: it would run the text as a "
                               "command (--to-shell sends it anyway)")
     state = detection.state
+    if state in (State.IDLE, State.WORKING):
+        if composer_runs_shell(reading.screen):
+            return State.IDLE, ('its composer is in bash mode ("!"): the text would run as a '
+                                "shell command; leave bash mode in the pane first")
+        if text.lstrip().startswith("!") and (agent_tool or detection.tool) in AGENT_TOOLS:
+            return State.IDLE, ('a prompt that starts with "!" runs as a shell command in the '
+                                "agent's composer")
     if state is State.IDLE:
         return None
     if state is State.WORKING:
@@ -129,11 +139,11 @@ class SendGate:
         if pane.height:
             plain = "\n".join(plain.split("\n")[-pane.height:])
         detection = agents.classify(plain, tool if tool in PROFILES else None)
-        return Reading(pane=pane, detection=detection)
+        return Reading(pane=pane, detection=detection, screen=plain)
 
     async def check(self, agent: str, pane_id: str, tool: str | None, *,
                     to_shell: bool = False, tracked: State | None = None,
-                    typed: bool = False) -> Reading:
+                    typed: bool = False, text: str = "") -> Reading:
         """Raise `SendRefused` unless the pane's composer takes text right now."""
         try:
             reading = await self.read(pane_id, tool)
@@ -143,7 +153,8 @@ class SendGate:
             # No answer from its server (a host over ssh that is down): nothing is typed.
             state = State.UNREACHABLE if ":%" in pane_id else State.EXITED
             raise SendRefused(agent, state, str(error), typed=typed) from None
-        verdict = judge(reading, tool, to_shell=to_shell, tracked=tracked)
+        verdict = judge(reading, tool, to_shell=to_shell, tracked=tracked,
+                        text="" if typed else text)
         if verdict is not None:
             raise SendRefused(agent, *verdict, typed=typed)
         return reading
@@ -156,7 +167,8 @@ class SendGate:
 
         `before_first_byte` runs after the gate passed and before anything is typed (the queue
         marks its item `sending` there, so a crash from then on is never a silent resend)."""
-        reading = await self.check(agent, pane_id, tool, to_shell=to_shell, tracked=tracked)
+        reading = await self.check(agent, pane_id, tool, to_shell=to_shell, tracked=tracked,
+                                   text=text)
         resolved = tool if tool in PROFILES else reading.detection.tool
         shell_send = to_shell and (foreground_shell(reading.pane) is not None
                                    or reading.detection.tool == "shell")
