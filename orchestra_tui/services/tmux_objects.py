@@ -67,8 +67,9 @@ class TmuxObjects:
                 return create()
             except exc.LibTmuxException as error:
                 # libtmux looks the new window up after creating it; a command that quit at
-                # once took its window (and session) with it before that.
-                if "can't find" in str(error):
+                # once took its window (and session) with it before that ("no current
+                # target": the session was gone when libtmux listed its panes).
+                if "can't find" in str(error) or "no current target" in str(error):
                     raise _Gone() from None
                 raise
 
