@@ -119,6 +119,9 @@ class FleetWork:
         return dict(self._work)
 
     def _worktree_of(self, slot) -> str:
+        if slot.spec.host:
+            # Its worktree is on another machine: the same path here would be another folder.
+            return ""
         if slot.spec.cwd:
             return slot.spec.cwd
         return slot.pane.current_path if slot.pane is not None else ""
