@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.iterations, args.repeats, args.samples = min(args.iterations, 5), 1, 2
-    if not os.path.exists(SSHD):
+    if SSHD is None or not os.path.exists(SSHD):
         print("hosts_cost: OpenSSH server (sshd) is not installed", file=sys.stderr)
         return 2
     return run_main(main_async, args, seed=2)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import pathlib
 
 import pytest
 
 # Fixtures every module may use, made visible to all tests from here.
 from tests.ssh_fixtures import remote_tmux, ssh_host  # noqa: F401
 from tests.tmux_fixtures import tmux  # noqa: F401
-
-SHARED = pathlib.Path(__file__).resolve().parent.parent.parent / "shared"
 
 
 @pytest.fixture(autouse=True)

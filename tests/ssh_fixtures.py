@@ -14,8 +14,6 @@ import getpass
 import os
 import pathlib
 import shutil
-import signal
-import socket
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -26,28 +24,23 @@ from orchestra_tui.services.tmux import TmuxService
 from orchestra_tui.services.tmux_runner import LocalTmuxRunner
 from orchestra_tui.services.tmux_ssh import SshTmuxRunner, ssh_control_runner
 from tests.helpers import wait_until
+from tests.sshd import (
+    SSHD,
+    free_port,
+    keygen,
+    listening,
+    server_config,
+    start_sshd,
+    stop_sshd,
+)
 
-SSHD = shutil.which("sshd") or next(
-    (path for path in ("/usr/sbin/sshd", "/usr/local/sbin/sshd") if os.path.exists(path)), None)
-PRIVSEP_DIR = pathlib.Path("/run/sshd")  # Debian's sshd refuses to start without it
+__all__ = ["SSHD", "SshHost", "free_port", "keygen"]
 
 needs_sshd = pytest.mark.skipif(
     SSHD is None or shutil.which("ssh") is None or shutil.which("ssh-keygen") is None,
     reason="OpenSSH (sshd, ssh, ssh-keygen) is not installed: `apt-get install "
            "openssh-server openssh-client` (.ci/run installs it)")
 ALIAS = "orch-test-host"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def keygen(path: pathlib.Path) -> pathlib.Path:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "orchestra-test",
-                    "-f", str(path)], check=True, capture_output=True)
-    return path
 
 
 class SshHost:
@@ -62,12 +55,8 @@ class SshHost:
             (directory / "client_key.pub").read_text())
         self.log = directory / "sshd.log"
         self.server_config = directory / "sshd_config"
-        self.server_config.write_text("\n".join([
-            "ListenAddress 127.0.0.1", f"Port {self.port}", f"HostKey {self.host_key}",
-            f"AuthorizedKeysFile {directory / 'authorized_keys'}",
-            f"PidFile {directory / 'sshd.pid'}", "UsePAM no", "StrictModes no",
-            "PermitRootLogin yes", "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no", "MaxStartups 100", "MaxSessions 100", ""]))
+        self.server_config.write_text(server_config(
+            self.port, self.host_key, directory / "authorized_keys", directory / "sshd.pid"))
         self.client_config = self.write_client_config("ssh_config", self.client_key)
         self.process: subprocess.Popen | None = None
         self.started_once = False
@@ -88,12 +77,7 @@ class SshHost:
         return ["-F", str(self.client_config)]
 
     def start(self) -> None:
-        if os.geteuid() == 0 and not PRIVSEP_DIR.exists():
-            PRIVSEP_DIR.mkdir(mode=0o755, parents=True, exist_ok=True)
-        self.process = subprocess.Popen([SSHD, "-D", "-f", str(self.server_config),
-                                         "-E", str(self.log)],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = start_sshd(self.server_config, self.log)
         try:
             wait_until(self._listening, timeout=20, message=f"sshd on port {self.port}")
         except AssertionError as error:
@@ -107,64 +91,19 @@ class SshHost:
     def _listening(self) -> bool:
         if self.process is None or self.process.poll() is not None:
             raise AssertionError("sshd exited")
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
-            return False
+        return listening(self.port)
 
     def stop(self) -> None:
         """The host goes down: the listener and every session it started (so the control
         client's connection and the shared connection drop too)."""
-        if self.process is None:
-            return
-        # The listener first, so that no new session starts (a client reconnecting at once
-        # would get one); then its sessions deepest first, each reaped by its parent.
-        levels = _levels(self.process.pid)
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        for depth, level in reversed(list(enumerate(levels))):
-            for pid in level:
-                try:
-                    os.kill(pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-            if depth == 0:
-                break  # the listener's own children have no parent left to reap them
-            try:
-                wait_until(lambda level=level: not any(_exists(pid) for pid in level),
-                           timeout=5, message="sshd sessions gone")
-            except AssertionError:
-                pass  # a stubborn one goes with its parent
+        if self.process is not None:
+            stop_sshd(self.process)
         self.process = None
 
     def runner(self, name: str = "gpu", *, socket_path: str,
                options: list[str] | None = None) -> SshTmuxRunner:
         return SshTmuxRunner(name, ALIAS, ssh_options=options or self.ssh_options,
                              socket_path=socket_path, connect_timeout=5)
-
-
-def _exists(pid: int) -> bool:
-    return os.path.exists(f"/proc/{pid}")
-
-
-def _levels(root: int) -> list[list[int]]:
-    """The processes below `root`, one list per generation (children first)."""
-    children: dict[int, list[int]] = {}
-    for entry in pathlib.Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat[stat.rindex(")") + 2:].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    levels, level = [], [root]
-    while level:
-        level = [child for pid in level for child in children.get(pid, ())]
-        levels += [level] if level else []
-    return levels
 
 
 @pytest.fixture
