@@ -33,3 +33,16 @@ async def async_wait_until(predicate: Callable[[], Awaitable[T]], timeout: float
         await asyncio.sleep(interval)
         last = await predicate()
     return last
+
+
+async def pilot_wait_until(pilot, predicate: Callable[[], T], timeout: float = 10.0,
+                           message: str = "condition") -> T:
+    """`wait_until` inside a Textual Pilot test: the app keeps running while it waits."""
+    deadline = time.monotonic() + timeout
+    last: T = predicate()
+    while not last:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        await pilot.pause(0.05)
+        last = predicate()
+    return last

@@ -4,10 +4,8 @@ fleet, and the real app on real tmux over a program that clears its screen every
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +17,8 @@ from orchestra_tui.core.fleet import Fleet
 from orchestra_tui.models import AgentSpec
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from orchestra_tui.ui.widgets.pane_view import PaneView
+from tests.helpers import pilot_wait_until
+from tests.tmux_fixtures import wait_for_screen
 from tests.ui_data import FixedFleet
 
 CLEARING = Path(__file__).resolve().parent / "clearing_screen.py"
@@ -81,14 +81,6 @@ async def test_the_pane_keeps_colours_and_shows_brackets_as_text(tmp_path):
         assert lines[1].get_style_at_offset(app.console, 10).color is None
 
 
-async def until(pilot, predicate, timeout: float, message: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        await pilot.pause(0.05)
-
-
 FRAME_BOTTOM = re.compile(r"^frame (\d+) bottom$")
 
 
@@ -96,11 +88,8 @@ async def test_real_tmux_an_agent_that_clears_every_frame_shows_its_latest_frame
     frames = 150
     pane = await tmux.start([sys.executable, str(CLEARING), str(frames)],
                             session="clearing", width=80, height=20)
-    deadline = time.monotonic() + 60
-    while f"frame {frames} bottom" not in (await tmux.capture([pane.pane_id])).get(
-            pane.pane_id, ""):
-        assert time.monotonic() < deadline, "the clearing program never drew its last frame"
-        await asyncio.sleep(0.1)
+    await wait_for_screen(tmux, pane.pane_id, lambda s: f"frame {frames} bottom" in s,
+                          timeout=60, message="the clearing program's last frame")
     fleet = Fleet(tmux, [AgentSpec(name="clearer", tool="codex", target=pane.pane_id)])
     app = OrchestraApp(fleet, AppOptions(poll=True, poll_seconds=0.1))
     async with app.run_test(size=(150, 40)) as pilot:
@@ -109,7 +98,8 @@ async def test_real_tmux_an_agent_that_clears_every_frame_shows_its_latest_frame
         def captured_with_history() -> bool:
             return sum(1 for line in view.lines if FRAME_BOTTOM.match(line.plain)) > 1
 
-        await until(pilot, captured_with_history, 60, "a capture with the old frames above")
+        await pilot_wait_until(pilot, captured_with_history, 60,
+                               "a capture with the old frames above")
         await pilot.pause()
         bottoms = [int(m.group(1)) for line in view.lines
                    if (m := FRAME_BOTTOM.match(line.plain))]

@@ -13,6 +13,7 @@ from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from orchestra_tui.ui.screens.ask import AskScreen
+from tests.helpers import pilot_wait_until
 from tests.tmux_fixtures import (
     REPO,
     fake_agent_argv,
@@ -22,14 +23,6 @@ from tests.tmux_fixtures import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-async def _until(pilot, predicate, what: str, tries: int = 200) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def test_send_now_and_p_into_a_dialog_type_nothing_and_offer_the_queue(tmux, tmp_path):
@@ -49,20 +42,24 @@ async def test_send_now_and_p_into_a_dialog_type_nothing_and_offer_the_queue(tmu
     app = OrchestraApp(fleet, AppOptions(poll=True, poll_seconds=0.1, bell=False))
     before = await screen(tmux, pane.pane_id)
     async with app.run_test(size=(120, 35)) as pilot:
-        await _until(pilot, lambda: (view := app.snapshot.get("api")) is not None
-                     and view.status.state is State.APPROVAL, "api in approval")
+        await pilot_wait_until(pilot, lambda: (view := app.snapshot.get("api")) is not None
+                               and view.status.state is State.APPROVAL,
+                               message="api in approval")
         await pilot.press("enter", *"stop", "enter")
-        await _until(pilot, lambda: isinstance(app.screen, AskScreen), "the refusal")
+        await pilot_wait_until(pilot, lambda: isinstance(app.screen, AskScreen),
+                               message="the refusal")
         assert app.screen.question.startswith("api needs approval: not sent")
         await pilot.press("y")  # queue it instead
-        await _until(pilot, lambda: [i.text for i in store.items("api")] == ["stop"],
-                     "the prompt queued")
+        await pilot_wait_until(pilot, lambda: [i.text for i in store.items("api")] == ["stop"],
+                               message="the prompt queued")
         assert store.items("api")[0].state == QueueItemState.QUEUED
 
         await pilot.press("P")
-        await _until(pilot, lambda: isinstance(app.screen, AskScreen), "the refusal of P")
+        await pilot_wait_until(pilot, lambda: isinstance(app.screen, AskScreen),
+                               message="the refusal of P")
         await pilot.press("n")  # not queued either
-        await _until(pilot, lambda: not isinstance(app.screen, AskScreen), "the question gone")
+        await pilot_wait_until(pilot, lambda: not isinstance(app.screen, AskScreen),
+                               message="the question gone")
         assert [i.text for i in store.items("api")] == ["stop"]
     assert await screen(tmux, pane.pane_id) == before  # the dialog got no byte
     assert logged_prompts(log) == ["clean up [approve terraform destroy]"]

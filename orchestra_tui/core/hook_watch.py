@@ -26,14 +26,19 @@ class HookWatch:
         of another tmux server's pane with the same id are not this agent's."""
         if self._server_socket is None:
             self._server_socket = await tmux.server_socket() or ""
+        panes = []
         for slot in slots:
             pane_id = slot.pane.pane_id if slot.pane is not None else None
             if pane_id != slot.hook_pane:
                 slot.hook, slot.hook_pane = None, pane_id
-            if pane_id is None:
-                continue
-            events = self.log.read_new(pane_id, tmux_socket=self._server_socket or None)
-            reading = state_of(events, now)
+            if pane_id is not None:
+                panes.append((slot, pane_id))
+        # File reads, one per pane: in a thread, once per tick, never on the UI's event loop.
+        socket = self._server_socket or None
+        events = await asyncio.to_thread(
+            lambda: [self.log.read_new(pane_id, tmux_socket=socket) for _, pane_id in panes])
+        for (slot, _), new in zip(panes, events):
+            reading = state_of(new, now)
             if reading is not None:
                 slot.hook = reading
 
