@@ -138,8 +138,7 @@ class Directing:
             if status is None or slot.pane is None:
                 continue
             sending = slot.sending is not None and not slot.sending.done()
-            queue = queues.items.get(slot.spec.name, ())
-            item = None if sending else next_ready(queue)
+            item = None if sending else queues.next_ready(slot.spec.name)
             refused_here = slot.refused_at is not None and slot.refused_at == slot.fingerprint
             if may_dispatch(status.state, paused=slot.spec.name in queues.paused,
                             has_ready_item=item is not None and not refused_here,
@@ -318,12 +317,3 @@ class Directing:
         if slot.pane is None or slot.pane.dead:
             raise OrchestraError(f"{slot.spec.name} has no live pane")
         return slot.pane
-
-
-def next_ready(queue) -> QueueItem | None:
-    """The item to send next from one agent's queue (as `QueueStore.next_ready` decides): the
-    first `queued` one, unless one is `sending` or `uncertain`."""
-    for item in queue:
-        if item.state in ("sending", "uncertain"):
-            return None
-    return next((item for item in queue if item.state == "queued"), None)

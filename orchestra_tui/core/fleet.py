@@ -49,6 +49,7 @@ from orchestra_tui.models import (
     PaneInfo,
     State,
 )
+from orchestra_tui.services.store_format import EMPTY as NO_QUEUES
 
 __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot"]
 
@@ -81,7 +82,7 @@ class Fleet(Directing, FleetWork):
         self._snapshot = FleetSnapshot(agents=(), at=0.0)
         self._tasks: set[asyncio.Task] = set()
         self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
-        self._queues = _no_queues()
+        self._queues = NO_QUEUES
         self._journaled_alerts: dict[str, set[str]] | None = None  # agent -> occurrence keys
 
     # -- reading ---------------------------------------------------------------------------
@@ -392,9 +393,3 @@ class Fleet(Directing, FleetWork):
     async def _journal(self, event: str, **fields) -> None:
         if self.journal is not None and not self.read_only:
             await asyncio.to_thread(self.journal.append, event, **fields)
-
-
-def _no_queues():
-    from orchestra_tui.services.store import QueueSnapshot
-
-    return QueueSnapshot(items={}, paused=frozenset())

@@ -35,6 +35,7 @@ from orchestra_tui.services.store_format import (
     QueueSnapshot,
     decode,
     encode,
+    next_ready,
 )
 
 __all__ = ["FORMAT_VERSION", "QueueError", "QueueItemNotFound", "QueueSnapshot", "QueueStore",
@@ -169,10 +170,7 @@ class QueueStore:
         `sending` or `uncertain` (one at a time; an uncertain one waits for the person). Pause
         is not applied here: check `paused(agent)` as well."""
         with self._locked():
-            mine = [item for item in self._items if item.agent == agent]
-            if any(item.state in (_SENDING, _UNCERTAIN) for item in mine):
-                return None
-            return next((item for item in mine if item.state == _QUEUED), None)
+            return next_ready(item for item in self._items if item.agent == agent)
 
     def paused(self, agent: str) -> bool:
         with self._locked():

@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,25 @@ class QueueSnapshot:
 
     def of(self, agent: str) -> tuple[QueueItem, ...]:
         return self.items.get(agent, ())
+
+    def next_ready(self, agent: str) -> QueueItem | None:
+        return next_ready(self.of(agent))
+
+
+EMPTY = QueueSnapshot(items={}, paused=frozenset())
+
+
+def next_ready(queue: Iterable[QueueItem]) -> QueueItem | None:
+    """The item to send next from one agent's queue: its first `queued` one, or None when it
+    has none or one is `sending` or `uncertain` (one at a time; an uncertain one waits for the
+    person). Pause is not applied here."""
+    waiting = None
+    for item in queue:
+        if item.state in (QueueItemState.SENDING, QueueItemState.UNCERTAIN):
+            return None
+        if waiting is None and item.state == QueueItemState.QUEUED:
+            waiting = item
+    return waiting
 
 
 class NewerFormat(Exception):
