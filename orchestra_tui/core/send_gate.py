@@ -110,7 +110,7 @@ def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
         if composer_runs_shell(reading.screen):
             return State.IDLE, ('its composer is in bash mode ("!"): the text would run as a '
                                 "shell command; leave bash mode in the pane first")
-        if text.lstrip().startswith("!") and (agent_tool or detection.tool) in AGENT_TOOLS:
+        if text.lstrip().startswith("!") and agent_tool is not None:
             return State.IDLE, ('a prompt that starts with "!" runs as a shell command in the '
                                 "agent's composer")
     if state is State.IDLE:
