@@ -18,6 +18,7 @@ from orchestra_tui.models import AgentSpec, State
 from orchestra_tui.services.hook_log import HookLog, append_event
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore
+from tests.helpers import async_wait_until
 from tests.tmux_fixtures import start_fake_agent
 
 pytestmark = pytest.mark.slow
@@ -88,11 +89,18 @@ async def test_the_screen_alone_knows_an_agent_has_exited(tmux, tmp_path):
     clock = Clock()
     fleet, pane, data = await _fleet(tmux, tmp_path, clock)
     socket = await tmux.server_socket()
+    await tmux.set_remain_on_exit(pane.pane_id)  # the pane stays, dead, as the hook says work
     await fleet.refresh()
-    _event(data, pane, socket, "UserPromptSubmit", clock())
-    await tmux.kill_pane(pane.pane_id)
-    status = (await fleet.refresh()).get("api").status
-    assert (status.state, status.source) == (State.EXITED, "screen")
+    await tmux.send_text(pane.pane_id, "/exit")
+    _event(data, pane, socket, "UserPromptSubmit", clock())  # fresh: within the grace
+
+    async def dead() -> bool:
+        return (await fleet.refresh()).get("api").status.state is State.EXITED
+
+    await async_wait_until(dead, message="the dead pane read as exited")
+    status = fleet.snapshot.get("api").status
+    assert (status.source, status.pane_id) == ("screen", pane.pane_id)
+    assert clock() - time.time() < GRACE_SECONDS  # the hook's word was still fresh
 
 
 async def _drain(fleet: Fleet) -> None:
