@@ -67,6 +67,19 @@ def test_the_latest_telling_event_decides_with_its_age() -> None:
     assert state_of([], now=2.0) is None
 
 
+def test_codex_notify_of_a_side_thread_is_not_the_persons_turn_ending() -> None:
+    """Codex 0.171 calls its notify program when the title it generates for a new session is
+    done, in the middle of the person's first turn: another thread id than the hooks'."""
+    turn = [event("UserPromptSubmit", 1.0, tool="codex", session_id="main"),
+            event("PreToolUse", 2.0, "Bash", tool="codex", session_id="main"),
+            event("agent-turn-complete", 3.0, tool="codex", session_id="title")]
+    assert state_of(turn, now=4.0).state is State.WORKING
+    ended = [*turn, event("agent-turn-complete", 5.0, tool="codex", session_id="main")]
+    assert state_of(ended, now=6.0).state is State.IDLE
+    notify_only = [event("agent-turn-complete", 3.0, tool="codex", session_id="any")]
+    assert state_of(notify_only, now=4.0).state is State.IDLE
+
+
 def test_a_denied_command_reads_working_with_the_rule() -> None:
     told = meaning(event("PreToolUse", detail="Bash", denied="terraform destroy"))
     assert told == (State.WORKING, "hook: denied terraform destroy before it ran")

@@ -19,7 +19,12 @@ from orchestra_tui.services.hooks_install import (
     status,
     with_hooks,
 )
-from orchestra_tui.services.hooks_tools import claude_events
+from orchestra_tui.services.hooks_tools import (
+    HOOK_MODULE,
+    NOTIFY_COMMENT,
+    claude_events,
+    codex_trust_hash,
+)
 
 # A person's settings as Claude Code writes them, with a hook of their own on two events.
 PERSONAL = """{
@@ -161,14 +166,15 @@ def test_project_install_for_every_tool_and_status(
     assert json.loads((project / ".claude" / "settings.local.json").read_text())["hooks"]
     gemini = json.loads((project / ".gemini" / "settings.json").read_text())
     assert gemini["hooks"]["BeforeTool"][0]["hooks"][0]["timeout"] == 10000
-    codex_config = (project / ".codex" / "config.toml").read_text("utf-8")
-    import tomllib
-    parsed = tomllib.loads(codex_config)
-    assert parsed["notify"][:3] == [sys.executable, "-m", "orchestra_tui.commands.hook"]
-    assert parsed["projects"]["/x"]["trust_level"] == "trusted"
+    codex = json.loads((project / ".codex" / "hooks.json").read_text())
+    assert codex["hooks"]["PreToolUse"][0]["hooks"][0]["timeout"] == 10
+    # Codex keeps hook trust in the user's config.toml only: a project's is left alone, and
+    # the person trusts the project's hooks once in Codex's /hooks.
+    assert (project / ".codex" / "config.toml").read_text("utf-8") == config_toml
+    assert not (home / ".codex").exists()
     rows = {(row.tool, row.path.name): row
             for row in status(project=project, data_dir=program.data_dir)}
-    assert rows[("codex", "config.toml")].installed and rows[("codex", "hooks.json")].installed
+    assert rows[("codex", "hooks.json")].installed
     assert rows[("gemini", "settings.json")].installed
 
     for tool in ("claude", "codex", "gemini"):
@@ -178,13 +184,51 @@ def test_project_install_for_every_tool_and_status(
     assert sorted(p.name for p in (project / ".codex").iterdir()) == ["config.toml"]
 
 
-def test_a_persons_own_codex_notify_is_kept(home: pathlib.Path, program: HookProgram) -> None:
+def test_codex_hooks_come_with_their_trust_and_leave_with_it(
+        home: pathlib.Path, program: HookProgram) -> None:
+    """Orchestra's handlers in hooks.json are trusted in config.toml the way Codex's /hooks
+    does it (key: file, event, group and handler index); the person's own entries stay."""
+    hooks_json, config = home / ".codex" / "hooks.json", home / ".codex" / "config.toml"
+    config.parent.mkdir()
+    own = {"type": "command", "command": "notify-send done"}
+    hooks_json.write_text(json.dumps({"hooks": {"Stop": [{"hooks": [own]}]}}), encoding="utf-8")
+    original = (f'notify = ["notify-send", "codex"]\n\n[hooks.state."{hooks_json}:stop:0:0"]\n'
+                f'trusted_hash = "{codex_trust_hash("Stop", own)}"\n')
+    config.write_text(original, encoding="utf-8")
+
+    changes = {c.path.name: c.action for c in install("codex", program)}
+    assert changes == {"hooks.json": "installed", "config.toml": "installed"}
+    import tomllib
+    state = tomllib.loads(config.read_text("utf-8"))["hooks"]["state"]
+    ours = json.loads(hooks_json.read_text())["hooks"]["Stop"][1]["hooks"][0]
+    assert state[f"{hooks_json}:stop:1:0"]["trusted_hash"] == codex_trust_hash("Stop", ours)
+    assert len(state) == 1 + 6 and config.read_text("utf-8").startswith(original)
+    assert [c.action for c in install("codex", program)] == ["unchanged", "unchanged"]
+    assert status(("codex",), data_dir=program.data_dir)[1].events == ("trust of 6 hooks",)
+
+    assert [c.action for c in remove("codex", program.data_dir)] == ["restored", "restored"]
+    assert config.read_text("utf-8") == original
+
+
+def test_codex_trust_matches_what_codex_writes() -> None:
+    """The hash Codex 0.171's /hooks "Trust all" wrote for a SessionStart command handler."""
+    handler = {"type": "command", "timeout": 10, "command":
+               "/work/main/.venv/bin/python -m orchestra_tui.commands.hook --tool codex "
+               "--data-dir /tmp/cx/data --config /tmp/cx/orch.toml"}
+    assert codex_trust_hash("SessionStart", handler) == (
+        "sha256:c5584f41b90610b01fc67b21aba7efce45cb55fd88a90b7c28090182985c9028")
+
+
+def test_an_older_installs_codex_notify_goes_and_a_broken_config_is_left_alone(
+        home: pathlib.Path, program: HookProgram) -> None:
     config = home / ".codex" / "config.toml"
     config.parent.mkdir()
-    config.write_text('notify = ["notify-send", "codex"]\n', encoding="utf-8")
-    changes = {c.path.name: c.action for c in install("codex", program)}
-    assert changes == {"hooks.json": "installed", "config.toml": "skipped"}
-    assert config.read_text("utf-8") == 'notify = ["notify-send", "codex"]\n'
+    config.write_text(f"{NOTIFY_COMMENT}\nnotify = [\"/py\", \"-m\", \"{HOOK_MODULE}\"]\n"
+                      'model = "o4"\n', encoding="utf-8")
+    install("codex", program)
+    assert "notify" not in config.read_text("utf-8")
+    remove("codex", program.data_dir)
+    assert config.read_text("utf-8") == 'model = "o4"\n'
     config.write_text("model = \n", encoding="utf-8")
     skipped = [c for c in install("codex", program) if c.path == config]
     assert skipped[0].action == "skipped" and "not valid TOML" in skipped[0].note
@@ -229,7 +273,12 @@ def test_launch_injection_touches_none_of_the_persons_files(
     injected = json.loads(pathlib.Path(claude.args[1]).read_text("utf-8"))
     assert "--agent api" in injected["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
     codex = launch_injection("codex", program, agent="api")
-    assert codex.args[0] == "-c" and codex.args[1].startswith("notify=[")
+    assert codex.args[0] == "-c" and codex.args[1].startswith("hooks = {SessionStart = [")
+    import tomllib
+    layer = tomllib.loads(codex.args[1])["hooks"]
+    assert "--agent api" in layer["PreToolUse"][0]["hooks"][0]["command"]
+    assert layer["state"]["/<session-flags>/config.toml:stop:0:0"]["trusted_hash"] == (
+        codex_trust_hash("Stop", layer["Stop"][0]["hooks"][0]))
     assert not list(home.iterdir())
-    assert with_hooks("codex --full-auto", codex).startswith("codex -c 'notify=[")
+    assert with_hooks("codex --full-auto", codex).startswith("codex -c 'hooks = {")
     assert with_hooks("claude", LaunchInjection("claude")) == "claude"

@@ -9,7 +9,9 @@ they mean. The latest event that tells anything about state decides:
 - approval: PermissionRequest; a Notification of type permission_prompt, elicitation_dialog
   (Claude Code) or ToolPermission (Gemini CLI);
 - idle: Stop, Notification idle_prompt, SessionStart (not after a compaction); AfterAgent
-  (Gemini CLI); agent-turn-complete (Codex's notify program);
+  (Gemini CLI); agent-turn-complete (Codex's notify program), but only for the session the
+  hooks report: Codex 0.171 also calls notify when a side thread ends (the title it generates
+  for a new session), in the middle of the person's turn;
 - blocked: StopFailure (a turn ended on an API error: usage limit, sign-in, billing);
 - exited: SessionEnd (not for `/clear`).
 
@@ -132,11 +134,31 @@ def meaning(event: HookEvent) -> tuple[State, str] | None:
     return None
 
 
+NOTIFY_TURN_END = "agent-turn-complete"
+
+
+def _hooked_session(events: list[HookEvent]) -> str:
+    """The session of the latest hook event (not a notify) that names one, else ""."""
+    hooked = [event for event in events if event.session_id and event.event != NOTIFY_TURN_END]
+    return max(hooked, key=lambda event: event.at).session_id if hooked else ""
+
+
 def state_of(events: Iterable[HookEvent], now: float) -> HookReading | None:
     """The reading of the latest event (by time, then order given) that tells a state, or
-    None when no event does. `now` gives the reading's `age`."""
+    None when no event does. `now` gives the reading's `age`.
+
+    >>> side = HookEvent(at=3.0, event="agent-turn-complete", tool="codex", session_id="t2")
+    >>> state_of([HookEvent(at=2.0, event="PreToolUse", tool="codex", session_id="t1"), side],
+    ...          now=4.0).state
+    <State.WORKING: 'working'>
+    """
+    events = list(events)
+    main_session = _hooked_session(events)
     latest: tuple[HookEvent, tuple[State, str]] | None = None
     for event in events:
+        if (event.event == NOTIFY_TURN_END and main_session
+                and event.session_id != main_session):
+            continue  # a side thread's turn ended, not the person's
         told = meaning(event)
         if told is not None and (latest is None or event.at >= latest[0].at):
             latest = (event, told)

@@ -2,7 +2,7 @@
 report their state to orchestra (see `services.hooks_install`).
 
     orchestra hooks install --tool claude            # ~/.claude/settings.json
-    orchestra hooks install --tool codex --project . # ./.codex/hooks.json, ./.codex/config.toml
+    orchestra hooks install --tool codex             # ~/.codex/hooks.json and their trust
     orchestra hooks status
     orchestra hooks remove --tool claude             # the file as it was before install
 """
@@ -18,7 +18,7 @@ from orchestra_tui.services.hooks_install import TOOLS, HookProgram, install, re
 
 _AFTER_INSTALL = {
     "claude": "start (or restart) Claude Code: hooks are read when it starts",
-    "codex": "start Codex and trust the new hooks once in its /hooks",
+    "codex": "start (or restart) Codex: hooks are read when it starts",
     "gemini": "start (or restart) Gemini CLI: hooks are read when it starts",
 }
 

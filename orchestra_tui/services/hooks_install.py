@@ -32,16 +32,16 @@ from orchestra_tui.services.hooks_files import (
 )
 from orchestra_tui.services.hooks_tools import (
     TOOLS,
+    TRUST_COMMENT,
     HookProgram,
     Target,
+    codex_launch_override,
     edit_for,
-    has_own_notify,
     hook_groups,
     installed_version,
-    is_orchestra_command,
     is_orchestra_handler,
     targets,
-    toml_string_array,
+    toml_obstacle,
 )
 
 __all__ = ["TOOLS", "Change", "HookProgram", "LaunchInjection", "StatusRow", "install",
@@ -73,28 +73,14 @@ def install(tool: str, program: HookProgram, *, project: Path | None = None,
     manifest = Manifest(program.data_dir)
     changes = []
     for target in targets(tool, project):
-        if target.kind == "notify":
-            reason = _notify_obstacle(read_bytes(target.path))
+        if target.kind == "trust":
+            reason = toml_obstacle(read_bytes(target.path))
             if reason:
                 changes.append(Change(target.path, "skipped", reason))
                 continue
         changes.append(apply_install(target.path, edit_for(target, program, version=version),
                                      manifest))
     return changes
-
-
-def _notify_obstacle(data: bytes | None) -> str:
-    """Why orchestra's `notify` cannot go into this config.toml, or ""."""
-    if has_own_notify(data):
-        return "you have a notify program of your own; kept (turn ends come from hooks.json)"
-    if data:
-        import tomllib
-
-        try:
-            tomllib.loads(data.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            return f"not valid TOML ({error}); left alone"
-    return ""
 
 
 def remove(tool: str, data_dir: Path, *, project: Path | None = None) -> list[Change]:
@@ -150,17 +136,10 @@ def _problems(commands: tuple[str, ...], data_dir: Path | None) -> tuple[str, ..
 
 def _status_of(target: Target, data_dir: Path | None) -> StatusRow:
     data = read_bytes(target.path)
-    if target.kind == "notify":
-        import tomllib
-
-        try:
-            notify = tomllib.loads((data or b"").decode("utf-8")).get("notify")
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            notify = None
-        ours = is_orchestra_command(notify)
-        commands = (shlex.join(notify),) if ours and isinstance(notify, list) else ()
-        return StatusRow(target.tool, target.scope, target.path, ours,
-                         ("notify",) if ours else (), commands, _problems(commands, data_dir))
+    if target.kind == "trust":
+        trusted = (data or b"").decode("utf-8", "replace").count(TRUST_COMMENT + "\n")
+        return StatusRow(target.tool, target.scope, target.path, bool(trusted),
+                         (f"trust of {trusted} hooks",) if trusted else ())
     try:
         document = load_json(data, target.path)
     except OrchestraError as error:
@@ -225,8 +204,8 @@ class LaunchInjection:
 def launch_injection(tool: str, program: HookProgram, *, agent: str = "",
                      version: tuple[int, ...] | None = None) -> LaunchInjection:
     """Claude Code: `--settings FILE`, an orchestra-owned settings file with the hooks (merged
-    by Claude Code with the person's own). Codex: `-c notify=[...]` (its hooks need the
-    person's trust in `/hooks`, so they come from `orchestra hooks install`). Gemini CLI: none
+    by Claude Code with the person's own). Codex: one `-c hooks={...}` with the hooks and their
+    trust, a layer for this run only over the person's own files. Gemini CLI: none
     yet (no extra-settings flag): install its hooks with `orchestra hooks install`. `agent`
     names the configured agent, so the hook needs no tmux lookup to enforce its lane."""
     _check_tool(tool)
@@ -241,8 +220,7 @@ def launch_injection(tool: str, program: HookProgram, *, agent: str = "",
             atomic_write(path, data)
         return LaunchInjection(tool, args=("--settings", str(path)))
     if tool == "codex":
-        notify = toml_string_array(program.argv("codex", agent))
-        return LaunchInjection(tool, args=("-c", f"notify={notify}"))
+        return LaunchInjection(tool, args=("-c", codex_launch_override(program, agent)))
     return LaunchInjection(tool, note="Gemini CLI takes no extra settings file at launch: "
                                       "run `orchestra hooks install --tool gemini`")
 

@@ -5,14 +5,17 @@ handler shape, and the command line of the hook program.
   `.claude/settings.local.json` (personal, not committed: the command names this machine's
   interpreter). Claude Code shows a blocking warning for an event it does not know, so the
   events follow the installed version (`claude --version`).
-- Codex: `hooks` in `~/.codex/hooks.json` (`$CODEX_HOME`) or the project's `.codex/hooks.json`
-  (Codex asks the person to trust new hooks once, in its `/hooks`), and the older `notify`
-  program in `config.toml` for turn ends, when the person has none of their own.
+- Codex: `hooks` in `~/.codex/hooks.json` (`$CODEX_HOME`) or the project's `.codex/hooks.json`.
+  Codex runs a hook only once it is trusted: for the user's hooks.json orchestra writes the
+  trust of its own entries into `config.toml` (`[hooks.state."..."]`, as Codex's /hooks does);
+  a project's hooks are trusted by the person once, in Codex's /hooks.
 - Gemini CLI: `hooks` in `~/.gemini/settings.json` or the project's `.gemini/settings.json`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shlex
@@ -75,7 +78,7 @@ def is_orchestra_handler(handler: dict[str, Any]) -> bool:
 @dataclass(frozen=True)
 class Target:
     """One file that carries a tool's hooks: `kind` is "hooks" (a JSON hooks table) or
-    "notify" (Codex's config.toml `notify`)."""
+    "trust" (Codex's config.toml, where the trust of orchestra's hooks is kept)."""
 
     tool: str
     kind: str
@@ -96,8 +99,9 @@ def targets(tool: str, project: Path | None = None) -> list[Target]:
     if tool == "codex":
         base = Path(os.environ.get("CODEX_HOME") or _home() / ".codex")
         directory = project / ".codex" if project else base
-        return [Target(tool, "hooks", directory / "hooks.json", scope),
-                Target(tool, "notify", directory / "config.toml", scope)]
+        hooks = Target(tool, "hooks", directory / "hooks.json", scope)
+        # Codex reads hook trust from the user's config.toml only, never a project's.
+        return [hooks] if project else [hooks, Target(tool, "trust", base / "config.toml", scope)]
     if tool == "gemini":
         directory = project / ".gemini" if project else _home() / ".gemini"
         return [Target(tool, "hooks", directory / "settings.json", scope)]
@@ -154,75 +158,144 @@ def hook_groups(tool: str, program: HookProgram, *, agent: str = "",
     return {event: [{"hooks": [dict(handler)]}] for event in events}
 
 
-# -- Codex notify in config.toml ------------------------------------------------------------------
+# -- Codex: trust of orchestra's own hooks in config.toml ------------------------------------------
 
+# Codex runs a hook from hooks.json only once the person trusted it: its /hooks review writes
+# `[hooks.state."<hooks.json>:<event>:<group>:<handler>"] trusted_hash = "sha256:..."` into the
+# user's config.toml, the hash taken over the handler's normalized identity (checked with Codex
+# 0.171: the same entry its "Trust all" writes). Orchestra writes that entry for its own handlers
+# only, each under a marker comment, so the person installed hooks that work at once, and
+# `remove` takes exactly those out. When a future Codex hashes differently, the entries are
+# merely stale: Codex asks for review as if orchestra had written none.
+CODEX_EVENT_KEYS = {"PreToolUse": "pre_tool_use", "PermissionRequest": "permission_request",
+                    "PostToolUse": "post_tool_use", "PreCompact": "pre_compact",
+                    "PostCompact": "post_compact", "SessionStart": "session_start",
+                    "UserPromptSubmit": "user_prompt_submit", "Stop": "stop"}
+_MATCHERLESS = ("UserPromptSubmit", "Stop")  # Codex ignores a matcher on these
+CODEX_DEFAULT_TIMEOUT = 600
+TRUST_COMMENT = "# orchestra: trusts its own hook (`orchestra hooks remove` takes this out)"
+_TRUST_BLOCK = re.compile(r"(?m)(?:^\n)?^" + re.escape(TRUST_COMMENT)
+                          + r"\n\[hooks\.state\.(\"(?:[^\"\\]|\\.)*\")\]\n"
+                          + r"(?:[A-Za-z_]+[ \t]*=[^\n]*\n)*")
+SESSION_FLAGS_SOURCE = "/<session-flags>/config.toml"  # where Codex says `-c` hooks come from
+# An older orchestra put a `notify` program here; Codex also calls notify for its side threads
+# (the title it generates for a session), so it reported idle in the middle of a turn.
 NOTIFY_COMMENT = "# orchestra: turn ends reported by its hook program (`orchestra hooks remove`)"
+_LEGACY_NOTIFY = re.compile(r"(?m)^" + re.escape(NOTIFY_COMMENT) + r"\nnotify = \[[^\n]*\]\n")
 
 
-def toml_string_array(items: list[str]) -> str:
-    """A TOML array of basic strings (JSON string escaping is valid TOML)."""
-    import json
-
-    return "[" + ", ".join(json.dumps(item, ensure_ascii=False) for item in items) + "]"
+def toml_string(text: str) -> str:
+    """A TOML basic string (JSON string escaping is valid TOML)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
-def notify_block(program: HookProgram) -> str:
-    return f"{NOTIFY_COMMENT}\nnotify = {toml_string_array(program.argv('codex'))}\n"
+def codex_trust_hash(event: str, handler: dict[str, Any], matcher: str | None = None) -> str:
+    """The `trusted_hash` Codex keeps for a command handler under `event`: sha256 over the
+    canonical (sorted, compact) JSON of the event's key and the group with that one handler,
+    its timeout and async flag filled in with Codex's defaults."""
+    normalized: dict[str, Any] = {"type": "command", "command": handler.get("command", ""),
+                                  "timeout": max(1, int(handler.get("timeout")
+                                                        or CODEX_DEFAULT_TIMEOUT)),
+                                  "async": bool(handler.get("async", False))}
+    if isinstance(handler.get("statusMessage"), str):
+        normalized["statusMessage"] = handler["statusMessage"]
+    identity: dict[str, Any] = {"event_name": CODEX_EVENT_KEYS[event], "hooks": [normalized]}
+    if matcher is not None and event not in _MATCHERLESS:
+        identity["matcher"] = matcher
+    canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _notify_lines(text: str) -> re.Match[str] | None:
-    return re.search(r"(?m)^" + re.escape(NOTIFY_COMMENT) + r"\nnotify = \[[^\n]*\]\n", text)
+def codex_trust_entries(source: str, hooks: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, trusted_hash) for every orchestra handler in a Codex `hooks` table read from
+    `source` (a hooks.json path, or SESSION_FLAGS_SOURCE for hooks given with `-c`)."""
+    entries = []
+    for event, groups in hooks.items():
+        if event not in CODEX_EVENT_KEYS or not isinstance(groups, list):
+            continue
+        for group_index, group in enumerate(groups):
+            handlers = group.get("hooks") if isinstance(group, dict) else None
+            for handler_index, handler in enumerate(handlers or []):
+                if isinstance(handler, dict) and is_orchestra_handler(handler):
+                    matcher = group.get("matcher")
+                    key = f"{source}:{CODEX_EVENT_KEYS[event]}:{group_index}:{handler_index}"
+                    entries.append((key, codex_trust_hash(
+                        event, handler, matcher if isinstance(matcher, str) else None)))
+    return entries
 
 
-def notify_edit(path: Path, program: HookProgram) -> Edit:
-    """Codex's `notify = [...]` as the first lines of config.toml (before any table, so it is
-    a top-level key). A person's own notify program is never replaced: then nothing is added
-    (`add` returns the bytes unchanged) and turn ends come from the hooks alone."""
+def _parse_toml(data: bytes | None) -> dict[str, Any] | None:
+    import tomllib
+
+    try:
+        return tomllib.loads((data or b"").decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+
+
+def trust_edit(hooks_json: Path) -> Edit:
+    """Orchestra's trust entries for its handlers in `hooks_json`, in the user's config.toml
+    (read from hooks.json as install left it, so install writes hooks.json first)."""
+    prefix = f"{hooks_json}:"
+
+    def ours(match: re.Match[str]) -> bool:
+        return json.loads(match.group(1)).startswith(prefix)
 
     def present(data: bytes | None) -> bool:
-        return data is not None and _notify_lines(data.decode("utf-8", "replace")) is not None
+        text = (data or b"").decode("utf-8", "replace")
+        return (any(ours(m) for m in _TRUST_BLOCK.finditer(text))
+                or _LEGACY_NOTIFY.search(text) is not None)
 
     def strip(data: bytes) -> bytes:
-        text = data.decode("utf-8")
-        match = _notify_lines(text)
-        return (text[:match.start()] + text[match.end():]).encode() if match else data
+        text = _LEGACY_NOTIFY.sub("", data.decode("utf-8"))
+        return _TRUST_BLOCK.sub(lambda m: "" if ours(m) else m.group(0), text).encode()
 
     def add(data: bytes | None) -> bytes:
-        import tomllib
-
         rest = strip(data) if data else b""
-        try:
-            document = tomllib.loads(rest.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        document = _parse_toml(rest)
+        if document is None:
             return data or b""  # a file Codex itself cannot read: left alone
-        if "notify" in document:
-            return data or b""
-        block = notify_block(program).encode()
-        if data is not None and present(data) and _notify_lines(data.decode()).group(0) == (
-                block.decode()):
-            return data
-        return block + rest
+        state = (document.get("hooks") or {}).get("state") or {}
+        from orchestra_tui.services.hooks_files import load_json, read_bytes
+
+        hooks = load_json(read_bytes(hooks_json), hooks_json).get("hooks") or {}
+        text = rest.decode("utf-8")
+        if text and not text.endswith("\n"):
+            text += "\n"
+        for key, trusted in codex_trust_entries(str(hooks_json), hooks):
+            if key in state:
+                continue  # the person's own word on this entry (trusted or not) stands
+            text += (f"\n{TRUST_COMMENT}\n[hooks.state.{toml_string(key)}]\n"
+                     f"trusted_hash = {toml_string(trusted)}\n")
+        result = text.encode()
+        return data if data is not None and result == data else result
 
     return Edit(present=present, add=add, strip=strip)
 
 
-def has_own_notify(data: bytes | None) -> bool:
-    """The person's config.toml names a notify program of their own."""
-    if not data:
-        return False
-    import tomllib
+def toml_obstacle(data: bytes | None) -> str:
+    """Why orchestra's entries cannot go into this config.toml, or ""."""
+    if data and _parse_toml(data) is None:
+        return "not valid TOML; left alone (Codex asks to trust the hooks in its /hooks)"
+    return ""
 
-    try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
-    notify = document.get("notify")
-    return notify is not None and not is_orchestra_command(notify)
+
+def codex_launch_override(program: HookProgram, agent: str = "") -> str:
+    """One `-c` value giving Codex orchestra's hooks and their trust for this run only: a
+    session-flags layer Codex merges over the person's files without writing them."""
+    groups = hook_groups("codex", program, agent=agent)
+    handler = groups["Stop"][0]["hooks"][0]
+    inline = ("{type = \"command\", command = " + toml_string(handler["command"])
+              + f", timeout = {handler['timeout']}}}")
+    events = [f"{event} = [{{hooks = [{inline}]}}]" for event in groups]
+    trust = [f"{toml_string(key)} = {{trusted_hash = {toml_string(trusted)}}}"
+             for key, trusted in codex_trust_entries(SESSION_FLAGS_SOURCE, groups)]
+    return "hooks = {" + ", ".join([*events, "state = {" + ", ".join(trust) + "}"]) + "}"
 
 
 def edit_for(target: Target, program: HookProgram, *,
              version: tuple[int, ...] | None = None) -> Edit:
-    if target.kind == "notify":
-        return notify_edit(target.path, program)
+    if target.kind == "trust":
+        return trust_edit(target.path.with_name("hooks.json"))
     return json_hooks_edit(target.path, hook_groups(target.tool, program, version=version),
                            is_orchestra_handler)

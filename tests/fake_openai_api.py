@@ -1,0 +1,221 @@
+"""A scripted OpenAI Responses API on loopback, enough for the real Codex CLI to run a turn
+offline: it streams text or a shell tool call the way the API does (server-sent events).
+
+The script is the conversation itself, so the server keeps no state between requests:
+
+- the person's last prompt `run: CMD` makes the model call Codex's shell tool with `CMD`;
+- a tool's output as the last input item ends the turn with a short text;
+- any other prompt, and every side request Codex makes without tools, gets a one-line text.
+
+>>> server = FakeOpenAIAPI.start()
+>>> server.base_url.startswith("http://127.0.0.1:")
+True
+>>> reply_for({"tools": [{"type": "function", "name": "shell"}],
+...            "input": [{"type": "message", "role": "user",
+...                       "content": [{"type": "input_text", "text": "run: ls"}]}]})["name"]
+'shell'
+>>> server.stop()
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+MODEL = "gpt-5.1-codex"
+RUN_PREFIX = "run:"
+DONE_TEXT = "Finished: the command ran."
+REPLY_TEXT = "Hello from the scripted API."
+_TOOL_OUTPUTS = ("function_call_output", "custom_tool_call_output", "local_shell_call_output")
+
+
+def _prompt_text(item: dict[str, Any]) -> str:
+    content = item.get("content")
+    if isinstance(content, str):
+        return content
+    texts = [part.get("text", "") for part in content or []
+             if isinstance(part, dict) and part.get("type") in ("input_text", "text")]
+    # Codex's own context (environment, instructions) arrives as `<...>` blocks.
+    return "\n".join(t for t in texts if not t.lstrip().startswith("<")).strip()
+
+
+def _shell_call(body: dict[str, Any], command: str) -> dict[str, Any]:
+    """A call of whichever shell tool this Codex offers, with `command`."""
+    names = [tool.get("name") for tool in body.get("tools") or [] if isinstance(tool, dict)]
+    call_id = f"call_{uuid.uuid4().hex[:20]}"
+    if "exec_command" in names and "shell" not in names:
+        arguments = {"cmd": command, "justification": "Run the requested command",
+                     "sandbox_permissions": "require_escalated"}
+        name = "exec_command"
+    elif "shell_command" in names and "shell" not in names:
+        arguments = {"command": command, "justification": "Run the requested command",
+                     "sandbox_permissions": "require_escalated"}
+        name = "shell_command"
+    else:
+        arguments = {"command": ["bash", "-lc", command],
+                     "justification": "Run the requested command",
+                     "sandbox_permissions": "require_escalated"}
+        name = "shell"
+    return {"type": "function_call", "id": f"fc_{uuid.uuid4().hex[:20]}", "call_id": call_id,
+            "name": name, "arguments": json.dumps(arguments), "status": "completed"}
+
+
+def reply_for(body: dict[str, Any]) -> dict[str, Any]:
+    """The output item the model answers with: a `message` or a `function_call`."""
+    items = [item for item in body.get("input") or [] if isinstance(item, dict)]
+    last = items[-1] if items else {}
+    if body.get("tools") and last.get("type") not in _TOOL_OUTPUTS:
+        for item in reversed(items):
+            if item.get("type") == "message" and item.get("role") == "user":
+                for line in _prompt_text(item).splitlines():
+                    if line.strip().lower().startswith(RUN_PREFIX):
+                        return _shell_call(body, line.strip()[len(RUN_PREFIX):].strip())
+                break
+    text = DONE_TEXT if last.get("type") in _TOOL_OUTPUTS else REPLY_TEXT
+    return {"type": "message", "id": f"msg_{uuid.uuid4().hex[:20]}", "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": text, "annotations": []}]}
+
+
+def _events(item: dict[str, Any]) -> list[dict[str, Any]]:
+    response_id = f"resp_{uuid.uuid4().hex[:20]}"
+    response = {"id": response_id, "object": "response", "model": MODEL, "status": "in_progress",
+                "output": []}
+    events: list[dict[str, Any]] = [{"type": "response.created", "response": response}]
+    if item["type"] == "message":
+        text = item["content"][0]["text"]
+        added = dict(item, status="in_progress", content=[])
+        events.append({"type": "response.output_item.added", "output_index": 0, "item": added})
+        events.append({"type": "response.output_text.delta", "item_id": item["id"],
+                       "output_index": 0, "content_index": 0, "delta": text})
+    else:
+        events.append({"type": "response.output_item.added", "output_index": 0,
+                       "item": dict(item, arguments="", status="in_progress")})
+    events.append({"type": "response.output_item.done", "output_index": 0, "item": item})
+    usage = {"input_tokens": 1200, "input_tokens_details": {"cached_tokens": 0},
+             "output_tokens": 12, "output_tokens_details": {"reasoning_tokens": 0},
+             "total_tokens": 1212}
+    events.append({"type": "response.completed",
+                   "response": dict(response, status="completed", output=[item], usage=usage)})
+    return events
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read no access log
+        pass
+
+    def _json(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _record(self, method: str, body: Any) -> None:
+        with self.server.lock:
+            self.server.calls.append((method, self.path))
+            if method == "POST" and isinstance(body, dict):
+                self.server.requests.append(body)
+
+    def do_GET(self) -> None:
+        self._record("GET", None)
+        path = self.path.split("?", 1)[0]
+        if path.endswith("/models"):
+            self._json(200, {"models": []})
+            return
+        self._json(404, {"error": {"message": "not scripted", "type": "not_found"}})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b"{}"
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {}
+        self._record("POST", body)
+        path = self.path.split("?", 1)[0]
+        if not path.endswith("/responses"):
+            self._json(404, {"error": {"message": "not scripted", "type": "not_found"}})
+            return
+        item = reply_for(body)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for event in _events(item):
+            self.wfile.write(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode())
+            self.wfile.flush()
+        self.close_connection = True
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.lock = threading.Lock()
+        self.requests: list[dict[str, Any]] = []
+        self.calls: list[tuple[str, str]] = []
+
+
+class FakeOpenAIAPI:
+    """The server, run on a thread: `start()`, `base_url`, `requests`, `stop()`."""
+
+    def __init__(self, server: _Server, thread: threading.Thread) -> None:
+        self._server = server
+        self._thread = thread
+
+    @classmethod
+    def start(cls) -> FakeOpenAIAPI:
+        server = _Server()
+        thread = threading.Thread(target=server.serve_forever, name="fake-openai", daemon=True)
+        thread.start()
+        return cls(server, thread)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        with self._server.lock:
+            return list(self._server.requests)
+
+    @property
+    def calls(self) -> list[tuple[str, str]]:
+        with self._server.lock:
+            return list(self._server.calls)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+if __name__ == "__main__":  # a manual run: python -m tests.fake_openai_api [DUMP_FILE]
+    import sys
+
+    api = FakeOpenAIAPI.start()
+    print(api.base_url, flush=True)
+    if len(sys.argv) > 1:
+        import time
+
+        written = 0
+        with open(sys.argv[1], "a", encoding="utf-8") as dump:
+            while True:
+                requests = api.requests
+                for request in requests[written:]:
+                    dump.write(json.dumps(request) + "\n")
+                written = len(requests)
+                dump.flush()
+                time.sleep(0.2)
+    threading.Event().wait()

@@ -1,0 +1,294 @@
+"""The real Codex CLI (npm `@openai/codex`) in a real tmux pane, offline against the scripted
+OpenAI Responses API on loopback, with orchestra's hooks installed by `orchestra hooks install`:
+Codex runs them without asking (orchestra wrote their trust), their events reach the pane's log
+(approval while Codex's approval dialog is up, idle after), an enforcing lane's forbidden command
+is denied before it runs, `orchestra hooks remove` leaves the person's files byte for byte as
+they were, and an agent orchestra starts reports through the launch-time `-c` layer alone.
+
+Skipped, with the reason, where the CLI is not installed; `.ci/run` installs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from orchestra_tui.agents.hook_events import state_of
+from orchestra_tui.cli import main
+from orchestra_tui.models import State
+from orchestra_tui.services.hook_log import HookLog
+from orchestra_tui.services.hooks_install import HookProgram, launch_injection
+from orchestra_tui.services.hooks_tools import codex_trust_hash
+from orchestra_tui.services.journal import Journal
+from tests.fake_openai_api import DONE_TEXT, FakeOpenAIAPI
+from tests.helpers import async_wait_until
+from tests.tmux_fixtures import screen
+
+CODEX = shutil.which("codex")
+NODE = shutil.which("node")
+pytestmark = [
+    pytest.mark.real_cli,
+    pytest.mark.skipif(CODEX is None or NODE is None,
+                       reason="Codex is not installed: npm install -g @openai/codex@0.171.0 "
+                              "(.ci/run does)"),
+]
+STARTUP_SECONDS = 90.0  # a first start under load, with two cores shared by several suites
+TURN_SECONDS = 60.0
+KEY_VARIABLE = "ORCHESTRA_TEST_OPENAI_KEY"
+APPROVAL_QUESTION = "Would you like to run the following command?"
+# The person's own Codex setup: a provider, folder trust, the notices Codex already showed them
+# (so Codex itself has nothing to write back), and a hook of theirs they trusted in /hooks.
+PERSONAL_CONFIG = """# my codex
+model = "gpt-5.1-codex"
+model_provider = "scripted"
+approval_policy = "on-request"
+sandbox_mode = "read-only"
+check_for_update_on_startup = false
+
+[model_providers.scripted]
+name = "Scripted"
+base_url = "{base_url}"
+wire_api = "responses"
+env_key = "{key_variable}"
+
+[projects."{work}"]
+trust_level = "trusted"
+
+[tui]
+screen_reader_detection_done = true
+
+[tui.model_availability_nux]
+"gpt-6.1-sol" = 100
+
+[hooks.state."{hooks_json}:stop:0:0"]
+trusted_hash = "{own_hash}"
+"""
+OWN_HANDLER = {"type": "command", "command": 'echo stopped >> "$HOME/own-hook.log"'}
+PERSONAL_HOOKS = json.dumps({"hooks": {"Stop": [{"hooks": [OWN_HANDLER]}]}}, indent=2) + "\n"
+
+
+class Codex:
+    """One Codex in a tmux pane, with its private HOME and CODEX_HOME, project and data dir."""
+
+    def __init__(self, root: pathlib.Path, tmux, api: FakeOpenAIAPI) -> None:
+        self.home = root / "home"
+        self.codex_home = self.home / ".codex"
+        self.work = root / "work"
+        self.data = root / "data"
+        self.config = root / "config.toml"
+        self.bin = root / "bin"
+        self.tmux = tmux
+        self.api = api
+        self.session = f"codex-{uuid.uuid4().hex[:6]}"
+        self.pane_id = ""
+        for directory in (self.codex_home, self.work, self.bin):
+            directory.mkdir(parents=True)
+        self.hooks_json = self.codex_home / "hooks.json"
+        self.codex_config = self.codex_home / "config.toml"
+        self.hooks_json.write_text(PERSONAL_HOOKS, encoding="utf-8")
+        self.codex_config.write_text(PERSONAL_CONFIG.format(
+            base_url=api.base_url, key_variable=KEY_VARIABLE, work=self.work,
+            hooks_json=self.hooks_json, own_hash=codex_trust_hash("Stop", OWN_HANDLER)),
+            encoding="utf-8")
+        self.originals = {path: path.read_bytes() for path in (self.hooks_json,
+                                                               self.codex_config)}
+        # A stand-in `terraform` that leaves a mark if it ever runs. Prompts name it by its
+        # path: Codex runs commands in a login shell, whose profile sets PATH anew.
+        self.terraform_ran = root / "terraform-ran"
+        self.terraform = self.bin / "terraform"
+        self.terraform.write_text(f"#!/bin/sh\ntouch {shlex.quote(str(self.terraform_ran))}\n")
+        self.terraform.chmod(self.terraform.stat().st_mode | stat.S_IXUSR)
+
+    def orchestra(self, *args: str) -> int:
+        return main(["--config", str(self.config), "--data-dir", str(self.data), *args])
+
+    def unchanged(self) -> bool:
+        return all(path.read_bytes() == data for path, data in self.originals.items())
+
+    async def status_row(self) -> dict:
+        """This Codex's row of `orchestra status --json`, run as a person would."""
+        if not self.config.exists():
+            self.config.write_text(f'[[agent]]\nname = "api"\ntool = "codex"\n'
+                                   f'target = "{self.session}"\n', encoding="utf-8")
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "orchestra_tui", "status", "--json", "--config",
+             str(self.config), "--data-dir", str(self.data), "-L", self.tmux.runner.socket_name],
+            capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        rows = [row for row in json.loads(done.stdout) if row["pane_id"] == self.pane_id]
+        assert rows, done.stdout
+        return rows[0]
+
+    async def start(self, *extra: str) -> None:
+        path = [str(self.bin), str(pathlib.Path(CODEX).parent), str(pathlib.Path(NODE).parent),
+                "/usr/bin", "/bin"]
+        env = {"HOME": str(self.home), "CODEX_HOME": str(self.codex_home),
+               "TERM": "xterm-256color", "PATH": ":".join(dict.fromkeys(path)),
+               KEY_VARIABLE: "sk-orchestra-test"}
+        assignments = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
+        # Only what Codex needs, plus the pane's own tmux variables (hooks inherit them).
+        line = (f'exec env -i {assignments} TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" '
+                f"{shlex.quote(CODEX)} --no-daemon {shlex.join(extra)}")
+        pane = await self.tmux.start(["sh", "-c", line], cwd=str(self.work),
+                                     session=self.session, width=120, height=40)
+        self.pane_id = pane.pane_id
+        # No "Hooks need review" dialog: orchestra's hooks are trusted, the person's too.
+        await self.wait_for_screen(lambda text: "for shortcuts" in text, "Codex's composer",
+                                   STARTUP_SECONDS)
+
+    def events(self) -> list:
+        return HookLog(self.data).read_new(self.pane_id)  # a fresh reader: the recent tail
+
+    def count(self, name: str) -> int:
+        return sum(event.event == name for event in self.events())
+
+    async def wait_for_event(self, name: str, timeout: float = TURN_SECONDS, *,
+                             more_than: int = 0) -> None:
+        async def seen() -> bool:
+            return self.count(name) > more_than
+
+        try:
+            await async_wait_until(seen, timeout=timeout, interval=0.2,
+                                   message=f"hook event {name} in the log")
+        except AssertionError as error:
+            shown = await screen(self.tmux, self.pane_id)
+            logged = [event.event for event in self.events()]
+            raise AssertionError(f"{error}; events: {logged}; screen:\n{shown}") from None
+
+    async def wait_for_screen(self, predicate, message: str, timeout: float = TURN_SECONDS):
+        last = [""]
+
+        async def check() -> bool:
+            last[0] = await screen(self.tmux, self.pane_id)
+            return predicate(last[0])
+
+        try:
+            await async_wait_until(check, timeout=timeout, interval=0.2, message=message)
+        except AssertionError as error:
+            raise AssertionError(f"{error}; last screen:\n{last[0]}") from None
+
+    async def answer_dialog(self, key: str) -> None:
+        """Press `key` until the dialog takes it, at most a few times, never once it's gone."""
+        for _ in range(5):
+            await self.tmux.run("send-keys", "-t", self.pane_id, key)
+            try:
+                await self.wait_for_screen(lambda text: APPROVAL_QUESTION not in text,
+                                           "the dialog to close", timeout=10)
+                return
+            except AssertionError:
+                continue
+        raise AssertionError("the dialog never took the answer")
+
+    async def prompt(self, text: str) -> None:
+        """Type `text` and submit it, pressing Enter again (a bounded number of times) until
+        the UserPromptSubmit hook says it went in."""
+        before = self.count("UserPromptSubmit")
+        await self.tmux.run("send-keys", "-t", self.pane_id, "-l", "--", text)
+        for _ in range(5):
+            await self.tmux.run("send-keys", "-t", self.pane_id, "Enter")
+            try:
+                await self.wait_for_event("UserPromptSubmit", timeout=10, more_than=before)
+                return
+            except AssertionError:
+                continue
+        shown = await screen(self.tmux, self.pane_id)
+        raise AssertionError(f"the prompt was never submitted:\n{shown}")
+
+
+@pytest.fixture
+def api() -> Iterator[FakeOpenAIAPI]:
+    server = FakeOpenAIAPI.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def codex(tmp_path: pathlib.Path, tmux, api: FakeOpenAIAPI,
+          monkeypatch: pytest.MonkeyPatch) -> Codex:
+    agent = Codex(tmp_path, tmux, api)
+    monkeypatch.setenv("HOME", str(agent.home))
+    monkeypatch.setenv("CODEX_HOME", str(agent.codex_home))
+    return agent
+
+
+async def test_real_codex_reports_approval_then_idle_and_remove_restores_its_files(
+        codex: Codex) -> None:
+    assert codex.orchestra("hooks", "install", "--tool", "codex") == 0
+    assert not codex.unchanged()
+    await codex.start()
+
+    await codex.prompt(f"run: {codex.terraform} plan")
+    await codex.wait_for_event("PermissionRequest")
+    await codex.wait_for_screen(lambda text: APPROVAL_QUESTION in text,
+                                "Codex's approval dialog")
+    reading = state_of(codex.events(), now=time.time())
+    assert reading is not None and reading.state is State.APPROVAL, reading
+    assert not codex.terraform_ran.exists()
+    row = await codex.status_row()
+    assert (row["state"], row["source"]) == ("approval", "hook"), row
+
+    await codex.answer_dialog("y")  # "Yes, proceed"
+    await codex.wait_for_event("Stop")
+    await codex.wait_for_screen(lambda text: DONE_TEXT in text, "the turn's last words")
+    events = codex.events()
+    assert state_of(events, now=time.time()).state is State.IDLE
+    assert codex.terraform_ran.exists()
+    row = await codex.status_row()
+    assert (row["state"], row["source"]) == ("idle", "hook"), row
+    names = [event.event for event in events]
+    assert names.index("PermissionRequest") < names.index("PostToolUse") < names.index("Stop")
+    assert {event.pane_id for event in events} == {codex.pane_id}
+    assert (codex.home / "own-hook.log").read_text().startswith("stopped")  # theirs still runs
+
+    assert codex.orchestra("hooks", "remove", "--tool", "codex") == 0
+    assert codex.unchanged()
+
+
+async def test_enforce_denies_a_forbidden_command_before_codex_runs_it(codex: Codex) -> None:
+    codex.config.write_text(
+        f'[[agent]]\nname = "infra"\ntool = "codex"\ntarget = "{codex.session}"\n'
+        'policy = "Terraform runs only from CI; change infra through a PR."\n'
+        "enforce = true\n", encoding="utf-8")
+    assert codex.orchestra("hooks", "install", "--tool", "codex") == 0
+    await codex.start()
+
+    await codex.prompt(f"run: {codex.terraform} destroy -auto-approve")
+    await codex.wait_for_event("Stop")
+
+    denied = [event for event in codex.events() if event.denied]
+    assert [(e.event, e.denied, e.agent) for e in denied] == [
+        ("PreToolUse", "terraform destroy", "infra")]
+    assert not codex.terraform_ran.exists()
+    assert not any(event.event == "PermissionRequest" for event in codex.events())
+    [alert] = Journal(codex.data / "journal.jsonl").read(events=("alert",))
+    assert (alert["agent"], alert["kind"], alert["denied"]) == ("infra", "forbid", True)
+    # What the model was told: the reason travels in the tool output of the next request.
+    outputs = [item for request in codex.api.requests for item in request.get("input", [])
+               if isinstance(item, dict) and item.get("type") == "function_call_output"]
+    assert any("Terraform runs only from CI" in json.dumps(item) for item in outputs)
+
+
+async def test_an_agent_orchestra_starts_reports_through_the_launch_layer(codex: Codex) -> None:
+    """No install: the launch-time `-c hooks={...}` (hooks and their trust, for this run only)
+    alone makes Codex report, with the agent's name; the person's files are never touched."""
+    program = HookProgram(data_dir=codex.data, config=codex.config)
+    injection = launch_injection("codex", program, agent="api")
+    await codex.start(*injection.args)
+    await codex.prompt("say hello")
+    await codex.wait_for_event("Stop")
+    events = codex.events()
+    assert {event.agent for event in events} == {"api"}
+    assert state_of(events, now=time.time()).state is State.IDLE
+    assert codex.unchanged()
