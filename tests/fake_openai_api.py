@@ -5,6 +5,7 @@ The script is the conversation itself, so the server keeps no state between requ
 
 - the person's last prompt `run: CMD` makes the model call Codex's shell tool with `CMD`;
 - a tool's output as the last input item ends the turn with a short text;
+- `slow: N` answers after N seconds (Codex shows its working row meanwhile);
 - any other prompt, and every side request Codex makes without tools, gets a one-line text.
 
 >>> server = FakeOpenAIAPI.start()
@@ -27,6 +28,7 @@ from typing import Any
 
 MODEL = "gpt-5.1-codex"
 RUN_PREFIX = "run:"
+SLOW_PREFIX = "slow:"
 DONE_TEXT = "Finished: the command ran."
 REPLY_TEXT = "Hello from the scripted API."
 _TOOL_OUTPUTS = ("function_call_output", "custom_tool_call_output", "local_shell_call_output")
@@ -40,6 +42,26 @@ def _prompt_text(item: dict[str, Any]) -> str:
              if isinstance(part, dict) and part.get("type") in ("input_text", "text")]
     # Codex's own context (environment, instructions) arrives as `<...>` blocks.
     return "\n".join(t for t in texts if not t.lstrip().startswith("<")).strip()
+
+
+def _last_prompt(body: dict[str, Any]) -> str:
+    for item in reversed([item for item in body.get("input") or [] if isinstance(item, dict)]):
+        if item.get("type") == "message" and item.get("role") == "user":
+            return _prompt_text(item)
+    return ""
+
+
+def delay_for(body: dict[str, Any]) -> float:
+    """Seconds to hold the answer: N for a turn whose prompt says `slow: N`, else 0."""
+    if not body.get("tools"):
+        return 0.0
+    for line in _last_prompt(body).splitlines():
+        if line.strip().lower().startswith(SLOW_PREFIX):
+            try:
+                return max(0.0, float(line.strip()[len(SLOW_PREFIX):].split()[0]))
+            except (IndexError, ValueError):
+                return 0.0
+    return 0.0
 
 
 def _shell_call(body: dict[str, Any], command: str) -> dict[str, Any]:
@@ -68,12 +90,9 @@ def reply_for(body: dict[str, Any]) -> dict[str, Any]:
     items = [item for item in body.get("input") or [] if isinstance(item, dict)]
     last = items[-1] if items else {}
     if body.get("tools") and last.get("type") not in _TOOL_OUTPUTS:
-        for item in reversed(items):
-            if item.get("type") == "message" and item.get("role") == "user":
-                for line in _prompt_text(item).splitlines():
-                    if line.strip().lower().startswith(RUN_PREFIX):
-                        return _shell_call(body, line.strip()[len(RUN_PREFIX):].strip())
-                break
+        for line in _last_prompt(body).splitlines():
+            if line.strip().lower().startswith(RUN_PREFIX):
+                return _shell_call(body, line.strip()[len(RUN_PREFIX):].strip())
     text = DONE_TEXT if last.get("type") in _TOOL_OUTPUTS else REPLY_TEXT
     return {"type": "message", "id": f"msg_{uuid.uuid4().hex[:20]}", "role": "assistant",
             "status": "completed",
@@ -150,7 +169,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Connection", "close")
         self.end_headers()
-        for event in _events(item):
+        events = _events(item)
+        delay = delay_for(body)
+        for index, event in enumerate(events):
+            if index == 1 and delay:
+                self.server.stopping.wait(delay)  # a server stopping ends the wait at once
             self.wfile.write(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode())
             self.wfile.flush()
         self.close_connection = True
@@ -164,6 +187,7 @@ class _Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []
         self.calls: list[tuple[str, str]] = []
+        self.stopping = threading.Event()
 
 
 class FakeOpenAIAPI:
@@ -196,6 +220,7 @@ class FakeOpenAIAPI:
             return list(self._server.calls)
 
     def stop(self) -> None:
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
