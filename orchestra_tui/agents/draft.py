@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from orchestra_tui.agents.styled import Cell, has_attributes, styled_rows
 from orchestra_tui.agents.text import Screen, normalise_line
 
 # Composer glyphs of every tool: Codex `›` / `▌`, Claude `❯` / `│ >` (borders are stripped by
@@ -71,3 +72,90 @@ def composer_runs_shell(screen: str) -> bool:
         if _COMPOSER_ROW.match(line.text):
             return False
     return False
+
+
+# The prompt glyph and the space after it, behind any box side (Gemini's frame): where the
+# composer's own text starts on its row.
+_GLYPH_PREFIX = re.compile(
+    r"^\s*(?:[│┃║]\s?)*(?:[›❯▌]|(?:[a-z][\w-]*(?: multi)?|multi)?>)\s?")
+_FRAME = " │┃║█▄▀▐░▓"
+# Under the composer only its frame's bottom (one rule at most) and its footer: a hint or two,
+# the model and folder, Claude Code's slash-command menu.
+_FOOTER_ROWS = 8
+# Placeholders the tools are known to show, for a capture whose attributes were lost on the way
+# (a second signal only: the rendering decides). A narrow pane cuts them short. Claude Code:
+# `Try "…"`, the queued-message and teammate hints; Codex: its rotating examples; Gemini CLI.
+_KNOWN_PLACEHOLDERS = (
+    "Ask Codex to do anything", "Explain this codebase", "Summarize recent commits",
+    "Implement {feature}", "Find and fix a bug in @filename", "Write tests for @filename",
+    "Improve documentation in @filename", "Run /review on my current changes",
+    "Use /skills to list available skills", "Type your message or @path/to/file",
+    "Press up to edit queued messages")
+_PLACEHOLDER_PATTERN = re.compile(r'^(?:Try "|Press up to (?:edit|select) |Message @)')
+
+
+def _known_placeholder(words: str) -> bool:
+    if _PLACEHOLDER_PATTERN.match(words):
+        return True
+    return len(words) >= 8 and any(known.startswith(words) for known in _KNOWN_PLACEHOLDERS)
+
+
+def _content(row: list[Cell], start: int) -> list[Cell]:
+    cells = row[start:]
+    while cells and cells[-1].char in _FRAME:
+        cells.pop()
+    return cells
+
+
+def _words(cells: list[Cell]) -> str:
+    return " ".join("".join(cell.char for cell in cells).split())
+
+
+def composer_draft(capture: str) -> str:
+    """The text someone typed into the composer at the bottom of a colour capture and did not
+    submit (the person attached to the pane, or an earlier send whose Enter never landed);
+    "" when the composer is empty or shows only its placeholder, and "" when the capture
+    cannot tell (no composer in view, or no attributes at all: never a guess).
+
+    Typed text is drawn in the normal colour, a placeholder dim or grey; the cursor cell an
+    Ink CLI draws in reverse video (Claude Code puts it on the placeholder's first letter)
+    is neither. Continuation rows of a multi-line draft follow the composer's row.
+
+    >>> composer_draft("─────\\n❯\\xa0\\x1b[7mT\\x1b[0;2mry \\"fix lint errors\\"\\x1b[0m\\n─────")
+    ''
+    >>> composer_draft("─────\\n❯\\xa0\\x1b[39mplease refactor the\\x1b[7m \\x1b[0m\\n─────")
+    'please refactor the'
+    >>> composer_draft("─────\\n❯ please refactor the\\n─────")  # plain text: cannot tell
+    ''
+    """
+    if not has_attributes(capture):
+        return ""
+    rows = styled_rows(capture)
+    plain = ["".join(cell.char for cell in row) for row in rows]
+    screen = Screen("\n".join(plain))
+    composer = next((ln for ln in reversed(screen.tail(_BOTTOM_ROWS))
+                     if _COMPOSER_ROW.match(ln.text)), None)
+    if composer is None:
+        return ""
+    prefix = _GLYPH_PREFIX.match(plain[composer.index])
+    block = [_content(rows[composer.index], prefix.end() if prefix else 0)]
+    for line in screen.lines[composer.index + 1:composer.index + _BLOCK_ROWS]:
+        if line.blank or line.rule:
+            break
+        row = rows[line.index]
+        indent = len(plain[line.index]) - len(plain[line.index].lstrip(_FRAME + "▌"))
+        block.append(_content(row, indent))
+    below = screen.between(composer.index + len(block))
+    if len(below) > _FOOTER_ROWS or sum(line.rule for line in below) > 1:
+        # A prompt echo in the history: the composer (one not recognised, such as Claude
+        # Code's bash mode between its two rules) is further down.
+        return ""
+    # The composer's own row decides: rows under it only extend what it holds (a footer drawn
+    # right under an old Codex composer is not text someone typed).
+    if not any(not cell.faint and not cell.inverse and not cell.char.isspace()
+               for cell in block[0]):
+        return ""
+    if any(_known_placeholder(_words(cells)) for cells in (block[0], sum(block, []))):
+        return ""
+    return "\n".join(_words([cell for cell in row if not cell.faint]) for row in block
+                     ).strip("\n")
