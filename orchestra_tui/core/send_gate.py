@@ -11,8 +11,15 @@ prompt while it works. It reads again before every Enter press, because Enter is
 dialog that opened while the text went in. Anything else is refused with the reason, and a
 refused send reports no success and writes no `prompt_sent`.
 
+A composer that already holds text someone typed and did not submit (the person attached to
+the pane, or an earlier send whose Enter never landed) is refused too: orchestra's text would be
+appended to that draft and both submitted as one prompt. That is read before the first byte
+only; from then on the text in the composer is orchestra's own.
+
 >>> refusal(State.APPROVAL, 'approval: "Bash(terraform destroy)" dialog', agent="api")
 'api needs approval: not sent (approval: "Bash(terraform destroy)" dialog)'
+>>> print(SendRefused("api", State.IDLE, draft_reason("please refactor the auth module")))
+api's prompt box holds unsent text: "please refactor the auth module"; not sent
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from orchestra_tui import agents
-from orchestra_tui.agents.draft import composer_runs_shell
+from orchestra_tui.agents.draft import composer_draft, composer_runs_shell
 from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
 from orchestra_tui.agents.profiles import PROFILES
+from orchestra_tui.agents.text import clip
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import Detection, PaneInfo, SendResult, State
@@ -40,7 +48,18 @@ _PHRASES = {
 }
 
 
+DRAFT_REASON = "its prompt box holds unsent text: "
+_DRAFT_WORDS = 48
+
+
+def draft_reason(draft: str) -> str:
+    """The refusal's reason for a composer holding `draft`: its first words, quoted."""
+    return f'{DRAFT_REASON}"{clip(draft, _DRAFT_WORDS)}"'
+
+
 def refusal(state: State, reason: str, *, agent: str) -> str:
+    if reason.startswith(DRAFT_REASON):
+        return f"{agent}'s {reason.removeprefix('its ')}; not sent"
     phrase = _PHRASES.get(state, f"is {state}")
     return f"{agent} {phrase}: not sent ({reason})"
 
@@ -69,6 +88,7 @@ class Reading:
     pane: PaneInfo
     detection: Detection
     screen: str = ""  # the visible rows, plain text
+    coloured: str = ""  # the same rows as captured with `-e` ("" when not read that way)
 
 
 def foreground_shell(pane: PaneInfo) -> str | None:
@@ -76,13 +96,15 @@ def foreground_shell(pane: PaneInfo) -> str | None:
 
 
 def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
-          tracked: State | None = None, text: str = "") -> tuple[State, str] | None:
+          tracked: State | None = None, text: str = "",
+          before_typing: bool = True) -> tuple[State, str] | None:
     """None when the composer takes text now; otherwise (state, reason) of the refusal.
 
     `tool` is the agent's tool as configured or recognised (None: read it from the screen);
     `to_shell` allows a plain shell at its prompt (`orchestra send --to-shell`); `tracked` is
     the state the poll loop holds, for what one screen cannot show (stuck); `text` is what would
-    be typed (a leading `!` switches the agents' composers to their shell mode)."""
+    be typed (a leading `!` switches the agents' composers to their shell mode);
+    `before_typing` False once orchestra typed its text (the composer then holds it)."""
     pane, detection = reading.pane, reading.detection
     if pane.dead:
         return State.EXITED, "its pane is dead"
@@ -114,15 +136,23 @@ def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
             return State.IDLE, ('a prompt that starts with "!" runs as a shell command in the '
                                 "agent's composer")
     if state is State.IDLE:
-        return None
+        return _draft_verdict(reading, state, before_typing)
     if state is State.WORKING:
         if tracked is State.STUCK:
             return State.STUCK, "its working row has not moved for a long time"
         profile = PROFILES.get(detection.tool)
         if profile is not None and profile.types_while_working:
-            return None
+            return _draft_verdict(reading, state, before_typing)
         return State.WORKING, f"{detection.tool} takes no prompt while it works"
     return state, detection.reason or str(state)
+
+
+def _draft_verdict(reading: Reading, state: State,
+                   before_typing: bool) -> tuple[State, str] | None:
+    if not before_typing:
+        return None
+    draft = composer_draft(reading.coloured)
+    return (state, draft_reason(draft)) if draft else None
 
 
 class SendGate:
@@ -139,7 +169,7 @@ class SendGate:
         if pane.height:
             plain = "\n".join(plain.split("\n")[-pane.height:])
         detection = agents.classify(plain, tool if tool in PROFILES else None)
-        return Reading(pane=pane, detection=detection, screen=plain)
+        return Reading(pane=pane, detection=detection, screen=plain, coloured=screen)
 
     async def check(self, agent: str, pane_id: str, tool: str | None, *,
                     to_shell: bool = False, tracked: State | None = None,
@@ -154,7 +184,7 @@ class SendGate:
             state = State.UNREACHABLE if ":%" in pane_id else State.EXITED
             raise SendRefused(agent, state, str(error), typed=typed) from None
         verdict = judge(reading, tool, to_shell=to_shell, tracked=tracked,
-                        text="" if typed else text)
+                        text="" if typed else text, before_typing=not typed)
         if verdict is not None:
             raise SendRefused(agent, *verdict, typed=typed)
         return reading

@@ -2,7 +2,7 @@
 nothing, and logs every prompt it is given.
 
     python -m orchestra_tui.demo.fake_agent --flavor codex|claude [--log FILE]
-        [--work-seconds N] [--context START] [--name NAME]
+        [--work-seconds N] [--context START] [--name NAME] [--bold-prompt]
 
 A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "name", "arrived"}`
 ("arrived": "idle", or "working" when the agent had queued it), then the
@@ -10,7 +10,10 @@ agent "works" for --work-seconds. Directives in a prompt script every state:
 `[approve]` / `[approve CMD]` asks for approval mid-turn, `[freeze]` shows a working row whose
 counter never moves, `[error]` ends the turn blocked on a real error, `[work N]` works N seconds,
 `[print TEXT]` prints TEXT into the history, `[context N]` sets the context left; `/exit` quits.
-Enter while working queues the prompt; queued prompts go in after the turn.
+Enter while working queues the prompt; queued prompts go in after the turn. The composer shows
+its placeholder dim and typed text in the normal colour, as the real CLIs do; ctrl-u (or
+ctrl-c) clears a draft. --bold-prompt draws the prompt glyphs bold as Codex does, so a capture
+with colours carries attributes even when no placeholder is shown.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass, field
 from orchestra_tui.demo import fake_screens as screens
 
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+_PROMPT_GLYPH = re.compile("^([›❯])(?=[ \xa0])")
 VERBS = ("Pondering", "Wrangling", "Cogitating", "Seasoning", "Percolating")
 
 
@@ -72,6 +76,7 @@ class Agent:
     # its settings hooks (UserPromptSubmit, PermissionRequest, Stop); never waited for.
     hook: list[str] = field(default_factory=list)
     running_hooks: list[subprocess.Popen] = field(default_factory=list)
+    bold_prompt: bool = False
 
     # -- time --------------------------------------------------------------------------------
 
@@ -195,6 +200,8 @@ class Agent:
             self.on_enter(now)
         elif key == "backspace":
             self.draft = self.draft[:-1]
+        elif key == "ctrl-u":
+            self.draft = ""
         elif key in ("escape", "ctrl-c") and self.mode == "working":
             self.finish(now, interrupted=True)
         elif key == "ctrl-c":  # clears a draft; twice on an empty composer quits
@@ -254,7 +261,7 @@ class Keyboard:
             else:
                 ch, self.buffer = self.buffer[0], self.buffer[1:]
                 names = {"\r": "enter", "\n": "enter", "\x7f": "backspace", "\x08": "backspace",
-                         "\x03": "ctrl-c"}
+                         "\x03": "ctrl-c", "\x15": "ctrl-u"}
                 if ch in names:
                     events.append(("key", names[ch]))
                 elif ch >= " " or ch == "\t":
@@ -309,6 +316,13 @@ class Terminal:
         os.write(self.fd_out, "".join(out).encode("utf-8"))
 
 
+def rows_of(agent: Agent, width: int, now: float) -> list[str]:
+    rows = screens.screen_rows(agent, width, now)
+    if agent.bold_prompt:
+        rows = [_PROMPT_GLYPH.sub(f"{screens.BOLD}\\1{screens.RESET}", row) for row in rows]
+    return rows
+
+
 def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
@@ -330,7 +344,7 @@ def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
         agent.width = width
         agent.history += (header(agent.cwd, width) if agent.flavor == "codex"
                           else header(agent.cwd))
-        terminal.draw(screens.screen_rows(agent, width, time.monotonic()), width, height)
+        terminal.draw(rows_of(agent, width, time.monotonic()), width, height)
         while agent.exit_code is None and not stop:
             for key, _ in selector.select(agent.next_wakeup(time.monotonic())):
                 if key.data == "signal":
@@ -346,7 +360,7 @@ def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
             agent.tick(now)
             width, height = terminal.size()
             agent.width = width
-            terminal.draw(screens.screen_rows(agent, width, now), width, height)
+            terminal.draw(rows_of(agent, width, now), width, height)
     return agent.exit_code or 0
 
 
@@ -357,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-seconds", type=float, default=3.0)
     parser.add_argument("--context", type=int, default=100, help="context left at start, in %%")
     parser.add_argument("--name", default="")
+    parser.add_argument("--bold-prompt", action="store_true",
+                        help="draw the prompt glyphs bold, as Codex does")
     parser.add_argument("--hook", default="",
                         help="a command run on each event with its JSON on stdin (like hooks)")
     args = parser.parse_args(argv)
@@ -365,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     agent = Agent(flavor=args.flavor, name=args.name, log=args.log,
                   work_seconds=args.work_seconds, context=args.context,
-                  hook=shlex.split(args.hook))
+                  hook=shlex.split(args.hook), bold_prompt=args.bold_prompt)
     return run(agent)
 
 
