@@ -26,11 +26,13 @@ import pytest
 
 from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.cli import main
-from orchestra_tui.models import State
+from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.models import AgentSpec, QueueItemState, State
 from orchestra_tui.services.hook_log import HookLog
 from orchestra_tui.services.hooks_install import HookProgram, launch_injection
 from orchestra_tui.services.hooks_tools import codex_trust_hash
 from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store import QueueStore
 from tests.fake_openai_api import DONE_TEXT, FakeOpenAIAPI
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import screen
@@ -292,3 +294,38 @@ async def test_an_agent_orchestra_starts_reports_through_the_launch_layer(codex:
     assert {event.agent for event in events} == {"api"}
     assert state_of(events, now=time.time()).state is State.IDLE
     assert codex.unchanged()
+
+
+async def test_a_queued_prompt_reaches_the_real_codex_once_after_its_turn(codex: Codex) -> None:
+    """Orchestra's Fleet types into the real composer through the send gate: a prompt sent
+    now starts a turn (held by the scripted API), the queued one goes in once that turn is
+    over, and Codex sends each to the model exactly once."""
+    assert codex.orchestra("hooks", "install", "--tool", "codex") == 0
+    await codex.start()
+    store = QueueStore(codex.data)
+    store.load()
+    fleet = Fleet(codex.tmux, [AgentSpec(name="coder", tool="codex", target=codex.pane_id)],
+                  store=store, settings=FleetSettings(idle_debounce=0.4))
+    await fleet.refresh()
+    await fleet.send_now("coder", "slow: 3")
+    await codex.wait_for_event("UserPromptSubmit")
+    await fleet.enqueue("coder", "the queued follow-up")
+
+    async def delivered() -> bool:
+        await fleet.refresh()
+        fleet.dispatch_ready()
+        return all(item.state == QueueItemState.SENT for item in store.items("coder"))
+
+    await async_wait_until(delivered, timeout=TURN_SECONDS, interval=0.2,
+                           message="the queued prompt delivered")
+    await fleet.wait_for_sends()
+    await codex.wait_for_event("Stop", more_than=1)
+    prompts = [[text for item in request.get("input", []) if item.get("role") == "user"
+                for part in item.get("content", []) if isinstance(part, dict)
+                for text in [part.get("text", "")] if not text.startswith("<")]
+               for request in codex.api.requests if request.get("tools")]
+    assert prompts[-1] == ["slow: 3", "the queued follow-up"]
+    names = [event.event for event in codex.events()]
+    assert names.count("UserPromptSubmit") == 2
+    # The follow-up went in after the first turn ended, not into its middle.
+    assert names.index("Stop") < len(names) - 1 - names[::-1].index("UserPromptSubmit")
