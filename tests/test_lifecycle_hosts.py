@@ -88,6 +88,14 @@ async def test_new_up_and_retire_on_a_host(host_world, repos):
     fleet.registry = world.registry
     snapshot = await fleet.refresh()
     assert snapshot.get("w2").pane.pane_id == made.pane_id
+    # Its branch figures are read there, by git through the host's ssh; reading them leaves
+    # the worktree as it was (the new file stays untracked).
+    (worktree / "notes.txt").write_text("one\ntwo\n")
+    work = await fleet.refresh_work(["w2"])
+    assert (work["w2"].branch, work["w2"].base, work["w2"].ahead) == ("codex/7", "origin/main", 0)
+    assert (work["w2"].files_changed, work["w2"].insertions) == (1, 2)
+    assert git(worktree, "status", "--porcelain") == "?? notes.txt"
+    (worktree / "notes.txt").unlink()
 
     # The host's tmux server goes (a reboot there): `up` starts it there again.
     await remote.kill_server()

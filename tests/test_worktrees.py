@@ -10,7 +10,7 @@ import pathlib
 import pytest
 
 from orchestra_tui.models import BranchFigures
-from orchestra_tui.services import worktrees
+from orchestra_tui.services import git_figures, worktrees
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repository fixtures)
 from tests.lifecycle_fixtures import commit_file, git
 
@@ -53,14 +53,14 @@ async def test_worktree_branch_figures_and_what_retiring_would_lose(repos, tmp_p
     # The new branch tracks nothing: a push never lands on main by accident.
     assert git(place, "for-each-ref", "--format=%(upstream)", "refs/heads/codex/7") == ""
 
-    assert await worktrees.figures(place, "origin/main") == BranchFigures(
+    assert await git_figures.figures(place, "origin/main") == BranchFigures(
         branch="codex/7", base="origin/main", ahead=0, behind=0, files_changed=0,
         insertions=0, deletions=0)
     assert await worktrees.worktree_state(place, "origin/main") == worktrees.WorktreeState()
     # A branch that is still where it started has nothing merged, though git calls it so.
     start = await worktrees.head_commit(repos.clone, "origin/main")
     assert await worktrees.is_merged(repos.clone, "codex/7", "origin/main")
-    assert not (await worktrees.figures(place, "origin/main", start)).merged
+    assert not (await git_figures.figures(place, "origin/main", start)).merged
 
     # The agent commits one file, edits another and makes a new one it has not added yet.
     commit_file(place, "export.py", "a\nb\nc\n", "export as csv")
@@ -71,7 +71,7 @@ async def test_worktree_branch_figures_and_what_retiring_would_lose(repos, tmp_p
     git(repos.other, "push", "-q", "origin", "main")
     await worktrees.fetch_remote(repos.clone)
 
-    figures = await worktrees.figures(place, "origin/main")
+    figures = await git_figures.figures(place, "origin/main")
     assert (figures.branch, figures.ahead, figures.behind) == ("codex/7", 1, 1)
     assert (figures.files_changed, figures.insertions, figures.deletions) == (3, 6, 0)
     # Reading the figures changed nothing: the new file is still untracked, the index clean.
@@ -91,7 +91,7 @@ async def test_worktree_branch_figures_and_what_retiring_would_lose(repos, tmp_p
 
 
 async def test_figures_of_a_folder_that_is_no_repository_are_none(tmp_path):
-    assert await worktrees.figures(tmp_path) is None
+    assert await git_figures.figures(tmp_path) is None
 
 
 @pytest.mark.parametrize("how", ["merge", "squash", "rebase", "none"])
@@ -116,7 +116,7 @@ async def test_a_branch_is_merged_when_its_work_is_in_the_base(repos, tmp_path, 
     assert merged is (how != "none")
     # The figures say so too, given the commit the branch started at.
     start = git(place, "rev-parse", "HEAD~2")
-    assert (await worktrees.figures(place, "origin/main", start)).merged is (how != "none")
+    assert (await git_figures.figures(place, "origin/main", start)).merged is (how != "none")
 
 
 async def test_a_branch_with_no_commits_of_its_own_is_merged(local_repo, tmp_path):

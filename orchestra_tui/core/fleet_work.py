@@ -15,9 +15,10 @@ import time
 from collections.abc import Iterable, Sequence
 
 from orchestra_tui.core.binding import bind_agents
+from orchestra_tui.core.lifecycle_hosts import git_runner
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import BranchFigures, PaneInfo
-from orchestra_tui.services import worktrees
+from orchestra_tui.models import BranchFigures, PaneInfo, State
+from orchestra_tui.services import git_figures
 
 __all__ = ["WORK_EVERY", "FleetWork"]
 
@@ -26,8 +27,8 @@ log = logging.getLogger(__name__)
 
 
 class FleetWork:
-    """Expects `_slots`, `_add_slot`, `_background` and `clock` from `Fleet`. Set `registry` (an
-    `AgentsRegistry`) to follow the recorded agents."""
+    """Expects `tmux`, `_slots`, `_add_slot`, `_background` and `clock` from `Fleet`. Set
+    `registry` (an `AgentsRegistry`) to follow the recorded agents."""
 
     registry = None
     work_every = WORK_EVERY
@@ -106,30 +107,37 @@ class FleetWork:
                 self._work_busy.add(name)
                 self._work_at[name] = now
                 self._work_seen[name] = (slot.pane.activity, self.clock())
-                self._background(self._read_work(name, where))
+                self._background(self._read_work(name, where, slot.spec.host))
 
     async def refresh_work(self, names: Iterable[str] | None = None) -> dict[str, BranchFigures]:
         """Read the figures of every agent (or `names`) now; for `status`, which cannot wait
         for activity."""
         self._init_work()
         wanted = set(names) if names is not None else None
-        jobs = [(slot.spec.name, self._worktree_of(slot)) for slot in self._slots.values()
-                if wanted is None or slot.spec.name in wanted]
-        await asyncio.gather(*(self._read_work(name, where) for name, where in jobs if where))
+        # An agent whose host does not answer is not asked again: its ssh would only time out.
+        jobs = [(slot.spec.name, self._worktree_of(slot), slot.spec.host)
+                for slot in self._slots.values()
+                if (wanted is None or slot.spec.name in wanted) and not self._unreachable(slot)]
+        await asyncio.gather(*(self._read_work(name, where, host)
+                               for name, where, host in jobs if where))
         return dict(self._work)
 
+    @staticmethod
+    def _unreachable(slot) -> bool:
+        return slot.status is not None and slot.status.state is State.UNREACHABLE
+
     def _worktree_of(self, slot) -> str:
-        if slot.spec.host:
-            # Its worktree is on another machine: the same path here would be another folder.
-            return ""
+        """The agent's folder, on its own machine (read there: see `_read_work`)."""
         if slot.spec.cwd:
             return slot.spec.cwd
         return slot.pane.current_path if slot.pane is not None else ""
 
-    async def _read_work(self, name: str, where: str) -> None:
+    async def _read_work(self, name: str, where: str, host: str = "") -> None:
         base, start = self._recorded.get(name, ("", ""))
         try:
-            found = await worktrees.figures(where, base or None, start)
+            # An agent on a host: git runs there, through that host's ssh.
+            runner = git_runner(self.tmux, host)
+            found = await git_figures.figures(where, base or None, start, runner=runner)
         except OrchestraError as error:
             log.info("figures of %s: %s", name, error)
             found = None

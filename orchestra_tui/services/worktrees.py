@@ -7,14 +7,8 @@ that needs a password fails instead of hanging.
 
 Where git runs is a `GitRunner` (the `runner=` of every function): this machine by default, or
 another one through ssh (`SshGitRunner`, built on the ssh command line of that host's tmux
-runner, so its options, batch mode and shared connection are the same ones).
-
->>> parse_shortstat(" 3 files changed, 10 insertions(+), 2 deletions(-)")
-(3, 10, 2)
->>> parse_shortstat(" 1 file changed, 1 deletion(-)")
-(1, 0, 1)
->>> parse_shortstat("")
-(0, 0, 0)
+runner, so its options, batch mode and shared connection are the same ones). Branch figures
+are in `git_figures`.
 """
 
 from __future__ import annotations
@@ -23,19 +17,16 @@ import asyncio
 import os
 import re
 import shlex
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import BranchFigures
 
 __all__ = ["LOCAL_GIT", "GitError", "GitRunner", "SshGitRunner", "WorktreeState", "add_worktree",
            "branch_exists", "current_branch", "default_base", "delete_branch", "fetch_remote",
-           "figures", "head_commit", "is_merged", "parse_shortstat", "remote_path",
+           "head_commit", "is_merged", "ref_exists", "remote_path", "run_git",
            "remove_worktree", "repository_root", "valid_branch_name", "worktree_state"]
 
 GIT_TIMEOUT = 30.0
@@ -71,6 +62,19 @@ class GitRunner:
             raise GitError(f"git {args[0]} took longer than {timeout:g}s; stopped it") from None
         return _decoded(done)
 
+    def shell(self, cwd: str, script: str, args: Sequence[str], timeout: float) -> _Result:
+        """`sh -c SCRIPT sh ARGS...` in `cwd`: a few git steps as one round trip (one ssh
+        connection use on a host), with the arguments never spliced into the script."""
+        try:
+            done = subprocess.run(["sh", "-c", script, "sh", *args], cwd=cwd,
+                                  stdin=subprocess.DEVNULL, capture_output=True,
+                                  timeout=timeout, env={**os.environ, **_ENV})
+        except FileNotFoundError as error:
+            raise GitError(f"cannot run in {cwd}: {error.strerror}") from None
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git took longer than {timeout:g}s; stopped it") from None
+        return _decoded(done)
+
     def is_dir(self, path: str | Path) -> bool:
         return Path(path).is_dir()
 
@@ -103,6 +107,12 @@ class SshGitRunner(GitRunner):
         settings = [f"{key}={value}" for key, value in {**_ENV, **env}.items()]
         line = "env " + shlex.join(settings) + " git -C " + remote_path(cwd)
         return self._ssh(line + " " + shlex.join(args), f"git {args[0]}", timeout)
+
+    def shell(self, cwd: str, script: str, args: Sequence[str], timeout: float) -> _Result:
+        settings = [f"{key}={value}" for key, value in _ENV.items()]
+        line = (f"cd {remote_path(cwd)} && env {shlex.join(settings)} "
+                f"sh -c {shlex.quote(script)} sh {shlex.join(args)}")
+        return self._ssh(line, "git", timeout)
 
     def is_dir(self, path: str | Path) -> bool:
         return self._ssh(f"test -d {remote_path(str(path))}", "test -d",
@@ -150,7 +160,7 @@ def _decoded(done: subprocess.CompletedProcess) -> _Result:
 LOCAL_GIT = GitRunner()
 
 
-async def _git(cwd: str | Path, *args: str, check: bool = True, timeout: float = GIT_TIMEOUT,
+async def run_git(cwd: str | Path, *args: str, check: bool = True, timeout: float = GIT_TIMEOUT,
                env: dict[str, str] | None = None, runner: GitRunner = LOCAL_GIT) -> _Result:
     # A thread, not an asyncio subprocess: a task cancelled while asyncio starts a child can
     # leave the loop's shutdown waiting for it forever (one-shot commands end that way).
@@ -176,27 +186,27 @@ async def repository_root(path: str | Path, *,
     """The top of the (non-bare) git working tree `path` is in, or None when it is not one."""
     if not await asyncio.to_thread(runner.is_dir, path):
         return None
-    result = await _git(path, "rev-parse", "--show-toplevel", check=False, runner=runner)
+    result = await run_git(path, "rev-parse", "--show-toplevel", check=False, runner=runner)
     top = result.stdout.strip()
     return Path(top) if result.returncode == 0 and top else None
 
 
 async def valid_branch_name(clone: str | Path, name: str, *,
                   runner: GitRunner = LOCAL_GIT) -> bool:
-    result = await _git(clone, "check-ref-format", "--branch", name, check=False, runner=runner)
+    result = await run_git(clone, "check-ref-format", "--branch", name, check=False, runner=runner)
     return result.returncode == 0
 
 
 async def branch_exists(clone: str | Path, name: str, *,
                   runner: GitRunner = LOCAL_GIT) -> bool:
-    result = await _git(clone, "show-ref", "--verify", "--quiet", f"refs/heads/{name}",
+    result = await run_git(clone, "show-ref", "--verify", "--quiet", f"refs/heads/{name}",
                         check=False, runner=runner)
     return result.returncode == 0
 
 
-async def _ref_exists(clone: str | Path, ref: str, *,
+async def ref_exists(clone: str | Path, ref: str, *,
                   runner: GitRunner = LOCAL_GIT) -> bool:
-    result = await _git(clone, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+    result = await run_git(clone, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
                         check=False, runner=runner)
     return result.returncode == 0
 
@@ -204,7 +214,7 @@ async def _ref_exists(clone: str | Path, ref: str, *,
 async def head_commit(where: str | Path, ref: str = "HEAD", *,
                   runner: GitRunner = LOCAL_GIT) -> str:
     """The commit `ref` names there, "" when none."""
-    result = await _git(where, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+    result = await run_git(where, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
                         check=False, runner=runner)
     return result.stdout.strip() if result.returncode == 0 else ""
 
@@ -212,14 +222,14 @@ async def head_commit(where: str | Path, ref: str = "HEAD", *,
 async def current_branch(worktree: str | Path, *,
                   runner: GitRunner = LOCAL_GIT) -> str:
     """The branch checked out there; "" when HEAD is detached."""
-    result = await _git(worktree, "symbolic-ref", "--quiet", "--short", "HEAD", check=False,
+    result = await run_git(worktree, "symbolic-ref", "--quiet", "--short", "HEAD", check=False,
                         runner=runner)
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
 async def _remote(clone: str | Path, *,
                   runner: GitRunner = LOCAL_GIT) -> str | None:
-    names = (await _git(clone, "remote", runner=runner)).stdout.split()
+    names = (await run_git(clone, "remote", runner=runner)).stdout.split()
     return "origin" if "origin" in names else (names[0] if names else None)
 
 
@@ -231,7 +241,7 @@ async def fetch_remote(clone: str | Path, *,
     if remote is None:
         return ""
     try:
-        await _git(clone, "fetch", "--quiet", "--prune", remote, timeout=FETCH_TIMEOUT,
+        await run_git(clone, "fetch", "--quiet", "--prune", remote, timeout=FETCH_TIMEOUT,
                    runner=runner)
     except GitError as error:
         return f"could not fetch {remote} ({error}); using what was fetched before"
@@ -247,17 +257,17 @@ async def default_base(clone: str | Path, *, fetch: bool = True,
     remote = await _remote(clone, runner=runner)
     note = await fetch_remote(clone, runner=runner) if fetch and remote is not None else ""
     if remote is not None:
-        head = await _git(clone, "symbolic-ref", "--quiet", "--short",
+        head = await run_git(clone, "symbolic-ref", "--quiet", "--short",
                           f"refs/remotes/{remote}/HEAD", check=False, runner=runner)
         candidates = [head.stdout.strip()] if head.returncode == 0 else []
         if not candidates and fetch and not note:
-            listed = await _git(clone, "ls-remote", "--symref", remote, "HEAD", check=False,
+            listed = await run_git(clone, "ls-remote", "--symref", remote, "HEAD", check=False,
                                 timeout=FETCH_TIMEOUT, runner=runner)
             match = re.search(r"^ref: refs/heads/(\S+)\s+HEAD", listed.stdout, re.M)
             candidates = [f"{remote}/{match[1]}"] if match else []
         candidates += [f"{remote}/main", f"{remote}/master"]
         for candidate in candidates:
-            if candidate and await _ref_exists(clone, f"refs/remotes/{candidate}", runner=runner):
+            if candidate and await ref_exists(clone, f"refs/remotes/{candidate}", runner=runner):
                 return candidate, note
     for local in ("main", "master"):
         if await branch_exists(clone, local, runner=runner):
@@ -273,7 +283,7 @@ async def add_worktree(clone: str | Path, path: str | Path, branch: str, base: s
     """`git worktree add -b BRANCH PATH BASE`, the new branch tracking nothing (a branch that
     tracked `origin/main` would push there)."""
     await asyncio.to_thread(runner.make_parents, path)
-    await _git(clone, "worktree", "add", "--quiet", "--no-track", "-b", branch, str(path), base,
+    await run_git(clone, "worktree", "add", "--quiet", "--no-track", "-b", branch, str(path), base,
                runner=runner)
 
 
@@ -282,13 +292,13 @@ async def remove_worktree(clone: str | Path, path: str | Path, *, force: bool = 
     """Remove the worktree (its files too); a worktree already gone is pruned from git's list."""
     if await asyncio.to_thread(runner.is_dir, path):
         args = ["worktree", "remove"] + (["--force", "--force"] if force else []) + [str(path)]
-        await _git(clone, *args, runner=runner)
-    await _git(clone, "worktree", "prune", check=False, runner=runner)
+        await run_git(clone, *args, runner=runner)
+    await run_git(clone, "worktree", "prune", check=False, runner=runner)
 
 
 async def delete_branch(clone: str | Path, branch: str, *,
                   runner: GitRunner = LOCAL_GIT) -> None:
-    await _git(clone, "branch", "-D", "--quiet", branch, runner=runner)
+    await run_git(clone, "branch", "-D", "--quiet", branch, runner=runner)
 
 
 # -- what an agent's worktree holds --------------------------------------------------------------
@@ -304,11 +314,11 @@ class WorktreeState:
 
 async def worktree_state(worktree: str | Path, base: str, *,
                   runner: GitRunner = LOCAL_GIT) -> WorktreeState:
-    status = await _git(worktree, "status", "--porcelain", "--untracked-files=normal",
+    status = await run_git(worktree, "status", "--porcelain", "--untracked-files=normal",
                         runner=runner)
-    known_base = base and await _ref_exists(worktree, base, runner=runner)
+    known_base = base and await ref_exists(worktree, base, runner=runner)
     exclude = ["--not", "--remotes"] + ([base] if known_base else [])
-    unpushed = await _git(worktree, "rev-list", "--abbrev-commit", "HEAD", *exclude,
+    unpushed = await run_git(worktree, "rev-list", "--abbrev-commit", "HEAD", *exclude,
                           runner=runner)
     return WorktreeState(uncommitted=tuple(line for line in status.stdout.splitlines() if line),
                          unpushed=tuple(unpushed.stdout.split()))
@@ -320,80 +330,25 @@ async def is_merged(clone: str | Path, branch: str, base: str, *,
     of its commits is a patch `base` has (rebased onto it), or its whole change since they
     parted is one patch `base` already has (a squash merge, as GitHub's squash button
     makes)."""
-    if not (await _ref_exists(clone, base, runner=runner)
-            and await _ref_exists(clone, branch, runner=runner)):
+    if not (await ref_exists(clone, base, runner=runner)
+            and await ref_exists(clone, branch, runner=runner)):
         return False
-    ancestor = await _git(clone, "merge-base", "--is-ancestor", branch, base, check=False,
+    ancestor = await run_git(clone, "merge-base", "--is-ancestor", branch, base, check=False,
                           runner=runner)
     if ancestor.returncode == 0:
         return True
-    cherry = await _git(clone, "cherry", base, branch, check=False, runner=runner)
+    cherry = await run_git(clone, "cherry", base, branch, check=False, runner=runner)
     replayed = cherry.stdout.split()[::2]  # "-" or "+" per commit, then its hash
     if cherry.returncode == 0 and replayed and set(replayed) == {"-"}:
         return True  # every commit is in `base` as an equal patch (a rebase merge)
-    fork = (await _git(clone, "merge-base", base, branch, check=False,
+    fork = (await run_git(clone, "merge-base", base, branch, check=False,
                        runner=runner)).stdout.strip()
     if not fork:
         return False
-    squashed = await _git(clone, "commit-tree", f"{branch}^{{tree}}", "-p", fork,
+    squashed = await run_git(clone, "commit-tree", f"{branch}^{{tree}}", "-p", fork,
                           "-m", "orchestra: squash check", check=False, runner=runner)
     if squashed.returncode != 0:
         return False
-    cherry = await _git(clone, "cherry", base, squashed.stdout.strip(), check=False, runner=runner)
+    cherry = await run_git(clone, "cherry", base, squashed.stdout.strip(), check=False,
+                           runner=runner)
     return cherry.returncode == 0 and cherry.stdout.startswith("-")
-
-
-_SHORTSTAT = re.compile(r"(\d+) (file|insertion|deletion)")
-
-
-def parse_shortstat(text: str) -> tuple[int, int, int]:
-    """`(files changed, insertions, deletions)` from `git diff --shortstat`."""
-    found = {kind: int(count) for count, kind in _SHORTSTAT.findall(text)}
-    return found.get("file", 0), found.get("insertion", 0), found.get("deletion", 0)
-
-
-async def _shortstat(worktree: str | Path, fork: str) -> str:
-    """`git diff --shortstat FORK` of the working tree, new files counted too: they are marked
-    intent-to-add in a copy of the index (the real one, and the object store, stay as they
-    are)."""
-    index = (await _git(worktree, "rev-parse", "--path-format=absolute", "--git-path",
-                        "index")).stdout.strip()
-    with tempfile.TemporaryDirectory(prefix="orchestra-index-") as scratch:
-        copy = Path(scratch) / "index"
-        if Path(index).exists():
-            await asyncio.to_thread(shutil.copyfile, index, copy)
-        env = {"GIT_INDEX_FILE": str(copy)}
-        await _git(worktree, "add", "--intent-to-add", "--all", env=env, check=False)
-        return (await _git(worktree, "diff", "--shortstat", fork, env=env)).stdout
-
-
-async def figures(worktree: str | Path, base: str | None = None, start: str = ""
-                  ) -> BranchFigures | None:
-    """The agent's work at a glance: its branch, commits ahead of and behind `base` (default:
-    the clone's default branch as last fetched, never fetched here) and the files changed
-    since it left `base`, uncommitted edits and new files included; with `start` (the commit
-    the branch was made at), whether work it made since is merged. None when `worktree` is
-    no git tree."""
-    if await repository_root(worktree) is None:
-        return None
-    branch = await current_branch(worktree)
-    if not base:
-        try:
-            base, _ = await default_base(worktree, fetch=False)
-        except GitError:
-            base = ""
-    if not base or not await _ref_exists(worktree, base):
-        return BranchFigures(branch=branch)
-    counts = (await _git(worktree, "rev-list", "--left-right", "--count",
-                         f"{base}...HEAD")).stdout.split()
-    behind, ahead = (int(counts[0]), int(counts[1])) if len(counts) == 2 else (0, 0)
-    fork = (await _git(worktree, "merge-base", base, "HEAD", check=False)).stdout.strip()
-    files = insertions = deletions = 0
-    if fork:
-        files, insertions, deletions = parse_shortstat(await _shortstat(worktree, fork))
-    merged = False
-    if start and branch and await head_commit(worktree) not in ("", start):
-        merged = await is_merged(worktree, branch, base)
-    return BranchFigures(branch=branch, base=base, ahead=ahead, behind=behind,
-                         files_changed=files, insertions=insertions, deletions=deletions,
-                         merged=merged)
