@@ -238,8 +238,10 @@ def test_the_launch_command_resumes_and_carries_the_hooks_only_for_the_tool_itse
     assert settings.exists()
     codex = AgentSpec("x", tool="codex", command="codex")
     assert asyncio.run(lifecycle.launch(codex, resume=True)).startswith(
-        "codex -c 'notify=[\"/py\", \"-m\", \"orchestra_tui.commands.hook\"")
+        "codex -c 'hooks = {SessionStart = [{hooks = [{type = \"command\", command = "
+        "\"/py -m orchestra_tui.commands.hook")
     assert asyncio.run(lifecycle.launch(codex, resume=True)).endswith(" resume --last")
-    assert asyncio.run(lifecycle.launch(codex, resume=False)).endswith("--agent\", \"x\"]'")
+    fresh = asyncio.run(lifecycle.launch(codex, resume=False))
+    assert "--agent x" in fresh and fresh.endswith("}}}'")
     wrapped = AgentSpec("w", tool="claude", command="./run-claude.sh")
     assert asyncio.run(lifecycle.launch(wrapped, resume=True)) == "./run-claude.sh"
