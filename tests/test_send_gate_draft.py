@@ -16,9 +16,11 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from orchestra_tui.agents import classify
-from orchestra_tui.agents.draft import composer_draft
+from orchestra_tui.agents.draft import composer_draft, known_placeholder
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.send_gate import Reading, SendRefused, judge
@@ -74,6 +76,12 @@ GEMINI_BOX = ("\x1b[38;2;137;180;250m╭" + "─" * 58 + "╮\x1b[39m\n"
                             "@path/to/file\x1b[39m"), ""),
     (GEMINI_BOX.format(text="\x1b[38;2;205;214;244mrun the migration\x1b[39m\x1b[7m \x1b[27m"),
      "run the migration"),
+    # A theme's placeholder colour not known as grey, an unknown text: the cursor on its first
+    # letter and the rest in the tool's own colour is how an Ink input draws a placeholder.
+    (GEMINI_BOX.format(text="\x1b[7mA\x1b[27m\x1b[38;2;98;114;164msk me about your code"
+                            "\x1b[39m"), ""),
+    # The person moved the cursor to the start of their draft: still their text.
+    (GEMINI_BOX.format(text="\x1b[7mr\x1b[27mun the migration"), "run the migration"),
     # A grey from the 256-colour ramp, and bright black, are placeholders too.
     (f"{RULE}\n❯\xa0\x1b[38;5;242mask me anything\x1b[39m\n{RULE}", ""),
     (f"{RULE}\n❯\xa0\x1b[90mask me anything\x1b[39m\n{RULE}", ""),
@@ -86,6 +94,31 @@ GEMINI_BOX = ("\x1b[38;2;137;180;250m╭" + "─" * 58 + "╮\x1b[39m\n"
 ])
 def test_the_rendering_decides(screen_text: str, draft: str) -> None:
     assert composer_draft(screen_text) == draft
+
+
+# Words a person or a placeholder might hold: letters, digits, punctuation, spaces, wide
+# characters; no control characters (a terminal draws none), no frame or scrollbar glyphs.
+WORDS = st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"),
+                              exclude_characters="│┃║▌›❯>─━═█▄▀▐░▓"), min_size=2, max_size=60
+                ).filter(lambda t: t.strip() and not t.startswith(" "))
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(WORDS, st.sampled_from(["\x1b[0;2m", "\x1b[38;5;244m", "\x1b[90m",
+                               "\x1b[38;2;108;112;134m", "\x1b[38;2;98;114;164m"]))
+def test_no_placeholder_is_ever_a_draft(text: str, style: str) -> None:
+    composer = f"❯\xa0\x1b[7m{text[0]}{style}{text[1:]}\x1b[0m"
+    screen_text = f"{RULE}\n{composer}\n{RULE}\n  ? for shortcuts"
+    assert composer_draft(screen_text) == ""
+
+
+@FAST
+@given(WORDS)
+def test_typed_text_is_read_back(text: str) -> None:
+    assume(not known_placeholder(" ".join(text.split())))  # the fallback list's own words
+    screen_text = f"\x1b[1m›\x1b[0m {text}\n\n  \x1b[2m? for shortcuts\x1b[0m"
+    assert composer_draft(screen_text) == " ".join(text.split())
 
 
 def _pane() -> PaneInfo:

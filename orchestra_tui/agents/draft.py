@@ -90,11 +90,12 @@ _KNOWN_PLACEHOLDERS = (
     "Implement {feature}", "Find and fix a bug in @filename", "Write tests for @filename",
     "Improve documentation in @filename", "Run /review on my current changes",
     "Use /skills to list available skills", "Type your message or @path/to/file",
+    "Type your shell command",
     "Press up to edit queued messages")
 _PLACEHOLDER_PATTERN = re.compile(r'^(?:Try "|Press up to (?:edit|select) |Message @)')
 
 
-def _known_placeholder(words: str) -> bool:
+def known_placeholder(words: str) -> bool:
     if _PLACEHOLDER_PATTERN.match(words):
         return True
     return len(words) >= 8 and any(known.startswith(words) for known in _KNOWN_PLACEHOLDERS)
@@ -105,6 +106,17 @@ def _content(row: list[Cell], start: int) -> list[Cell]:
     while cells and cells[-1].char in _FRAME:
         cells.pop()
     return cells
+
+
+def _cursor_on_coloured_text(cells: list[Cell]) -> bool:
+    """The cursor on the first letter and the rest in one colour of the tool's own: how an
+    Ink input draws its placeholder (a theme's grey we do not know as grey). Typed text in the
+    normal colour with the cursor moved to its start still reads as a draft."""
+    shown = [cell for cell in cells if not cell.char.isspace()]
+    if len(shown) < 2 or not shown[0].inverse:
+        return False
+    rest = shown[1:]
+    return all(not c.inverse and c.colour and c.colour == rest[0].colour for c in rest)
 
 
 def _words(cells: list[Cell]) -> str:
@@ -155,7 +167,9 @@ def composer_draft(capture: str) -> str:
     if not any(not cell.faint and not cell.inverse and not cell.char.isspace()
                for cell in block[0]):
         return ""
-    if any(_known_placeholder(_words(cells)) for cells in (block[0], sum(block, []))):
+    if any(known_placeholder(_words(cells)) for cells in (block[0], sum(block, []))):
+        return ""
+    if _cursor_on_coloured_text(block[0]):
         return ""
     return "\n".join(_words([cell for cell in row if not cell.faint]) for row in block
                      ).strip("\n")

@@ -29,6 +29,7 @@ class Cell(NamedTuple):
     char: str
     faint: bool  # dim (SGR 2) or a mid-grey foreground: how placeholders and hints are drawn
     inverse: bool  # reverse video: the cursor Ink-based CLIs draw themselves
+    colour: str = ""  # the foreground as its SGR parameters ("" the terminal's default)
 
 
 def _grey_256(index: int) -> bool:
@@ -47,6 +48,7 @@ class _Pen:
 
     def __init__(self) -> None:
         self.dim = self.inverse = self.grey = False
+        self.colour = ""
 
     def apply(self, params: str) -> None:
         codes = [int(p) if p.isdigit() else 0 for p in re.split(r"[;:]", params)] or [0]
@@ -55,6 +57,7 @@ class _Pen:
             code = codes[i]
             if code == 0:
                 self.dim = self.inverse = self.grey = False
+                self.colour = ""
             elif code == 2:
                 self.dim = True
             elif code == 22:
@@ -63,19 +66,20 @@ class _Pen:
                 self.inverse = True
             elif code == 27:
                 self.inverse = False
-            elif code == 90:
-                self.grey = True
-            elif 30 <= code <= 37 or 91 <= code <= 97 or code == 39:
-                self.grey = False
+            elif 30 <= code <= 37 or 90 <= code <= 97 or code == 39:
+                self.grey = code == 90
+                self.colour = "" if code == 39 else str(code)
             elif code in (38, 48) and i + 1 < len(codes):
                 mode = codes[i + 1]
                 if mode == 5 and i + 2 < len(codes):
                     if code == 38:
                         self.grey = _grey_256(codes[i + 2])
+                        self.colour = f"5;{codes[i + 2]}"
                     i += 2
                 elif mode == 2 and i + 4 < len(codes):
                     if code == 38:
                         self.grey = _grey_rgb(*codes[i + 2:i + 5])
+                        self.colour = "2;" + ";".join(map(str, codes[i + 2:i + 5]))
                     i += 4
                 else:
                     i += 1
@@ -110,4 +114,4 @@ def _text(text: str, pen: _Pen, row: list[Cell]) -> None:
     for char in text:
         if char < " " and char != "\t" or char == "\x7f":
             continue
-        row.append(Cell(_SPACES.get(char, char), pen.dim or pen.grey, pen.inverse))
+        row.append(Cell(_SPACES.get(char, char), pen.dim or pen.grey, pen.inverse, pen.colour))
