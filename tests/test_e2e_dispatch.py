@@ -7,6 +7,7 @@ delivers the rest with no duplicate and nothing lost.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -113,6 +114,13 @@ async def test_sigkill_mid_queue_then_restart_delivers_the_rest_once(tmux, tmp_p
     prompts = [entry["prompt"] for entry in logged(log)]
     assert prompts == ["start [work 2]", *texts], prompts
     assert delivered_before_kill < len(prompts)
-    reloaded = QueueStore(data)
-    reloaded.load()
-    assert [item.state for item in reloaded.items("coder")] == [QueueItemState.SENT] * len(texts)
+
+    # The agent has the last one a moment before the store says so; read without `load()`,
+    # whose crash recovery would turn the running orchestra's in-flight item `uncertain`.
+    def all_sent() -> bool:
+        return all(item.state == QueueItemState.SENT
+                   for item in QueueStore(data).snapshot().of("coder"))
+
+    await async_wait_until(lambda: asyncio.to_thread(all_sent), timeout=30, interval=0.1,
+                           message="every item sent on disk")
+    assert len(QueueStore(data).snapshot().of("coder")) == len(texts)
