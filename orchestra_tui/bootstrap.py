@@ -194,7 +194,19 @@ def build_app(booted: Boot) -> OrchestraApp:
     app = OrchestraApp(booted.fleet, options, desk=booted.desk)
     app.lifecycle = booted.lifecycle()  # N and X: new agents on lanes, retiring them
     app.driver_class = hangup_safe(app.driver_class)
+    if booted.long_lived and booted.services.app_lock is None:
+        app.startup_notices.append(another_app_notice(booted.services.store.directory))
     return app
+
+
+def another_app_notice(data_dir: Path) -> str:
+    from orchestra_tui.paths import display_path
+    from orchestra_tui.services.app_lock import AppLock
+
+    pid = AppLock(data_dir).holder()
+    who = f"another orchestra (pid {pid})" if pid else "another orchestra"
+    return (f"{who} runs on {display_path(data_dir)}: a prompt it is sending is left to it; "
+            "queued prompts are still sent once each, by whichever app claims them first")
 
 
 def github_service(config: Config, *, timeout: float | None = None) -> GitHubService:

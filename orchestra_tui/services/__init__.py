@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from orchestra_tui.config import Config
+    from orchestra_tui.services.app_lock import AppLock
     from orchestra_tui.services.journal import Journal
     from orchestra_tui.services.store import QueueStore
     from orchestra_tui.services.tmux import TmuxService
@@ -17,6 +18,9 @@ class Services(NamedTuple):
     tmux: TmuxService
     store: QueueStore
     journal: Journal
+    # Held by the app that recovered the queues at start-up, for its lifetime; None for
+    # commands and for an app opened beside a live one.
+    app_lock: AppLock | None = None
 
 
 def build_services(config: Config, *, socket_name: str | None = None,
@@ -34,10 +38,18 @@ def build_services(config: Config, *, socket_name: str | None = None,
         socket_name, socket_path = config.tmux.socket_name, config.tmux.socket_path
     directory = data_dir or default_data_dir()
     store = QueueStore(directory)
+    app_lock = None
     if recover:
         # Crash recovery turns items found `sending` into `uncertain`: only the app that
-        # sends may do it, never a command that runs beside it mid-send.
-        store.load()
+        # sends may do it, never a command that runs beside it mid-send, nor a second app
+        # while the first one lives (it holds the app lock for its lifetime).
+        from orchestra_tui.services.app_lock import AppLock
+
+        app_lock = AppLock(store.directory)
+        if app_lock.acquire():
+            store.load()
+        else:
+            app_lock = None
     tmux = TmuxService.from_options(socket_name=socket_name, socket_path=socket_path,
                                     control_mode=control_mode)
     if config.hosts:
@@ -48,4 +60,4 @@ def build_services(config: Config, *, socket_name: str | None = None,
     journal = Journal(directory / "journal.jsonl")
     hosts = {spec.name: spec.host for spec in config.agents if spec.host}
     journal.host_of = hosts.get if hosts else None
-    return Services(tmux=tmux, store=store, journal=journal)
+    return Services(tmux=tmux, store=store, journal=journal, app_lock=app_lock)

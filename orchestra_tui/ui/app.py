@@ -101,6 +101,7 @@ class OrchestraApp(GitHubActions, App):
         self.options = options
         self.selected_agent: str | None = None
         self._queue_order = asyncio.Lock()  # follow-ups queued in a row keep their order
+        self.startup_notices: list[str] = []  # said once the fleet screen is up
         self.init_github(desk)
 
     def on_mount(self) -> None:
@@ -109,6 +110,8 @@ class OrchestraApp(GitHubActions, App):
         self.push_screen(FleetScreen(self.options.config_path, self.options.context_warn,
                                      self.options.context_critical))
         self.fleet.on_send_failed = self._queued_send_failed
+        for notice in self.startup_notices:
+            self.notify(notice, title="orchestra", severity="warning", timeout=12)
         if self.options.poll:
             self.run_worker(self._poll(), group="poll", exclusive=True)
         else:
