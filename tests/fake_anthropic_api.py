@@ -4,6 +4,11 @@ turn offline: it streams text or a Bash `tool_use` the way the API does (server-
 The script is the conversation itself, so the server keeps no state between requests:
 
 - the person's last prompt `run: CMD` makes the model ask to run `CMD` with the Bash tool;
+- `write: PATH` makes it ask to create PATH with the Write tool (Claude's file dialog);
+- `slow: N` streams its answer word by word over about N seconds (a turn to watch working);
+- `fail: STATUS` answers with that HTTP error, as the API words it (401 a bad key, 429 a
+  rate limit, 529 overloaded, 500 an internal error);
+- `full: N` answers as if the context held N tokens (Claude shows what is left of it);
 - a `tool_result` as the last message ends the turn with a short text;
 - any other prompt, and every side request Claude Code makes without tools (titles, topic
   checks), gets a one-line text answer.
@@ -24,6 +29,19 @@ from typing import Any
 
 MODEL = "claude-sonnet-4-5"
 RUN_PREFIX = "run:"
+WRITE_PREFIX = "write:"
+SLOW_PREFIX = "slow:"
+FAIL_PREFIX = "fail:"
+FULL_PREFIX = "full:"
+# How the API words its errors (type and message), by HTTP status.
+API_ERRORS = {
+    400: ("invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"),
+    401: ("authentication_error", "invalid x-api-key"),
+    403: ("permission_error", "Your API key does not have permission to use this resource."),
+    429: ("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"),
+    500: ("api_error", "Internal server error"),
+    529: ("overloaded_error", "Overloaded"),
+}
 DONE_TEXT = "Finished: the command ran."
 REPLY_TEXT = "Hello from the scripted API."
 
@@ -57,14 +75,37 @@ def reply_for(body: dict[str, Any]) -> dict[str, Any]:
             command = line.strip()[len(RUN_PREFIX):].strip()
             return {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}", "name": "Bash",
                     "input": {"command": command, "description": "Run the requested command"}}
+        if line.strip().lower().startswith(WRITE_PREFIX):
+            path = line.strip()[len(WRITE_PREFIX):].strip()
+            return {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}", "name": "Write",
+                    "input": {"file_path": path, "content": "print('hello')\n"}}
     if any(part.get("type") == "tool_result" for part in parts):
         return {"type": "text", "text": DONE_TEXT}
     return {"type": "text", "text": REPLY_TEXT}
 
 
-def _events(block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def directive(body: dict[str, Any], prefix: str) -> str | None:
+    """The argument of the person's last `prefix` line (`slow: 8` -> "8"), on a request with
+    tools (the turn itself, not Claude Code's side requests)."""
+    if not body.get("tools"):
+        return None
+    for line in _prompt_text(_last_user_content(body)).splitlines():
+        if line.strip().lower().startswith(prefix):
+            return line.strip()[len(prefix):].strip()
+    return None
+
+
+def _number(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+def _events(block: dict[str, Any], input_tokens: int = 50
+            ) -> list[tuple[str, dict[str, Any]]]:
     message_id = f"msg_{uuid.uuid4().hex[:20]}"
-    usage = {"input_tokens": 50, "output_tokens": 1, "cache_creation_input_tokens": 0,
+    usage = {"input_tokens": input_tokens, "output_tokens": 1, "cache_creation_input_tokens": 0,
              "cache_read_input_tokens": 0}
     start = {"type": "message_start", "message": {
         "id": message_id, "type": "message", "role": "assistant", "model": MODEL,
@@ -95,6 +136,24 @@ def _events(block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
                                      "usage": {"output_tokens": 12}}))
     events.append(("message_stop", {"type": "message_stop"}))
     return events
+
+
+def _slowly(events: list[tuple[str, dict[str, Any]]], seconds: int
+            ) -> list[tuple[str, dict[str, Any]]]:
+    """The text delta cut into `seconds` * 2 pieces with half a second between them."""
+    slow: list[tuple[str, dict[str, Any]]] = []
+    for name, payload in events:
+        if name != "content_block_delta":
+            slow.append((name, payload))
+            continue
+        pieces = seconds * 2
+        words = f"Working through it step by step. {payload['delta']['text']}".split()
+        for index in range(pieces):
+            part = " ".join(words[index::pieces]) if index < len(words) else "."
+            slow.append(("pause", {"seconds": 0.5}))
+            slow.append((name, {**payload, "delta": {"type": "text_delta",
+                                                     "text": part + " "}}))
+    return slow
 
 
 def _message(block: dict[str, Any]) -> dict[str, Any]:
@@ -146,6 +205,11 @@ class _Handler(BaseHTTPRequestHandler):
         block = reply_for(body)
         with self.server.lock:
             self.server.requests.append(body)
+        failure = _number(directive(body, FAIL_PREFIX), 0)
+        if failure:
+            kind, message = API_ERRORS.get(failure, ("api_error", "Internal server error"))
+            self._json(failure, {"type": "error", "error": {"type": kind, "message": message}})
+            return
         if not body.get("stream"):
             self._json(200, _message(block))
             return
@@ -154,7 +218,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Connection", "close")
         self.end_headers()
-        for name, payload in _events(block):
+        events = _events(block, _number(directive(body, FULL_PREFIX), 50))
+        seconds = _number(directive(body, SLOW_PREFIX), 0)
+        if seconds and block["type"] == "text":
+            events = _slowly(events, seconds)
+        for name, payload in events:
+            if name == "pause":
+                self.server.stopping.wait(payload["seconds"])
+                continue
             self.wfile.write(f"event: {name}\ndata: {json.dumps(payload)}\n\n".encode())
             self.wfile.flush()
         self.close_connection = True
@@ -166,6 +237,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.lock = threading.Lock()
+        self.stopping = threading.Event()  # cuts a slow answer short at stop()
         self.requests: list[dict[str, Any]] = []
 
 
@@ -195,6 +267,7 @@ class FakeAnthropicAPI:
             return list(self._server.requests)
 
     def stop(self) -> None:
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)

@@ -78,11 +78,14 @@ PROFILE = Profile(
         # Anchored to the API error or the attempt counter: a script the agent runs may print
         # "Retrying in 5 seconds" too.
         m("API retry", r"API Error.*Retrying in \d+\s*(?:s|secs?|seconds?)\b"
-                       r"|Retrying in \d+\s*(?:s|secs?|seconds?)\b.*\(?attempt \d+/\d+"),
+                       r"|Retrying in \d+\s*(?:s|secs?|seconds?)\b.*\(?attempt \d+/\d+",
+          ci=True),  # 2.1 draws it as a spinner row: "✻ 429 … · retrying in 4s · attempt 5/10"
         m("API retry", r"Waiting for API response|will retry in", ci=True),
     ),
     failed=(
         m("API error", r"^\s*(?:[⏺●⎿]\s+)?API Error\b"),
+        # The context is full: nothing goes on until the person clears or compacts it.
+        m("context full", r"^\s*(?:[⏺●⎿]\s+)?Prompt is too long\b"),
         m("connection", r"Unable to connect to Anthropic services"
                         r"|Failed to connect to api\.anthropic\.com"),
         m("error", r"Error: Compaction canceled"),
