@@ -27,6 +27,7 @@ socket_name = "agents"
 [[host]]
 name = "vm-1"
 ssh = "build"
+tmux = "/opt/homebrew/bin/tmux"
 
 [[agent]]
 name = "train"
@@ -40,7 +41,7 @@ def test_hosts_load_render_and_load_back():
     assert config.hosts == (
         HostConfig(name="gpu", ssh="ssh://me@gpu-box:2222", ssh_options=("-i", "~/.ssh/gpu"),
                    socket_name="agents"),
-        HostConfig(name="vm-1", ssh="build"))
+        HostConfig(name="vm-1", ssh="build", tmux="/opt/homebrew/bin/tmux"))
     assert config.host("vm-1").connect_timeout == 5.0
     assert config.agent("train").host == "gpu"
     again = parse_config(render_config(config), pathlib.Path("c.toml"))
@@ -69,6 +70,7 @@ def test_a_lane_on_a_host_keeps_its_path_for_there_and_gives_its_agents_the_host
      ':5: host[1].socket_path: set socket_name or socket_path, not both'),
     ('[[host]]\nname = "gpu"\nssh = "x"\nconnect_timeout = 0\n',
      ':4: host[1].connect_timeout: 0 is out of range'),
+    ('[[host]]\nname = "gpu"\nssh = "x"\ntmux = 3\n', ':4: host[1].tmux: expected a string'),
     ('[[host]]\nname = "gpu"\nssh = "x"\nsh_options = []\n',
      ':4: unknown key "sh_options" in [[host]] (did you mean "ssh_options"?)'),
     ('host = "gpu"\n', ':1: host: expected [[host]] tables (an array of tables), got string'),

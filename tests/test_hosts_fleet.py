@@ -267,3 +267,35 @@ tool = "codex"
     web_line = next(line for line in table.stdout.splitlines() if line.startswith("web "))
     assert " local " in web_line and " idle " in web_line
     assert logged_prompts(remote_log) == ["it's $(whoami); `id` \t🚀"]
+
+
+async def test_status_waits_for_a_slow_host_instead_of_saying_unknown(
+        tmux: TmuxService, remote_tmux: TmuxService, ssh_host: SshHost, tmp_path: pathlib.Path):
+    # Every tmux command on the host takes 2.5 s (a far machine, a loaded one): longer than
+    # the app's 1 s tick deadline, which a one-shot command has no reason to keep.
+    slow_tmux = tmp_path / "slow-tmux"
+    slow_tmux.write_text("#!/bin/sh\nsleep 2.5\nexec tmux \"$@\"\n")
+    slow_tmux.chmod(0o755)
+    await start_fake_agent(remote_tmux, "codex", tmp_path / "remote.jsonl", session="api")
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[[host]]
+name = "gpu"
+ssh = "{ALIAS}"
+ssh_options = ["-F", "{ssh_host.client_config}"]
+socket_path = "{remote_socket(remote_tmux)}"
+tmux = "{slow_tmux}"
+
+[[agent]]
+name = "api"
+host = "gpu"
+target = "api"
+tool = "codex"
+""")
+
+    status = orchestra("status", "--json", config=config, data=tmp_path / "data",
+                       socket=tmux.runner.socket_name)
+
+    assert status.returncode == 0, status.stderr
+    [row] = json.loads(status.stdout)
+    assert (row["name"], row["host"], row["state"]) == ("api", "gpu", "idle"), row

@@ -19,7 +19,7 @@ from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
 from orchestra_tui.core.lifecycle_retire import RetireRefused
 from orchestra_tui.services.tmux import TmuxService
-from orchestra_tui.services.tmux_hosts import router_for
+from orchestra_tui.services.tmux_ssh import router_for
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
 from tests.lifecycle_fixtures import Repos, git, make_world

@@ -66,7 +66,8 @@ def _host(checker: Checker, table: dict[str, Any], where: KeyPath) -> HostConfig
     host = HostConfig(
         name=name, ssh=ssh, ssh_options=tuple(checker.strings(table, "ssh_options", where)),
         socket_name=socket_name, socket_path=socket_path,
-        connect_timeout=checker.number(table, "connect_timeout", where, HostConfig))
+        connect_timeout=checker.number(table, "connect_timeout", where, HostConfig),
+        tmux=checker.text(table, "tmux", where) or "tmux")
     return host if len(checker.problems) == before else None
 
 

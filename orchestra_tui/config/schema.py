@@ -86,7 +86,8 @@ class HostConfig:
 
     `ssh` is a destination as ssh takes it (an alias of `~/.ssh/config`, `user@host`,
     `ssh://user@host:port`); `ssh_options` are extra ssh arguments (`["-i", "~/.ssh/gpu"]`);
-    `socket_name` / `socket_path` pick the tmux server there, as `-L` / `-S` do."""
+    `socket_name` / `socket_path` pick the tmux server there, as `-L` / `-S` do; `tmux` is
+    the program there (a path when it is not on the PATH of ssh's non-interactive shell)."""
 
     name: str
     ssh: str
@@ -94,6 +95,9 @@ class HostConfig:
     socket_name: str | None = None
     socket_path: str | None = None
     connect_timeout: float = _at_least(5.0, 0.5)  # ssh's ConnectTimeout, seconds
+    # The tmux program there: ssh's non-interactive shell may not have it on PATH (Homebrew's
+    # /opt/homebrew/bin on a Mac).
+    tmux: str = "tmux"
 
 
 @dataclass(frozen=True)

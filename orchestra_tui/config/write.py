@@ -124,7 +124,8 @@ STARTER_HEADER = """\
 #   [paths]  worktrees = "PATH" (where new agents' worktrees go; default: the data dir's)
 #   [[host]] name, ssh (an ssh destination: alias, user@host, ssh://user@host:port),
 #            ssh_options = ["-i", "KEY"], socket_name / socket_path (its tmux server),
-#            connect_timeout: agents on another machine, through OpenSSH and tmux there
+#            connect_timeout, tmux (the program there, when not on ssh's PATH): agents
+#            on another machine, through OpenSSH and tmux there
 
 """
 

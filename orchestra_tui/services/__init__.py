@@ -54,7 +54,7 @@ def build_services(config: Config, *, socket_name: str | None = None,
                                     control_mode=control_mode)
     if config.hosts:
         # Agents on other machines: one tmux over ssh per `[[host]]`, behind one router.
-        from orchestra_tui.services.tmux_hosts import router_for
+        from orchestra_tui.services.tmux_ssh import router_for
 
         tmux = router_for(tmux, config.hosts, control_mode=control_mode)
     journal = Journal(directory / "journal.jsonl")

@@ -375,22 +375,6 @@ class HostRouter:
         return replace(pane, pane_id=qualify(host, pane.pane_id), host=host) if host else pane
 
 
-def router_for(local: TmuxService, hosts: Iterable, *, control_mode: bool = False
-               ) -> HostRouter:
-    """The router over `local` and one TmuxService over ssh per `[[host]]` (`HostConfig`);
-    `control_mode` (the app) reads each host through one long-lived `tmux -C` over ssh."""
-    from orchestra_tui.services.tmux_ssh import SshTmuxRunner, ssh_control_runner
-
-    services: dict[str, TmuxService] = {}
-    for host in hosts:
-        runner = SshTmuxRunner(host.name, host.ssh, ssh_options=host.ssh_options,
-                               socket_name=host.socket_name, socket_path=host.socket_path,
-                               connect_timeout=host.connect_timeout)
-        services[host.name] = TmuxService(ssh_control_runner(runner) if control_mode
-                                          else runner)
-    return HostRouter(local, services)
-
-
 def _ssh_runner(service: TmuxService):
     """The host's `SshTmuxRunner` (under its control-mode runner, if it has one)."""
     for runner in (service.runner, getattr(service.runner, "fallback", None)):

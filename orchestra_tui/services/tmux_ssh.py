@@ -27,11 +27,16 @@ import asyncio
 import os
 import shlex
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestra_tui.errors import TmuxUnavailable
 from orchestra_tui.services.tmux_runner import TmuxResult, raise_for_result
+
+if TYPE_CHECKING:
+    from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.services.tmux_hosts import HostRouter
 
 CONTROL_PERSIST_SECONDS = 60
 # A connection whose peer vanished without a word (a network gone) is dropped after about
@@ -215,3 +220,27 @@ def ssh_control_runner(runner: SshTmuxRunner, *, retry_after: float = 5.0):
 
     return ControlModeRunner(runner, retry_after=retry_after)
 
+
+ONE_SHOT_DEADLINE = 8.0  # seconds a command waits for a host's answer
+
+
+def router_for(local: TmuxService, hosts: Iterable, *, control_mode: bool = False
+               ) -> HostRouter:
+    """The router over `local` and one TmuxService over ssh per `[[host]]` (`HostConfig`);
+    `control_mode` (the app) reads each host through one long-lived `tmux -C` over ssh."""
+    from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.services.tmux_hosts import HostRouter
+
+    services: dict[str, TmuxService] = {}
+    for host in hosts:
+        runner = SshTmuxRunner(host.name, host.ssh, ssh_options=host.ssh_options,
+                               socket_name=host.socket_name, socket_path=host.socket_path,
+                               connect_timeout=host.connect_timeout, tmux=host.tmux)
+        services[host.name] = TmuxService(ssh_control_runner(runner) if control_mode
+                                          else runner)
+    if control_mode:
+        return HostRouter(local, services)
+    # A one-shot command (`status`, `send`) reads once: a host slower than the app's tick
+    # deadline is waited for, not shown `unknown`; one that never answers is still cut off.
+    return HostRouter(local, services, deadline=ONE_SHOT_DEADLINE,
+                      first_deadline=ONE_SHOT_DEADLINE, stale_after=ONE_SHOT_DEADLINE)
