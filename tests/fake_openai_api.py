@@ -6,6 +6,8 @@ The script is the conversation itself, so the server keeps no state between requ
 - the person's last prompt `run: CMD` makes the model call Codex's shell tool with `CMD`;
 - a tool's output as the last input item ends the turn with a short text;
 - `slow: N` answers after N seconds (Codex shows its working row meanwhile);
+- `fail: STATUS` answers with that HTTP error as the API words it (401 a bad key, 429 a rate
+  limit or spent quota, 500 a server error);
 - any other prompt, and every side request Codex makes without tools, gets a one-line text.
 
 >>> server = FakeOpenAIAPI.start()
@@ -29,6 +31,14 @@ from typing import Any
 MODEL = "gpt-5.1-codex"
 RUN_PREFIX = "run:"
 SLOW_PREFIX = "slow:"
+FAIL_PREFIX = "fail:"
+# How the API words its errors, by HTTP status: (type, code, message).
+API_ERRORS = {
+    401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided: sk-orch***."),
+    429: ("insufficient_quota", "insufficient_quota",
+          "You exceeded your current quota, please check your plan and billing details."),
+    500: ("server_error", None, "The server had an error while processing your request."),
+}
 DONE_TEXT = "Finished: the command ran."
 REPLY_TEXT = "Hello from the scripted API."
 _TOOL_OUTPUTS = ("function_call_output", "custom_tool_call_output", "local_shell_call_output")
@@ -49,6 +59,17 @@ def _last_prompt(body: dict[str, Any]) -> str:
         if item.get("type") == "message" and item.get("role") == "user":
             return _prompt_text(item)
     return ""
+
+
+def failure_for(body: dict[str, Any]) -> int:
+    """The HTTP status a turn whose prompt says `fail: STATUS` answers with, else 0."""
+    if not body.get("tools"):
+        return 0
+    for line in _last_prompt(body).splitlines():
+        if line.strip().lower().startswith(FAIL_PREFIX):
+            words = line.strip()[len(FAIL_PREFIX):].split()
+            return int(words[0]) if words and words[0].isdigit() else 500
+    return 0
 
 
 def delay_for(body: dict[str, Any]) -> float:
@@ -162,6 +183,12 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if not path.endswith("/responses"):
             self._json(404, {"error": {"message": "not scripted", "type": "not_found"}})
+            return
+        failure = failure_for(body)
+        if failure:
+            kind, code, message = API_ERRORS.get(failure, API_ERRORS[500])
+            self._json(failure, {"error": {"message": message, "type": kind, "param": None,
+                                           "code": code}})
             return
         item = reply_for(body)
         self.send_response(200)

@@ -41,6 +41,8 @@ PROFILE = Profile(
         (rx(r"^▌ (?:Allow command|Apply changes)\?"), 4),
         (rx(r"hit your usage limit|chatgpt\.com/codex|/feedback"), 3),
         (rx(r"Reconnecting\.\.\. \d+/\d+"), 3),
+        # Its start-up dialog for hooks it has not been told to trust (0.171).
+        (rx(r"Hooks can run outside the sandbox|Continue without trusting"), 5),
         (rx(r"\(esc\)$"), 1),
         (rx(r"gpt-\d"), 1),
         # The rotating composer placeholders seen in captures.
