@@ -201,6 +201,18 @@ async def test_a_queued_item_waits_while_the_persons_draft_is_in_the_composer(tm
     assert DRAFT[:20] in refusals[0]["reason"]
     assert fleet.journal.read(events=("prompt_sent",)) == []
 
+    # The person types on: every key changes the screen and the gate refuses again each
+    # time, but the same draft in the way is one refusal in the journal, not one per key.
+    typed = DRAFT
+    for more in (" look at", " the logs"):
+        await tmux.run("send-keys", "-t", pane.pane_id, "-l", "--", more)
+        typed += more
+        await wait_for_screen(tmux, pane.pane_id, lambda s, t=typed: f"› {t}" in s,
+                              timeout=30, message="more of the person's draft")
+        await _dispatched_once_idle(fleet)
+    assert fleet.store.get(item.id).state == QueueItemState.QUEUED
+    assert len(fleet.journal.read(events=("send_refused",))) == 1
+
     # The person clears the draft: the composer shows its placeholder again and the item goes,
     # alone, not glued to the person's words.
     await tmux.run("send-keys", "-t", pane.pane_id, "C-u")

@@ -23,7 +23,7 @@ from orchestra_tui.core.handoff import (
 )
 from orchestra_tui.core.loops import LoopWatch
 from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
-from orchestra_tui.core.send_gate import SendRefused
+from orchestra_tui.core.send_gate import DRAFT_REASON, SendRefused
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import PaneInfo, QueueItem, SendResult, State
 from orchestra_tui.services.store import QueueError
@@ -191,9 +191,13 @@ class Directing:
             # Not typed: the item was never claimed and stays queued; wait for the screen to
             # change before trying again rather than asking the pane every tick.
             slot.refused_at = slot.fingerprint
-            await self._journal("send_refused", agent=slot.spec.name, text=item.text,
-                                source=item.source or "queue", state=str(refused.state),
-                                reason=refused.reason, typed=refused.typed)
+            why = DRAFT_REASON if refused.reason.startswith(DRAFT_REASON) else refused.reason
+            seen = (item.id, str(refused.state), why)
+            if refused.typed or seen != slot.refusal_journaled:
+                slot.refusal_journaled = seen
+                await self._journal("send_refused", agent=slot.spec.name, text=item.text,
+                                    source=item.source or "queue", state=str(refused.state),
+                                    reason=refused.reason, typed=refused.typed)
             return
         except OrchestraError as error:
             await asyncio.to_thread(self.store.mark_uncertain, item.id, f"send failed: {error}")

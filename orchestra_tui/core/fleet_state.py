@@ -104,6 +104,9 @@ class Slot:
     stopped_by_person: str | None = None  # "interrupted" or "denied"
     stopped_at: float = 0.0
     refused_at: str | None = None  # fingerprint at which the gate last refused a queued send
+    # (item, state, why) of the last refusal journaled: a person typing a draft changes the
+    # screen on every key, and each retry refused for the same draft is not news.
+    refusal_journaled: tuple[str, str, str] | None = None
     hook: HookReading | None = None  # the agent's latest hook event that told a state
     hook_pane: str | None = None  # the pane `hook` came from (a new pane starts over)
     disagreement: str = ""  # the last hook/screen disagreement journaled
