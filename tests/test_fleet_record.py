@@ -130,6 +130,39 @@ async def test_the_persons_interrupt_reads_idle_and_holds_the_queue(tmux, tmp_pa
     assert [e["event"] for e in fleet.journal.read(events=("interrupt",))] == ["interrupt"]
 
 
+async def test_an_interrupt_pressed_in_the_agents_own_pane_holds_the_queue_too(tmux, tmp_path):
+    log = tmp_path / "agent.jsonl"
+    pane = await start_fake_agent(tmux, "claude", log, work=30)
+    fleet = _fleet(tmux, tmp_path, pane, flavor="claude")
+    await fleet.enqueue("infra", "the next task")
+    await fleet.refresh()
+    await fleet.send_now("infra", "a long job")
+
+    async def working() -> bool:
+        return (await fleet.refresh()).get("infra").status.state is State.WORKING
+
+    await async_wait_until(working, timeout=15, message="working")
+    # The person, attached to the pane, presses Esc there: orchestra did not do it.
+    await tmux.run("send-keys", "-t", pane.pane_id, "Escape")
+
+    async def stopped() -> bool:
+        view = (await fleet.refresh()).get("infra")
+        return view.status.state is State.IDLE and "by you" in view.status.reason
+
+    await async_wait_until(stopped, timeout=15, message="idle, interrupted by you")
+
+    async def held() -> bool:
+        return (await fleet.refresh()).get("infra").paused
+
+    await async_wait_until(held, timeout=15, message="its queue held")
+    for _ in range(4):
+        await fleet.refresh()
+        assert fleet.dispatch_ready() == []
+    await fleet.wait_for_sends()
+    assert [entry["prompt"] for entry in _logged(log)] == ["a long job"]
+    assert [e.get("where") for e in fleet.journal.read(events=("interrupt",))] == ["pane"]
+
+
 def _logged(log):
     import json
 

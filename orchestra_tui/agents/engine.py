@@ -29,6 +29,7 @@ _BLOCKED_ROWS = 20
 _WALL_ROWS = 8
 _MIN_SCORE = 2
 _INTERRUPT_ROWS = 8
+_RIGHT_ALIGNED = 24  # leading blanks of a row drawn against the right edge
 
 
 def _blocked(v: View) -> Verdict | None:
@@ -107,11 +108,20 @@ def _idle(v: View) -> Verdict | None:
     return None
 
 
+def _right_aligned_over_frame(v: View, line: Line) -> bool:
+    """A short row pushed to the right edge just over a framed composer belongs to the frame,
+    not the transcript (Claude 2.1's effort indicator, "◐ medium · /effort")."""
+    return (v.composer is not None and v.p.composer_framed
+            and 0 < v.composer.top - line.index <= 2
+            and len(line.text) - len(line.body) >= _RIGHT_ALIGNED)
+
+
 def _interrupt_below(v: View) -> Line | None:
     """The person's interrupt (or denial) notice, when it is the last thing the turn printed:
     only its own wrapped rows, blank rows, rules and a turn-over line may follow it."""
     end = v.composer.top if v.composer else len(v.s.lines)
-    rows = [ln for ln in v.s.between(v.live_start, end)[-2 * _INTERRUPT_ROWS:] if not ln.rule]
+    rows = [ln for ln in v.s.between(v.live_start, end)[-2 * _INTERRUPT_ROWS:]
+            if not ln.rule and not _right_aligned_over_frame(v, ln)]
     paragraph: list[Line] = []  # the rows of the paragraph being read, bottom-up
     for line in reversed(rows[-_INTERRUPT_ROWS:]):
         if paragraph and line.index + 1 < paragraph[-1].index:

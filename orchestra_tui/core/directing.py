@@ -29,6 +29,7 @@ from orchestra_tui.models import PaneInfo, QueueItem, SendResult, State
 from orchestra_tui.services.store import QueueError
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
+PANE_INTERRUPT = "idle: interrupted"  # the screen reader's reason for a tool's interrupt notice
 
 
 class _NotClaimed(Exception):
@@ -37,7 +38,7 @@ class _NotClaimed(Exception):
 
 class Directing:
     """The fleet's verbs. Expects `_slot`, `_slots`, `store`, `journal`, `gate`, `clock`,
-    `settings`, `tmux`, `read_only` and `_journal` from `Fleet`."""
+    `settings`, `tmux`, `read_only`, `_background` and `_journal` from `Fleet`."""
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -239,6 +240,23 @@ class Directing:
         await self.tmux.send_keys(pane.pane_id, "Escape")
         await self._person_stopped(slot, "interrupted")
         await self._journal("interrupt", agent=slot.spec.name)
+
+    def _notice_interrupt_in_pane(self, slot: Slot, state: State, reason: str,
+                                  now: float) -> None:
+        """The person pressed Esc in the agent's own pane (attached to it): its turn ended
+        with the tool's interrupt notice. Their act, as through orchestra: the queue is held
+        so that no follow-up lands in the agent they just stopped. Only an interrupt seen
+        happening (working, then this): one already on screen at start is old news."""
+        previous = slot.status
+        if (self.read_only or slot.stopped_by_person is not None or state is not State.IDLE
+                or not reason.startswith(PANE_INTERRUPT) or previous is None
+                or previous.state is not State.WORKING):
+            return
+        slot.stopped_by_person, slot.stopped_at = "interrupted", now
+        slot.hook = None
+        if self.store is not None and not self.store.paused(slot.spec.name):
+            self._background(asyncio.to_thread(self.store.set_paused, slot.spec.name, True))
+        self._background(self._journal("interrupt", agent=slot.spec.name, where="pane"))
 
     async def _person_stopped(self, slot: Slot, how: str) -> None:
         """The person stopped the agent's turn: what follows on screen is their act, not a
