@@ -5,6 +5,7 @@ The script is the conversation itself, so the server keeps no state between requ
 
 - the person's last prompt `run: CMD` makes the model ask to run `CMD` with the Bash tool;
 - `write: PATH` makes it ask to create PATH with the Write tool (Claude's file dialog);
+- `ask: QUESTION` makes it ask the person QUESTION with two choices (AskUserQuestion);
 - `slow: N` streams its answer word by word over about N seconds (a turn to watch working);
 - `fail: STATUS` answers with that HTTP error, as the API words it (401 a bad key, 429 a
   rate limit, 529 overloaded, 500 an internal error);
@@ -30,6 +31,7 @@ from typing import Any
 MODEL = "claude-sonnet-4-5"
 RUN_PREFIX = "run:"
 WRITE_PREFIX = "write:"
+ASK_PREFIX = "ask:"
 SLOW_PREFIX = "slow:"
 FAIL_PREFIX = "fail:"
 FULL_PREFIX = "full:"
@@ -75,6 +77,14 @@ def reply_for(body: dict[str, Any]) -> dict[str, Any]:
             command = line.strip()[len(RUN_PREFIX):].strip()
             return {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}", "name": "Bash",
                     "input": {"command": command, "description": "Run the requested command"}}
+        if line.strip().lower().startswith(ASK_PREFIX):
+            question = line.strip()[len(ASK_PREFIX):].strip() or "Which way?"
+            options = [{"label": "Postgres", "description": "Keep the current database"},
+                       {"label": "SQLite", "description": "Simpler for tests"}]
+            return {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}",
+                    "name": "AskUserQuestion",
+                    "input": {"questions": [{"question": question, "header": "Database",
+                                             "options": options, "multiSelect": False}]}}
         if line.strip().lower().startswith(WRITE_PREFIX):
             path = line.strip()[len(WRITE_PREFIX):].strip()
             return {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}", "name": "Write",

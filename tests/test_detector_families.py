@@ -61,6 +61,7 @@ def every_screen() -> list[Path]:
     ("claude/idle-33.txt", 'idle: interrupted "⎿ Interrupted · What should Claude', None, None),
     ("claude/idle-15.txt", "idle: interrupted", None, None),
     ("claude/idle-17.txt", 'idle: interrupted "⎿ Interrupted by user"', None, None),
+    ("claude/idle-61.txt", 'idle: interrupted "⎿ Interrupted · What should Claude', None, None),
     ("gemini/idle-15.txt", 'idle: interrupted "ℹRequest cancelled."', None, None),
     ("claude/idle-31.txt", "idle: composer", None, None),
     ("codex/idle-35.txt", "idle: composer", None, None),
