@@ -7,6 +7,7 @@ becomes a permission dialog the moment a key arrives and logs every byte it read
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pathlib
 import subprocess
@@ -19,6 +20,7 @@ from orchestra_tui.agents import classify
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.restart import deliver_handoff
 from orchestra_tui.core.send_gate import Reading, SendGate, SendRefused, judge
+from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, PaneInfo, QueueItemState, State
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore
@@ -28,6 +30,7 @@ from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, screen, w
 pytestmark = pytest.mark.slow
 
 TURNCOAT = pathlib.Path(__file__).parent / "programs" / "turncoat.py"
+REPLAY = pathlib.Path(__file__).parent / "programs" / "replay.py"
 
 
 def _pane(command: str = "node", *, dead: bool = False, in_mode: bool = False) -> PaneInfo:
@@ -251,6 +254,26 @@ async def test_answer_refuses_a_dialog_other_than_the_one_shown(tmux, tmp_path):
                           lambda s: classify(s, "codex").state is not State.APPROVAL)
     with pytest.raises(Exception, match="not waiting for approval"):
         await fleet.answer("api", True, seen=seen)
+
+
+async def test_yes_to_a_question_with_choices_presses_nothing(tmux, tmp_path):
+    # Claude Code's AskUserQuestion, as the real 2.1.332 drew it: Enter would pick whichever
+    # choice is highlighted, which is the person's to choose, not a yes.
+    log = tmp_path / "keys.log"
+    question = REPO / "tests" / "screens" / "claude" / "approval-63.txt"
+    pane = await tmux.start([sys.executable, str(REPLAY), str(question), str(log)],
+                            cwd=str(REPO), session="api", width=120, height=40)
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "Enter to select" in s)
+    fleet = _fleet(tmux, tmp_path, pane, "claude")
+    view = (await fleet.refresh()).get("api")
+    assert (view.status.state, view.status.dialog) == (State.APPROVAL, "question")
+    with pytest.raises(OrchestraError, match="asks a question with choices"):
+        await fleet.answer("api", True, seen=view.status.reason)
+    assert not log.exists() or log.read_bytes() == b""
+    await fleet.answer("api", False, seen=view.status.reason)  # dismissing it is allowed
+    await async_wait_until(lambda: asyncio.to_thread(lambda: log.exists() and log.read_bytes()),
+                           timeout=15, message="the Escape")
+    assert log.read_bytes() == b"\x1b"
 
 
 # -- the command line -------------------------------------------------------------------------

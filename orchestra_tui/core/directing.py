@@ -226,6 +226,10 @@ class Directing:
         if seen is not None and detection.reason != seen:
             raise OrchestraError(f"{slot.spec.name}'s dialog changed since it was shown "
                                  f"(now {detection.reason}); look again, nothing sent")
+        if approve and detection.dialog == "question":
+            # Enter would pick whichever choice is highlighted: a choice, not a yes.
+            raise OrchestraError(f"{slot.spec.name} asks a question with choices, not for "
+                                 "approval: answer it in its pane (a); nothing sent")
         keys = agents.answer_keys(detection.tool, detection.dialog, approve)
         await self.tmux.send_keys(pane.pane_id, *keys)
         if not approve:
