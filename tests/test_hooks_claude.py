@@ -9,15 +9,11 @@ Skipped, with the reason, where the CLI is not installed; `.ci/run` installs it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import pathlib
 import shlex
-import shutil
 import stat
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,25 +21,21 @@ from collections.abc import Iterator
 import pytest
 
 from orchestra_tui.agents.hook_events import state_of
-from orchestra_tui.cli import main
 from orchestra_tui.models import State
-from orchestra_tui.services.hook_log import HookLog
 from orchestra_tui.services.hooks_install import HookProgram, launch_injection
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.tmux import TmuxService
 from tests.fake_anthropic_api import DONE_TEXT, FakeAnthropicAPI
-from tests.helpers import async_wait_until
-from tests.tmux_fixtures import screen
+from tests.real_cli import (
+    CLAUDE,
+    CLAUDE_MISSING,
+    STARTUP_SECONDS,
+    RealCli,
+    claude_command,
+    claude_home,
+)
 
-CLAUDE = shutil.which("claude")
-pytestmark = [
-    pytest.mark.real_cli,
-    pytest.mark.skipif(CLAUDE is None, reason="Claude Code is not installed: npm install -g "
-                                              "@anthropic-ai/claude-code (.ci/run does)"),
-]
-API_KEY = "sk-ant-api03-" + "orchestratest" * 7 + "-AA"
-STARTUP_SECONDS = 90.0  # a first start under load, with two cores shared by several suites
-TURN_SECONDS = 60.0
+pytestmark = [pytest.mark.real_cli, pytest.mark.skipif(CLAUDE is None, reason=CLAUDE_MISSING)]
 # The person's own settings: a hook of theirs that must keep firing and survive every step.
 PERSONAL = """{
   "theme": "dark",
@@ -56,8 +48,11 @@ PERSONAL = """{
 """
 
 
-class Claude:
+class Claude(RealCli):
     """One Claude Code in a tmux pane, with its private HOME, project dir and data dir."""
+
+    tool = "claude"
+    question = "Do you want to proceed?"
 
     def __init__(self, root: pathlib.Path, tmux: TmuxService, api: FakeAnthropicAPI) -> None:
         self.home = root / "home"
@@ -69,15 +64,9 @@ class Claude:
         self.api = api
         self.session = f"claude-{uuid.uuid4().hex[:6]}"
         self.pane_id = ""
-        for directory in (self.home / ".claude", self.work, self.bin):
+        for directory in (self.work, self.bin):
             directory.mkdir(parents=True)
-        (self.home / ".claude.json").write_text(json.dumps({
-            "hasCompletedOnboarding": True, "theme": "dark", "numStartups": 3,
-            "customApiKeyResponses": {"approved": [API_KEY[-20:]], "rejected": []},
-            "projects": {str(self.work): {"hasTrustDialogAccepted": True,
-                                          "hasCompletedProjectOnboarding": True,
-                                          "allowedTools": []}},
-        }), encoding="utf-8")
+        claude_home(self.home, self.work)
         self.settings = self.home / ".claude" / "settings.json"
         self.settings.write_text(PERSONAL, encoding="utf-8")
         # A stand-in `terraform` that leaves a mark if it ever runs.
@@ -86,98 +75,16 @@ class Claude:
         terraform.chmod(terraform.stat().st_mode | stat.S_IXUSR)
         self.terraform_ran = root / "terraform-ran"
 
-    def orchestra(self, *args: str) -> int:
-        return main(["--config", str(self.config), "--data-dir", str(self.data), *args])
-
-    async def status_row(self) -> dict:
-        """This Claude Code's row of `orchestra status --json`, run as a person would."""
-        if not self.config.exists():
-            self.config.write_text(f'[[agent]]\nname = "api"\ntool = "claude"\n'
-                                   f'target = "{self.session}"\n', encoding="utf-8")
-        done = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "orchestra_tui", "status", "--json", "--config",
-             str(self.config), "--data-dir", str(self.data), "-L", self.tmux.runner.socket_name],
-            capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        rows = [row for row in json.loads(done.stdout) if row["pane_id"] == self.pane_id]
-        assert rows, done.stdout
-        return rows[0]
-
     async def start(self, *extra: str) -> None:
-        env = {"HOME": str(self.home), "TERM": "xterm-256color",
-               "PATH": f"{self.bin}:{pathlib.Path(CLAUDE).parent}:/usr/bin:/bin",
-               "ANTHROPIC_BASE_URL": self.api.base_url, "ANTHROPIC_API_KEY": API_KEY,
-               "DISABLE_AUTOUPDATER": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
-        assignments = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
         # Only what Claude Code needs, plus the pane's own tmux variables (hooks inherit them).
-        line = (f'exec env -i {assignments} TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" '
-                f"{shlex.quote(CLAUDE)} --permission-mode default {shlex.join(extra)}")
+        line = claude_command(self.home, self.api.base_url, path=str(self.bin), extra=extra,
+                              hooks_env=True)
         pane = await self.tmux.start(["sh", "-c", line], cwd=str(self.work),
                                      session=self.session, width=120, height=40)
         self.pane_id = pane.pane_id
         await self.wait_for_event("SessionStart", STARTUP_SECONDS)
         await self.wait_for_screen(lambda text: "? for shortcuts" in text or "mode on" in text,
                                    "Claude Code's composer", STARTUP_SECONDS)
-
-    def events(self) -> list:
-        return HookLog(self.data).read_new(self.pane_id)  # a fresh reader: the recent tail
-
-    def count(self, name: str) -> int:
-        return sum(event.event == name for event in self.events())
-
-    async def wait_for_event(self, name: str, timeout: float = TURN_SECONDS, *,
-                             more_than: int = 0) -> None:
-        async def seen() -> bool:
-            return self.count(name) > more_than
-
-        try:
-            await async_wait_until(seen, timeout=timeout, interval=0.2,
-                                   message=f"hook event {name} in the log")
-        except AssertionError as error:
-            shown = await screen(self.tmux, self.pane_id)
-            logged = [event.event for event in self.events()]
-            raise AssertionError(f"{error}; events: {logged}; screen:\n{shown}") from None
-
-    async def wait_for_screen(self, predicate, message: str, timeout: float = TURN_SECONDS):
-        last = [""]
-
-        async def check() -> bool:
-            last[0] = await screen(self.tmux, self.pane_id)
-            return predicate(last[0])
-
-        try:
-            await async_wait_until(check, timeout=timeout, interval=0.2, message=message)
-        except AssertionError as error:
-            raise AssertionError(f"{error}; last screen:\n{last[0]}") from None
-
-    async def answer_dialog(self, key: str) -> None:
-        """Press `key` until the dialog takes it (a key pressed while Claude Code still runs
-        the PermissionRequest hooks may be dropped), at most a few times, never once it's gone."""
-        for _ in range(5):
-            await self.tmux.run("send-keys", "-t", self.pane_id, key)
-            try:
-                await self.wait_for_screen(lambda text: "Do you want to proceed?" not in text,
-                                           "the dialog to close", timeout=10)
-                return
-            except AssertionError:
-                continue
-        raise AssertionError("the dialog never took the answer")
-
-    async def prompt(self, text: str) -> None:
-        """Type `text` and submit it, pressing Enter again (a bounded number of times) until
-        the UserPromptSubmit hook says it went in."""
-        before = self.count("UserPromptSubmit")
-        await self.tmux.run("send-keys", "-t", self.pane_id, "-l", "--", text)
-        for _ in range(5):
-            await self.tmux.run("send-keys", "-t", self.pane_id, "Enter")
-            try:
-                await self.wait_for_event("UserPromptSubmit", timeout=10, more_than=before)
-                return
-            except AssertionError:
-                continue
-        shown = await screen(self.tmux, self.pane_id)
-        raise AssertionError(f"the prompt was never submitted:\n{shown}")
 
 
 @pytest.fixture

@@ -10,14 +10,11 @@ Skipped, with the reason, where the CLI is not installed; `.ci/run` installs it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import pathlib
 import shlex
 import shutil
 import stat
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,17 +22,15 @@ from collections.abc import Iterator
 import pytest
 
 from orchestra_tui.agents.hook_events import state_of
-from orchestra_tui.cli import main
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, QueueItemState, State
-from orchestra_tui.services.hook_log import HookLog
 from orchestra_tui.services.hooks_install import HookProgram, launch_injection
 from orchestra_tui.services.hooks_tools import codex_trust_hash
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore
 from tests.fake_openai_api import DONE_TEXT, FakeOpenAIAPI
 from tests.helpers import async_wait_until
-from tests.tmux_fixtures import screen
+from tests.real_cli import STARTUP_SECONDS, TURN_SECONDS, RealCli
 
 CODEX = shutil.which("codex")
 NODE = shutil.which("node")
@@ -45,8 +40,6 @@ pytestmark = [
                        reason="Codex is not installed: npm install -g @openai/codex@0.171.0 "
                               "(.ci/run does)"),
 ]
-STARTUP_SECONDS = 90.0  # a first start under load, with two cores shared by several suites
-TURN_SECONDS = 60.0
 KEY_VARIABLE = "ORCHESTRA_TEST_OPENAI_KEY"
 APPROVAL_QUESTION = "Would you like to run the following command?"
 # The person's own Codex setup: a provider, folder trust, the notices Codex already showed them
@@ -80,8 +73,11 @@ OWN_HANDLER = {"type": "command", "command": 'echo stopped >> "$HOME/own-hook.lo
 PERSONAL_HOOKS = json.dumps({"hooks": {"Stop": [{"hooks": [OWN_HANDLER]}]}}, indent=2) + "\n"
 
 
-class Codex:
+class Codex(RealCli):
     """One Codex in a tmux pane, with its private HOME and CODEX_HOME, project and data dir."""
+
+    tool = "codex"
+    question = APPROVAL_QUESTION
 
     def __init__(self, root: pathlib.Path, tmux, api: FakeOpenAIAPI) -> None:
         self.home = root / "home"
@@ -112,26 +108,8 @@ class Codex:
         self.terraform.write_text(f"#!/bin/sh\ntouch {shlex.quote(str(self.terraform_ran))}\n")
         self.terraform.chmod(self.terraform.stat().st_mode | stat.S_IXUSR)
 
-    def orchestra(self, *args: str) -> int:
-        return main(["--config", str(self.config), "--data-dir", str(self.data), *args])
-
     def unchanged(self) -> bool:
         return all(path.read_bytes() == data for path, data in self.originals.items())
-
-    async def status_row(self) -> dict:
-        """This Codex's row of `orchestra status --json`, run as a person would."""
-        if not self.config.exists():
-            self.config.write_text(f'[[agent]]\nname = "api"\ntool = "codex"\n'
-                                   f'target = "{self.session}"\n', encoding="utf-8")
-        done = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "orchestra_tui", "status", "--json", "--config",
-             str(self.config), "--data-dir", str(self.data), "-L", self.tmux.runner.socket_name],
-            capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        rows = [row for row in json.loads(done.stdout) if row["pane_id"] == self.pane_id]
-        assert rows, done.stdout
-        return rows[0]
 
     async def start(self, *extra: str) -> None:
         path = [str(self.bin), str(pathlib.Path(CODEX).parent), str(pathlib.Path(NODE).parent),
@@ -149,64 +127,6 @@ class Codex:
         # No "Hooks need review" dialog: orchestra's hooks are trusted, the person's too.
         await self.wait_for_screen(lambda text: "for shortcuts" in text, "Codex's composer",
                                    STARTUP_SECONDS)
-
-    def events(self) -> list:
-        return HookLog(self.data).read_new(self.pane_id)  # a fresh reader: the recent tail
-
-    def count(self, name: str) -> int:
-        return sum(event.event == name for event in self.events())
-
-    async def wait_for_event(self, name: str, timeout: float = TURN_SECONDS, *,
-                             more_than: int = 0) -> None:
-        async def seen() -> bool:
-            return self.count(name) > more_than
-
-        try:
-            await async_wait_until(seen, timeout=timeout, interval=0.2,
-                                   message=f"hook event {name} in the log")
-        except AssertionError as error:
-            shown = await screen(self.tmux, self.pane_id)
-            logged = [event.event for event in self.events()]
-            raise AssertionError(f"{error}; events: {logged}; screen:\n{shown}") from None
-
-    async def wait_for_screen(self, predicate, message: str, timeout: float = TURN_SECONDS):
-        last = [""]
-
-        async def check() -> bool:
-            last[0] = await screen(self.tmux, self.pane_id)
-            return predicate(last[0])
-
-        try:
-            await async_wait_until(check, timeout=timeout, interval=0.2, message=message)
-        except AssertionError as error:
-            raise AssertionError(f"{error}; last screen:\n{last[0]}") from None
-
-    async def answer_dialog(self, key: str) -> None:
-        """Press `key` until the dialog takes it, at most a few times, never once it's gone."""
-        for _ in range(5):
-            await self.tmux.run("send-keys", "-t", self.pane_id, key)
-            try:
-                await self.wait_for_screen(lambda text: APPROVAL_QUESTION not in text,
-                                           "the dialog to close", timeout=10)
-                return
-            except AssertionError:
-                continue
-        raise AssertionError("the dialog never took the answer")
-
-    async def prompt(self, text: str) -> None:
-        """Type `text` and submit it, pressing Enter again (a bounded number of times) until
-        the UserPromptSubmit hook says it went in."""
-        before = self.count("UserPromptSubmit")
-        await self.tmux.run("send-keys", "-t", self.pane_id, "-l", "--", text)
-        for _ in range(5):
-            await self.tmux.run("send-keys", "-t", self.pane_id, "Enter")
-            try:
-                await self.wait_for_event("UserPromptSubmit", timeout=10, more_than=before)
-                return
-            except AssertionError:
-                continue
-        shown = await screen(self.tmux, self.pane_id)
-        raise AssertionError(f"the prompt was never submitted:\n{shown}")
 
 
 @pytest.fixture

@@ -9,10 +9,7 @@ Skipped, with the reason, where the CLI is not installed; `.ci/run` installs it.
 from __future__ import annotations
 
 import asyncio
-import json
 import pathlib
-import shlex
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,16 +20,17 @@ from orchestra_tui.agents.draft import composer_draft
 from orchestra_tui.services.tmux import TmuxService
 from tests.fake_anthropic_api import FakeAnthropicAPI, _last_user_content, _prompt_text
 from tests.helpers import async_wait_until
+from tests.real_cli import (
+    CLAUDE,
+    CLAUDE_MISSING,
+    STARTUP_SECONDS,
+    claude_command,
+    claude_home,
+    wait_for_pane,
+)
 from tests.tmux_fixtures import REPO, screen
 
-CLAUDE = shutil.which("claude")
-pytestmark = [
-    pytest.mark.real_cli,
-    pytest.mark.skipif(CLAUDE is None, reason="Claude Code is not installed: npm install -g "
-                                              "@anthropic-ai/claude-code (.ci/run does)"),
-]
-API_KEY = "sk-ant-api03-" + "orchestratest" * 7 + "-AA"
-STARTUP_SECONDS = 90.0  # a first start under load, with two cores shared by several suites
+pytestmark = [pytest.mark.real_cli, pytest.mark.skipif(CLAUDE is None, reason=CLAUDE_MISSING)]
 DRAFT = "please refactor the"
 
 
@@ -45,40 +43,13 @@ def api() -> Iterator[FakeAnthropicAPI]:
 
 async def _start_claude(tmux: TmuxService, root: pathlib.Path, api: FakeAnthropicAPI) -> str:
     home, work = root / "home", root / "work"
-    for directory in (home / ".claude", work):
-        directory.mkdir(parents=True)
-    (home / ".claude.json").write_text(json.dumps({
-        "hasCompletedOnboarding": True, "theme": "dark", "numStartups": 3,
-        "customApiKeyResponses": {"approved": [API_KEY[-20:]], "rejected": []},
-        "projects": {str(work): {"hasTrustDialogAccepted": True,
-                                 "hasCompletedProjectOnboarding": True, "allowedTools": []}},
-    }), encoding="utf-8")
-    env = {"HOME": str(home), "TERM": "xterm-256color",
-           "PATH": f"{pathlib.Path(CLAUDE).parent}:/usr/bin:/bin",
-           "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": API_KEY,
-           "DISABLE_AUTOUPDATER": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
-    assignments = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
-    line = f"exec env -i {assignments} {shlex.quote(CLAUDE)} --permission-mode default"
-    pane = await tmux.start(["sh", "-c", line], cwd=str(work), session="api", width=120,
-                            height=40)
-    await _wait_for_screen(tmux, pane.pane_id, lambda s: "? for shortcuts" in s,
-                           "Claude Code's composer", STARTUP_SECONDS)
+    work.mkdir(parents=True)
+    claude_home(home, work)
+    pane = await tmux.start(["sh", "-c", claude_command(home, api.base_url)], cwd=str(work),
+                            session="api", width=120, height=40)
+    await wait_for_pane(tmux, pane.pane_id, lambda s: "? for shortcuts" in s,
+                        "Claude Code's composer", STARTUP_SECONDS)
     return pane.pane_id
-
-
-async def _wait_for_screen(tmux: TmuxService, pane_id: str, predicate, message: str,
-                           timeout: float = 60.0, *, ansi: bool = False) -> str:
-    last = [""]
-
-    async def check() -> bool:
-        last[0] = await screen(tmux, pane_id, ansi=ansi)
-        return predicate(last[0])
-
-    try:
-        await async_wait_until(check, timeout=timeout, interval=0.2, message=message)
-    except AssertionError as error:
-        raise AssertionError(f"{error}; last screen:\n{last[0]}") from None
-    return last[0]
 
 
 def _prompts(api: FakeAnthropicAPI) -> list[str]:
@@ -107,7 +78,7 @@ async def test_a_draft_in_claude_codes_composer_refuses_the_send_until_cleared(
     assert composer_draft(empty) == ""
 
     await tmux.run("send-keys", "-t", pane_id, "-l", "--", DRAFT)
-    before = await _wait_for_screen(tmux, pane_id, lambda s: composer_draft(s) == DRAFT,
+    before = await wait_for_pane(tmux, pane_id, lambda s: composer_draft(s) == DRAFT,
                                     "the person's draft in the composer", ansi=True)
     refused = await _orchestra_send(tmux, tmp_path, "say hello")
     assert refused.returncode == 1, refused.stderr
@@ -118,7 +89,7 @@ async def test_a_draft_in_claude_codes_composer_refuses_the_send_until_cleared(
     assert _prompts(api) == []
 
     await tmux.run("send-keys", "-t", pane_id, "C-u")  # Claude Code: delete to line start
-    await _wait_for_screen(tmux, pane_id, lambda s: DRAFT not in s and composer_draft(s) == "",
+    await wait_for_pane(tmux, pane_id, lambda s: DRAFT not in s and composer_draft(s) == "",
                            "the composer cleared", ansi=True)
     sent = await _orchestra_send(tmux, tmp_path, "say hello")
     assert sent.returncode == 0, sent.stderr
