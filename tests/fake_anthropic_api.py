@@ -23,10 +23,10 @@ True
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.scripted_http import ScriptedAPI, ScriptedHandler
 
 MODEL = "claude-sonnet-4-5"
 RUN_PREFIX = "run:"
@@ -173,24 +173,10 @@ def _message(block: dict[str, Any]) -> dict[str, Any]:
             "stop_sequence": None, "usage": {"input_tokens": 50, "output_tokens": 12}}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read no access log
-        pass
-
-    def _json(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class _Handler(ScriptedHandler):
     def do_GET(self) -> None:
-        self._json(404, {"type": "error", "error": {"type": "not_found_error",
-                                                    "message": "not scripted"}})
+        self.send_json(404, {"type": "error", "error": {"type": "not_found_error",
+                                                        "message": "not scripted"}})
 
     def do_HEAD(self) -> None:
         self.send_response(200)
@@ -198,92 +184,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b"{}"
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            body = {}
+        body = self.read_json()
         path = self.path.split("?", 1)[0]
         if path.endswith("/count_tokens"):
-            self._json(200, {"input_tokens": 100})
+            self.send_json(200, {"input_tokens": 100})
             return
         if not path.endswith("/v1/messages"):
-            self._json(404, {"type": "error", "error": {"type": "not_found_error",
-                                                        "message": "not scripted"}})
+            self.send_json(404, {"type": "error", "error": {"type": "not_found_error",
+                                                            "message": "not scripted"}})
             return
         block = reply_for(body)
-        with self.server.lock:
-            self.server.requests.append(body)
+        self.record("POST", body)
         failure = _number(directive(body, FAIL_PREFIX), 0)
         if failure:
             kind, message = API_ERRORS.get(failure, ("api_error", "Internal server error"))
-            self._json(failure, {"type": "error", "error": {"type": kind, "message": message}})
+            self.send_json(failure, {"type": "error", "error": {"type": kind,
+                                                                "message": message}})
             return
         if not body.get("stream"):
-            self._json(200, _message(block))
+            self.send_json(200, _message(block))
             return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
-        self.end_headers()
+        self.start_stream()
         events = _events(block, _number(directive(body, FULL_PREFIX), 50))
         seconds = _number(directive(body, SLOW_PREFIX), 0)
         if seconds and block["type"] == "text":
             events = _slowly(events, seconds)
         for name, payload in events:
             if name == "pause":
-                self.server.stopping.wait(payload["seconds"])
-                continue
-            self.wfile.write(f"event: {name}\ndata: {json.dumps(payload)}\n\n".encode())
-            self.wfile.flush()
-        self.close_connection = True
+                self.pause(payload["seconds"])
+            else:
+                self.send_event(name, payload)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()  # cuts a slow answer short at stop()
-        self.requests: list[dict[str, Any]] = []
-
-
-class FakeAnthropicAPI:
-    """The server, run on a thread: `start()`, `base_url`, `requests`, `stop()`."""
-
-    def __init__(self, server: _Server, thread: threading.Thread) -> None:
-        self._server = server
-        self._thread = thread
-
-    @classmethod
-    def start(cls) -> FakeAnthropicAPI:
-        server = _Server()
-        thread = threading.Thread(target=server.serve_forever, name="fake-anthropic",
-                                  daemon=True)
-        thread.start()
-        return cls(server, thread)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    @property
-    def requests(self) -> list[dict[str, Any]]:
-        with self._server.lock:
-            return list(self._server.requests)
-
-    def stop(self) -> None:
-        self._server.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
-if __name__ == "__main__":  # a manual run: python -m tests.fake_anthropic_api
-    api = FakeAnthropicAPI.start()
-    print(api.base_url, flush=True)
-    threading.Event().wait()
+class FakeAnthropicAPI(ScriptedAPI):
+    handler = _Handler

@@ -23,10 +23,10 @@ True
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.scripted_http import ScriptedAPI, ScriptedHandler
 
 MODEL = "gpt-5.1-codex"
 RUN_PREFIX = "run:"
@@ -143,118 +143,45 @@ def _events(item: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read no access log
-        pass
-
-    def _json(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _record(self, method: str, body: Any) -> None:
-        with self.server.lock:
-            self.server.calls.append((method, self.path))
-            if method == "POST" and isinstance(body, dict):
-                self.server.requests.append(body)
-
+class _Handler(ScriptedHandler):
     def do_GET(self) -> None:
-        self._record("GET", None)
+        self.record("GET")
         path = self.path.split("?", 1)[0]
         if path.endswith("/models"):
-            self._json(200, {"models": []})
+            self.send_json(200, {"models": []})
             return
-        self._json(404, {"error": {"message": "not scripted", "type": "not_found"}})
+        self.send_json(404, {"error": {"message": "not scripted", "type": "not_found"}})
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b"{}"
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            body = {}
-        self._record("POST", body)
+        body = self.read_json()
+        self.record("POST", body)
         path = self.path.split("?", 1)[0]
         if not path.endswith("/responses"):
-            self._json(404, {"error": {"message": "not scripted", "type": "not_found"}})
+            self.send_json(404, {"error": {"message": "not scripted", "type": "not_found"}})
             return
         failure = failure_for(body)
         if failure:
             kind, code, message = API_ERRORS.get(failure, API_ERRORS[500])
-            self._json(failure, {"error": {"message": message, "type": kind, "param": None,
-                                           "code": code}})
+            self.send_json(failure, {"error": {"message": message, "type": kind,
+                                               "param": None, "code": code}})
             return
         item = reply_for(body)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        events = _events(item)
+        self.start_stream()
         delay = delay_for(body)
-        for index, event in enumerate(events):
+        for index, event in enumerate(_events(item)):
             if index == 1 and delay:
-                self.server.stopping.wait(delay)  # a server stopping ends the wait at once
-            self.wfile.write(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode())
-            self.wfile.flush()
-        self.close_connection = True
+                self.pause(delay)
+            self.send_event(event["type"], event)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.lock = threading.Lock()
-        self.requests: list[dict[str, Any]] = []
-        self.calls: list[tuple[str, str]] = []
-        self.stopping = threading.Event()
-
-
-class FakeOpenAIAPI:
-    """The server, run on a thread: `start()`, `base_url`, `requests`, `stop()`."""
-
-    def __init__(self, server: _Server, thread: threading.Thread) -> None:
-        self._server = server
-        self._thread = thread
-
-    @classmethod
-    def start(cls) -> FakeOpenAIAPI:
-        server = _Server()
-        thread = threading.Thread(target=server.serve_forever, name="fake-openai", daemon=True)
-        thread.start()
-        return cls(server, thread)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    @property
-    def requests(self) -> list[dict[str, Any]]:
-        with self._server.lock:
-            return list(self._server.requests)
-
-    @property
-    def calls(self) -> list[tuple[str, str]]:
-        with self._server.lock:
-            return list(self._server.calls)
-
-    def stop(self) -> None:
-        self._server.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+class FakeOpenAIAPI(ScriptedAPI):
+    handler = _Handler
+    path = "/v1"
 
 
 if __name__ == "__main__":  # a manual run: python -m tests.fake_openai_api [DUMP_FILE]
     import sys
+    import threading
 
     api = FakeOpenAIAPI.start()
     print(api.base_url, flush=True)
