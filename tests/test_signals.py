@@ -64,6 +64,16 @@ def child_pids(parent: int) -> list[int]:
     return found
 
 
+def process_ended(pid: int) -> bool:
+    """Gone, or a zombie: it has exited and waits only for a parent to reap it (the shell that
+    started it died with the terminal, and this sandbox's init may never reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
 async def start_in_shell(tmux: TmuxService, tmp_path: pathlib.Path, command: str) -> PaneInfo:
     """A terminal with a shell in it, where a person types `command`; it echoes the exit
     status when the command ends. Its temp dir (where a demo puts its world) is the test's."""
@@ -146,7 +156,7 @@ async def test_the_app_ends_when_its_terminal_closes(tmux, tmp_path, started):
     await tmux.kill_pane(pane.pane_id)
 
     async def app_gone() -> bool:
-        return not os.path.exists(f"/proc/{pid}")
+        return process_ended(pid)
 
     await async_wait_until(app_gone, timeout=30, message="the app to end")
 
@@ -205,7 +215,7 @@ async def test_the_demo_removes_its_world_when_its_terminal_closes(tmux, tmp_pat
     await nothing_left(world)
 
     async def demo_gone() -> bool:
-        return not os.path.exists(f"/proc/{pid}")
+        return process_ended(pid)
 
     await async_wait_until(demo_gone, timeout=30, message="the demo process to end")
 
