@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -112,4 +114,20 @@ async def _main(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    return asyncio.run(_main(args))
+    return ended_by(asyncio.run(_main(args)))
+
+
+def ended_by(code: int) -> int:
+    """`code`, or, when a signal ended the program (128 + its number), the process ends here
+    and now. Its own work is done by then (cleanup ran under `protect()`); what may be left is
+    a library's thread (Textual's terminal input thread is no daemon) still waiting on a
+    terminal that is gone, and Python would wait for it forever. Once seen under heavy load:
+    an app whose terminal closed was still alive 30 s later."""
+    if code <= 128:
+        return code
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # the terminal is gone
+    os._exit(code)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from orchestra_tui.bootstrap import boot
-from orchestra_tui.commands.app import ExitSignals, run_until_exit
+from orchestra_tui.commands.app import ExitSignals, ended_by, run_until_exit
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -83,4 +83,4 @@ async def _demo(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    return asyncio.run(_demo(args))
+    return ended_by(asyncio.run(_demo(args)))
