@@ -13,6 +13,7 @@ from orchestra_tui.models import State
 _DIALOG_ROWS = 40
 _LIVE_ROWS = 80
 _FOOTER_ROWS = 4
+_HINT_ROWS = 3
 _GROUP_NAME = re.compile(r"\(\?P<\w+>")
 _NEVER = re.compile(r"(?!)")
 _ANY: dict[int, tuple[tuple[Marker, ...], re.Pattern[str]]] = {}
@@ -80,28 +81,40 @@ class View:
         # can span rows); a prompt echo or a dialog option never sits right under a rule.
         # One rule is enough at the very bottom (the frame's other edge cut off or not drawn):
         # then nothing but a few footer rows may follow, and the row must not be an option.
-        edges = self.p.composer_edges
+        edges, padded = self.p.composer_edges, self.p.composer_padded
         option = self.p.dialog.option
         for line in reversed(self.s.tail(_DIALOG_ROWS)):
             i = line.index
             if not pattern.match(line.text):
                 continue
             above = lines[i - 1] if i else None
-            top = bool(above and (above.rule or (edges and above.edge == "▀")))
+            top = bool(above and (above.rule or (edges and above.edge)
+                                  or (padded and above.blank)))
             bottom = None
             for j in range(i + 1, min(len(lines), i + 12)):
-                if lines[j].rule or (edges and lines[j].edge == "▄"):
+                if lines[j].rule or (edges and lines[j].edge) or (padded and lines[j].blank):
                     bottom = j
                     break
-                if edges and lines[j].edge:
-                    break
-            if top and bottom is not None:
-                return Composer(line, i - 1, bottom)
+            ruled = bool(above and above.rule and bottom is not None and lines[bottom].rule)
+            if top and bottom is not None and (ruled or self._only_footer_after(bottom)):
+                return Composer(line, i - 1 if ruled else self._hint_rows_above(i - 1), bottom)
             if (top or bottom is not None) and not (option and option.match(line.text)):
                 after = bottom if bottom is not None else i
                 if self._only_footer_after(after):
                     return Composer(line, i - 1 if top else i, after)
         return None
+
+    def _hint_rows_above(self, top: int) -> int:
+        """The rule a few rows over an input framed by edges or padding, when only the input's
+        own hint rows lie between (Gemini's mode row, "Shift+Tab to accept edits"): the block
+        from that rule down is the composer's; else `top`."""
+        for line in reversed(self.s.lines[max(0, top - _HINT_ROWS):top]):
+            if line.rule:
+                return line.index
+            if (self.is_item(line) or self.status_match(line) or self.is_interrupt(line)
+                    or (self.p.echo and self.p.echo.match(line.text))):
+                break
+        return top
 
     def _only_footer_after(self, index: int) -> bool:
         rows = [ln for ln in self.s.lines[index + 1:] if not ln.blank]

@@ -97,9 +97,13 @@ class Profile:
     # rule below; unframed ones (Codex) must sit within `composer_window` bottom rows.
     composer: Rx | None = None
     composer_framed: bool = False
-    # Newer Gemini frames its input with half-block rows (▀ above, ▄ below) instead of rules;
-    # its prompt echo is framed the other way round (▄ above, ▀ below).
+    # Newer Gemini frames its input with half-block rows instead of rules (0.61 on a true-colour
+    # terminal: ▄ above, ▀ below, its prompt echo alike; older builds the other way round).
     composer_edges: bool = False
+    # The input box may be a background colour alone, which a text capture shows as a blank
+    # row above and below (Gemini 0.61 without true colour). With edges or padding, only the
+    # composer has nothing but footer rows under its frame: the echo is framed the same.
+    composer_padded: bool = False
     composer_window: int = 12
     # Line UIs (Aider, a shell): idle when the last row is this prompt.
     prompt_line: Rx | None = None

@@ -43,8 +43,11 @@ PROFILE = Profile(
     composer=rx(r"^\s*(?:[>!*]|\(r:\))(?: |$)"),
     composer_framed=True,
     composer_edges=True,
+    composer_padded=True,
     echo=rx(r"^\s*> \S"),
-    item=rx(r"^\s*[✦✕ℹ✓] ?\S"),
+    # Not "ℹ": an info row is a notice about the turn, not a new entry ("ℹ This request failed…"
+    # under its "✕ [API Error: …]").
+    item=rx(r"^\s*[✦✕✓] ?\S"),
     interrupted=(m("cancelled", r"Request cancelled\."),),
     working=(
         m("status row", rf"esc to cancel, {EL}", needs=("cancel, ",)),
