@@ -20,9 +20,12 @@ PROFILE = Profile(
         (rx(r"rate limited you"), 3),
         (rx(r"^Retrying in [\d.]+ seconds\.\.\.|^Retry in [\d.]+ seconds\."), 3),
         (rx(r"^Added \S+ to the chat"), 3),
-        (rx(r"^Model: \S"), 1),
+        (rx(r"^(?:Main |Weak )?[Mm]odel: \S"), 1),
+        (rx(r"^The API provider\b"), 2),
         (rx(r"\(y/n[^)]*\): ?$"), 2),
-        (rx(r"^(?:[░█#=]+\s+)?Waiting for [\w./:@-]+\s*$"), 3),
+        # The WaitingSpinner's scanner moves across a 10-column frame, so the row can start
+        # with blanks, glyphs or both (real 0.86 captures).
+        (rx(r"^[ ░█#=]{0,12}Waiting for [\w./:@-]+\s*$"), 3),
         # io.rule() then (optionally) the files in chat, then the prompt at column 0.
         (rx(r"^─{20,}$\n(?:.*\n)?(?:[a-z][\w-]*(?: multi)?|multi)?>(?: |$)"), 3),
     ),
@@ -46,11 +49,20 @@ PROFILE = Profile(
         m("connection", r"APIConnectionError"),
         m("token limit", r"has hit a token limit|exceeds the \d+ token limit"),
         m("auth", r"litellm\.AuthenticationError"),
+        # Any other litellm exception as aider prints it ("litellm.InternalServerError: ..."),
+        # at the row start after whatever the spinner left there, and aider's own gloss on it.
+        m("api error", r"^[\s░█#=]{0,12}litellm\.[A-Z]\w*: ", needs=("litellm.",)),
+        m("api error", r"^The API provider\b", needs=("The API provider",)),
+        m("empty response", r"^Empty response received from LLM\b"),
     ),
+    # The person's Ctrl-C: the turn (a stream, a retry loop) is over, not failed.
+    interrupted=(m("interrupted", r"^\^C again to exit|^\^C KeyboardInterrupt"),),
     dialog=Dialog(
         # confirm_ask: "<question> (Y)es/(N)o[/(A)ll...] [Yes]: " with nothing typed after.
         last_line=(
-            ("confirm", rx(r"\(Y\)es/\(N\)o.*\[(?:Yes|No)\]:\s*$")),
+            # A short answer typed without Enter still waits (confirm_ask reads a line); a
+            # quoted question starts with "> " (the chat history file, pitfall 2).
+            ("confirm", rx(r"^(?!> ).*\(Y\)es/\(N\)o.*\[(?:Yes|No)\]: ?[A-Za-z]{0,3}\s*$")),
             ("confirm", rx(r"\(y/n[^)]*\):\s*$")),
         ),
     ),
