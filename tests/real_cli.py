@@ -76,6 +76,7 @@ class RealCli:
 
     tool = ""
     question = ""
+    submit_event = "UserPromptSubmit"  # the hook event that says a prompt went in
 
     def orchestra(self, *args: str) -> int:
         return main(["--config", str(self.config), "--data-dir", str(self.data), *args])
@@ -133,13 +134,13 @@ class RealCli:
 
     async def prompt(self, text: str) -> None:
         """Type `text` and submit it, pressing Enter again (a bounded number of times) until
-        the UserPromptSubmit hook says it went in."""
-        before = self.count("UserPromptSubmit")
+        the prompt-submit hook (`submit_event`) says it went in."""
+        before = self.count(self.submit_event)
         await self.tmux.run("send-keys", "-t", self.pane_id, "-l", "--", text)
         for _ in range(5):
             await self.tmux.run("send-keys", "-t", self.pane_id, "Enter")
             try:
-                await self.wait_for_event("UserPromptSubmit", timeout=10, more_than=before)
+                await self.wait_for_event(self.submit_event, timeout=10, more_than=before)
                 return
             except AssertionError:
                 continue
