@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from orchestra_tui.agents.profiles.base import COUNTER_WITH_HINT, Dialog, Keys, Profile, m, rx
+
+
+def _wrappable(literal: str) -> str:
+    """`literal` as a pattern that still matches when the terminal wrapped it anywhere (the
+    rows are joined with a space)."""
+    return " ?".join(re.escape(char) for char in literal)
+
+
+# The end of every confirm_ask question: "(Y)es/(N)o[/(A)ll/…] [Yes]: " and at most a short
+# answer typed without Enter (confirm_ask reads a whole line).
+_CONFIRM_END = (_wrappable("(Y)es/(N)o") + r".{0,80}?" + _wrappable("[")
+                + f"(?:{_wrappable('Yes')}|{_wrappable('No')})" + _wrappable("]:")
+                + r" ?[A-Za-z]{0,3}\s*$")
 
 # `prompt_prefix = edit_format + " multi" + "> "`: "> ", "multi> ", "architect> ", "ask multi> ".
 _PROMPT = r"^(?:[a-z][\w-]*(?: multi)?|multi)?> ?(?P<draft>.*)$"
@@ -65,6 +80,8 @@ PROFILE = Profile(
             ("confirm", rx(r"^(?!> ).*\(Y\)es/\(N\)o.*\[(?:Yes|No)\]: ?[A-Za-z]{0,3}\s*$")),
             ("confirm", rx(r"\(y/n[^)]*\):\s*$")),
         ),
+        # The same question wrapped by a narrow pane: its last row is only the tail of it.
+        standalone=(("confirm", rx(_CONFIRM_END)),),
     ),
     # confirm_ask reads a whole line, so a letter does nothing until Enter. The default is
     # [Yes], so deny must type "n": a bare Enter would approve.
