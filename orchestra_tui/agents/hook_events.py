@@ -9,9 +9,10 @@ they mean. The latest event that tells anything about state decides:
 - approval: PermissionRequest; a Notification of type permission_prompt, elicitation_dialog
   (Claude Code) or ToolPermission (Gemini CLI);
 - idle: Stop, Notification idle_prompt, SessionStart (not after a compaction); AfterAgent
-  (Gemini CLI); agent-turn-complete (Codex's notify program), but only for the session the
-  hooks report: Codex 0.171 also calls notify when a side thread ends (the title it generates
-  for a new session), in the middle of the person's turn;
+  (Gemini CLI, which sends it after a turn that failed too: its screen's error wins);
+  agent-turn-complete (Codex's notify program), but only for the session the hooks report:
+  Codex 0.171 also calls notify when a side thread ends (the title it generates for a new
+  session), in the middle of the person's turn;
 - blocked: StopFailure (a turn ended on an API error: usage limit, sign-in, billing);
 - exited: SessionEnd (not for `/clear`).
 

@@ -19,7 +19,8 @@ from orchestra_tui.services.hooks_install import TOOLS, HookProgram, install, re
 _AFTER_INSTALL = {
     "claude": "start (or restart) Claude Code: hooks are read when it starts",
     "codex": "start (or restart) Codex: hooks are read when it starts",
-    "gemini": "start (or restart) Gemini CLI: hooks are read when it starts",
+    "gemini": "start (or restart) Gemini CLI in a folder it trusts: it reads hooks when it "
+              "starts, and runs none in an untrusted folder",
 }
 
 

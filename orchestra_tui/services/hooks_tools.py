@@ -10,6 +10,10 @@ handler shape, and the command line of the hook program.
   trust of its own entries into `config.toml` (`[hooks.state."..."]`, as Codex's /hooks does);
   a project's hooks are trusted by the person once, in Codex's /hooks.
 - Gemini CLI: `hooks` in `~/.gemini/settings.json` or the project's `.gemini/settings.json`.
+  Checked with Gemini CLI 0.61: it runs them (the user's too) only in a folder it trusts, and
+  reports a turn as BeforeAgent, PreCompress (trigger "auto", before each model call),
+  BeforeTool, Notification ToolPermission while its dialog is up, AfterTool, AfterAgent (also
+  after a turn that failed on an API error; nothing after Esc).
 """
 
 from __future__ import annotations
