@@ -53,7 +53,10 @@ PROFILE = Profile(
     # A reply that finished prints its token report: errors above it were recovered from.
     item=rx(r"^Tokens: .* sent"),
     # WaitingSpinner("Waiting for " + model) before the first token; nothing while streaming.
-    working=(m("spinner", r"Waiting for [\w./:@-]+", needs=("Waiting for",)), *COUNTER_WITH_HINT),
+    working=(m("spinner", r"Waiting for [\w./:@-]+", needs=("Waiting for",)),
+             # An approved shell command runs in the foreground: "Running CMD", then its output.
+             m("shell command", r"^Running \S", needs=("Running ",)),
+             *COUNTER_WITH_HINT),
     working_window=3,
     retrying=(
         m("retrying", r"^\s*Retrying in [\d.]+ seconds\.\.\.|^\s*Retry in [\d.]+ seconds\."),
