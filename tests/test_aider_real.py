@@ -9,7 +9,10 @@ The screens are real captures of Aider 0.86.2 driven offline by `tests/fake_open
 
 from __future__ import annotations
 
+import doctest
+import json
 import pathlib
+import urllib.request
 
 import pytest
 
@@ -18,6 +21,8 @@ from orchestra_tui.agents.draft import composer_draft
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.send_gate import Reading, judge
 from orchestra_tui.models import PaneInfo, State
+from tests import fake_openai_chat_api
+from tests.fake_openai_chat_api import FakeOpenAIChatAPI
 
 SCREENS = pathlib.Path(__file__).parent / "screens" / "aider"
 REAL = sorted(path.name for path in SCREENS.glob("*.txt")
@@ -79,3 +84,30 @@ def test_a_typed_answer_without_enter_still_waits_for_the_answer() -> None:
     detection = _reading("approval-65.txt", "aider").detection
     assert detection.state is State.APPROVAL
     assert detection.dialog == "confirm"
+
+
+def test_the_scripted_chat_api_keeps_its_doctest() -> None:
+    result = doctest.testmod(fake_openai_chat_api)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_the_scripted_chat_api_streams_a_shell_block_as_chat_completion_chunks() -> None:
+    # What litellm's OpenAI client reads: bare `data:` lines, deltas that add up to the
+    # reply, and `[DONE]` last.
+    api = FakeOpenAIChatAPI.start()
+    try:
+        body = json.dumps({"model": "gpt-4o", "stream": True, "messages": [
+            {"role": "user", "content": "run: pytest -q"}]}).encode()
+        request = urllib.request.Request(f"{api.base_url}/chat/completions", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            lines = [line for line in response.read().decode().split("\n") if line]
+    finally:
+        api.stop()
+    assert all(line.startswith("data: ") for line in lines)
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(line[len("data: "):]) for line in lines[:-1]]
+    text = "".join(choice["delta"].get("content") or ""
+                   for chunk in chunks for choice in chunk["choices"])
+    assert "```bash\npytest -q\n```" in text
