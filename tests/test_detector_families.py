@@ -62,6 +62,8 @@ def every_screen() -> list[Path]:
     ("claude/idle-15.txt", "idle: interrupted", None, None),
     ("claude/idle-17.txt", 'idle: interrupted "⎿ Interrupted by user"', None, None),
     ("claude/idle-61.txt", 'idle: interrupted "⎿ Interrupted · What should Claude', None, None),
+    ("aider/idle-65.txt", 'idle: interrupted "^C again to exit"', None, None),
+    ("aider/idle-75.txt", 'idle: interrupted "^C again to exit"', None, None),
     ("gemini/idle-15.txt", 'idle: interrupted "ℹRequest cancelled."', None, None),
     ("claude/idle-31.txt", "idle: composer", None, None),
     ("codex/idle-35.txt", "idle: composer", None, None),

@@ -29,6 +29,7 @@ _BLOCKED_ROWS = 20
 _WALL_ROWS = 8
 _MIN_SCORE = 2
 _INTERRUPT_ROWS = 8
+_PROMPT_BLOCK = 4  # rows over a line UI's prompt that may still be its own
 _RIGHT_ALIGNED = 24  # leading blanks of a row drawn against the right edge
 
 
@@ -92,6 +93,8 @@ def _wall(v: View) -> Verdict | None:
 def _idle(v: View) -> Verdict | None:
     interrupt = _interrupt_below(v)
     if v.at_prompt and v.s.last:
+        if interrupt:  # a line UI back at its prompt after the person's ^C
+            return Verdict(State.IDLE, f'idle: interrupted "{clip(interrupt.body)}"')
         return Verdict(State.IDLE, f'idle: prompt "{clip(v.s.last.body)}"')
     if v.composer:
         if interrupt:
@@ -116,10 +119,27 @@ def _right_aligned_over_frame(v: View, line: Line) -> bool:
             and len(line.text) - len(line.body) >= _RIGHT_ALIGNED)
 
 
+def _prompt_top(v: View) -> int:
+    """Where the input block starts: the composer's top, or a line UI's prompt row, or the end
+    of the screen; for an unframed one, the rule just over it when there is one (Aider lists
+    the files in the chat between the two)."""
+    last = v.s.last
+    if v.composer:
+        top = v.composer.top
+    elif v.at_prompt and last:
+        top = last.index
+    else:
+        return len(v.s.lines)
+    if v.p.composer_framed:
+        return top
+    near = [ln for ln in v.s.lines[max(0, top - _PROMPT_BLOCK):top] if ln.rule]
+    return near[-1].index if near else top
+
+
 def _interrupt_below(v: View) -> Line | None:
     """The person's interrupt (or denial) notice, when it is the last thing the turn printed:
     only its own wrapped rows, blank rows, rules and a turn-over line may follow it."""
-    end = v.composer.top if v.composer else len(v.s.lines)
+    end = _prompt_top(v)
     rows = [ln for ln in v.s.between(v.live_start, end)[-2 * _INTERRUPT_ROWS:]
             if not ln.rule and not _right_aligned_over_frame(v, ln)]
     paragraph: list[Line] = []  # the rows of the paragraph being read, bottom-up
