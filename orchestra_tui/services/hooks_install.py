@@ -206,7 +206,9 @@ def launch_injection(tool: str, program: HookProgram, *, agent: str = "",
     """Claude Code: `--settings FILE`, an orchestra-owned settings file with the hooks (merged
     by Claude Code with the person's own). Codex: one `-c hooks={...}` with the hooks and their
     trust, a layer for this run only over the person's own files. Gemini CLI: none
-    yet (no extra-settings flag): install its hooks with `orchestra hooks install`. `agent`
+    (no extra-settings flag; 0.61 reads a system settings or defaults file named in its
+    environment only when root owns it and every folder above): install its hooks with
+    `orchestra hooks install`. `agent`
     names the configured agent, so the hook needs no tmux lookup to enforce its lane."""
     _check_tool(tool)
     if tool == "claude":
