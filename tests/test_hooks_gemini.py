@@ -13,9 +13,11 @@ installs it.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import shlex
 import shutil
+import signal
 import stat
 import time
 import uuid
@@ -27,6 +29,7 @@ from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.models import State
 from orchestra_tui.services.journal import Journal
 from tests.fake_gemini_api import DONE_TEXT, FakeGeminiAPI
+from tests.helpers import wait_until
 from tests.real_cli import STARTUP_SECONDS, RealCli
 
 GEMINI = shutil.which("gemini")
@@ -67,6 +70,7 @@ class Gemini(RealCli):
         self.api = api
         self.session = f"gemini-{uuid.uuid4().hex[:6]}"
         self.pane_id = ""
+        self.pid = 0
         for directory in (self.home / ".gemini", self.work, self.bin):
             directory.mkdir(parents=True)
         self.settings = self.home / ".gemini" / "settings.json"
@@ -83,6 +87,27 @@ class Gemini(RealCli):
     def unchanged(self) -> bool:
         return self.settings.read_bytes() == self.original
 
+    def running(self) -> bool:
+        try:
+            return b"gemini" in pathlib.Path(f"/proc/{self.pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        """End Gemini and the process it relaunches itself as. Gemini 0.61 outlives its pane:
+        its launcher ignores SIGHUP and the CLI keeps running when the terminal is gone. The
+        pane's program leads its own process group, so the group's SIGTERM reaches both."""
+        if not self.pid or not self.running():
+            return
+        try:
+            os.killpg(self.pid, signal.SIGTERM)
+            wait_until(lambda: not self.running(), timeout=20, interval=0.2,
+                       message="Gemini to exit")
+        except ProcessLookupError:
+            pass  # gone in between
+        except AssertionError:
+            os.killpg(self.pid, signal.SIGKILL)
+
     async def start(self) -> None:
         path = [str(self.bin), str(pathlib.Path(GEMINI).parent), str(pathlib.Path(NODE).parent),
                 "/usr/bin", "/bin"]
@@ -95,7 +120,7 @@ class Gemini(RealCli):
                 f"{shlex.quote(GEMINI)}")
         pane = await self.tmux.start(["sh", "-c", line], cwd=str(self.work),
                                      session=self.session, width=120, height=40)
-        self.pane_id = pane.pane_id
+        self.pane_id, self.pid = pane.pane_id, pane.pid
         # No trust dialog: the person trusted this folder.
         await self.wait_for_screen(lambda text: COMPOSER_PLACEHOLDER in text,
                                    "Gemini's composer", STARTUP_SECONDS)
@@ -111,10 +136,11 @@ def api() -> Iterator[FakeGeminiAPI]:
 
 @pytest.fixture
 def gemini(tmp_path: pathlib.Path, tmux, api: FakeGeminiAPI,
-           monkeypatch: pytest.MonkeyPatch) -> Gemini:
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[Gemini]:
     agent = Gemini(tmp_path, tmux, api)
     monkeypatch.setenv("HOME", str(agent.home))
-    return agent
+    yield agent
+    agent.stop()
 
 
 async def test_real_gemini_reports_approval_then_idle_and_remove_restores_its_settings(
