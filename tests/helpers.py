@@ -46,3 +46,13 @@ async def pilot_wait_until(pilot, predicate: Callable[[], T], timeout: float = 1
         await pilot.pause(0.05)
         last = predicate()
     return last
+
+
+def process_ended(pid: int) -> bool:
+    """Gone, or a zombie: it has exited and waits only for a parent to reap it (the shell that
+    started it died with the terminal, and this sandbox's init may never reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True

@@ -21,7 +21,7 @@ from orchestra_tui.models import AgentSpec, QueueItemState, State
 from orchestra_tui.paths import data_dir
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore
-from tests.helpers import async_wait_until
+from tests.helpers import async_wait_until, process_ended
 from tests.tmux_fixtures import (
     REPO,
     fake_agent_argv,
@@ -204,3 +204,49 @@ def test_restart_is_a_registered_subcommand(capsys) -> None:
         main(["restart", "--help"])
     assert "--note" in capsys.readouterr().out
     assert sys.executable  # the fake agent runs under this interpreter
+
+
+STUBBORN = REPO / "tests" / "programs" / "stubborn.py"
+
+
+async def _stubborn_pane(tmux, tmp_path):
+    pids_file = tmp_path / "pids"
+    pane = await tmux.start([sys.executable, str(STUBBORN), str(pids_file)], cwd=str(REPO),
+                            session="gem")
+    await async_wait_until(lambda: asyncio.to_thread(
+        lambda: pids_file.exists() and len(pids_file.read_text().split()) == 2),
+        timeout=30, message="the stubborn agent's pids")
+    pids = [int(pid) for pid in pids_file.read_text().split()]
+    assert not any(process_ended(pid) for pid in pids)
+    return pane, pids
+
+
+async def _all_ended(pids) -> None:
+    async def ended() -> bool:
+        return all(process_ended(pid) for pid in pids)
+
+    await async_wait_until(ended, timeout=30, interval=0.1, message="the old agent's processes "
+                           "to end")
+
+
+@pytest.mark.parametrize("last_pane", [False, True])
+async def test_kill_ends_an_agent_that_ignores_the_hangup(tmux, tmp_path, last_pane):
+    # Closing a pane sends SIGHUP only; an agent ignoring it (Gemini CLI 0.61's launcher, and
+    # its child) would go on working unseen. Its pane may be the server's last: the server
+    # ends with it, and the agent must end all the same.
+    pane, pids = await _stubborn_pane(tmux, tmp_path)
+    if not last_pane:
+        await tmux.start("sleep 600", session="keeps-the-server")
+
+    await kill_agent(tmux, pane.pane_id, agent="gem")
+
+    await _all_ended(pids)
+
+
+async def test_a_respawn_ends_the_old_agent_and_keeps_the_new(tmux, tmp_path):
+    pane, pids = await _stubborn_pane(tmux, tmp_path)
+
+    fresh = await tmux.respawn(pane.pane_id, "sleep 600")
+
+    await _all_ended(pids)
+    assert fresh.pane_id == pane.pane_id and not process_ended(fresh.pid)

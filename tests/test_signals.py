@@ -31,7 +31,7 @@ from tests.demo_fixtures import (  # noqa: F401 (an autouse fixture)
     world_left,
     world_of,
 )
-from tests.helpers import async_wait_until
+from tests.helpers import async_wait_until, process_ended
 from tests.tmux_fixtures import REPO, start_fake_agent
 
 pytestmark = pytest.mark.slow
@@ -62,16 +62,6 @@ def child_pids(parent: int) -> list[int]:
         if int(fields[1]) == parent:
             found.append(int(entry))
     return found
-
-
-def process_ended(pid: int) -> bool:
-    """Gone, or a zombie: it has exited and waits only for a parent to reap it (the shell that
-    started it died with the terminal, and this sandbox's init may never reap it)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except (OSError, IndexError):
-        return True
 
 
 async def start_in_shell(tmux: TmuxService, tmp_path: pathlib.Path, command: str) -> PaneInfo:

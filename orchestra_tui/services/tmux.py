@@ -34,6 +34,7 @@ __all__ = [
     "TmuxService", "escape_arg",
 ]
 
+END_GRACE_SECONDS = 3  # between SIGTERM and SIGKILL to a closed pane's process group
 SEP = "\x1f"  # unit separator: tmux keeps it out of titles and names, so it splits fields
 PANE_FIELDS = (
     "pane_id", "pane_pid", "session_name", "window_index", "pane_index", "pane_current_command",
@@ -203,10 +204,41 @@ class TmuxService:
             max_enter_retries=max_enter_retries, verify_timeout=verify_timeout, guard=guard)
 
     async def kill_pane(self, pane_id: str) -> None:
-        if self.objects is not None:
-            await self.objects.kill_pane(pane_id)
+        """Close the pane and end its process group (see `_end_group`)."""
+        pid = await self._pane_pid(pane_id)
+        # First: the pane may be the server's last, and the server ends with it.
+        await self._end_group(pid)
+        try:
+            if self.objects is not None:
+                await self.objects.kill_pane(pane_id)
+            else:
+                await self.run("kill-pane", "-t", pane_id)
+        except (TmuxUnavailable, TmuxCommandError) as error:
+            if pid is None or not _gone(error):
+                raise  # the group's end took the pane (and the server) with it: that is fine
+
+    async def _pane_pid(self, pane_id: str) -> int | None:
+        try:
+            return (await self.pane_info(pane_id)).pid or None
+        except TmuxCommandError:
+            return None  # no such pane: the command that follows says so
+
+    async def _end_group(self, pid: int | None) -> None:
+        """Closing a pane only sends SIGHUP, which some agents ignore (Gemini CLI 0.61's
+        launcher does): they would go on working, unseen, beside the agent restarted in their
+        place. The pane's first process leads its own process group; that group gets SIGTERM,
+        then SIGKILL after a grace, from a shell that tmux starts (`run-shell`, so on the
+        machine the server runs on, over ssh too) and that outlives the server."""
+        if not pid:
             return
-        await self.run("kill-pane", "-t", pane_id)
+        group = f"-{pid}"
+        # `kill -s SIG -- -PGID`: the POSIX form, the one dash's builtin takes too.
+        script = (f"(trap '' HUP TERM; kill -s TERM -- {group}; sleep {END_GRACE_SECONDS:g}; "
+                  f"kill -s KILL -- {group}) >/dev/null 2>&1 &")
+        try:
+            await self.run("run-shell", "-b", escape_arg(script))
+        except (TmuxCommandError, TmuxUnavailable):
+            pass  # the server is gone, and with it the pane's terminal
 
     async def kill_server(self) -> None:
         """Stop the server; a server that is already gone is fine."""
@@ -259,14 +291,17 @@ class TmuxService:
 
     async def respawn(self, pane_id: str, command: str | Sequence[str], *,
                       cwd: str | None = None) -> PaneInfo:
-        """Restart the pane in place (`respawn-pane -k`): same pane id, new process."""
+        """Restart the pane in place (`respawn-pane -k`): same pane id, new process; the old
+        process group is ended (see `_end_group`)."""
+        old = await self._pane_pid(pane_id)
         if self.objects is not None:
             await self.objects.respawn(pane_id, command, cwd=cwd)
-            return await self.pane_info(pane_id)
-        line = command if isinstance(command, str) else shlex.join(command)
-        args = ["respawn-pane", "-k", "-t", pane_id]
-        args += ["-c", escape_arg(str(cwd))] if cwd else []
-        await self.run(*args, escape_arg(line))
+        else:
+            line = command if isinstance(command, str) else shlex.join(command)
+            args = ["respawn-pane", "-k", "-t", pane_id]
+            args += ["-c", escape_arg(str(cwd))] if cwd else []
+            await self.run(*args, escape_arg(line))
+        await self._end_group(old)
         return await self.pane_info(pane_id)
 
     async def set_remain_on_exit(self, pane_id: str, on: bool = True) -> None:
@@ -314,3 +349,11 @@ def _split_batch(stdout: str, token: str, pane_ids: list[str], into: dict[str, s
             into[pane_ids[done]] = "\n".join(lines[start:number])
             start, done = number + 1, done + 1
     return done
+
+
+def _gone(error: Exception) -> bool:
+    """Whether `error` says the pane (or its server) is no more; libtmux says "no current
+    target" for a pane whose server ended meanwhile."""
+    text = str(error)
+    return isinstance(error, TmuxUnavailable) or any(
+        words in text for words in ("can't find", "not found", "no current target"))
