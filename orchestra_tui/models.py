@@ -162,6 +162,8 @@ class PaneInfo:
     dead_status: int | None = None
     # The `[[host]]` it is on ("" for the local server); a remote pane's id is "host:%12".
     host: str = ""
+    # The pane option its agent's hooks set ("EVENT N", `services.hooks_marks`); "" unset.
+    hook_mark: str = ""
 
     @property
     def target(self) -> str:

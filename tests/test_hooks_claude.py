@@ -23,9 +23,11 @@ import pytest
 from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.models import State
 from orchestra_tui.services.hooks_install import HookProgram, launch_injection
+from orchestra_tui.services.hooks_marks import MARK_OPTION, mark_args
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.tmux import TmuxService
 from tests.fake_anthropic_api import DONE_TEXT, FakeAnthropicAPI
+from tests.helpers import async_wait_until
 from tests.real_cli import (
     CLAUDE,
     CLAUDE_MISSING,
@@ -176,3 +178,48 @@ async def test_an_agent_orchestra_starts_reports_through_injected_settings(
     assert {event.agent for event in events} == {"api"}
     assert state_of(events, now=time.time()).state is State.IDLE
     assert claude.settings.read_bytes() == PERSONAL.encode()
+
+
+async def test_real_claude_code_reports_through_its_pane_with_a_hosts_hooks(
+        claude: Claude) -> None:
+    # How orchestra starts Claude Code on a [[host]]: hooks given as a JSON string that mark
+    # the pane's tmux option; no orchestra, no data dir and no file of the person's involved.
+    line = claude_command(claude.home, claude.api.base_url, path=str(claude.bin),
+                          extra=mark_args("claude"), hooks_env=True)
+    pane = await claude.tmux.start(["sh", "-c", line], cwd=str(claude.work),
+                                   session=claude.session, width=120, height=40)
+    claude.pane_id = pane.pane_id
+    await claude.wait_for_screen(lambda text: "? for shortcuts" in text or "mode on" in text,
+                                 "Claude Code's composer", STARTUP_SECONDS)
+
+    async def mark() -> str:
+        return (await claude.tmux.run("show-options", "-p", "-v", "-t", claude.pane_id,
+                                      MARK_OPTION)).stdout.strip()
+
+    await claude.tmux.run("send-keys", "-t", claude.pane_id, "-l", "--",
+                          "run: touch made-by-claude.txt")
+    for _ in range(5):  # Enter until the prompt goes in (a first one can land mid-paste)
+        await claude.tmux.run("send-keys", "-t", claude.pane_id, "Enter")
+        try:
+            await claude.wait_for_screen(lambda text: "Do you want to proceed?" in text,
+                                         "Claude Code's permission dialog", timeout=15)
+            break
+        except AssertionError:
+            continue
+    await async_wait_until(lambda: _starts(mark(), "PermissionRequest "), timeout=30,
+                           message="the PermissionRequest mark")
+    row = await claude.status_row()
+    assert (row["state"], row["source"]) == ("approval", "hook"), row
+
+    await claude.answer_dialog("1")  # "Yes"
+    await claude.wait_for_screen(lambda text: DONE_TEXT in text, "the turn's last words")
+    await async_wait_until(lambda: _starts(mark(), "Stop "), timeout=30,
+                           message="the Stop mark")
+    row = await claude.status_row()
+    assert (row["state"], row["source"]) == ("idle", "hook"), row
+    assert claude.settings.read_bytes() == PERSONAL.encode()
+    assert not (claude.data / "hooks").exists()  # nothing of orchestra's on that side
+
+
+async def _starts(text, prefix: str) -> bool:
+    return (await text).startswith(prefix)

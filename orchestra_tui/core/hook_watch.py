@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from orchestra_tui.agents.hook_events import state_of
+from orchestra_tui.agents.hook_events import HookEvent, state_of
+from orchestra_tui.services.hooks_marks import mark_event
 
 
 class HookWatch:
@@ -30,7 +31,7 @@ class HookWatch:
         for slot in slots:
             pane_id = slot.pane.pane_id if slot.pane is not None else None
             if pane_id != slot.hook_pane:
-                slot.hook, slot.hook_pane = None, pane_id
+                slot.hook, slot.hook_pane, slot.hook_mark = None, pane_id, None
             if pane_id is not None:
                 panes.append((slot, pane_id))
         # File reads, one per pane: in a thread, once per tick, never on the UI's event loop.
@@ -38,7 +39,7 @@ class HookWatch:
         events = await asyncio.to_thread(
             lambda: [self.log.read_new(pane_id, tmux_socket=socket) for _, pane_id in panes])
         for (slot, _), new in zip(panes, events):
-            reading = state_of(new, now)
+            reading = state_of([*new, *_marked(slot, now)], now)
             if reading is not None:
                 slot.hook = reading
 
@@ -84,3 +85,17 @@ class HookWatch:
             pass  # no running loop any more: the reader went with it
         self._listener.close()
         self._listener = None
+
+
+def _marked(slot, now: float) -> list[HookEvent]:
+    """The event the pane's `@orchestra-hook` option tells (`services.hooks_marks`: hooks of
+    agents on a host): at this moment when it changed since the last tick; as old as the
+    host's clock says when the pane is seen for the first time (never in the future)."""
+    mark = slot.pane.hook_mark if slot.pane is not None else ""
+    seen, slot.hook_mark = slot.hook_mark, mark
+    told = mark_event(mark) if mark != seen else None
+    if told is None:
+        return []
+    event, then = told
+    at = now if seen is not None else min(then, now)
+    return [HookEvent(at=at, event=event, tool=slot.tool or "", pane_id=slot.pane.pane_id)]

@@ -43,7 +43,8 @@ from orchestra_tui.errors import GitHubError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentRecord, AgentSpec, Issue, LaneSpec, PaneInfo, State
 from orchestra_tui.paths import display_path
 from orchestra_tui.services import worktrees
-from orchestra_tui.services.hooks_install import launch_injection
+from orchestra_tui.services.hooks_install import LaunchInjection, launch_injection
+from orchestra_tui.services.hooks_marks import mark_args
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -287,12 +288,16 @@ class Lifecycle:
         """The agent's command with the resume words and orchestra's hooks where they apply."""
         tool = spec.tool
         injection = None
-        # The hook program and the data dir it reports to are on this machine: an agent on a
-        # host is read from its screen.
-        if (self.hooks is not None and not spec.host and tool in HOOKED_TOOLS
-                and program_of(spec.command) == tool):
-            injection = await asyncio.to_thread(launch_injection, tool, self.hooks,
-                                                agent=spec.name)
+        if self.hooks is not None and tool in HOOKED_TOOLS and program_of(spec.command) == tool:
+            if spec.host:
+                # The hook program and its data dir are on this machine: an agent on a host
+                # reports through its pane's tmux option, read with every poll.
+                host = self.config.host(spec.host)
+                injection = LaunchInjection(tool, args=mark_args(
+                    tool, host.tmux if host is not None else "tmux"))
+            else:
+                injection = await asyncio.to_thread(launch_injection, tool, self.hooks,
+                                                    agent=spec.name)
         return launch_command(spec.command, tool, resume=resume, hooks=injection)
 
     async def start(self, spec: AgentSpec, *, resume: bool, session: str | None = None

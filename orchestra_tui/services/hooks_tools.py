@@ -34,6 +34,7 @@ from orchestra_tui.services.hooks_files import Edit, json_hooks_edit
 
 TOOLS = ("claude", "codex", "gemini")
 HOOK_MODULE = "orchestra_tui.commands.hook"
+MARK_OPTION = "@orchestra-hook"  # the pane option hooks without orchestra at hand set
 HANDLER_SECONDS = 10
 VERSION_SECONDS = 15.0
 
@@ -66,10 +67,11 @@ class HookProgram:
 
 
 def is_orchestra_command(command: object) -> bool:
-    """An installed hook command (a shell string or an argv list) that runs orchestra's hook."""
+    """An installed hook command (a shell string or an argv list) that runs orchestra's hook,
+    or marks the pane's tmux option for it (`services.hooks_marks`)."""
     if isinstance(command, list):
         command = " ".join(str(part) for part in command)
-    return isinstance(command, str) and HOOK_MODULE in command
+    return isinstance(command, str) and (HOOK_MODULE in command or MARK_OPTION in command)
 
 
 def is_orchestra_handler(handler: dict[str, Any]) -> bool:
@@ -287,11 +289,17 @@ def toml_obstacle(data: bytes | None) -> str:
 def codex_launch_override(program: HookProgram, agent: str = "") -> str:
     """One `-c` value giving Codex orchestra's hooks and their trust for this run only: a
     session-flags layer Codex merges over the person's files without writing them."""
-    groups = hook_groups("codex", program, agent=agent)
-    handler = groups["Stop"][0]["hooks"][0]
-    inline = ("{type = \"command\", command = " + toml_string(handler["command"])
-              + f", timeout = {handler['timeout']}}}")
-    events = [f"{event} = [{{hooks = [{inline}]}}]" for event in groups]
+    return codex_override(hook_groups("codex", program, agent=agent))
+
+
+def codex_override(groups: dict[str, list[dict[str, Any]]]) -> str:
+    """The `-c hooks = {...}` value for `groups` (one handler per event) with their trust."""
+    events = []
+    for event, event_groups in groups.items():
+        handler = event_groups[0]["hooks"][0]
+        inline = ("{type = \"command\", command = " + toml_string(handler["command"])
+                  + f", timeout = {handler['timeout']}}}")
+        events.append(f"{event} = [{{hooks = [{inline}]}}]")
     trust = [f"{toml_string(key)} = {{trusted_hash = {toml_string(trusted)}}}"
              for key, trusted in codex_trust_entries(SESSION_FLAGS_SOURCE, groups)]
     return "hooks = {" + ", ".join([*events, "state = {" + ", ".join(trust) + "}"]) + "}"

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services import tmux_send
+from orchestra_tui.services.hooks_tools import MARK_OPTION
 from orchestra_tui.services.tmux_objects import TmuxObjects
 from orchestra_tui.services.tmux_runner import (
     ControlModeRunner,
@@ -40,6 +41,7 @@ PANE_FIELDS = (
     "pane_id", "pane_pid", "session_name", "window_index", "pane_index", "pane_current_command",
     "pane_current_path", "pane_title", "pane_dead", "window_activity", "pane_width",
     "pane_height", "pane_in_mode", "pane_dead_status",
+    MARK_OPTION,  # set by the hooks of agents that report through their pane
 )
 PANE_FORMAT = SEP.join("#{" + name + "}" for name in PANE_FIELDS)
 
@@ -65,6 +67,7 @@ def parse_pane_line(line: str) -> PaneInfo | None:
         activity=_int(f["window_activity"]), width=_int(f["pane_width"]),
         height=_int(f["pane_height"]), in_mode=f["pane_in_mode"] == "1",
         dead_status=_int(f["pane_dead_status"]) if f["pane_dead_status"] else None,
+        hook_mark=f[MARK_OPTION],
     )
 
 
