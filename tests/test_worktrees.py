@@ -11,6 +11,7 @@ import pytest
 
 from orchestra_tui.models import BranchFigures
 from orchestra_tui.services import git_figures, worktrees
+from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repository fixtures)
 from tests.lifecycle_fixtures import commit_file, git
 
@@ -160,3 +161,34 @@ async def test_ssh_failing_is_one_line_naming_the_host():
         "sh", "-c", "echo 'ssh: connect to host box port 22: Connection refused' >&2; exit 255"])
     with pytest.raises(worktrees.GitError, match="^host box: connection refused$"):
         await worktrees.repository_root("/srv/shop", runner=refused)
+
+
+async def test_agents_in_one_folder_share_one_read_of_its_figures(repos, tmux, monkeypatch):
+    from orchestra_tui.core.fleet import Fleet, FleetSettings
+    from orchestra_tui.models import AgentSpec
+    from tests.tmux_fixtures import fake_agent_argv
+
+    asked: list[tuple[str, ...]] = []
+    real_run = worktrees.GitRunner.run
+
+    def counted(self, cwd, args, timeout, env):  # a spy: git still runs
+        asked.append(args)
+        return real_run(self, cwd, args, timeout, env)
+
+    monkeypatch.setattr(worktrees.GitRunner, "run", counted)
+    for name in ("api", "web"):
+        await tmux.start(fake_agent_argv("codex", repos.clone / f"{name}.jsonl"),
+                         cwd=str(repos.clone), session=name)
+    specs = [AgentSpec(name=name, tool="codex", target=name) for name in ("api", "web")]
+    fleet = Fleet(tmux, specs, settings=FleetSettings(idle_debounce=0.3), discover=False)
+
+    async def both_read() -> bool:
+        await fleet.refresh()
+        return set(fleet.work) == {"api", "web"}
+
+    await async_wait_until(both_read, timeout=30, message="both agents' figures")
+    assert fleet.work["api"] == fleet.work["web"]
+    assert sum(args[:2] == ("rev-list", "--left-right") for args in asked) == 1
+    # `status` asks for figures now: git is asked again, once for the folder.
+    await fleet.refresh_work()
+    assert sum(args[:2] == ("rev-list", "--left-right") for args in asked) == 2

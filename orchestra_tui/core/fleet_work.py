@@ -22,7 +22,9 @@ from orchestra_tui.services import git_figures
 
 __all__ = ["WORK_EVERY", "FleetWork"]
 
-WORK_EVERY = 10.0  # seconds between two reads of one agent's figures
+# Seconds between two reads of one folder's figures: a read costs ~25 ms of git's CPU, and a
+# glance at a branch needs no fresher numbers.
+WORK_EVERY = 30.0
 log = logging.getLogger(__name__)
 
 
@@ -49,6 +51,9 @@ class FleetWork:
             # seconds, so output later in the second of a read is still news.
             self._work_seen: dict[str, tuple[int, float]] = {}
             self._work_busy: set[str] = set()
+            # (host, folder, base, start) -> (when asked, the read): see `_figures_of`.
+            self._work_reads: dict[tuple[str, str, str, str], tuple[float, asyncio.Future]] = {}
+            self._fresh_since = 0.0  # when `refresh_work` last asked for figures read anew
             self._recorded: dict[str, tuple[str, str]] = {}  # recorded -> (base, start)
             self._registry_seen: object = ()  # the record's signature when last synced
 
@@ -118,9 +123,34 @@ class FleetWork:
         jobs = [(slot.spec.name, self._worktree_of(slot), slot.spec.host)
                 for slot in self._slots.values()
                 if (wanted is None or slot.spec.name in wanted) and not self._unreachable(slot)]
-        await asyncio.gather(*(self._read_work(name, where, host)
+        self._fresh_since = time.monotonic()
+        await asyncio.gather(*(self._read_work(name, where, host, fresh=True)
                                for name, where, host in jobs if where))
         return dict(self._work)
+
+    def _figures_of(self, key: tuple[str, str, str, str], *, fresh: bool = False
+                    ) -> asyncio.Future:
+        """One git read per folder per `work_every`: agents working in the same folder (one
+        repository, several agents) share it, and so do reads asked at the same moment;
+        `fresh` asks git again whatever was read before. `key` is (host, folder, base,
+        start)."""
+        now = time.monotonic()
+        shared = self._work_reads.get(key)
+        if shared is not None and (
+                shared[0] >= self._fresh_since if fresh
+                else not shared[1].done() or now - shared[0] < self.work_every):
+            return shared[1]
+        host, where, base, start = key
+
+        async def read() -> BranchFigures | None:
+            # An agent on a host: git runs there, through that host's ssh.
+            return await git_figures.figures(where, base or None, start,
+                                             runner=git_runner(self.tmux, host))
+
+        future = asyncio.ensure_future(read())
+        future.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._work_reads[key] = (now, future)
+        return future
 
     @staticmethod
     def _unreachable(slot) -> bool:
@@ -132,12 +162,11 @@ class FleetWork:
             return slot.spec.cwd
         return slot.pane.current_path if slot.pane is not None else ""
 
-    async def _read_work(self, name: str, where: str, host: str = "") -> None:
+    async def _read_work(self, name: str, where: str, host: str = "", *,
+                         fresh: bool = False) -> None:
         base, start = self._recorded.get(name, ("", ""))
         try:
-            # An agent on a host: git runs there, through that host's ssh.
-            runner = git_runner(self.tmux, host)
-            found = await git_figures.figures(where, base or None, start, runner=runner)
+            found = await self._figures_of((host, where, base, start), fresh=fresh)
         except OrchestraError as error:
             log.info("figures of %s: %s", name, error)
             found = None
