@@ -38,7 +38,7 @@ class _NotClaimed(Exception):
 
 class Directing:
     """The fleet's verbs. Expects `_slot`, `_slots`, `store`, `journal`, `gate`, `clock`,
-    `settings`, `tmux`, `read_only`, `_background` and `_journal` from `Fleet`."""
+    `settings`, `tmux`, `read_only`, `_queues`, `_background` and `_journal` from `Fleet`."""
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -122,7 +122,7 @@ class Directing:
 
     async def toggle_pause(self, name: str) -> bool:
         agent = self._slot(name).spec.name
-        paused = not self.store.paused(agent)
+        paused = not await asyncio.to_thread(self.store.paused, agent)
         await asyncio.to_thread(self.store.set_paused, agent, paused)
         return paused
 
@@ -258,7 +258,8 @@ class Directing:
             return
         slot.stopped_by_person, slot.stopped_at = "interrupted", now
         slot.hook = None
-        if self.store is not None and not self.store.paused(slot.spec.name):
+        # This tick's read of the queues: no file is touched on the poll loop.
+        if self.store is not None and slot.spec.name not in self._queues.paused:
             self._background(asyncio.to_thread(self.store.set_paused, slot.spec.name, True))
         self._background(self._journal("interrupt", agent=slot.spec.name, where="pane"))
 
@@ -267,7 +268,8 @@ class Directing:
         failure, and its queue waits for them (held until `p` resumes it)."""
         slot.stopped_by_person, slot.stopped_at = how, self.clock()
         slot.hook = None  # no hook event tells of the person's act: the old one is over
-        if self.store is not None and not self.store.paused(slot.spec.name):
+        if self.store is not None and not await asyncio.to_thread(self.store.paused,
+                                                                  slot.spec.name):
             await asyncio.to_thread(self.store.set_paused, slot.spec.name, True)
 
     async def attach(self, name: str) -> str | None:
