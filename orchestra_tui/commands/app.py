@@ -110,19 +110,19 @@ async def _main(args: argparse.Namespace) -> int:
             code = await run_until_exit(booted, signals)
         except asyncio.CancelledError:
             pass
-    return signals.exit_code or code
+    return ended_by(signals.exit_code or code)
 
 
 def run_app(args: argparse.Namespace) -> int:
-    return ended_by(asyncio.run(_main(args)))
+    return asyncio.run(_main(args))
 
 
 def ended_by(code: int) -> int:
     """`code`, or, when a signal ended the program (128 + its number), the process ends here
-    and now. Its own work is done by then (cleanup ran under `protect()`); what may be left is
-    a library's thread (Textual's terminal input thread is no daemon) still waiting on a
-    terminal that is gone, and Python would wait for it forever. Once seen under heavy load:
-    an app whose terminal closed was still alive 30 s later."""
+    and now, from inside the event loop, once orchestra's own cleanup is done (it ran under
+    `protect()`). What follows would be asyncio's teardown, which waits for every task and
+    worker thread: seen in tests, an app whose terminal had closed was still alive 30 s later
+    with its signal handled and its cleanup done, waiting in that teardown."""
     if code <= 128:
         return code
     for stream in (sys.stdout, sys.stderr):

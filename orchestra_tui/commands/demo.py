@@ -56,7 +56,7 @@ async def _demo(args: argparse.Namespace) -> int:
             say("Starting the demo: four simulated agents and a GitHub stand-in …")
             world = await start_world()
         except asyncio.CancelledError:
-            return signals.exit_code or 1
+            return ended_by(signals.exit_code or 1)
         try:
             say(f"  tmux server  -L {world.socket_name}\n  GitHub       {world.api_url}\n"
                 f"  files        {world.directory}")
@@ -79,8 +79,8 @@ async def _demo(args: argparse.Namespace) -> int:
                 else:
                     await stop_world(world)
                     say("Demo stopped: its tmux server and GitHub stand-in are gone.")
-    return signals.exit_code or code
+    return ended_by(signals.exit_code or code)
 
 
 def run(args: argparse.Namespace) -> int:
-    return ended_by(asyncio.run(_demo(args)))
+    return asyncio.run(_demo(args))
