@@ -26,7 +26,7 @@ import json
 import uuid
 from typing import Any
 
-from tests.scripted_http import ScriptedAPI, ScriptedHandler
+from tests.scripted_http import ScriptedAPI, ScriptedHandler, directive, seconds, status
 
 MODEL = "claude-sonnet-4-5"
 RUN_PREFIX = "run:"
@@ -94,15 +94,12 @@ def reply_for(body: dict[str, Any]) -> dict[str, Any]:
     return {"type": "text", "text": REPLY_TEXT}
 
 
-def directive(body: dict[str, Any], prefix: str) -> str | None:
-    """The argument of the person's last `prefix` line (`slow: 8` -> "8"), on a request with
-    tools (the turn itself, not Claude Code's side requests)."""
+def _directive(body: dict[str, Any], prefix: str) -> str | None:
+    """A directive of the person's prompt, on a request with tools (the turn itself, not
+    Claude Code's side requests)."""
     if not body.get("tools"):
         return None
-    for line in _prompt_text(_last_user_content(body)).splitlines():
-        if line.strip().lower().startswith(prefix):
-            return line.strip()[len(prefix):].strip()
-    return None
+    return directive(_prompt_text(_last_user_content(body)), prefix)
 
 
 def _number(text: str | None, default: int) -> int:
@@ -195,7 +192,7 @@ class _Handler(ScriptedHandler):
             return
         block = reply_for(body)
         self.record("POST", body)
-        failure = _number(directive(body, FAIL_PREFIX), 0)
+        failure = status(_directive(body, FAIL_PREFIX))
         if failure:
             kind, message = API_ERRORS.get(failure, ("api_error", "Internal server error"))
             self.send_json(failure, {"type": "error", "error": {"type": kind,
@@ -205,10 +202,10 @@ class _Handler(ScriptedHandler):
             self.send_json(200, _message(block))
             return
         self.start_stream()
-        events = _events(block, _number(directive(body, FULL_PREFIX), 50))
-        seconds = _number(directive(body, SLOW_PREFIX), 0)
-        if seconds and block["type"] == "text":
-            events = _slowly(events, seconds)
+        events = _events(block, _number(_directive(body, FULL_PREFIX), 50))
+        slow = int(seconds(_directive(body, SLOW_PREFIX)))
+        if slow and block["type"] == "text":
+            events = _slowly(events, slow)
         for name, payload in events:
             if name == "pause":
                 self.pause(payload["seconds"])

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.scripted_http import ScriptedAPI, ScriptedHandler
+from tests.scripted_http import ScriptedAPI, ScriptedHandler, directive, seconds, status
 
 MODEL = "gemini-2.5-pro"
 SHELL_TOOL = "run_shell_command"
@@ -95,30 +95,20 @@ def _answers_a_call(body: dict[str, Any]) -> bool:
 
 
 def _directive(body: dict[str, Any], prefix: str) -> str | None:
-    """The words after `prefix` on a line of a turn's prompt (not of side requests)."""
+    """A directive of a turn's prompt (not of side requests)."""
     if not body.get("tools") or _answers_a_call(body):
         return None
-    for line in _last_prompt(body).splitlines():
-        if line.strip().lower().startswith(prefix):
-            return line.strip()[len(prefix):].strip()
-    return None
+    return directive(_last_prompt(body), prefix)
 
 
 def failure_for(body: dict[str, Any]) -> int:
     """The HTTP status a turn whose prompt says `fail: STATUS` answers with, else 0."""
-    words = (_directive(body, FAIL_PREFIX) or "").split()
-    if _directive(body, FAIL_PREFIX) is None:
-        return 0
-    return int(words[0]) if words and words[0].isdigit() else 500
+    return status(_directive(body, FAIL_PREFIX))
 
 
 def delay_for(body: dict[str, Any]) -> float:
     """Seconds to hold the answer: N for a turn whose prompt says `slow: N`, else 0."""
-    words = (_directive(body, SLOW_PREFIX) or "").split()
-    try:
-        return max(0.0, float(words[0])) if words else 0.0
-    except ValueError:
-        return 0.0
+    return seconds(_directive(body, SLOW_PREFIX))
 
 
 def reply_for(body: dict[str, Any]) -> dict[str, Any]:
@@ -221,20 +211,5 @@ class FakeGeminiAPI(ScriptedAPI):
 
 if __name__ == "__main__":  # a manual run: python -m tests.fake_gemini_api [DUMP_FILE]
     import sys
-    import threading
 
-    api = FakeGeminiAPI.start()
-    print(api.base_url, flush=True)
-    if len(sys.argv) > 1:
-        import time
-
-        written = 0
-        with open(sys.argv[1], "a", encoding="utf-8") as dump:
-            while True:
-                calls, requests = api.calls, api.requests
-                for call in calls[written:]:
-                    dump.write(json.dumps(call) + "\n")
-                written = len(calls)
-                dump.flush()
-                time.sleep(0.5)
-    threading.Event().wait()
+    FakeGeminiAPI.serve(sys.argv[1] if len(sys.argv) > 1 else None)

@@ -26,7 +26,7 @@ import json
 import uuid
 from typing import Any
 
-from tests.scripted_http import ScriptedAPI, ScriptedHandler
+from tests.scripted_http import ScriptedAPI, ScriptedHandler, directive, seconds, status
 
 MODEL = "gpt-5.1-codex"
 RUN_PREFIX = "run:"
@@ -61,28 +61,19 @@ def _last_prompt(body: dict[str, Any]) -> str:
     return ""
 
 
+def _directive(body: dict[str, Any], prefix: str) -> str | None:
+    """A directive of the person's prompt, on a turn (Codex's side requests carry no tools)."""
+    return directive(_last_prompt(body), prefix) if body.get("tools") else None
+
+
 def failure_for(body: dict[str, Any]) -> int:
     """The HTTP status a turn whose prompt says `fail: STATUS` answers with, else 0."""
-    if not body.get("tools"):
-        return 0
-    for line in _last_prompt(body).splitlines():
-        if line.strip().lower().startswith(FAIL_PREFIX):
-            words = line.strip()[len(FAIL_PREFIX):].split()
-            return int(words[0]) if words and words[0].isdigit() else 500
-    return 0
+    return status(_directive(body, FAIL_PREFIX))
 
 
 def delay_for(body: dict[str, Any]) -> float:
     """Seconds to hold the answer: N for a turn whose prompt says `slow: N`, else 0."""
-    if not body.get("tools"):
-        return 0.0
-    for line in _last_prompt(body).splitlines():
-        if line.strip().lower().startswith(SLOW_PREFIX):
-            try:
-                return max(0.0, float(line.strip()[len(SLOW_PREFIX):].split()[0]))
-            except (IndexError, ValueError):
-                return 0.0
-    return 0.0
+    return seconds(_directive(body, SLOW_PREFIX))
 
 
 def _shell_call(body: dict[str, Any], command: str) -> dict[str, Any]:
@@ -181,20 +172,5 @@ class FakeOpenAIAPI(ScriptedAPI):
 
 if __name__ == "__main__":  # a manual run: python -m tests.fake_openai_api [DUMP_FILE]
     import sys
-    import threading
 
-    api = FakeOpenAIAPI.start()
-    print(api.base_url, flush=True)
-    if len(sys.argv) > 1:
-        import time
-
-        written = 0
-        with open(sys.argv[1], "a", encoding="utf-8") as dump:
-            while True:
-                requests = api.requests
-                for request in requests[written:]:
-                    dump.write(json.dumps(request) + "\n")
-                written = len(requests)
-                dump.flush()
-                time.sleep(0.2)
-    threading.Event().wait()
+    FakeOpenAIAPI.serve(sys.argv[1] if len(sys.argv) > 1 else None)

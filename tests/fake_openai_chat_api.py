@@ -32,7 +32,7 @@ import time
 import uuid
 from typing import Any
 
-from tests.scripted_http import ScriptedAPI, ScriptedHandler
+from tests.scripted_http import ScriptedAPI, ScriptedHandler, directive, seconds, status
 
 MODEL = "gpt-4o"
 RUN_PREFIX = "run:"
@@ -78,29 +78,16 @@ def _is_side_request(body: dict[str, Any]) -> bool:
 
 
 def _directive(body: dict[str, Any], prefix: str) -> str | None:
-    if _is_side_request(body):
-        return None
-    for line in _last_prompt(body).splitlines():
-        if line.strip().lower().startswith(prefix):
-            return line.strip()[len(prefix):].strip()
-    return None
+    return None if _is_side_request(body) else directive(_last_prompt(body), prefix)
 
 
 def _seconds(body: dict[str, Any], prefix: str) -> float:
-    value = _directive(body, prefix)
-    try:
-        return max(0.0, float(value.split()[0])) if value else 0.0
-    except ValueError:
-        return 0.0
+    return seconds(_directive(body, prefix))
 
 
 def failure_for(body: dict[str, Any]) -> int:
     """The HTTP status a turn whose prompt says `fail: STATUS` answers with, else 0."""
-    value = _directive(body, FAIL_PREFIX)
-    if value is None:
-        return 0
-    words = value.split()
-    return int(words[0]) if words and words[0].isdigit() else 500
+    return status(_directive(body, FAIL_PREFIX))
 
 
 def reply_for(body: dict[str, Any]) -> str:

@@ -1,6 +1,14 @@
-"""The HTTP plumbing of the scripted model APIs (`fake_anthropic_api`, `fake_openai_api`): a
-threaded server on a loopback port that records what it was asked, and a handler that answers
-JSON or streams server-sent events. What each API answers is its own module's."""
+"""The plumbing of the scripted model APIs (`fake_anthropic_api`, `fake_openai_api`,
+`fake_openai_chat_api`, `fake_gemini_api`): a threaded server on a loopback port that records
+what it was asked, a handler that answers JSON or streams server-sent events, and the reading
+of the directives a prompt gives the script (`slow: 8`, `fail: 429`). What each API answers,
+and where its prompt is in a request, is its own module's.
+
+>>> directive("please\\nSlow: 8 now", "slow:"), directive("hello", "slow:")
+('8 now', None)
+>>> seconds("8 now"), seconds(None), seconds("soon"), status("429"), status(""), status(None)
+(8.0, 0.0, 0.0, 429, 500, 0)
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,32 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
+
+
+def directive(prompt: str, prefix: str) -> str | None:
+    """What follows `prefix` (`"slow:"`) on the first line of `prompt` that starts with it,
+    whatever its case; None when no line does."""
+    for line in prompt.splitlines():
+        if line.strip().lower().startswith(prefix):
+            return line.strip()[len(prefix):].strip()
+    return None
+
+
+def seconds(value: str | None) -> float:
+    """The number of seconds a directive's value starts with; 0 for none or a bad one."""
+    try:
+        return max(0.0, float(value.split()[0])) if value else 0.0
+    except ValueError:
+        return 0.0
+
+
+def status(value: str | None) -> int:
+    """The HTTP status a `fail:` directive's value names: 0 without the directive, 500 when it
+    names none."""
+    if value is None:
+        return 0
+    words = value.split()
+    return int(words[0]) if words and words[0].isdigit() else 500
 
 
 class ScriptedHandler(BaseHTTPRequestHandler):
@@ -106,3 +140,20 @@ class ScriptedAPI:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+    @classmethod
+    def serve(cls, dump: str | None = None) -> None:
+        """Run until killed, printing the base URL; with `dump`, append each request's body to
+        that file as a JSON line (for a manual look at what a real CLI asks)."""
+        import time
+
+        api = cls.start()
+        print(api.base_url, flush=True)
+        written = 0
+        while True:
+            requests = api.requests
+            if dump is not None and len(requests) > written:
+                with open(dump, "a", encoding="utf-8") as file:
+                    file.writelines(json.dumps(body) + "\n" for body in requests[written:])
+                written = len(requests)
+            time.sleep(0.2)
