@@ -210,6 +210,14 @@ async def test_restart_on_the_host_respawns_there_and_sends_the_handoff(world):
     assert restart[-1]["host"] == "gpu"
 
 
+def gpu_with_api(ssh_host: SshHost, remote: TmuxService, more: str = "") -> str:
+    """A config with the host `gpu` (`more` adds to its table) and its agent `api`."""
+    return (f'[[host]]\nname = "gpu"\nssh = "{ALIAS}"\n'
+            f'ssh_options = ["-F", "{ssh_host.client_config}"]\n'
+            f'socket_path = "{remote_socket(remote)}"\n{more}\n'
+            '[[agent]]\nname = "api"\nhost = "gpu"\ntarget = "api"\ntool = "codex"\n')
+
+
 def orchestra(*args: str, config: pathlib.Path, data: pathlib.Path,
               socket: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -224,19 +232,7 @@ async def test_the_cli_with_a_host_as_a_new_user_tries_it(
     await start_fake_agent(remote_tmux, "codex", remote_log, session="api")
     await start_fake_agent(tmux, "codex", local_log, session="web")
     config = tmp_path / "config.toml"
-    config.write_text(f"""
-[[host]]
-name = "gpu"
-ssh = "{ALIAS}"
-ssh_options = ["-F", "{ssh_host.client_config}"]
-socket_path = "{remote_socket(remote_tmux)}"
-
-[[agent]]
-name = "api"
-host = "gpu"
-target = "api"
-tool = "codex"
-
+    config.write_text(gpu_with_api(ssh_host, remote_tmux) + """
 [[agent]]
 name = "web"
 target = "web"
@@ -278,20 +274,7 @@ async def test_status_waits_for_a_slow_host_instead_of_saying_unknown(
     slow_tmux.chmod(0o755)
     await start_fake_agent(remote_tmux, "codex", tmp_path / "remote.jsonl", session="api")
     config = tmp_path / "config.toml"
-    config.write_text(f"""
-[[host]]
-name = "gpu"
-ssh = "{ALIAS}"
-ssh_options = ["-F", "{ssh_host.client_config}"]
-socket_path = "{remote_socket(remote_tmux)}"
-tmux = "{slow_tmux}"
-
-[[agent]]
-name = "api"
-host = "gpu"
-target = "api"
-tool = "codex"
-""")
+    config.write_text(gpu_with_api(ssh_host, remote_tmux, f'tmux = "{slow_tmux}"\n'))
 
     status = orchestra("status", "--json", config=config, data=tmp_path / "data",
                        socket=tmux.runner.socket_name)
