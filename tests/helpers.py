@@ -37,15 +37,12 @@ async def async_wait_until(predicate: Callable[[], Awaitable[T]], timeout: float
 
 async def pilot_wait_until(pilot, predicate: Callable[[], T], timeout: float = 10.0,
                            message: str = "condition") -> T:
-    """`wait_until` inside a Textual Pilot test: the app keeps running while it waits."""
-    deadline = time.monotonic() + timeout
-    last: T = predicate()
-    while not last:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        await pilot.pause(0.05)
-        last = predicate()
-    return last
+    """`wait_until` inside a Textual Pilot test: the app runs its messages between looks."""
+    async def after_a_pause() -> T:
+        await pilot.pause()
+        return predicate()
+
+    return await async_wait_until(after_a_pause, timeout=timeout, message=message)
 
 
 def process_ended(pid: int) -> bool:
