@@ -14,6 +14,7 @@ import sys
 
 from orchestra_tui.cli import main
 from orchestra_tui.services.hook_log import HookLog
+from orchestra_tui.services.journal import Journal
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import screen
 
@@ -70,6 +71,9 @@ async def wait_for_pane(tmux, pane_id: str, predicate, message: str,
     return last[0]
 
 
+POLICY = "Terraform runs only from CI; change infra through a PR."
+
+
 class RealCli:
     """One agent CLI in a tmux pane. Subclasses set `tool`, `session`, `pane_id`, `data`,
     `config` and `tmux`, and say which `question` their approval dialog asks."""
@@ -80,6 +84,19 @@ class RealCli:
 
     def orchestra(self, *args: str) -> int:
         return main(["--config", str(self.config), "--data-dir", str(self.data), *args])
+
+    def install_enforcing(self) -> None:
+        """This agent as `infra`, on a lane that enforces `POLICY`, with orchestra's hooks."""
+        self.config.write_text(
+            f'[[agent]]\nname = "infra"\ntool = "{self.tool}"\ntarget = "{self.session}"\n'
+            f'policy = "{POLICY}"\nenforce = true\n', encoding="utf-8")
+        assert self.orchestra("hooks", "install", "--tool", self.tool) == 0
+
+    def the_denial_alert(self) -> dict:
+        """The one alert journaled, checked to be the enforcing hook's denial for `infra`."""
+        [alert] = Journal(self.data / "journal.jsonl").read(events=("alert",))
+        assert (alert["agent"], alert["kind"], alert["denied"]) == ("infra", "forbid", True)
+        return alert
 
     async def status_row(self) -> dict:
         """This agent's row of `orchestra status --json`, run as a person would."""

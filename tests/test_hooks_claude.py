@@ -24,7 +24,6 @@ from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.models import State
 from orchestra_tui.services.hooks_install import HookProgram, launch_injection
 from orchestra_tui.services.hooks_marks import MARK_OPTION, mark_args
-from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.tmux import TmuxService
 from tests.fake_anthropic_api import DONE_TEXT, FakeAnthropicAPI
 from tests.helpers import async_wait_until
@@ -139,11 +138,7 @@ async def test_real_claude_code_reports_approval_then_idle_and_remove_restores_s
 
 async def test_enforce_denies_a_forbidden_command_before_claude_code_runs_it(
         claude: Claude) -> None:
-    claude.config.write_text(
-        f'[[agent]]\nname = "infra"\ntool = "claude"\ntarget = "{claude.session}"\n'
-        'policy = "Terraform runs only from CI; change infra through a PR."\n'
-        "enforce = true\n", encoding="utf-8")
-    assert claude.orchestra("hooks", "install", "--tool", "claude") == 0
+    claude.install_enforcing()
     await claude.start()
 
     await claude.prompt("run: terraform destroy -auto-approve")
@@ -154,8 +149,7 @@ async def test_enforce_denies_a_forbidden_command_before_claude_code_runs_it(
         ("PreToolUse", "terraform destroy", "infra")]
     assert not claude.terraform_ran.exists()
     assert not any(event.event == "PermissionRequest" for event in claude.events())
-    [alert] = Journal(claude.data / "journal.jsonl").read(events=("alert",))
-    assert (alert["agent"], alert["kind"], alert["denied"]) == ("infra", "forbid", True)
+    claude.the_denial_alert()
     # What the model was told: the reason travels in the tool result of the next request.
     tool_results = [part for request in claude.api.requests
                     for message in request.get("messages", [])

@@ -26,7 +26,6 @@ from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, QueueItemState, State
 from orchestra_tui.services.hooks_install import HookProgram, launch_injection
 from orchestra_tui.services.hooks_tools import codex_trust_hash
-from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore
 from tests.fake_openai_api import DONE_TEXT, FakeOpenAIAPI
 from tests.helpers import async_wait_until
@@ -179,11 +178,7 @@ async def test_real_codex_reports_approval_then_idle_and_remove_restores_its_fil
 
 
 async def test_enforce_denies_a_forbidden_command_before_codex_runs_it(codex: Codex) -> None:
-    codex.config.write_text(
-        f'[[agent]]\nname = "infra"\ntool = "codex"\ntarget = "{codex.session}"\n'
-        'policy = "Terraform runs only from CI; change infra through a PR."\n'
-        "enforce = true\n", encoding="utf-8")
-    assert codex.orchestra("hooks", "install", "--tool", "codex") == 0
+    codex.install_enforcing()
     await codex.start()
 
     await codex.prompt(f"run: {codex.terraform} destroy -auto-approve")
@@ -194,8 +189,7 @@ async def test_enforce_denies_a_forbidden_command_before_codex_runs_it(codex: Co
         ("PreToolUse", "terraform destroy", "infra")]
     assert not codex.terraform_ran.exists()
     assert not any(event.event == "PermissionRequest" for event in codex.events())
-    [alert] = Journal(codex.data / "journal.jsonl").read(events=("alert",))
-    assert (alert["agent"], alert["kind"], alert["denied"]) == ("infra", "forbid", True)
+    codex.the_denial_alert()
     # What the model was told: the reason travels in the tool output of the next request.
     outputs = [item for request in codex.api.requests for item in request.get("input", [])
                if isinstance(item, dict) and item.get("type") == "function_call_output"]

@@ -27,7 +27,6 @@ import pytest
 
 from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.models import State
-from orchestra_tui.services.journal import Journal
 from tests.fake_gemini_api import DONE_TEXT, FakeGeminiAPI
 from tests.helpers import wait_until
 from tests.real_cli import STARTUP_SECONDS, RealCli
@@ -180,11 +179,7 @@ async def test_real_gemini_reports_approval_then_idle_and_remove_restores_its_se
 
 
 async def test_enforce_denies_a_forbidden_command_before_gemini_runs_it(gemini: Gemini) -> None:
-    gemini.config.write_text(
-        f'[[agent]]\nname = "infra"\ntool = "gemini"\ntarget = "{gemini.session}"\n'
-        'policy = "Terraform runs only from CI; change infra through a PR."\n'
-        "enforce = true\n", encoding="utf-8")
-    assert gemini.orchestra("hooks", "install", "--tool", "gemini") == 0
+    gemini.install_enforcing()
     await gemini.start()
 
     await gemini.prompt(f"run: {gemini.terraform} destroy -auto-approve")
@@ -195,8 +190,7 @@ async def test_enforce_denies_a_forbidden_command_before_gemini_runs_it(gemini: 
         ("BeforeTool", "terraform destroy", "infra")]
     assert not gemini.terraform_ran.exists()
     assert not any(event.event == "Notification" for event in gemini.events())
-    [alert] = Journal(gemini.data / "journal.jsonl").read(events=("alert",))
-    assert (alert["agent"], alert["kind"], alert["denied"]) == ("infra", "forbid", True)
+    gemini.the_denial_alert()
     # What the model was told: the reason travels in the function response of the next request.
     responses = [part for request in gemini.api.requests
                  for item in request.get("contents", []) if isinstance(item, dict)
