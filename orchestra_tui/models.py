@@ -42,6 +42,47 @@ NEEDS_PERSON: frozenset[State] = frozenset(
 
 
 
+@dataclass(frozen=True)
+class DialogKey:
+    """Which dialog is open: the identity `y`/`n` check before answering, never display text.
+
+    Read from a screen, it is the tool, the dialog's kind (its profile's name for it: `exec`,
+    `edit`, `question`, ...), what it asks about (`subject`: the rows above its options, e.g. the
+    command and the question, spaces collapsed) and its `options` (cursor marks removed, so
+    moving the highlight is the same dialog). From a hook event alone (the dialog not drawn yet)
+    it is the tool and the event's time (`hook_at`): the screen cannot be compared with it, only
+    a newer permission event can tell that another dialog opened.
+
+    >>> shown = DialogKey("claude", "exec", "Bash command rm -rf x Do you want to proceed?",
+    ...                   ("1. Yes", "2. No"))
+    >>> shown.answers(DialogKey("claude", "exec", shown.subject, ("1. Yes", "2. No")))
+    True
+    >>> shown.answers(DialogKey("claude", "exec", "Bash command rm -rf y Do you want to proceed?",
+    ...                         ("1. Yes", "2. No")))
+    False
+    >>> DialogKey("claude", hook_at=10.0).answers(shown)
+    True
+    """
+
+    tool: str
+    kind: str | None = None
+    subject: str = ""
+    options: tuple[str, ...] = ()
+    hook_at: float | None = None
+
+    @property
+    def from_screen(self) -> bool:
+        return bool(self.subject or self.options)
+
+    def answers(self, now: DialogKey | None) -> bool:
+        """Whether `now` (read from the screen just before the answer) is this dialog."""
+        if now is None or (self.tool and now.tool and self.tool != now.tool):
+            return False
+        if not self.from_screen:
+            return True  # shown from a hook event: the caller compares newer hook events
+        return (self.kind, self.subject, self.options) == (now.kind, now.subject, now.options)
+
+
 class ContextTrend(StrEnum):
     FALLING = "falling"
     FLAT = "flat"
@@ -137,6 +178,8 @@ class Detection:
     background: bool = False
     # Which kind of dialog is open when state is approval, so the right answer keys are sent.
     dialog: str | None = None
+    # Which dialog it is (kind, what it asks, its options): what an answer is checked against.
+    dialog_key: DialogKey | None = None
     # When blocked on a usage limit, the reset time as the agent printed it ("2:51 PM",
     # "3pm (Europe/Berlin)", "in 4 days 6 hours"), when it printed one.
     resumes_at: str | None = None
@@ -217,6 +260,8 @@ class AgentStatus:
     background: bool = False
     dialog: str | None = None
     source: str = "screen"  # "hook" when the agent's own hook event decided the state
+    # The dialog the person is shown (approval only): `y`/`n` answer only that one.
+    dialog_key: DialogKey | None = None
 
     @property
     def needs_person(self) -> bool:

@@ -13,6 +13,7 @@ import pathlib
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -245,9 +246,10 @@ async def test_restart_handoff_goes_through_the_gate(tmux, tmp_path):
 async def test_answer_refuses_a_dialog_other_than_the_one_shown(tmux, tmp_path):
     pane, log = await _agent_in_dialog(tmux, tmp_path)
     fleet = _fleet(tmux, tmp_path, pane, "codex")
-    seen = (await fleet.refresh()).get("api").status.reason
+    seen = (await fleet.refresh()).get("api").status.dialog_key
+    assert seen is not None and seen.from_screen
     with pytest.raises(Exception, match="dialog changed"):
-        await fleet.answer("api", True, seen='approval: "Run ls?" dialog')
+        await fleet.answer("api", True, seen=replace(seen, subject="Run ls?"))
     assert classify(await screen(tmux, pane.pane_id), "codex").state is State.APPROVAL
     await fleet.answer("api", False, seen=seen)
     await wait_for_screen(tmux, pane.pane_id,
@@ -268,9 +270,9 @@ async def test_yes_to_a_question_with_choices_presses_nothing(tmux, tmp_path):
     view = (await fleet.refresh()).get("api")
     assert (view.status.state, view.status.dialog) == (State.APPROVAL, "question")
     with pytest.raises(OrchestraError, match="asks a question with choices"):
-        await fleet.answer("api", True, seen=view.status.reason)
+        await fleet.answer("api", True, seen=view.status.dialog_key)
     assert not log.exists() or log.read_bytes() == b""
-    await fleet.answer("api", False, seen=view.status.reason)  # dismissing it is allowed
+    await fleet.answer("api", False, seen=view.status.dialog_key)  # dismissing it is allowed
     await async_wait_until(lambda: asyncio.to_thread(lambda: log.exists() and log.read_bytes()),
                            timeout=15, message="the Escape")
     assert log.read_bytes() == b"\x1b"

@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 
 from orchestra_tui.core.fleet import AgentView, FleetSnapshot
-from orchestra_tui.models import AgentSpec, AgentStatus, ContextTrend, SendResult, State
+from orchestra_tui.models import (
+    AgentSpec,
+    AgentStatus,
+    ContextTrend,
+    DialogKey,
+    SendResult,
+    State,
+)
 from orchestra_tui.services.store import QueueStore
 
 AT = 1_790_000_000.0
@@ -111,6 +118,7 @@ class FixedFleet:
         self.store.load()
         self.views = fixed_views() if views is None else views
         self.calls: list[tuple] = []
+        self.answered_seen: list[DialogKey | None] = []
         self.on_send_failed = None  # the app sets it; nothing is dispatched here
         self._snapshot = self._build()
 
@@ -163,8 +171,12 @@ class FixedFleet:
         self.calls.append(("toggle_pause", name, paused))
         return paused
 
-    async def answer(self, name: str, approve: bool, *, seen: str | None = None) -> State:
+    async def answer(self, name: str, approve: bool, *, seen: DialogKey | None = None) -> State:
+        # The app must hand over the dialog's identity, never the text it displayed.
+        if seen is not None and not isinstance(seen, DialogKey):
+            raise TypeError(f"answer(seen=...) takes a DialogKey, got {seen!r}")
         self.calls.append(("answer", name, approve))
+        self.answered_seen.append(seen)
         return State.APPROVAL
 
     async def interrupt(self, name: str) -> None:

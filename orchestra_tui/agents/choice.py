@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from orchestra_tui.agents.text import Line, clip, joined
+from orchestra_tui.agents.text import Line, clip, joined, option_identity
 from orchestra_tui.agents.view import Verdict, View
 from orchestra_tui.models import State
 
@@ -104,7 +104,8 @@ def _verdict(v: View, block: _Block, numbered: bool, needs_footer: bool) -> Verd
     if kind is None:
         kind = "trust" if _TRUST.search(texts[1]) else "choice"
     title = question or (above[0] if above else block.options[0])
-    return Verdict(State.APPROVAL, f'approval: "{clip(title.body)}" dialog', dialog=kind)
+    return Verdict(State.APPROVAL, f'approval: "{clip(title.body)}" dialog', dialog=kind,
+                   subject=joined(above), options=option_identity(block.options))
 
 
 def _column(line: Line) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from orchestra_tui.agents.choice import choice_dialog
-from orchestra_tui.agents.text import Line, Screen, clip, joined
+from orchestra_tui.agents.text import Line, Screen, clip, joined, option_identity
 from orchestra_tui.agents.view import Verdict, View
 from orchestra_tui.models import State
 
@@ -30,12 +30,14 @@ def _tool_dialog(v: View) -> Verdict | None:
         return None
     for kind, pattern in d.last_line:
         if pattern.search(last.text):
-            return Verdict(State.APPROVAL, f'approval: "{clip(last.body)}" prompt', dialog=kind)
+            return Verdict(State.APPROVAL, f'approval: "{clip(last.body)}" prompt', dialog=kind,
+                           subject=joined(s.tail(6)))
     bottom = s.tail(4)
     for kind, pattern in d.standalone:
         if pattern.search(joined(bottom)):
             row = next((ln for ln in bottom if pattern.search(ln.text)), bottom[-1])
-            return Verdict(State.APPROVAL, f'approval: "{clip(row.body)}" dialog', dialog=kind)
+            return Verdict(State.APPROVAL, f'approval: "{clip(row.body)}" dialog', dialog=kind,
+                           subject=joined(s.tail(8)))
     if d.cursor is None or d.option is None:
         return None
     window = s.tail(_DIALOG_ROWS)
@@ -76,7 +78,8 @@ def _tool_dialog(v: View) -> Verdict | None:
         # carry that dialog's shortcuts ("(y)", "(esc)"); else a list whose keys are unknown.
         shortcuts = d.footer_alternative and d.footer_alternative.search(joined(options))
         kind = d.default_kind if shortcuts else "choice"
-    return Verdict(State.APPROVAL, f'approval: "{_paragraph(s, question)}" dialog', dialog=kind)
+    return Verdict(State.APPROVAL, f'approval: "{_paragraph(s, question)}" dialog', dialog=kind,
+                   subject=joined(above), options=option_identity(options))
 
 
 def _paragraph(s: Screen, line: Line) -> str:

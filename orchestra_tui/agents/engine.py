@@ -20,7 +20,7 @@ from orchestra_tui.agents.readings import context_left, queued
 from orchestra_tui.agents.text import Line, Screen, clip, parse_duration
 from orchestra_tui.agents.view import Verdict, View
 from orchestra_tui.agents.walls import account_wall
-from orchestra_tui.models import Detection, State
+from orchestra_tui.models import Detection, DialogKey, State
 
 _ELAPSED = re.compile(r"[(,·•]\s*(?P<el>(?:\d+h\s?)?(?:\d+m\s?)?\d+s)\b")
 _SIGNATURE_ROWS = 90  # rows of a long capture worth scanning to recognise the tool
@@ -185,7 +185,9 @@ def classify_screen(s: Screen, tool: str) -> Detection:
         verdict = Verdict(State.UNKNOWN, "unknown: no dialog, error, working marker, composer "
                                          "or prompt in the bottom rows")
     background = any(b.search(ln.text) for ln in s.tail(10) for b in profile.background)
+    key = (DialogKey(tool, verdict.dialog, verdict.subject, verdict.options)
+           if verdict.state is State.APPROVAL else None)
     return Detection(tool=tool, state=verdict.state, context_left=context_left(v),
                      queued=queued(v), reason=verdict.reason,
                      elapsed_seconds=verdict.elapsed, background=background,
-                     dialog=verdict.dialog, resumes_at=verdict.resumes_at)
+                     dialog=verdict.dialog, resumes_at=verdict.resumes_at, dialog_key=key)

@@ -149,6 +149,17 @@ def joined(lines: tuple[Line, ...] | list[Line]) -> str:
     return " ".join(" ".join(line.body.split()) for line in lines if not line.blank)
 
 
+# A highlight or radio mark at an option row's start: moving it is the same dialog.
+_OPTION_MARK = re.compile(r"^[\s❯›>▶▸➤→●○◉◯•*]+")
+
+
+def option_identity(lines: tuple[Line, ...] | list[Line]) -> tuple[str, ...]:
+    """A dialog's option rows as its identity holds them: no cursor or radio mark, spaces
+    collapsed (a highlight that moved is the same dialog)."""
+    return tuple(" ".join(_OPTION_MARK.sub("", line.body).split()) for line in lines
+                 if not line.blank)
+
+
 def clip(text: str, width: int = 70) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
-from orchestra_tui.models import ContextTrend, Detection, State
+from orchestra_tui.models import ContextTrend, Detection, DialogKey, State
 
 # Line UIs with no indicator while output streams (Aider) or a shell running a command: a
 # screen that keeps changing is the only sign of work.
@@ -33,6 +33,7 @@ class Tracked:
     elapsed_seconds: int | None = None
     background: bool = False
     dialog: str | None = None
+    dialog_key: DialogKey | None = None
     resumes_at: str | None = None  # when blocked on a usage limit whose reset time is shown
     changed: bool = False  # the reported state differs from the previous observation's
     tool: str = ""
@@ -90,6 +91,7 @@ class AgentTracker:
             queued=detection.queued, elapsed_seconds=detection.elapsed_seconds,
             background=detection.background,
             dialog=detection.dialog if state == State.APPROVAL else None,
+            dialog_key=detection.dialog_key if state == State.APPROVAL else None,
             resumes_at=detection.resumes_at if state == State.BLOCKED else None,
             changed=changed, tool=detection.tool,
             previous=previous.state if previous else None)

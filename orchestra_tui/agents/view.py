@@ -179,3 +179,6 @@ class Verdict:
     elapsed: int | None = None
     dialog: str | None = None
     resumes_at: str | None = None
+    # An approval's identity parts: what it asks (rows above its options) and its options.
+    subject: str = ""
+    options: tuple[str, ...] = ()

@@ -25,7 +25,7 @@ from orchestra_tui.core.loops import LoopWatch
 from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
 from orchestra_tui.core.send_gate import DRAFT_REASON, SendRefused
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import PaneInfo, QueueItem, SendResult, State
+from orchestra_tui.models import DialogKey, PaneInfo, QueueItem, SendResult, State
 from orchestra_tui.services.store import QueueError
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
@@ -212,10 +212,11 @@ class Directing:
 
     # -- unblocking ------------------------------------------------------------------------
 
-    async def answer(self, name: str, approve: bool, *, seen: str | None = None) -> State:
+    async def answer(self, name: str, approve: bool, *,
+                     seen: DialogKey | None = None) -> State:
         """Approve or deny the open dialog with the keys its tool expects. The pane is read
         afresh: a dialog that closed, or another one that opened since the person looked
-        (`seen` is the reason line they were shown), gets no key."""
+        (`seen` is the identity of the one they were shown), gets no key."""
         slot = self._slot(name)
         pane = self._require_pane(slot)
         reading = await self.gate.read(pane.pane_id, slot.tool)
@@ -223,7 +224,7 @@ class Directing:
         if reading.pane.dead or detection.state is not State.APPROVAL:
             raise OrchestraError(f"{slot.spec.name} is not waiting for approval now "
                                  f"({detection.reason or detection.state}); nothing sent")
-        if seen is not None and detection.reason != seen:
+        if seen is not None and not self._still_shown(slot, seen, detection.dialog_key):
             raise OrchestraError(f"{slot.spec.name}'s dialog changed since it was shown "
                                  f"(now {detection.reason}); look again, nothing sent")
         if approve and detection.dialog == "question":
@@ -237,6 +238,15 @@ class Directing:
         await self._journal("approval" if approve else "denial", agent=slot.spec.name,
                             keys=keys, reason=detection.reason)
         return detection.state
+
+    @staticmethod
+    def _still_shown(slot: Slot, seen: DialogKey, now: DialogKey | None) -> bool:
+        if not seen.answers(now):
+            return False
+        # Shown from a hook event alone: another permission event since is another dialog.
+        hook = slot.hook
+        return (seen.from_screen or hook is None or hook.state is not State.APPROVAL
+                or hook.at == seen.hook_at)
 
     async def interrupt(self, name: str) -> None:
         slot = self._slot(name)

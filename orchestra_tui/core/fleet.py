@@ -35,7 +35,7 @@ from orchestra_tui.core.fleet_state import (
     Slot,
 )
 from orchestra_tui.core.fleet_work import FleetWork
-from orchestra_tui.core.fusion import fuse
+from orchestra_tui.core.fusion import fuse, shown_dialog
 from orchestra_tui.core.guardrails import OutputWatch
 from orchestra_tui.core.hook_watch import HookWatch
 from orchestra_tui.core.send_gate import SendGate
@@ -281,7 +281,8 @@ class Fleet(Directing, FleetWork):
             context_left=tracked.context_left, context_trend=tracked.context_trend,
             queued=tracked.queued, since=since, spec=slot.spec,
             background=tracked.background, dialog=tracked.dialog,
-            alerts=tuple(alert.text for alert in slot.alerts), source=fused.source))
+            alerts=tuple(alert.text for alert in slot.alerts), source=fused.source,
+            dialog_key=shown_dialog(state, detection, slot.hook, slot.tool or detection.tool)))
 
     def _after_person_stop(self, slot: Slot, state: State, reason: str,
                            now: float) -> tuple[State, str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orchestra_tui.models import State
+from orchestra_tui.models import Detection, DialogKey, State
 
 # How long a hook event outweighs a screen that says otherwise: the screen lags a hook by a
 # poll and the idle debounce.
@@ -49,3 +49,16 @@ def fuse(screen: State, screen_reason: str, hook, now: float, *,
         return Fused(hook.state, hook.reason, "hook")
     said = f"hook said {hook.state} {age:.0f}s ago"
     return Fused(screen, f"{screen_reason} ({said})", "screen", disagreement=said)
+
+
+def shown_dialog(state: State, screen: Detection | None, hook, tool: str) -> DialogKey | None:
+    """The dialog the person is shown for an agent in `state`: the one on its screen when the
+    screen draws it (whoever decided the state), else, while only a hook has told of it, the
+    hook event's (its time is its identity: a newer permission event is another dialog)."""
+    if state is not State.APPROVAL:
+        return None
+    if screen is not None and screen.dialog_key is not None:
+        return screen.dialog_key
+    if hook is not None and hook.state is State.APPROVAL:
+        return DialogKey(tool, hook_at=hook.at)
+    return None

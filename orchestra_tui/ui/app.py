@@ -262,7 +262,7 @@ class OrchestraApp(GitHubActions, App):
         """Answer the dialog the person sees: the fleet re-reads the pane and refuses when it
         is no longer that dialog."""
         view = self.snapshot.get(agent)
-        seen = view.status.reason if view is not None else None
+        seen = view.status.dialog_key if view is not None else None
         self._run(self.fleet.answer(agent, approve, seen=seen),
                   f"{'Approved' if approve else 'Denied'}: {agent}")
 
