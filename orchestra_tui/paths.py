@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 import platformdirs
+
+from orchestra_tui.errors import OrchestraError
 
 APP_NAME = "orchestra"
 CONFIG_ENV = "ORCHESTRA_CONFIG"
@@ -36,11 +39,64 @@ def config_path_is_explicit(explicit: str | os.PathLike[str] | None = None) -> b
     return bool(explicit) or bool(os.environ.get(CONFIG_ENV))
 
 
+class StorageError(OrchestraError):
+    """A file orchestra keeps (queues, journal, the data dir) that it cannot use. `path` is the
+    file, `kind` the state to show (`unwritable`, `unreadable`, `newer`, `corrupt`) and
+    `operation` what was being done (`add`, `record_sent`, `journal prompt_sent`, ...); the
+    message is one line naming the file."""
+
+    def __init__(self, message: str, *, path: Path, kind: str, operation: str = "") -> None:
+        super().__init__(message)
+        self.path = Path(path)
+        self.kind = kind
+        self.operation = operation
+
+
+class StorageUnavailable(StorageError, OSError):
+    """The system refused a read or a write (read-only, full, permission, a directory where a
+    file belongs). Also an `OSError`, so code that guards its I/O with `except OSError` holds."""
+
+
+_WHY = {errno.EISDIR: "is a directory, not a file",
+        errno.ENOTDIR: "a part of its path is a file, not a directory",
+        errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+        errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted (read-only or immutable)"}
+
+
+def storage_error(error: OSError, path: Path, *, writing: bool,
+                  operation: str = "") -> StorageUnavailable:
+    """`error` as one line naming `path`: `~/.local/share/orchestra/queues.json: cannot write:
+    no space left on the device`.
+
+    >>> str(storage_error(OSError(errno.ENOSPC, "x"), Path("/d/q.json"), writing=True))
+    '/d/q.json: cannot write: no space left on the device'
+    """
+    if isinstance(error, StorageUnavailable):
+        return error
+    why = _WHY.get(error.errno or 0) or (error.strerror or str(error)).lower()
+    where = error.filename
+    if where and Path(str(where)) != path and not str(where).endswith(".tmp"):
+        why += f" ({display_path(Path(str(where)))})"
+    verb = "write" if writing else "read"
+    return StorageUnavailable(f"{display_path(path)}: cannot {verb}: {why}", path=path,
+                              kind="unwritable" if writing else "unreadable",
+                              operation=operation)
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and missing parents) for orchestra's state, mode 0700, or raise one-line
+    `StorageUnavailable` naming it. An existing directory is left as it is."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise storage_error(error, path, writing=True) from None
+    return path
+
+
 def data_dir() -> Path:
     """The user data dir for queues and the journal, created on demand (mode 0700)."""
-    path = Path(platformdirs.user_data_dir(APP_NAME))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    return private_dir(Path(platformdirs.user_data_dir(APP_NAME)))
 
 
 def display_path(path: Path) -> str:

@@ -16,8 +16,6 @@ separate list of every prompt sent, queued or typed; `mark_sent` does not add to
 
 from __future__ import annotations
 
-import fcntl
-import os
 import threading
 import time
 import uuid
@@ -26,39 +24,28 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from orchestra_tui.errors import ConfigError, OrchestraError
 from orchestra_tui.models import QueueItem, QueueItemState
-from orchestra_tui.paths import atomic_write, data_dir, display_path, remove_stale_temporaries
+from orchestra_tui.paths import StorageError, data_dir, remove_stale_temporaries
+from orchestra_tui.services.journal import REDACTED, redact
+from orchestra_tui.services.store_file import FILE_NAME, LOCK_NAME, QueueFile
 from orchestra_tui.services.store_format import (
     FORMAT_VERSION,
-    NewerFormat,
+    QueueError,
+    QueueItemNotFound,
     QueueSnapshot,
-    decode,
+    StoreCorrupt,
+    StoreNewerFormat,
     encode,
     next_ready,
 )
 
 __all__ = ["FORMAT_VERSION", "QueueError", "QueueItemNotFound", "QueueSnapshot", "QueueStore",
-           "StoreCorrupt"]
-FILE_NAME = "queues.json"
-LOCK_NAME = "queues.lock"
+           "StorageError", "StoreCorrupt", "StoreNewerFormat", "FILE_NAME", "LOCK_NAME"]
 CRASH_DETAIL = ("orchestra stopped while sending this prompt; look at the agent's pane, then "
                 "send it again, mark it sent, or delete it")
 
 _QUEUED, _SENDING, _SENT, _UNCERTAIN = (QueueItemState.QUEUED, QueueItemState.SENDING,
                                         QueueItemState.SENT, QueueItemState.UNCERTAIN)
-
-
-class QueueError(OrchestraError):
-    """A queue operation that the item's state does not allow (editing one being sent, ...)."""
-
-
-class QueueItemNotFound(QueueError, LookupError):
-    """No queued item has this id (sent, deleted, or never existed)."""
-
-
-class StoreCorrupt(ConfigError):
-    """`queues.json` could not be read; it was kept aside and the store starts empty."""
 
 
 class QueueStore:
@@ -80,7 +67,7 @@ class QueueStore:
 
     def __init__(self, directory: Path | None = None, *, history_limit: int = 500,
                  sent_limit: int = 20) -> None:
-        self._directory = Path(directory) if directory is not None else None
+        self._file = QueueFile(Path(directory) if directory is not None else data_dir)
         self._history_limit = max(1, history_limit)
         self._sent_limit = max(0, sent_limit)
         self._lock = threading.RLock()
@@ -91,16 +78,31 @@ class QueueStore:
         self._paused: set[str] = set()
         self._history: dict[str, list[str]] = {}
         self._cached: QueueSnapshot | None = None  # dropped whenever memory changes
+        self._suspect = False  # memory is not the file (unreadable): a locked op re-reads
 
     @property
     def directory(self) -> Path:
-        if self._directory is None:
-            self._directory = data_dir()
-        return self._directory
+        return self._file.directory
 
     @property
     def path(self) -> Path:
-        return self.directory / FILE_NAME
+        return self._file.path
+
+    @property
+    def problem(self) -> StorageError | None:
+        """Why the queue file cannot be used as it should, for the app to show as a state:
+        `kind` `newer` (written by a newer orchestra: nothing is written over it), `corrupt`
+        (unreadable: kept aside as `.kept`, the queues started empty; stays until
+        `clear_problem`), `unreadable` or `unwritable` (the system refused: read-only, full, a
+        directory in its place). None when all is well. Also on every `snapshot()`."""
+        with self._lock:
+            return self._file.problem
+
+    def clear_problem(self) -> None:
+        """The person has seen the problem (a kept-aside corrupt file): stop showing it."""
+        with self._lock:
+            self._file.problem = None
+            self._cached = None
 
     # -- start-up ---------------------------------------------------------------------------
 
@@ -109,7 +111,7 @@ class QueueStore:
         by a crash: they become `uncertain`, are saved so, and are returned for the caller to
         tell the person. Raises `StoreCorrupt` (after keeping the bad file aside and starting
         empty) or `QueueError` for a file written by a newer orchestra."""
-        with self._locked(reload=True):
+        with self._locked("load", reload=True):
             remove_stale_temporaries(self.path)
             found = [item for item in self._items if item.state == _SENDING]
             if found:
@@ -126,19 +128,19 @@ class QueueStore:
         reader that stats it and re-reads it when it changed always sees one whole state. Cheap
         when nothing changed (one `stat`): the poll loop calls it every tick."""
         with self._lock:
-            signature = self._stat()
-            if not self._loaded or signature != self._signature:
-                try:
-                    self._refresh()
-                except (QueueError, StoreCorrupt):
-                    pass  # a locked operation reports it; a reader shows what it has
+            try:
+                signature = self._stat()
+                if not self._loaded or signature != self._signature:
+                    self._refresh(locked=False)
+            except StorageError:
+                pass  # kept in `problem`, shown with the snapshot; a locked operation raises
             if self._cached is None:
                 grouped: dict[str, list[QueueItem]] = {}
                 for item in self._items:
                     grouped.setdefault(item.agent, []).append(item)
                 self._cached = QueueSnapshot(
                     items={agent: tuple(items) for agent, items in grouped.items()},
-                    paused=frozenset(self._paused))
+                    paused=frozenset(self._paused), problem=self._file.problem)
             return self._cached
 
     def items(self, agent: str) -> list[QueueItem]:
@@ -188,9 +190,10 @@ class QueueStore:
         """Append a prompt to the end of the agent's queue."""
         if not text.strip():
             raise QueueError("an empty prompt cannot be queued")
+        _check_text(text)
         item = QueueItem(id=uuid.uuid4().hex[:12], agent=agent, text=text, state=_QUEUED,
                          created_at=time.time(), source=source)
-        with self._locked():
+        with self._locked("add"):
             self._items.append(item)
             self._save()
         return item
@@ -198,14 +201,15 @@ class QueueStore:
     def edit(self, item_id: str, text: str) -> QueueItem:
         if not text.strip():
             raise QueueError("an empty prompt cannot be queued; delete the item instead")
-        with self._locked():
+        _check_text(text)
+        with self._locked("edit"):
             item = self._not_sending(item_id, "edited")
             if item.state == _SENT:
                 raise QueueError(f"prompt {item_id} was sent already; add a new one instead")
             return self._update(replace(item, text=text))
 
     def delete(self, item_id: str) -> QueueItem:
-        with self._locked():
+        with self._locked("delete"):
             item = self._not_sending(item_id, "deleted")
             self._items.remove(item)
             self._details.pop(item_id, None)
@@ -214,7 +218,7 @@ class QueueStore:
 
     def move(self, item_id: str, delta: int) -> QueueItem:
         """Move an item `delta` places within its agent's queue (negative: up), clamped."""
-        with self._locked():
+        with self._locked("move"):
             index, item = self._find(item_id)
             positions = [i for i, other in enumerate(self._items) if other.agent == item.agent]
             rank = positions.index(index)
@@ -230,7 +234,7 @@ class QueueStore:
 
     def move_to_agent(self, item_id: str, agent: str) -> QueueItem:
         """Move an item to the end of another agent's queue, as a fresh `queued` item."""
-        with self._locked():
+        with self._locked("move_to_agent"):
             item = self._not_sending(item_id, "moved")
             if item.agent == agent:
                 return item
@@ -243,7 +247,7 @@ class QueueStore:
 
     def mark_sending(self, item_id: str) -> QueueItem:
         """Claim a `queued` item for delivery; saved before any key reaches the pane."""
-        with self._locked():
+        with self._locked("mark_sending"):
             _, item = self._find(item_id)
             if item.state != _QUEUED:
                 raise QueueError(f"prompt {item_id} is {item.state}, not queued")
@@ -257,10 +261,12 @@ class QueueStore:
     def mark_sent(self, item_id: str, at: float | None = None) -> QueueItem:
         """The prompt reached the agent: it stays in the queue as `sent` (only the agent's last
         `sent_limit` sent items are kept). Call `record_sent` for the history."""
-        with self._locked():
+        with self._locked("mark_sent"):
             _, item = self._find(item_id)
             self._details.pop(item_id, None)
-            sent = replace(item, state=_SENT, sent_at=time.time() if at is None else at)
+            # A sent prompt is kept as a record: without the secrets it was typed with.
+            sent = replace(item, text=redact(item.text), state=_SENT,
+                           sent_at=time.time() if at is None else at)
             self._replace(sent)
             done = [other for other in self._items
                     if other.agent == item.agent and other.state == _SENT]
@@ -271,7 +277,7 @@ class QueueStore:
 
     def mark_uncertain(self, item_id: str, detail: str = "") -> QueueItem:
         """Delivery could not be confirmed: the item blocks its queue until the person decides."""
-        with self._locked():
+        with self._locked("mark_uncertain"):
             _, item = self._find(item_id)
             self._details[item_id] = detail
             return self._update(replace(item, state=_UNCERTAIN))
@@ -279,15 +285,18 @@ class QueueStore:
     def requeue(self, item_id: str) -> QueueItem:
         """The person says "send it again": an uncertain (or sent) item becomes `queued` in
         place, and is sent when its turn comes."""
-        with self._locked():
+        with self._locked("requeue"):
             _, item = self._find(item_id)
             if item.state == _SENDING:
                 raise QueueError(f"prompt {item_id} is being sent; wait for the outcome")
+            if item.state == _SENT and REDACTED in item.text:
+                raise QueueError(f"prompt {item_id} held a secret, which orchestra does not "
+                                 "keep once sent; type it again instead")
             self._details.pop(item_id, None)
             return self._update(replace(item, state=_QUEUED, sent_at=None))
 
     def set_paused(self, agent: str, paused: bool) -> None:
-        with self._locked():
+        with self._locked("set_paused"):
             if (agent in self._paused) == paused:
                 return
             if paused:
@@ -297,67 +306,47 @@ class QueueStore:
             self._save()
 
     def record_sent(self, agent: str, text: str) -> None:
-        """Add a prompt sent outside the queue (typed "send now") to the agent's history."""
-        with self._locked():
-            self._append_history(agent, text)
+        """Add a prompt sent outside the queue (typed "send now") to the agent's history,
+        secrets redacted as the journal redacts them."""
+        with self._locked("record_sent"):
+            self._append_history(agent, redact(text))
             self._save()
 
     # -- internals --------------------------------------------------------------------------
 
     @contextmanager
-    def _locked(self, reload: bool = False) -> Iterator[None]:
-        with self._lock:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(self.directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX)
-                if reload:
-                    self._signature = None
-                self._refresh()
-                yield
-            finally:
-                os.close(descriptor)  # releases the flock
+    def _locked(self, operation: str = "read", reload: bool = False) -> Iterator[None]:
+        """The thread lock and the file lock, with memory refreshed from the file."""
+        with self._lock, self._file.lock(operation):
+            if reload:
+                self._signature = None
+            self._cached = None  # a failure below shows its problem with the next snapshot
+            self._refresh(locked=True)
+            yield
 
     def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            status = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (status.st_ino, status.st_mtime_ns, status.st_size)
+        return self._file.stat()
 
-    def _refresh(self) -> None:
+    def _refresh(self, *, locked: bool) -> None:
         signature = self._stat()
-        if self._loaded and signature == self._signature:
+        if self._loaded and signature == self._signature and not self._suspect:
             return
         self._cached = None
-        self._loaded = True
-        self._signature = signature
+        self._loaded, self._suspect, self._signature = True, True, signature
         self._items, self._details, self._paused, self._history = [], {}, set(), {}
-        if signature is None:
-            return
-        raw = self.path.read_bytes()
-        try:
-            self._decode(raw)
-        except NewerFormat as error:
-            raise QueueError(f"{display_path(self.path)}: {error}") from None
-        except (ValueError, TypeError, KeyError, AttributeError) as error:
-            self._items, self._details, self._paused, self._history = [], {}, set(), {}
-            kept = self.path.with_name(
-                f"{FILE_NAME}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
-            os.replace(self.path, kept)
-            self._signature = None
-            raise StoreCorrupt(
-                f"{display_path(self.path)}: unreadable ({error}); kept it as {kept.name} "
-                "and started with empty queues") from None
-
-    def _decode(self, raw: bytes) -> None:
-        self._items, self._details, self._paused, self._history = decode(raw)
+        # Until the file reads, memory is not the file: it is never saved over it, and every
+        # locked operation reads it again (a newer format refuses each time).
+        decoded = self._file.read(locked=locked)
+        if decoded is not None:
+            self._items, self._details, self._paused, self._history = decoded
+        self._suspect = False
+        self._signature = self._stat()  # a corrupt file kept aside is gone now
 
     def _save(self) -> None:
         self._cached = None
         data = encode(self._items, self._details, self._paused, self._history)
         try:
-            atomic_write(self.path, data)
+            self._file.write(data)
         except BaseException:
             self._loaded = False  # memory is ahead of disk: read the disk again next time
             raise
@@ -390,3 +379,9 @@ class QueueStore:
         del entries[:-self._history_limit]
 
 
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise QueueError(f"the prompt is not valid UTF-8 text (a byte that is no character at "
+                         f"position {error.start}); nothing queued") from None

@@ -15,9 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from orchestra_tui.errors import ConfigError, OrchestraError
 from orchestra_tui.models import QueueItem, QueueItemState
+from orchestra_tui.paths import StorageError
 
 FORMAT_VERSION = 1
 
@@ -26,10 +29,12 @@ Decoded = tuple[list[QueueItem], dict[str, str], set[str], dict[str, list[str]]]
 
 @dataclass(frozen=True)
 class QueueSnapshot:
-    """Every queue and pause at one moment: what a tick reads once instead of asking per agent."""
+    """Every queue and pause at one moment: what a tick reads once instead of asking per agent.
+    `problem`: why the queue file could not be used (`QueueStore.problem`), None when fine."""
 
     items: dict[str, tuple[QueueItem, ...]]
     paused: frozenset[str]
+    problem: StorageError | None = None
 
     def of(self, agent: str) -> tuple[QueueItem, ...]:
         return self.items.get(agent, ())
@@ -56,6 +61,29 @@ def next_ready(queue: Iterable[QueueItem]) -> QueueItem | None:
 
 class NewerFormat(Exception):
     """The file was written by a newer orchestra."""
+
+
+class QueueError(OrchestraError):
+    """A queue operation that the item's state does not allow (editing one being sent, ...)."""
+
+
+class QueueItemNotFound(QueueError, LookupError):
+    """No queued item has this id (sent, deleted, or never existed)."""
+
+
+class StoreCorrupt(StorageError, ConfigError):
+    """`queues.json` could not be read; it was kept aside (`kept`) and the store starts empty.
+    Raised once, by the locked operation that kept it aside; `QueueStore.problem` keeps it
+    (`kept` None: a reader without the lock found it, the next change keeps it aside)."""
+
+    def __init__(self, message: str, *, path: Path, kept: Path | None) -> None:
+        super().__init__(message, path=path, kind="corrupt")
+        self.kept = kept
+
+
+class StoreNewerFormat(StorageError, QueueError):
+    """`queues.json` was written by a newer orchestra: never written over, every operation
+    refuses until orchestra is upgraded (or the file moved away)."""
 
 
 def encode(items: list[QueueItem], details: dict[str, str], paused: set[str],
