@@ -25,16 +25,21 @@ api's prompt box holds unsent text: "please refactor the auth module"; not sent
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
 
 from orchestra_tui import agents
 from orchestra_tui.agents.draft import composer_draft, composer_runs_shell
+from orchestra_tui.agents.inert import inert_prompt
 from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.text import clip
+from orchestra_tui.agents.turn_start import is_short, turn_started
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import Detection, PaneInfo, SendResult, State
+from orchestra_tui.services.pane_lock import PaneBusy
 
 # How a refused agent is named to the person, per the state that refused it.
 _PHRASES = {
@@ -158,7 +163,7 @@ def _draft_verdict(reading: Reading, state: State,
 class SendGate:
     """Reads a pane afresh and types only into a ready composer.
 
-    `tmux` is the TmuxService (or any object with `read_pane` and `send_text`)."""
+    `tmux` is the TmuxService (or any object with `read_pane`, `hold_pane` and `send_text`)."""
 
     def __init__(self, tmux) -> None:
         self.tmux = tmux
@@ -195,14 +200,40 @@ class SendGate:
                    ) -> SendResult:
         """Type `text` with the verified recipe, gated before the body and before each Enter.
 
+        The text is made inert first (`agents.inert`: no byte of it acts as a key) and judged
+        as it will be typed. The pane's writer lock (`tmux.hold_pane`, across processes) is
+        held from the fresh read to the last Enter: a send that finds it taken waits its turn,
+        and past the wait is refused (`SendBusy`).
+
         `before_first_byte` runs after the gate passed and before anything is typed (the queue
         marks its item `sending` there, so a crash from then on is never a silent resend)."""
+        text = inert_prompt(text)
+        async with AsyncExitStack() as held:
+            try:
+                await held.enter_async_context(self.tmux.hold_pane(pane_id))
+            except PaneBusy as busy:
+                raise SendBusy(agent, str(busy)) from None
+            except TmuxUnavailable as error:
+                state = State.UNREACHABLE if ":%" in pane_id else State.EXITED
+                raise SendRefused(agent, state, str(error)) from None
+            return await self._send_held(agent, pane_id, text, tool, to_shell=to_shell,
+                                         tracked=tracked, before_first_byte=before_first_byte)
+
+    async def _send_held(self, agent: str, pane_id: str, text: str, tool: str | None, *,
+                         to_shell: bool, tracked: State | None,
+                         before_first_byte: Callable[[], Awaitable[None]] | None,
+                         ) -> SendResult:
         reading = await self.check(agent, pane_id, tool, to_shell=to_shell, tracked=tracked,
                                    text=text)
         resolved = tool if tool in PROFILES else reading.detection.tool
         shell_send = to_shell and (foreground_shell(reading.pane) is not None
                                    or reading.detection.tool == "shell")
         pending = _never_pending if shell_send else agents.draft_pending
+        # Into an idle agent a short prompt's turn starting proves it submitted (it may be a
+        # piece of the placeholder the emptied composer shows: "do", "Codex").
+        turn = None
+        if not shell_send and reading.detection.state is State.IDLE and is_short(text):
+            turn = partial(turn_started, tool=resolved)
         if before_first_byte is not None:
             await before_first_byte()
         started = False
@@ -215,7 +246,16 @@ class SendGate:
             await self.check(agent, pane_id, resolved, to_shell=to_shell, tracked=tracked,
                              typed=started)
 
-        return await self.tmux.send_text(pane_id, text, pending=pending, guard=guard)
+        return await self.tmux.send_text(pane_id, text, pending=pending, guard=guard,
+                                         started=turn)
+
+
+class SendBusy(SendRefused):
+    """Another send held the pane's writer lock past the wait: nothing was typed."""
+
+    def __init__(self, agent: str, reason: str) -> None:
+        super().__init__(agent, State.UNKNOWN, reason)
+        self.args = (f"{agent}: not sent, {reason}; try again",)
 
 
 def _never_pending(screen: str, text: str) -> bool:

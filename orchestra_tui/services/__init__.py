@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -50,8 +51,10 @@ def build_services(config: Config, *, socket_name: str | None = None,
             store.load()
         else:
             app_lock = None
+    # The panes' writer locks (one send at a time per pane, across processes) live beside the
+    # queues, so every orchestra on this data dir queues behind the others.
     tmux = TmuxService.from_options(socket_name=socket_name, socket_path=socket_path,
-                                    control_mode=control_mode)
+                                    control_mode=control_mode, lock_dir=Path(directory) / "locks")
     if config.hosts:
         # Agents on other machines: one tmux over ssh per `[[host]]`, behind one router.
         from orchestra_tui.services.tmux_ssh import router_for

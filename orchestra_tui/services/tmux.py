@@ -11,14 +11,19 @@ or plain strings, never library objects.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shlex
+import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services import tmux_send
 from orchestra_tui.services.hooks_tools import MARK_OPTION
+from orchestra_tui.services.pane_lock import ChannelLock, FileLock, PaneLock
 from orchestra_tui.services.tmux_objects import TmuxObjects
 from orchestra_tui.services.tmux_runner import (
     ControlModeRunner,
@@ -28,7 +33,7 @@ from orchestra_tui.services.tmux_runner import (
     escape_arg,
     first_line,
 )
-from orchestra_tui.services.tmux_send import Guard, PendingCheck
+from orchestra_tui.services.tmux_send import Guard, PendingCheck, StartedCheck
 
 __all__ = [
     "ControlModeRunner", "Guard", "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner",
@@ -74,16 +79,24 @@ def parse_pane_line(line: str) -> PaneInfo | None:
 class TmuxService:
     """All tmux I/O of orchestra, through one runner."""
 
-    def __init__(self, runner: TmuxRunner) -> None:
+    def __init__(self, runner: TmuxRunner, *, lock_dir: Path | None = None) -> None:
         self.runner = runner
         # Structural changes through libtmux's objects where the server is on this machine;
         # a runner that reaches tmux elsewhere (over SSH) does them with plain commands.
-        local = runner if isinstance(runner, LocalTmuxRunner) else getattr(runner, "fallback", None)
+        fallback = getattr(runner, "fallback", None)
+        local = runner if isinstance(runner, LocalTmuxRunner) else fallback
         self.objects = TmuxObjects(local) if isinstance(local, LocalTmuxRunner) else None
+        # One writer per pane (`pane_lock.py`): a flock here, tmux's wait-for on a host.
+        self.pane_lock: PaneLock
+        if self.objects is not None:
+            self.pane_lock = FileLock(lock_dir or _temp_lock_dir(), self._server_name)
+        else:
+            self.pane_lock = ChannelLock(fallback or runner)
 
     @classmethod
     def from_options(cls, socket_name: str | None = None, socket_path: str | None = None, *,
-                     config_file: str | None = None, control_mode: bool = False) -> TmuxService:
+                     config_file: str | None = None, control_mode: bool = False,
+                     lock_dir: Path | None = None) -> TmuxService:
         """The server that `tmux -L NAME` / `tmux -S PATH` (or plain `tmux`) would talk to.
         `control_mode` sends the poll loop's reads through one long-lived `tmux -C` client
         (`ControlModeRunner`): for the app, which polls for hours, not for one-shot commands."""
@@ -91,7 +104,7 @@ class TmuxService:
                                              config_file=config_file)
         if control_mode:
             runner = ControlModeRunner(runner)
-        return cls(runner)
+        return cls(runner, lock_dir=lock_dir)
 
     async def aclose(self) -> None:
         """Let go of a long-lived control-mode client, if the runner has one."""
@@ -145,6 +158,14 @@ class TmuxService:
             return None
         return result.stdout.strip() or None
 
+    async def _server_name(self) -> str:
+        return await self.server_socket() or self.runner.label
+
+    def hold_pane(self, pane_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """The pane's writer lock, across processes: `async with` it from the fresh read
+        before a send to its last Enter. Raises `PaneBusy` when it stays taken too long."""
+        return self.pane_lock.hold(pane_id)
+
     async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]:
         """The pane as it is now: its `PaneInfo` and its screen (with colours), from one tmux
         invocation, so the two describe the same moment. Raises TmuxCommandError when the pane
@@ -196,7 +217,8 @@ class TmuxService:
     async def send_text(self, pane_id: str, text: str, *, submit: bool = True,
                         pending: PendingCheck | None = None, enter_delay: float = 0.15,
                         max_enter_retries: int = 3, verify_timeout: float = 2.0,
-                        guard: Guard | None = None) -> SendResult:
+                        guard: Guard | None = None,
+                        started: StartedCheck | None = None) -> SendResult:
         """The raw send recipe: type `text` once, press Enter, and check it left the composer
         (`pending(screen, text)` says it did not; default: `agents.draft_pending`). Enter is
         retried at most `max_enter_retries` times; the body is never sent twice. Product code
@@ -204,7 +226,8 @@ class TmuxService:
         tests and the demo's own set-up."""
         return await tmux_send.send_text(
             self, pane_id, text, submit=submit, pending=pending, enter_delay=enter_delay,
-            max_enter_retries=max_enter_retries, verify_timeout=verify_timeout, guard=guard)
+            max_enter_retries=max_enter_retries, verify_timeout=verify_timeout, guard=guard,
+            started=started)
 
     async def kill_pane(self, pane_id: str) -> None:
         """Close the pane and end its process group (see `_end_group`)."""
@@ -360,3 +383,8 @@ def _gone(error: Exception) -> bool:
     text = str(error)
     return isinstance(error, TmuxUnavailable) or any(
         words in text for words in ("can't find", "not found", "no current target"))
+
+
+def _temp_lock_dir() -> Path:
+    """Where the pane locks go when no data dir was given (tests, one-off services)."""
+    return Path(tempfile.gettempdir()) / f"orchestra-{os.getuid()}" / "locks"

@@ -21,6 +21,7 @@ import os
 import shlex
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
@@ -302,6 +303,11 @@ class HostRouter:
     async def send_keys(self, pane_id: str, *keys: str) -> None:
         host, local_id = split_pane(pane_id)
         await self._reachable(host).send_keys(local_id, *keys)
+
+    def hold_pane(self, pane_id: str) -> AbstractAsyncContextManager[None]:
+        """The pane's writer lock, on the pane's own host (tmux wait-for there)."""
+        host, local_id = split_pane(pane_id)
+        return self._reachable(host).hold_pane(local_id)
 
     async def send_text(self, pane_id: str, text: str, **options) -> SendResult:
         """The send recipe on the pane's own host (the gate's `guard` reads through here)."""

@@ -2,7 +2,12 @@
 
 Typed-but-not-submitted is the most reported bug of every tmux agent orchestrator, so after the
 body goes in (once, never again) Enter is pressed and the screen is read back until the
-composer no longer holds the text; Enter is retried a bounded number of times.
+composer no longer holds the text (or, given `started`, the agent's turn began: a short prompt
+such as "do" is also a piece of the placeholder the composer shows once it is empty); Enter is
+retried a bounded number of times.
+
+Every text is made inert first (`agents.inert.inert_prompt`): whatever its source, no byte of
+it can act as a key, end the bracketed paste or reach a shell behind the agent.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from orchestra_tui.agents import draft_pending
+from orchestra_tui.agents.inert import inert_prompt
 from orchestra_tui.models import SendResult
 from orchestra_tui.services.tmux_runner import escape_arg
 
@@ -22,6 +28,9 @@ if TYPE_CHECKING:
     from orchestra_tui.services.tmux import TmuxService
 
 PendingCheck = Callable[[str, str], bool]
+# (the screen before an Enter, the screen now) -> the agent's turn started since: the prompt
+# was submitted whatever the composer shows.
+StartedCheck = Callable[[str, str], bool]
 # Called with "type" before the body and "enter" before every Enter press; it raises to stop
 # the send (the core's send gate re-reads the pane there).
 Guard = Callable[[str], Awaitable[None]]
@@ -56,7 +65,8 @@ async def put_text(service: TmuxService, pane_id: str, text: str) -> None:
 
 
 async def _watch(read: Callable[[], Awaitable[str]], text: str, pending: PendingCheck,
-                 before: str, draft_seen: bool, timeout: float) -> tuple[bool, str]:
+                 before: str, draft_seen: bool, timeout: float,
+                 started: StartedCheck | None = None) -> tuple[bool, str]:
     """Poll the screen after an Enter: (submitted, last screen)."""
     deadline = time.monotonic() + timeout
     clear_since: float | None = None
@@ -64,6 +74,8 @@ async def _watch(read: Callable[[], Awaitable[str]], text: str, pending: Pending
     while True:
         screen = await read()
         now = time.monotonic()
+        if started is not None and screen != before and started(before, screen):
+            return True, screen
         if pending(screen, text):
             clear_since = None
         elif draft_seen:
@@ -81,8 +93,10 @@ async def _watch(read: Callable[[], Awaitable[str]], text: str, pending: Pending
 async def send_text(service: TmuxService, pane_id: str, text: str, *, submit: bool = True,
                     pending: PendingCheck | None = None, enter_delay: float = 0.15,
                     max_enter_retries: int = 3, verify_timeout: float = 2.0,
-                    guard: Guard | None = None) -> SendResult:
+                    guard: Guard | None = None,
+                    started: StartedCheck | None = None) -> SendResult:
     check = pending or draft_pending
+    text = inert_prompt(text)
 
     async def read() -> str:
         screens = await service.capture([pane_id])
@@ -106,7 +120,8 @@ async def send_text(service: TmuxService, pane_id: str, text: str, *, submit: bo
             await guard("enter")
         await service.send_keys(pane_id, "Enter")
         presses += 1
-        submitted, screen = await _watch(read, text, check, before, draft_seen, verify_timeout)
+        submitted, screen = await _watch(read, text, check, before, draft_seen, verify_timeout,
+                                         started)
         if submitted:
             detail = "submitted" if draft_seen or screen != before else "no composer seen"
             return SendResult(delivered=True, enter_presses=presses,
