@@ -162,8 +162,10 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float) 
     if command is not None and options.config is not None:
         from orchestra_tui.core.hook_guard import check_command
 
+        cwd = payload.get("cwd")  # where the command runs: scripts it runs are read there
         verdict = check_command(command, config=options.config, data_dir=data_dir,
-                                agent=options.agent, pane_id=pane_id, now=now)
+                                agent=options.agent, pane_id=pane_id, now=now,
+                                cwd=cwd if isinstance(cwd, str) else None)
         if verdict is not None:
             record["denied"] = verdict.label
             record.setdefault("agent", verdict.agent)

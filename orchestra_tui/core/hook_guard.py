@@ -5,9 +5,11 @@ The hook program calls `check_command` for every shell command an agent is about
 costs nothing for a config that never says `enforce` (the file's bytes are looked at first);
 otherwise it finds the agent the pane belongs to (named on the hook's command line when
 orchestra started the agent, else by matching the configured targets against this tmux
-server's panes), matches the command with the same rules as the screen watch
-(`core.guardrails`: the defaults plus the lane's `forbid`), and on a match journals an alert
-and returns the verdict the hook turns into the tool's deny output.
+server's panes), judges the commands it would run (`core.shell_judge`: a shell parser, the
+built-in rules with the screen watch's labels, the lane's `forbid` regexes), and on a match
+journals an alert and returns the verdict the hook turns into the tool's deny output. A command
+that cannot be judged within the budget (too long, too slow, not shell) is denied: an
+enforcing lane fails closed.
 
 >>> from orchestra_tui.models import AgentSpec
 >>> spec = AgentSpec(name="infra", policy="ArgoCD watches k8s/", enforce=True)
@@ -23,13 +25,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestra_tui.models import AgentSpec
+
+if TYPE_CHECKING:
+    from orchestra_tui.core.shell_judge import Judgement
 
 # A config where no line sets `enforce` to anything but false enforces nothing: no need to
 # parse it (a wrong value such as "yes" is parsed, and reported).
 MARKER = re.compile(rb"(?m)^[ \t]*enforce[ \t]*=(?![ \t]*false\b)")
 COMMAND_LIMIT = 200
+ALLOWED = "allowed"
+# Why a command could not be judged, as the agent's model reads it.
+UNJUDGED_WHY = {
+    "too_slow": "in time",
+    "too_large": "(it, or a script it runs, is too long)",
+    "too_deep": "(shells and scripts are nested too deep in it)",
+    "unparsable": "(it does not parse as a shell command)",
+}
 
 
 @dataclass(frozen=True)
@@ -43,21 +57,40 @@ class Verdict:
     reason: str
 
 
-def first_forbidden(command: str, spec: AgentSpec) -> tuple[str, str] | None:
-    """(label, offending command) of the first forbidden command in `command` (every line, every
-    `&&`/`;`/`|` segment, wrappers such as `sudo` or `sh -c` looked through), else None."""
-    from orchestra_tui.core.guardrails import forbidden_in, lane_rules
+def first_forbidden(command: str, spec: AgentSpec,
+                    cwd: str | Path | None = None) -> tuple[str, str] | None:
+    """(label, offending command) of the first forbidden command `command` would run (every
+    simple command of every list, pipeline, substitution, wrapper and shell string, scripts it
+    runs from `cwd`; see `core.shell_judge`), else None. A command that could not be judged is
+    forbidden for an enforcing lane (fail closed) and allowed for an observing one.
 
-    rules = lane_rules(spec)
-    for line in command.splitlines():
-        found = forbidden_in(line, rules)
-        if found:
-            return found[0]
+    >>> first_forbidden("echo 'terraform destroy' | sh", AgentSpec("infra", enforce=True))
+    ('terraform destroy', 'terraform destroy')
+    >>> first_forbidden("x" * (3 << 20), AgentSpec("infra", enforce=True))[0]
+    'too long to judge'
+    >>> first_forbidden("x" * (3 << 20), AgentSpec("infra", enforce=False)) is None
+    True
+    """
+    found = judge_for(command, spec, cwd)
+    return (found.label, found.command) if found is not None else None
+
+
+def judge_for(command: str, spec: AgentSpec, cwd: str | Path | None = None) -> Judgement | None:
+    """The judgement that denies `command` for `spec`, else None (allowed)."""
+    from orchestra_tui.core.shell_judge import FORBIDDEN, judge
+
+    found = judge(command, spec, cwd=cwd)
+    if found.kind == FORBIDDEN or (found.kind != ALLOWED and spec.enforce):
+        return found
     return None
 
 
-def deny_reason(spec: AgentSpec, label: str, command: str) -> str:
+def deny_reason(spec: AgentSpec, label: str, command: str, kind: str = "forbidden") -> str:
     policy = f" Lane policy: {spec.policy.strip()}" if spec.policy.strip() else ""
+    if kind != "forbidden":
+        return (f"orchestra could not judge this command {UNJUDGED_WHY.get(kind, kind)}; denied "
+                f"because the lane enforces (agent {spec.name}).{policy} Run simpler, shorter "
+                "commands, or stop and ask the person.")
     return (f"orchestra denied this command before it ran: `{_clip(command)}` is forbidden for "
             f"agent {spec.name} ({label}).{policy} Do not work around this rule; if the change "
             "is needed, stop and ask the person.")
@@ -90,9 +123,11 @@ def agent_for(agents: Sequence[AgentSpec], name: str, pane_id: str) -> AgentSpec
 
 
 def check_command(command: str, *, config: Path, data_dir: Path | None, agent: str = "",
-                  pane_id: str = "", now: float = 0.0) -> Verdict | None:
-    """The verdict on `command` for the agent in `pane_id` under `config`, journaled when it
-    denies; None when it may run (or nothing enforces, or the config cannot be read)."""
+                  pane_id: str = "", now: float = 0.0, cwd: str | Path | None = None,
+                  ) -> Verdict | None:
+    """The verdict on `command` (run in `cwd`) for the agent in `pane_id` under `config`,
+    journaled when it denies; None when it may run (or nothing enforces, or the config cannot
+    be read). A command an enforcing lane cannot judge in time is denied."""
     try:
         data = Path(config).read_bytes()
     except OSError:
@@ -111,14 +146,15 @@ def check_command(command: str, *, config: Path, data_dir: Path | None, agent: s
     spec = agent_for(loaded.agents, agent, pane_id)
     if spec is None or not spec.enforce:
         return None
-    found = first_forbidden(command, spec)
+    found = judge_for(command, spec, cwd)
     if found is None:
         return None
-    label, offending = found
+    label, offending = found.label, found.command
     verdict = Verdict(agent=spec.name, label=label, command=_clip(command),
-                      reason=deny_reason(spec, label, offending))
+                      reason=deny_reason(spec, label, offending, found.kind))
+    why = "forbidden" if found.kind == "forbidden" else "not judged"
     _journal(data_dir, "alert", spec.name, kind="forbid", at=now, denied=True, source="hook",
-             text=f"{_clip(offending)} (forbidden: {label}; denied before it ran)",
+             text=f"{_clip(offending)} ({why}: {label}; denied before it ran)",
              key=f"hook-deny:{pane_id}:{now:.6f}")
     return verdict
 
