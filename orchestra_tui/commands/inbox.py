@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Sequence
 
+from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.bootstrap import Boot, boot
 from orchestra_tui.core.inbox import (
     InboxData,
@@ -45,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(inbox_to_json(data), indent=2, ensure_ascii=False))
     else:
-        print(render_table(data, agents))
+        # GitHub's strings come with their controls visible already (services.github_parse);
+        # the table is made safe once more as a whole: nothing printed here is ever obeyed.
+        print(visible_controls(render_table(data, agents)))
     return 0
 
 

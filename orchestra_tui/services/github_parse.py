@@ -2,6 +2,13 @@
 
 What a comment means (a bot's severity markup) is not read here: `core.severity` interprets it,
 so a thread leaves this module with `severity=None`.
+
+Every string GitHub gives (titles, bodies, logins, paths, names) leaves here with its control
+characters made visible (`agents.inert.visible_controls`: ESC as `␛`): a review body holding
+`ESC]2;… BEL` or `ESC[2J` is shown and printed as text, never obeyed by the terminal.
+
+>>> comment_from_rest({"user": {"login": "x"}, "body": "a\\x1b[2Jb\\r\\n"}).body
+'a␛[2Jb\\n'
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.models import (
     Check,
     CheckState,
@@ -38,6 +46,11 @@ _STATUS_STATES = {
 }
 
 
+def _text(value: Any) -> str:
+    """A string from GitHub, safe to show: "" for none, controls as symbols."""
+    return visible_controls(str(value or ""))
+
+
 def plain(value: Any) -> Any:
     """ghapi's answers (fastcore's `AttrDict` and `L`) as plain dicts and lists, so nothing past
     the service holds a library object."""
@@ -50,8 +63,8 @@ def plain(value: Any) -> Any:
 
 def context_name(node: Mapping[str, Any]) -> str:
     if node.get("__typename") == "StatusContext":
-        return str(node.get("context") or "")
-    return str(node.get("name") or "")
+        return _text(node.get("context"))
+    return _text(node.get("name"))
 
 
 def check_from_node(node: Mapping[str, Any], required: bool | None = None) -> Check | None:
@@ -64,10 +77,10 @@ def check_from_node(node: Mapping[str, Any], required: bool | None = None) -> Ch
             state = CheckState.PENDING
         else:
             state = _CONCLUSIONS.get(str(node.get("conclusion")), CheckState.FAILING)
-        return Check(str(node.get("name") or ""), state, required, node.get("detailsUrl") or "")
+        return Check(_text(node.get("name")), state, required, _text(node.get("detailsUrl")))
     if kind == "StatusContext":
         state = _STATUS_STATES.get(str(node.get("state")), CheckState.PENDING)
-        return Check(str(node.get("context") or ""), state, required, node.get("targetUrl") or "")
+        return Check(_text(node.get("context")), state, required, _text(node.get("targetUrl")))
     return None
 
 
@@ -78,8 +91,8 @@ def thread_from_node(node: Mapping[str, Any], repo: str, number: int) -> ReviewT
         return None
     first = comments[0]
     author = first.get("author") or {}
-    login = str(author.get("login") or "ghost")
-    body = str(first.get("body") or "")
+    login = _text(author.get("login") or "ghost")
+    body = _text(first.get("body"))
     line = node.get("line")
     if line is None:
         line = node.get("originalLine")
@@ -87,13 +100,13 @@ def thread_from_node(node: Mapping[str, Any], repo: str, number: int) -> ReviewT
         id=str(node["id"]),
         repo=repo,
         pr_number=number,
-        path=str(node.get("path") or ""),
+        path=_text(node.get("path")),
         line=line,
         author=login,
         author_is_bot=author.get("__typename") == "Bot",
         body=body,
-        url=str(first.get("url") or ""),
-        created_at=str(first.get("createdAt") or ""),
+        url=_text(first.get("url")),
+        created_at=_text(first.get("createdAt")),
         is_outdated=bool(node.get("isOutdated")),
         is_resolved=bool(node.get("isResolved")),
     )
@@ -115,12 +128,12 @@ def pull_from_node(node: Mapping[str, Any], repo: str, checks: tuple[Check, ...]
     return PullRequest(
         repo=repo,
         number=number,
-        title=str(node.get("title") or ""),
-        url=str(node.get("url") or ""),
-        head_ref=str(node.get("headRefName") or ""),
-        head_sha=str(node.get("headRefOid") or ""),
-        base_ref=str(node.get("baseRefName") or ""),
-        author=str((node.get("author") or {}).get("login") or "ghost"),
+        title=_text(node.get("title")),
+        url=_text(node.get("url")),
+        head_ref=_text(node.get("headRefName")),
+        head_sha=_text(node.get("headRefOid")),
+        base_ref=_text(node.get("baseRefName")),
+        author=_text((node.get("author") or {}).get("login") or "ghost"),
         is_draft=bool(node.get("isDraft")),
         review_decision=node.get("reviewDecision"),
         mergeable=str(node.get("mergeable") or "UNKNOWN"),
@@ -128,23 +141,23 @@ def pull_from_node(node: Mapping[str, Any], repo: str, checks: tuple[Check, ...]
         behind_by=behind_by,
         checks=checks,
         threads=open_threads(thread_nodes, repo, number),
-        updated_at=str(node.get("updatedAt") or ""),
+        updated_at=_text(node.get("updatedAt")),
     )
 
 
 def issue_from_rest(repo: str, body: Mapping[str, Any],
                     comments: tuple[IssueComment, ...] = ()) -> Issue:
     labels = tuple(
-        str(label.get("name") if isinstance(label, Mapping) else label)
+        _text(label.get("name") if isinstance(label, Mapping) else label)
         for label in body.get("labels") or ()
     )
     return Issue(
         repo=repo,
         number=int(body["number"]),
-        title=str(body.get("title") or ""),
-        body=str(body.get("body") or ""),
-        url=str(body.get("html_url") or ""),
-        author=str((body.get("user") or {}).get("login") or "ghost"),
+        title=_text(body.get("title")),
+        body=_text(body.get("body")),
+        url=_text(body.get("html_url")),
+        author=_text((body.get("user") or {}).get("login") or "ghost"),
         labels=labels,
         comments=comments,
     )
@@ -152,7 +165,7 @@ def issue_from_rest(repo: str, body: Mapping[str, Any],
 
 def comment_from_rest(body: Mapping[str, Any]) -> IssueComment:
     return IssueComment(
-        author=str((body.get("user") or {}).get("login") or "ghost"),
-        body=str(body.get("body") or ""),
-        created_at=str(body.get("created_at") or ""),
+        author=_text((body.get("user") or {}).get("login") or "ghost"),
+        body=_text(body.get("body")),
+        created_at=_text(body.get("created_at")),
     )
