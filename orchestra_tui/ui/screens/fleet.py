@@ -70,6 +70,10 @@ class FleetScreen(Screen):
         self.warn = warn
         self.critical = critical
         self._armed: tuple[str, str, float] | None = None  # (key, agent, when)
+        # When something was last closed (a screen, the prompt bar, zoom): an esc soon after
+        # is the person backing out further, never half an interrupt.
+        self._backed_out_at = float("-inf")
+        self._shown_before = False  # the first resume is the app's start, not a way back
         self._merged_told: set[str] = set()  # agents whose merged branch was pointed out
 
     def compose(self) -> ComposeResult:
@@ -96,7 +100,24 @@ class FleetScreen(Screen):
 
     def on_screen_resume(self) -> None:
         # Back from help, the queue editor, the grid, the inbox...: the keys move the fleet.
+        if self._shown_before:
+            self._backed_out()
+        self._shown_before = True
         self._give_keys_to_fleet()
+
+    def _backed_out(self) -> None:
+        self._disarm()
+        self._backed_out_at = time.monotonic()
+
+    def _disarm(self) -> None:
+        if self._armed is not None:
+            self._armed = None
+            self._show_armed(None)
+
+    def _show_armed(self, armed: tuple[str, str] | None) -> None:
+        table = self.query_one(AgentTable)
+        table.armed = armed
+        table.update_agents(self.app.snapshot)
 
     @property
     def selected(self) -> str | None:
@@ -189,6 +210,7 @@ class FleetScreen(Screen):
             self.app.send_prompt(message.agent, message.text)
 
     def on_prompt_closed(self, message: PromptClosed) -> None:
+        self._backed_out()
         self.refresh_bindings()
         self._give_keys_to_fleet()
 
@@ -234,6 +256,12 @@ class FleetScreen(Screen):
         if self.zoomed:  # leaving zoom is all esc does then: it never arms the interrupt
             self.action_zoom()
             return
+        now = time.monotonic()
+        if now - self._backed_out_at <= INTERRUPT_GUARD_SECONDS:
+            # One of a run of esc presses backing out of screens: it closes nothing more and
+            # arms nothing, however many follow (each extends the run).
+            self._backed_out_at = now
+            return
         self.action_interrupt("escape")
 
     def action_queue(self) -> None:
@@ -256,11 +284,18 @@ class FleetScreen(Screen):
         armed = self._armed
         if armed and armed[0] == key and armed[1] == agent \
                 and now - armed[2] <= INTERRUPT_GUARD_SECONDS:
-            self._armed = None
+            self._disarm()
             self.app.interrupt(agent)
             return
         self._armed = (key, agent, now)
-        self.notify(f"Press {key} again to interrupt {agent}", timeout=INTERRUPT_GUARD_SECONDS)
+        label = "esc" if key == "escape" else key
+        self._show_armed((agent, label))
+        self.set_timer(INTERRUPT_GUARD_SECONDS, self._expire_arm)
+
+    def _expire_arm(self) -> None:
+        armed = self._armed
+        if armed is not None and time.monotonic() - armed[2] >= INTERRUPT_GUARD_SECONDS - 0.05:
+            self._disarm()
 
     def action_attach(self) -> None:
         if agent := self._require_selected():
@@ -295,6 +330,9 @@ class FleetScreen(Screen):
         self.app.open_grid()
 
     def action_zoom(self) -> None:
-        self._armed = None
+        if self.zoomed:
+            self._backed_out()
+        else:
+            self._disarm()
         self.toggle_class("-zoomed")
         self._give_keys_to_fleet()

@@ -64,6 +64,8 @@ class AgentTable(DataTable, inherit_bindings=False):
         self.warn = warn
         self.critical = critical
         self.issues: dict[str, str] = {}  # agent -> "#90": the issue it was assigned
+        # (agent, key) while an interrupt is armed: the row says which key fires it.
+        self.armed: tuple[str, str] | None = None
         self._layout = LAYOUTS[0]
         self._width = 0  # cells the table may take; 0 until the screen says
         self._fitted = 0  # the width the columns were last chosen for
@@ -104,7 +106,7 @@ class AgentTable(DataTable, inherit_bindings=False):
     def update_agents(self, snapshot: FleetSnapshot) -> None:
         self._snapshot = snapshot
         cells = self._rows(snapshot, self._layout.bar)
-        order = list(cells)
+        order = self._keep_selected_in_place(list(cells))
         if (order == self._order and self._width == self._fitted
                 and all(cells[name] is self._shown.get(name) for name in order)):
             self._settle_selection()  # nothing on screen changed: the usual tick
@@ -139,15 +141,29 @@ class AgentTable(DataTable, inherit_bindings=False):
         for view in snapshot.agents:
             status = view.status
             since = duration(snapshot.at - status.since) if status.since else "—"
-            key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar)
+            armed = self.armed[1] if self.armed and self.armed[0] == status.name else ""
+            key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar,
+                   armed)
             cached = self._row_cache.get(status.name)
             if cached is None or cached[0] != key:
-                cached = (key, self._cells(view, since, bar))
+                cached = (key, self._cells(view, since, bar, armed))
             rows[status.name] = cached[1]
             self._row_cache[status.name] = cached
         for gone in self._row_cache.keys() - rows.keys():
             del self._row_cache[gone]
         return rows
+
+    def _keep_selected_in_place(self, order: list[str]) -> list[str]:
+        """The attention order, but a row the person moved to stays on the row it was on (as
+        htop and k9s do): a re-sort between two `k` presses must not move the selection under
+        the cursor. The top row, followed until the person moves, sorts as it comes."""
+        chosen = self._selected
+        if not self._pinned or chosen not in order or chosen not in self._order:
+            return order
+        place = min(self._order.index(chosen), len(order) - 1)
+        order.remove(chosen)
+        order.insert(place, chosen)
+        return order
 
     # -- columns -------------------------------------------------------------------------------
 
@@ -235,7 +251,7 @@ class AgentTable(DataTable, inherit_bindings=False):
 
     # -- cells ---------------------------------------------------------------------------------
 
-    def _cells(self, view: AgentView, since: str, bar: int) -> Cells:
+    def _cells(self, view: AgentView, since: str, bar: int, armed: str = "") -> Cells:
         status = view.status
         spec = status.spec
         queued = count_queued(view.queue)
@@ -252,6 +268,8 @@ class AgentTable(DataTable, inherit_bindings=False):
             name = Text.assemble((f"{spec.host}:", "dim"), name)
         if status.alerts:
             name.append(f" ⚠{len(status.alerts)}", style="bold red")
+        if armed:
+            name.append(f" {armed} again: interrupt", style="bold reverse red")
         lane_cell = Text(lane(spec.repo, spec.branch) if spec else "—")
         if issue := self.issues.get(status.name):
             lane_cell.append(f" {issue}", style="bold cyan")
