@@ -156,3 +156,17 @@ def test_passes_through_detection_details() -> None:
     assert (result.dialog, result.queued, result.background, result.tool) == (
         "exec", 2, True, "codex")
     assert tracker.last is result
+
+
+def test_idle_is_debounced_after_an_answered_dialog_too() -> None:
+    """`y` closes the dialog; a real model's spinner takes a moment to come back. The idle
+    composer in between is not the turn's end: a queued prompt must not go in then."""
+    tracker = AgentTracker(idle_debounce=1.5)
+    dialog = ("Bash command\n\n  terraform plan\n\nDo you want to proceed?\n❯ 1. Yes\n"
+              "  2. No, and tell Claude what to do differently (esc)\n\n"
+              "Esc to cancel · Tab to amend")
+    assert feed(tracker, dialog, 0.0).state == State.APPROVAL
+    settling = feed(tracker, CLAUDE_IDLE, 1.0)
+    assert settling.state == State.WORKING and "settling" in settling.reason
+    assert feed(tracker, CLAUDE_IDLE, 2.0).state == State.WORKING
+    assert feed(tracker, CLAUDE_IDLE, 2.6).state == State.IDLE

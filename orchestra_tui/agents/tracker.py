@@ -18,6 +18,10 @@ from orchestra_tui.models import ContextTrend, Detection, DialogKey, State
 # Line UIs with no indicator while output streams (Aider) or a shell running a command: a
 # screen that keeps changing is the only sign of work.
 _CHANGE_MEANS_WORK = frozenset({"aider", "shell"})
+# States after which an idle screen must hold for the debounce before it counts: a turn's end,
+# and an answered dialog or a cleared error, whose spinner a real model takes a moment to show
+# (a queued prompt went in 0.25 s after `y` without this).
+_SETTLES_INTO_IDLE = frozenset({State.WORKING, State.STUCK, State.APPROVAL, State.BLOCKED})
 _QUOTED = re.compile(r'"(.*)"')
 
 
@@ -116,8 +120,7 @@ class AgentTracker:
             self._idle_since = None
             return self._stuck_or_working(d, fingerprint, now, reason)
         self._frozen = None
-        if state == State.IDLE and self._last and self._last.state in (State.WORKING,
-                                                                        State.STUCK):
+        if state == State.IDLE and self._last and self._last.state in _SETTLES_INTO_IDLE:
             if self._idle_since is None:
                 self._idle_since = now
             held = now - self._idle_since
