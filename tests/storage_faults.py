@@ -39,6 +39,8 @@ def read_only(directory: pathlib.Path) -> Iterator[pathlib.Path]:
 
 
 def tree(directory: pathlib.Path) -> dict[str, bytes]:
-    """Every file under `directory` with its bytes: what "nothing changed" compares."""
+    """Every file under `directory` with its bytes: what "nothing changed" compares (an empty
+    lock file, which only holds a lock, left out)."""
     return {str(path.relative_to(directory)): path.read_bytes()
-            for path in sorted(directory.rglob("*")) if path.is_file()}
+            for path in sorted(directory.rglob("*"))
+            if path.is_file() and not path.name.endswith(".lock")}

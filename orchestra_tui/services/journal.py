@@ -5,7 +5,12 @@ Each event is one line written with a single `os.write` on an `O_APPEND` descrip
 fsynced, so a crash leaves only whole lines (at worst a torn last line, which `read` skips and
 the next `append` closes off). Values that look like GitHub tokens never reach the file.
 
+A failure to read or write is one `StorageError` line naming the file (a write's is a
+`JournalWriteFailed` carrying the event it could not record); a line whose time is no real
+moment (NaN, infinite, out of range) is skipped and counted like a torn one.
+
 Events and their fields, as the other layers write them:
+    send_intent(agent, text, source)   (before typing, by `orchestra send`)
     prompt_sent(agent, text, source)   approval(agent)   denial(agent)   interrupt(agent)
     kill(agent)   restart(agent)   alert(agent, kind, text)   queue_added(agent, text, source)
     merge(repo, number, sha, method, gate, reason)
@@ -22,13 +27,26 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from orchestra_tui.paths import data_dir
+from orchestra_tui.paths import StorageUnavailable, data_dir, private_dir, storage_error
 
 FILE_NAME = "journal.jsonl"
 REDACTED = "[REDACTED]"
 # GitHub token formats: classic and OAuth/app/user/refresh tokens, fine-grained PATs.
 TOKEN_PATTERN = re.compile(r"(?:gh[opsur]_|github_pat_)[A-Za-z0-9_]{8,}")
 _TOKEN_ENV = ("GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
+_LAST_MOMENT = 253402214400.0  # 9999-12-31: later times are no date a line can show
+
+
+class JournalWriteFailed(StorageUnavailable):
+    """An event could not be written: `event` and `entry` (as it would have been written)
+    say what is missing from the record; the message names the file and why."""
+
+    def __init__(self, error: OSError, path: Path, entry: dict[str, Any]) -> None:
+        event = str(entry.get("event", ""))
+        shown = storage_error(error, path, writing=True)
+        super().__init__(str(shown), path=path, kind="unwritable", operation=f"journal {event}")
+        self.event = event
+        self.entry = entry
 
 
 def redact(value: Any) -> Any:
@@ -92,20 +110,26 @@ class Journal:
         entry.update(fields)
         entry = redact(entry)
         line = json.dumps(entry, ensure_ascii=False, default=str, separators=(", ", ": "))
-        data = line.encode("utf-8") + b"\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            descriptor = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                if not _ends_with_newline(descriptor):
-                    data = b"\n" + data  # close off a line torn by a crash
-                written = os.write(descriptor, data)
-                while written < len(data):  # only on a full disk or a signal; rare
-                    written += os.write(descriptor, data[written:])
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
+        data = line.encode("utf-8", "replace") + b"\n"  # a lone surrogate (argv) becomes "?"
+        try:
+            private_dir(self.path.parent)
+            with self._lock:
+                self._write(data)
+        except OSError as error:
+            raise JournalWriteFailed(error, self.path, entry) from None
         return entry
+
+    def _write(self, data: bytes) -> None:
+        descriptor = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            if not _ends_with_newline(descriptor):
+                data = b"\n" + data  # close off a line torn by a crash
+            written = os.write(descriptor, data)
+            while written < len(data):  # only on a full disk or a signal; rare
+                written += os.write(descriptor, data[written:])
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
     def read(self, agent: str | None = None, since: float | None = None,
              events: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -119,6 +143,8 @@ class Journal:
         except FileNotFoundError:
             self.skipped = 0
             return out
+        except OSError as error:
+            raise storage_error(error, self.path, writing=False, operation="journal read") from None
         with handle:
             for raw in handle:
                 if not raw.strip():
@@ -128,7 +154,7 @@ class Journal:
                 except ValueError:
                     skipped += 1
                     continue
-                if not isinstance(entry, dict) or not isinstance(entry.get("at"), (int, float)):
+                if not isinstance(entry, dict) or not _moment(entry.get("at")):
                     skipped += 1
                     continue
                 if agent is not None and entry.get("agent") != agent:
@@ -140,6 +166,16 @@ class Journal:
                 out.append(entry)
         self.skipped = skipped
         return out
+
+
+def _moment(at: Any) -> bool:
+    """A time a line can show: a finite number of epoch seconds in years 1970..9999.
+
+    >>> [_moment(x) for x in (0, 1.5e9, float("nan"), float("inf"), 10**400, True, "1")]
+    [True, True, False, False, False, False, False]
+    """
+    # NaN compares false, and a huge integer is compared without becoming a float.
+    return isinstance(at, (int, float)) and not isinstance(at, bool) and 0 <= at <= _LAST_MOMENT
 
 
 def _ends_with_newline(descriptor: int) -> bool:

@@ -16,6 +16,7 @@ separate list of every prompt sent, queued or typed; `mark_sent` does not add to
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -25,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from orchestra_tui.models import QueueItem, QueueItemState
-from orchestra_tui.paths import StorageError, data_dir, remove_stale_temporaries
+from orchestra_tui.paths import StorageError, atomic_write, data_dir, remove_stale_temporaries
 from orchestra_tui.services.journal import REDACTED, redact
 from orchestra_tui.services.store_file import FILE_NAME, LOCK_NAME, QueueFile
 from orchestra_tui.services.store_format import (
@@ -183,6 +184,17 @@ class QueueStore:
         with self._locked():
             entries = self._history.get(agent, [])
             return list(entries[-limit:]) if limit > 0 else []
+
+    def check_writable(self) -> None:
+        """Raise the `StorageError` that a change would meet now (a newer or corrupt file, a
+        read-only or full directory), changing nothing: what `orchestra send` asks before a
+        prompt is typed, so that recording it afterwards does not fail."""
+        with self._locked("check"):
+            probe = self.directory / f".{FILE_NAME}.{os.getpid()}.probe.tmp"
+            try:
+                atomic_write(probe, b"{}\n")
+            finally:
+                probe.unlink(missing_ok=True)
 
     # -- changing ---------------------------------------------------------------------------
 
