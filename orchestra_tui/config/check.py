@@ -46,8 +46,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def parse_config(text: str, path: Path) -> Config:
-    """Check TOML `text` read from `path` into a `Config`, or raise one `ConfigError`."""
+    """Check TOML `text` read from `path` into a `Config`, or raise one `ConfigError`. A
+    byte order mark some editors put first (TOML has none) is not part of the document."""
     shown = display_path(path)
+    text = text.removeprefix("\ufeff")
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
