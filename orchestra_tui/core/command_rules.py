@@ -158,9 +158,9 @@ def _push(names: list[str], operands: list[str], context: Context) -> str | None
         if destination in ("HEAD", "@"):
             destination = context.branch or ""
         destination = destination.removeprefix("refs/").removeprefix("heads/")
+        glob = any(char in destination for char in "*?[")
         for branch in context.protected:
-            if destination == branch or (
-                    any(char in destination for char in "*?[") and fnmatchcase(branch, destination)):
+            if destination == branch or (glob and fnmatchcase(branch, destination)):
                 return f"git push --force to {branch}" if forced else f"git push to {branch}"
     return None
 

@@ -201,7 +201,15 @@ class _Walk:
         if not argv:
             return None
         self.emit(tuple(argv), depth, stdin, from_file)
-        return _printed(argv, stdin)
+        printed = _printed(argv, stdin)
+        # `cat <<EOF | sh`: the rest of the line is parsed inside the heredoc redirect
+        for redirect in redirects:
+            for rest in redirect.named_children:
+                if rest.type == "pipeline":
+                    output = printed
+                    for stage in rest.named_children:
+                        output = self.stage(stage, depth, output)
+        return printed
 
     def redirect_input(self, redirects: list) -> tuple[str | None, str | None]:
         """(text a here-string or heredoc gives, file a `<` redirect reads) of `redirects`;
@@ -215,7 +223,8 @@ class _Walk:
                 for child in redirect.named_children:
                     if child.type == "heredoc_body":
                         text = _text(child)
-                        self.stack.append(child)
+                    if child.type not in ("heredoc_start", "heredoc_end", "pipeline"):
+                        self.stack.append(child)  # the body's substitutions, `&& next`
             else:
                 target = redirect.child_by_field_name("destination")
                 value = self.word(target) if target is not None else ""

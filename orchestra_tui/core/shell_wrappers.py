@@ -16,6 +16,7 @@ Each wrapper's own options are skipped with its option syntax (short clusters su
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -164,10 +165,13 @@ def runs(argv: Sequence[str]) -> list[Runs]:
         start, seen = first_operand(args, _PREFIX[name])
         if name == "ionice" and "-p" in seen:
             return []
-        if name in ("sudo", "doas") and ("-s" in seen or "-i" in seen) and args[start:]:
+        rest = args[start:]
+        if name in ("sudo", "time", "coproc"):
+            rest = _after_assignments(rest)  # `sudo X=1 cmd`, bash's `time X=1 cmd`
+        if name in ("sudo", "doas") and ("-s" in seen or "-i" in seen) and rest:
             # the operands run through the user's shell: `sudo -s 'terraform destroy'`
-            return [*_command(args[start:]), Runs(script=" ".join(args[start:]))]
-        return _command(args[start:])
+            return [*_command(rest), Runs(script=" ".join(rest))]
+        return _command(rest)
     handler = _HANDLERS.get(name)
     if handler is not None:
         return handler(args)
@@ -196,12 +200,20 @@ def _shell(args: list[str]) -> list[Runs]:
     return [Runs(file=operands[0])]
 
 
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _after_assignments(words: list[str]) -> list[str]:
+    index = 0
+    while index < len(words) and _ASSIGNMENT.match(words[index]):
+        index += 1
+    return words[index:]
+
+
 def _env(args: list[str]) -> list[Runs]:
     start, seen = first_operand(args, _ENV)
     split = seen.get("-S") or seen.get("--split-string")
-    rest = args[start:]
-    while rest and "=" in rest[0] and not rest[0].startswith("="):
-        rest = rest[1:]
+    rest = _after_assignments(args[start:])
     if split:
         return [Runs(script=" ".join([split, *rest]))]
     return _command(rest)
