@@ -136,12 +136,14 @@ async def test_real_claude_code_reports_approval_then_idle_and_remove_restores_s
     assert claude.settings.read_bytes() == PERSONAL.encode()
 
 
+@pytest.mark.parametrize("command", ["terraform destroy -auto-approve",
+                                     "bash -c 't\"erraform\" destroy'"])
 async def test_enforce_denies_a_forbidden_command_before_claude_code_runs_it(
-        claude: Claude) -> None:
+        claude: Claude, command: str) -> None:
     claude.install_enforcing()
     await claude.start()
 
-    await claude.prompt("run: terraform destroy -auto-approve")
+    await claude.prompt(f"run: {command}")
     await claude.wait_for_event("Stop")
 
     denied = [event for event in claude.events() if event.denied]
