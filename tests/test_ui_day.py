@@ -75,3 +75,41 @@ async def test_a_resort_between_two_presses_keeps_the_selection_on_its_row(pilot
     await pilot.press("k")
     await settle(pilot)
     assert table.cursor_row == row - 1  # one row up on screen, as the person meant
+
+
+def _with_state(snapshot, name: str, state: State, reason: str):
+    views = tuple(replace(view, status=replace(view.status, state=state, reason=reason))
+                  if view.name == name else view for view in snapshot.agents)
+    return replace(snapshot, agents=views, at=snapshot.at + 1)
+
+
+async def _refreshed(pilot, snapshot) -> None:
+    from orchestra_tui.ui.app import FleetRefreshed
+
+    pilot.app.post_message(FleetRefreshed(snapshot))
+    await settle(pilot)
+
+
+def _toasts(app) -> list[str]:
+    return [f"{toast.title}: {toast.message}" for toast in app._notifications]
+
+
+async def test_toasts_only_for_what_needs_the_person_in_plain_words(pilot, fleet):
+    app = pilot.app
+    app._notifications.clear()
+    await _refreshed(pilot, _with_state(app.snapshot, "web", State.IDLE,
+                                        'idle: composer "❯" with no working marker'))
+    assert _toasts(app) == []  # an agent going idle is in the list, not a pop-up
+    await _refreshed(pilot, _with_state(app.snapshot, "web", State.APPROVAL,
+                                        'approval: "Do you want to proceed?" dialog'))
+    assert _toasts(app) == ["web needs approval: y approves, n denies, a shows its pane"]
+
+
+async def test_no_toast_over_the_prompt_bar_while_typing(pilot, fleet):
+    app = pilot.app
+    await pilot.press("enter", *"half a thought")
+    await settle(pilot)
+    app._notifications.clear()
+    await _refreshed(pilot, _with_state(app.snapshot, "web", State.BLOCKED,
+                                        "blocked: API Error 529"))
+    assert _toasts(app) == []

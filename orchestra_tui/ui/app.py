@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from orchestra_tui.agents.text import clip
 from orchestra_tui.config.schema import UiConfig, default_of
 from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.core.handoff import policy_reminder
@@ -27,6 +28,9 @@ from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
 from orchestra_tui.ui.screens.help import HelpScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
+
+# An offer to queue a refused send closes by itself after this long, unanswered.
+OFFER_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,14 @@ STATE_PHRASES: dict[State, str] = {
     State.WORKING: "is working",
     State.UNKNOWN: "shows an unreadable screen",
     State.UNREACHABLE: "is unreachable",
+}
+
+# What the person can do about a state that needs them, in the toast that tells of it.
+NEXT_STEP: dict[State, str] = {
+    State.APPROVAL: "y approves, n denies, a shows its pane",
+    State.BLOCKED: "it cannot go on by itself: look at its pane (a), nudge it, or restart (R)",
+    State.STUCK: "no progress on its screen: look (a), interrupt (esc esc) or restart (R)",
+    State.EXITED: "its program ended: R starts it again with a handoff",
 }
 
 # What each fleet action does, for the command palette (its title is the binding's label).
@@ -182,17 +194,19 @@ class OrchestraApp(GitHubActions, App):
             state = view.status.state
             if old is None or old.status.state is state:
                 continue
-            idle_and_empty = state is State.IDLE and not any(
-                item.state == "queued" for item in view.queue)
-            # A host going down is told too: its agents wait on it, and on nobody else.
-            if state in NEEDS_PERSON or state is State.UNREACHABLE or idle_and_empty:
-                severity = ("warning" if state in NEEDS_PERSON or state is State.UNREACHABLE
-                            else "information")
-                self.notify(view.status.reason, title=f"{view.name} {STATE_PHRASES[state]}",
-                            severity=severity, timeout=6)
+            # Only what needs the person pops up; the rest is in the list. Never over the
+            # prompt bar while they type: the row and the bell tell them.
+            if state in NEEDS_PERSON:
+                if not self._typing():
+                    self.notify(NEXT_STEP[state], title=f"{view.name} {STATE_PHRASES[state]}",
+                                severity="warning", timeout=6)
                 rang = True
         if rang and self.options.bell:
             self.bell()
+
+    def _typing(self) -> bool:
+        screen = self.screen
+        return isinstance(screen, FleetScreen) and screen.typing
 
     # -- actions the screens ask for -------------------------------------------------------
 
@@ -237,9 +251,18 @@ class OrchestraApp(GitHubActions, App):
                 self._run(self.fleet.enqueue(agent, text, source=source),
                           f"Queued for {agent}: sent when it is ready")
 
-        self.push_screen(AskScreen(str(refused),
-                                   "Queue it instead? It is sent when the agent is ready."),
-                         answered)
+        view = self.snapshot.get(agent)
+        state_then = view.status.state if view is not None else None
+
+        def unchanged() -> bool:
+            now = self.snapshot.get(agent)
+            return (now.status.state if now is not None else None) is state_then
+
+        self.push_screen(AskScreen(
+            str(refused), f"Queue it for {agent} instead? It is sent when {agent} is ready.\n"
+            f"“{clip(text, 200)}”", valid_while=unchanged, expires_after=OFFER_SECONDS,
+            withdrawn=f"{agent} changed since the send was refused: the offer to queue it "
+                      "closed, nothing was queued"), answered)
 
     def queue_prompt(self, agent: str, text: str) -> None:
         async def enqueue() -> None:

@@ -127,8 +127,13 @@ class FleetScreen(Screen):
     def zoomed(self) -> bool:
         return self.has_class("-zoomed")
 
-    def _typing(self) -> bool:
+    @property
+    def typing(self) -> bool:
+        """The prompt bar is open: every key is text, and nothing may pop up over it."""
         return self.query_one(PromptBar).is_open
+
+    def _typing(self) -> bool:
+        return self.typing
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the prompt bar is open every key is text: `n` must not deny, `K` must not
