@@ -139,6 +139,10 @@ HOSTILE = [
     ("rm -r -f //", "rm -rf /"),
     ("sudo rm --recursive --force /", "rm -rf /"),
     ("rm -rf --no-preserve-root /", "rm -rf /"),
+    ("cat > x.sh <<'EOF'\nterraform destroy\nEOF\nbash x.sh", "terraform destroy"),
+    ("echo 'terraform destroy' > d.sh && chmod +x d.sh && ./d.sh", "terraform destroy"),
+    ("tee run.sh <<EOF >/dev/null\nterraform apply\nEOF\nsh ./run.sh", "terraform apply"),
+    ("git rebase -x 'terraform destroy' main", "terraform destroy"),
     ("helm 'upgrade' api ./chart", r"helm\s+upgrade"),
     ("bash -c 'helm upgrade api ./chart'", r"helm\s+upgrade"),
 ]
@@ -177,6 +181,7 @@ HARMLESS = [
     "ls # && terraform destroy",
     "cat <<'EOF' > notes.md\nnever run terraform destroy\nEOF\n",
     "x=terraform; echo $x destroy",
+    "git rebase --exec='make test' main",
 ]
 
 

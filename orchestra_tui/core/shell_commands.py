@@ -19,6 +19,7 @@ be judged comes back as a `problem` for the caller to fail closed on.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import deque
@@ -138,6 +139,7 @@ class _Walk:
         self.pending: deque[tuple[str, int]] = deque()
         self.stack: list = []
         self.dirs: list[str] = []
+        self.written: dict[str, str] = {}  # path -> text this command line writes there
         self.steps = 0
 
     def run(self) -> None:
@@ -200,8 +202,9 @@ class _Walk:
         stdin = given if given is not None else stdin
         if not argv:
             return None
-        self.emit(tuple(argv), depth, stdin, from_file)
         printed = _printed(argv, stdin)
+        self.note_written(argv, redirects, printed, stdin)
+        self.emit(tuple(argv), depth, stdin, from_file)
         # `cat <<EOF | sh`: the rest of the line is parsed inside the heredoc redirect
         for redirect in redirects:
             for rest in redirect.named_children:
@@ -210,6 +213,21 @@ class _Walk:
                     for stage in rest.named_children:
                         output = self.stage(stage, depth, output)
         return printed
+
+    def note_written(self, argv: list[str], redirects: list, printed: str | None,
+                     stdin: str | None) -> None:
+        """Remember the text a command writes to a file (`cat > x.sh <<EOF`, `echo ... > x`,
+        `tee x <<EOF`): a script written and run in one command line is judged too."""
+        if printed is not None:
+            for redirect in redirects:
+                target = redirect.child_by_field_name("destination")
+                if redirect.type == "file_redirect" and target is not None and any(
+                        child.type in (">", ">>", ">|", "&>") for child in redirect.children):
+                    self.written[_normal(self.word(target))] = printed
+        if program_name(argv[0]) == "tee" and stdin is not None:
+            for path in argv[1:]:
+                if not path.startswith("-"):
+                    self.written[_normal(path)] = stdin
 
     def redirect_input(self, redirects: list) -> tuple[str | None, str | None]:
         """(text a here-string or heredoc gives, file a `<` redirect reads) of `redirects`;
@@ -262,9 +280,9 @@ class _Walk:
                         self.script(from_file, depth + 1, explicit=True)
 
     def script(self, path: str, depth: int, *, explicit: bool) -> None:
-        if self.read_script is None or not path:
-            return
-        text = self.read_script(path, explicit, tuple(self.dirs))
+        text = self.written.get(_normal(path)) if path else None
+        if text is None and self.read_script is not None and path:
+            text = self.read_script(path, explicit, tuple(self.dirs))
         if text is not None:
             self.pending.append((text, depth))
 
@@ -290,6 +308,10 @@ class _Walk:
             return "".join(parts)
         self.stack.append(node)  # an expansion or substitution: its commands run
         return _text(node)
+
+
+def _normal(path: str) -> str:
+    return os.path.normpath(path) if path else path
 
 
 def _text(node) -> str:

@@ -259,6 +259,16 @@ def _su(args: list[str]) -> list[Runs]:
     return found
 
 
+def _git(args: list[str]) -> list[Runs]:
+    """`git rebase -x CMD` / `--exec=CMD` runs CMD through the shell after each commit."""
+    if "rebase" not in args:
+        return []
+    _, seen = first_operand(args[args.index("rebase") + 1:],
+                            Options("xsX", frozenset({"--exec", "--onto", "--strategy"})))
+    text = seen.get("-x") or seen.get("--exec")
+    return [Runs(script=text)] if text else []
+
+
 def _eval(args: list[str]) -> list[Runs]:
     return [Runs(script=" ".join(args))] if args else []
 
@@ -307,5 +317,5 @@ _HANDLERS = {
     "env": _env, "timeout": _timeout, "gtimeout": _timeout, "command": _command_builtin,
     "xargs": _xargs, "watch": _watch, "su": _su, "runuser": _su, "eval": _eval,
     "source": _source, ".": _source, "find": _find, "ssh": _ssh, "flock": _flock,
-    "script": _script,
+    "script": _script, "git": _git,
 }
