@@ -10,13 +10,20 @@ and `apply_remove` do the file work around it:
   file is still what install wrote; when someone changed it since, it strips only orchestra's
   entries and keeps everything else.
 
-Every write is atomic (temp file, fsync, rename) and keeps the file's permissions.
+Every write is atomic (temp file, fsync, rename) and keeps the file's permissions. A settings
+file that is a symlink (dotfiles kept in a repository) is written through the link: the target
+changes, its backup sits beside the target, and the link stays a link. A file without write
+permission is refused, not replaced: its mode says the person does not want it edited. A number
+JSON tools cannot read back once rewritten (`1e400` would come back as `Infinity`) is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +106,24 @@ def read_bytes(path: Path) -> bytes | None:
         raise OrchestraError(f"{display_path(path)}: is a directory, not a settings file") from None
 
 
+def _through_links(path: Path) -> Path:
+    """The file a settings path names: a symlink's final target (which may not exist yet)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _check_writable(path: Path, shown: Path) -> None:
+    """Refuse a file whose mode has no write permission (root too: the mode is the person's
+    word), before anything is written."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not mode & stat.S_IWUSR:
+        raise OrchestraError(f"{display_path(shown)}: read-only (mode "
+                             f"{stat.S_IMODE(mode):04o}); orchestra leaves it alone: make it "
+                             "writable to change it")
+
+
 def _write(path: Path, data: bytes) -> None:
     try:
         mode = path.stat().st_mode & 0o777
@@ -119,7 +144,8 @@ def _created_dirs(path: Path) -> list[str]:
     return [str(directory) for directory in reversed(missing)]
 
 
-def apply_install(path: Path, edit: Edit, manifest: Manifest) -> Change:
+def apply_install(named: Path, edit: Edit, manifest: Manifest) -> Change:
+    path = _through_links(named)
     before = read_bytes(path)
     ours_before = edit.present(before)
     after = edit.add(before)
@@ -128,7 +154,8 @@ def apply_install(path: Path, edit: Edit, manifest: Manifest) -> Change:
         if record is None:  # installed by an older run or by hand: restore can't be exact
             manifest.put(path, {"wrote": digest(before), "existed": True, "backup": None,
                                 "restorable": False, "created_dirs": []})
-        return Change(path, "unchanged", "already installed")
+        return Change(named, "unchanged", "already installed")
+    _check_writable(path, named)
     backup = path.with_name(path.name + BACKUP_SUFFIX)
     if not ours_before:
         created = _created_dirs(path) if before is None else []
@@ -144,16 +171,19 @@ def apply_install(path: Path, edit: Edit, manifest: Manifest) -> Change:
         action = "updated"
     _write(path, after)
     manifest.put(path, {**record, "wrote": digest(after)})
-    return Change(path, action, f"backup: {display_path(backup)}"
+    return Change(named, action, f"backup: {display_path(backup)}"
                   if action == "installed" and before is not None else "")
 
 
-def apply_remove(path: Path, edit: Edit, manifest: Manifest) -> Change:
+def apply_remove(named: Path, edit: Edit, manifest: Manifest) -> Change:
+    path = _through_links(named)
     current = read_bytes(path)
+    if current is not None and edit.present(current):
+        _check_writable(path, named)
     record = manifest.record(path)
     if current is None or not edit.present(current):
         manifest.put(path, None)
-        return Change(path, "absent", "nothing of orchestra's there")
+        return Change(named, "absent", "nothing of orchestra's there")
     if record and record.get("restorable") and digest(current) == record.get("wrote"):
         backup = Path(record["backup"]) if record.get("backup") else None
         if not record.get("existed"):
@@ -164,16 +194,16 @@ def apply_remove(path: Path, edit: Edit, manifest: Manifest) -> Change:
                 except OSError:
                     break  # not empty: something else lives there now
             manifest.put(path, None)
-            return Change(path, "deleted", "install had created it")
+            return Change(named, "deleted", "install had created it")
         original = read_bytes(backup) if backup is not None else None
         if original is not None and not edit.present(original):
             _write(path, original)
             backup.unlink(missing_ok=True)
             manifest.put(path, None)
-            return Change(path, "restored", "byte for byte as before install")
+            return Change(named, "restored", "byte for byte as before install")
     _write(path, edit.strip(current))
     manifest.put(path, None)
-    return Change(path, "stripped", "changed since install: only orchestra's entries removed")
+    return Change(named, "stripped", "changed since install: only orchestra's entries removed")
 
 
 # -- JSON settings files with a Claude-Code-style `hooks` table -----------------------------------
@@ -183,7 +213,9 @@ def load_json(data: bytes | None, path: Path) -> dict[str, Any]:
     if data is None or not data.strip():
         return {}
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_float=_kept_float, parse_constant=_no_constant)
+    except _Unkeepable as error:
+        raise OrchestraError(f"{display_path(path)}: {error}; orchestra leaves it alone") from None
     except ValueError as error:
         raise OrchestraError(f"{display_path(path)}: not valid JSON ({error}); "
                              "fix it first, orchestra leaves it alone") from None
@@ -196,6 +228,22 @@ def load_json(data: bytes | None, path: Path) -> dict[str, Any]:
     return value
 
 
+class _Unkeepable(ValueError):
+    """A value that would not come back as written: rewriting the file would change it."""
+
+
+def _kept_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _Unkeepable(f"the number {literal} is too large to write back (JSON has no "
+                          "Infinity)")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise _Unkeepable(f"{name} is not JSON")
+
+
 def dump_json(value: dict[str, Any], like: bytes | None) -> bytes:
     """`value` as JSON indented like the file it replaces (two spaces by default)."""
     indent = 2
@@ -206,7 +254,8 @@ def dump_json(value: dict[str, Any], like: bytes | None) -> bytes:
                 lead = line[:len(line) - len(stripped)]
                 indent = "\t" if lead.startswith("\t") else len(lead)  # type: ignore[assignment]
                 break
-    return (json.dumps(value, indent=indent, ensure_ascii=False) + "\n").encode()
+    return (json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+            + "\n").encode()
 
 
 def json_hooks_edit(path: Path, groups: dict[str, list[dict[str, Any]]],
