@@ -179,6 +179,9 @@ class FixedFleet:
         self.answered_seen.append(seen)
         return State.APPROVAL
 
+    def alerts_seen(self, name: str) -> None:
+        self.calls.append(("alerts_seen", name))
+
     async def interrupt(self, name: str) -> None:
         self.calls.append(("interrupt", name))
 

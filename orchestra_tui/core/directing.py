@@ -248,6 +248,11 @@ class Directing:
         return (seen.from_screen or hook is None or hook.state is not State.APPROVAL
                 or hook.at == seen.hook_at)
 
+    def alerts_seen(self, name: str) -> None:
+        """The person looked at the agent's alerts (`!`): it no longer sorts as needing them
+        for those. Shown on the next snapshot."""
+        self._slot(name).alerts_unseen = 0
+
     async def interrupt(self, name: str) -> None:
         slot = self._slot(name)
         pane = self._require_pane(slot)

@@ -214,6 +214,7 @@ class Fleet(Directing, FleetWork):
         journal (a row on screen at start-up, a context level): shown, journaled only if new.
         Output that is new on screen is a new occurrence even when it repeats older text."""
         slot.alerts = [*slot.alerts, alert][-ALERTS_KEPT:]
+        slot.alerts_unseen += alert.kind != "context"
         key = alert_key(alert)
         known = (self._journaled_alerts or {}).setdefault(slot.spec.name, set())
         if once and key in known:
@@ -340,7 +341,8 @@ class Fleet(Directing, FleetWork):
             views.append(AgentView(status=slot.status, queue=self._queues.of(name),
                                    paused=name in self._queues.paused,
                                    screen=slot.screen, pane=slot.pane, held=held,
-                                   work=self.work.get(name)))
+                                   work=self.work.get(name),
+                                   unseen_alerts=slot.alerts_unseen))
         views.sort(key=lambda view: (view.attention_rank, view.name))
         return tuple(views)
 

@@ -46,6 +46,11 @@ class AgentView:
     pane: PaneInfo | None = None
     held: str = ""  # why its queue waits although it is idle ("you interrupted it")
     work: BranchFigures | None = None  # its branch and diff figures, when it has a worktree
+    unseen_alerts: int = 0  # alerts the person has not looked at (`!`): it needs them
+
+    @property
+    def needs_person(self) -> bool:
+        return self.status.needs_person or self.unseen_alerts > 0
 
     @property
     def name(self) -> str:
@@ -54,6 +59,9 @@ class AgentView:
     @property
     def attention_rank(self) -> int:
         rank = ATTENTION_ORDER[self.status.state]
+        if self.unseen_alerts and not self.status.needs_person:
+            # A forbidden command just run: with the blocked, above anyone merely idle.
+            rank = ATTENTION_ORDER[State.BLOCKED]
         if self.status.state is State.IDLE and any(i.state == "queued" for i in self.queue):
             rank += 1  # idle with work queued will be fed automatically: less urgent
         return rank
@@ -71,7 +79,7 @@ class FleetSnapshot:
 
     @property
     def needs_person(self) -> int:
-        return sum(1 for view in self.agents if view.status.needs_person)
+        return sum(1 for view in self.agents if view.needs_person)
 
     def get(self, name: str) -> AgentView | None:
         return next((view for view in self.agents if view.name == name), None)
@@ -97,6 +105,7 @@ class Slot:
     loops: LoopWatch = field(default_factory=LoopWatch)
     loop_reason: str | None = None
     alerts: list[Alert] = field(default_factory=list)
+    alerts_unseen: int = 0  # raised since the person last looked (`!`), context warnings aside
     context_level: int = 0  # 0 fine, 1 below warn, 2 below critical: alerts once per level
     pane_override: str | None = None  # a restart opened a new pane: bind to it from now on
     # The person's own interrupt or deny (through orchestra) since the last prompt: what

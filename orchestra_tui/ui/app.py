@@ -188,8 +188,8 @@ class OrchestraApp(GitHubActions, App):
             if old is not None and view.status.alerts != old.status.alerts:
                 for text in view.status.alerts:
                     if text not in old.status.alerts:
-                        self.notify(text, title=f"{view.name}: alert", severity="error",
-                                    timeout=10)
+                        self.notify(f"{text} (! to see its alerts)",
+                                    title=f"{view.name}: alert", severity="error", timeout=10)
                         rang = True
             state = view.status.state
             if old is None or old.status.state is state:
@@ -288,6 +288,9 @@ class OrchestraApp(GitHubActions, App):
         seen = view.status.dialog_key if view is not None else None
         self._run(self.fleet.answer(agent, approve, seen=seen),
                   f"{'Approved' if approve else 'Denied'}: {agent}")
+
+    def alerts_seen(self, agent: str) -> None:
+        self.fleet.alerts_seen(agent)
 
     def interrupt(self, agent: str) -> None:
         self._run(self.fleet.interrupt(agent), f"Interrupted {agent}")

@@ -253,6 +253,7 @@ class FleetScreen(Screen):
         if not alerts:
             self.notify(f"{agent} has no alerts", timeout=4)
             return
+        self.app.alerts_seen(agent)
         self.notify("\n".join(f"⚠ {text}" for text in alerts), markup=False,
                     title=f"{agent}: {len(alerts)} alert{'s' if len(alerts) > 1 else ''}",
                     severity="warning", timeout=20)
