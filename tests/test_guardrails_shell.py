@@ -143,6 +143,8 @@ HOSTILE = [
     ("echo 'terraform destroy' > d.sh && chmod +x d.sh && ./d.sh", "terraform destroy"),
     ("tee run.sh <<EOF >/dev/null\nterraform apply\nEOF\nsh ./run.sh", "terraform apply"),
     ("git rebase -x 'terraform destroy' main", "terraform destroy"),
+    ("terraform {destroy,}", "terraform destroy"),
+    ("git push origin {main,dev}", "git push to main"),
     ("helm 'upgrade' api ./chart", r"helm\s+upgrade"),
     ("bash -c 'helm upgrade api ./chart'", r"helm\s+upgrade"),
 ]
@@ -182,6 +184,7 @@ HARMLESS = [
     "cat <<'EOF' > notes.md\nnever run terraform destroy\nEOF\n",
     "x=terraform; echo $x destroy",
     "git rebase --exec='make test' main",
+    "cp x.{txt,bak} /tmp && awk '{print $1, $2}' f",
 ]
 
 

@@ -195,7 +195,9 @@ class _Walk:
     def command(self, node, redirects: list, depth: int, stdin: str | None) -> str | None:
         name = node.child_by_field_name("name")
         argv = [self.word(name)] if name is not None else []
-        argv += [self.word(arg) for arg in node.children_by_field_name("argument")]
+        for arg in node.children_by_field_name("argument"):
+            value = self.word(arg)
+            argv += _braces(value) if arg.type in ("word", "concatenation") else [value]
         self.stack.extend(child for child in node.children if child.type == "variable_assignment")
         redirects = redirects + [child for child in node.children if child.type in _REDIRECTS]
         given, from_file = self.redirect_input(redirects)
@@ -308,6 +310,29 @@ class _Walk:
             return "".join(parts)
         self.stack.append(node)  # an expansion or substitution: its commands run
         return _text(node)
+
+
+_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
+
+
+def _braces(word: str, limit: int = 64) -> list[str]:
+    """Bash's brace expansion of an unquoted word (`{destroy,}` is `destroy`), innermost
+    first (nested braces give the same words, maybe repeated), at most `limit` words.
+
+    >>> _braces("de{s,}troy"), _braces("x.{txt,bak}")
+    (['destroy', 'detroy'], ['x.txt', 'x.bak'])
+    """
+    words, done = [word], []
+    while words and len(done) + len(words) <= limit:
+        current = words.pop(0)
+        match = _BRACE.search(current) if "{" in current else None
+        if match is None:
+            done.append(current)
+            continue
+        head, tail = current[:match.start()], current[match.end():]
+        words[:0] = [head + part + tail for part in match.group(1).split(",")]
+    words = [item for item in done + words if item]
+    return words if len(words) <= limit else [word]
 
 
 def _normal(path: str) -> str:
