@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -73,6 +73,23 @@ def is_unavailable_message(stderr: str) -> bool:
     return bool(_UNAVAILABLE.search(stderr))
 
 
+def utf8_flag(environ: Mapping[str, str] | None = None) -> list[str]:
+    """`["-u"]` when the locale does not say UTF-8, as tmux reads it (the first of `LC_ALL`,
+    `LC_CTYPE`, `LANG` that is set): without it tmux (3.x) prints `_` for the field separator
+    and every non-ASCII character (`LC_ALL=C` made every agent "no pane at target"). Our output
+    is always decoded as UTF-8 (undecodable bytes replaced), so it asks for UTF-8 always.
+
+    >>> utf8_flag({"LC_ALL": "C", "LANG": "en_US.UTF-8"}), utf8_flag({"LANG": "C.utf8"})
+    (['-u'], [])
+    """
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = environ.get(name)
+        if value:
+            return [] if "utf-8" in value.lower() or "utf8" in value.lower() else ["-u"]
+    return ["-u"]
+
+
 def first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
@@ -120,7 +137,7 @@ class LocalTmuxRunner:
         return "the default socket"
 
     def argv(self, args: Sequence[str]) -> list[str]:
-        command = [self.tmux]
+        command = [self.tmux, *utf8_flag()]
         if self.socket_name:
             command += ["-L", self.socket_name]
         elif self.socket_path:
