@@ -9,7 +9,6 @@ import re
 import sys
 import uuid
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,7 +78,7 @@ async def test_the_typed_bytes_hold_no_control_and_the_paste_markers_only_at_the
         await tmux.send_text(pane.pane_id, text, pending=lambda s, t: False, verify_timeout=0.2,
                              max_enter_retries=0)
 
-        async def entered() -> bytes | None:
+        async def entered(before: int = before) -> bytes | None:
             data = log.read_bytes()[before:] if log.exists() else b""
             return data if data.endswith(b"\r") else None
 
