@@ -186,3 +186,16 @@ def test_cli_inbox_without_repos(tmp_path, capsys) -> None:
     path.write_text('[[agent]]\nname = "solo"\n')
     assert main(["--config", str(path), "inbox"]) == 0
     assert "no repositories" in capsys.readouterr().out
+
+
+def test_cli_inbox_prints_no_raw_control(cli_env, config_file, capsys) -> None:
+    from orchestra_tui.demo.standin_state import SComment, SThread
+
+    body = "Fix\x1b]2;owned title\x07\x1b[2J it\x03 now"
+    cli_env.repo("acme/shop").pulls[101].threads.append(SThread(
+        path="app/x.py", line=1, comments=[SComment("coderabbitai", body, "2026-03-01T00:00:00Z")]))
+    cli_env.repo("acme/shop").pulls[101].title = "Retry\x1b[31m webhook"
+    assert main(["--config", str(config_file), "inbox"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x03" not in out
+    assert "Fix␛]2;owned title␇␛[2J it␃ now" in out and "Retry␛[31m webhook" in out
