@@ -190,6 +190,7 @@ def build_app(booted: Boot) -> OrchestraApp:
         bell=config.ui.bell,
         context_warn=config.ui.context_warn_percent,
         context_critical=config.ui.context_critical_percent,
+        attach_popup=config.ui.attach_popup,
     )
     app = OrchestraApp(booted.fleet, options, desk=booted.desk)
     app.lifecycle = booted.lifecycle()  # N and X: new agents on lanes, retiring them

@@ -83,6 +83,22 @@ class DialogKey:
         return (self.kind, self.subject, self.options) == (now.kind, now.subject, now.options)
 
 
+class AttachWay(StrEnum):
+    """How `a` took the person to an agent's pane."""
+
+    SWITCHED = "switched"  # their tmux client (of the agents' server) now shows it
+    OPENED = "opened"  # a new window (or popup) of their own tmux runs the attach
+    IN_THIS_TERMINAL = "in_this_terminal"  # outside tmux: run `argv` here, the app suspended
+    COMMAND_ONLY = "command_only"  # none worked: the exact command is shown
+
+
+@dataclass(frozen=True)
+class Attach:
+    way: AttachWay
+    argv: list[str]
+    detach: str  # the keys that bring the person back ("ctrl+b d")
+
+
 class ContextTrend(StrEnum):
     FALLING = "falling"
     FLAT = "flat"

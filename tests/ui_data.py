@@ -18,6 +18,8 @@ from orchestra_tui.core.fleet import AgentView, FleetSnapshot
 from orchestra_tui.models import (
     AgentSpec,
     AgentStatus,
+    Attach,
+    AttachWay,
     ContextTrend,
     DialogKey,
     SendResult,
@@ -198,9 +200,9 @@ class FixedFleet:
     async def kill(self, name: str) -> None:
         self.calls.append(("kill", name))
 
-    async def attach(self, name: str) -> str | None:
+    async def attach(self, name: str, *, popup: bool = False) -> Attach:
         self.calls.append(("attach", name))
-        return f"tmux attach -t {name}"
+        return Attach(AttachWay.COMMAND_ONLY, ["tmux", "attach", "-t", name], "ctrl+b d")
 
 
 @pytest.fixture

@@ -63,6 +63,8 @@ class UiConfig:
     context_warn_percent: int = 20
     context_critical_percent: int = 10
     bell: bool = True
+    # `a` inside a tmux other than the agents': a popup (tmux 3.2+) instead of a new window.
+    attach_popup: bool = False
 
 
 @dataclass(frozen=True)

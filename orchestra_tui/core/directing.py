@@ -25,8 +25,22 @@ from orchestra_tui.core.loops import LoopWatch
 from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
 from orchestra_tui.core.send_gate import DRAFT_REASON, SendRefused
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import DialogKey, PaneInfo, QueueItem, SendResult, State
+from orchestra_tui.models import (
+    Attach,
+    AttachWay,
+    DialogKey,
+    PaneInfo,
+    QueueItem,
+    SendResult,
+    State,
+)
 from orchestra_tui.services.store import QueueError
+from orchestra_tui.services.tmux_attach import (
+    detach_keys,
+    open_in_person_tmux,
+    person_client,
+    person_tmux,
+)
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
 PANE_INTERRUPT = "idle: interrupted"  # the screen reader's reason for a tool's interrupt notice
@@ -287,15 +301,26 @@ class Directing:
                                                                   slot.spec.name):
             await asyncio.to_thread(self.store.set_paused, slot.spec.name, True)
 
-    async def attach(self, name: str) -> str | None:
-        """Switch the person's tmux client to the agent's pane when orchestra runs inside
-        tmux on the same server; otherwise return the exact command that attaches."""
+    async def attach(self, name: str, *, popup: bool = False) -> Attach:
+        """Take the person to the agent's pane, wherever their terminal is: inside a client of
+        the agents' own server that client is switched (never orchestra's own control client);
+        inside another tmux a new window (or popup) there runs the attach; outside tmux the
+        caller runs `argv` in its own terminal (the app suspended)."""
         slot = self._slot(name)
         pane = self._require_pane(slot)
-        if await self.tmux.switch_client(pane.pane_id):
-            return None
         # A pane on another host is attached over ssh by its id there (`gpu:%3`).
-        return self.tmux.attach_command(pane.pane_id if pane.host else pane.target)
+        argv = self.tmux.attach_argv(pane.pane_id if pane.host else pane.target)
+        detach = await detach_keys(self.tmux)
+        person = person_tmux()
+        if person is None:
+            return Attach(AttachWay.IN_THIS_TERMINAL, argv, detach)
+        if not pane.host and person.socket == await self.tmux.server_socket():
+            client = await person_client(self.tmux, person)
+            if client and await self.tmux.switch_client(pane.pane_id, client):
+                return Attach(AttachWay.SWITCHED, argv, detach)
+        if await open_in_person_tmux(argv, title=slot.spec.name, popup=popup):
+            return Attach(AttachWay.OPENED, argv, detach)
+        return Attach(AttachWay.COMMAND_ONLY, argv, detach)
 
     # -- restart and kill ------------------------------------------------------------------
 

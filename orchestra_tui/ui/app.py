@@ -4,6 +4,7 @@ screens to watch, and turns the person's actions into Fleet calls run off the sc
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -20,7 +21,8 @@ from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.core.handoff import policy_reminder
 from orchestra_tui.core.send_gate import SendRefused
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import NEEDS_PERSON, State
+from orchestra_tui.models import NEEDS_PERSON, Attach, AttachWay
+from orchestra_tui.services.tmux_attach import run_in_this_terminal
 from orchestra_tui.ui.github_actions import GitHubActions
 from orchestra_tui.ui.screens.ask import AskScreen
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
@@ -28,6 +30,7 @@ from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
 from orchestra_tui.ui.screens.help import HelpScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
+from orchestra_tui.ui.words import NEXT_STEP, STATE_PHRASES
 
 # An offer to queue a refused send closes by itself after this long, unanswered.
 OFFER_SECONDS = 60.0
@@ -44,27 +47,8 @@ class AppOptions:
     context_warn: int = default_of(UiConfig, "context_warn_percent")
     context_critical: int = default_of(UiConfig, "context_critical_percent")
     poll: bool = True  # snapshot tests render one fixed snapshot and never poll
+    attach_popup: bool = default_of(UiConfig, "attach_popup")
 
-
-# How a state change is told in a toast: "api needs approval", "ingest has exited".
-STATE_PHRASES: dict[State, str] = {
-    State.APPROVAL: "needs approval",
-    State.BLOCKED: "is blocked",
-    State.STUCK: "is stuck",
-    State.EXITED: "has exited",
-    State.IDLE: "is idle",
-    State.WORKING: "is working",
-    State.UNKNOWN: "shows an unreadable screen",
-    State.UNREACHABLE: "is unreachable",
-}
-
-# What the person can do about a state that needs them, in the toast that tells of it.
-NEXT_STEP: dict[State, str] = {
-    State.APPROVAL: "y approves, n denies, a shows its pane",
-    State.BLOCKED: "it cannot go on by itself: look at its pane (a), nudge it, or restart (R)",
-    State.STUCK: "no progress on its screen: look (a), interrupt (esc esc) or restart (R)",
-    State.EXITED: "its program ended: R starts it again with a handoff",
-}
 
 # What each fleet action does, for the command palette (its title is the binding's label).
 PALETTE_HELP: dict[str, str] = {
@@ -297,11 +281,29 @@ class OrchestraApp(GitHubActions, App):
 
     def attach(self, agent: str) -> None:
         async def attach() -> None:
-            command = await self.fleet.attach(agent)
-            if command:
-                self.notify(f"Outside tmux: run  {command}", title="Attach", timeout=15)
+            found = await self.fleet.attach(agent, popup=self.options.attach_popup)
+            back = f"{found.detach} comes back to orchestra"
+            if found.way is AttachWay.IN_THIS_TERMINAL:
+                await self._attach_here(agent, found)
+            elif found.way is AttachWay.COMMAND_ONLY:
+                self.notify(f"Run  {shlex.join(found.argv)}  ({back})", title="Attach",
+                            timeout=20)
+            else:
+                self.notify(f"{agent}'s pane is open in your tmux; {back}", title="Attach",
+                            timeout=6)
 
         self._run(attach())
+
+    async def _attach_here(self, agent: str, found: Attach) -> None:
+        """Outside tmux: the app steps aside, the attach runs in this terminal, and orchestra
+        comes back when the person detaches."""
+        with self.suspend():
+            print(f"orchestra: attaching to {agent}; {found.detach} comes back to orchestra",
+                  flush=True)
+            code = await asyncio.to_thread(run_in_this_terminal, found.argv)
+        if code != 0:
+            self.notify(f"The attach ended with exit {code}: {shlex.join(found.argv)}",
+                        title="Attach", severity="warning", timeout=12)
 
     def restart_agent(self, agent: str) -> None:
         """Compose the handoff, let the person edit it (saving is the confirmation), then kill
