@@ -18,10 +18,13 @@ from typing import NoReturn
 from orchestra_tui import __version__
 from orchestra_tui.errors import OrchestraError, UsageError
 
-SUBCOMMANDS = ("status", "detect", "send", "init", "inbox", "restart", "log", "report", "demo",
-               "hooks", "hook", "new", "up", "retire")
+SUBCOMMANDS = ("status", "queue", "detect", "send", "approve", "deny", "interrupt", "kill",
+               "init", "inbox", "restart", "log", "report", "demo", "hooks", "hook", "new", "up",
+               "retire")
 GLOBAL_DESTS = ("config", "socket_name", "socket_path", "data_dir")
 _INVALID_COMMAND = re.compile(r"argument COMMAND: invalid choice: '([^']*)'")
+# "GitHub: GitHub: not found": a label said twice where one message wraps another's.
+_DOUBLED_LABEL = re.compile(r"(?<![\w-])([A-Za-z][\w-]{0,20}(?: [\w-]{1,20}){0,2}): \1: ")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -34,6 +37,26 @@ class OneLineParser(argparse.ArgumentParser):
             message = (f"unknown command '{unknown[1]}' "
                        f"(try: {', '.join(self._commands())}, or orchestra --help)")
         raise UsageError(f"{self.prog}: {one_line(message)}")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        """A subcommand's options and arguments in any order (`send api --queue TEXT` as
+        `send api TEXT --queue`): argparse's intermixed parsing, for parsers without
+        subcommands (the top-level one keeps the plain parse that finds the subcommand)."""
+        if self._intermixing or self._subcommands() is not None:
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+
+    _intermixing = False
+
+    def _subcommands(self) -> argparse._SubParsersAction | None:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return action
+        return None
 
     def _commands(self) -> list[str]:
         for action in self._actions:
@@ -102,10 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args(argv)
         return int(args.func(args) or 0)
     except UsageError as error:
-        _error_line(str(error))
+        _error_line(_prefixed(str(error)))
         return 2
     except OrchestraError as error:
-        _error_line(f"orchestra: {error}")
+        _error_line(_prefixed(str(error)))
         return 1
     except OSError as error:
         if isinstance(error, BrokenPipeError):
@@ -120,8 +143,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def one_line(message: str) -> str:
-    """A message's lines joined with `; ` (argparse and libraries may wrap theirs)."""
-    return "; ".join(line.strip() for line in message.splitlines() if line.strip())
+    """A message's lines joined with `; ` (argparse and libraries may wrap theirs), a label
+    said twice in a row said once.
+
+    >>> one_line("api has no issue #7 (GitHub: GitHub: not found)\\nretry")
+    'api has no issue #7 (GitHub: not found); retry'
+    """
+    joined = "; ".join(line.strip() for line in message.splitlines() if line.strip())
+    return _DOUBLED_LABEL.sub(r"\1: ", joined)
+
+
+def _prefixed(message: str) -> str:
+    """`orchestra: <message>`, unless the message already names orchestra (`orchestra send:
+    unrecognized arguments`)."""
+    return message if message.startswith(("orchestra:", "orchestra ")) else f"orchestra: {message}"
 
 
 def _error_line(message: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from orchestra_tui.errors import OrchestraError
+from orchestra_tui.errors import UsageError
 from orchestra_tui.paths import config_path, data_dir
 from orchestra_tui.services.hooks_install import TOOLS, HookProgram, install, remove, status
 
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             print(row.line())
         return 0
     if not args.tool:
-        raise OrchestraError(f"orchestra hooks {args.action}: name the tool with --tool "
+        raise UsageError(f"orchestra hooks {args.action}: name the tool with --tool "
                              f"({', '.join(TOOLS)})")
     if args.action == "install":
         program = HookProgram(data_dir=directory,
