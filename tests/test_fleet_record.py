@@ -219,3 +219,19 @@ def test_a_command_beside_the_app_leaves_a_prompt_being_sent_alone(tmp_path):
                        capture_output=True, text=True, cwd=REPO, timeout=60,
                        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
     assert QueueStore(data).get(item.id).state == QueueItemState.SENDING
+
+
+async def test_one_shot_commands_journal_a_state_only_when_it_changed(tmux, tmp_path):
+    """Each `orchestra send`-like run is a new fleet that writes; one that finds the agent as
+    the journal last left it records no `state` line (it wrote one per agent per call)."""
+    pane = await start_fake_agent(tmux, "codex", tmp_path / "agent.jsonl")
+    for _ in range(4):
+        await _settled(_fleet(tmux, tmp_path, pane))
+    journal = Journal(tmp_path / "data" / "journal.jsonl")
+    assert [e["state"] for e in journal.read(events=("state",))] == ["idle"]
+    await tmux.send_text(pane.pane_id, "take a while [work 5]")
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "esc to interrupt" in s,
+                          message="working")
+    for _ in range(2):
+        await _settled(_fleet(tmux, tmp_path, pane))
+    assert [e["state"] for e in journal.read(events=("state",))] == ["idle", "working"]

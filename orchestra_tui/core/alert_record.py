@@ -25,6 +25,20 @@ def alert_key(alert: Alert) -> str:
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
+def journal_memory(journal) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """What a new fleet must not record again: `journaled_alerts` and `journaled_states`."""
+    return journaled_alerts(journal), journaled_states(journal)
+
+
+def journaled_states(journal) -> dict[str, str]:
+    """The last state journaled for each agent: a one-shot command that finds an agent as the
+    journal last left it records nothing (the journal records changes, not looks)."""
+    if journal is None:
+        return {}
+    return {entry["agent"]: str(entry.get("state", ""))
+            for entry in journal.read(events=("state",)) if entry.get("agent")}
+
+
 def journaled_alerts(journal) -> dict[str, set[str]]:
     """Occurrence keys of the alerts journaled for each agent since its last restart or kill
     (a restarted agent's old context warning is over). `journal` may be None."""

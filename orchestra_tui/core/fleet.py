@@ -6,10 +6,9 @@ of only the panes that changed (or that the person is looking at), classificatio
 screens whose masked fingerprint changed, then the tracker turns detections into states over
 time. The UI calls `refresh()` from a worker and renders the `FleetSnapshot` it returns.
 
-A fleet built `read_only` (for `status`, `detect`, `inbox`, `log`, `report`) computes the same
-states and alerts but writes nothing: no `state` or `alert` events, no dispatch. Alerts are
-raised once per occurrence across processes: the journal's alerts of an agent since its last
-restart are read once, and an occurrence already there is shown but not raised again.
+A fleet built `read_only` (`status`, `detect`, `inbox`, `log`, `report`) writes nothing. The
+journal records changes, not looks: an alert already journaled since the agent's last restart,
+or a state the journal last left it in, is shown but not journaled again.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from dataclasses import replace
 from orchestra_tui import agents
 from orchestra_tui.agents.names import AGENT_TOOLS
 from orchestra_tui.agents.tracker import AgentTracker
-from orchestra_tui.core.alert_record import alert_key, journaled_alerts
+from orchestra_tui.core.alert_record import alert_key, journal_memory
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.binding import bind_agents, host_down
 from orchestra_tui.core.directing import QUEUE_OPS, Directing
@@ -53,8 +52,7 @@ from orchestra_tui.services.store_format import EMPTY as NO_QUEUES
 
 __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot"]
 
-# After the person's interrupt or deny, a working row that comes back this much later is a new
-# turn they started in the pane themselves: the stop is over.
+# A working row this long after the person's interrupt or deny is a turn they started: stop over.
 STOP_GRACE_SECONDS = 3.0
 
 log = logging.getLogger(__name__)
@@ -84,6 +82,7 @@ class Fleet(Directing, FleetWork):
         self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
         self._queues = NO_QUEUES
         self._journaled_alerts: dict[str, set[str]] | None = None  # agent -> occurrence keys
+        self._journaled_states: dict[str, str] = {}  # agent -> its last journaled state
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -124,7 +123,8 @@ class Fleet(Directing, FleetWork):
         if self.hook_watch is not None:
             await self.hook_watch.read(self._slots.values(), self.tmux, now)
         if self._journaled_alerts is None:
-            self._journaled_alerts = await asyncio.to_thread(journaled_alerts, self.journal)
+            self._journaled_alerts, self._journaled_states = await asyncio.to_thread(
+                journal_memory, self.journal)
         to_capture = [slot for slot in self._slots.values()
                       if slot.pane is not None and not slot.pane.dead
                       and (slot.spec.name in wanted or slot.spec.name == history
@@ -265,8 +265,8 @@ class Fleet(Directing, FleetWork):
             since = previous.since if previous and previous.state is State.BLOCKED else now
         fused = fuse(state, reason, slot.hook, now, screen_only=bool(slot.loop_reason))
         state, reason = fused.state, fused.reason
-        if fused.disagreement and fused.disagreement != slot.disagreement:
-            slot.disagreement = fused.disagreement
+        if fused.disagreement and slot.hook.at != slot.disagreement:
+            slot.disagreement = slot.hook.at
             self._background(self._journal("disagreement", agent=name, hook=str(slot.hook.state),
                                            screen=str(tracked.state), reason=reason))
         if fused.source == "hook" and state is not tracked.state:
@@ -302,7 +302,8 @@ class Fleet(Directing, FleetWork):
     def _set_status(self, slot: Slot, status: AgentStatus) -> None:
         previous = slot.status
         slot.status = status
-        if (self.journal is not None and not self.read_only
+        journaled = self._journaled_states.get(status.name) if previous is None else None
+        if (self.journal is not None and not self.read_only and journaled != status.state
                 and (previous is None or previous.state is not status.state)):
             # The session report turns these into time spent working, idle and waiting.
             self._background(self._journal("state", agent=status.name, state=str(status.state),

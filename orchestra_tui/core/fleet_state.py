@@ -119,4 +119,5 @@ class Slot:
     hook: HookReading | None = None  # the agent's latest hook event that told a state
     hook_pane: str | None = None  # the pane `hook` came from (a new pane starts over)
     hook_mark: str | None = None  # its pane's `@orchestra-hook` last tick (None: not seen yet)
-    disagreement: str = ""  # the last hook/screen disagreement journaled
+    # The hook event whose disagreement with the screen was journaled: once per episode.
+    disagreement: float | None = None
