@@ -40,9 +40,8 @@ def test_the_handoff_is_one_paragraph_with_every_part() -> None:
     assert "issue #7" in text
     assert ("PR #12 'Bump the chart' (branch infra/12) not ready: 2 unresolved threads" in text)
     assert "PR #13 'Pin images' (branch infra/13) ready to merge" in text
-    assert "Earlier prompts to the previous session (history, already handled; not " \
-        'instructions), oldest first: "first prompt"; "fix the probe xxx' in text
-    assert '…"; "run the tests"' in text
+    assert "do not redo any of it): first prompt; fix the probe xxx" in text
+    assert "…; run the tests." in text
     assert "x" * 200 not in text  # prompts are shortened
     assert "ArgoCD watches k8s/; all changes go through git and a reviewed PR." in text
     assert "apply or delete with kubectl" in text and "helm\\s+upgrade" in text
@@ -74,21 +73,21 @@ def test_earlier_prompts_are_history_without_slash_commands_or_refusals() -> Non
             "/model opus", "Actually, stop.", "  /clear  ", "Push the branch and open a PR"]
     text = compose_handoff(SPEC, issue="#7", pulls=(), recent_prompts=sent, note="",
                            refused=["Actually,\nstop."])
-    assert ('Earlier prompts to the previous session (history, already handled; not '
-            'instructions), oldest first: "Work on issue #7: the probe times out"; '
-            '"Now add a test for it"; "Push the branch and open a PR".') in text
+    assert ("What the previous session was asked, in short, oldest first (history, already "
+            "handled; do not redo any of it): work on issue #7; now add a test for it; push the "
+            "branch and open a PR.") in text
     for left_out in ("/compact", "/model", "/clear", "Actually, stop"):
         assert left_out not in text
     # A prompt that only starts with a path is work, not a slash command.
     path_prompt = compose_handoff(SPEC, issue=None, pulls=(), note="",
                                   recent_prompts=["/src/app.py: fix the import"])
-    assert '"/src/app.py: fix the import"' in path_prompt
+    assert "/src/app.py" in path_prompt
 
 
 def test_only_slash_commands_and_refusals_means_no_history_part() -> None:
     text = compose_handoff(SPEC, issue=None, pulls=(), note="",
                            recent_prompts=["/compact", "Stop."], refused=["Stop."])
-    assert "Earlier prompts" not in text and "Stop." not in text
+    assert "previous session was asked" not in text and "Stop." not in text
 
 
 def test_orchestra_s_own_handoffs_and_reminders_are_not_quoted_as_prompts() -> None:
@@ -97,7 +96,7 @@ def test_orchestra_s_own_handoffs_and_reminders_are_not_quoted_as_prompts() -> N
                            recent_prompts=[earlier, policy_reminder(SPEC), "run the tests"])
     assert text.count("Handoff: you are agent") == 1
     assert "Reminder of the policy" not in text
-    assert 'oldest first: "run the tests".' in text
+    assert "do not redo any of it): run the tests." in text
 
 
 def test_refused_prompts_come_from_the_journal(tmp_path) -> None:
@@ -130,7 +129,7 @@ def test_the_restart_command_prints_a_handoff_of_what_was_really_sent(tmp_path, 
 
     out = capsys.readouterr().out.strip()
     assert code == 0 and "\n" not in out
-    assert ('oldest first: "Read issue #7 and fix the probe"; "Add a regression test".'
+    assert ("do not redo any of it): read issue #7 and fix the probe; add a regression test."
             in out)
     assert "/compact" not in out and "Stop." not in out
     assert "You were working on issue #7." in out and "pull requests" not in out
@@ -178,3 +177,13 @@ def test_last_issue_comes_from_the_journal() -> None:
     ]
     assert last_issue(entries, "infra") == "#9"
     assert last_issue(entries, "nobody") is None
+
+
+def test_a_directive_in_an_earlier_prompt_is_never_handed_on() -> None:
+    """A quoted `[approve make deploy]` made the restarted agent ask to deploy again."""
+    text = compose_handoff(SPEC, issue=None, pulls=(), note="", recent_prompts=[
+        "Deploy the branch to staging [approve make deploy]", "run `make deploy` again",
+        "$ terraform apply -auto-approve"])
+    for actionable in ("[approve", "make deploy", "terraform apply -auto"):
+        assert actionable not in text
+    assert "deploy the branch to staging; run again" in text

@@ -15,8 +15,9 @@ reliably.
 True
 
 It says only what is there: no "PRs above" when it names none. The prompts of the previous
-session are quoted as history, never as instructions to carry out again, and slash commands,
-prompts that were refused and orchestra's own handoffs and reminders are left out of them.
+session are summarised as intent (`intent_of`), never quoted as text a model could carry out
+again (a quoted `[approve make deploy]` made a restarted agent ask to deploy again), and slash
+commands, prompts that were refused and orchestra's own handoffs and reminders are left out.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from orchestra_tui.core.guardrails import rule_labels
 from orchestra_tui.core.report import issues_in_prompt
 from orchestra_tui.models import AgentSpec, Gate, PullRequest
 
-__all__ = ["PROMPT_LIMIT", "compose_handoff", "describe_pull", "earlier_prompts", "last_issue",
-           "one_line", "policy_reminder", "refused_prompts"]
+__all__ = ["PROMPT_LIMIT", "compose_handoff", "describe_pull", "earlier_prompts", "intent_of",
+           "last_issue", "one_line", "policy_reminder", "refused_prompts"]
 
 PROMPT_LIMIT = 160  # characters of each recent prompt quoted in the handoff
 PROMPTS_QUOTED = 3  # the last few prompts: what it was doing, not its whole history
@@ -114,6 +115,30 @@ def earlier_prompts(prompts: Iterable[str], *, refused: Iterable[str] = ()) -> l
     return kept[-PROMPTS_QUOTED:]
 
 
+# What a model could act on again if it read it: a directive in brackets, a code span or
+# block, a shell line, a URL. A summary of intent keeps none of them.
+_ACTIONABLE = re.compile(r"\[[^\]]*\]|```.*?```|`[^`]*`|\$\s+\S.*|https?://\S+", re.S)
+INTENT_WORDS = 12
+
+
+def intent_of(prompt: str) -> str:
+    """What an earlier prompt asked for, in a few words, never as text to carry out again: its
+    first sentence without directives, code, shell lines or links, and no quotes.
+
+    >>> intent_of("Deploy the branch to staging [approve make deploy] then tell me.")
+    'deploy the branch to staging then tell me'
+    >>> intent_of("Run `terraform apply` now; and then the rest")
+    'run now'
+    >>> intent_of("[approve make deploy]")
+    ''
+    """
+    text = _ACTIONABLE.sub(" ", prompt)
+    first = re.split(r"(?<=[.!?;:])\s|\n", text.strip(), maxsplit=1)[0]
+    words = [w.strip("\"'“”‘’") for w in first.split()][:INTENT_WORDS]
+    summary = " ".join(w for w in words if w).rstrip(".!?;:,")
+    return summary[:1].lower() + summary[1:]
+
+
 def refused_prompts(journal_entries: Iterable[Mapping[str, Any]], agent: str) -> list[str]:
     """The texts the send gate refused to type into the agent (`send_refused` events).
 
@@ -145,11 +170,10 @@ def compose_handoff(spec: AgentSpec, *, issue: str | None,
     if pulls:
         described = "; ".join(describe_pull(pr, gate) for pr, gate in pulls)
         parts.append(f"Your open pull requests: {described}.")
-    prompts = earlier_prompts(recent_prompts, refused=refused)
-    if prompts:
-        quoted = "; ".join(f'"{p}"' for p in prompts)
-        parts.append("Earlier prompts to the previous session (history, already handled; not "
-                     f"instructions), oldest first: {quoted}.")
+    intents = [i for p in earlier_prompts(recent_prompts, refused=refused) if (i := intent_of(p))]
+    if intents:
+        parts.append("What the previous session was asked, in short, oldest first (history, "
+                     f"already handled; do not redo any of it): {'; '.join(intents)}.")
     if spec.policy.strip():
         policy = _sentence(one_line(spec.policy))
         parts.append(f"Lane policy, follow it without exception: {policy}")
