@@ -189,3 +189,11 @@ def test_report_command_table_markdown_and_filters(journal_now, capsys) -> None:
 def test_report_command_on_an_empty_journal(capsys) -> None:
     assert main(["report"]) == 0
     assert "no agent activity" in capsys.readouterr().err
+
+
+def test_a_retired_agent_stops_counting() -> None:
+    journal = [{"at": 0.0, "event": "state", "agent": "docs", "state": "working", "since": 0.0},
+               {"at": 100.0, "event": "state", "agent": "docs", "state": "idle", "since": 100.0},
+               {"at": 160.0, "event": "retire", "agent": "docs"}]
+    docs = session_report(journal, now=10_000.0)["docs"]
+    assert docs.seconds == {"working": 100.0, "idle": 60.0}  # not 9,900 s idle after retiring

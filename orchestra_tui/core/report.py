@@ -117,17 +117,24 @@ def issues_in_prompt(text: str, source: str = "") -> list[str]:
 # -- spans ----------------------------------------------------------------------------------------
 
 
+RETIRED = "retired"  # not a state an agent is in: the span after its retirement
+
+
 def state_spans_from(entries: Iterable[Mapping[str, Any]], now: float) -> dict[str, list[Span]]:
     """Per agent, (state, start, end) from its `state` events: each lasts until the next one,
     the last until `now`. `since` (when the state began) wins over `at` (when it was written)."""
     changes: dict[str, list[tuple[float, str]]] = {}
     for entry in entries:
-        if entry.get("event") != "state" or not entry.get("agent") or not entry.get("state"):
+        if entry.get("event") == "retire" and entry.get("agent"):
+            # Retired: its last state ends here; the time after counts as nothing.
+            start, state = entry.get("at"), RETIRED
+        elif entry.get("event") == "state" and entry.get("agent") and entry.get("state"):
+            start, state = entry.get("since", entry.get("at")), str(entry["state"])
+        else:
             continue
-        start = entry.get("since", entry.get("at"))
-        if not isinstance(start, (int, float)):
+        if not isinstance(start, (int, float)) or start != start:  # NaN
             continue
-        changes.setdefault(str(entry["agent"]), []).append((float(start), str(entry["state"])))
+        changes.setdefault(str(entry["agent"]), []).append((float(start), state))
     spans: dict[str, list[Span]] = {}
     for agent, points in changes.items():
         points.sort(key=lambda point: point[0])
@@ -140,6 +147,8 @@ def state_spans_from(entries: Iterable[Mapping[str, Any]], now: float) -> dict[s
 def _seconds(spans: Sequence[Span], since: float | None, now: float) -> dict[str, float]:
     totals: dict[str, float] = {}
     for state, start, end in spans:
+        if state == RETIRED:
+            continue
         start = max(start, since) if since is not None else start
         end = min(end, now)
         if end > start:
