@@ -69,10 +69,7 @@ async def test_new_agent_then_retire_it_from_the_fleet(tmux, tmp_path, repos):
         (tmp_path / "data" / "worktrees" / "shop" / "w2" / "draft.txt").write_text("wip\n")
         await pilot.press("X")
         await settle(pilot)
-        assert isinstance(app.screen, AskScreen) and app.screen.question == "Retire w2?"
-        await pilot.press("y")
-        await settle(pilot)
-        # Refused for the uncommitted file: asked again, this time to throw it away.
+        # Refused before asking, for the uncommitted file: asked only to throw it away.
         assert isinstance(app.screen, AskScreen)
         assert "has uncommitted changes (1 path)" in app.screen.question
         await pilot.press("y")

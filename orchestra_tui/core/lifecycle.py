@@ -332,6 +332,12 @@ class Lifecycle:
 
         return await retire(self, name, force=force, pane_id=pane_id)
 
+    async def check_retire(self, name: str) -> None:
+        """Raise what `retire` would refuse, changing nothing (see `lifecycle_retire`)."""
+        from orchestra_tui.core.lifecycle_retire import check_retire
+
+        await check_retire(self, name)
+
     def _first_prompt(self, record: AgentRecord, issue: Issue | None,
                       request: NewRequest) -> str:
         parts = []

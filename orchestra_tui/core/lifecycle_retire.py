@@ -25,7 +25,7 @@ from orchestra_tui.services import worktrees
 if TYPE_CHECKING:
     from orchestra_tui.core.lifecycle import Lifecycle
 
-__all__ = ["RetireOutcome", "RetireRefused", "retire"]
+__all__ = ["RetireOutcome", "RetireRefused", "check_retire", "retire"]
 
 
 class RetireRefused(LifecycleError):
@@ -90,15 +90,32 @@ async def retire(lifecycle: Lifecycle, name: str, *, force: bool = False,
     agent orchestra did not start."""
     record = await asyncio.to_thread(lifecycle.registry.get, name)
     if record is None:
+        await check_retire(lifecycle, name)  # says why there is nothing to retire
+        raise LifecycleError(f"no agent named {name} was started by orchestra")
+    try:
+        return await _retire(lifecycle, record, force=force, pane_id=pane_id)
+    except worktrees.GitError as error:  # a host gone mid-way
+        raise LifecycleError(f"{name} not retired: {error}") from None
+
+
+async def check_retire(lifecycle: Lifecycle, name: str) -> None:
+    """What `retire` would refuse, found before the person is asked (nothing is changed):
+    `LifecycleError` for an agent orchestra did not start, `RetireRefused` for work that
+    would be lost."""
+    record = await asyncio.to_thread(lifecycle.registry.get, name)
+    if record is None:
         if lifecycle.config.agent(name) is not None:
             raise LifecycleError(f"{name} is an [[agent]] of your config, not an agent "
                                  "orchestra started: stop it and remove its table yourself")
         raise LifecycleError(f"no agent named {name} was started by orchestra "
                              "(`orchestra new` starts one)")
+    git = lifecycle.git_runner(record.spec.host)
+    worktree = Path(record.worktree)
     try:
-        return await _retire(lifecycle, record, force=force, pane_id=pane_id)
-    except worktrees.GitError as error:  # a host gone mid-way
-        raise LifecycleError(f"{name} not retired: {error}") from None
+        if await worktrees.repository_root(worktree, runner=git) is not None:
+            _check(record, await worktrees.worktree_state(worktree, record.base, runner=git))
+    except worktrees.GitError as error:
+        raise LifecycleError(f"{name}: its worktree cannot be read ({error})") from None
 
 
 async def _retire(lifecycle: Lifecycle, record: AgentRecord, *, force: bool,

@@ -74,16 +74,36 @@ def start_agent(app, request: NewRequest) -> None:
 
 
 def ask_retire(app, agent: str) -> None:
-    if _lifecycle(app) is None:
+    """Refuse before asking: what retiring would refuse is found first, so the person is
+    never asked "Retire docs?" only to be told no."""
+    lifecycle = _lifecycle(app)
+    if lifecycle is None:
         return
 
     def answered(yes: bool | None) -> None:
         if yes:
             retire_agent(app, agent)
 
-    app.push_screen(AskScreen(
-        f"Retire {agent}?", "It stops, its worktree is removed, and its branch too when merged. "
-        "Refused while the worktree holds uncommitted or unpushed work."), answered)
+    def forced(yes: bool | None) -> None:
+        if yes:
+            retire_agent(app, agent, force=True)
+
+    async def work() -> None:
+        try:
+            await lifecycle.check_retire(agent)
+        except RetireRefused as refused:
+            app.push_screen(AskScreen(str(refused), "Retire anyway? That work is lost."),
+                            forced)
+            return
+        except OrchestraError as error:
+            app.notify(str(error), title=f"{agent} cannot be retired", severity="warning",
+                       timeout=12)
+            return
+        app.push_screen(AskScreen(
+            f"Retire {agent}?", "It stops, its worktree is removed, and its branch too when "
+            "merged."), answered)
+
+    app.run_worker(work(), group="lifecycle")
 
 
 def retire_agent(app, agent: str, *, force: bool = False) -> None:
