@@ -18,9 +18,10 @@ from typing import NoReturn
 from orchestra_tui import __version__
 from orchestra_tui.errors import OrchestraError, UsageError
 
-SUBCOMMANDS = ("status", "queue", "detect", "send", "approve", "deny", "interrupt", "kill",
-               "init", "inbox", "restart", "log", "report", "demo", "hooks", "hook", "new", "up",
-               "retire")
+# Modules of `commands/`, each registering its subcommand(s); `unblock` registers approve, deny,
+# interrupt and kill.
+SUBCOMMANDS = ("status", "detect", "send", "queue", "unblock", "init", "inbox", "restart", "log",
+               "report", "demo", "hooks", "hook", "new", "up", "retire")
 GLOBAL_DESTS = ("config", "socket_name", "socket_path", "data_dir")
 _INVALID_COMMAND = re.compile(r"argument COMMAND: invalid choice: '([^']*)'")
 # "GitHub: GitHub: not found": a label said twice where one message wraps another's.

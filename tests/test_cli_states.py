@@ -155,7 +155,9 @@ async def test_with_no_config_status_lists_the_agent_panes_it_finds(tmux, tmp_pa
 
 
 def test_status_json_keys_are_the_documented_ones():
+    # `queued` is orchestra's queue; `tool_queued` the agent CLI's own on-screen one.
     assert set(STATUS_KEYS) == {
-        "name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts",
+        "name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued", "reason",
+        "alerts",
         "source", "host", "branch", "ahead", "behind", "files_changed", "insertions",
         "deletions"}

@@ -44,6 +44,11 @@ def _above_composer(screen: str) -> tuple[str, ...] | None:
     return tuple(line.text for line in s.lines[:composer.index] if not line.blank)
 
 
+def composer_shown(screen: str) -> bool:
+    """True when a composer row (the tool's prompt glyph) is among the bottom rows."""
+    return _above_composer(screen) is not None
+
+
 def turn_started(before: str, after: str, tool: str | None = None) -> bool:
     """True when `after` shows the agent's turn begun since `before` (the screen just before
     Enter): it reads `working`, or the rows above its composer are not the same."""

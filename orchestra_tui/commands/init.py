@@ -1,7 +1,11 @@
 """`orchestra init [--force] [--print]`: find the agents running in tmux and write a starter
 config with one `[[agent]]` per agent pane. `--print` with no agents running prints the
 commented template, with an example agent to fill in. `--host NAME` adds the agents running on a
-`[[host]]` of the config instead (`init_host.py`)."""
+`[[host]]` of the config instead (`init_host.py`).
+
+The tmux server is `-L`/`-S`, else the existing config's `[tmux]` (as every other command reads
+it), else the default one. Each pane not taken is named on stderr with why (a plain shell, a
+program that is no agent CLI, a dead pane)."""
 
 from __future__ import annotations
 
@@ -12,9 +16,11 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from orchestra_tui.agents.names import AGENT_TOOLS_ORDERED
 from orchestra_tui.config import (
     TOOL_CHOICES,
     TmuxConfig,
+    load_config,
     render_starter_config,
     write_starter_config,
 )
@@ -22,6 +28,7 @@ from orchestra_tui.errors import ConfigError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec
 from orchestra_tui.paths import config_path, display_path
 
+KNOWN_TOOLS = ", ".join(AGENT_TOOLS_ORDERED)
 NO_AGENTS = ("no AI coding agents found on {server}{others}. Start codex, claude, gemini or "
              "aider in tmux panes and run `orchestra init` again, or run `orchestra demo` to "
              "see orchestra with simulated agents.")
@@ -65,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{display_path(path)}: already exists; pass --force to overwrite it")
     socket_name = getattr(args, "socket_name", None)
     socket_path = getattr(args, "socket_path", None)
+    if not (socket_name or socket_path) and path.exists():
+        socket_name, socket_path = _config_socket(path)
+        args = argparse.Namespace(**{**vars(args), "socket_name": socket_name,
+                                     "socket_path": socket_path})
     server = (f"tmux -L {socket_name}" if socket_name
               else f"tmux -S {socket_path}" if socket_path else "the default tmux server")
     tmux = TmuxConfig(socket_name=socket_name, socket_path=socket_path)
@@ -77,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         print("orchestra: " + NO_AGENTS.format(server=server, others=""), file=sys.stderr)
         return 1
     specs = specs_from_panes(discovered)
+    for line in skipped_lines(discovered):
+        print(f"orchestra: {line}", file=sys.stderr)
     if print_only:
         if not specs:
             return _print_template(tmux)
@@ -91,6 +104,32 @@ def run(args: argparse.Namespace) -> int:
     names = ", ".join(spec.name for spec in specs)
     print(f"wrote {display_path(written)} with {len(specs)} agent(s): {names}")
     return 0
+
+
+def _config_socket(path) -> tuple[str | None, str | None]:
+    """The existing config's `[tmux]` server; none when it cannot be read (`--force` is how a
+    broken one is replaced)."""
+    try:
+        tmux = load_config(str(path)).tmux
+    except ConfigError:
+        return None, None
+    return tmux.socket_name, tmux.socket_path
+
+
+def skipped_lines(discovered: Sequence[Any]) -> list[str]:
+    """`skipped %3 (notes:0.0): runs cat, no agent CLI orchestra knows`, one per pane not
+    taken."""
+    lines = []
+    for found in discovered:
+        pane = found.pane
+        if found.tool and found.tool != "shell" and not pane.dead:
+            continue
+        program = pane.current_command or "an unknown program"
+        why = ("its pane is dead" if pane.dead
+               else f"a plain {program} shell, no agent running in it" if found.tool == "shell"
+               else f"runs {program}, no agent CLI orchestra knows ({KNOWN_TOOLS})")
+        lines.append(f"skipped {pane.pane_id} ({pane.target}): {why}")
+    return lines
 
 
 def _print_template(tmux: TmuxConfig) -> int:

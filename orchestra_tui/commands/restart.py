@@ -14,11 +14,12 @@ import sys
 from dataclasses import replace
 
 from orchestra_tui.bootstrap import Boot, boot
+from orchestra_tui.commands.targets import agent_name
 from orchestra_tui.core.gate import evaluate_gate
 from orchestra_tui.core.handoff import compose_handoff, last_issue, refused_prompts
 from orchestra_tui.core.lanes import owner_of
 from orchestra_tui.core.restart import READY_TIMEOUT, restart_agent
-from orchestra_tui.errors import OrchestraError, TmuxUnavailable
+from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, Gate, PullRequest, State
 
 GITHUB_TIMEOUT = 10.0
@@ -60,7 +61,10 @@ async def _restart(args: argparse.Namespace) -> int:
     snapshot = await fleet.refresh()
     if snapshot.tmux_error and not args.dry_run:
         raise TmuxUnavailable(snapshot.tmux_error)
-    spec = fleet.spec(args.agent)
+    name = agent_name(fleet, args.agent)
+    if name is None:
+        raise AgentNotFound(f"pane {args.agent} runs no agent orchestra knows")
+    spec = fleet.spec(name)
     view = fleet.snapshot.get(spec.name)
     pane = view.pane if view is not None else None
 

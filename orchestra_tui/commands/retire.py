@@ -9,6 +9,8 @@ import asyncio
 import sys
 
 from orchestra_tui.bootstrap import boot
+from orchestra_tui.commands.targets import agent_name
+from orchestra_tui.errors import AgentNotFound
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,9 +28,13 @@ async def _retire(args: argparse.Namespace) -> int:
     booted = boot(args)
     try:
         snapshot = await booted.fleet.refresh()
-        view = snapshot.get(args.name)
+        try:  # `devbox:r2` or `%3` as the app shows it; else the record says
+            name = agent_name(booted.fleet, args.name) or args.name
+        except AgentNotFound:
+            name = args.name
+        view = snapshot.get(name)
         pane = view.pane.pane_id if view is not None and view.pane is not None else None
-        outcome = await booted.lifecycle(github=False).retire(args.name, force=args.force,
+        outcome = await booted.lifecycle(github=False).retire(name, force=args.force,
                                                              pane_id=pane)
     finally:
         await booted.aclose()

@@ -1,5 +1,8 @@
 """`orchestra send AGENT_OR_PANE_ID [TEXT] [--queue] [--to-shell]`: send a prompt now, through
 the send gate: it types only into a composer ready for input, and says why when it will not.
+`--queue` writes it to the agent's queue (no tmux needed: a running orchestra sends it later);
+`--nudge AGENT [--yes]` sends the tool's own "continue" to a blocked agent whose composer is on
+screen (after `API Error: 529`), once the person confirms.
 
 Recording never turns a delivered prompt into a failure (a retry would send it twice). Before a
 byte is typed the queue file is checked and the intent is written to the journal: a read-only,
@@ -14,8 +17,17 @@ import argparse
 import asyncio
 import sys
 
+from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.bootstrap import fleet_from_args
-from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
+from orchestra_tui.commands.targets import (
+    agent_after_look,
+    agent_name,
+    confirmed,
+    look,
+    pane_exists,
+)
+from orchestra_tui.errors import AgentNotFound, OrchestraError, UsageError
+from orchestra_tui.models import QueueItemState, State
 from orchestra_tui.paths import StorageError
 
 EXIT_SENT = 0  # also when the record of a delivered prompt could not be written (said on stderr)
@@ -27,44 +39,78 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "send", help="send a prompt to an agent now (only into a composer ready for input)",
         epilog="Exit 0: sent (or queued), even when the journal could not record it (said on "
                "stderr; do not send again). Exit 1: nothing sent, or not confirmed.")
-    parser.add_argument("agent", help="agent name or tmux pane id (%%12)")
+    parser.add_argument("agent", help="agent name (api, devbox:r2) or tmux pane id (%%12, "
+                                      "devbox:%%12)")
     parser.add_argument("text", nargs="?", help="the prompt (default: read from stdin)")
     parser.add_argument("--queue", action="store_true",
                         help="add it to the agent's queue instead: a running orchestra sends "
                              "it when the agent is ready")
     parser.add_argument("--to-shell", action="store_true",
                         help="allow a pane running a plain shell (the text runs as a command)")
+    parser.add_argument("--nudge", action="store_true",
+                        help="send the tool's own 'continue' to a blocked agent whose prompt box "
+                             "is on screen (after an API error), once confirmed")
+    parser.add_argument("--yes", action="store_true", help="confirm --nudge without asking")
     parser.set_defaults(func=run)
 
 
 async def _send(args: argparse.Namespace, text: str) -> int:
     fleet, _config, services = fleet_from_args(args)
     try:
-        name = fleet.spec(args.agent).name
+        name = agent_name(fleet, args.agent)  # a configured agent: known without tmux
     except AgentNotFound:
         name = None  # a discovered agent or a bare pane: known after the first look
     if name is not None:
         _ready_to_record(services, name, text, queue=args.queue)
-    snapshot = await fleet.refresh()
-    if snapshot.tmux_error:
-        raise TmuxUnavailable(snapshot.tmux_error)
-    bare_pane = args.agent.startswith("%") and args.agent not in fleet.names and not any(
-        view.status.pane_id == args.agent for view in snapshot.agents)
-    if args.queue:
-        if bare_pane:
+        if args.queue:  # written for a running orchestra: tmux may be down, or its host
+            return await _enqueue(fleet, name, text, checked=True, services=services)
+    checked = name is not None
+    await look(fleet)
+    if name is None:
+        name = agent_name(fleet, args.agent)
+    if name is None:  # a pane that is no agent's
+        if not await pane_exists(fleet, args.agent):
+            raise AgentNotFound(f"no such pane: {args.agent}")
+        if args.queue:
             raise OrchestraError(f"{args.agent} is not an agent of the config, so it has no "
                                  "queue; send it without --queue")
-        return await _enqueue(fleet, args.agent, text, checked=name is not None,
-                              services=services)
-    if name is None:
-        name = args.agent if bare_pane else fleet.spec(args.agent).name
-        _ready_to_record(services, name, text, queue=False, store=not bare_pane)
-    try:
-        if bare_pane:
+        _ready_to_record(services, args.agent, text, queue=False, store=False)
+        try:
             result = await fleet.send_to_pane(args.agent, text, to_shell=args.to_shell)
-        else:
-            result = await fleet.send_now(args.agent, text, source="cli",
-                                          to_shell=args.to_shell)
+        except StorageError as error:
+            return _unrecorded(args.agent, error)
+        return _report(args.agent, result)
+    if args.queue:
+        return await _enqueue(fleet, name, text, checked=checked, services=services)
+    if not checked:
+        _ready_to_record(services, name, text, queue=False)
+    try:
+        result = await fleet.send_now(name, text, source="cli", to_shell=args.to_shell)
+    except StorageError as error:
+        return _unrecorded(args.agent, error)
+    return _report(args.agent, result)
+
+
+async def _nudge(args: argparse.Namespace) -> int:
+    """The tool's own continue word to a blocked agent, through the gate (which takes a
+    blocked agent only with its composer on screen and no draft in it)."""
+    fleet, _config, services = fleet_from_args(args)
+    name = await agent_after_look(fleet, args.agent)
+    view = fleet.snapshot.get(name)
+    status = view.status
+    if status.state is not State.BLOCKED:
+        raise OrchestraError(f"{args.agent} is {status.state}, not blocked: nothing to nudge "
+                             f"({status.reason}); nothing sent")
+    profile = PROFILES.get(status.tool)
+    text = profile.continue_text if profile is not None else ""
+    if not text:
+        raise OrchestraError(f"{args.agent} runs {status.tool}, which has no continue word to "
+                             "nudge it with; nothing sent")
+    if not confirmed(f"send {text!r} to {args.agent}", status.reason, yes=args.yes):
+        raise OrchestraError("not confirmed; nothing sent")
+    _ready_to_record(services, name, text, queue=False)
+    try:
+        result = await fleet.send_now(name, text, source="nudge", allow_blocked=True)
     except StorageError as error:
         return _unrecorded(args.agent, error)
     return _report(args.agent, result)
@@ -82,19 +128,20 @@ def _ready_to_record(services, name: str, text: str, *, queue: bool, store: bool
 
 
 async def _enqueue(fleet, agent: str, text: str, *, checked: bool, services) -> int:
+    """`agent` is the fleet's name for it."""
     if not checked:
-        _ready_to_record(services, fleet.spec(agent).name, text, queue=True)
+        _ready_to_record(services, agent, text, queue=True)
     try:
         item = await fleet.enqueue(agent, text, source="cli")
     except StorageError as error:
         if error.operation != "journal queue_added":
             raise OrchestraError(f"{error}; nothing queued") from None
-        name = fleet.spec(agent).name
-        _say(f"queued for {name}; could not record it in the journal: {error}; "
+        _say(f"queued for {agent}; could not record it in the journal: {error}; "
              "do not queue it again")
         return EXIT_SENT
-    waiting = sum(1 for queued in fleet.current().get(item.agent).queue
-                  if queued.state == "queued")
+    # The queue as written (no tick is needed, or possible with tmux down): what is unsent.
+    waiting = sum(1 for queued in services.store.items(item.agent)
+                  if queued.state != QueueItemState.SENT)
     print(f"queued for {item.agent} ({waiting} waiting); a running orchestra sends it "
           "when the agent is ready")
     return EXIT_SENT
@@ -154,6 +201,11 @@ def _prompt(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.nudge:
+        if args.text is not None or args.queue or args.to_shell:
+            raise UsageError("orchestra send --nudge: takes an agent only (it sends the tool's "
+                             "own continue word); no text, --queue or --to-shell")
+        return asyncio.run(_nudge(args))
     text = _prompt(args)
     if not text.strip():
         raise OrchestraError("nothing to send: the prompt is empty")

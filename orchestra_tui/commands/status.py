@@ -1,4 +1,9 @@
-"""`orchestra status [--json]`: every agent pane, configured or discovered, and its state."""
+"""`orchestra status [--json]`: every agent pane, configured or discovered, and its state.
+
+`queued` is orchestra's own queue for the agent (its prompts not sent yet: `orchestra queue`
+says why each waits); `tool_queued` is what the agent CLI shows queued in its own composer.
+With tmux out of reach the configured agents are still printed (as last known: exited), and
+the exit is 1 with one line on stderr."""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ import json
 
 from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.core.queue_reasons import queue_reasons
 from orchestra_tui.errors import TmuxUnavailable
 
-STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "reason", "alerts",
-               "source", "host", "branch", "ahead", "behind", "files_changed", "insertions",
-               "deletions")
+STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued",
+               "reason", "alerts", "source", "host", "branch", "ahead", "behind",
+               "files_changed", "insertions", "deletions")
 WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
 
@@ -30,7 +36,10 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
             "tool": view.status.tool,
             "state": str(view.status.state),
             "context_left": view.status.context_left,
-            "queued": view.status.queued,
+            # orchestra's queue: its items not sent yet (queued, sending, uncertain)
+            "queued": len(queue_reasons(view)),
+            # the agent CLI's own on-screen queue (None: it shows none)
+            "tool_queued": view.status.queued,
             "reason": view.status.reason,
             "alerts": list(view.status.alerts),
             "source": view.status.source,
@@ -58,13 +67,13 @@ def run(args: argparse.Namespace) -> int:
     rows = status_rows(snapshot)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return 0
-    if not rows:
+    elif not rows:
         print("no agents: add some with `orchestra init`, or try `orchestra demo`")
-        return 0
-    print(_table(rows))
+    else:
+        print(_table(rows))
     if snapshot.tmux_error:
-        print(f"tmux: {snapshot.tmux_error}")
+        # What is printed is what the config says, not what tmux does: not a success.
+        raise TmuxUnavailable(snapshot.tmux_error)
     return 0
 
 
@@ -75,13 +84,17 @@ def _host(view) -> str:
 
 def _table(rows: list[dict]) -> str:
     hosts = any(row["host"] for row in rows)  # a HOST column once an agent is elsewhere
+    # QUEUED: orchestra's queue; IN TOOL: what the agent CLI holds queued itself, when any does.
+    in_tool = any(row["tool_queued"] for row in rows)
     headers = ("AGENT", *(("HOST",) if hosts else ()), "PANE", "TOOL", "STATE", "CTX", "QUEUED",
-               "REASON")
+               *(("IN TOOL",) if in_tool else ()), "REASON")
     body = [
         (row["name"], *((row["host"] or "local",) if hosts else ()), row["pane_id"] or "-",
          row["tool"], row["state"],
          "-" if row["context_left"] is None else f"{row['context_left']}%",
-         "-" if row["queued"] is None else str(row["queued"]), row["reason"])
+         str(row["queued"]) if row["queued"] else "-",
+         *((str(row["tool_queued"]) if row["tool_queued"] else "-",) if in_tool else ()),
+         row["reason"])
         for row in rows
     ]
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *body)]

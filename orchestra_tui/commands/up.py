@@ -12,8 +12,9 @@ import argparse
 import asyncio
 
 from orchestra_tui.bootstrap import boot
+from orchestra_tui.core.agent_ref import resolve_agent
 from orchestra_tui.core.restart import READY_TIMEOUT
-from orchestra_tui.errors import OrchestraError
+from orchestra_tui.errors import AgentNotFound, OrchestraError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,13 +34,16 @@ async def _up(args: argparse.Namespace) -> int:
     booted = boot(args)
     try:
         lifecycle = booted.lifecycle(ready_timeout=args.timeout, github=False)
-        known = {spec.name for spec, _ in lifecycle.specs()}
-        unknown = [name for name in args.names if name not in known]
+        specs = [spec for spec, _ in lifecycle.specs()]
+        known = {spec.name for spec in specs}
+        # `devbox:r2` as the app shows it is `r2` (its host is in its config).
+        names = [_name(name, specs) for name in args.names]
+        unknown = [given for given, name in zip(args.names, names) if name not in known]
         if unknown:
             raise OrchestraError(f"no agent named {', '.join(unknown)} (known: "
                                  f"{', '.join(sorted(known)) or 'none'})")
         snapshot = await booted.fleet.refresh()
-        outcomes = await lifecycle.up(snapshot, names=tuple(args.names))
+        outcomes = await lifecycle.up(snapshot, names=tuple(names))
     finally:
         await booted.aclose()
     if not outcomes:
@@ -47,6 +51,13 @@ async def _up(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         print(outcome.line())
     return 0 if all(outcome.ok for outcome in outcomes) else 1
+
+
+def _name(given: str, specs) -> str:
+    try:
+        return resolve_agent(given, specs, ()) or given
+    except AgentNotFound:
+        return given
 
 
 def run(args: argparse.Namespace) -> int:

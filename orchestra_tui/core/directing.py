@@ -57,16 +57,18 @@ class Directing:
     # -- sending ---------------------------------------------------------------------------
 
     async def send_now(self, name: str, text: str, *, source: str = "person",
-                       to_shell: bool = False) -> SendResult:
+                       to_shell: bool = False, allow_blocked: bool = False) -> SendResult:
         """Send a prompt straight away through the gate. Raises `SendRefused` (nothing typed,
-        nothing journaled as sent) when the pane is not a composer ready for input."""
+        nothing journaled as sent) when the pane is not a composer ready for input.
+        `allow_blocked`: a blocked agent whose composer is on screen takes it (a nudge)."""
         slot = self._slot(name)
         pane = self._require_pane(slot)
         tracked = slot.status.state if slot.status else None
         try:
             result = await self.gate.send(
                 slot.spec.name, pane.pane_id, text, slot.tool, to_shell=to_shell,
-                tracked=tracked, before_first_byte=self._before_send_hook(slot, text))
+                tracked=tracked, before_first_byte=self._before_send_hook(slot, text),
+                allow_blocked=allow_blocked)
         except SendRefused as refused:
             await self._journal("send_refused", agent=slot.spec.name, text=text, source=source,
                                 state=str(refused.state), reason=refused.reason,

@@ -35,7 +35,7 @@ from orchestra_tui.agents.inert import inert_prompt
 from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.text import clip
-from orchestra_tui.agents.turn_start import is_short, turn_started
+from orchestra_tui.agents.turn_start import composer_shown, is_short, turn_started
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import Detection, PaneInfo, SendResult, State
@@ -102,14 +102,15 @@ def foreground_shell(pane: PaneInfo) -> str | None:
 
 def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
           tracked: State | None = None, text: str = "",
-          before_typing: bool = True) -> tuple[State, str] | None:
+          before_typing: bool = True, allow_blocked: bool = False) -> tuple[State, str] | None:
     """None when the composer takes text now; otherwise (state, reason) of the refusal.
 
     `tool` is the agent's tool as configured or recognised (None: read it from the screen);
     `to_shell` allows a plain shell at its prompt (`orchestra send --to-shell`); `tracked` is
     the state the poll loop holds, for what one screen cannot show (stuck); `text` is what would
     be typed (a leading `!` switches the agents' composers to their shell mode);
-    `before_typing` False once orchestra typed its text (the composer then holds it)."""
+    `before_typing` False once orchestra typed its text (the composer then holds it);
+    `allow_blocked` takes a blocked agent whose composer is on screen (`send --nudge`)."""
     pane, detection = reading.pane, reading.detection
     if pane.dead:
         return State.EXITED, "its pane is dead"
@@ -140,7 +141,8 @@ def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
         if text.lstrip().startswith("!") and agent_tool is not None:
             return State.IDLE, ('a prompt that starts with "!" runs as a shell command in the '
                                 "agent's composer")
-    if state is State.IDLE:
+    if state is State.IDLE or (state is State.BLOCKED and allow_blocked
+                               and composer_shown(reading.screen)):
         return _draft_verdict(reading, state, before_typing)
     if state is State.WORKING:
         if tracked is State.STUCK:
@@ -178,7 +180,7 @@ class SendGate:
 
     async def check(self, agent: str, pane_id: str, tool: str | None, *,
                     to_shell: bool = False, tracked: State | None = None,
-                    typed: bool = False, text: str = "") -> Reading:
+                    typed: bool = False, text: str = "", allow_blocked: bool = False) -> Reading:
         """Raise `SendRefused` unless the pane's composer takes text right now."""
         try:
             reading = await self.read(pane_id, tool)
@@ -189,7 +191,8 @@ class SendGate:
             state = State.UNREACHABLE if ":%" in pane_id else State.EXITED
             raise SendRefused(agent, state, str(error), typed=typed) from None
         verdict = judge(reading, tool, to_shell=to_shell, tracked=tracked,
-                        text="" if typed else text, before_typing=not typed)
+                        text="" if typed else text, before_typing=not typed,
+                        allow_blocked=allow_blocked)
         if verdict is not None:
             raise SendRefused(agent, *verdict, typed=typed)
         return reading
@@ -197,7 +200,7 @@ class SendGate:
     async def send(self, agent: str, pane_id: str, text: str, tool: str | None, *,
                    to_shell: bool = False, tracked: State | None = None,
                    before_first_byte: Callable[[], Awaitable[None]] | None = None,
-                   ) -> SendResult:
+                   allow_blocked: bool = False) -> SendResult:
         """Type `text` with the verified recipe, gated before the body and before each Enter.
 
         The text is made inert first (`agents.inert`: no byte of it acts as a key) and judged
@@ -217,14 +220,15 @@ class SendGate:
                 state = State.UNREACHABLE if ":%" in pane_id else State.EXITED
                 raise SendRefused(agent, state, str(error)) from None
             return await self._send_held(agent, pane_id, text, tool, to_shell=to_shell,
-                                         tracked=tracked, before_first_byte=before_first_byte)
+                                         tracked=tracked, before_first_byte=before_first_byte,
+                                         allow_blocked=allow_blocked)
 
     async def _send_held(self, agent: str, pane_id: str, text: str, tool: str | None, *,
                          to_shell: bool, tracked: State | None,
                          before_first_byte: Callable[[], Awaitable[None]] | None,
-                         ) -> SendResult:
+                         allow_blocked: bool = False) -> SendResult:
         reading = await self.check(agent, pane_id, tool, to_shell=to_shell, tracked=tracked,
-                                   text=text)
+                                   text=text, allow_blocked=allow_blocked)
         resolved = tool if tool in PROFILES else reading.detection.tool
         shell_send = to_shell and (foreground_shell(reading.pane) is not None
                                    or reading.detection.tool == "shell")
@@ -244,7 +248,7 @@ class SendGate:
                 started = True
                 return  # read just above, as close to the first byte as one call allows
             await self.check(agent, pane_id, resolved, to_shell=to_shell, tracked=tracked,
-                             typed=started)
+                             typed=started, allow_blocked=allow_blocked)
 
         return await self.tmux.send_text(pane_id, text, pending=pending, guard=guard,
                                          started=turn)

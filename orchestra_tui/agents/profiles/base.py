@@ -134,6 +134,9 @@ class Profile:
     # The composer takes a prompt while the agent works and holds it for the next turn
     # (Codex and Claude Code queue it): the send gate may type into a working agent.
     types_while_working: bool = False
+    # What the person types to make the tool take up its turn again after a transient error
+    # (`API Error: 529`, a dropped stream): `orchestra send --nudge`. "" when it has none.
+    continue_text: str = "continue"
     keys_by_dialog: tuple[tuple[str, Keys], ...] = ()
 
     def keys_for(self, dialog: str | None) -> Keys:
