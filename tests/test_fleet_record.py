@@ -235,3 +235,14 @@ async def test_one_shot_commands_journal_a_state_only_when_it_changed(tmux, tmp_
     for _ in range(2):
         await _settled(_fleet(tmux, tmp_path, pane))
     assert [e["state"] for e in journal.read(events=("state",))] == ["idle", "working"]
+
+
+async def test_for_counts_from_when_the_state_began_not_from_the_look(tmux, tmp_path):
+    pane = await start_fake_agent(tmux, "codex", tmp_path / "agent.jsonl")
+    first = _fleet(tmux, tmp_path, pane)
+    await _settled(first)
+    began = first.current().get("infra").status.since
+    later = _fleet(tmux, tmp_path, pane)
+    for _ in range(3):  # the first look and the ticks after it keep the journal's start
+        status = (await later.refresh()).get("infra").status
+        assert (status.state, status.since) == (State.IDLE, began)

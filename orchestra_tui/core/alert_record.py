@@ -25,18 +25,23 @@ def alert_key(alert: Alert) -> str:
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
-def journal_memory(journal) -> tuple[dict[str, set[str]], dict[str, str]]:
+def journal_memory(journal) -> tuple[dict[str, set[str]], dict[str, tuple[str, float]]]:
     """What a new fleet must not record again: `journaled_alerts` and `journaled_states`."""
     return journaled_alerts(journal), journaled_states(journal)
 
 
-def journaled_states(journal) -> dict[str, str]:
-    """The last state journaled for each agent: a one-shot command that finds an agent as the
-    journal last left it records nothing (the journal records changes, not looks)."""
+def journaled_states(journal) -> dict[str, tuple[str, float]]:
+    """The last state journaled for each agent and since when: a one-shot command that finds
+    an agent as the journal last left it records nothing (the journal records changes, not
+    looks), and the state's time counts from when it began, not from the look."""
     if journal is None:
         return {}
-    return {entry["agent"]: str(entry.get("state", ""))
-            for entry in journal.read(events=("state",)) if entry.get("agent")}
+    last: dict[str, tuple[str, float]] = {}
+    for entry in journal.read(events=("state",)):
+        since = entry.get("since", entry.get("at"))
+        if entry.get("agent") and isinstance(since, (int, float)):
+            last[str(entry["agent"])] = (str(entry.get("state", "")), float(since))
+    return last
 
 
 def journaled_alerts(journal) -> dict[str, set[str]]:

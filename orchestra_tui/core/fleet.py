@@ -45,7 +45,6 @@ from orchestra_tui.models import (
     Alert,
     ContextTrend,
     Detection,
-    PaneInfo,
     State,
 )
 from orchestra_tui.services.store_format import EMPTY as NO_QUEUES
@@ -82,7 +81,8 @@ class Fleet(Directing, FleetWork):
         self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
         self._queues = NO_QUEUES
         self._journaled_alerts: dict[str, set[str]] | None = None  # agent -> occurrence keys
-        self._journaled_states: dict[str, str] = {}  # agent -> its last journaled state
+        # agent -> (its last journaled state, since when): what a new process continues
+        self._journaled_states: dict[str, tuple[str, float]] = {}
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -301,9 +301,17 @@ class Fleet(Directing, FleetWork):
 
     def _set_status(self, slot: Slot, status: AgentStatus) -> None:
         previous = slot.status
-        slot.status = status
         journaled = self._journaled_states.get(status.name) if previous is None else None
-        if (self.journal is not None and not self.read_only and journaled != status.state
+        if journaled is not None:
+            slot.carried = journaled
+        if slot.carried is not None and slot.carried[0] == status.state:
+            # The state the journal last left it in goes on: its time counts from its start.
+            status = replace(status, since=min(status.since, slot.carried[1]))
+        else:
+            slot.carried = None
+        slot.status = status
+        if (self.journal is not None and not self.read_only
+                and (journaled is None or journaled[0] != status.state)
                 and (previous is None or previous.state is not status.state)):
             # The session report turns these into time spent working, idle and waiting.
             self._background(self._journal("state", agent=status.name, state=str(status.state),
@@ -346,30 +354,6 @@ class Fleet(Directing, FleetWork):
                                    unseen_alerts=slot.alerts_unseen))
         views.sort(key=lambda view: (view.attention_rank, view.name))
         return tuple(views)
-
-    async def _discover(self, panes: list[PaneInfo]) -> None:
-        """Find agents among panes not seen before, or whose foreground program changed (a
-        shell where `claude` was just started). A pane is examined once per program, so a
-        server full of idle shells costs no process-tree walk per tick."""
-        from orchestra_tui.services.discovery import discover_agent_panes
-
-        known = {slot.pane.pane_id for slot in self._slots.values() if slot.pane}
-        fresh = [pane for pane in panes if pane.pane_id not in known
-                 and self._examined.get(pane.pane_id) != (pane.pid, pane.current_command)]
-        if not fresh:
-            return
-        for pane in fresh:
-            self._examined[pane.pane_id] = (pane.pid, pane.current_command)
-        for item in await discover_agent_panes(self.tmux, panes=fresh):
-            # A plain shell is not an agent: discovery lists only panes running one.
-            if item.tool in (None, "shell"):
-                continue
-            pane = item.pane
-            name = pane.session_name if pane.session_name not in self._slots else pane.target
-            if name in self._slots:
-                continue
-            self._add_slot(AgentSpec(name=name, tool=item.tool, command=item.argv,
-                                     cwd=pane.current_path, target=pane.pane_id, host=pane.host))
 
     def _add_slot(self, spec: AgentSpec) -> None:
         self._slots[spec.name] = Slot(

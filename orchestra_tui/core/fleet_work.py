@@ -1,5 +1,6 @@
-"""Two things the fleet learns beside the panes, as a mixin of `Fleet`:
+"""What the fleet learns beside its configured agents, as a mixin of `Fleet`:
 
+- agents found running in panes nobody configured (`_discover`);
 - the agents orchestra started (`orchestra new`, recorded in the data dir): a new record is an
   agent from the next tick on, a retired one leaves, whichever process wrote the record;
 - each agent's work at a glance (`BranchFigures`: branch, commits ahead/behind its base, files
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from orchestra_tui.core.binding import bind_agents
 from orchestra_tui.core.lifecycle_hosts import git_runner
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import BranchFigures, PaneInfo, State
+from orchestra_tui.models import AgentSpec, BranchFigures, PaneInfo, State
 from orchestra_tui.services import git_figures
 
 __all__ = ["WORK_EVERY", "FleetWork"]
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 
 class FleetWork:
-    """Expects `tmux`, `_slots`, `_add_slot`, `_background` and `clock` from `Fleet`. Set
+    """Expects `tmux`, `_slots`, `_examined`, `_add_slot`, `_background` and `clock` from
+    `Fleet`. Set
     `registry` (an `AgentsRegistry`) to follow the recorded agents."""
 
     registry = None
@@ -182,3 +184,27 @@ class FleetWork:
             self._work.pop(name, None)
         else:
             self._work[name] = found
+
+    async def _discover(self, panes: list[PaneInfo]) -> None:
+        """Find agents among panes not seen before, or whose foreground program changed (a
+        shell where `claude` was just started). A pane is examined once per program, so a
+        server full of idle shells costs no process-tree walk per tick."""
+        from orchestra_tui.services.discovery import discover_agent_panes
+
+        known = {slot.pane.pane_id for slot in self._slots.values() if slot.pane}
+        fresh = [pane for pane in panes if pane.pane_id not in known
+                 and self._examined.get(pane.pane_id) != (pane.pid, pane.current_command)]
+        if not fresh:
+            return
+        for pane in fresh:
+            self._examined[pane.pane_id] = (pane.pid, pane.current_command)
+        for item in await discover_agent_panes(self.tmux, panes=fresh):
+            # A plain shell is not an agent: discovery lists only panes running one.
+            if item.tool in (None, "shell"):
+                continue
+            pane = item.pane
+            name = pane.session_name if pane.session_name not in self._slots else pane.target
+            if name in self._slots:
+                continue
+            self._add_slot(AgentSpec(name=name, tool=item.tool, command=item.argv,
+                                     cwd=pane.current_path, target=pane.pane_id, host=pane.host))
