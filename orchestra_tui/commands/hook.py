@@ -146,8 +146,10 @@ def deny_output(tool: str, reason: str) -> dict[str, Any]:
                                    "permissionDecisionReason": reason}}
 
 
-def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float) -> dict | None:
-    """Record the event; return the output to print (a denial) or None."""
+def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
+           ) -> tuple[dict[str, Any], dict | None]:
+    """The event's record for the pane's log, and the output to print (a denial) or None.
+    Nothing here writes but the journal line of a denial (whose failure changes nothing)."""
     name = event_name(payload)
     record: dict[str, Any] = {"at": now, "event": name, "tool": options.tool,
                               "pane": pane_id}
@@ -157,42 +159,55 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float) 
         if isinstance(value, str) and value:
             record[key] = value
     output = None
-    data_dir = options.data_dir or _default_data_dir()
     command = shell_command(options.tool, name, payload)
     if command is not None and options.config is not None:
         from orchestra_tui.core.hook_guard import check_command
 
         cwd = payload.get("cwd")  # where the command runs: scripts it runs are read there
-        verdict = check_command(command, config=options.config, data_dir=data_dir,
+        verdict = check_command(command, config=options.config, data_dir=_data_dir(options),
                                 agent=options.agent, pane_id=pane_id, now=now,
                                 cwd=cwd if isinstance(cwd, str) else None)
         if verdict is not None:
             record["denied"] = verdict.label
             record.setdefault("agent", verdict.agent)
             output = deny_output(options.tool, verdict.reason)
-    if pane_id and name:
-        append_event(data_dir, pane_id, record)
-        nudge(data_dir, pane_id)
-    return output
+    return record, output
 
 
-def _default_data_dir() -> Path:
-    from orchestra_tui.paths import data_dir
+def record_event(options: Options, record: dict[str, Any]) -> None:
+    """Append the event to its pane's log and nudge a running app (no pane, no event: none)."""
+    data_dir = _data_dir(options)
+    if data_dir is not None and record.get("pane") and record.get("event"):
+        append_event(data_dir, record["pane"], record)
+        nudge(data_dir, record["pane"])
 
-    return data_dir()
+
+def _data_dir(options: Options) -> Path | None:
+    """`--data-dir`, else the default (None when it cannot be made: a decision never waits
+    on the disk)."""
+    if options.data_dir is not None:
+        return options.data_dir
+    try:
+        from orchestra_tui.paths import data_dir
+
+        return data_dir()
+    except Exception:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Always 0: a failing observer must never stop the agent. Problems go to
-    `hooks/hook-errors.log` in the data dir."""
+    """Always 0: a failing observer must never stop the agent. The decision is printed before
+    anything is recorded, so a read-only or full data dir never loses it. Problems go to
+    `hooks/hook-errors.log` in the data dir, when it can be written."""
     options = Options.parse(sys.argv[1:] if argv is None else argv)
     try:
         raw = options.payload_arg if options.payload_arg is not None else read_stdin()
-        output = handle(options, parse_payload(raw), os.environ.get("TMUX_PANE", ""),
-                        time.time())
+        record, output = handle(options, parse_payload(raw),
+                                os.environ.get("TMUX_PANE", ""), time.time())
         if output is not None:
             sys.stdout.write(json.dumps(output) + "\n")
             sys.stdout.flush()
+        record_event(options, record)
     except Exception as error:
         _note_error(options, error)
     return 0
@@ -200,7 +215,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _note_error(options: Options, error: Exception) -> None:
     try:
-        directory = (options.data_dir or _default_data_dir()) / "hooks"
+        directory = _data_dir(options)
+        if directory is None:
+            return
+        directory = directory / "hooks"
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         with open(directory / "hook-errors.log", "a", encoding="utf-8") as log:
             log.write(f"{time.time():.3f} {options.tool} {type(error).__name__}: {error}\n")

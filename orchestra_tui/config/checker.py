@@ -70,7 +70,10 @@ _CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 class Checker:
     """Turns a parsed document into a Config, collecting every problem as (key path, text)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_broken: bool = False) -> None:
+        # Keep an `[[agent]]` or `[[lane]]` with problems as far as it reads (the enforcement
+        # reader's lenient mode: `config.lenient`); the app's config drops it (and fails).
+        self.keep_broken = keep_broken
         # (key path, message, whether the message is prefixed with the key's name)
         self.problems: list[tuple[KeyPath, str, bool]] = []
         self.lane_names: set[str] = set()  # every [[lane]] name written, broken lanes too
@@ -167,7 +170,7 @@ class Checker:
             spec = self.from_lane(spec, table, where, lanes)
         if not spec.host:  # on a host (its own or its lane's), `~` is the home there
             spec = replace(spec, cwd=os.path.expanduser(spec.cwd))
-        return spec if len(self.problems) == before else None
+        return spec if self.keep_broken or len(self.problems) == before else None
 
     def lane_keys(self, table: dict[str, Any], where: KeyPath) -> dict[str, Any]:
         """The keys `[[agent]]` and `[[lane]]` share, checked alike."""
@@ -249,7 +252,7 @@ class Checker:
         path = self.text(table, "path", where)  # on a host, `~` is the home there
         lane = LaneSpec(name=name, path=path if host else os.path.expanduser(path),
                         branch=branch, host=host, **common)
-        return lane if len(self.problems) == before else None
+        return lane if self.keep_broken or len(self.problems) == before else None
 
     def paths(self, table: dict[str, Any]) -> PathsConfig:
         where: KeyPath = ("paths",)

@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +31,10 @@ from orchestra_tui.models import AgentSpec
 if TYPE_CHECKING:
     from orchestra_tui.core.shell_judge import Judgement
 
-# A config where no line sets `enforce` to anything but false enforces nothing: no need to
-# parse it (a wrong value such as "yes" is parsed, and reported).
-MARKER = re.compile(rb"(?m)^[ \t]*enforce[ \t]*=(?![ \t]*false\b)")
+# A config whose bytes hold none of these asks for no enforcement: no need to parse it. Any
+# TOML key spelling `enforce` (bare, quoted, in an inline table) holds the word itself, or a
+# \u / \U escape (the only escapes that make letters).
+MARKERS = (b"enforce", b"\\u", b"\\U")
 COMMAND_LIMIT = 200
 ALLOWED = "allowed"
 # Why a command could not be judged, as the agent's model reads it.
@@ -43,6 +43,7 @@ UNJUDGED_WHY = {
     "too_large": "(it, or a script it runs, is too long)",
     "too_deep": "(shells and scripts are nested too deep in it)",
     "unparsable": "(it does not parse as a shell command)",
+    "error": "(orchestra's check of it failed)",
 }
 
 
@@ -97,18 +98,17 @@ def deny_reason(spec: AgentSpec, label: str, command: str, kind: str = "forbidde
 
 
 def agent_for(agents: Sequence[AgentSpec], name: str, pane_id: str) -> AgentSpec | None:
-    """The configured agent running in `pane_id`: by `name` when the hook was told it, else the
-    enforcing agent whose target is this pane."""
+    """The agent running in `pane_id` among `agents` (those that ask to enforce): by `name`
+    when the hook was told it, else the one whose target is this pane."""
     if name:
         return next((spec for spec in agents if spec.name == name), None)
-    enforcing = [spec for spec in agents if spec.enforce]
-    if not enforcing or not pane_id:
+    if not agents or not pane_id:
         return None
-    direct = [spec for spec in enforcing if (spec.target or "").startswith("%")]
+    direct = [spec for spec in agents if (spec.target or "").startswith("%")]
     for spec in direct:
         if spec.target == pane_id:
             return spec
-    named = [spec for spec in enforcing if spec not in direct]
+    named = [spec for spec in agents if spec not in direct and not spec.host]
     if not named:
         return None
     from orchestra_tui.core.binding import find_pane
@@ -122,39 +122,72 @@ def agent_for(agents: Sequence[AgentSpec], name: str, pane_id: str) -> AgentSpec
     return None
 
 
+def nothing_enforces(config_bytes: bytes, data_dir: Path | None) -> bool:
+    """True when neither the config nor the agents `orchestra new` recorded can ask for
+    enforcement: the config never says `enforce` (a TOML key is those bytes, bare or quoted,
+    unless a `\\u` escape spells it) and no record says `"enforce": true`."""
+    if any(marker in config_bytes for marker in MARKERS):
+        return False
+    if data_dir is None:
+        return True
+    from orchestra_tui.services.agents_registry import FILE_NAME
+
+    try:
+        return b'"enforce": true' not in (Path(data_dir) / FILE_NAME).read_bytes()
+    except OSError:
+        return True
+
+
 def check_command(command: str, *, config: Path, data_dir: Path | None, agent: str = "",
                   pane_id: str = "", now: float = 0.0, cwd: str | Path | None = None,
                   ) -> Verdict | None:
     """The verdict on `command` (run in `cwd`) for the agent in `pane_id` under `config`,
-    journaled when it denies; None when it may run (or nothing enforces, or the config cannot
-    be read). A command an enforcing lane cannot judge in time is denied."""
+    journaled when it denies; None when it may run. A problem elsewhere in the config changes
+    nothing; an enforcing agent whose settings cannot be read, or whose command cannot be
+    judged, is denied (fail closed); when the hook cannot tell whether the pane's agent
+    enforces, the command runs and the journal says enforcement is unknown."""
     try:
-        data = Path(config).read_bytes()
+        data: bytes | None = Path(config).read_bytes()
+    except FileNotFoundError:
+        data = b""
     except OSError:
+        data = None  # unreadable: `read_enforcement` says why
+    if data is not None and nothing_enforces(data, data_dir):
         return None
-    if MARKER.search(data) is None:
-        return None
-    from orchestra_tui.config import load_config
-    from orchestra_tui.errors import OrchestraError
+    from orchestra_tui.config.lenient import read_enforcement
+    from orchestra_tui.core.enforcement import recorded, standing
 
-    try:
-        loaded = load_config(config)
-    except OrchestraError as error:
-        _journal(data_dir, "alert", agent or None, kind="hook", at=now,
-                 text=f"enforcement skipped, the config is broken: {error}")
+    read = read_enforcement(Path(config), data if data else None)
+    state = standing(read, recorded(data_dir))
+    spec = agent_for(state.enforcing(), agent, pane_id)
+    if spec is None:
+        known = bool(agent) and any(other.name == agent for other in state.specs)
+        if not known and (state.unreadable or state.broken):
+            problem = state.unreadable or next(iter(state.broken.values()))
+            _journal(data_dir, "alert", agent or None, kind="hook", at=now,
+                     text=f"enforcement skipped for this pane ({pane_id or 'no pane'}): "
+                          f"orchestra cannot tell whether its agent enforces: {problem}")
         return None
-    spec = agent_for(loaded.agents, agent, pane_id)
-    if spec is None or not spec.enforce:
-        return None
-    found = judge_for(command, spec, cwd)
-    if found is None:
-        return None
-    label, offending = found.label, found.command
-    verdict = Verdict(agent=spec.name, label=label, command=_clip(command),
-                      reason=deny_reason(spec, label, offending, found.kind))
-    why = "forbidden" if found.kind == "forbidden" else "not judged"
+    why = state.broken.get(spec.name)
+    if why:
+        label = "config unreadable"
+        reason = (f"orchestra cannot read its config ({why}); denied because this lane "
+                  f"enforces (agent {spec.name}). Ask the person to fix the config.")
+        found_command, kind = command, "config"
+    else:
+        try:
+            found = judge_for(command, spec, cwd)
+        except Exception as error:  # an enforcing lane fails closed
+            label, found_command, kind = f"check failed: {type(error).__name__}", command, "error"
+        else:
+            if found is None:
+                return None
+            label, found_command, kind = found.label, found.command, found.kind
+        reason = deny_reason(spec, label, found_command, kind)
+    verdict = Verdict(agent=spec.name, label=label, command=_clip(command), reason=reason)
+    how = "forbidden" if kind == "forbidden" else "not judged"
     _journal(data_dir, "alert", spec.name, kind="forbid", at=now, denied=True, source="hook",
-             text=f"{_clip(offending)} ({why}: {label}; denied before it ran)",
+             text=f"{_clip(found_command)} ({how}: {label}; denied before it ran)",
              key=f"hook-deny:{pane_id}:{now:.6f}")
     return verdict
 
@@ -165,7 +198,7 @@ def _journal(data_dir: Path | None, event: str, agent: str | None, **fields: obj
     path = Path(data_dir) / FILE_NAME if data_dir is not None else None
     try:
         Journal(path).append(event, agent, **fields)
-    except OSError:
+    except Exception:
         pass  # the denial stands even when the record cannot be written
 
 
