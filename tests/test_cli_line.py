@@ -133,6 +133,10 @@ async def test_every_name_the_app_shows_is_accepted_by_every_command(tmux, tmp_p
     [row] = json.loads(listed.stdout)
     assert (row["agent"], row["shown_as"], row["host"]) == ("r2", "devbox:r2", "devbox")
     assert {item["waits"] for item in row["items"]} == {"unreachable"}
+    logged = orchestra(tmp_path, "log", "--agent", "devbox:r2", "--json", config=config,
+                       socket=socket)
+    assert [(e["event"], e["agent"]) for e in json.loads(logged.stdout)] == [
+        ("queue_added", "r2")] * 3
     # A local agent by its pane id; the journal names the agent.
     sent = orchestra(tmp_path, "send", pane.pane_id, "by pane id", config=config,
                      socket=socket)

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from orchestra_tui.bootstrap import boot
+from orchestra_tui.commands.targets import recorded_name
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _AGO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.I)
@@ -51,8 +52,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    journal = boot(args, read_only=True).journal
-    entries = journal.read(agent=args.agent, since=args.since,
+    booted = boot(args, read_only=True)
+    journal = booted.journal
+    entries = journal.read(agent=recorded_name(booted.config.agents, args.agent),
+                           since=args.since,
                            events=getattr(args, "events", None))
     if args.json:
         json.dump(entries, sys.stdout, ensure_ascii=False, indent=2)

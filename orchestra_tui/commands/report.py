@@ -12,6 +12,7 @@ from typing import Any
 
 from orchestra_tui.bootstrap import boot
 from orchestra_tui.commands.log import parse_since
+from orchestra_tui.commands.targets import recorded_name
 from orchestra_tui.core.report import (
     AgentReport,
     format_duration,
@@ -39,11 +40,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    journal = boot(args, read_only=True).journal
+    booted = boot(args, read_only=True)
+    journal = booted.journal
     now = time.time()
     report = session_report(journal.read(), now=now, since=args.since)
     if args.agent:
-        report = {name: value for name, value in report.items() if name == args.agent}
+        agent = recorded_name(booted.config.agents, args.agent)
+        report = {name: value for name, value in report.items()
+                  if agent in (name, value.label)}
     if args.json:
         json.dump(report_to_json(report, now=now, since=args.since), sys.stdout,
                   ensure_ascii=False, indent=2)

@@ -21,6 +21,17 @@ def agent_name(fleet: Fleet, text: str) -> str | None:
                          fleet.snapshot.agents)
 
 
+def recorded_name(specs, text: str | None) -> str | None:
+    """The name the journal holds for `text` (`devbox:r2` is `r2`), from the config alone;
+    `text` itself when the config does not know it (an agent since removed, a bare pane)."""
+    if not text:
+        return text
+    try:
+        return resolve_agent(text, specs, ()) or text
+    except AgentNotFound:
+        return text
+
+
 async def look(fleet: Fleet) -> FleetSnapshot:
     """One tick; tmux out of reach (the local server down) raises `TmuxUnavailable`."""
     snapshot = await fleet.refresh()
