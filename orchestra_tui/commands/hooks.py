@@ -47,14 +47,36 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return data_dir()
 
 
+def _status(args: argparse.Namespace, project: Path | None, directory: Path) -> int:
+    """The hooks installed where, then every way enforcement a lane asks for is off; exit 1
+    when there is one (a hook reading another config than this one counts when some agent
+    asks to enforce)."""
+    from orchestra_tui.core.enforcement import enforcement_problems
+
+    config = config_path(getattr(args, "config", None)).resolve()
+    tools = (args.tool,) if args.tool else TOOLS
+    rows = status(tools, project=project, data_dir=directory, config=config)
+    for row in rows:
+        print(row.line())
+    problems = enforcement_problems(config, directory)
+    for name, why in sorted(problems.items()):
+        print(f"enforcement ! {name + ': ' if name else ''}{why}")
+    elsewhere = any(row.other_config for row in rows)
+    return 1 if problems or (elsewhere and _asks_to_enforce(config, directory)) else 0
+
+
+def _asks_to_enforce(config: Path, directory: Path) -> bool:
+    from orchestra_tui.config.lenient import read_enforcement
+    from orchestra_tui.core.enforcement import recorded, standing
+
+    return bool(standing(read_enforcement(config), recorded(directory)).wants)
+
+
 def run(args: argparse.Namespace) -> int:
     project = Path(args.project).expanduser() if args.project else None
     directory = _data_dir(args)
     if args.action == "status":
-        tools = (args.tool,) if args.tool else TOOLS
-        for row in status(tools, project=project, data_dir=directory):
-            print(row.line())
-        return 0
+        return _status(args, project, directory)
     if not args.tool:
         raise UsageError(f"orchestra hooks {args.action}: name the tool with --tool "
                              f"({', '.join(TOOLS)})")

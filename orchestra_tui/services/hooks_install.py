@@ -106,6 +106,7 @@ class StatusRow:
     events: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()  # the distinct hook commands found
     problems: tuple[str, ...] = field(default=())
+    other_config: str = ""  # a config its hooks read that is not the one status was given
 
     def line(self) -> str:
         where = display_path(self.path)
@@ -117,7 +118,8 @@ class StatusRow:
         return text + "".join(f"\n        ! {problem}" for problem in self.problems)
 
 
-def _problems(commands: tuple[str, ...], data_dir: Path | None) -> tuple[str, ...]:
+def _problems(commands: tuple[str, ...], data_dir: Path | None,
+              config: Path | None = None) -> tuple[str, ...]:
     problems = []
     for command in commands:
         try:
@@ -131,10 +133,31 @@ def _problems(commands: tuple[str, ...], data_dir: Path | None) -> tuple[str, ..
             named = argv[argv.index("--data-dir") + 1:][:1]
             if named and Path(named[0]) != Path(data_dir):
                 problems.append(f"reports to another data dir: {named[0]}")
+        other = _other_config(argv, config)
+        if other:
+            problems.append(f"enforces by another config: {other} (this orchestra reads "
+                            f"{display_path(config)}): install again, or run orchestra "
+                            f"with --config {other}")
     return tuple(problems)
 
 
-def _status_of(target: Target, data_dir: Path | None) -> StatusRow:
+def _other_config(argv: list[str], config: Path | None) -> str:
+    """The config a hook's argv names with `--config` when it is not `config`, else ""."""
+    if config is None or "--config" not in argv:
+        return ""
+    named = argv[argv.index("--config") + 1:][:1]
+    return named[0] if named and _resolved(Path(named[0])) != _resolved(config) else ""
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.expanduser().resolve()
+    except (OSError, RuntimeError):
+        return path
+
+
+def _status_of(target: Target, data_dir: Path | None, config: Path | None = None
+               ) -> StatusRow:
     data = read_bytes(target.path)
     if target.kind == "trust":
         trusted = (data or b"").decode("utf-8", "replace").count(TRUST_COMMENT + "\n")
@@ -154,14 +177,24 @@ def _status_of(target: Target, data_dir: Path | None) -> StatusRow:
                     events.append(event) if event not in events else None
                     command = str(handler.get("command"))
                     commands.append(command) if command not in commands else None
+    others = [_other_config(_split(command), config) for command in commands]
     return StatusRow(target.tool, target.scope, target.path, bool(events), tuple(events),
-                     tuple(commands), _problems(tuple(commands), data_dir))
+                     tuple(commands), _problems(tuple(commands), data_dir, config),
+                     other_config=next((other for other in others if other), ""))
+
+
+def _split(command: str) -> list[str]:
+    try:
+        return shlex.split(command)
+    except ValueError:
+        return []
 
 
 def status(tools: tuple[str, ...] = TOOLS, *, project: Path | None = None,
-           data_dir: Path | None = None) -> list[StatusRow]:
+           data_dir: Path | None = None, config: Path | None = None) -> list[StatusRow]:
     """What is installed where: the user settings of each tool, the project's too when given,
-    and any other project orchestra installed into (from its record)."""
+    and any other project orchestra installed into (from its record). A hook that reports to
+    another `data_dir` or reads another `config` than the ones given is a problem of its row."""
     project = _check_project(project)
     rows = []
     seen: set[Path] = set()
@@ -169,7 +202,7 @@ def status(tools: tuple[str, ...] = TOOLS, *, project: Path | None = None,
         _check_tool(tool)
         for scope in (None, project) if project else (None,):
             for target in targets(tool, scope):
-                rows.append(_status_of(target, data_dir))
+                rows.append(_status_of(target, data_dir, config))
                 seen.add(target.path)
     if data_dir is not None:
         for path_text in sorted(Manifest(data_dir).load()):
@@ -179,7 +212,7 @@ def status(tools: tuple[str, ...] = TOOLS, *, project: Path | None = None,
             for tool in tools:
                 for target in targets(tool, _project_of(path)):
                     if target.path == path:
-                        rows.append(_status_of(target, data_dir))
+                        rows.append(_status_of(target, data_dir, config))
     return rows
 
 
