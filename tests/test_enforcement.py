@@ -201,3 +201,25 @@ def test_the_decision_is_printed_when_the_data_dir_cannot_be_written(
     assert verdict == "deny" and "forbidden for agent infra" in reason
     if fault == "full":
         assert (data / "journal.jsonl").is_symlink()
+
+
+def test_an_agent_started_enforcing_is_denied_when_nothing_of_the_config_reads(
+        program: HookProgram) -> None:
+    """Launch recorded `--enforcing` on the hook's command line (`launch_injection(...,
+    enforcing=True)`): a config turned to garbage cannot say otherwise, so the hook denies."""
+    from orchestra_tui.services.hooks_install import launch_injection
+
+    injected = launch_injection("claude", program, agent="api", enforcing=True)
+    settings = json.loads(pathlib.Path(injected.args[1]).read_text("utf-8"))
+    command = settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    assert command.endswith("--agent api --enforcing")
+    program.config.write_bytes(b"\x00\xff garbage [[[")
+    env = {key: value for key, value in os.environ.items() if key not in ("TMUX", "TMUX_PANE")}
+    env["TMUX_PANE"] = "%3"
+    done = subprocess.run(command, shell=True, input=json.dumps(bash("ls")).encode(),
+                          capture_output=True, timeout=30, env=env, cwd=REPO)
+    verdict, reason = decision(done)
+    assert verdict == "deny" and "orchestra cannot read its config" in reason
+    assert "not UTF-8" in reason and "(agent api)" in reason
+    done = run_hook(program, "claude", bash("ls"), agent="api")  # not started enforcing
+    assert decision(done) == ("allow", "")

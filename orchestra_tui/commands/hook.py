@@ -1,7 +1,7 @@
 """`orchestra hook`: the program the agents' hooks run (installed by `orchestra hooks install`).
 
     python -m orchestra_tui.commands.hook --tool claude --data-dir DIR [--config FILE]
-                                          [--agent NAME] [EVENT_JSON]
+                                          [--agent NAME [--enforcing]] [EVENT_JSON]
 
 It reads the event JSON on stdin (Codex's `notify` program passes it as the last argument
 instead), appends one line to the pane's event log in orchestra's data dir (`$TMUX_PANE` names
@@ -40,6 +40,7 @@ class Options:
         self.data_dir: Path | None = None
         self.config: Path | None = None
         self.agent = ""
+        self.enforcing = False  # the agent was started enforcing (recorded at launch)
         self.payload_arg: str | None = None
 
     @classmethod
@@ -63,6 +64,8 @@ class Options:
                 setattr(options, attribute,
                         Path(value).expanduser() if attribute in ("data_dir", "config") and value
                         else value)
+            elif word == "--enforcing":
+                options.enforcing = True
             elif not word.startswith("--"):
                 options.payload_arg = word  # Codex notify: the event JSON as the last argument
             index += 1
@@ -166,7 +169,8 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
         cwd = payload.get("cwd")  # where the command runs: scripts it runs are read there
         verdict = check_command(command, config=options.config, data_dir=_data_dir(options),
                                 agent=options.agent, pane_id=pane_id, now=now,
-                                cwd=cwd if isinstance(cwd, str) else None)
+                                cwd=cwd if isinstance(cwd, str) else None,
+                                started_enforcing=options.enforcing)
         if verdict is not None:
             record["denied"] = verdict.label
             record.setdefault("agent", verdict.agent)
@@ -235,6 +239,9 @@ def register(subparsers: Any) -> None:
                     "$TMUX_PANE, deny a command an enforcing lane forbids. Always exits 0.")
     parser.add_argument("--tool", choices=TOOLS, required=True)
     parser.add_argument("--agent", default="", help="the configured agent this pane runs")
+    parser.add_argument("--enforcing", action="store_true",
+                        help="the agent was started enforcing: deny its commands when the "
+                             "config cannot be read")
     parser.add_argument("payload", nargs="?", help="the event JSON (Codex notify); else stdin")
     parser.set_defaults(func=_run)
 
@@ -242,7 +249,7 @@ def register(subparsers: Any) -> None:
 def _run(args: Any) -> int:
     argv = ["--tool", args.tool]
     if args.agent:
-        argv += ["--agent", args.agent]
+        argv += ["--agent", args.agent] + (["--enforcing"] if args.enforcing else [])
     if getattr(args, "data_dir", None):
         argv += ["--data-dir", str(args.data_dir)]
     from orchestra_tui.paths import config_path

@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -140,19 +140,21 @@ def nothing_enforces(config_bytes: bytes, data_dir: Path | None) -> bool:
 
 def check_command(command: str, *, config: Path, data_dir: Path | None, agent: str = "",
                   pane_id: str = "", now: float = 0.0, cwd: str | Path | None = None,
-                  ) -> Verdict | None:
+                  started_enforcing: bool = False) -> Verdict | None:
     """The verdict on `command` (run in `cwd`) for the agent in `pane_id` under `config`,
     journaled when it denies; None when it may run. A problem elsewhere in the config changes
     nothing; an enforcing agent whose settings cannot be read, or whose command cannot be
     judged, is denied (fail closed); when the hook cannot tell whether the pane's agent
-    enforces, the command runs and the journal says enforcement is unknown."""
+    enforces, the command runs and the journal says enforcement is unknown. An `agent` the
+    hook was told was `started_enforcing` (at launch) is denied when the config cannot be read
+    at all, even when no part of it can be salvaged."""
     try:
         data: bytes | None = Path(config).read_bytes()
     except FileNotFoundError:
         data = b""
     except OSError:
         data = None  # unreadable: `read_enforcement` says why
-    if data is not None and nothing_enforces(data, data_dir):
+    if data is not None and not started_enforcing and nothing_enforces(data, data_dir):
         return None
     from orchestra_tui.config.lenient import read_enforcement
     from orchestra_tui.core.enforcement import recorded, standing
@@ -160,6 +162,9 @@ def check_command(command: str, *, config: Path, data_dir: Path | None, agent: s
     read = read_enforcement(Path(config), data if data else None)
     state = standing(read, recorded(data_dir))
     spec = agent_for(state.enforcing(), agent, pane_id)
+    if spec is None and agent and started_enforcing and state.unreadable:
+        spec = AgentSpec(name=agent, enforce=True)
+        state = replace(state, broken={**state.broken, agent: state.unreadable})
     if spec is None:
         known = bool(agent) and any(other.name == agent for other in state.specs)
         if not known and (state.unreadable or state.broken):

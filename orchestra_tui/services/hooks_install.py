@@ -235,27 +235,32 @@ class LaunchInjection:
 
 
 def launch_injection(tool: str, program: HookProgram, *, agent: str = "",
-                     version: tuple[int, ...] | None = None) -> LaunchInjection:
+                     version: tuple[int, ...] | None = None, enforcing: bool = False,
+                     ) -> LaunchInjection:
     """Claude Code: `--settings FILE`, an orchestra-owned settings file with the hooks (merged
     by Claude Code with the person's own). Codex: one `-c hooks={...}` with the hooks and their
     trust, a layer for this run only over the person's own files. Gemini CLI: none
     (no extra-settings flag; 0.61 reads a system settings or defaults file named in its
     environment only when root owns it and every folder above): install its hooks with
     `orchestra hooks install`. `agent`
-    names the configured agent, so the hook needs no tmux lookup to enforce its lane."""
+    names the configured agent, so the hook needs no tmux lookup to enforce its lane;
+    `enforcing` (its spec's `enforce`) lets the hook fail closed for it when the config cannot
+    be read at all."""
     _check_tool(tool)
     if tool == "claude":
         directory = Path(program.data_dir) / "hooks"
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"claude-settings-{_file_safe(agent)}.json" if agent else "claude-settings.json"
         path = directory / name
-        groups = hook_groups("claude", program, agent=agent, version=version)
+        groups = hook_groups("claude", program, agent=agent, version=version,
+                             enforcing=enforcing)
         data = (json.dumps({"hooks": groups}, indent=2) + "\n").encode()
         if read_bytes(path) != data:
             atomic_write(path, data)
         return LaunchInjection(tool, args=("--settings", str(path)))
     if tool == "codex":
-        return LaunchInjection(tool, args=("-c", codex_launch_override(program, agent)))
+        return LaunchInjection(tool, args=("-c", codex_launch_override(program, agent,
+                                                                       enforcing)))
     return LaunchInjection(tool, note="Gemini CLI takes no extra settings file at launch: "
                                       "run `orchestra hooks install --tool gemini`")
 

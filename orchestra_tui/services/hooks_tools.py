@@ -57,13 +57,16 @@ class HookProgram:
     config: Path
     python: str = sys.executable
 
-    def argv(self, tool: str, agent: str = "") -> list[str]:
+    def argv(self, tool: str, agent: str = "", enforcing: bool = False) -> list[str]:
+        """The hook's command line; `enforcing` records that `agent` was started enforcing,
+        so the hook denies its commands when the config cannot be read at all."""
         argv = [self.python, "-m", HOOK_MODULE, "--tool", tool,
                 "--data-dir", str(self.data_dir), "--config", str(self.config)]
-        return argv + (["--agent", agent] if agent else [])
+        argv += ["--agent", agent] if agent else []
+        return argv + (["--enforcing"] if agent and enforcing else [])
 
-    def shell(self, tool: str, agent: str = "") -> str:
-        return shlex.join(self.argv(tool, agent))
+    def shell(self, tool: str, agent: str = "", enforcing: bool = False) -> str:
+        return shlex.join(self.argv(tool, agent, enforcing))
 
 
 def is_orchestra_command(command: object) -> bool:
@@ -145,9 +148,10 @@ def claude_events(version: tuple[int, ...] | None) -> tuple[str, ...]:
 
 
 def hook_groups(tool: str, program: HookProgram, *, agent: str = "",
-                version: tuple[int, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
+                version: tuple[int, ...] | None = None, enforcing: bool = False,
+                ) -> dict[str, list[dict[str, Any]]]:
     """The matcher groups orchestra adds under `hooks`, per event. No matcher: every tool."""
-    command = program.shell(tool, agent)
+    command = program.shell(tool, agent, enforcing)
     if tool == "claude":
         handler: dict[str, Any] = {"type": "command", "command": command,
                                    "timeout": HANDLER_SECONDS}
@@ -286,10 +290,11 @@ def toml_obstacle(data: bytes | None) -> str:
     return ""
 
 
-def codex_launch_override(program: HookProgram, agent: str = "") -> str:
+def codex_launch_override(program: HookProgram, agent: str = "", enforcing: bool = False
+                          ) -> str:
     """One `-c` value giving Codex orchestra's hooks and their trust for this run only: a
     session-flags layer Codex merges over the person's files without writing them."""
-    return codex_override(hook_groups("codex", program, agent=agent))
+    return codex_override(hook_groups("codex", program, agent=agent, enforcing=enforcing))
 
 
 def codex_override(groups: dict[str, list[dict[str, Any]]]) -> str:
