@@ -66,3 +66,51 @@ def test_help(snap_compare, tmp_path):
 
 def test_empty_state(snap_compare, tmp_path):
     assert snap_compare(make_app(tmp_path, views=[]), terminal_size=SIZE)
+
+
+def _long_names(tmp_path) -> OrchestraApp:
+    """Long agent names and branches: columns end in an ellipsis, none vanishes."""
+    from dataclasses import replace
+
+    from tests.ui_data import fixed_views
+
+    views = []
+    for view in fixed_views():
+        spec = replace(view.status.spec, branch="feature/a-very-long-branch-name-for-issue-4242")
+        name = view.name + "-payments-reconciliation-worker" if view.name == "api" else view.name
+        views.append(replace(view, status=replace(view.status, name=name, spec=spec)))
+    return OrchestraApp(FixedFleet(tmp_path, views), OPTIONS)
+
+
+def test_fleet_long_names_80x24(snap_compare, tmp_path):
+    assert snap_compare(_long_names(tmp_path), terminal_size=(80, 24))
+
+
+def test_fleet_long_names_120x40(snap_compare, tmp_path):
+    assert snap_compare(_long_names(tmp_path), terminal_size=(120, 40))
+
+
+def test_fleet_long_names_200x60(snap_compare, tmp_path):
+    assert snap_compare(_long_names(tmp_path), terminal_size=(200, 60))
+
+
+def test_grid_80x24(snap_compare, tmp_path):
+    """Each cell keeps the bottom rows of its pane: the composer, a dialog's options."""
+    assert snap_compare(make_app(tmp_path), terminal_size=(80, 24), press=["g"])
+
+
+def test_grid_200x60(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=(200, 60), press=["g"])
+
+
+def test_zoom_80x24(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=(80, 24), press=["z"])
+
+
+def test_ask_shows_its_own_keys(snap_compare, tmp_path):
+    """A question's footer is its own: `y` is "Yes" there, not the fleet's "Approve"."""
+    assert snap_compare(make_app(tmp_path), terminal_size=(120, 40), press=["K"])
+
+
+def test_armed_interrupt_on_the_row(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path), terminal_size=(120, 40), press=["escape"])

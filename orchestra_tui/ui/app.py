@@ -316,8 +316,8 @@ class OrchestraApp(GitHubActions, App):
                     self._run(self._restart(agent, text))
 
             self.push_screen(EditPromptScreen(
-                f"Restart {agent}: this handoff is sent once it is ready (ctrl+s restarts)",
-                handoff), edited)
+                f"Restart {agent}: this handoff is sent once it is ready", handoff,
+                save_label="restart"), edited)
 
         self._run(compose())
 

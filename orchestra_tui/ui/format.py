@@ -28,18 +28,17 @@ TREND_ARROWS: dict[ContextTrend, str] = {
 }
 
 
-# The badge is 8 cells wide: a state whose name is longer is shown by a word that fits.
-BADGE_LABELS: dict[State, str] = {State.UNREACHABLE: "OFFLINE"}
+# One word per state everywhere (list, status, README): the badge is as wide as the longest.
+BADGE_WIDTH = max(len(state.value) for state in State)
 
 
 def state_badge(state: State) -> Text:
-    """A state as a coloured badge of fixed width.
+    """A state as a coloured badge of fixed width, in the state's own word.
 
     >>> state_badge(State.UNREACHABLE).plain, state_badge(State.APPROVAL).plain
-    (' OFFLINE  ', ' APPROVAL ')
+    ('UNREACHABLE', 'APPROVAL   ')
     """
-    label = BADGE_LABELS.get(state, state.value.upper())
-    return Text(f" {label:<8} ", style=STATE_STYLES[state])
+    return Text(f"{state.value.upper():<{BADGE_WIDTH}}", style=STATE_STYLES[state])
 
 
 def duration(seconds: float) -> str:
@@ -97,6 +96,16 @@ def needs_you(count: int) -> str:
     ['1 needs you', '3 need you']
     """
     return f"{count} {'needs' if count == 1 else 'need'} you"
+
+
+def ellipsis(text: str, width: int) -> str:
+    """`text` cut to `width` cells with an ellipsis at the end, so a long name shortens instead
+    of pushing a whole column off the screen.
+
+    >>> ellipsis("acme/web @ feature/very-long-branch-name", 20)
+    'acme/web @ feature/…'
+    """
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def lane(repo: str, branch: str) -> str:

@@ -15,14 +15,16 @@ class EditPromptScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="edit_cancel"),
     ]
 
-    def __init__(self, title: str, text: str = "") -> None:
+    def __init__(self, title: str, text: str = "", *, save_label: str = "save") -> None:
         super().__init__()
         self.title_text = title
         self.initial = text
+        self.save_label = save_label  # what ctrl+s does here, said once
 
     def compose(self) -> ComposeResult:
         with Vertical(id="edit-dialog"):
-            yield Label(f"{self.title_text}   ctrl+s save · esc cancel", id="edit-title")
+            yield Label(f"{self.title_text}   ctrl+s {self.save_label} · esc cancel",
+                        id="edit-title")
             yield TextArea(self.initial, id="edit-text", soft_wrap=True)
 
     def on_mount(self) -> None:

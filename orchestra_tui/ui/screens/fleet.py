@@ -30,6 +30,7 @@ from orchestra_tui.ui.widgets.status_bar import FleetStatus
 INTERRUPT_GUARD_SECONDS = 2.0
 # The fleet list takes at most this share of the width; the pane gets the rest.
 TABLE_SHARE = 0.6
+COMPACT_BELOW = 130  # columns: below this the footer is drawn compact
 TABLE_BORDER = 2
 
 
@@ -93,6 +94,8 @@ class FleetScreen(Screen):
         self.query_one(AgentTable).focus()
 
     def on_resize(self, event: events.Resize) -> None:
+        # A narrow terminal keeps every key in the footer by packing it tighter.
+        self.query_one(Footer).compact = event.size.width < COMPACT_BELOW
         limit = int(event.size.width * TABLE_SHARE)
         table = self.query_one(AgentTable)
         table.styles.max_width = limit

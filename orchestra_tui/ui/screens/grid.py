@@ -20,23 +20,37 @@ class PaneTile(Static, can_focus=True):
         super().__init__("", id=None)
         self.agent = agent
         self.border_title = agent
-        self._screen: str | None = None
+        self._screen: tuple[str, int | None] | None = None
         self._titles: tuple[Text, str] | None = None
 
     def show(self, screen: str, state, reason: str, rows: int | None = None) -> None:
         title = Text(f"{self.agent} ")
-        title.append_text(state_badge(state))
+        badge = state_badge(state)
+        badge.rstrip()  # in place: the badge's padding is for the list's column
+        title.append_text(badge)
         if (title, reason) != self._titles:  # a border title repaints even when unchanged
             self._titles = (title, reason)
             self.border_title = title
             self.border_subtitle = Text(reason)
-        if screen != self._screen:
-            self._screen = screen
-            # The tile shows the bottom of the current screen: that is where agents say what
-            # they do. Never rows above it: those are history (old frames of a clearing agent).
-            lines, top = split_capture(screen, rows)
-            shown = lines[max(top, len(lines) - max(1, self.size.height or 12)):]
-            self.update(Text.from_ansi("\n".join(shown), no_wrap=True, end=""))
+        if (screen, rows) != self._screen:
+            self._screen = (screen, rows)
+            self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self._screen is None:
+            return
+        screen, rows = self._screen
+        # The tile shows the bottom of the current screen: that is where agents say what they
+        # do (the composer, a dialog's options). Never rows above it: those are history (old
+        # frames of a clearing agent). As many rows as fit inside the border, no more, or the
+        # bottom ones would be cut off.
+        lines, top = split_capture(screen, rows)
+        fits = max(1, self.content_size.height or 12)
+        shown = lines[max(top, len(lines) - fits):]
+        self.update(Text.from_ansi("\n".join(shown), no_wrap=True, end=""))
 
 
 class GridScreen(Screen):

@@ -18,7 +18,23 @@ STATE_HELP = (
     ("exited", "the agent process is gone: the shell is back or the pane died"),
     ("idle", "done with its turn; queued prompts are sent now, one at a time"),
     ("working", "busy; queued prompts wait for it to go idle"),
+    ("unreachable", "its host (another machine, over ssh) does not answer; nothing is sent"),
     ("unknown", "orchestra will not guess: look at the pane"),
+)
+
+# Every glyph the fleet draws, and what it means.
+GLYPH_HELP = (
+    ("94%→  80%↓  40%↑", "context left, and its trend: flat, falling, rising (after a restart "
+                        "or a compaction)"),
+    ("⚠2", "the agent's alerts (forbidden commands, loops, low context); ! shows them"),
+    ("3 !1", "queue: 3 prompts queued, 1 of them sending or uncertain (Q shows why)"),
+    ("⏸", "its queue is paused (p resumes)"),
+    ("+2 held", "prompts the agent's own CLI holds in its own queue, not orchestra's"),
+    ("#90", "the issue the agent was put on"),
+    ("host:name", "an agent on another machine, reached over ssh"),
+    ("esc again: interrupt", "an interrupt is armed on that row: the same key again stops it"),
+    ("…", "a name or lane too long for the column, cut short"),
+    ("♪", "orchestra's own mark, in the title"),
 )
 
 
@@ -60,5 +76,12 @@ class HelpScreen(ModalScreen):
             for state, meaning in STATE_HELP:
                 states.add_row(state, meaning)
             yield Static(states)
+            glyphs = Table(title="What the fleet shows", title_justify="left",
+                           show_header=False, box=None, padding=(0, 2))
+            glyphs.add_column(style="bold", no_wrap=True)
+            glyphs.add_column()
+            for glyph, meaning in GLYPH_HELP:
+                glyphs.add_row(glyph, meaning)
+            yield Static(glyphs)
             yield Static(Text("ctrl+p opens the command palette: every action, and themes.",
                               style="dim"))

@@ -89,9 +89,14 @@ class InboxScreen(DeskScreen):
         if pull is not None:
             detail.show(self._pull_head(pull), "")
             return
-        if snapshot.configured and snapshot.loaded and snapshot.error is None:
+        groups = snapshot.inbox(include_snoozed=self.show_snoozed)
+        empty = not any(entries for _, pulls in groups for _, entries in pulls)
+        if empty and snapshot.configured and snapshot.loaded and snapshot.error is None:
             detail.show(Text("Inbox zero: no open review threads on the agents' PRs.",
                              style="green"), "")
+        elif not empty:  # a group row: what it holds is under it
+            detail.show(Text("Move to a thread (j/k) to read it and act on it.", style="dim"),
+                        "")
         else:
             detail.show(Text(""), "")
 

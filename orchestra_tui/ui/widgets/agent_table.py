@@ -17,10 +17,12 @@ from textual.widgets import DataTable
 from orchestra_tui.core.fleet import AgentView, FleetSnapshot
 from orchestra_tui.models import QueueItemState
 from orchestra_tui.ui.format import (
+    BADGE_WIDTH,
     DURATION_WIDTH,
     context_bar,
     count_queued,
     duration,
+    ellipsis,
     lane,
     state_badge,
 )
@@ -28,8 +30,10 @@ from orchestra_tui.ui.messages import AgentSelected
 
 COLUMNS = ("state", "agent", "tool", "lane", "for", "context", "queue")
 CELL_PADDING = 2  # DataTable pads every cell by one on each side
-FIXED_WIDTHS = {"state": 10, "for": DURATION_WIDTH}
+FIXED_WIDTHS = {"state": BADGE_WIDTH, "for": DURATION_WIDTH}
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
+# Longer names and lanes end in an ellipsis: one long branch must not push the lane column off.
+AGENT_WIDTH, LANE_WIDTH = 24, 32
 
 
 @dataclass(frozen=True)
@@ -263,14 +267,14 @@ class AgentTable(DataTable, inherit_bindings=False):
             queue.append(" ⏸", style="yellow")
         if status.queued:  # prompts the agent holds in its own queue, not orchestra's
             queue.append(f" +{status.queued} held", style="cyan")
-        name = Text(status.name, style="bold")
+        name = Text(ellipsis(status.name, AGENT_WIDTH), style="bold")
         if spec is not None and spec.host:  # an agent on another machine: its host first
             name = Text.assemble((f"{spec.host}:", "dim"), name)
         if status.alerts:
             name.append(f" ⚠{len(status.alerts)}", style="bold red")
         if armed:
             name.append(f" {armed} again: interrupt", style="bold reverse red")
-        lane_cell = Text(lane(spec.repo, spec.branch) if spec else "—")
+        lane_cell = Text(ellipsis(lane(spec.repo, spec.branch), LANE_WIDTH) if spec else "—")
         if issue := self.issues.get(status.name):
             lane_cell.append(f" {issue}", style="bold cyan")
         return {

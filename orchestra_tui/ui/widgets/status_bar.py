@@ -12,7 +12,8 @@ from orchestra_tui.ui.format import count_queued, needs_you
 
 def status_line(snapshot: FleetSnapshot) -> Text:
     line = Text()
-    line.append(f" {len(snapshot.agents)} agents ", style="bold")
+    count = len(snapshot.agents)
+    line.append(f" {count} agent{'' if count == 1 else 's'} ", style="bold")
     need = snapshot.needs_person
     if need:
         line.append(f" {needs_you(need)} ", style="bold black on #e5c07b")
