@@ -223,3 +223,7 @@ def test_an_agent_started_enforcing_is_denied_when_nothing_of_the_config_reads(
     assert "not UTF-8" in reason and "(agent api)" in reason
     done = run_hook(program, "claude", bash("ls"), agent="api")  # not started enforcing
     assert decision(done) == ("allow", "")
+    program.config.unlink()  # gone is unreadable too
+    done = subprocess.run(command, shell=True, input=json.dumps(bash("ls")).encode(),
+                          capture_output=True, timeout=30, env=env, cwd=REPO)
+    assert "no such config file" in decision(done)[1]

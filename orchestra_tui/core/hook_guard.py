@@ -162,6 +162,8 @@ def check_command(command: str, *, config: Path, data_dir: Path | None, agent: s
     read = read_enforcement(Path(config), data if data else None)
     state = standing(read, recorded(data_dir))
     spec = agent_for(state.enforcing(), agent, pane_id)
+    if spec is None and agent and started_enforcing and not read.exists:
+        state = replace(state, unreadable=f"{config}: no such config file")
     if spec is None and agent and started_enforcing and state.unreadable:
         spec = AgentSpec(name=agent, enforce=True)
         state = replace(state, broken={**state.broken, agent: state.unreadable})
