@@ -262,7 +262,7 @@ def test_the_command_line_round_trip(home: pathlib.Path, tmp_path: pathlib.Path,
     assert "claude  user  ~/.claude/settings.json: not installed" in out
     assert main(["hooks", "remove", "--tool", "gemini", "--data-dir", str(data)]) == 0
     assert settings.read_text("utf-8") == '{"theme": "GitHub"}\n'
-    assert main(["hooks", "install", "--data-dir", str(data)]) == 1
+    assert main(["hooks", "install", "--data-dir", str(data)]) == 2  # a usage error
     assert "--tool" in capsys.readouterr().err
 
 

@@ -113,3 +113,16 @@ async def test_no_toast_over_the_prompt_bar_while_typing(pilot, fleet):
     await _refreshed(pilot, _with_state(app.snapshot, "web", State.BLOCKED,
                                         "blocked: API Error 529"))
     assert _toasts(app) == []
+
+
+async def test_the_queue_column_says_why_queued_work_does_not_go(pilot, fleet):
+    fleet.store.add("web", "next step")
+    snapshot = fleet.current()
+    offline = _with_state(snapshot, "web", State.UNREACHABLE, "unreachable: devbox: timed out")
+    await _refreshed(pilot, offline)
+    table = pilot.app.screen.query_one(AgentTable)
+    assert str(table.get_row("web")[-1]) == "1 unreachable"
+    from orchestra_tui.core.queue_reasons import queue_reasons
+
+    [wait] = queue_reasons(offline.get("web"))
+    assert (str(wait.kind), wait.item.text) == ("unreachable", "next step")

@@ -134,3 +134,16 @@ def split_capture(capture: str, rows: int | None) -> tuple[list[str], int]:
     while end > top and not _SGR.sub("", lines[end - 1]).strip():
         end -= 1
     return lines[:end], top
+
+
+# How each reason a queued prompt waits is shown: those that need the person stand out.
+WAIT_STYLES = {"held": "yellow", "draft": "bold yellow", "unreachable": "bold red",
+               "uncertain": "bold red", "sending": "cyan", "busy": "dim", "next": "green",
+               "behind": "dim"}
+
+
+def why_text(wait) -> Text:
+    """A `core.queue_reasons.QueueWait` as a cell: its kind, then what it says."""
+    text = Text(f"{wait.kind}", style=WAIT_STYLES.get(str(wait.kind), ""))
+    text.append(f": {ellipsis(wait.why, 70)}", style="dim")
+    return text

@@ -11,8 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
 from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.core.queue_reasons import queue_reasons
 from orchestra_tui.models import QueueItem
-from orchestra_tui.ui.format import duration
+from orchestra_tui.ui.format import duration, why_text
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 
@@ -49,10 +50,12 @@ class QueueScreen(ModalScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for column in ("#", "state", "prompt", "when"):
+        for column in ("#", "state", "prompt", "when / why it waits"):
             table.add_column(column, key=column)
         self.watch(self.app, "snapshot", self._show, init=True)
         table.focus()
+
+    _shown: tuple = ((), {})
 
     def _show(self, snapshot: FleetSnapshot) -> None:
         view = snapshot.get(self.agent)
@@ -63,16 +66,20 @@ class QueueScreen(ModalScreen):
                      else " — sent one at a time when idle",
                      style="yellow" if paused else "dim")
         self.query_one("#queue-title", Label).update(title)
-        if items == self._items:
+        waits = {wait.item.id: wait for wait in queue_reasons(view)} if view else {}
+        shown = (items, {key: (wait.kind, wait.why) for key, wait in waits.items()})
+        if shown == self._shown:
             return
         table = self.query_one(DataTable)
         selected = self.selected_item
-        self._items = items
+        self._items, self._shown = items, shown
         table.clear()
         for number, item in enumerate(items, 1):
             first_line = item.text.split("\n", 1)[0]
             more = " …" if "\n" in item.text else ""
-            when = f"{duration(snapshot.at - item.sent_at)} ago" if item.sent_at else ""
+            wait = waits.get(item.id)
+            when = (Text(f"{duration(snapshot.at - item.sent_at)} ago") if item.sent_at
+                    else why_text(wait) if wait is not None else Text(""))
             table.add_row(str(number), Text(str(item.state), style=ITEM_STYLES[item.state]),
                           Text(first_line[:90] + more), when, key=item.id)
         if selected is not None:

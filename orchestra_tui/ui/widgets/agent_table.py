@@ -15,10 +15,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from orchestra_tui.core.fleet import AgentView, FleetSnapshot
+from orchestra_tui.core.queue_reasons import queue_reasons
 from orchestra_tui.models import QueueItemState
 from orchestra_tui.ui.format import (
     BADGE_WIDTH,
     DURATION_WIDTH,
+    WAIT_STYLES,
     context_bar,
     count_queued,
     duration,
@@ -32,6 +34,8 @@ COLUMNS = ("state", "agent", "tool", "lane", "for", "context", "queue")
 CELL_PADDING = 2  # DataTable pads every cell by one on each side
 FIXED_WIDTHS = {"state": BADGE_WIDTH, "for": DURATION_WIDTH}
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
+# Why a queue waits, told in its column: what the person can act on (busy and next are normal).
+TOLD_WAITS = ("draft", "unreachable", "held")
 # Longer names and lanes end in an ellipsis: one long branch must not push the lane column off.
 AGENT_WIDTH, LANE_WIDTH = 24, 32
 
@@ -146,11 +150,12 @@ class AgentTable(DataTable, inherit_bindings=False):
             status = view.status
             since = duration(snapshot.at - status.since) if status.since else "—"
             armed = self.armed[1] if self.armed and self.armed[0] == status.name else ""
+            wait = first_wait_kind(view) if view.queue else ""  # a draft shows on the screen
             key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar,
-                   armed)
+                   armed, wait)
             cached = self._row_cache.get(status.name)
             if cached is None or cached[0] != key:
-                cached = (key, self._cells(view, since, bar, armed))
+                cached = (key, self._cells(view, since, bar, armed, wait))
             rows[status.name] = cached[1]
             self._row_cache[status.name] = cached
         for gone in self._row_cache.keys() - rows.keys():
@@ -255,7 +260,8 @@ class AgentTable(DataTable, inherit_bindings=False):
 
     # -- cells ---------------------------------------------------------------------------------
 
-    def _cells(self, view: AgentView, since: str, bar: int, armed: str = "") -> Cells:
+    def _cells(self, view: AgentView, since: str, bar: int, armed: str = "",
+               wait: str = "") -> Cells:
         status = view.status
         spec = status.spec
         queued = count_queued(view.queue)
@@ -265,6 +271,9 @@ class AgentTable(DataTable, inherit_bindings=False):
             queue.append(f" !{waiting}", style="bold yellow")
         if view.paused:
             queue.append(" ⏸", style="yellow")
+        elif queued and wait in TOLD_WAITS:
+            # Work queued that does not go: why, in a word (Q says more).
+            queue.append(f" {wait}", style=WAIT_STYLES[wait])
         if status.queued:  # prompts the agent holds in its own queue, not orchestra's
             queue.append(f" +{status.queued} held", style="cyan")
         name = Text(ellipsis(status.name, AGENT_WIDTH), style="bold")
@@ -287,6 +296,11 @@ class AgentTable(DataTable, inherit_bindings=False):
                                    warn=self.warn, critical=self.critical),
             "queue": queue,
         }
+
+
+def first_wait_kind(view: AgentView) -> str:
+    waits = queue_reasons(view)
+    return str(waits[0].kind) if waits else ""
 
 
 def _cell_width(cell: object) -> int:
