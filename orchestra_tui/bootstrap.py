@@ -69,12 +69,15 @@ class Boot:
     def fleet(self) -> Fleet:
         """Read-only fleets (commands that only look) write nothing to the journal; they read
         it, so an alert already raised is not counted as new."""
+        from orchestra_tui.core.enforcement import enforcement_problems
         from orchestra_tui.services.hook_log import HookLog
 
+        problems = (enforcement_problems(self.config.path, self.services.store.directory)
+                    if self.config.path is not None and Path(self.config.path).exists() else {})
         fleet = Fleet(self.services.tmux, self.config.agents, store=self.services.store,
                       journal=self.services.journal, read_only=self.read_only,
                       settings=fleet_settings(self.config),
-                      hooks=HookLog(self.services.store.directory))
+                      hooks=HookLog(self.services.store.directory), enforcement=problems)
         fleet.registry = self.registry  # the agents `orchestra new` started, from the record
         fleet.follow_work = self.long_lived  # branch figures on activity: the app's
         fleet.sync_recorded()
@@ -195,6 +198,8 @@ def build_app(booted: Boot) -> OrchestraApp:
     app = OrchestraApp(booted.fleet, options, desk=booted.desk)
     app.lifecycle = booted.lifecycle()  # N and X: new agents on lanes, retiring them
     app.driver_class = hangup_safe(app.driver_class)
+    if whole := booted.fleet.enforcement.get(""):  # not tied to one agent: said at start
+        app.startup_notices.append(f"Enforcement: {whole}")
     if booted.long_lived and booted.services.app_lock is None:
         app.startup_notices.append(another_app_notice(booted.services.store.directory))
     return app

@@ -161,7 +161,7 @@ async def test_an_agent_that_is_never_ready_keeps_its_window_and_its_prompt_wait
     ("branch exists", "branch codex/91-export-orders-as-csv already exists in "),
     ("not a repository", "is not a git repository"),
     ("no clone", "does not exist"),
-    ("issue gone", "acme/shop has no issue #999 (GitHub: "),
+    ("issue gone", "acme/shop has no issue #999 (GitHub"),
     ("tmux gone", "tmux could not start w2 ("),
     ("quits at start", "w2's command quit at start-up (`true` in "),
 ])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from orchestra_tui import agents
@@ -61,8 +61,10 @@ class Fleet(Directing, FleetWork):
     def __init__(self, tmux, specs: Sequence[AgentSpec], *, store=None, journal=None,
                  settings: FleetSettings | None = None, discover: bool | None = None,
                  clock: Callable[[], float] = time.time, read_only: bool = False,
-                 hooks=None) -> None:
+                 hooks=None, enforcement: Mapping[str, str] | None = None) -> None:
         self.tmux = tmux
+        # agent -> why the enforcement it asks for is off (`core.enforcement`): an alert each.
+        self.enforcement = dict(enforcement or {})
         self.gate = SendGate(tmux)
         self.store = store
         self.journal = journal
@@ -125,6 +127,7 @@ class Fleet(Directing, FleetWork):
         if self._journaled_alerts is None:
             self._journaled_alerts, self._journaled_states = await asyncio.to_thread(
                 journal_memory, self.journal)
+        self._tell_enforcement(now)
         to_capture = [slot for slot in self._slots.values()
                       if slot.pane is not None and not slot.pane.dead
                       and (slot.spec.name in wanted or slot.spec.name == history
@@ -208,6 +211,14 @@ class Fleet(Directing, FleetWork):
         for alert in slot.output.feed(screen, now):
             self._raise(slot, alert)
         slot.loop_reason = slot.loops.observe(slot.output.new_lines)
+
+    def _tell_enforcement(self, now: float) -> None:
+        """Enforcement an agent asks for and does not get is never silent: an alert on it."""
+        for name, why in self.enforcement.items():
+            slot = self._slots.get(name)
+            if slot is not None and not any(a.kind == "enforcement" for a in slot.alerts):
+                self._raise(slot, Alert(name, "enforcement", f"enforcement off: {why}", at=now,
+                                        key=f"enforcement:{why}"), once=True)
 
     def _raise(self, slot: Slot, alert: Alert, *, once: bool = False) -> None:
         """Show the alert and journal it. `once`: an occurrence that may already be in the

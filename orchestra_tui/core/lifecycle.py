@@ -237,8 +237,8 @@ class Lifecycle:
             return await self.issue_lookup(lane.repo, number), ()
         except GitHubError as error:
             if error.kind == "not_found":
-                raise LifecycleError(f"{lane.repo} has no issue #{number} (GitHub: "
-                                     f"{error})") from None
+                raise LifecycleError(f"{lane.repo} has no issue #{number} ({error})"
+                                     ) from None
             return None, (f"GitHub did not answer ({error}); the branch names only #{number}",)
 
     async def _make(self, record: AgentRecord) -> PaneInfo:
@@ -297,7 +297,7 @@ class Lifecycle:
                     tool, host.tmux if host is not None else "tmux"))
             else:
                 injection = await asyncio.to_thread(launch_injection, tool, self.hooks,
-                                                    agent=spec.name)
+                                                    agent=spec.name, enforcing=spec.enforce)
         return launch_command(spec.command, tool, resume=resume, hooks=injection)
 
     async def start(self, spec: AgentSpec, *, resume: bool, session: str | None = None
