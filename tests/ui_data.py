@@ -155,7 +155,8 @@ class FixedFleet:
     def spec(self, name: str) -> AgentSpec:
         return next(view.status.spec for view in self.views if view.name == name)
 
-    async def send_now(self, name: str, text: str, *, source: str = "person") -> SendResult:
+    async def send_now(self, name: str, text: str, *, source: str = "person",
+                       allow_blocked: bool = False) -> SendResult:
         self.calls.append(("send_now", name, text))
         return SendResult(delivered=True, enter_presses=1)
 

@@ -63,6 +63,7 @@ PALETTE_HELP: dict[str, str] = {
     "restart": "Kill the selected agent and start it again with a handoff you can edit",
     "kill": "Kill the selected agent's process (asks first); its queue stays",
     "policy": "Send the lane's policy to the selected agent as a reminder",
+    "nudge": "Send 'continue' to a blocked agent whose prompt box is ready (asks first)",
     "grid": "Show every agent's pane at once",
     "zoom": "Show the selected agent's pane full size",
     "inbox": "Unresolved review threads and bot findings on the agents' PRs",

@@ -20,6 +20,7 @@ from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.ui.format import count_queued, duration
 from orchestra_tui.ui.lifecycle_actions import ask_new_agent, ask_retire, figures_text
 from orchestra_tui.ui.messages import AgentSelected, PromptClosed, PromptSubmitted
+from orchestra_tui.ui.nudge import ask_nudge
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.empty_state import EmptyState
 from orchestra_tui.ui.widgets.pane_view import PaneView
@@ -50,6 +51,7 @@ class FleetScreen(Screen):
         Binding("N", "new_agent", "New agent", id="new_agent", show=False),
         Binding("X", "retire", "Retire", id="retire", show=False),
         Binding("P", "remind_policy", "Policy reminder", id="policy", show=False),
+        Binding("c", "nudge", "Nudge a blocked agent (continue)", id="nudge", show=False),
         Binding("exclamation_mark", "alerts", "Alerts of the selected agent", id="alerts",
                 show=False, key_display="!"),
         Binding("g", "grid", "Grid", id="grid"),
@@ -330,6 +332,10 @@ class FleetScreen(Screen):
     def action_retire(self) -> None:
         if agent := self._require_selected():
             ask_retire(self.app, agent)
+
+    def action_nudge(self) -> None:
+        if agent := self._require_selected():
+            ask_nudge(self.app, agent)
 
     def action_remind_policy(self) -> None:
         if agent := self._require_selected():
