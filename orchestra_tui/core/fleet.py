@@ -22,12 +22,12 @@ from dataclasses import replace
 from orchestra_tui import agents
 from orchestra_tui.agents.names import AGENT_TOOLS
 from orchestra_tui.agents.tracker import AgentTracker
-from orchestra_tui.core.alert_record import alert_key, journal_memory
+from orchestra_tui.core.alert_record import journal_memory
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.binding import bind_agents, host_down
 from orchestra_tui.core.directing import QUEUE_OPS, Directing
+from orchestra_tui.core.fleet_alerts import FleetAlerts
 from orchestra_tui.core.fleet_state import (
-    ALERTS_KEPT,
     AgentView,
     FleetSettings,
     FleetSnapshot,
@@ -35,14 +35,12 @@ from orchestra_tui.core.fleet_state import (
 )
 from orchestra_tui.core.fleet_work import FleetWork
 from orchestra_tui.core.fusion import fuse, shown_dialog
-from orchestra_tui.core.guardrails import OutputWatch
 from orchestra_tui.core.hook_watch import HookWatch
 from orchestra_tui.core.send_gate import SendGate
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     AgentSpec,
     AgentStatus,
-    Alert,
     ContextTrend,
     Detection,
     State,
@@ -57,7 +55,11 @@ STOP_GRACE_SECONDS = 3.0
 log = logging.getLogger(__name__)
 
 
-class Fleet(Directing, FleetWork):
+def _said(problem: object) -> str | None:
+    return str(problem) if problem is not None else None
+
+
+class Fleet(Directing, FleetWork, FleetAlerts):
     def __init__(self, tmux, specs: Sequence[AgentSpec], *, store=None, journal=None,
                  settings: FleetSettings | None = None, discover: bool | None = None,
                  clock: Callable[[], float] = time.time, read_only: bool = False,
@@ -79,6 +81,7 @@ class Fleet(Directing, FleetWork):
         for spec in specs:
             self._add_slot(spec)
         self._snapshot = FleetSnapshot(agents=(), at=0.0)
+        self.storage_problem: str | None = None  # the last journal write that failed
         self._tasks: set[asyncio.Task] = set()
         self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
         self._queues = NO_QUEUES
@@ -145,7 +148,8 @@ class Fleet(Directing, FleetWork):
         self._read_queues()
         self._snapshot = FleetSnapshot(
             agents=self._views(), at=now, captured=len(captures), classified=classified,
-            tmux_notice=getattr(self.tmux.runner, "notice", None))
+            tmux_notice=getattr(self.tmux.runner, "notice", None),
+            storage_problem=self.storage_problem or _said(self._queues.problem))
         return self._snapshot
 
     def listen_for_hooks(self) -> bool:
@@ -201,56 +205,19 @@ class Fleet(Directing, FleetWork):
             slot.tool = slot.detection.tool
         return True
 
-    def _watch_output(self, slot: Slot, screen: str, visible: str, now: float) -> None:
-        """Guardrails and loop detection read only what is new on the screen; the first
-        capture's visible rows are checked too, against what the journal already holds."""
-        if slot.output is None:
-            slot.output = OutputWatch(slot.spec.name, slot.spec)
-            for alert in slot.output.feed_baseline(visible, now):
-                self._raise(slot, alert, once=True)
-        for alert in slot.output.feed(screen, now):
-            self._raise(slot, alert)
-        slot.loop_reason = slot.loops.observe(slot.output.new_lines)
-
-    def _tell_enforcement(self, now: float) -> None:
-        """Enforcement an agent asks for and does not get is never silent: an alert on it."""
-        for name, why in self.enforcement.items():
-            slot = self._slots.get(name)
-            if slot is not None and not any(a.kind == "enforcement" for a in slot.alerts):
-                self._raise(slot, Alert(name, "enforcement", f"enforcement off: {why}", at=now,
-                                        key=f"enforcement:{why}"), once=True)
-
-    def _raise(self, slot: Slot, alert: Alert, *, once: bool = False) -> None:
-        """Show the alert and journal it. `once`: an occurrence that may already be in the
-        journal (a row on screen at start-up, a context level): shown, journaled only if new.
-        Output that is new on screen is a new occurrence even when it repeats older text."""
-        slot.alerts = [*slot.alerts, alert][-ALERTS_KEPT:]
-        slot.alerts_unseen += alert.kind != "context"
-        key = alert_key(alert)
-        known = (self._journaled_alerts or {}).setdefault(slot.spec.name, set())
-        if once and key in known:
-            return
-        known.add(key)
-        if self.journal is not None and not self.read_only:
-            self._background(self._journal("alert", agent=alert.agent, kind=alert.kind,
-                                           text=alert.text, key=key))
-
-    def _watch_context(self, slot: Slot, context_left: int | None, now: float) -> None:
-        if context_left is None:
-            return
-        level = (2 if context_left <= self.settings.context_critical
-                 else 1 if context_left <= self.settings.context_warn else 0)
-        if level > slot.context_level:
-            label = "critical" if level == 2 else "low"
-            self._raise(slot, Alert(slot.spec.name, "context",
-                                    f"context {context_left}% left: restart with a handoff (R)",
-                                    at=now, key=f"context:{label}"), once=True)
-        slot.context_level = level
-
     def _background(self, work) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task) -> None:
+        """A journal write that failed (read-only or full data dir) is a state the snapshot
+        carries, said once, never a traceback from a task nobody awaited."""
+        self._tasks.discard(task)
+        error = None if task.cancelled() else task.exception()
+        if error is not None and str(error) != self.storage_problem:
+            self.storage_problem = str(error)
+            log.warning("orchestra could not record: %s", error)
 
     def _track(self, slot: Slot, now: float) -> None:
         name = slot.spec.name

@@ -76,6 +76,8 @@ class FleetSnapshot:
     classified: int = 0
     tick_error: str | None = None  # an unexpected failure of this tick, shown, not raised
     tmux_notice: str | None = None  # e.g. the control-mode client lost, reads fall back
+    # The data dir failed a write or a read (read-only, full, a newer or corrupt queue file).
+    storage_problem: str | None = None
 
     @property
     def needs_person(self) -> int:

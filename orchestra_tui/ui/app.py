@@ -161,6 +161,9 @@ class OrchestraApp(GitHubActions, App):
         notice = message.snapshot.tmux_notice
         if notice and notice != previous.tmux_notice:
             self.notify(notice, title="tmux", severity="warning", timeout=10)
+        storage = message.snapshot.storage_problem
+        if storage and storage != previous.storage_problem:
+            self.notify(storage, title="orchestra's data", severity="error", timeout=15)
         if previous.at > 0:
             self._call_attention(previous, message.snapshot)
 
