@@ -82,6 +82,30 @@ def ssh_reason(stderr: str, destination: str = "HOST") -> str:
     return detail or "ssh failed with no message"
 
 
+# Printed by the remote shell right before the program orchestra runs there: whatever came
+# before it (a login banner, an rc file's echo) is not the program's output.
+OUTPUT_MARK = "orchestra-output-follows-3f9c"
+
+
+def marked(command: str) -> str:
+    """`command` for a remote shell, preceded by `OUTPUT_MARK` on a line of its own.
+
+    >>> print(marked("tmux -u list-panes"))
+    printf '%s\\n' orchestra-output-follows-3f9c; exec tmux -u list-panes
+    """
+    return f"printf '%s\\n' {OUTPUT_MARK}; exec {command}"
+
+
+def after_mark(out: str) -> str:
+    """The program's output: what follows the mark (all of it when no mark came).
+
+    >>> after_mark("Welcome to devbox!\\norchestra-output-follows-3f9c\\n%1 idle\\n")
+    '%1 idle\\n'
+    """
+    _, mark, rest = out.partition(OUTPUT_MARK + "\n")
+    return rest if mark else out
+
+
 def remote_command(args: Sequence[str], *, socket_name: str | None = None,
                    socket_path: str | None = None, tmux: str = "tmux") -> str:
     """The command line the remote shell runs: tmux with UTF-8 forced (`-u`: ssh brings no
@@ -148,8 +172,8 @@ class SshTmuxRunner:
         return argv + ["--", self.destination]
 
     def argv(self, args: Sequence[str]) -> list[str]:
-        return self.ssh_argv() + [remote_command(args, socket_name=self.socket_name,
-                                                 socket_path=self.socket_path, tmux=self.tmux)]
+        return self.ssh_argv() + [marked(remote_command(
+            args, socket_name=self.socket_name, socket_path=self.socket_path, tmux=self.tmux))]
 
     def attach_argv(self, args: Sequence[str]) -> list[str]:
         """For a person's terminal: a tty, and ssh may ask them for a passphrase."""
@@ -166,7 +190,7 @@ class SshTmuxRunner:
 
     async def run_remote(self, argv: Sequence[str], *, timeout: float = 10.0) -> TmuxResult:
         """Any program on the host (for its process table), over the shared connection."""
-        return await self._ssh(self.ssh_argv() + [shlex.join(argv)], input=None,
+        return await self._ssh(self.ssh_argv() + [marked(shlex.join(argv))], input=None,
                                timeout=timeout)
 
     async def process_table(self) -> dict[int, tuple[int, str]]:
@@ -199,7 +223,8 @@ class SshTmuxRunner:
         stderr = err.decode("utf-8", "replace")
         if process.returncode == 255:
             raise HostUnreachable(self.name, ssh_reason(stderr, self.destination))
-        return TmuxResult(process.returncode or 0, out.decode("utf-8", "replace"), stderr)
+        return TmuxResult(process.returncode or 0, after_mark(out.decode("utf-8", "replace")),
+                          stderr)
 
     async def aclose(self) -> None:
         """Nothing to let go: the shared connection ends by itself (`ControlPersist`)."""
