@@ -221,3 +221,14 @@ def test_a_data_dir_made_by_data_dir_is_private(tmp_path):
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     for path in data.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+async def test_status_says_a_queue_file_it_cannot_use_and_exits_non_zero(tmux, tmp_path):
+    await agent(tmux, tmp_path)
+    data = tmp_path / "data"
+    newer_queue_file(data)
+    before = tree(data)
+    done = orchestra(tmux, tmp_path, data, "status")
+    assert done.returncode == 1 and "api" in done.stdout  # what it knows, then why not all
+    assert "written by a newer orchestra" in one_line(done)
+    assert tree(data) == before

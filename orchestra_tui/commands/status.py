@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 
 from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.core.fleet import FleetSnapshot
@@ -74,6 +75,10 @@ def run(args: argparse.Namespace) -> int:
     if snapshot.tmux_error:
         # What is printed is what the config says, not what tmux does: not a success.
         raise TmuxUnavailable(snapshot.tmux_error)
+    if snapshot.storage_problem:
+        # The queues shown may not be all there is (a newer or corrupt queue file).
+        print(f"orchestra: {snapshot.storage_problem}", file=sys.stderr)
+        return 1
     return 0
 
 
