@@ -3,10 +3,11 @@
 Every subcommand module has `register(subparsers)` and returns an exit code from the function it
 sets as `func` (`unblock` registers four: approve, deny, interrupt, kill; `commands/targets.py`,
 shared by the commands that name an agent, is no subcommand). A subcommand's options and
-arguments come in any order (`send api --queue TEXT`). The global options (`--config`, `-L`, `-S`, `--data-dir`) are taken before or
-after the subcommand, as `orchestra -L work status` and `orchestra status -L work` alike. Every
-error is one line on stderr and a non-zero exit: `OrchestraError`s and unreadable files exit 1,
-usage errors exit 2 (argparse's code), without argparse's usage dump.
+arguments come in any order (`send api --queue TEXT`). The global options (`--config`, `-L`,
+`-S`, `--data-dir`) are taken before or after the subcommand, as `orchestra -L work status` and
+`orchestra status -L work` alike. Every error is one line on stderr and a non-zero exit:
+`OrchestraError`s and unreadable files exit 1, usage errors exit 2 (argparse's code), without
+argparse's usage dump.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def test_a_read_only_settings_file_is_refused_in_one_line(home, program, capsys)
     assert main(argv) == 1
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "Traceback" not in error
-    assert error.startswith(f"orchestra: ~/.claude/settings.json: read-only (mode 0444)")
+    assert error.startswith("orchestra: ~/.claude/settings.json: read-only (mode 0444)")
     assert settings.read_text() == PERSONAL and stat.S_IMODE(settings.stat().st_mode) == 0o444
     assert not (home / ".claude" / "settings.json.orchestra-backup").exists()
 

@@ -41,7 +41,7 @@ def test_a_newer_format_is_never_written_over_even_after_a_snapshot(tmp_path):
     store = QueueStore(tmp_path)
     snapshot = store.snapshot()  # what the fleet does first: it used to hide the refusal
     assert snapshot.items == {} and isinstance(snapshot.problem, StoreNewerFormat)
-    for attempt in range(2):  # and it keeps refusing
+    for _ in range(2):  # and it keeps refusing
         with pytest.raises(StoreNewerFormat) as caught:
             store.add("api", "second")
         assert (tmp_path / FILE_NAME).read_bytes() == data
