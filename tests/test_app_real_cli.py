@@ -30,6 +30,7 @@ from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.tmux import TmuxService
 from orchestra_tui.services.tmux_runner import LocalTmuxRunner
 from tests.fake_anthropic_api import FakeAnthropicAPI, _Handler
+from tests.fake_openai_api import FakeOpenAIAPI
 from tests.helpers import async_wait_until
 from tests.real_cli import (
     CLAUDE,
@@ -41,9 +42,14 @@ from tests.real_cli import (
     claude_home,
     wait_for_pane,
 )
+from tests.test_hooks_codex import CODEX, NODE, Codex
 from tests.tmux_fixtures import REPO, screen
 
-pytestmark = [pytest.mark.real_cli, pytest.mark.skipif(CLAUDE is None, reason=CLAUDE_MISSING)]
+pytestmark = pytest.mark.real_cli
+needs_claude = pytest.mark.skipif(CLAUDE is None, reason=CLAUDE_MISSING)
+needs_codex = pytest.mark.skipif(CODEX is None or NODE is None,
+                                 reason="Codex is not installed: npm install -g "
+                                        "@openai/codex@0.171.0 (.ci/run does)")
 CHANGED = "dialog changed"  # the toast a stale answer raises: never wanted here
 
 
@@ -114,23 +120,41 @@ class Claude(RealCli):
                                    "Claude Code's composer", STARTUP_SECONDS)
 
     def journal(self, event: str) -> list[dict]:
-        return Journal(self.data / "journal.jsonl").read(events=(event,))
+        return journal(self, event)
 
-    async def journaled(self, event: str) -> list[dict]:
-        """The journal's `event` entries, once there is one."""
-        async def found() -> list[dict]:
-            return self.journal(event)
 
-        return await async_wait_until(found, timeout=20, interval=0.2,
-                                      message=f"an {event} in the journal")
+class CodexAgent(Codex):
+    """Codex (with the person's own setup of tests/test_hooks_codex.py) in a pane of the
+    agents' server, as agent `api` of the config, with orchestra's hooks installed."""
+
+    async def start(self) -> None:
+        self.config.write_text(
+            f'[[agent]]\nname = "api"\ntool = "codex"\ntarget = "{self.session}"\n',
+            encoding="utf-8")
+        assert self.orchestra("hooks", "install", "--tool", "codex") == 0
+        await super().start()
+
+
+def journal(agent: RealCli, event: str) -> list[dict]:
+    return Journal(agent.data / "journal.jsonl").read(events=(event,))
+
+
+async def journaled(agent: RealCli, event: str) -> list[dict]:
+    """The journal's `event` entries, once there is one."""
+    async def found() -> list[dict]:
+        return journal(agent, event)
+
+    return await async_wait_until(found, timeout=20, interval=0.2,
+                                  message=f"an {event} in the journal")
 
 
 class App:
     """The real `orchestra` app in the person's terminal (a pane of another tmux server)."""
 
-    def __init__(self, terminal: TmuxService, agent: RealCli) -> None:
+    def __init__(self, terminal: TmuxService, agent: RealCli, **env: str) -> None:
         self.terminal = terminal
         self.agent = agent
+        self.env = {"PYTHONPATH": str(REPO), "HOME": str(agent.home), **env}
         self.pane_id = ""
         self.screens: list[str] = []  # every screen read, for the "no toast ever" check
 
@@ -139,8 +163,7 @@ class App:
                 "-L", self.agent.tmux.runner.socket_name, "--data-dir", str(self.agent.data)]
         pane = await self.terminal.start(
             ["env", "-u", "TMUX", "-u", "TMUX_PANE", "-u", "COLUMNS", "-u", "LINES",
-             f"PYTHONPATH={REPO}",
-             f"HOME={self.agent.home}", *argv],
+             *(f"{key}={value}" for key, value in self.env.items()), *argv],
             session="term", cwd=str(REPO), width=140, height=40)
         self.pane_id = pane.pane_id
         await self.wait_for(lambda text: "Approve" in text, "the app's fleet screen",
@@ -179,6 +202,22 @@ async def terminal() -> AsyncIterator[TmuxService]:
 
 
 @pytest.fixture
+def openai_api() -> Iterator[FakeOpenAIAPI]:
+    server = FakeOpenAIAPI.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def codex(tmp_path: pathlib.Path, tmux: TmuxService, openai_api: FakeOpenAIAPI,
+          monkeypatch: pytest.MonkeyPatch) -> CodexAgent:
+    agent = CodexAgent(tmp_path, tmux, openai_api)
+    monkeypatch.setenv("HOME", str(agent.home))
+    monkeypatch.setenv("CODEX_HOME", str(agent.codex_home))
+    return agent
+
+
+@pytest.fixture
 def claude(tmp_path: pathlib.Path, tmux: TmuxService, api: TimedAnthropicAPI,
            monkeypatch: pytest.MonkeyPatch) -> Claude:
     agent = Claude(tmp_path, tmux, api)
@@ -198,8 +237,7 @@ def _dialog_shown_from_hook(question: str):
     toast that tells of the approval no longer covers it)."""
     def shown(text: str) -> bool:
         return ("APPROVAL" in _row(text) and question in text
-                and re.search(r"approval \d+s · hook: (PermissionRequest|Notification)", text)
-                is not None)
+                and re.search(r"approval \d+s · hook: ", text) is not None)
     return shown
 
 
@@ -217,31 +255,47 @@ async def _answer_in_the_app(app: App, agent: RealCli, key: str, command: str) -
                                 f"the dialog answered by {key!r} in the app")
 
 
+async def _y_then_n(app: App, agent: RealCli) -> None:
+    """`y` in the app runs the command the agent asks for; then `n` refuses the next one; the
+    journal says so and no answer was ever refused ("dialog changed", "nothing sent")."""
+    await _answer_in_the_app(app, agent, "y", "touch APPROVED")
+    await agent.wait_for_event("Stop")
+    await app.wait_for(lambda text: "IDLE" in _row(text), "api idle on the app's screen")
+    assert (agent.work / "APPROVED").exists()
+    [approval] = await journaled(agent, "approval")
+    assert approval["agent"] == "api", approval
+    assert journal(agent, "denial") == []
+
+    await _answer_in_the_app(app, agent, "n", "touch DENIED")
+    [denial] = await journaled(agent, "denial")
+    assert denial["agent"] == "api", denial
+    assert len(journal(agent, "approval")) == 1
+    await app.wait_for(lambda text: "IDLE" in _row(text), "api idle after the denial")
+    assert not (agent.work / "DENIED").exists()
+    refused = [shown for shown in app.screens if CHANGED in shown or "nothing sent" in shown]
+    assert not refused, refused[0]
+
+
+@needs_claude
 async def test_y_and_n_in_the_app_answer_real_claude_codes_dialog(
         claude: Claude, terminal: TmuxService) -> None:
     await claude.start()
     app = App(terminal, claude)
     await app.start()
-
-    await _answer_in_the_app(app, claude, "y", "touch APPROVED")
-    await claude.wait_for_event("Stop")
-    await app.wait_for(lambda text: "IDLE" in _row(text), "api idle on the app's screen")
-    assert (claude.work / "APPROVED").exists()
-    [approval] = await claude.journaled("approval")
-    assert (approval["agent"], approval["keys"]) == ("api", ["Enter"]), approval
-    assert claude.journal("denial") == []
-
-    await _answer_in_the_app(app, claude, "n", "touch DENIED")
-    [denial] = await claude.journaled("denial")
-    assert denial["agent"] == "api", denial
-    assert len(claude.journal("approval")) == 1
-    await app.wait_for(lambda text: "IDLE" in _row(text), "api idle after the denial")
-    assert not (claude.work / "DENIED").exists()
-    # No answer was refused: neither "dialog changed" nor "not waiting for approval".
-    refused = [shown for shown in app.screens if CHANGED in shown or "nothing sent" in shown]
-    assert not refused, refused[0]
+    await _y_then_n(app, claude)
+    assert [entry["keys"] for entry in journal(claude, "approval")] == [["Enter"]]
 
 
+@needs_codex
+async def test_y_and_n_in_the_app_answer_real_codexs_dialog(
+        codex: CodexAgent, terminal: TmuxService) -> None:
+    await codex.start()
+    app = App(terminal, codex, CODEX_HOME=str(codex.codex_home))
+    await app.start()
+    await _y_then_n(app, codex)
+
+
+@needs_claude
 async def test_a_follow_up_queued_with_orchestra_send_goes_in_once_after_the_turn(
         claude: Claude, terminal: TmuxService) -> None:
     """`orchestra send api --queue TEXT`, run while Claude Code's turn streams: the running app
