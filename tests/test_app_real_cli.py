@@ -339,11 +339,6 @@ async def test_a_follow_up_queued_with_orchestra_send_goes_in_once_after_the_tur
 
 
 @needs_claude
-@pytest.mark.xfail(strict=False, reason=(
-    "product bug: the PermissionRequest hook makes the row APPROVAL and toasts 'y approves' "
-    "while Claude Code still waits for that hook and shows no dialog; core/directing.py "
-    "answer() reads the screen afresh and refuses ('not waiting for approval now (working: "
-    "…); nothing sent'), so the y the person was invited to press is dropped"))
 async def test_y_pressed_as_soon_as_the_app_says_approval_answers_the_dialog(
         claude: Claude, terminal: TmuxService) -> None:
     """The person presses `y` the moment the row says APPROVAL (the hook told it), before

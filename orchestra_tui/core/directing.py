@@ -12,6 +12,7 @@ import asyncio
 
 from orchestra_tui import agents
 from orchestra_tui.agents.tracker import AgentTracker
+from orchestra_tui.core.attach import attach_to
 from orchestra_tui.core.dispatch import DispatchMemory, may_dispatch
 from orchestra_tui.core.fleet_state import Slot
 from orchestra_tui.core.guardrails import OutputWatch
@@ -27,7 +28,6 @@ from orchestra_tui.core.send_gate import DRAFT_REASON, SendRefused
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     Attach,
-    AttachWay,
     DialogKey,
     PaneInfo,
     QueueItem,
@@ -35,12 +35,11 @@ from orchestra_tui.models import (
     State,
 )
 from orchestra_tui.services.store import QueueError
-from orchestra_tui.services.tmux_attach import (
-    detach_keys,
-    open_in_person_tmux,
-    person_client,
-    person_tmux,
-)
+
+# How long `y`/`n` wait for a dialog a hook announced to be drawn, and how often they look.
+DIALOG_DRAW_SECONDS = 3.0
+DIALOG_DRAW_POLL = 0.1
+DIALOG_SETTLE_SECONDS = 0.6
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
 PANE_INTERRUPT = "idle: interrupted"  # the screen reader's reason for a tool's interrupt notice
@@ -235,7 +234,7 @@ class Directing:
         (`seen` is the identity of the one they were shown), gets no key."""
         slot = self._slot(name)
         pane = self._require_pane(slot)
-        reading = await self.gate.read(pane.pane_id, slot.tool)
+        reading = await self._dialog_drawn(slot, pane.pane_id)
         detection = reading.detection
         if reading.pane.dead or detection.state is not State.APPROVAL:
             raise OrchestraError(f"{slot.spec.name} is not waiting for approval now "
@@ -254,6 +253,31 @@ class Directing:
         await self._journal("approval" if approve else "denial", agent=slot.spec.name,
                             keys=keys, reason=detection.reason)
         return detection.state
+
+    async def _dialog_drawn(self, slot: Slot, pane_id: str):
+        """The pane read afresh; while the agent's hook says a dialog opened that its screen
+        does not show yet (Claude Code runs its PermissionRequest hooks before it draws the
+        dialog, up to a second), read again until it is drawn, a few seconds at most: the
+        person's `y` then answers it instead of being refused."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DIALOG_DRAW_SECONDS
+        waited = False
+        while True:
+            reading = await self.gate.read(pane_id, slot.tool)
+            hook = slot.hook
+            waiting = (hook is not None and hook.state is State.APPROVAL
+                       and not reading.pane.dead
+                       and reading.detection.state is not State.APPROVAL)
+            if not waiting or loop.time() >= deadline:
+                break
+            waited = True
+            await asyncio.sleep(DIALOG_DRAW_POLL)
+        if waited and reading.detection.state is State.APPROVAL:
+            # Just drawn: a dialog takes no key in its first moments (Claude Code drops one
+            # pressed at once, against keys typed through it), so answer once it has settled.
+            await asyncio.sleep(DIALOG_SETTLE_SECONDS)
+            reading = await self.gate.read(pane_id, slot.tool)
+        return reading
 
     @staticmethod
     def _still_shown(slot: Slot, seen: DialogKey, now: DialogKey | None) -> bool:
@@ -304,25 +328,10 @@ class Directing:
             await asyncio.to_thread(self.store.set_paused, slot.spec.name, True)
 
     async def attach(self, name: str, *, popup: bool = False) -> Attach:
-        """Take the person to the agent's pane, wherever their terminal is: inside a client of
-        the agents' own server that client is switched (never orchestra's own control client);
-        inside another tmux a new window (or popup) there runs the attach; outside tmux the
-        caller runs `argv` in its own terminal (the app suspended)."""
+        """Take the person to the agent's pane, wherever their terminal is (`core.attach`)."""
         slot = self._slot(name)
-        pane = self._require_pane(slot)
-        # A pane on another host is attached over ssh by its id there (`gpu:%3`).
-        argv = self.tmux.attach_argv(pane.pane_id if pane.host else pane.target)
-        detach = await detach_keys(self.tmux)
-        person = person_tmux()
-        if person is None:
-            return Attach(AttachWay.IN_THIS_TERMINAL, argv, detach)
-        if not pane.host and person.socket == await self.tmux.server_socket():
-            client = await person_client(self.tmux, person)
-            if client and await self.tmux.switch_client(pane.pane_id, client):
-                return Attach(AttachWay.SWITCHED, argv, detach)
-        if await open_in_person_tmux(argv, title=slot.spec.name, popup=popup):
-            return Attach(AttachWay.OPENED, argv, detach)
-        return Attach(AttachWay.COMMAND_ONLY, argv, detach)
+        return await attach_to(self.tmux, self._require_pane(slot), slot.spec.name,
+                               popup=popup)
 
     # -- restart and kill ------------------------------------------------------------------
 
