@@ -374,3 +374,13 @@ def test_generated_shell_forms_of_a_forbidden_command_are_denied(data: st.DataOb
     found = judge(command, ENFORCING)
     assert (found.kind, found.label) == (FORBIDDEN, "terraform destroy"), command
     assert first_forbidden(command, ENFORCING) is not None
+
+
+def test_text_piped_into_a_shell_inside_a_list_is_judged() -> None:
+    """tree-sitter-bash reads `echo X | sh | cat && true` as echo piped into a list (found by
+    the generated forms): the text still reaches the shell."""
+    spec = AgentSpec(name="infra", enforce=True)
+    for command in ("echo 'terraform destroy -auto-approve' | sh | cat && true",
+                    "echo 'terraform destroy' | bash | tee log || true; ls"):
+        assert first_forbidden(command, spec) is not None, command
+    assert first_forbidden("echo fine | sh && echo done", spec) is None

@@ -217,7 +217,7 @@ class Fleet(Directing, FleetWork, FleetAlerts):
         error = None if task.cancelled() else task.exception()
         if error is not None and str(error) != self.storage_problem:
             self.storage_problem = str(error)
-            log.warning("orchestra could not record: %s", error)
+            log.info("orchestra could not record: %s", error)  # shown through the snapshot
 
     def _track(self, slot: Slot, now: float) -> None:
         name = slot.spec.name

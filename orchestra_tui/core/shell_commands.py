@@ -4,10 +4,8 @@ and backticks, comments ignored; wrappers (`sudo`, `env`, `nice`, `timeout`, `xa
 `find -exec`, ... see `core.shell_wrappers`) looked through; text given to a shell (`sh -c`,
 `eval`, `su -c`, a here-string or heredoc into a shell, `echo TEXT | sh`) parsed in turn.
 
-The parser is tree-sitter-bash: C speed, error tolerant (a broken line still yields the commands
-around the error, and says it had one), and cancellable while it parses. Judging is bounded
-(`Budget`: processor time and a wall-clock ceiling, a size cap, a nesting cap); what could not
-be judged comes back as a `problem` for the caller to fail closed on.
+The parser is tree-sitter-bash: C speed, error tolerant, cancellable. Judging is bounded
+(`Budget`, a size cap, a nesting cap); what could not be judged is a `problem` to fail closed on.
 
 >>> [c.text for c in simple_commands("cd x && t'erraform' destroy >out.log &").commands]
 ['cd x', 'terraform destroy']
@@ -33,8 +31,7 @@ MAX_BYTES = 2 << 20  # a command (or a script) longer than this is not judged
 MAX_DEPTH = 8  # shells given a string (or a script) inside each other
 CPU_SECONDS = 0.07  # processor time a judgement may take (a cancelled parse adds ~6 ms)...
 WALL_SECONDS = 0.5  # ...and wall-clock time, on a busy machine
-_CHECK_EVERY = 256  # nodes walked between looks at the clock
-_DIRECT_PARSE = 16 << 10  # shorter texts are parsed in one call (microseconds)
+_CHECK_EVERY, _DIRECT_PARSE = 256, 16 << 10  # nodes between looks at the clock; one-call parse
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 
 # What a caller is told when a command could not be judged.
@@ -187,6 +184,14 @@ class _Walk:
             self.stack.extend(reversed([child for child in node.children
                                         if child.type not in _REDIRECTS]))
             self.redirect_input(redirects)
+            return None
+        if node.type == "list" and stdin is not None and node.named_children:
+            # tree-sitter-bash reads `echo X | sh | cat && true` as echo piped into the list
+            # `sh | cat && true`: the text still flows into the list's first part.
+            first, *rest = node.named_children
+            for stage in first.named_children if first.type == "pipeline" else [first]:
+                stdin = self.stage(stage, depth, stdin)
+            self.stack.extend(reversed(rest))
             return None
         if node.type != "comment":
             self.stack.append(node)
