@@ -254,6 +254,8 @@ async def _day(app: App, person: Person, ssh_host: SshHost, tmux: TmuxService,
     assert "on host gpu" in made and "its first prompt was sent" in made, made
     for text in follow_ups["w3"]:
         await person.orchestra("send", "w3", text, "--queue")
+    await app.until(lambda: all(app.snapshot.get(name) is not None for name in LANES),
+                    timeout=30, message="the app following the three new agents")
     assert app.fleet.spec("w3").host == "gpu"
 
     # -- w1 asks to push: its follow-ups wait behind the dialog, then the person approves ---
@@ -382,11 +384,6 @@ def _entries(log: pathlib.Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text("utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.xfail(reason="product bug: Fleet.restart does not hold the agent's queue while "
-                          "restart_agent waits for the new process to settle; the app's poll "
-                          "loop dispatches a queued prompt into the fresh agent before its "
-                          "handoff (with idle_debounce_seconds below restart's 1 s settle)",
-                   strict=False)
 async def test_a_queued_prompt_waits_for_the_restart_handoff(tmux: TmuxService,
                                                              tmp_path: pathlib.Path) -> None:
     """The restart's promise (core/directing.py `restart`): the handoff first, then "its queue

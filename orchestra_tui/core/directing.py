@@ -151,7 +151,7 @@ class Directing:
         started = []
         for slot in self._slots.values():
             status = slot.status
-            if status is None or slot.pane is None:
+            if status is None or slot.pane is None or slot.restarting:
                 continue
             sending = slot.sending is not None and not slot.sending.done()
             item = None if sending else queues.next_ready(slot.spec.name)
@@ -255,10 +255,8 @@ class Directing:
         return detection.state
 
     async def _dialog_drawn(self, slot: Slot, pane_id: str):
-        """The pane read afresh; while the agent's hook says a dialog opened that its screen
-        does not show yet (Claude Code runs its PermissionRequest hooks before it draws the
-        dialog, up to a second), read again until it is drawn, a few seconds at most: the
-        person's `y` then answers it instead of being refused."""
+        """The pane read afresh, again until the dialog a hook announced is drawn (Claude Code
+        runs its PermissionRequest hooks first, up to a second), a few seconds at most."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + DIALOG_DRAW_SECONDS
         waited = False
@@ -273,8 +271,7 @@ class Directing:
             waited = True
             await asyncio.sleep(DIALOG_DRAW_POLL)
         if waited and reading.detection.state is State.APPROVAL:
-            # Just drawn: a dialog takes no key in its first moments (Claude Code drops one
-            # pressed at once, against keys typed through it), so answer once it has settled.
+            # Just drawn: Claude Code drops a key pressed at once; answer once it settled.
             await asyncio.sleep(DIALOG_SETTLE_SECONDS)
             reading = await self.gate.read(pane_id, slot.tool)
         return reading
@@ -361,9 +358,14 @@ class Directing:
                                  "it with")
         pane_id = slot.pane.pane_id if slot.pane is not None else None
         self._before_send(slot, handoff)
-        outcome = await restart_agent(self.tmux, slot.spec, pane_id, handoff=handoff,
-                                      journal=None if self.read_only else self.journal,
-                                      gate=self.gate)
+        # Its queue waits while it restarts: the handoff is the new session's first prompt.
+        slot.restarting = True
+        try:
+            outcome = await restart_agent(self.tmux, slot.spec, pane_id, handoff=handoff,
+                                          journal=None if self.read_only else self.journal,
+                                          gate=self.gate)
+        finally:
+            slot.restarting = False
         if outcome.pane_id:
             slot.pane_override = outcome.pane_id
         slot.output, slot.loops, slot.loop_reason = None, LoopWatch(), None
