@@ -348,11 +348,6 @@ async def _day(app: App, person: Person, ssh_host: SshHost, tmux: TmuxService,
         journaled = [event["text"] for event in events]
         logged = logged_prompts(logs[name])
         assert journaled == logged, (name, journaled, logged)
-        if name == "w2" and logged[2:] == [follow_ups["w2"][1], handoff]:
-            # The known product bug (see test_a_queued_prompt_waits_for_the_restart_handoff):
-            # the app's dispatch sends the queued follow-up into the restarted agent before
-            # its handoff. Each still arrives once, and the journal says so in that order.
-            texts = [*texts[:2], follow_ups["w2"][1], handoff]
         assert logged == texts, (name, logged)
         assert len(set(logged)) == len(logged), name  # once each
         assert all(event["delivered"] and not event["uncertain"] for event in events), events
