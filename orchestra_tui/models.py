@@ -196,6 +196,7 @@ class Detection:
     dialog: str | None = None
     # Which dialog it is (kind, what it asks, its options): what an answer is checked against.
     dialog_key: DialogKey | None = None
+    interrupted: bool = False  # idle on the tool's own interrupt notice (Esc, ^C)
     # When blocked on a usage limit, the reset time as the agent printed it ("2:51 PM",
     # "3pm (Europe/Berlin)", "in 4 days 6 hours"), when it printed one.
     resumes_at: str | None = None

@@ -143,7 +143,9 @@ def test_the_gate_refuses_a_draft_before_the_first_byte_only() -> None:
     assert judge(_reading("claude/idle-45.txt"), "claude", before_typing=False) is None
     for placeholder in ("claude/idle-43.txt", "claude/working-43.txt", "codex/idle-41.txt"):
         assert judge(_reading(placeholder), placeholder.split("/")[0], text="go on") is None
-    message = str(SendRefused("api", *idle_draft))
+    assert idle_draft.draft == "please refactor the"  # its kind is a field, not its words
+    state, reason = idle_draft
+    message = str(SendRefused("api", state, reason, draft=idle_draft.draft))
     assert message == 'api\'s prompt box holds unsent text: "please refactor the"; not sent'
 
 

@@ -94,11 +94,13 @@ def _idle(v: View) -> Verdict | None:
     interrupt = _interrupt_below(v)
     if v.at_prompt and v.s.last:
         if interrupt:  # a line UI back at its prompt after the person's ^C
-            return Verdict(State.IDLE, f'idle: interrupted "{clip(interrupt.body)}"')
+            return Verdict(State.IDLE, f'idle: interrupted "{clip(interrupt.body)}"',
+                           interrupted=True)
         return Verdict(State.IDLE, f'idle: prompt "{clip(v.s.last.body)}"')
     if v.composer:
         if interrupt:
-            return Verdict(State.IDLE, f'idle: interrupted "{clip(interrupt.body)}"')
+            return Verdict(State.IDLE, f'idle: interrupted "{clip(interrupt.body)}"',
+                           interrupted=True)
         glyph = v.composer.line.body[:1]
         return Verdict(State.IDLE, f'idle: composer "{glyph}" with no working marker')
     if interrupt:
@@ -190,4 +192,5 @@ def classify_screen(s: Screen, tool: str) -> Detection:
     return Detection(tool=tool, state=verdict.state, context_left=context_left(v),
                      queued=queued(v), reason=verdict.reason,
                      elapsed_seconds=verdict.elapsed, background=background,
-                     dialog=verdict.dialog, resumes_at=verdict.resumes_at, dialog_key=key)
+                     dialog=verdict.dialog, resumes_at=verdict.resumes_at, dialog_key=key,
+                     interrupted=verdict.interrupted)

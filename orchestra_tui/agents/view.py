@@ -182,3 +182,4 @@ class Verdict:
     # An approval's identity parts: what it asks (rows above its options) and its options.
     subject: str = ""
     options: tuple[str, ...] = ()
+    interrupted: bool = False  # the turn ended on the tool's own interrupt notice

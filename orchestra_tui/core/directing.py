@@ -42,7 +42,6 @@ DIALOG_DRAW_POLL = 0.1
 DIALOG_SETTLE_SECONDS = 0.6
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
-PANE_INTERRUPT = "idle: interrupted"  # the screen reader's reason for a tool's interrupt notice
 
 
 class _NotClaimed(Exception):
@@ -207,7 +206,7 @@ class Directing:
             # Not typed: the item was never claimed and stays queued; wait for the screen to
             # change before trying again rather than asking the pane every tick.
             slot.refused_at = slot.fingerprint
-            why = DRAFT_REASON if refused.reason.startswith(DRAFT_REASON) else refused.reason
+            why = DRAFT_REASON if refused.draft else refused.reason
             seen = (item.id, str(refused.state), why)
             if refused.typed or seen != slot.refusal_journaled:
                 slot.refusal_journaled = seen
@@ -297,7 +296,7 @@ class Directing:
         await self._person_stopped(slot, "interrupted")
         await self._journal("interrupt", agent=slot.spec.name)
 
-    def _notice_interrupt_in_pane(self, slot: Slot, state: State, reason: str,
+    def _notice_interrupt_in_pane(self, slot: Slot, state: State, interrupted: bool,
                                   now: float) -> None:
         """The person pressed Esc in the agent's own pane (attached to it): its turn ended
         with the tool's interrupt notice. Their act, as through orchestra: the queue is held
@@ -305,7 +304,7 @@ class Directing:
         happening (working, then this): one already on screen at start is old news."""
         previous = slot.status
         if (self.read_only or slot.stopped_by_person is not None or state is not State.IDLE
-                or not reason.startswith(PANE_INTERRUPT) or previous is None
+                or not interrupted or previous is None
                 or previous.state is not State.WORKING):
             return
         slot.stopped_by_person, slot.stopped_at = "interrupted", now

@@ -250,7 +250,8 @@ class Fleet(Directing, FleetWork, FleetAlerts):
         if fused.source == "hook" and state is not tracked.state:
             previous = slot.status
             since = previous.since if previous and previous.state is state else now
-        self._notice_interrupt_in_pane(slot, state, reason, now)
+        self._notice_interrupt_in_pane(
+            slot, state, fused.source == "screen" and detection.interrupted, now)
         state, reason = self._after_person_stop(slot, state, reason, now)
         slot.memory.observe(state, slot.fingerprint, now, self.settings.idle_debounce)
         self._watch_context(slot, tracked.context_left, now)

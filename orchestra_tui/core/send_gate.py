@@ -18,7 +18,8 @@ only; from then on the text in the composer is orchestra's own.
 
 >>> refusal(State.APPROVAL, 'approval: "Bash(terraform destroy)" dialog', agent="api")
 'api needs approval: not sent (approval: "Bash(terraform destroy)" dialog)'
->>> print(SendRefused("api", State.IDLE, draft_reason("please refactor the auth module")))
+>>> draft = "please refactor the auth module"
+>>> print(SendRefused("api", State.IDLE, draft_reason(draft), draft=draft))
 api's prompt box holds unsent text: "please refactor the auth module"; not sent
 """
 
@@ -62,9 +63,22 @@ def draft_reason(draft: str) -> str:
     return f'{DRAFT_REASON}"{clip(draft, _DRAFT_WORDS)}"'
 
 
-def refusal(state: State, reason: str, *, agent: str) -> str:
-    if reason.startswith(DRAFT_REASON):
-        return f"{agent}'s {reason.removeprefix('its ')}; not sent"
+class Refusal(tuple):
+    """(state, reason) of a refusal, as `judge` returns it; `draft` is the unsent text in the
+    prompt box when that is what refused it (its kind, as a field: never read back from the
+    reason's words)."""
+
+    draft: str
+
+    def __new__(cls, state: State, reason: str, draft: str = "") -> Refusal:
+        made = super().__new__(cls, (state, reason))
+        made.draft = draft
+        return made
+
+
+def refusal(state: State, reason: str, *, agent: str, draft: str = "") -> str:
+    if draft:
+        return f"{agent}'s prompt box holds unsent text: \"{clip(draft, _DRAFT_WORDS)}\"; not sent"
     phrase = _PHRASES.get(state, f"is {state}")
     return f"{agent} {phrase}: not sent ({reason})"
 
@@ -74,8 +88,9 @@ class SendRefused(OrchestraError):
     only when the screen changed under a send already typed (the body went in, no Enter was
     pressed): the text may sit in the pane and must not be sent again unasked."""
 
-    def __init__(self, agent: str, state: State, reason: str, *, typed: bool = False) -> None:
-        message = refusal(state, reason, agent=agent)
+    def __init__(self, agent: str, state: State, reason: str, *, typed: bool = False,
+                 draft: str = "") -> None:
+        message = refusal(state, reason, agent=agent, draft=draft)
         if typed:
             message = (f"{agent} changed while the text went in ({reason}): it was typed but "
                        "Enter was not pressed; look at the pane")
@@ -84,6 +99,7 @@ class SendRefused(OrchestraError):
         self.state = state
         self.reason = reason
         self.typed = typed
+        self.draft = draft  # the unsent text in the prompt box that refused it, if that did
 
 
 @dataclass(frozen=True)
@@ -102,7 +118,16 @@ def foreground_shell(pane: PaneInfo) -> str | None:
 
 def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
           tracked: State | None = None, text: str = "",
-          before_typing: bool = True, allow_blocked: bool = False) -> tuple[State, str] | None:
+          before_typing: bool = True, allow_blocked: bool = False) -> Refusal | None:
+    """`_judge` (below), its refusal typed."""
+    found = _judge(reading, tool, to_shell=to_shell, tracked=tracked, text=text,
+                   before_typing=before_typing, allow_blocked=allow_blocked)
+    return found if found is None or isinstance(found, Refusal) else Refusal(*found)
+
+
+def _judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
+           tracked: State | None = None, text: str = "",
+           before_typing: bool = True, allow_blocked: bool = False) -> tuple[State, str] | None:
     """None when the composer takes text now; otherwise (state, reason) of the refusal.
 
     `tool` is the agent's tool as configured or recognised (None: read it from the screen);
@@ -159,7 +184,7 @@ def _draft_verdict(reading: Reading, state: State,
     if not before_typing:
         return None
     draft = composer_draft(reading.coloured)
-    return (state, draft_reason(draft)) if draft else None
+    return Refusal(state, draft_reason(draft), draft) if draft else None
 
 
 class SendGate:
@@ -194,7 +219,8 @@ class SendGate:
                         text="" if typed else text, before_typing=not typed,
                         allow_blocked=allow_blocked)
         if verdict is not None:
-            raise SendRefused(agent, *verdict, typed=typed)
+            state, reason = verdict
+            raise SendRefused(agent, state, reason, typed=typed, draft=verdict.draft)
         return reading
 
     async def send(self, agent: str, pane_id: str, text: str, tool: str | None, *,
