@@ -143,7 +143,8 @@ class OrchestraApp(GitHubActions, App):
             await self.fleet.wait_for_news(max(0.0, self.options.poll_seconds - elapsed))
 
     def _visible_agents(self) -> set[str]:
-        if isinstance(self.screen, GridScreen):
+        stack = self.screen_stack  # empty while the app closes, the poll not yet stopped
+        if stack and isinstance(stack[-1], GridScreen):
             return {view.name for view in self.snapshot.agents}
         return {self.selected_agent} if self.selected_agent else set()
 
@@ -193,8 +194,8 @@ class OrchestraApp(GitHubActions, App):
             self.bell()
 
     def _typing(self) -> bool:
-        screen = self.screen
-        return isinstance(screen, FleetScreen) and screen.typing
+        stack = self.screen_stack
+        return bool(stack) and isinstance(stack[-1], FleetScreen) and stack[-1].typing
 
     # -- actions the screens ask for -------------------------------------------------------
 
