@@ -232,3 +232,14 @@ async def test_status_says_a_queue_file_it_cannot_use_and_exits_non_zero(tmux, t
     assert done.returncode == 1 and "api" in done.stdout  # what it knows, then why not all
     assert "written by a newer orchestra" in one_line(done)
     assert tree(data) == before
+
+
+def test_a_journal_that_is_a_device_is_one_line_not_a_hang(tmp_path):
+    """A journal linked to /dev/zero never ends a line: read line by line it would grow
+    until memory ran out. It is refused as not a regular file."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "journal.jsonl").symlink_to("/dev/zero")
+    done = orchestra(None, tmp_path, data, "log")
+    assert done.returncode == 1
+    assert one_line(done) == f"orchestra: {data / 'journal.jsonl'}: cannot read: not a regular file"

@@ -18,9 +18,11 @@ Events and their fields, as the other layers write them:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -146,6 +148,11 @@ class Journal:
         except OSError as error:
             raise storage_error(error, self.path, writing=False, operation="journal read") from None
         with handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                # A device (a link to /dev/full, /dev/zero) never ends a line: reading it would
+                # grow one line until memory ran out.
+                raise storage_error(OSError(errno.EINVAL, "not a regular file"), self.path,
+                                    writing=False, operation="journal read")
             for raw in handle:
                 if not raw.strip():
                     continue
