@@ -42,14 +42,18 @@ async def _people_on(tmux: TmuxService, session: str) -> bool:
     return ("0", session) in await _clients(tmux)
 
 
-async def _fleet_with_control_client(tmux: TmuxService, tmp_path) -> Fleet:
+@pytest.fixture
+async def controlled(tmux: TmuxService, tmp_path):
+    """A fleet over the agents' server read through a control-mode client, as the app's is:
+    that client is a client of the agents' server too."""
     await start_fake_agent(tmux, "codex", tmp_path / "api.jsonl", session="api")
     control = TmuxService(ControlModeRunner(tmux.runner))
     fleet = Fleet(control, [AgentSpec(name="api", tool="codex", target="api")])
     await fleet.refresh()
     await async_wait_until(lambda: _has_control_client(tmux), timeout=15,
                            message="orchestra's control-mode client attached")
-    return fleet
+    yield fleet
+    await control.aclose()
 
 
 async def _has_control_client(tmux: TmuxService) -> bool:
@@ -57,9 +61,9 @@ async def _has_control_client(tmux: TmuxService) -> bool:
 
 
 async def test_inside_the_agents_server_the_persons_client_is_switched(
-        tmux, terminal, tmp_path, monkeypatch):
+        tmux, terminal, controlled, tmp_path, monkeypatch):
     person = await tmux.start("exec cat", session="person", cwd=str(tmp_path))
-    fleet = await _fleet_with_control_client(tmux, tmp_path)
+    fleet = controlled
     await terminal.start(["env", "-u", "TMUX", *tmux.runner.argv(["attach", "-t", "person"])],
                          session="term", cwd=str(tmp_path), width=120, height=35)
     await async_wait_until(lambda: _people_on(tmux, "person"), timeout=15,
@@ -74,8 +78,8 @@ async def test_inside_the_agents_server_the_persons_client_is_switched(
 
 
 async def test_inside_another_tmux_a_window_there_runs_the_attach(
-        tmux, terminal, tmp_path, monkeypatch):
-    fleet = await _fleet_with_control_client(tmux, tmp_path)
+        tmux, terminal, controlled, tmp_path, monkeypatch):
+    fleet = controlled
     mine = await terminal.start("exec cat", session="mine", cwd=str(tmp_path))
     monkeypatch.setenv("TMUX", f"{await terminal.server_socket()},1,0")
     monkeypatch.setenv("TMUX_PANE", mine.pane_id)
