@@ -176,3 +176,29 @@ async def test_a_moved_highlight_is_the_same_dialog_and_another_command_is_not(t
     await fleet.answer("api", True, seen=shown)
     await wait_for_screen(tmux, pane.pane_id, lambda s: "(No content)" in s,
                           message="the approved command ran")
+
+
+async def test_an_answer_waits_for_the_pane_s_writer(tmux, tmp_path):
+    """One writer per pane: while a send holds the pane (here, the test holds its lock as a
+    send would), `y` waits its turn instead of pressing keys into the text going in."""
+    pane, data = await _agent_in_dialog(tmux, tmp_path, "screen")
+    fleet = _fleet(tmux, data, "screen")
+    shown = (await fleet.refresh()).get("api").status.dialog_key
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def a_send_in_progress() -> None:
+        async with fleet.gate.holding("api", pane.pane_id):
+            held.set()
+            await release.wait()
+
+    holder = asyncio.create_task(a_send_in_progress())
+    await asyncio.wait_for(held.wait(), timeout=15)
+    answer = asyncio.create_task(fleet.answer("api", True, seen=shown))
+    done, _ = await asyncio.wait({answer}, timeout=1.0)
+    assert not done  # still waiting for the writer
+    assert classify(await screen(tmux, pane.pane_id), "claude").state is State.APPROVAL
+    release.set()
+    await holder
+    await answer
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "(No content)" in s,
+                          message="approved once the writer let go")

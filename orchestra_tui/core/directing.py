@@ -12,6 +12,7 @@ import asyncio
 
 from orchestra_tui import agents
 from orchestra_tui.agents.tracker import AgentTracker
+from orchestra_tui.core.answering import dialog_drawn, still_shown
 from orchestra_tui.core.attach import attach_to
 from orchestra_tui.core.dispatch import DispatchMemory, may_dispatch
 from orchestra_tui.core.fleet_state import Slot
@@ -35,11 +36,6 @@ from orchestra_tui.models import (
     State,
 )
 from orchestra_tui.services.store import QueueError
-
-# How long `y`/`n` wait for a dialog a hook announced to be drawn, and how often they look.
-DIALOG_DRAW_SECONDS = 3.0
-DIALOG_DRAW_POLL = 0.1
-DIALOG_SETTLE_SECONDS = 0.6
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
 
@@ -233,12 +229,18 @@ class Directing:
         (`seen` is the identity of the one they were shown), gets no key."""
         slot = self._slot(name)
         pane = self._require_pane(slot)
-        reading = await self._dialog_drawn(slot, pane.pane_id)
+        # One writer per pane: no send may be typing while the answer's keys go in.
+        async with self.gate.holding(slot.spec.name, pane.pane_id):
+            return await self._answer_held(slot, pane, approve, seen)
+
+    async def _answer_held(self, slot: Slot, pane: PaneInfo, approve: bool,
+                           seen: DialogKey | None) -> State:
+        reading = await dialog_drawn(self.gate, slot, pane.pane_id)
         detection = reading.detection
         if reading.pane.dead or detection.state is not State.APPROVAL:
             raise OrchestraError(f"{slot.spec.name} is not waiting for approval now "
                                  f"({detection.reason or detection.state}); nothing sent")
-        if seen is not None and not self._still_shown(slot, seen, detection.dialog_key):
+        if seen is not None and not still_shown(slot, seen, detection.dialog_key):
             raise OrchestraError(f"{slot.spec.name}'s dialog changed since it was shown "
                                  f"(now {detection.reason}); look again, nothing sent")
         if approve and detection.dialog == "question":
@@ -252,37 +254,6 @@ class Directing:
         await self._journal("approval" if approve else "denial", agent=slot.spec.name,
                             keys=keys, reason=detection.reason)
         return detection.state
-
-    async def _dialog_drawn(self, slot: Slot, pane_id: str):
-        """The pane read afresh, again until the dialog a hook announced is drawn (Claude Code
-        runs its PermissionRequest hooks first, up to a second), a few seconds at most."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + DIALOG_DRAW_SECONDS
-        waited = False
-        while True:
-            reading = await self.gate.read(pane_id, slot.tool)
-            hook = slot.hook
-            waiting = (hook is not None and hook.state is State.APPROVAL
-                       and not reading.pane.dead
-                       and reading.detection.state is not State.APPROVAL)
-            if not waiting or loop.time() >= deadline:
-                break
-            waited = True
-            await asyncio.sleep(DIALOG_DRAW_POLL)
-        if waited and reading.detection.state is State.APPROVAL:
-            # Just drawn: Claude Code drops a key pressed at once; answer once it settled.
-            await asyncio.sleep(DIALOG_SETTLE_SECONDS)
-            reading = await self.gate.read(pane_id, slot.tool)
-        return reading
-
-    @staticmethod
-    def _still_shown(slot: Slot, seen: DialogKey, now: DialogKey | None) -> bool:
-        if not seen.answers(now):
-            return False
-        # Shown from a hook event alone: another permission event since is another dialog.
-        hook = slot.hook
-        return (seen.from_screen or hook is None or hook.state is not State.APPROVAL
-                or hook.at == seen.hook_at)
 
     def alerts_seen(self, name: str) -> None:
         """The person looked at the agent's alerts (`!`): it no longer sorts as needing them

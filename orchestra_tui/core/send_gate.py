@@ -25,8 +25,8 @@ api's prompt box holds unsent text: "please refactor the auth module"; not sent
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 
@@ -237,6 +237,15 @@ class SendGate:
         `before_first_byte` runs after the gate passed and before anything is typed (the queue
         marks its item `sending` there, so a crash from then on is never a silent resend)."""
         text = inert_prompt(text)
+        async with self.holding(agent, pane_id):
+            return await self._send_held(agent, pane_id, text, tool, to_shell=to_shell,
+                                         tracked=tracked, before_first_byte=before_first_byte,
+                                         allow_blocked=allow_blocked)
+
+    @asynccontextmanager
+    async def holding(self, agent: str, pane_id: str) -> AsyncIterator[None]:
+        """The pane's writer lock, for anything that writes to it (a prompt, an answer's keys):
+        one writer at a time, across processes and hosts; past the wait `SendBusy`."""
         async with AsyncExitStack() as held:
             try:
                 await held.enter_async_context(self.tmux.hold_pane(pane_id))
@@ -245,9 +254,7 @@ class SendGate:
             except TmuxUnavailable as error:
                 state = State.UNREACHABLE if ":%" in pane_id else State.EXITED
                 raise SendRefused(agent, state, str(error)) from None
-            return await self._send_held(agent, pane_id, text, tool, to_shell=to_shell,
-                                         tracked=tracked, before_first_byte=before_first_byte,
-                                         allow_blocked=allow_blocked)
+            yield
 
     async def _send_held(self, agent: str, pane_id: str, text: str, tool: str | None, *,
                          to_shell: bool, tracked: State | None,
