@@ -17,7 +17,8 @@ from orchestra_tui.cli import main
 from orchestra_tui.config import parse_config
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
-from orchestra_tui.core.lifecycle_retire import RetireRefused
+from orchestra_tui.core.lifecycle_retire import RetireRefused, retire
+from orchestra_tui.core.lifecycle_up import bring_up
 from orchestra_tui.services.tmux import TmuxService
 from orchestra_tui.services.tmux_ssh import router_for
 from tests.helpers import async_wait_until
@@ -106,7 +107,7 @@ async def test_new_up_and_retire_on_a_host(host_world, repos):
         return snap if view is not None and view.pane is None else None
 
     snapshot = await async_wait_until(gone, timeout=60, message="w2 without a pane")
-    [up] = await world.lifecycle.up(snapshot)
+    [up] = await bring_up(world.lifecycle, snapshot)
     assert (up.name, up.action) == ("w2", "started"), up.line()
     assert up.pane_id.startswith("gpu:%") and up.ok, up.line()
     assert await sessions(remote) == ["w2"] and await sessions(local) == []
@@ -117,12 +118,12 @@ async def test_new_up_and_retire_on_a_host(host_world, repos):
     # Uncommitted work on the host: refused, nothing removed.
     (worktree / "draft.txt").write_text("half done\n")
     with pytest.raises(RetireRefused, match="on host gpu has uncommitted changes"):
-        await world.lifecycle.retire("w2")
+        await retire(world.lifecycle, "w2")
     assert worktree.is_dir() and await sessions(remote) == ["w2"]
     assert world.registry.get("w2") is not None
 
     (worktree / "draft.txt").unlink()
-    retired = await world.lifecycle.retire("w2")
+    retired = await retire(world.lifecycle, "w2")
 
     assert retired.stopped and retired.branch_deleted, retired
     assert "on host gpu" in retired.summary

@@ -11,7 +11,7 @@ import pytest
 from orchestra_tui.cli import main
 from orchestra_tui.core.fleet import Fleet
 from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
-from orchestra_tui.core.lifecycle_retire import RetireRefused
+from orchestra_tui.core.lifecycle_retire import RetireRefused, retire
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
 from tests.lifecycle_fixtures import World, commit_file, config_text, git, make_world
 
@@ -41,7 +41,7 @@ async def test_retiring_a_clean_agent_removes_it_its_worktree_and_its_branch(
     await fleet.refresh()
     assert fleet.names == ["w2"]
 
-    outcome = await world.lifecycle.retire("w2")
+    outcome = await retire(world.lifecycle, "w2")
 
     assert outcome.stopped and outcome.branch_deleted  # no commits of its own: nothing to keep
     assert outcome.summary.startswith("w2 retired: stopped, worktree ")
@@ -65,13 +65,13 @@ async def test_uncommitted_work_refuses_until_forced(tmux, tmp_path, repos):
     (tmp_path / "data" / "worktrees" / "shop" / "w2" / "draft.py").write_text("x = 1\n")
 
     with pytest.raises(RetireRefused) as caught:
-        await world.lifecycle.retire("w2")
+        await retire(world.lifecycle, "w2")
     assert str(caught.value) == (
         f"w2 not retired: its worktree {worktree} has uncommitted changes (1 path); commit "
         "and push them, or `orchestra retire w2 --force` throws them away. Nothing removed")
     await assert_intact(world, tmux, made)
 
-    outcome = await world.lifecycle.retire("w2", force=True)
+    outcome = await retire(world.lifecycle, "w2", force=True)
     assert outcome.discarded == ("1 uncommitted path discarded",)
     assert await sessions(tmux) == [] and world.registry.records() == ()
     assert world.events("retire")[0]["forced"] is True
@@ -85,7 +85,7 @@ async def test_unpushed_commits_refuse_and_a_pushed_branch_is_kept_until_merged(
     commit_file(worktree, "export.py", "print('csv')\n", "export as CSV")
 
     with pytest.raises(RetireRefused) as caught:
-        await world.lifecycle.retire("w2")
+        await retire(world.lifecycle, "w2")
     sha = git(worktree, "rev-parse", "--short", "HEAD")
     assert str(caught.value).startswith(f"w2 not retired: 1 commit on codex/7 ({sha}) is on "
                                         "no remote branch; push them")
@@ -93,7 +93,7 @@ async def test_unpushed_commits_refuse_and_a_pushed_branch_is_kept_until_merged(
 
     # Pushed: nothing is lost, but the work is not merged, so the branch stays.
     git(worktree, "push", "-q", "origin", "codex/7")
-    outcome = await world.lifecycle.retire("w2")
+    outcome = await retire(world.lifecycle, "w2")
     assert (outcome.stopped, outcome.branch_deleted) == (True, False)
     assert outcome.summary.endswith("branch codex/7 kept (not merged)")
     assert git(repos.clone, "branch", "--list", "codex/7") == "codex/7"
@@ -110,7 +110,7 @@ async def test_a_branch_merged_upstream_is_deleted(tmux, tmp_path, repos):
     git(repos.other, "commit", "-q", "-m", "Export as CSV (#8)")
     git(repos.other, "push", "-q", "origin", "main")
 
-    outcome = await world.lifecycle.retire("w2")
+    outcome = await retire(world.lifecycle, "w2")
     assert outcome.branch_deleted and outcome.summary.endswith("deleted (merged)")
     assert git(repos.clone, "branch", "--list", "codex/7") == ""
 
@@ -120,9 +120,9 @@ async def test_only_agents_orchestra_started_are_retired(tmux, tmp_path, repos):
     world = make_world(tmux, tmp_path, repos.clone, text=text)
     with pytest.raises(LifecycleError, match=r"^cfg is an \[\[agent\]\] of your config, not an "
                                              "agent orchestra started"):
-        await world.lifecycle.retire("cfg")
+        await retire(world.lifecycle, "cfg")
     with pytest.raises(LifecycleError, match="^no agent named ghost was started by orchestra"):
-        await world.lifecycle.retire("ghost")
+        await retire(world.lifecycle, "ghost")
 
 
 async def test_the_cli_refuses_in_one_line_then_forces(tmux, tmp_path, local_repo, capsys):

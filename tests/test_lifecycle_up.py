@@ -14,6 +14,7 @@ import pytest
 from orchestra_tui.cli import main
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.lifecycle import NewRequest
+from orchestra_tui.core.lifecycle_up import bring_up
 from orchestra_tui.models import QueueItemState, State
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
@@ -44,7 +45,7 @@ async def test_up_after_the_server_is_killed_brings_every_agent_back(tmux, tmp_p
     fleet = Fleet(tmux, world.lifecycle.config.agents, store=world.store,
                   settings=FleetSettings(idle_debounce=0.3))
     fleet.registry = world.registry
-    outcomes = await world.lifecycle.up(await fleet.refresh())
+    outcomes = await bring_up(world.lifecycle, await fleet.refresh())
 
     assert [(o.name, o.action, o.state) for o in outcomes] == [
         ("cfg", "started", State.IDLE), ("w1", "started", State.IDLE),
@@ -77,7 +78,7 @@ async def test_up_after_the_server_is_killed_brings_every_agent_back(tmux, tmp_p
         [*issue_prompts, "follow-up for w1", "follow-up for w2", "follow-up for cfg"])
 
     # Everything runs now: a second `up` leaves it all alone.
-    again = await world.lifecycle.up(await fleet.refresh())
+    again = await bring_up(world.lifecycle, await fleet.refresh())
     assert [(o.name, o.action) for o in again] == [
         ("cfg", "running"), ("w1", "running"), ("w2", "running")]
     assert len(world.events("agent_up")) == 3
@@ -91,7 +92,7 @@ async def test_up_skips_an_agent_whose_worktree_is_gone(tmux, tmp_path, repos):
     git(repos.clone, "worktree", "remove", "--force", made.record.worktree)
     fleet = Fleet(tmux, [], store=world.store, discover=False)
     fleet.registry = world.registry
-    [outcome] = await world.lifecycle.up(await fleet.refresh())
+    [outcome] = await bring_up(world.lifecycle, await fleet.refresh())
     assert (outcome.action, outcome.ok) == ("skipped", True)
     assert "its worktree" in outcome.reason and "orchestra retire w1" in outcome.reason
     assert not await tmux.is_running()

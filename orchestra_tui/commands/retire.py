@@ -10,6 +10,7 @@ import sys
 
 from orchestra_tui.bootstrap import boot
 from orchestra_tui.commands.targets import agent_name
+from orchestra_tui.core.lifecycle_retire import retire
 from orchestra_tui.errors import AgentNotFound
 
 
@@ -34,7 +35,7 @@ async def _retire(args: argparse.Namespace) -> int:
             name = args.name
         view = snapshot.get(name)
         pane = view.pane.pane_id if view is not None and view.pane is not None else None
-        outcome = await booted.lifecycle(github=False).retire(name, force=args.force,
+        outcome = await retire(booted.lifecycle(github=False), name, force=args.force,
                                                              pane_id=pane)
     finally:
         await booted.aclose()

@@ -13,6 +13,7 @@ import asyncio
 
 from orchestra_tui.bootstrap import boot
 from orchestra_tui.core.agent_ref import resolve_agent
+from orchestra_tui.core.lifecycle_up import bring_up
 from orchestra_tui.core.restart import READY_TIMEOUT
 from orchestra_tui.errors import AgentNotFound, OrchestraError
 
@@ -43,7 +44,7 @@ async def _up(args: argparse.Namespace) -> int:
             raise OrchestraError(f"no agent named {', '.join(unknown)} (known: "
                                  f"{', '.join(sorted(known)) or 'none'})")
         snapshot = await booted.fleet.refresh()
-        outcomes = await lifecycle.up(snapshot, names=tuple(names))
+        outcomes = await bring_up(lifecycle, snapshot, names=tuple(names))
     finally:
         await booted.aclose()
     if not outcomes:

@@ -1,6 +1,7 @@
 """An agent's life: `new` (its own worktree and tmux session, the issue as its first prompt),
-`up` (every agent back after a reboot, in `lifecycle_up.py`) and `retire` (stop it, remove its
-worktree, and its branch when merged, in `lifecycle_retire.py`).
+`up` (every agent back after a reboot: `lifecycle_up.bring_up(lifecycle, ...)`) and `retire`
+(stop it, remove its worktree, and its branch when merged: `lifecycle_retire.retire(lifecycle,
+...)`); those modules use this one, never the other way round.
 
 Every step that touches the world goes through a service: git through `services.worktrees`,
 tmux through the TmuxService, the record through `services.agents_registry`, the first prompt
@@ -319,24 +320,6 @@ class Lifecycle:
         out += [(record.spec, record) for record in self.registry.records()
                 if record.name not in names]
         return out
-
-    async def up(self, snapshot, *, names: tuple[str, ...] = ()) -> list:
-        """Start every agent that is not running (see `lifecycle_up.bring_up`)."""
-        from orchestra_tui.core.lifecycle_up import bring_up
-
-        return await bring_up(self, snapshot, names=names)
-
-    async def retire(self, name: str, *, force: bool = False, pane_id: str | None = None):
-        """Stop the agent and remove its worktree (see `lifecycle_retire.retire`)."""
-        from orchestra_tui.core.lifecycle_retire import retire
-
-        return await retire(self, name, force=force, pane_id=pane_id)
-
-    async def check_retire(self, name: str) -> None:
-        """Raise what `retire` would refuse, changing nothing (see `lifecycle_retire`)."""
-        from orchestra_tui.core.lifecycle_retire import check_retire
-
-        await check_retire(self, name)
 
     def _first_prompt(self, record: AgentRecord, issue: Issue | None,
                       request: NewRequest) -> str:

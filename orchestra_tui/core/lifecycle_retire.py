@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestra_tui.core.binding import find_pane
-from orchestra_tui.core.lifecycle import LifecycleError
+from orchestra_tui.core.lifecycle_hosts import LifecycleError
 from orchestra_tui.core.lifecycle_hosts import shown as shown_path
 from orchestra_tui.core.restart import kill_agent
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable

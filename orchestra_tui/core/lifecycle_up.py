@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestra_tui import agents
-from orchestra_tui.core.lifecycle import can_resume
 from orchestra_tui.core.lifecycle_hosts import LifecycleError, shown, tmux_on
+from orchestra_tui.core.lifecycle_names import can_resume
 from orchestra_tui.core.restart import wait_until_ready
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentRecord, AgentSpec, PaneInfo, State

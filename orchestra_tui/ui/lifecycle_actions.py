@@ -5,7 +5,7 @@ root (`app.lifecycle`); an app built without one says so instead."""
 from __future__ import annotations
 
 from orchestra_tui.core.lifecycle import NewRequest
-from orchestra_tui.core.lifecycle_retire import RetireRefused
+from orchestra_tui.core.lifecycle_retire import RetireRefused, check_retire, retire
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import BranchFigures
 from orchestra_tui.ui.screens.ask import AskScreen
@@ -90,7 +90,7 @@ def ask_retire(app, agent: str) -> None:
 
     async def work() -> None:
         try:
-            await lifecycle.check_retire(agent)
+            await check_retire(lifecycle, agent)
         except RetireRefused as refused:
             app.push_screen(AskScreen(str(refused), "Retire anyway? That work is lost."),
                             forced)
@@ -115,7 +115,7 @@ def retire_agent(app, agent: str, *, force: bool = False) -> None:
         view = app.snapshot.get(agent)
         pane = view.pane.pane_id if view is not None and view.pane is not None else None
         try:
-            outcome = await lifecycle.retire(agent, force=force, pane_id=pane)
+            outcome = await retire(lifecycle, agent, force=force, pane_id=pane)
         except RetireRefused as refused:
             def forced(yes: bool | None) -> None:
                 if yes:
