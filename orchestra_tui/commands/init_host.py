@@ -11,6 +11,7 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from orchestra_tui.commands.init_specs import specs_from_panes
 from orchestra_tui.config import load_config, parse_config, render_config
 from orchestra_tui.errors import ConfigError, OrchestraError
 from orchestra_tui.paths import atomic_write, display_path
@@ -28,8 +29,6 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"{shown}: no [[host]] named {args.host!r} (hosts: {known}); add "
                           'one with name and ssh (e.g. ssh = "me@gpu-box")')
     discovered = asyncio.run(_discover(args, host))
-    from orchestra_tui.commands.init import specs_from_panes
-
     taken = {spec.name for spec in config.agents}
     known_targets = {spec.target for spec in config.agents if spec.host == host.name}
     specs = []
