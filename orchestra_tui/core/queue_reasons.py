@@ -36,11 +36,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from orchestra_tui.agents.draft import composer_draft
-from orchestra_tui.agents.text import clip
 from orchestra_tui.core.fleet_state import AgentView
+from orchestra_tui.core.send_gate import draft_reason
 from orchestra_tui.models import QueueItem, QueueItemState, State
 
-__all__ = ["QueueWait", "WaitKind", "queue_reasons", "waiting_reason"]
+__all__ = ["QueueWait", "WaitKind", "first_wait", "queue_reasons", "waiting_reason"]
 
 
 class WaitKind(StrEnum):
@@ -63,8 +63,6 @@ class QueueWait:
     why: str
 
 
-_DRAFT_WORDS = 48
-
 
 def _agent_hold(view: AgentView) -> tuple[WaitKind, str] | None:
     """What holds the agent's whole queue before its items are looked at (pause, host)."""
@@ -82,9 +80,7 @@ def _agent_ready(view: AgentView) -> tuple[WaitKind, str] | None:
     if status.state is not State.IDLE:
         return WaitKind.BUSY, status.reason or str(status.state)
     draft = composer_draft(view.screen) if view.screen else ""
-    if draft:
-        return WaitKind.DRAFT, f'its prompt box holds unsent text: "{clip(draft, _DRAFT_WORDS)}"'
-    return None
+    return (WaitKind.DRAFT, draft_reason(draft)) if draft else None
 
 
 def queue_reasons(view: AgentView) -> tuple[QueueWait, ...]:
@@ -122,11 +118,14 @@ def queue_reasons(view: AgentView) -> tuple[QueueWait, ...]:
     return tuple(waits)
 
 
+def first_wait(view: AgentView) -> QueueWait | None:
+    """The agent's first waiting item and why it waits; None when nothing waits."""
+    waits = queue_reasons(view)
+    return waits[0] if waits else None
+
+
 def waiting_reason(view: AgentView) -> str:
     """`kind: why` of the agent's first waiting item, "" when nothing waits: a queue column's
     one cell."""
-    waits = queue_reasons(view)
-    if not waits:
-        return ""
-    first = waits[0]
-    return f"{first.kind}: {first.why}"
+    first = first_wait(view)
+    return f"{first.kind}: {first.why}" if first is not None else ""

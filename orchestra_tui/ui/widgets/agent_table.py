@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from orchestra_tui.core.fleet import AgentView, FleetSnapshot
-from orchestra_tui.core.queue_reasons import queue_reasons
+from orchestra_tui.core.queue_reasons import first_wait
 from orchestra_tui.models import QueueItemState
 from orchestra_tui.ui.format import (
     BADGE_WIDTH,
@@ -150,7 +150,9 @@ class AgentTable(DataTable, inherit_bindings=False):
             status = view.status
             since = duration(snapshot.at - status.since) if status.since else "—"
             armed = self.armed[1] if self.armed and self.armed[0] == status.name else ""
-            wait = first_wait_kind(view) if view.queue else ""  # a draft shows on the screen
+            # Why queued work waits (a draft shows on the screen, so it is read each tick).
+            first = first_wait(view) if view.queue else None
+            wait = str(first.kind) if first is not None else ""
             key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar,
                    armed, wait)
             cached = self._row_cache.get(status.name)
@@ -296,11 +298,6 @@ class AgentTable(DataTable, inherit_bindings=False):
                                    warn=self.warn, critical=self.critical),
             "queue": queue,
         }
-
-
-def first_wait_kind(view: AgentView) -> str:
-    waits = queue_reasons(view)
-    return str(waits[0].kind) if waits else ""
 
 
 def _cell_width(cell: object) -> int:
