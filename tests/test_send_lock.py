@@ -65,6 +65,7 @@ async def test_a_pane_held_too_long_is_a_clear_refusal(tmux, tmp_path):
     assert logged_prompts(log) == []
     result = await SendGate(tmux).send("api", pane.pane_id, "now it is free", "codex")
     assert result.delivered and logged_prompts(log) == ["now it is free"]
+    assert (tmp_path / "locks").stat().st_mode & 0o777 == 0o700  # private, as the data dir
 
 
 async def test_the_wait_for_channel_serialises_holders_and_gives_up_cleanly(tmux):

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from orchestra_tui.errors import OrchestraError
+from orchestra_tui.paths import private_dir
 
 if TYPE_CHECKING:
     from orchestra_tui.services.tmux_runner import TmuxRunner
@@ -82,7 +83,7 @@ class FileLock:
     @contextlib.asynccontextmanager
     async def hold(self, pane_id: str) -> AsyncIterator[None]:
         path = await self._path(pane_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # 0700, as the data dir it sits in
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             deadline = time.monotonic() + self.timeout
