@@ -33,8 +33,10 @@ class LoopbackSshd:
         self.alias = f"bench-host-{index}"
         keygen(self.directory / "host_key")
         config = self.directory / "sshd_config"
+        (self.directory / "home").mkdir()
         config.write_text(server_config(self.port, self.directory / "host_key",
-                                        pathlib.Path(f"{client_key}.pub"), self.directory / "pid"))
+                                        pathlib.Path(f"{client_key}.pub"), self.directory / "pid",
+                                        home=self.directory / "home"))
         self.client_config = self.directory / "ssh_config"
         self.client_config.write_text("\n".join([
             f"Host {self.alias}", "  HostName 127.0.0.1", f"  Port {self.port}",

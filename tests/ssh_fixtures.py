@@ -55,8 +55,11 @@ class SshHost:
             (directory / "client_key.pub").read_text())
         self.log = directory / "sshd.log"
         self.server_config = directory / "sshd_config"
+        self.home = directory / "home"  # the sessions' HOME there: no rc file of this machine
+        self.home.mkdir(exist_ok=True)
         self.server_config.write_text(server_config(
-            self.port, self.host_key, directory / "authorized_keys", directory / "sshd.pid"))
+            self.port, self.host_key, directory / "authorized_keys", directory / "sshd.pid",
+            home=self.home))
         self.client_config = self.write_client_config("ssh_config", self.client_key)
         self.process: subprocess.Popen | None = None
         self.started_once = False

@@ -31,12 +31,16 @@ def keygen(path: pathlib.Path) -> pathlib.Path:
 
 
 def server_config(port: int, host_key: pathlib.Path, authorized_keys: pathlib.Path,
-                  pid_file: pathlib.Path) -> str:
+                  pid_file: pathlib.Path, home: pathlib.Path | None = None) -> str:
+    """`home`: the HOME of the host's sessions, so they run no rc file of this machine's user
+    (bash run by sshd reads ~/.bashrc even for a command: a `pyenv rehash` there, killed when a
+    test takes the host down, leaves a lock that hangs every later session)."""
     return "\n".join([
         "ListenAddress 127.0.0.1", f"Port {port}", f"HostKey {host_key}",
         f"AuthorizedKeysFile {authorized_keys}", f"PidFile {pid_file}", "UsePAM no",
         "StrictModes no", "PermitRootLogin yes", "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no", "MaxStartups 100", "MaxSessions 100", ""])
+        "KbdInteractiveAuthentication no", "MaxStartups 100", "MaxSessions 100",
+        *([f"SetEnv HOME={home}"] if home is not None else []), ""])
 
 
 def start_sshd(config: pathlib.Path, log: pathlib.Path) -> subprocess.Popen:

@@ -26,13 +26,9 @@ def _prompts(tmp_path) -> list[str]:
 @pytest.fixture
 def chatty_host(tmp_path_factory):
     directory = tmp_path_factory.mktemp("chatty")
-    home = directory / "home"
-    home.mkdir()
-    (home / ".bashrc").write_text("echo 'Welcome to devbox! Last login: today'\n"
-                                  "echo '%1 looks like a pane'\n")
     host = SshHost(directory)
-    with host.server_config.open("a") as config:
-        config.write(f"SetEnv HOME={home}\n")
+    (host.home / ".bashrc").write_text("echo 'Welcome to devbox! Last login: today'\n"
+                                       "echo '%1 looks like a pane'\n")
     host.start()
     yield host
     host.stop()
