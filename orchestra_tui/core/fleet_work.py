@@ -67,14 +67,19 @@ class FleetWork:
         record did not change); a configured agent of the same name wins."""
         self._init_work()
         registry = self.registry
-        if registry is None or registry.signature() == self._registry_seen:
+        if registry is None:
+            return
+        # The signature before the read: a change written between the two is seen next time
+        # (taken after, it hid a retire that landed mid-read for good).
+        seen = registry.signature()
+        if seen == self._registry_seen:
             return
         try:
             records = registry.records()
         except OrchestraError:
             log.warning("recorded agents unreadable", exc_info=True)
             return
-        self._registry_seen = registry.signature()
+        self._registry_seen = seen
         current = {record.name: record for record in records}
         for name in [name for name in self._recorded if name not in current]:
             self._slots.pop(name, None)
