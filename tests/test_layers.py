@@ -1,59 +1,28 @@
-"""The layers hold by test: the arrows point down (models <- agents <- services <- core <- ui),
-Textual stays in `ui/`, processes, sockets and HTTP stay in `services/` and `demo/`, and no module
-grows past 400 lines (docs/architecture.md, "Layers").
-
-Every `import` in every module of the package is read from its AST, including imports inside
-functions and under `if TYPE_CHECKING:` (a type-only import is still a dependency). A failure
-names the module, the line and the rule it breaks, one line each.
+"""The shape of the package holds by test. The layer contracts themselves (the arrows point
+down, no import circle between modules, Textual only in `ui/`, processes, sockets and HTTP only
+in `services/` and `demo/`) are import-linter's, declared in pyproject.toml and run by CI as
+`lint-imports`; the tests here check that those contracts hold on the package and that each
+catches a deliberate violation, including an import inside a function. Besides: no module grows
+past 400 lines, every library imported is declared, every docstring example runs
+(docs/architecture.md, "Layers").
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import pathlib
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGE = "orchestra_tui"
 MAX_LINES = 400
-
-# Libraries that reach outside the process: only `services/` (all I/O) and `demo/` (the
-# simulated agent and the GitHub stand-in) may import them.
-OUTSIDE_WORLD = ("subprocess", "socket", "ghapi", "httpx", "httpx2", "fastcore",
-                 "fasttransport", "requests", "aiohttp", "urllib3", "urllib.request",
-                 "http.client", "libtmux")
-IO_LAYERS = ("services", "demo")
-
-
-@dataclass(frozen=True)
-class Import:
-    module: str  # the importing module, dotted
-    target: str  # the imported module, dotted and absolute
-    line: int
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    sources: tuple[str, ...]  # layers (first part after the package) this rule applies to
-    forbidden: tuple[str, ...]  # dotted prefixes they must not import
-    exempt: tuple[str, ...] = ()  # layers the rule leaves alone (with sources == ("*",))
-
-
-RULES = (
-    Rule("models import nothing above them", ("models",),
-         (f"{PACKAGE}.agents", f"{PACKAGE}.services", f"{PACKAGE}.core", f"{PACKAGE}.ui")),
-    Rule("agents import no services, core or ui", ("agents",),
-         (f"{PACKAGE}.services", f"{PACKAGE}.core", f"{PACKAGE}.ui")),
-    Rule("services import no core or ui", ("services",), (f"{PACKAGE}.core", f"{PACKAGE}.ui")),
-    Rule("core imports no ui and no textual", ("core",), (f"{PACKAGE}.ui", "textual")),
-    Rule("textual only in ui/", ("*",), ("textual",), exempt=("ui",)),
-    Rule("subprocess, sockets, tmux and HTTP clients only in services/ and demo/", ("*",),
-         OUTSIDE_WORLD, exempt=IO_LAYERS),
-)
+LINT_IMPORTS = pathlib.Path(sys.executable).with_name("lint-imports")
 
 
 def module_name(path: pathlib.Path) -> str:
@@ -63,60 +32,19 @@ def module_name(path: pathlib.Path) -> str:
     return ".".join(parts)
 
 
-def layer_of(module: str) -> str:
-    """`orchestra_tui.core.desk` -> `core`; `orchestra_tui.models` -> `models`;
-    `orchestra_tui.config_check` -> `config_check`."""
-    parts = module.split(".")
-    return parts[1] if len(parts) > 1 else ""
-
-
 def modules() -> list[pathlib.Path]:
     return sorted((ROOT / PACKAGE).rglob("*.py"))
 
 
-def imports_of(path: pathlib.Path) -> Iterator[Import]:
-    module = module_name(path)
-    is_package = path.name == "__init__.py"
+def imports_of(path: pathlib.Path) -> Iterator[tuple[str, int]]:
+    """(imported module, line) for every absolute import of a module, in functions too."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield Import(module, alias.name, node.lineno)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                package = module.split(".") if is_package else module.split(".")[:-1]
-                package = package[:len(package) - (node.level - 1)]
-                base = ".".join(package + ([base] if base else []))
-            yield Import(module, base, node.lineno)
-            # `from orchestra_tui import ui` imports the module `orchestra_tui.ui`.
-            for alias in node.names:
-                yield Import(module, f"{base}.{alias.name}", node.lineno)
-
-
-def _matches(target: str, prefix: str) -> bool:
-    return target == prefix or target.startswith(prefix + ".")
-
-
-def violations(paths: list[pathlib.Path]) -> list[str]:
-    """One line per broken rule: `path:line: module imports target (rule)`."""
-    # (path, line, rule) -> the imported module named in the message (the shortest, when a
-    # `from x import y` matched both as x and as x.y)
-    found: dict[tuple[str, int, str], tuple[str, str]] = {}
-    for path in paths:
-        relative = str(path.relative_to(ROOT))
-        for item in imports_of(path):
-            layer = layer_of(item.module)
-            for rule in RULES:
-                applies = layer in rule.sources or (
-                    "*" in rule.sources and layer not in rule.exempt)
-                if not applies or not any(_matches(item.target, p) for p in rule.forbidden):
-                    continue
-                key = (relative, item.line, rule.name)
-                if key not in found or len(item.target) < len(found[key][1]):
-                    found[key] = (item.module, item.target)
-    return [f"{path}:{line}: {module} imports {target} (rule: {rule})"
-            for (path, line, rule), (module, target) in sorted(found.items())]
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            yield node.module, node.lineno
 
 
 def oversized(paths: list[pathlib.Path]) -> list[str]:
@@ -129,44 +57,19 @@ def oversized(paths: list[pathlib.Path]) -> list[str]:
     return out
 
 
-# Modules that break a rule today, each with the engineer who owns the fix. An entry that no
-# longer fails makes the test fail too, so the list only shrinks.
-KNOWN: dict[str, str] = {
-}
-
-
-def _split_known(problems: list[str]) -> tuple[list[str], list[str]]:
-    known = [p for p in problems if any(p.startswith(prefix) for prefix in KNOWN)]
-    return [p for p in problems if p not in known], known
-
-
-def test_the_layers_point_down() -> None:
-    problems, _known = _split_known(violations(modules()))
-    assert not problems, "layering broken:\n" + "\n".join(problems)
-
-
 def test_no_module_over_400_lines() -> None:
-    problems, _known = _split_known(oversized(modules()))
+    problems = oversized(modules())
     assert not problems, "modules too long:\n" + "\n".join(problems)
-
-
-def test_known_exceptions_still_fail() -> None:
-    """An entry of KNOWN whose module now passes must leave the list."""
-    problems = violations(modules()) + oversized(modules())
-    stale = [prefix for prefix in KNOWN if not any(p.startswith(prefix) for p in problems)]
-    assert not stale, f"fixed, remove from KNOWN: {stale}"
 
 
 def third_party_imports(paths: list[pathlib.Path]) -> dict[str, str]:
     """Top-level names of every non-stdlib, non-package module imported -> where first."""
-    import sys
-
     found: dict[str, str] = {}
     for path in paths:
-        for item in imports_of(path):
-            top = item.target.split(".")[0]
+        for target, line in imports_of(path):
+            top = target.split(".")[0]
             if top and top != PACKAGE and top not in sys.stdlib_module_names:
-                found.setdefault(top, f"{path.relative_to(ROOT)}:{item.line}")
+                found.setdefault(top, f"{path.relative_to(ROOT)}:{line}")
     return found
 
 
@@ -188,46 +91,6 @@ def test_every_library_imported_is_declared() -> None:
             undeclared.append(f"{where}: imports {name} (from {', '.join(sorted(owners))}), "
                               "not in [project] dependencies")
     assert not undeclared, "undeclared dependencies:\n" + "\n".join(undeclared)
-
-
-# -- the checker itself is not vacuous ---------------------------------------------------------
-
-
-@pytest.mark.parametrize("layer,source,rule", [
-    ("services", "from orchestra_tui.core.desk import Desk\n", "services import no core"),
-    ("services", "from ..ui import app\n", "services import no core or ui"),
-    ("core", "import textual.widgets\n", "core imports no ui and no textual"),
-    ("agents", "from orchestra_tui import services\n", "agents import no services"),
-    ("ui/widgets", "import subprocess\n", "subprocess, sockets"),
-    ("commands", "from httpx2 import AsyncClient\n", "HTTP clients"),
-    ("commands", "import textual\n", "textual only in ui/"),
-])
-def test_checker_catches_a_wrong_import(tmp_path, monkeypatch, layer, source, rule) -> None:
-    package = tmp_path / PACKAGE / layer
-    package.mkdir(parents=True)
-    path = package / "bad.py"
-    path.write_text('"""doc"""\n\n' + source)
-    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
-    problems = violations([path])
-    assert problems and all(p.startswith(f"{PACKAGE}/{layer}/bad.py:3: ") for p in problems)
-    assert any(rule in problem for problem in problems), problems
-
-
-def test_checker_allows_what_the_layers_allow(tmp_path, monkeypatch) -> None:
-    allowed = {
-        "services": "import subprocess\nfrom orchestra_tui.agents import classify\n",
-        "demo": "import socket\n",
-        "core": "from orchestra_tui.services.github import GitHubService\n",
-        "ui": "import textual\nfrom orchestra_tui.core import desk\n",
-    }
-    paths = []
-    for layer, source in allowed.items():
-        package = tmp_path / PACKAGE / layer
-        package.mkdir(parents=True)
-        (package / "ok.py").write_text(source)
-        paths.append(package / "ok.py")
-    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
-    assert violations(paths) == []
 
 
 def test_checker_counts_lines(tmp_path, monkeypatch) -> None:
@@ -254,3 +117,56 @@ def test_every_doctest_runs(name: str) -> None:
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+# -- the layer contracts (import-linter) --------------------------------------------------------
+
+
+def lint_imports(root: pathlib.Path) -> subprocess.CompletedProcess[str]:
+    """`lint-imports` over the package found under `root`, with the contracts of `root`."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", str(root / "pyproject.toml")],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_layer_contracts_hold() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def package_copy(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    root = tmp_path_factory.mktemp("copy")
+    shutil.copytree(ROOT / PACKAGE, root / PACKAGE,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+@pytest.mark.parametrize("files,contract", [
+    ({"core/late.py": "def later():\n    from orchestra_tui.commands import send\n"},
+     "The layers point down"),
+    ({"agents/settings.py": "import orchestra_tui.config\n"}, "The layers point down"),
+    ({"services/pushy.py": "from orchestra_tui.core import fleet\n"}, "The layers point down"),
+    ({"core/ping.py": "from orchestra_tui.core import pong\n",
+      "core/pong.py": "def f():\n    from orchestra_tui.core import ping\n"},
+     "No import circle between modules of a package"),
+    ({"core/pretty.py": "import textual.widgets\n"}, "Textual and rich only in ui/"),
+    ({"core/shell.py": "import subprocess\n"}, "Processes, sockets, tmux and HTTP"),
+    ({"ui/widgets/fetch.py": "from urllib.request import urlopen\n"},
+     "Processes, sockets, tmux and HTTP"),
+])
+def test_each_contract_catches_a_deliberate_violation(package_copy: pathlib.Path,
+                                                      files: dict[str, str],
+                                                      contract: str) -> None:
+    written = [package_copy / PACKAGE / name for name in files]
+    try:
+        for path, source in zip(written, files.values()):
+            path.write_text(source)
+        result = lint_imports(package_copy)
+    finally:
+        for path in written:
+            path.unlink()
+    assert result.returncode != 0
+    broken = [line for line in result.stdout.splitlines() if line.endswith(" BROKEN")]
+    assert any(line.startswith(contract) for line in broken), result.stdout
