@@ -1,3 +1,3 @@
 """orchestra: a terminal control plane for one person running several AI coding agents in tmux."""
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"

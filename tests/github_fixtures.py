@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from orchestra_tui.demo.github_standin import StandIn
+from orchestra_tui.demo.standin.server import StandIn
 from orchestra_tui.services.github import GitHubService
 
 GITHUB_SCHEMA = pathlib.Path(__file__).resolve().parent / "github_schema"

@@ -8,8 +8,8 @@ import pathlib
 
 import pytest
 
-from orchestra_tui.demo.github_standin import StandIn
-from orchestra_tui.demo.standin_gql import operation_name
+from orchestra_tui.demo.standin.gql import operation_name
+from orchestra_tui.demo.standin.server import StandIn
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.services.github import GitHubService, load_document
 from tests.github_fixtures import *  # noqa: F403
@@ -230,7 +230,7 @@ async def test_update_branch_lands_later(standin, github) -> None:
     """GitHub answers 202 and merges the base in later: the PR is behind until then."""
     import time
 
-    from orchestra_tui.demo.standin_state import UPDATE_BRANCH_DELAY
+    from orchestra_tui.demo.standin.state import UPDATE_BRANCH_DELAY
 
     clock = Clock(time.time())
     standin.clock = clock
@@ -266,13 +266,13 @@ def test_standin_requires_a_token(standin) -> None:
 
 
 def test_standin_runs_as_a_module_with_demo_data(tmp_path) -> None:
-    """`python -m orchestra_tui.demo.github_standin --port N`, as the demo and a person run it."""
+    """`python -m orchestra_tui.demo.standin --port N`, as the demo and a person run it."""
     import subprocess
     import sys
     import urllib.request
 
     root = pathlib.Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen([sys.executable, "-m", "orchestra_tui.demo.github_standin",
+    proc = subprocess.Popen([sys.executable, "-m", "orchestra_tui.demo.standin",
                              "--port", "0"], cwd=root, stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
@@ -287,7 +287,7 @@ def test_standin_runs_as_a_module_with_demo_data(tmp_path) -> None:
         proc.wait(timeout=5)
 
 
-@pytest.mark.parametrize("name", ["orchestra_tui.demo.standin_gql_parse",
+@pytest.mark.parametrize("name", ["orchestra_tui.demo.standin.gql_parse",
                                   "orchestra_tui.services.github_documents",
                                   "orchestra_tui.core.severity", "orchestra_tui.core.lanes",
                                   "orchestra_tui.core.gate"])

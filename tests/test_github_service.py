@@ -9,7 +9,7 @@ import time
 import pytest
 
 from orchestra_tui.core.gate import evaluate_gate
-from orchestra_tui.demo.standin_state import SCheck, SComment, SIssue, SPull, SThread
+from orchestra_tui.demo.standin.state import SCheck, SComment, SIssue, SPull, SThread
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import CheckState
 from orchestra_tui.services.github import GitHubService, resolve_urls

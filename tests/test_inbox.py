@@ -98,7 +98,7 @@ async def test_inbox_prompt(standin, github) -> None:
 
 
 def test_summary_line_skips_bot_markup() -> None:
-    from orchestra_tui.demo import standin_seed as seed
+    from orchestra_tui.demo.standin import seed
 
     assert summary_line(seed.BUGBOT_HIGH) == "Webhook retry ignores the attempt limit"
     assert summary_line(seed.CODERABBIT_MAJOR) == "Guard against a missing signature header."
@@ -189,7 +189,7 @@ def test_cli_inbox_without_repos(tmp_path, capsys) -> None:
 
 
 def test_cli_inbox_prints_no_raw_control(cli_env, config_file, capsys) -> None:
-    from orchestra_tui.demo.standin_state import SComment, SThread
+    from orchestra_tui.demo.standin.state import SComment, SThread
 
     body = "Fix\x1b]2;owned title\x07\x1b[2J it\x03 now"
     cli_env.repo("acme/shop").pulls[101].threads.append(SThread(

@@ -21,7 +21,7 @@ from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.inbox import QUOTED_IS_DATA, build_inbox, inbox_prompt
 from orchestra_tui.core.restart import deliver_handoff
 from orchestra_tui.core.send_gate import SendGate
-from orchestra_tui.demo.standin_state import SComment, SIssue, SThread
+from orchestra_tui.demo.standin.state import SComment, SIssue, SThread
 from orchestra_tui.models import AgentSpec, QueueItemState
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore

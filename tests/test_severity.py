@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orchestra_tui.core.severity import severity_of
-from orchestra_tui.demo import standin_seed as seed
+from orchestra_tui.demo.standin import seed
 
 WORDS = {"critical", "high", "major", "medium", "minor", "low", "trivial", "info", "nitpick"}
 

@@ -209,7 +209,7 @@ async def test_issues_guidance_and_assign(pilot, fleet, desk, standin, journal):
 async def test_issues_R_reloads_and_o_opens(pilot, standin, monkeypatch):
     import webbrowser
 
-    from orchestra_tui.demo.standin_state import SIssue
+    from orchestra_tui.demo.standin.state import SIssue
 
     app = pilot.app
     opened: list[str] = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from orchestra_tui.core.desk import Desk
-from orchestra_tui.demo.standin_seed import BUGBOT_HIGH, CODERABBIT_MAJOR, CODERABBIT_MINOR, COPILOT
+from orchestra_tui.demo.standin.seed import BUGBOT_HIGH, CODERABBIT_MAJOR, CODERABBIT_MINOR, COPILOT
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import (
     AgentSpec,

@@ -20,18 +20,19 @@ import sys
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.commands.targets import (
-    agent_after_look,
     agent_name,
     confirmed,
     look,
     pane_exists,
+    view_after_look,
 )
 from orchestra_tui.errors import AgentNotFound, OrchestraError, UsageError
 from orchestra_tui.models import QueueItemState, State
 from orchestra_tui.paths import StorageError
 
-EXIT_SENT = 0  # also when the record of a delivered prompt could not be written (said on stderr)
-EXIT_NOT_SENT = 1
+# Also when the record of a delivered prompt could not be written (said on stderr). Nothing sent
+# is an OrchestraError: the CLI's exit 1.
+EXIT_SENT = 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -95,9 +96,8 @@ async def _nudge(args: argparse.Namespace) -> int:
     """The tool's own continue word to a blocked agent, through the gate (which takes a
     blocked agent only with its composer on screen and no draft in it)."""
     fleet, _config, services = fleet_from_args(args)
-    name = await agent_after_look(fleet, args.agent)
-    view = fleet.snapshot.get(name)
-    status = view.status
+    view = await view_after_look(fleet, args.agent)
+    name, status = view.name, view.status
     if status.state is not State.BLOCKED:
         raise OrchestraError(f"{args.agent} is {status.state}, not blocked: nothing to nudge "
                              f"({status.reason}); nothing sent")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from orchestra_tui.core.agent_ref import is_pane_id, resolve_agent
-from orchestra_tui.core.fleet import Fleet, FleetSnapshot
+from orchestra_tui.core.fleet import AgentView, Fleet, FleetSnapshot
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 
 
@@ -53,6 +53,15 @@ async def agent_after_look(fleet: Fleet, text: str) -> str:
         raise AgentNotFound(f"no such pane: {text}")
     raise AgentNotFound(f"pane {text} runs no agent orchestra knows (known: "
                         f"{', '.join(fleet.names) or 'none'})")
+
+
+async def view_after_look(fleet: Fleet, text: str) -> AgentView:
+    """What one look at tmux shows of the agent `text` names (`agent_after_look`)."""
+    name = await agent_after_look(fleet, text)
+    view = fleet.snapshot.get(name)
+    if view is None:  # the look that resolved the name has its view: only a bug gets here
+        raise AgentNotFound(f"{text}: not in the fleet's last look")
+    return view
 
 
 async def pane_exists(fleet: Fleet, pane_id: str) -> bool:

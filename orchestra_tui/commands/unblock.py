@@ -19,7 +19,7 @@ import argparse
 import asyncio
 
 from orchestra_tui.bootstrap import fleet_from_args
-from orchestra_tui.commands.targets import agent_after_look, confirmed
+from orchestra_tui.commands.targets import confirmed, view_after_look
 from orchestra_tui.errors import OrchestraError
 
 COMMANDS = {
@@ -43,8 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 async def _act(args: argparse.Namespace) -> str:
     fleet, _config, _services = fleet_from_args(args)
-    name = await agent_after_look(fleet, args.agent)
-    status = fleet.snapshot.get(name).status
+    view = await view_after_look(fleet, args.agent)
+    name, status = view.name, view.status
     shown = args.agent
     if args.verb in ("approve", "deny"):
         await fleet.answer(name, args.verb == "approve", seen=status.dialog_key)

@@ -336,14 +336,13 @@ def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
     selector.register(fd_in, selectors.EVENT_READ, "input")
     selector.register(wake_r, selectors.EVENT_READ, "signal")
     keyboard = Keyboard()
-    header = screens.codex_header if agent.flavor == "codex" else screens.claude_header
     with Terminal(fd_in, fd_out) as terminal:
         if agent.name:
             os.write(fd_out, f"\x1b]2;{agent.name}\x07".encode())
         width, height = terminal.size()
         agent.width = width
-        agent.history += (header(agent.cwd, width) if agent.flavor == "codex"
-                          else header(agent.cwd))
+        agent.history += (screens.codex_header(agent.cwd, width) if agent.flavor == "codex"
+                          else screens.claude_header(agent.cwd))
         terminal.draw(rows_of(agent, width, time.monotonic()), width, height)
         while agent.exit_code is None and not stop:
             for key, _ in selector.select(agent.next_wakeup(time.monotonic())):

@@ -10,7 +10,7 @@ import textwrap
 import unicodedata
 from typing import Any
 
-DIM, BOLD, RED, CYAN, RESET = "\x1b[2m", "\x1b[1m", "\x1b[31m", "\x1b[36m", "\x1b[0m"
+DIM, BOLD, RED, RESET = "\x1b[2m", "\x1b[1m", "\x1b[31m", "\x1b[0m"
 NBSP = "\xa0"
 CLAUDE_GLYPHS = "·✢*✶✻✽"
 CODEX_PLACEHOLDER = "Ask Codex to do anything"

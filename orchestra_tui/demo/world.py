@@ -253,7 +253,7 @@ async def remove_abandoned_worlds(*, root: Path | None = None) -> list[str]:
 
 
 async def _start_standin(tmux: TmuxService, directory: Path) -> str:
-    pane = await tmux.start([sys.executable, "-m", "orchestra_tui.demo.github_standin",
+    pane = await tmux.start([sys.executable, "-m", "orchestra_tui.demo.standin",
                              "--port", "0"], cwd=str(directory), session="github")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:

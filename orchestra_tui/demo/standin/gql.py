@@ -1,4 +1,4 @@
-"""A small GraphQL executor for the GitHub stand-in: run a parsed document (`standin_gql_parse`)
+"""A small GraphQL executor for the GitHub stand-in: run a parsed document (`gql_parse`)
 over dicts.
 
 Stdlib only (the demo ships it). Values in the object graph are plain values, dicts (objects,
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestra_tui.demo.standin_gql_parse import (
+from orchestra_tui.demo.standin.gql_parse import (
     Document,
     Field,
     GraphQLSyntaxError,

@@ -17,12 +17,8 @@ branch) belongs to no lane: it shows as unassigned.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from orchestra_tui.demo.standin_state import SCheck, SComment, SIssue, SPull, SThread
-
-if TYPE_CHECKING:
-    from orchestra_tui.demo.github_standin import StandIn
+from orchestra_tui.demo.standin.backend import Backend
+from orchestra_tui.demo.standin.state import SCheck, SComment, SIssue, SPull, SThread
 
 BUGBOT_HIGH = """### Webhook retry ignores the attempt limit
 
@@ -78,9 +74,9 @@ pending_deliveries = queue.pending()
 HUMAN = "Can we log the attempt number here? It would make the retries easier to follow."
 
 
-def seed_demo(standin: StandIn) -> None:
-    shop = standin.add_repo("acme/shop")
-    docs = standin.add_repo("acme/docs")
+def seed_demo(backend: Backend) -> None:
+    shop = backend.add_repo("acme/shop")
+    docs = backend.add_repo("acme/docs")
 
     def ci(test: str = "SUCCESS", lint: str = "SUCCESS") -> list[SCheck]:
         return [

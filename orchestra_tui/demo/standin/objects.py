@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestra_tui.demo.standin_gql import FieldError, connection
-from orchestra_tui.demo.standin_state import (
+from orchestra_tui.demo.standin.gql import FieldError, connection
+from orchestra_tui.demo.standin.state import (
     BOTS,
     SCheck,
     SComment,

@@ -1,5 +1,5 @@
 """The GitHub stand-in's in-memory world and how GitHub's REST API renders it (its GraphQL
-objects: `standin_objects`). Stdlib only: the demo ships this."""
+objects: `objects`). Stdlib only: the demo ships this."""
 
 from __future__ import annotations
 
@@ -88,7 +88,6 @@ class SPull:
     behind_by: int = 0
     ahead_by: int = 2
     state: str = "OPEN"  # OPEN, MERGED, CLOSED
-    merge_commit: str | None = None
     created_at: str = "2026-01-05T09:00:00Z"
     updated_at: str = "2026-01-05T10:00:00Z"
     merge_state_override: str | None = None
@@ -132,9 +131,6 @@ class SRepo:
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
-
-    def next_number(self) -> int:
-        return max([0, *self.pulls, *self.issues]) + 1
 
 
 def merge_state(repo: SRepo, pr: SPull) -> str:
@@ -215,8 +211,7 @@ def label_json(api: str, repo: SRepo, name: str) -> dict[str, Any]:
 
 def issue_json(api: str, repo: SRepo, item: SIssue | SPull) -> dict[str, Any]:
     base = f"{api}/repos/{repo.full_name}/issues/{item.number}"
-    is_pull = isinstance(item, SPull)
-    kind = "pull" if is_pull else "issues"
+    kind = "pull" if isinstance(item, SPull) else "issues"
     html = f"https://github.com/{repo.full_name}/{kind}/{item.number}"
     state = "open" if (item.state.lower() == "open") else "closed"
     body: dict[str, Any] = {
@@ -234,7 +229,7 @@ def issue_json(api: str, repo: SRepo, item: SIssue | SPull) -> dict[str, Any]:
         "updated_at": item.created_at, "author_association": "MEMBER",
         "timeline_url": f"{base}/timeline",
     }
-    if is_pull:
+    if isinstance(item, SPull):
         body["draft"] = item.draft
         body["pull_request"] = {
             "url": f"{api}/repos/{repo.full_name}/pulls/{item.number}", "html_url": html,
@@ -257,7 +252,8 @@ def comment_json(api: str, repo: SRepo, number: int, comment: SComment) -> dict[
     }
 
 
-def commit_json(api: str, repo: SRepo, sha: str, message: str, parent: str | None) -> dict:
+def commit_json(api: str, repo: SRepo, sha: str, message: str,
+                parent: str | None) -> dict[str, Any]:
     git_user = {"name": "Octo Agent", "email": "agent@example.com", "date": "2026-01-05T09:00:00Z"}
     return {
         "url": f"{api}/repos/{repo.full_name}/commits/{sha}", "sha": sha,

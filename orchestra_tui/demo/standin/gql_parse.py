@@ -141,10 +141,10 @@ class _Parser:
                 kind = self.take(kind="name")
                 if kind not in ("query", "mutation", "subscription"):
                     raise GraphQLSyntaxError(f"Unexpected {kind!r}")
-                name = self.take(kind="name") if self.toks[self.i][0] == "name" else None
+                op_name = self.take(kind="name") if self.toks[self.i][0] == "name" else None
                 variables = self.variable_defs() if self.peek("(") else {}
                 self.directives()
-                ops.append(Operation(kind, name, variables, self.selection_set()))
+                ops.append(Operation(kind, op_name, variables, self.selection_set()))
         return Document(ops, frags)
 
     def variable_defs(self) -> dict[str, Any]:
@@ -254,7 +254,7 @@ class _Parser:
 def _unescape(text: str) -> str:
     import json
 
-    return json.loads(f'"{text}"')
+    return str(json.loads(f'"{text}"'))
 
 
 def parse(text: str) -> Document:
