@@ -11,6 +11,7 @@ or plain strings, never library objects.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shlex
@@ -18,15 +19,18 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
-from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
+from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services import tmux_send
+from orchestra_tui.services.discovery import process_table
 from orchestra_tui.services.hooks_tools import MARK_OPTION
 from orchestra_tui.services.pane_lock import ChannelLock, FileLock, PaneLock
+from orchestra_tui.services.ports import ProcessTable
+from orchestra_tui.services.tmux_control import ControlModeRunner
 from orchestra_tui.services.tmux_objects import TmuxObjects
 from orchestra_tui.services.tmux_runner import (
-    ControlModeRunner,
     LocalTmuxRunner,
     TmuxResult,
     TmuxRunner,
@@ -49,6 +53,7 @@ PANE_FIELDS = (
     MARK_OPTION,  # set by the hooks of agents that report through their pane
 )
 PANE_FORMAT = SEP.join("#{" + name + "}" for name in PANE_FIELDS)
+_NO_HOST_ERRORS: Mapping[str, str] = MappingProxyType({})
 
 
 def _int(value: str, default: int = 0) -> int:
@@ -83,15 +88,14 @@ class TmuxService:
         self.runner = runner
         # Structural changes through libtmux's objects where the server is on this machine;
         # a runner that reaches tmux elsewhere (over SSH) does them with plain commands.
-        fallback = getattr(runner, "fallback", None)
-        local = runner if isinstance(runner, LocalTmuxRunner) else fallback
-        self.objects = TmuxObjects(local) if isinstance(local, LocalTmuxRunner) else None
+        base = runner.process_runner
+        self.objects = TmuxObjects(base) if isinstance(base, LocalTmuxRunner) else None
         # One writer per pane (`pane_lock.py`): a flock here, tmux's wait-for on a host.
         self.pane_lock: PaneLock
         if self.objects is not None:
             self.pane_lock = FileLock(lock_dir or _temp_lock_dir(), self._server_name)
         else:
-            self.pane_lock = ChannelLock(fallback or runner)
+            self.pane_lock = ChannelLock(base)
 
     @classmethod
     def from_options(cls, socket_name: str | None = None, socket_path: str | None = None, *,
@@ -108,9 +112,18 @@ class TmuxService:
 
     async def aclose(self) -> None:
         """Let go of a long-lived control-mode client, if the runner has one."""
-        close = getattr(self.runner, "aclose", None)
-        if close is not None:
-            await close()
+        await self.runner.aclose()
+
+    @property
+    def host_errors(self) -> Mapping[str, str]:
+        """One server has no `[[host]]`s to be unreachable."""
+        return _NO_HOST_ERRORS
+
+    def service(self, host: str) -> TmuxService:
+        """Itself for this machine (""); no other host is reached through one server."""
+        if host:
+            raise OrchestraError(f"host {host}: no [[host]] of that name is set up")
+        return self
 
     async def run(self, *args: str, input: bytes | None = None, check: bool = True,
                   timeout: float = 10.0) -> TmuxResult:
@@ -148,6 +161,11 @@ class TmuxService:
         """Pane id for `%12`, `session`, `session:window` or `session:window.pane` (a session or
         window means its active pane). Raises TmuxCommandError when nothing matches."""
         return (await self.pane_info(target)).pane_id
+
+    async def process_tables(self, panes: Sequence[PaneInfo]) -> dict[str, ProcessTable]:
+        """{"": the processes under the live panes}, from /proc (or one `ps`) off the loop."""
+        roots = [pane.pid for pane in panes if not pane.dead and pane.pid > 0]
+        return {"": await asyncio.to_thread(process_table, roots)}
 
     async def server_socket(self) -> str | None:
         """The server's socket path (what `$TMUX` names inside its panes), or None when no
@@ -288,12 +306,14 @@ class TmuxService:
             return False
         return result.returncode == 0
 
-    async def start(self, command: str | Sequence[str], *, cwd: str | None = None,
-                    session: str | None = None, window_name: str | None = None,
-                    env: Mapping[str, str] | None = None, width: int | None = None,
-                    height: int | None = None) -> PaneInfo:
+    async def start(self, command: str | Sequence[str], *, host: str = "",
+                    cwd: str | None = None, session: str | None = None,
+                    window_name: str | None = None, env: Mapping[str, str] | None = None,
+                    width: int | None = None, height: int | None = None) -> PaneInfo:
         """Run `command` (a shell command line, or an argv that is quoted for the shell) in a new
-        detached session `session`, or in a new window of it when it exists; the new pane."""
+        detached session `session`, or in a new window of it when it exists; the new pane.
+        `host` other than this machine ("") is refused: one server reaches no host."""
+        self.service(host)
         if self.objects is not None:
             pane_id = await self.objects.new_pane(command, cwd=cwd, session=session,
                                                   window_name=window_name, env=env,
@@ -360,10 +380,6 @@ class TmuxService:
     def attach_command(self, target: str) -> str:
         """`attach_argv` as one shell command line, for the person to copy."""
         return shlex.join(self.attach_argv(target))
-
-    async def pane_pids(self) -> dict[str, int]:
-        """pane id -> pid of the pane's first process (the root of its process tree)."""
-        return {pane.pane_id: pane.pid for pane in await self.list_panes()}
 
 
 def _split_batch(stdout: str, token: str, pane_ids: list[str], into: dict[str, str]) -> int:
