@@ -25,11 +25,11 @@ from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailab
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services import tmux_send
 from orchestra_tui.services.discovery import process_table
-from orchestra_tui.services.hooks_tools import MARK_OPTION
 from orchestra_tui.services.pane_lock import ChannelLock, FileLock, PaneLock
 from orchestra_tui.services.ports import ProcessTable
 from orchestra_tui.services.tmux_control import ControlModeRunner
 from orchestra_tui.services.tmux_objects import TmuxObjects
+from orchestra_tui.services.tmux_panes import PANE_FORMAT, parse_pane_line, split_batch
 from orchestra_tui.services.tmux_runner import (
     LocalTmuxRunner,
     TmuxResult,
@@ -40,45 +40,12 @@ from orchestra_tui.services.tmux_runner import (
 from orchestra_tui.services.tmux_send import Guard, PendingCheck, StartedCheck
 
 __all__ = [
-    "ControlModeRunner", "Guard", "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner",
-    "TmuxService", "escape_arg",
+    "PANE_FORMAT", "ControlModeRunner", "Guard", "LocalTmuxRunner", "PendingCheck", "TmuxResult",
+    "TmuxRunner", "TmuxService", "escape_arg", "parse_pane_line",
 ]
 
 END_GRACE_SECONDS = 3  # between SIGTERM and SIGKILL to a closed pane's process group
-SEP = "\x1f"  # unit separator: tmux keeps it out of titles and names, so it splits fields
-PANE_FIELDS = (
-    "pane_id", "pane_pid", "session_name", "window_index", "pane_index", "pane_current_command",
-    "pane_current_path", "pane_title", "pane_dead", "window_activity", "pane_width",
-    "pane_height", "pane_in_mode", "pane_dead_status",
-    MARK_OPTION,  # set by the hooks of agents that report through their pane
-)
-PANE_FORMAT = SEP.join("#{" + name + "}" for name in PANE_FIELDS)
 _NO_HOST_ERRORS: Mapping[str, str] = MappingProxyType({})
-
-
-def _int(value: str, default: int = 0) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return default
-
-
-def parse_pane_line(line: str) -> PaneInfo | None:
-    """One line of `PANE_FORMAT` output as a `PaneInfo`; None for a line that is not one."""
-    parts = line.split(SEP)
-    if len(parts) != len(PANE_FIELDS) or not parts[0].startswith("%"):
-        return None
-    f = dict(zip(PANE_FIELDS, parts))
-    return PaneInfo(
-        pane_id=f["pane_id"], pid=_int(f["pane_pid"]), session_name=f["session_name"],
-        window_index=_int(f["window_index"]), pane_index=_int(f["pane_index"]),
-        current_command=f["pane_current_command"], current_path=f["pane_current_path"],
-        title=f["pane_title"], dead=f["pane_dead"] == "1",
-        activity=_int(f["window_activity"]), width=_int(f["pane_width"]),
-        height=_int(f["pane_height"]), in_mode=f["pane_in_mode"] == "1",
-        dead_status=_int(f["pane_dead_status"]) if f["pane_dead_status"] else None,
-        hook_mark=f[MARK_OPTION],
-    )
 
 
 class TmuxService:
@@ -216,7 +183,7 @@ class TmuxService:
                 args += ["-S", f"-{int(history)}"] if history > 0 else []
                 args += [";", "display-message", "-p", f"{token}{index}", ";"]
             result = await self.runner.run(args[:-1], check=False)
-            done = _split_batch(result.stdout, token, remaining, screens)
+            done = split_batch(result.stdout, token, remaining, screens)
             if result.returncode == 0 and done == len(remaining):
                 break
             if done >= len(remaining) or "can't find" not in result.stderr:
@@ -380,17 +347,6 @@ class TmuxService:
     def attach_command(self, target: str) -> str:
         """`attach_argv` as one shell command line, for the person to copy."""
         return shlex.join(self.attach_argv(target))
-
-
-def _split_batch(stdout: str, token: str, pane_ids: list[str], into: dict[str, str]) -> int:
-    """Cut a batch's output at its marker lines; store each finished pane; return how many."""
-    lines = stdout.split("\n")
-    start, done = 0, 0
-    for number, line in enumerate(lines):
-        if done < len(pane_ids) and line == f"{token}{done}":
-            into[pane_ids[done]] = "\n".join(lines[start:number])
-            start, done = number + 1, done + 1
-    return done
 
 
 def _gone(error: Exception) -> bool:
