@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestra_tui.models import Issue, IssueComment, MergeOutcome, PullRequest, RateLimit
 from orchestra_tui.services.github_auth import (
@@ -29,6 +29,9 @@ from orchestra_tui.services.github_client import DEFAULT_TIMEOUT, GitHubClient
 from orchestra_tui.services.github_documents import load_document
 from orchestra_tui.services.github_issues import GitHubIssues
 from orchestra_tui.services.github_pulls import GitHubPulls
+
+if TYPE_CHECKING:
+    from orchestra_tui.config.schema import GitHubConfig
 
 __all__ = ["DEFAULT_API", "DEFAULT_TIMEOUT", "GitHubService", "load_document", "resolve_urls",
            "split_repo", "token_from_env", "token_from_gh"]
@@ -57,12 +60,16 @@ class GitHubService:
                    timeout=timeout)
 
     @classmethod
-    def from_config(cls, github: Any = None, *, timeout: float = DEFAULT_TIMEOUT) -> GitHubService:
+    def from_config(cls, github: GitHubConfig | None = None, *,
+                    timeout: float = DEFAULT_TIMEOUT) -> GitHubService:
         """Build from a config's `[github]` table; the environment (`ORCHESTRA_GITHUB_API`,
         `GH_HOST`) wins over the file, as the demo and the tests rely on."""
-        api_url = None if os.environ.get("ORCHESTRA_GITHUB_API") else getattr(
-            github, "api_url", None)
-        host = None if os.environ.get("GH_HOST") else getattr(github, "host", None)
+        api_url = github.api_url if github is not None else None
+        host = github.host if github is not None else None
+        if os.environ.get("ORCHESTRA_GITHUB_API"):
+            api_url = None
+        if os.environ.get("GH_HOST"):
+            host = None
         return cls.from_env(api_url, host, timeout=timeout)
 
     def __repr__(self) -> str:
