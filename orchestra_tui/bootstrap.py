@@ -18,25 +18,30 @@ Textual.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestra_tui.config import Config, load_config
 from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.services import Services, build_services
 
 if TYPE_CHECKING:
+    from orchestra_tui.config.schema import HostConfig
     from orchestra_tui.core.desk import Desk
     from orchestra_tui.core.lifecycle import Lifecycle
     from orchestra_tui.services.agents_registry import AgentsRegistry
+    from orchestra_tui.services.app_lock import AppLock
     from orchestra_tui.services.github import GitHubService
     from orchestra_tui.services.journal import Journal
+    from orchestra_tui.services.ports import TmuxPort
+    from orchestra_tui.services.store import QueueStore
     from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.services.tmux_hosts import HostRouter
     from orchestra_tui.ui.app import OrchestraApp
 
-__all__ = ["Boot", "boot", "build_app", "fleet_from_args", "fleet_settings", "github_service",
-           "tmux_service"]
+__all__ = ["Boot", "Services", "boot", "build_app", "build_services", "fleet_from_args",
+           "fleet_settings", "github_service", "router_for", "tmux_service"]
 
 
 ISSUE_TIMEOUT = 10.0  # seconds GitHub gets to tell a new agent's issue title
@@ -228,3 +233,84 @@ def tmux_service(args: argparse.Namespace | None) -> TmuxService:
 
     return TmuxService.from_options(socket_name=_option(args, "socket_name"),
                                     socket_path=_option(args, "socket_path"))
+
+
+# -- services --------------------------------------------------------------------------------
+
+
+class Services(NamedTuple):
+    tmux: TmuxPort
+    store: QueueStore
+    journal: Journal
+    # Held by the app that recovered the queues at start-up, for its lifetime; None for
+    # commands and for an app opened beside a live one.
+    app_lock: AppLock | None = None
+
+
+def build_services(config: Config, *, socket_name: str | None = None,
+                   socket_path: str | None = None, data_dir: Path | None = None,
+                   control_mode: bool = False, recover: bool = False) -> Services:
+    """tmux (over the `[[host]]`s too), the queues and the journal for a config.
+
+    Command-line `-L`/`-S` win over the config's `[tmux]` table, as they do for tmux.
+    `control_mode`: the app, which polls for hours, reads through one long-lived `tmux -C`
+    client; a one-shot command spawns a tmux process per call instead."""
+    from orchestra_tui.paths import data_dir as default_data_dir
+    from orchestra_tui.services.journal import Journal
+    from orchestra_tui.services.store import QueueStore
+    from orchestra_tui.services.tmux import TmuxService
+
+    if socket_name is None and socket_path is None:
+        socket_name, socket_path = config.tmux.socket_name, config.tmux.socket_path
+    directory = data_dir or default_data_dir()
+    store = QueueStore(directory)
+    app_lock = None
+    if recover:
+        # Crash recovery turns items found `sending` into `uncertain`: only the app that
+        # sends may do it, never a command that runs beside it mid-send, nor a second app
+        # while the first one lives (it holds the app lock for its lifetime).
+        from orchestra_tui.services.app_lock import AppLock
+
+        app_lock = AppLock(store.directory)
+        if app_lock.acquire():
+            store.load()
+        else:
+            app_lock = None
+    # The panes' writer locks (one send at a time per pane, across processes) live beside the
+    # queues, so every orchestra on this data dir queues behind the others.
+    local = TmuxService.from_options(socket_name=socket_name, socket_path=socket_path,
+                                     control_mode=control_mode,
+                                     lock_dir=Path(directory) / "locks")
+    # Agents on other machines: one tmux over ssh per `[[host]]`, behind one router.
+    tmux: TmuxPort = (router_for(local, config.hosts, control_mode=control_mode)
+                      if config.hosts else local)
+    journal = Journal(directory / "journal.jsonl",
+                      hosts={spec.name: spec.host for spec in config.agents if spec.host})
+    return Services(tmux=tmux, store=store, journal=journal, app_lock=app_lock)
+
+
+ONE_SHOT_DEADLINE = 8.0  # seconds a command waits for a host's answer
+
+
+def router_for(local: TmuxService, hosts: Iterable[HostConfig], *,
+               control_mode: bool = False) -> HostRouter:
+    """The router over `local` and one TmuxService over ssh per `[[host]]`; `control_mode`
+    (the app) reads each host through one long-lived `tmux -C` over ssh."""
+    from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.services.tmux_hosts import HostRouter
+    from orchestra_tui.services.tmux_runner import TmuxRunner
+    from orchestra_tui.services.tmux_ssh import SshTmuxRunner, ssh_control_runner
+
+    services: dict[str, TmuxService] = {}
+    for host in hosts:
+        ssh = SshTmuxRunner(host.name, host.ssh, ssh_options=host.ssh_options,
+                            socket_name=host.socket_name, socket_path=host.socket_path,
+                            connect_timeout=host.connect_timeout, tmux=host.tmux)
+        runner: TmuxRunner = ssh_control_runner(ssh) if control_mode else ssh
+        services[host.name] = TmuxService(runner)
+    if control_mode:
+        return HostRouter(local, services)
+    # A one-shot command (`status`, `send`) reads once: a host slower than the app's tick
+    # deadline is waited for, not shown `unknown`; one that never answers is still cut off.
+    return HostRouter(local, services, deadline=ONE_SHOT_DEADLINE,
+                      first_deadline=ONE_SHOT_DEADLINE, stale_after=ONE_SHOT_DEADLINE)

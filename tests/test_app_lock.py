@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestra_tui.bootstrap import Boot, build_app
+from orchestra_tui.bootstrap import Boot, build_app, build_services
 from orchestra_tui.config import parse_config
 from orchestra_tui.models import QueueItemState
-from orchestra_tui.services import build_services
 from orchestra_tui.services.app_lock import AppLock
 from orchestra_tui.services.store import QueueStore
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
@@ -27,7 +26,7 @@ import sys
 from pathlib import Path
 from orchestra_tui.bootstrap import Boot, build_app
 from orchestra_tui.config import parse_config
-from orchestra_tui.services import build_services
+from orchestra_tui.bootstrap import build_services
 services = build_services(parse_config("", Path("config.toml")), data_dir=Path(sys.argv[1]),
                           socket_name="orchestra-app-lock-test", recover=True)
 print("held" if services.app_lock is not None else "not held", flush=True)

@@ -41,9 +41,8 @@ def make_fleet(local: TmuxService, host: TmuxService, specs: list[AgentSpec],
     router = HostRouter(local, {"gpu": host}, deadline=10.0, first_deadline=30.0,
                         stale_after=30.0)
     store = QueueStore(data)
-    journal = Journal(data / "journal.jsonl")
-    hosts = {spec.name: spec.host for spec in specs if spec.host}
-    journal.host_of = hosts.get
+    journal = Journal(data / "journal.jsonl",
+                      hosts={spec.name: spec.host for spec in specs if spec.host})
     return Fleet(router, specs, store=store, journal=journal)
 
 

@@ -13,6 +13,7 @@ import shlex
 
 import pytest
 
+from orchestra_tui.bootstrap import router_for
 from orchestra_tui.cli import main
 from orchestra_tui.config import parse_config
 from orchestra_tui.core.fleet import Fleet, FleetSettings
@@ -20,7 +21,6 @@ from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
 from orchestra_tui.core.lifecycle_retire import RetireRefused, retire
 from orchestra_tui.core.lifecycle_up import bring_up
 from orchestra_tui.services.tmux import TmuxService
-from orchestra_tui.services.tmux_ssh import router_for
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
 from tests.lifecycle_fixtures import Repos, git, make_world

@@ -69,10 +69,16 @@ def parse_config(text: str, path: Path) -> Config:
             key=lambda problem: problem[0],
         )
         problems = [f"{shown}:{line}: {name}{message}" for line, name, message in rendered]
-        error = ConfigError("\n".join(problems))
-        error.problems = problems  # type: ignore[attr-defined]
-        raise error
+        raise ConfigProblems(problems)
     return config
+
+
+class ConfigProblems(ConfigError):
+    """Every problem the checker found in a file, one line each (`problems`), as one error."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 _SYNTAX = re.compile(r"^(?P<message>.*?) \((?:at line (?P<line>\d+), column (?P<column>\d+)"

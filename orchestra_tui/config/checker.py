@@ -5,7 +5,6 @@ read from the schema (`config/schema.py`); this module keeps no copy of them.
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import math
 import os
@@ -31,31 +30,9 @@ from orchestra_tui.config.schema import (
     default_of,
     minimum_of,
 )
+from orchestra_tui.config.values import type_name
 from orchestra_tui.config_locate import Path as KeyPath
 from orchestra_tui.models import AgentSpec, LaneSpec
-
-
-def _type_name(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "table"
-    if isinstance(value, datetime.datetime):
-        return "datetime"
-    if isinstance(value, datetime.date):
-        return "date"
-    if isinstance(value, datetime.time):
-        return "time"
-    return type(value).__name__
-
 
 _MISSING = object()
 
@@ -116,7 +93,7 @@ class Checker:
     def table(self, document: dict[str, Any], key: str) -> dict[str, Any]:
         value = document.get(key, {})
         if not isinstance(value, dict):
-            self.problem((key,), f"expected a [{key}] table, got {_type_name(value)}")
+            self.problem((key,), f"expected a [{key}] table, got {type_name(value)}")
             return {}
         return value
 
@@ -125,14 +102,14 @@ class Checker:
             return ()
         if not isinstance(value, list):
             self.problem(("agent",), "expected [[agent]] tables (an array of tables), got "
-                         + _type_name(value))
+                         + type_name(value))
             return ()
         specs: list[AgentSpec] = []
         first_index: dict[str, int] = {}
         for index, table in enumerate(value):
             where: KeyPath = ("agent", index)
             if not isinstance(table, dict):
-                self.problem(where, f"expected a table, got {_type_name(table)}")
+                self.problem(where, f"expected a table, got {type_name(table)}")
                 continue
             spec = self.agent(table, where, lanes)
             if spec is None:
@@ -212,14 +189,14 @@ class Checker:
             return ()
         if not isinstance(value, list):
             self.problem(("lane",), "expected [[lane]] tables (an array of tables), got "
-                         + _type_name(value))
+                         + type_name(value))
             return ()
         lanes: list[LaneSpec] = []
         first_index: dict[str, int] = {}
         for index, table in enumerate(value):
             where: KeyPath = ("lane", index)
             if not isinstance(table, dict):
-                self.problem(where, f"expected a table, got {_type_name(table)}")
+                self.problem(where, f"expected a table, got {type_name(table)}")
                 continue
             lane = self.lane(table, where)
             if lane is None:
@@ -331,29 +308,30 @@ class Checker:
             return default
         value = table[key]
         if not isinstance(value, str):
-            self.problem(where + (key,), f"expected a string, got {_type_name(value)}")
+            self.problem(where + (key,), f"expected a string, got {type_name(value)}")
             return default
         return value
 
     def strings(self, table: Mapping[str, Any], key: str, where: KeyPath) -> list[str]:
         value = table.get(key, [])
         if not isinstance(value, list):
-            self.problem(where + (key,), f"expected an array of strings, got {_type_name(value)}")
+            self.problem(where + (key,), f"expected an array of strings, got {type_name(value)}")
             return []
         for index, item in enumerate(value):
             if not isinstance(item, str):
                 self.problem(where + (key, index),
-                             f"expected a string, got {_type_name(item)}")
+                             f"expected a string, got {type_name(item)}")
                 return []
         return value
 
     def number(self, table: Mapping[str, Any], key: str, where: KeyPath,
                schema: type) -> float:
         """Field `key` of the `schema` dataclass: its default and lower bound are the schema's."""
-        default, minimum = default_of(schema, key), minimum_of(schema, key)
+        default: float = default_of(schema, key)
+        minimum = minimum_of(schema, key)
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(where + (key,), f"expected a number of seconds, got {_type_name(value)}")
+            self.problem(where + (key,), f"expected a number of seconds, got {type_name(value)}")
             return default
         if not math.isfinite(value) or value < minimum:
             self.problem(where + (key,), f"{value} is out of range (at least {minimum:g})")
@@ -363,7 +341,7 @@ class Checker:
     def percent(self, table: Mapping[str, Any], key: str, where: KeyPath, default: int) -> int:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(where + (key,), f"expected an integer, got {_type_name(value)}")
+            self.problem(where + (key,), f"expected an integer, got {type_name(value)}")
             return default
         if not 0 <= value <= 100:
             self.problem(where + (key,), f"{value} is not a percentage (0 to 100)")
@@ -373,7 +351,7 @@ class Checker:
     def boolean(self, table: Mapping[str, Any], key: str, where: KeyPath, default: bool) -> bool:
         value = table.get(key, default)
         if not isinstance(value, bool):
-            self.problem(where + (key,), f"expected true or false, got {_type_name(value)}")
+            self.problem(where + (key,), f"expected true or false, got {type_name(value)}")
             return default
         return value
 

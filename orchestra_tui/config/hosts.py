@@ -1,5 +1,6 @@
 """Checking `[[host]]` tables (machines reached with OpenSSH) and an agent's `host` key, with the
-checker's own helpers, so their problems read like every other one (file, line, key).
+checker's own helpers (`TableChecker`, which `checker.Checker` is), so their problems read like
+every other one (file, line, key).
 
 >>> from orchestra_tui.config.checker import Checker
 >>> checker = Checker()
@@ -11,20 +12,38 @@ checker's own helpers, so their problems read like every other one (file, line, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from orchestra_tui.config.schema import HOST_NAME_PATTERN, HostConfig
-
-if TYPE_CHECKING:
-    from orchestra_tui.config.checker import Checker
-    from orchestra_tui.config_locate import Path as KeyPath
+from orchestra_tui.config.values import type_name as _type_name
+from orchestra_tui.config_locate import Path as KeyPath
 
 
-def check_hosts(checker: Checker, value: object) -> tuple[HostConfig, ...]:
+class TableChecker(Protocol):
+    """What these checks use of the checker: its problems, the host names seen so far, and
+    its typed readers of a table's keys."""
+
+    problems: list[tuple[KeyPath, str, bool]]
+    host_names: set[str]
+
+    def problem(self, where: KeyPath, message: str) -> None: ...
+
+    def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], where: KeyPath,
+                     label: str) -> None: ...
+
+    def text(self, table: Mapping[str, Any], key: str, where: KeyPath, *,
+             required: bool = False, default: str = "") -> str: ...
+
+    def strings(self, table: Mapping[str, Any], key: str, where: KeyPath) -> list[str]: ...
+
+    def number(self, table: Mapping[str, Any], key: str, where: KeyPath,
+               schema: type) -> float: ...
+
+
+def check_hosts(checker: TableChecker, value: object) -> tuple[HostConfig, ...]:
     """The `[[host]]` tables; their names go to `checker.host_names` for `agent.host`."""
-    from orchestra_tui.config.checker import _type_name  # it imports this module
-
     if isinstance(value, list) and not value:
         return ()
     if not isinstance(value, list):
@@ -44,7 +63,7 @@ def check_hosts(checker: Checker, value: object) -> tuple[HostConfig, ...]:
     return tuple(hosts)
 
 
-def _host(checker: Checker, table: dict[str, Any], where: KeyPath) -> HostConfig | None:
+def _host(checker: TableChecker, table: dict[str, Any], where: KeyPath) -> HostConfig | None:
     checker.unknown_keys(table, [f.name for f in fields(HostConfig)], where, "in [[host]]")
     before = len(checker.problems)
     name = checker.text(table, "name", where, required=True)
@@ -71,7 +90,7 @@ def _host(checker: Checker, table: dict[str, Any], where: KeyPath) -> HostConfig
     return host if len(checker.problems) == before else None
 
 
-def check_agent_host(checker: Checker, table: dict[str, Any], where: KeyPath) -> str:
+def check_agent_host(checker: TableChecker, table: dict[str, Any], where: KeyPath) -> str:
     """An agent's `host`: "" (this machine) or the name of a `[[host]]` of the file."""
     host = checker.text(table, "host", where)
     if "host" in table and isinstance(table["host"], str) and host not in checker.host_names:

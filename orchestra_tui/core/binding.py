@@ -50,6 +50,6 @@ def host_down(tmux, slot: Bindable) -> str | None:
     """`unreachable: <why>` when the agent's host (a `[[host]]` reached over ssh) does not
     answer (`tmux` is then a `services.tmux_hosts.HostRouter`, which refuses every command to
     it, so nothing is typed there); None otherwise."""
-    errors = getattr(tmux, "host_errors", None)
+    errors = tmux.host_errors
     host = slot.spec.host or (slot.pane.host if slot.pane is not None else "")
     return f"unreachable: {errors[host]}" if errors and host in errors else None

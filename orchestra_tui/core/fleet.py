@@ -148,7 +148,7 @@ class Fleet(Directing, FleetWork, FleetAlerts):
         self._read_queues()
         self._snapshot = FleetSnapshot(
             agents=self._views(), at=now, captured=len(captures), classified=classified,
-            tmux_notice=getattr(self.tmux.runner, "notice", None),
+            tmux_notice=self.tmux.runner.notice,
             storage_problem=self.storage_problem or _said(self._queues.problem))
         return self._snapshot
 

@@ -23,11 +23,8 @@ def tmux_on(tmux, host: str):
     """The TmuxService of `host` ("": `tmux` itself), its pane ids unqualified."""
     if not host:
         return tmux
-    service = getattr(tmux, "service", None)  # a HostRouter's
-    if service is None:
-        raise LifecycleError(f"host {host}: no [[host]] of that name is set up")
     try:
-        return service(host)
+        return tmux.service(host)
     except OrchestraError as error:
         raise LifecycleError(str(error)) from None
 

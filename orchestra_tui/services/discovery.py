@@ -9,16 +9,14 @@ knowledge (`agents.tool_from_command`), the one place tool and shell names live.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shlex
 import subprocess
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from orchestra_tui.agents import tool_from_command
 from orchestra_tui.models import PaneInfo
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.ports import ProcessTable, TmuxPort
 
 
 @dataclass(frozen=True)
@@ -26,10 +24,6 @@ class DiscoveredPane:
     pane: PaneInfo
     argv: str  # command line of the process that decided (or the pane's own process)
     tool: str | None  # codex, claude, gemini, aider, shell or None
-
-
-# pid -> (ppid, argv as one string)
-ProcessTable = Mapping[int, tuple[int, str]]
 
 
 def _read(path: str) -> bytes | None:
@@ -125,19 +119,13 @@ def classify_pane(pane: PaneInfo, table: ProcessTable) -> DiscoveredPane:
     return DiscoveredPane(pane=pane, argv=own, tool=tool)
 
 
-async def discover_agent_panes(service: TmuxService,
+async def discover_agent_panes(service: TmuxPort,
                                panes: list[PaneInfo] | None = None) -> list[DiscoveredPane]:
     """Every pane with the agent it runs (tool None when neither an agent nor a shell).
 
-    One `list-panes` (skipped when `panes` is given) and one process-table read per call.
-    A service over several hosts (`tmux_hosts.HostRouter`) reads each host's table there:
-    pids are per machine."""
+    One `list-panes` (skipped when `panes` is given) and one process-table read per machine
+    per call: pids are per machine, so a host's table is read there."""
     if panes is None:
         panes = await service.list_panes()
-    per_host = getattr(service, "process_tables", None)
-    if per_host is not None:
-        tables = await per_host(panes)
-        return [classify_pane(pane, tables.get(pane.host, {})) for pane in panes]
-    roots = [pane.pid for pane in panes if not pane.dead and pane.pid > 0]
-    table = await asyncio.to_thread(process_table, roots)
-    return [classify_pane(pane, table) for pane in panes]
+    tables = await service.process_tables(panes)
+    return [classify_pane(pane, tables.get(pane.host, {})) for pane in panes]

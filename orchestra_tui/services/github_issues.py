@@ -1,5 +1,5 @@
-"""Issues over REST (the task ledger): list, read with comments, comment. A mixin of
-`GitHubService`, kept apart to keep each module small."""
+"""Issues over REST (the task ledger): list, read with comments, comment. The issue half of
+`github.GitHubService`, over a `GitHubClient`."""
 
 from __future__ import annotations
 
@@ -11,15 +11,17 @@ from ghapi.graphql import GhGql
 
 from orchestra_tui.models import Issue, IssueComment
 from orchestra_tui.services.github_auth import split_repo
+from orchestra_tui.services.github_client import GitHubClient
 from orchestra_tui.services.github_parse import comment_from_rest, issue_from_rest, plain
 
 MAX_REST_PAGES = 10
 
 
-class IssuesMixin:
-    """Needs `_call(label, fn)` from `GitHubService`."""
+class GitHubIssues:
+    """Issues over one `GitHubClient`."""
 
-    _call: Callable[..., Awaitable[Any]]
+    def __init__(self, client: GitHubClient) -> None:
+        self._client = client
 
     async def _rest_pages(self, label: str,
                           first: Callable[[GhApi], Awaitable[Any]]) -> list[Any]:
@@ -33,10 +35,11 @@ class IssuesMixin:
                 next_url = response.links.get("next", {}).get("url")
                 if not next_url:
                     break
-                response = await api.transport.request("GET", next_url, raw=True)
+                response = await api.transport.request(  # type: ignore[no-untyped-call]
+                    "GET", next_url, raw=True)  # (ghapi ships no annotations)
             return items
 
-        return await self._call(label, run)
+        return await self._client.call(label, run)
 
     async def list_issues(self, repo: str) -> list[Issue]:
         """Open issues (pull requests left out), newest first, without comments."""
@@ -53,7 +56,7 @@ class IssuesMixin:
         async def run(api: GhApi, _gql: GhGql) -> Any:
             return plain(await api.issues.get(owner=owner, repo=name, issue_number=number))
 
-        body = await self._call(f"issue {repo}#{number}", run)
+        body = await self._client.call(f"issue {repo}#{number}", run)
         comments = await self._rest_pages(
             f"comments on {repo}#{number}",
             lambda api: api.issues.list_comments(owner=owner, repo=name, issue_number=number,
@@ -67,4 +70,4 @@ class IssuesMixin:
             return plain(await api.issues.create_comment(owner=owner, repo=name,
                                                             issue_number=number, body=body))
 
-        return comment_from_rest(await self._call(f"comment on {repo}#{number}", run))
+        return comment_from_rest(await self._client.call(f"comment on {repo}#{number}", run))

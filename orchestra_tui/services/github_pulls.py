@@ -9,32 +9,157 @@ Requests per refresh of one repository (GraphQL cost in brackets, GitHub's rule)
    the flags are read from one PR per base branch (more only when its checks don't cover the
    other PRs' check names), plus every PR whose checks overflowed the list page [1 each];
 4. a REST compare for each BEHIND PR, ETag-conditional (a 304 costs nothing).
+
+`GitHubPulls` is the pull-request half of `github.GitHubService`: reading, resolving a thread,
+merging pinned to a head SHA, updating a branch; over a `GitHubClient`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from ghapi.core import APIError, GhApi
+from ghapi.graphql import GhGql
 
 from orchestra_tui.errors import GitHubError
-from orchestra_tui.models import Check, PullRequest
+from orchestra_tui.models import Check, MergeOutcome, PullRequest
 from orchestra_tui.services.github_auth import split_repo
-from orchestra_tui.services.github_parse import check_from_node, context_name, pull_from_node
+from orchestra_tui.services.github_client import GitHubClient
+from orchestra_tui.services.github_parse import (
+    check_from_node,
+    context_name,
+    plain,
+    pull_from_node,
+)
 
-if TYPE_CHECKING:
-    from orchestra_tui.services.github import GitHubService
+__all__ = ["GitHubPulls", "collect_pulls"]
 
 MAX_PR_PAGES = 10
 MAX_THREAD_PAGES = 10
 MAX_REQUIRED_PROBES = 3  # per base branch
 CONCURRENCY = 4
+_ETAG_ENTRIES = 512
+
+# (repo, base, head) -> commits `base` has that `head` lacks
+BehindBy = Callable[[str, str, str], Awaitable[int]]
+
+
+class GitHubPulls:
+    """Pull requests over one `GitHubClient`: read, resolve, merge, update."""
+
+    def __init__(self, client: GitHubClient) -> None:
+        self._client = client
+        self._etags: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+
+    async def list_pull_requests(self, repo: str) -> list[PullRequest]:
+        """Open PRs of `owner/name`, newest update first, with checks (required flags),
+        review decision, mergeability, unresolved threads, and `behind_by` for BEHIND ones."""
+        return await collect_pulls(self._client, repo, self.behind_by)
+
+    async def behind_by(self, repo: str, base: str, head: str) -> int:
+        """Commits `base` has that `head` lacks (REST compare, ETag-conditional: a 304 is served
+        from the cache and costs no rate limit)."""
+        owner, name = split_repo(repo)
+        basehead = f"{base}...{head}"
+        key = f"compare:{owner}/{name}/{basehead}".lower()
+
+        async def run(api: GhApi, _gql: GhGql) -> Any:
+            cached = self._etags.get(key)
+            headers = {"If-None-Match": cached[0]} if cached else {}
+            try:
+                response = await api.repos.compare_commits(
+                    owner=owner, repo=name, basehead=basehead, per_page=1,
+                    headers_=headers, raw_=True)
+            except APIError as exc:
+                if exc.status_code == 304 and cached:
+                    self._etags.move_to_end(key)
+                    return cached[1]
+                raise
+            body = response.json()
+            etag = response.headers.get("ETag")
+            if etag:
+                self._etags[key] = (etag, body)
+                self._etags.move_to_end(key)
+                while len(self._etags) > _ETAG_ENTRIES:
+                    self._etags.popitem(last=False)
+            return body
+
+        body = await self._client.call(f"compare {repo} {basehead}", run)
+        return int(body.get("behind_by") or 0)
+
+    async def resolve_thread(self, thread_id: str) -> bool:
+        """Resolve a review thread; True when GitHub reports it resolved."""
+        data = await self._client.graphql("resolve_thread", f"resolve thread {thread_id}",
+                                  threadId=thread_id)
+        thread = ((data.get("resolveReviewThread") or {}).get("thread")) or {}
+        return bool(thread.get("isResolved"))
+
+    async def merge(self, repo: str, number: int, sha: str,
+                    method: str = "squash") -> MergeOutcome:
+        """Merge pinned to `sha`: GitHub merges only if the head is still that commit.
+
+        409 raises kind `head_moved` ("head moved, re-check"), 405 kind `not_mergeable` with
+        GitHub's reason. Never retried.
+        """
+        if method not in ("squash", "merge", "rebase"):
+            raise GitHubError(f"unknown merge method {method!r}", kind="error")
+        if not sha:
+            raise GitHubError("refusing to merge without the head SHA the gate saw",
+                              kind="error")
+        owner, name = split_repo(repo)
+        label = f"merge {repo}#{number}"
+
+        async def run(api: GhApi, _gql: GhGql) -> Any:
+            return plain(await api.pulls.merge(owner=owner, repo=name, pull_number=number,
+                                                  sha=sha, merge_method=method))
+
+        try:
+            body = await self._client.call(label, run)
+        except GitHubError as error:
+            if error.kind == "head_moved":
+                raise GitHubError(f"head moved, re-check: {repo}#{number} is no longer at "
+                                  f"{sha[:7]}; nothing was merged", kind="head_moved",
+                                  status=error.status) from None
+            if error.kind == "not_mergeable":
+                detail = str(error).partition("): ")[2] or "GitHub refused the merge"
+                raise GitHubError(f"{repo}#{number} not mergeable: {detail}",
+                                  kind="not_mergeable", status=error.status) from None
+            raise
+        return MergeOutcome(merged=bool(body.get("merged")), sha=body.get("sha"),
+                            message=str(body.get("message") or ""), status=200)
+
+    async def update_branch(self, repo: str, number: int, expected_head_sha: str) -> str:
+        """Ask GitHub to merge the base into the PR branch (202: it finishes later). Returns
+        GitHub's message. A head that moved answers 422, raised as kind `head_moved`."""
+        owner, name = split_repo(repo)
+        label = f"update branch {repo}#{number}"
+
+        async def run(api: GhApi, _gql: GhGql) -> Any:
+            return plain(await api.pulls.update_branch(
+                owner=owner, repo=name, pull_number=number,
+                expected_head_sha=expected_head_sha))
+
+        try:
+            body = await self._client.call(label, run)
+        except GitHubError as error:
+            if error.status == 422 and "head" in str(error).lower():
+                raise GitHubError(f"head moved, re-check: {repo}#{number} is no longer at "
+                                  f"{expected_head_sha[:7]}", kind="head_moved",
+                                  status=422) from None
+            raise
+        return str((body or {}).get("message") or "Updating pull request branch.")
+
 
 
 def _contexts(node: dict[str, Any]) -> dict[str, Any]:
     return ((node.get("statusCheckRollup") or {}).get("contexts")) or {}
 
 
-async def _all_contexts(service: GitHubService, owner: str, name: str,
+async def _all_contexts(service: GitHubClient, owner: str, name: str,
                         number: int) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     after = None
@@ -51,7 +176,7 @@ async def _all_contexts(service: GitHubService, owner: str, name: str,
     return nodes
 
 
-async def _more_threads(service: GitHubService, owner: str, name: str, number: int,
+async def _more_threads(service: GitHubClient, owner: str, name: str, number: int,
                         after: str | None) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     for _ in range(MAX_THREAD_PAGES):
@@ -67,7 +192,8 @@ async def _more_threads(service: GitHubService, owner: str, name: str, number: i
     return nodes
 
 
-async def collect_pulls(service: GitHubService, repo: str) -> list[PullRequest]:
+async def collect_pulls(service: GitHubClient, repo: str,
+                        behind_by: BehindBy) -> list[PullRequest]:
     owner, name = split_repo(repo)
     nodes: list[dict[str, Any]] = []
     canonical = repo
@@ -166,7 +292,7 @@ async def collect_pulls(service: GitHubService, repo: str) -> list[PullRequest]:
         pulls.append(pull_from_node(node, canonical, tuple(checks), threads))
 
     behind = [p for p in pulls if p.merge_state == "BEHIND"]
-    counts = await asyncio.gather(*(limited(service.behind_by(canonical, p.base_ref, p.head_sha))
+    counts = await asyncio.gather(*(limited(behind_by(canonical, p.base_ref, p.head_sha))
                                     for p in behind))
     by_behind = {p.number: count for p, count in zip(behind, counts)}
     return [p if p.number not in by_behind else _with_behind(p, by_behind[p.number])
@@ -174,6 +300,4 @@ async def collect_pulls(service: GitHubService, repo: str) -> list[PullRequest]:
 
 
 def _with_behind(pr: PullRequest, count: int) -> PullRequest:
-    from dataclasses import replace
-
     return replace(pr, behind_by=count)

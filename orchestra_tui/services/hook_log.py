@@ -209,7 +209,8 @@ class NudgeListener:
         return cls(sock, path)
 
     def fileno(self) -> int:
-        return self._socket.fileno()
+        descriptor: int = self._socket.fileno()
+        return descriptor
 
     def drain(self) -> set[str]:
         """Pane ids nudged since the last drain (never waits)."""

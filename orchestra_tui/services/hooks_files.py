@@ -196,7 +196,7 @@ def apply_remove(named: Path, edit: Edit, manifest: Manifest) -> Change:
             manifest.put(path, None)
             return Change(named, "deleted", "install had created it")
         original = read_bytes(backup) if backup is not None else None
-        if original is not None and not edit.present(original):
+        if backup is not None and original is not None and not edit.present(original):
             _write(path, original)
             backup.unlink(missing_ok=True)
             manifest.put(path, None)
@@ -278,9 +278,9 @@ def json_hooks_edit(path: Path, groups: dict[str, list[dict[str, Any]]],
                 continue
             kept = []
             for group in entries:
-                handlers = group.get("hooks") if isinstance(group, dict) else None
-                mine = [h for h in handlers if isinstance(h, dict) and is_ours(h)] if (
-                    isinstance(handlers, list)) else []
+                found = group.get("hooks") if isinstance(group, dict) else None
+                handlers: list[Any] = found if isinstance(found, list) else []
+                mine = [h for h in handlers if isinstance(h, dict) and is_ours(h)]
                 removed += len(mine)
                 if not mine:
                     kept.append(group)

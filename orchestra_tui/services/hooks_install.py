@@ -134,7 +134,7 @@ def _problems(commands: tuple[str, ...], data_dir: Path | None,
             if named and Path(named[0]) != Path(data_dir):
                 problems.append(f"reports to another data dir: {named[0]}")
         other = _other_config(argv, config)
-        if other:
+        if other and config is not None:  # (only a config of ours can have another one)
             problems.append(f"enforces by another config: {other} (this orchestra reads "
                             f"{display_path(config)}): install again, or run orchestra "
                             f"with --config {other}")

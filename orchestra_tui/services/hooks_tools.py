@@ -249,7 +249,8 @@ def trust_edit(hooks_json: Path) -> Edit:
     prefix = f"{hooks_json}:"
 
     def ours(match: re.Match[str]) -> bool:
-        return json.loads(match.group(1)).startswith(prefix)
+        key = json.loads(match.group(1))  # a TOML basic string is a JSON string
+        return isinstance(key, str) and key.startswith(prefix)
 
     def present(data: bytes | None) -> bool:
         text = (data or b"").decode("utf-8", "replace")

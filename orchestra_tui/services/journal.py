@@ -25,7 +25,7 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +84,14 @@ class Journal:
     ['prompt_sent']
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *,
+                 hosts: Mapping[str, str] | None = None) -> None:
         self._path = Path(path) if path is not None else None
         self._lock = threading.Lock()
         self.skipped = 0  # lines the last `read` could not parse (a torn last line)
-        # agent -> the `[[host]]` it runs on ("" for this machine): an event about an agent
-        # on another machine names the host (set by the composition root).
-        self.host_of: Callable[[str], str] | None = None
+        # agent -> the `[[host]]` it runs on: an event about an agent on another machine
+        # names the host.
+        self._hosts: Mapping[str, str] = dict(hosts or {})
 
     @property
     def path(self) -> Path:
@@ -106,7 +107,7 @@ class Journal:
                                  "event": event}
         if agent is not None:
             entry["agent"] = agent
-            host = self.host_of(agent) if self.host_of is not None else ""
+            host = self._hosts.get(agent, "")
             if host and "host" not in fields:
                 entry["host"] = host
         entry.update(fields)

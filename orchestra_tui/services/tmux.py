@@ -11,6 +11,7 @@ or plain strings, never library objects.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shlex
@@ -18,15 +19,18 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
-from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
+from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services import tmux_send
-from orchestra_tui.services.hooks_tools import MARK_OPTION
+from orchestra_tui.services.discovery import process_table
 from orchestra_tui.services.pane_lock import ChannelLock, FileLock, PaneLock
+from orchestra_tui.services.ports import ProcessTable
+from orchestra_tui.services.tmux_control import ControlModeRunner
 from orchestra_tui.services.tmux_objects import TmuxObjects
+from orchestra_tui.services.tmux_panes import PANE_FORMAT, parse_pane_line, split_batch
 from orchestra_tui.services.tmux_runner import (
-    ControlModeRunner,
     LocalTmuxRunner,
     TmuxResult,
     TmuxRunner,
@@ -36,44 +40,12 @@ from orchestra_tui.services.tmux_runner import (
 from orchestra_tui.services.tmux_send import Guard, PendingCheck, StartedCheck
 
 __all__ = [
-    "ControlModeRunner", "Guard", "LocalTmuxRunner", "PendingCheck", "TmuxResult", "TmuxRunner",
-    "TmuxService", "escape_arg",
+    "PANE_FORMAT", "ControlModeRunner", "Guard", "LocalTmuxRunner", "PendingCheck", "TmuxResult",
+    "TmuxRunner", "TmuxService", "escape_arg", "parse_pane_line",
 ]
 
 END_GRACE_SECONDS = 3  # between SIGTERM and SIGKILL to a closed pane's process group
-SEP = "\x1f"  # unit separator: tmux keeps it out of titles and names, so it splits fields
-PANE_FIELDS = (
-    "pane_id", "pane_pid", "session_name", "window_index", "pane_index", "pane_current_command",
-    "pane_current_path", "pane_title", "pane_dead", "window_activity", "pane_width",
-    "pane_height", "pane_in_mode", "pane_dead_status",
-    MARK_OPTION,  # set by the hooks of agents that report through their pane
-)
-PANE_FORMAT = SEP.join("#{" + name + "}" for name in PANE_FIELDS)
-
-
-def _int(value: str, default: int = 0) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return default
-
-
-def parse_pane_line(line: str) -> PaneInfo | None:
-    """One line of `PANE_FORMAT` output as a `PaneInfo`; None for a line that is not one."""
-    parts = line.split(SEP)
-    if len(parts) != len(PANE_FIELDS) or not parts[0].startswith("%"):
-        return None
-    f = dict(zip(PANE_FIELDS, parts))
-    return PaneInfo(
-        pane_id=f["pane_id"], pid=_int(f["pane_pid"]), session_name=f["session_name"],
-        window_index=_int(f["window_index"]), pane_index=_int(f["pane_index"]),
-        current_command=f["pane_current_command"], current_path=f["pane_current_path"],
-        title=f["pane_title"], dead=f["pane_dead"] == "1",
-        activity=_int(f["window_activity"]), width=_int(f["pane_width"]),
-        height=_int(f["pane_height"]), in_mode=f["pane_in_mode"] == "1",
-        dead_status=_int(f["pane_dead_status"]) if f["pane_dead_status"] else None,
-        hook_mark=f[MARK_OPTION],
-    )
+_NO_HOST_ERRORS: Mapping[str, str] = MappingProxyType({})
 
 
 class TmuxService:
@@ -83,15 +55,14 @@ class TmuxService:
         self.runner = runner
         # Structural changes through libtmux's objects where the server is on this machine;
         # a runner that reaches tmux elsewhere (over SSH) does them with plain commands.
-        fallback = getattr(runner, "fallback", None)
-        local = runner if isinstance(runner, LocalTmuxRunner) else fallback
-        self.objects = TmuxObjects(local) if isinstance(local, LocalTmuxRunner) else None
+        base = runner.process_runner
+        self.objects = TmuxObjects(base) if isinstance(base, LocalTmuxRunner) else None
         # One writer per pane (`pane_lock.py`): a flock here, tmux's wait-for on a host.
         self.pane_lock: PaneLock
         if self.objects is not None:
             self.pane_lock = FileLock(lock_dir or _temp_lock_dir(), self._server_name)
         else:
-            self.pane_lock = ChannelLock(fallback or runner)
+            self.pane_lock = ChannelLock(base)
 
     @classmethod
     def from_options(cls, socket_name: str | None = None, socket_path: str | None = None, *,
@@ -108,9 +79,18 @@ class TmuxService:
 
     async def aclose(self) -> None:
         """Let go of a long-lived control-mode client, if the runner has one."""
-        close = getattr(self.runner, "aclose", None)
-        if close is not None:
-            await close()
+        await self.runner.aclose()
+
+    @property
+    def host_errors(self) -> Mapping[str, str]:
+        """One server has no `[[host]]`s to be unreachable."""
+        return _NO_HOST_ERRORS
+
+    def service(self, host: str) -> TmuxService:
+        """Itself for this machine (""); no other host is reached through one server."""
+        if host:
+            raise OrchestraError(f"host {host}: no [[host]] of that name is set up")
+        return self
 
     async def run(self, *args: str, input: bytes | None = None, check: bool = True,
                   timeout: float = 10.0) -> TmuxResult:
@@ -148,6 +128,11 @@ class TmuxService:
         """Pane id for `%12`, `session`, `session:window` or `session:window.pane` (a session or
         window means its active pane). Raises TmuxCommandError when nothing matches."""
         return (await self.pane_info(target)).pane_id
+
+    async def process_tables(self, panes: Sequence[PaneInfo]) -> dict[str, ProcessTable]:
+        """{"": the processes under the live panes}, from /proc (or one `ps`) off the loop."""
+        roots = [pane.pid for pane in panes if not pane.dead and pane.pid > 0]
+        return {"": await asyncio.to_thread(process_table, roots)}
 
     async def server_socket(self) -> str | None:
         """The server's socket path (what `$TMUX` names inside its panes), or None when no
@@ -198,7 +183,7 @@ class TmuxService:
                 args += ["-S", f"-{int(history)}"] if history > 0 else []
                 args += [";", "display-message", "-p", f"{token}{index}", ";"]
             result = await self.runner.run(args[:-1], check=False)
-            done = _split_batch(result.stdout, token, remaining, screens)
+            done = split_batch(result.stdout, token, remaining, screens)
             if result.returncode == 0 and done == len(remaining):
                 break
             if done >= len(remaining) or "can't find" not in result.stderr:
@@ -288,12 +273,14 @@ class TmuxService:
             return False
         return result.returncode == 0
 
-    async def start(self, command: str | Sequence[str], *, cwd: str | None = None,
-                    session: str | None = None, window_name: str | None = None,
-                    env: Mapping[str, str] | None = None, width: int | None = None,
-                    height: int | None = None) -> PaneInfo:
+    async def start(self, command: str | Sequence[str], *, host: str = "",
+                    cwd: str | None = None, session: str | None = None,
+                    window_name: str | None = None, env: Mapping[str, str] | None = None,
+                    width: int | None = None, height: int | None = None) -> PaneInfo:
         """Run `command` (a shell command line, or an argv that is quoted for the shell) in a new
-        detached session `session`, or in a new window of it when it exists; the new pane."""
+        detached session `session`, or in a new window of it when it exists; the new pane.
+        `host` other than this machine ("") is refused: one server reaches no host."""
+        self.service(host)
         if self.objects is not None:
             pane_id = await self.objects.new_pane(command, cwd=cwd, session=session,
                                                   window_name=window_name, env=env,
@@ -360,21 +347,6 @@ class TmuxService:
     def attach_command(self, target: str) -> str:
         """`attach_argv` as one shell command line, for the person to copy."""
         return shlex.join(self.attach_argv(target))
-
-    async def pane_pids(self) -> dict[str, int]:
-        """pane id -> pid of the pane's first process (the root of its process tree)."""
-        return {pane.pane_id: pane.pid for pane in await self.list_panes()}
-
-
-def _split_batch(stdout: str, token: str, pane_ids: list[str], into: dict[str, str]) -> int:
-    """Cut a batch's output at its marker lines; store each finished pane; return how many."""
-    lines = stdout.split("\n")
-    start, done = 0, 0
-    for number, line in enumerate(lines):
-        if done < len(pane_ids) and line == f"{token}{done}":
-            into[pane_ids[done]] = "\n".join(lines[start:number])
-            start, done = number + 1, done + 1
-    return done
 
 
 def _gone(error: Exception) -> bool:

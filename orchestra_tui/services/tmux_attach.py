@@ -16,9 +16,13 @@ import shlex
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.services.tmux_runner import LocalTmuxRunner
+
+if TYPE_CHECKING:
+    from orchestra_tui.services.ports import TmuxPort
 
 __all__ = ["PersonTmux", "detach_keys", "open_in_person_tmux", "person_client", "person_tmux",
            "run_in_this_terminal"]
@@ -45,7 +49,7 @@ def person_tmux(environ: Mapping[str, str] = os.environ) -> PersonTmux | None:
     return PersonTmux(socket, environ.get("TMUX_PANE", "")) if socket else None
 
 
-async def person_client(service, person: PersonTmux) -> str | None:
+async def person_client(service: TmuxPort, person: PersonTmux) -> str | None:
     """The name of the tmux client the person looks at orchestra through: not a control-mode
     client (orchestra's own), and the one whose active pane is orchestra's when there are
     several. `service` is the TmuxService of the agents' server."""
@@ -88,7 +92,7 @@ def run_in_this_terminal(argv: Sequence[str]) -> int:
         return 127
 
 
-async def detach_keys(service) -> str:
+async def detach_keys(service: TmuxPort) -> str:
     """How the person comes back: the prefix of the agents' tmux server, then d.
 
     Read from the server (`show-options -gv prefix`); tmux's default when it cannot be read."""

@@ -182,6 +182,14 @@ class ControlModeRunner:
         return self.fallback.label
 
     @property
+    def process_runner(self) -> TmuxRunner:
+        return self.fallback.process_runner
+
+    @property
+    def own_session(self) -> bool:
+        return self.fallback.own_session
+
+    @property
     def client_pid(self) -> int | None:
         """The control client's process id while it runs (benchmarks count its CPU)."""
         client = self._client_
@@ -240,7 +248,7 @@ class ControlModeRunner:
                                      "-t", session]),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL, limit=1 << 24,
-                **getattr(self.fallback, "process_options", {}))
+                start_new_session=self.fallback.own_session)
         except OSError:
             self._unsupported = True
             return None

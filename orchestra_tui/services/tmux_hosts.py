@@ -1,5 +1,6 @@
 r"""Several tmux servers as one: the local server and one per `[[host]]` (tmux over ssh), behind
-the interface of `TmuxService`, so the fleet, the send gate and restart see one tmux.
+one `ports.TmuxPort` (the local `TmuxService`'s too), so the fleet, the send gate and restart
+see one tmux.
 
 A remote pane's id is qualified with its host's name (`gpu:%3`); local panes keep `%3`. Every
 call that names a pane goes to that pane's host. `list_panes` asks every host at once and
@@ -22,19 +23,25 @@ import shlex
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
+from orchestra_tui.services.ports import ProcessTable
 from orchestra_tui.services.tmux import TmuxService
-from orchestra_tui.services.tmux_runner import LocalTmuxRunner, TmuxResult, escape_arg
+from orchestra_tui.services.tmux_host_link import (
+    CaptureOptions,
+    HostLink,
+    HostTiming,
+    qualify,
+)
+from orchestra_tui.services.tmux_runner import LocalTmuxRunner, TmuxResult, TmuxRunner, escape_arg
+from orchestra_tui.services.tmux_send import Guard, PendingCheck, StartedCheck
+from orchestra_tui.services.tmux_ssh import ssh_runner_of
+
+__all__ = ["LOCAL", "HostRouter", "qualify", "split_pane"]
 
 LOCAL = ""
-BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0)
-
-
-def qualify(host: str, pane_id: str) -> str:
-    return f"{host}:{pane_id}" if host else pane_id
 
 
 def split_pane(pane_id: str) -> tuple[str, str]:
@@ -43,25 +50,8 @@ def split_pane(pane_id: str) -> tuple[str, str]:
     return (host, "%" + rest) if marker and host else (LOCAL, pane_id)
 
 
-@dataclass
-class _Host:
-    name: str
-    service: TmuxService
-    panes: list[PaneInfo] = field(default_factory=list)  # its last answer, ids qualified
-    answered: bool = False
-    error: str | None = None
-    failures: int = 0
-    retry_at: float = 0.0
-    poll: asyncio.Task[list[PaneInfo]] | None = None
-    started: float = 0.0
-    finished: float = 0.0  # when its last poll ended (answer or failure)
-    slow: bool = False
-    capturing: asyncio.Task | None = None  # a capture under way
-    late: dict[tuple[str, tuple[int, bool]], str] = field(default_factory=dict)  # its results
-
-
 class HostRouter:
-    """`TmuxService`'s interface over the local server and the hosts' servers.
+    """`TmuxPort` over the local server and the hosts' servers.
 
     `deadline`: how long a tick waits for a host that answered in time before; a host that has
     never answered gets `first_deadline` (its first connection). `stale_after`: a host silent
@@ -71,21 +61,28 @@ class HostRouter:
                  deadline: float = 1.0, first_deadline: float = 8.0, stale_after: float = 6.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.local = local
-        self._hosts = {name: _Host(name, service) for name, service in hosts.items()}
-        self.deadline = deadline
-        self.first_deadline = first_deadline
-        self.stale_after = stale_after
+        self._hosts = {name: HostLink(name, service) for name, service in hosts.items()}
+        self.timing = HostTiming(deadline, first_deadline, stale_after)
         self.clock = clock
-        self.host_errors: dict[str, str] = {}  # host -> why it is unreachable, after each poll
         self.local_error: str | None = None  # this machine's server did not answer
 
     @property
-    def runner(self):
+    def deadline(self) -> float:
+        return self.timing.deadline
+
+    @property
+    def runner(self) -> TmuxRunner:
         return self.local.runner
 
     @property
     def hosts(self) -> list[str]:
         return list(self._hosts)
+
+    @property
+    def host_errors(self) -> dict[str, str]:
+        """host -> why it is unreachable, as of the last poll."""
+        return {name: host.error for name, host in self._hosts.items()
+                if host.error is not None}
 
     @property
     def slow_hosts(self) -> frozenset[str]:
@@ -105,27 +102,23 @@ class HostRouter:
     async def list_panes(self) -> list[PaneInfo]:
         """Every pane of every host: the local server's and each host's latest answer."""
         now = self.clock()
-        waited = []
+        waited: list[HostLink] = []
         for host in self._hosts.values():
-            if host.poll is None and (host.error is None or now >= host.retry_at):
-                host.poll = asyncio.ensure_future(self._host_panes(host))
-                host.poll.add_done_callback(lambda _, host=host: setattr(
-                    host, "finished", self.clock()))
-                host.started = now
-            if host.poll is not None and not host.slow and host.error is None:
-                waited.append((host, host.poll))  # a host known down is not waited for
+            host.begin_poll(now, self.clock)
+            if host.awaited:
+                waited.append(host)  # a host known down is not waited for
 
         async def remote() -> None:
-            if waited:
-                longest = max(self.deadline if host.answered else self.first_deadline
-                              for host, _ in waited)
-                await asyncio.wait([poll for _, poll in waited], timeout=longest)
+            polls = [host.poll for host in waited if host.poll is not None]
+            if polls:
+                longest = max(host.patience(self.timing) for host in waited)
+                await asyncio.wait(polls, timeout=longest)
 
         local, _ = await asyncio.gather(self.local.list_panes(), remote(),
                                         return_exceptions=True)
         panes: list[PaneInfo] = []
         for host in self._hosts.values():
-            self._settle(host, self.clock())
+            host.settle(self.clock(), self.timing)
             panes += host.panes
         self.local_error = None
         if isinstance(local, TmuxUnavailable) and self._hosts:
@@ -136,53 +129,13 @@ class HostRouter:
             raise local
         return local + panes
 
-    async def _host_panes(self, host: _Host) -> list[PaneInfo]:
-        try:
-            panes = await host.service.list_panes()
-        except TmuxUnavailable as error:  # ssh answered, but no tmux server runs there yet:
-            if str(error).startswith("no tmux server running"):  # no panes, as here
-                return []
-            raise
-        return [replace(pane, pane_id=qualify(host.name, pane.pane_id), host=host.name)
-                for pane in panes]
-
-    def _settle(self, host: _Host, now: float) -> None:
-        """Take a finished poll's answer, or judge a late one."""
-        poll = host.poll
-        if poll is None:
-            return
-        late = now - host.started
-        if not poll.done():
-            host.slow |= late > (self.deadline if host.answered else self.first_deadline)
-            if late > self.stale_after:
-                self._fail(host, f"host {host.name}: no answer for {late:.0f}s", now,
-                           retry=False)
-            return
-        host.poll = None
-        error = poll.exception()
-        if error is None:
-            host.panes, host.answered, host.error, host.failures = poll.result(), True, None, 0
-            host.slow = host.finished - host.started > self.deadline
-            if not host.slow:
-                host.late.clear()  # captures kept while it was slow are old news now
-            self.host_errors.pop(host.name, None)
-            return
-        self._fail(host, str(error) if isinstance(error, OrchestraError)
-                   else f"host {host.name}: {type(error).__name__}: {error}", now)
-
-    def _fail(self, host: _Host, reason: str, now: float, *, retry: bool = True) -> None:
-        if retry:
-            host.failures += 1
-            host.retry_at = now + BACKOFF_SECONDS[min(host.failures, len(BACKOFF_SECONDS)) - 1]
-        host.error = reason
-        self.host_errors[host.name] = reason
-
     def _reachable(self, host: str) -> TmuxService:
         """The host's service, or its reason as `TmuxUnavailable` when it is known to be down:
         nothing is sent to a host that does not answer."""
         service = self.service(host)
-        if host != LOCAL and self._hosts[host].error is not None:
-            raise TmuxUnavailable(self._hosts[host].error)
+        error = self._hosts[host].error if host != LOCAL else None
+        if error is not None:
+            raise TmuxUnavailable(error)
         return service
 
     # -- reading ---------------------------------------------------------------------------
@@ -196,9 +149,9 @@ class HostRouter:
         failure is raised as before."""
         groups: dict[str, list[str]] = {}
         for pane_id in pane_ids:
-            host, local_id = split_pane(pane_id)
-            groups.setdefault(host, []).append(local_id)
-        options = (history, ansi)
+            host_name, local_id = split_pane(pane_id)
+            groups.setdefault(host_name, []).append(local_id)
+        options: CaptureOptions = (history, ansi)
         screens: dict[str, str] = {}
         jobs: dict[str, asyncio.Task[dict[str, str]]] = {}
         for name, ids in groups.items():
@@ -206,47 +159,20 @@ class HostRouter:
             if name == LOCAL or host is None or host.error is not None:
                 continue
             if host.slow:
-                screens.update(self._late_screens(host, ids, options))
+                screens.update(host.late_screens(ids, options))
             else:
-                jobs[name] = self._capture_job(host, ids, options)
+                jobs[name] = host.capture_job(ids, options)
         if LOCAL in groups:
             screens.update(await self.local.capture(groups[LOCAL], history=history, ansi=ansi))
         if jobs:
-            await asyncio.wait(jobs.values(), timeout=self.deadline)
+            await asyncio.wait(jobs.values(), timeout=self.timing.deadline)
         for name, job in jobs.items():
             if not job.done():
                 self._hosts[name].slow = True  # its answer is kept for a later call
             elif job.exception() is None:
-                job.consumed = True  # type: ignore[attr-defined]
+                self._hosts[name].taken(job.result(), options)
                 screens.update((qualify(name, key), value) for key, value in job.result().items())
         return screens
-
-    def _capture_job(self, host: _Host, ids: list[str], options: tuple[int, bool]
-                     ) -> asyncio.Task[dict[str, str]]:
-        job = asyncio.ensure_future(host.service.capture(ids, history=options[0],
-                                                         ansi=options[1]))
-        host.capturing = job
-
-        def keep(done: asyncio.Task) -> None:
-            if host.capturing is done:
-                host.capturing = None
-            if done.cancelled() or done.exception() is not None:
-                return
-            if not getattr(done, "consumed", False):  # late: served by a later call
-                host.late.update(((key, options), screen) for key, screen in done.result().items())
-        job.add_done_callback(keep)
-        return job
-
-    def _late_screens(self, host: _Host, ids: list[str], options: tuple[int, bool]
-                      ) -> dict[str, str]:
-        """The screens a slow host's background capture brought, once each; a new background
-        capture of the rest when none is under way."""
-        found = {qualify(host.name, key): host.late.pop((key, options))
-                 for key in ids if (key, options) in host.late}
-        missing = [key for key in ids if qualify(host.name, key) not in found]
-        if missing and host.capturing is None:
-            self._capture_job(host, missing, options)
-        return found
 
     async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]:
         host, local_id = split_pane(pane_id)
@@ -260,24 +186,18 @@ class HostRouter:
     async def resolve_target(self, target: str) -> str:
         return (await self.pane_info(target)).pane_id
 
-    async def pane_pids(self) -> dict[str, int]:
-        return {pane.pane_id: pane.pid for pane in await self.list_panes()}
-
-    async def process_tables(self, panes: Sequence[PaneInfo]) -> dict[str, dict]:
+    async def process_tables(self, panes: Sequence[PaneInfo]) -> dict[str, ProcessTable]:
         """host -> its process table (pids are per machine), for discovery: this machine's
         from /proc, a host's from one `ps` there; a host that fails gives none."""
-        from orchestra_tui.services.discovery import process_table
-
-        tables: dict[str, dict] = {}
-        roots = [pane.pid for pane in panes if pane.host == LOCAL and not pane.dead]
-        if roots:
-            tables[LOCAL] = await asyncio.to_thread(process_table, roots)
-        for host in sorted({pane.host for pane in panes if pane.host != LOCAL}):
-            runner = _ssh_runner(self._hosts[host].service) if host in self._hosts else None
-            if runner is None or self._hosts[host].error is not None:
+        here = [pane for pane in panes if pane.host == LOCAL and not pane.dead]
+        tables = await self.local.process_tables(here) if here else {}
+        for name in sorted({pane.host for pane in panes if pane.host != LOCAL}):
+            host = self._hosts.get(name)
+            ssh = host.ssh if host is not None else None
+            if host is None or ssh is None or host.error is not None:
                 continue
             try:
-                tables[host] = await runner.process_table()
+                tables[name] = await ssh.process_table()
             except TmuxUnavailable:
                 continue
         return tables
@@ -309,19 +229,31 @@ class HostRouter:
         host, local_id = split_pane(pane_id)
         return self._reachable(host).hold_pane(local_id)
 
-    async def send_text(self, pane_id: str, text: str, **options) -> SendResult:
+    async def send_text(self, pane_id: str, text: str, *, submit: bool = True,
+                        pending: PendingCheck | None = None, enter_delay: float = 0.15,
+                        max_enter_retries: int = 3, verify_timeout: float = 2.0,
+                        guard: Guard | None = None,
+                        started: StartedCheck | None = None) -> SendResult:
         """The send recipe on the pane's own host (the gate's `guard` reads through here)."""
         host, local_id = split_pane(pane_id)
-        return await self._reachable(host).send_text(local_id, text, **options)
+        return await self._reachable(host).send_text(
+            local_id, text, submit=submit, pending=pending, enter_delay=enter_delay,
+            max_enter_retries=max_enter_retries, verify_timeout=verify_timeout, guard=guard,
+            started=started)
 
     async def kill_pane(self, pane_id: str) -> None:
         host, local_id = split_pane(pane_id)
         await self._reachable(host).kill_pane(local_id)
 
     async def start(self, command: str | Sequence[str], *, host: str = LOCAL,
-                    **options) -> PaneInfo:
+                    cwd: str | None = None, session: str | None = None,
+                    window_name: str | None = None, env: Mapping[str, str] | None = None,
+                    width: int | None = None, height: int | None = None) -> PaneInfo:
         """A new pane running `command` on `host` (default: this machine)."""
-        return self._qualified(host, await self._reachable(host).start(command, **options))
+        pane = await self._reachable(host).start(command, cwd=cwd, session=session,
+                                                 window_name=window_name, env=env,
+                                                 width=width, height=height)
+        return self._qualified(host, pane)
 
     async def respawn(self, pane_id: str, command: str | Sequence[str], *,
                       cwd: str | None = None) -> PaneInfo:
@@ -360,12 +292,12 @@ class HostRouter:
         host, local_id = split_pane(target)
         if host == LOCAL:
             return self.local.attach_argv(target)
-        runner = _ssh_runner(self.service(host))
+        service = self.service(host)
+        ssh = ssh_runner_of(service.runner)
         pane = escape_arg(local_id)
         args = ["select-window", "-t", pane, ";", "select-pane", "-t", pane, ";",
                 "attach-session", "-t", pane]
-        return runner.attach_argv(args) if runner is not None else self.service(
-            host).runner.argv(args)
+        return ssh.attach_argv(args) if ssh is not None else service.runner.argv(args)
 
     def attach_command(self, target: str) -> str:
         return shlex.join(self.attach_argv(target))
@@ -380,10 +312,3 @@ class HostRouter:
     def _qualified(self, host: str, pane: PaneInfo) -> PaneInfo:
         return replace(pane, pane_id=qualify(host, pane.pane_id), host=host) if host else pane
 
-
-def _ssh_runner(service: TmuxService):
-    """The host's `SshTmuxRunner` (under its control-mode runner, if it has one)."""
-    for runner in (service.runner, getattr(service.runner, "fallback", None)):
-        if hasattr(runner, "process_table"):
-            return runner
-    return None

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import libtmux
 from libtmux import exc
+from libtmux.common import tmux_cmd
 
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.services.tmux_args import escape_arg
@@ -125,13 +126,13 @@ class _Gone(Exception):
     pass
 
 
-def _pane_id(pane) -> str:
+def _pane_id(pane: libtmux.Pane | None) -> str:
     if pane is None or not pane.pane_id:
         raise TmuxCommandError("no pane matches the new window: its command quit at once")
-    return pane.pane_id
+    return str(pane.pane_id)
 
 
-def _checked(command: str, result) -> None:
+def _checked(command: str, result: tmux_cmd) -> None:
     if result.returncode != 0:
         stderr = "\n".join(result.stderr)
         if is_unavailable_message(stderr):

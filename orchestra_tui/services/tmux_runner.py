@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.services.tmux_args import (
@@ -28,11 +28,8 @@ from orchestra_tui.services.tmux_args import (
     is_poll_only,
 )
 
-if TYPE_CHECKING:
-    from orchestra_tui.services.tmux_control import ControlModeRunner
-
 __all__ = [
-    "POLL_COMMANDS", "ControlModeRunner", "LocalTmuxRunner", "TmuxResult", "TmuxRunner",
+    "POLL_COMMANDS", "LocalTmuxRunner", "TmuxResult", "TmuxRunner",
     "control_line", "escape_arg", "first_line", "is_poll_only", "is_unavailable_message",
     "raise_for_result",
 ]
@@ -50,13 +47,38 @@ class TmuxRunner(Protocol):
     """Runs one tmux invocation. Raises `TmuxUnavailable` when no server answers; with
     `check=True` (the default) raises `TmuxCommandError` for any other non-zero exit."""
 
-    label: str  # names the server in messages: "socket 'demo'", "/tmp/x.sock", "default socket"
+    @property
+    def label(self) -> str:
+        """Names the server in messages: "socket 'demo'", "/tmp/x.sock", "host gpu"."""
+        ...
+
+    @property
+    def process_runner(self) -> TmuxRunner:
+        """The runner under this one that runs a process per command (itself, or the
+        fallback of a control-mode runner): what locks, attaching and ssh are built on."""
+        ...
+
+    @property
+    def notice(self) -> str | None:
+        """Something the person should know about how tmux is reached now (a control
+        client lost), else None."""
+        ...
+
+    @property
+    def own_session(self) -> bool:
+        """Whether a long-lived client started over this runner needs a session of its own
+        (no controlling terminal: ssh must never prompt in the person's terminal)."""
+        ...
 
     async def run(self, args: Sequence[str], *, input: bytes | None = None,
                   timeout: float = 10.0, check: bool = True) -> TmuxResult: ...
 
     def argv(self, args: Sequence[str]) -> list[str]:
         """The full command line that runs `args` on this server (for exec'ing `attach`)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Let go of what the runner holds (a long-lived client), if anything."""
         ...
 
 
@@ -129,6 +151,18 @@ class LocalTmuxRunner:
         self.tmux = tmux
 
     @property
+    def process_runner(self) -> LocalTmuxRunner:
+        return self
+
+    @property
+    def notice(self) -> str | None:
+        return None
+
+    @property
+    def own_session(self) -> bool:
+        return False
+
+    @property
     def label(self) -> str:
         if self.socket_name:
             return f"socket '{self.socket_name}'"
@@ -168,11 +202,5 @@ class LocalTmuxRunner:
                             err.decode("utf-8", "replace"))
         return raise_for_result(args, result, self.label, check)
 
-
-def __getattr__(name: str) -> Any:
-    # The control-mode runner lives in its own module, which imports this one.
-    if name == "ControlModeRunner":
-        from orchestra_tui.services.tmux_control import ControlModeRunner
-
-        return ControlModeRunner
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    async def aclose(self) -> None:
+        """Nothing to let go: one process per command."""

@@ -16,16 +16,14 @@ import asyncio
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
 
 from orchestra_tui.agents import draft_pending
 from orchestra_tui.agents.inert import inert_prompt
+from orchestra_tui.errors import TmuxCommandError
 from orchestra_tui.models import SendResult
-from orchestra_tui.services.tmux_runner import escape_arg
-
-if TYPE_CHECKING:
-    from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux_runner import TmuxRunner, escape_arg
 
 PendingCheck = Callable[[str, str], bool]
 # (the screen before an Enter, the screen now) -> the agent's turn started since: the prompt
@@ -41,6 +39,21 @@ POLL_INTERVAL = 0.05
 # When the draft was never seen on screen, "not pending" must hold this long before it counts.
 SETTLE_SECONDS = 0.3
 
+
+
+class Keyboard(Protocol):
+    """What the recipe needs of one tmux server (`TmuxService` is one): its runner for the
+    body, named keys, and screens read back."""
+
+    @property
+    def runner(self) -> TmuxRunner: ...
+
+    async def send_keys(self, pane_id: str, *keys: str) -> None: ...
+
+    async def capture(self, pane_ids: Iterable[str], *, history: int = 0,
+                      ansi: bool = False) -> dict[str, str]: ...
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -50,7 +63,7 @@ def needs_paste(text: str) -> bool:
     return bool(_CONTROL.search(text)) or len(text.encode("utf-8")) >= SEND_KEYS_LIMIT
 
 
-async def put_text(service: TmuxService, pane_id: str, text: str) -> None:
+async def put_text(service: Keyboard, pane_id: str, text: str) -> None:
     """Type the body once: `send-keys -l` for a short plain line, else a bracketed paste."""
     if not needs_paste(text):
         await service.runner.run(["send-keys", "-t", pane_id, "-l", "--", escape_arg(text)])
@@ -90,7 +103,7 @@ async def _watch(read: Callable[[], Awaitable[str]], text: str, pending: Pending
         await asyncio.sleep(POLL_INTERVAL)
 
 
-async def send_text(service: TmuxService, pane_id: str, text: str, *, submit: bool = True,
+async def send_text(service: Keyboard, pane_id: str, text: str, *, submit: bool = True,
                     pending: PendingCheck | None = None, enter_delay: float = 0.15,
                     max_enter_retries: int = 3, verify_timeout: float = 2.0,
                     guard: Guard | None = None,
@@ -101,7 +114,6 @@ async def send_text(service: TmuxService, pane_id: str, text: str, *, submit: bo
     async def read() -> str:
         screens = await service.capture([pane_id])
         if pane_id not in screens:
-            from orchestra_tui.errors import TmuxCommandError
             raise TmuxCommandError(f"pane {pane_id} disappeared while sending")
         return screens[pane_id]
 

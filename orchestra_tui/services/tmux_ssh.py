@@ -27,16 +27,13 @@ import asyncio
 import os
 import shlex
 import signal
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from orchestra_tui.errors import TmuxUnavailable
-from orchestra_tui.services.tmux_runner import TmuxResult, raise_for_result
-
-if TYPE_CHECKING:
-    from orchestra_tui.services.tmux import TmuxService
-    from orchestra_tui.services.tmux_hosts import HostRouter
+from orchestra_tui.services.ports import ProcessTable
+from orchestra_tui.services.tmux_control import ControlModeRunner
+from orchestra_tui.services.tmux_runner import TmuxResult, TmuxRunner, raise_for_result
 
 CONTROL_PERSIST_SECONDS = 60
 # A connection whose peer vanished without a word (a network gone) is dropped after about
@@ -131,10 +128,6 @@ class SshTmuxRunner:
     """Runs tmux commands on `destination` over ssh, one process per command, sharing one
     connection. `name` is the host's name in the config (messages say "host NAME")."""
 
-    # How the ControlModeRunner starts its long-lived client: no controlling terminal, so
-    # ssh can never prompt in the person's terminal.
-    process_options = {"start_new_session": True}
-
     def __init__(self, name: str, destination: str, *, ssh_options: Sequence[str] = (),
                  socket_name: str | None = None, socket_path: str | None = None,
                  connect_timeout: float = 5.0, control_path: str | None = None,
@@ -154,6 +147,20 @@ class SshTmuxRunner:
     @property
     def label(self) -> str:
         return f"host {self.name}"
+
+    @property
+    def process_runner(self) -> SshTmuxRunner:
+        return self
+
+    @property
+    def notice(self) -> str | None:
+        return None
+
+    @property
+    def own_session(self) -> bool:
+        """No controlling terminal for ssh, here or under a control-mode client: it can
+        never prompt in the person's terminal."""
+        return True
 
     def ssh_argv(self, *, batch: bool = True, tty: bool = False) -> list[str]:
         """ssh and its options up to the destination. The person's `ssh_options` come before
@@ -193,7 +200,7 @@ class SshTmuxRunner:
         return await self._ssh(self.ssh_argv() + [marked(shlex.join(argv))], input=None,
                                timeout=timeout)
 
-    async def process_table(self) -> dict[int, tuple[int, str]]:
+    async def process_table(self) -> ProcessTable:
         """pid -> (ppid, argv) of every process on the host, from one `ps -A` there."""
         from orchestra_tui.services.discovery import parse_ps
 
@@ -207,7 +214,7 @@ class SshTmuxRunner:
                 *argv,
                 stdin=asyncio.subprocess.PIPE if input is not None else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                **self.process_options)
+                start_new_session=self.own_session)
         except FileNotFoundError:
             raise HostUnreachable(self.name, f"ssh is not installed here: no `{self.ssh}` on "
                                   "PATH") from None
@@ -238,34 +245,15 @@ def _terminate(process: asyncio.subprocess.Process) -> None:
             pass
 
 
-def ssh_control_runner(runner: SshTmuxRunner, *, retry_after: float = 5.0):
+def ssh_runner_of(runner: TmuxRunner) -> SshTmuxRunner | None:
+    """The `SshTmuxRunner` under `runner` (itself, or a control-mode runner's fallback); None
+    for a server on this machine."""
+    base = runner.process_runner
+    return base if isinstance(base, SshTmuxRunner) else None
+
+
+def ssh_control_runner(runner: SshTmuxRunner, *, retry_after: float = 5.0
+                       ) -> ControlModeRunner:
     """The host's runner for the poll loop: its reads through one long-lived `tmux -C` client
     over ssh, everything else through `runner`."""
-    from orchestra_tui.services.tmux_control import ControlModeRunner
-
     return ControlModeRunner(runner, retry_after=retry_after)
-
-
-ONE_SHOT_DEADLINE = 8.0  # seconds a command waits for a host's answer
-
-
-def router_for(local: TmuxService, hosts: Iterable, *, control_mode: bool = False
-               ) -> HostRouter:
-    """The router over `local` and one TmuxService over ssh per `[[host]]` (`HostConfig`);
-    `control_mode` (the app) reads each host through one long-lived `tmux -C` over ssh."""
-    from orchestra_tui.services.tmux import TmuxService
-    from orchestra_tui.services.tmux_hosts import HostRouter
-
-    services: dict[str, TmuxService] = {}
-    for host in hosts:
-        runner = SshTmuxRunner(host.name, host.ssh, ssh_options=host.ssh_options,
-                               socket_name=host.socket_name, socket_path=host.socket_path,
-                               connect_timeout=host.connect_timeout, tmux=host.tmux)
-        services[host.name] = TmuxService(ssh_control_runner(runner) if control_mode
-                                          else runner)
-    if control_mode:
-        return HostRouter(local, services)
-    # A one-shot command (`status`, `send`) reads once: a host slower than the app's tick
-    # deadline is waited for, not shown `unknown`; one that never answers is still cut off.
-    return HostRouter(local, services, deadline=ONE_SHOT_DEADLINE,
-                      first_deadline=ONE_SHOT_DEADLINE, stale_after=ONE_SHOT_DEADLINE)

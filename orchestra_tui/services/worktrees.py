@@ -21,8 +21,12 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestra_tui.errors import OrchestraError
+
+if TYPE_CHECKING:
+    from orchestra_tui.services.ports import TmuxPort
 
 __all__ = ["LOCAL_GIT", "GitError", "GitRunner", "SshGitRunner", "WorktreeState", "add_worktree",
            "branch_exists", "current_branch", "default_base", "delete_branch", "fetch_remote",
@@ -92,12 +96,12 @@ class SshGitRunner(GitRunner):
         self.ssh_argv = list(ssh_argv)
 
     @classmethod
-    def for_tmux(cls, host: str, service) -> SshGitRunner:
+    def for_tmux(cls, host: str, service: TmuxPort) -> SshGitRunner:
         """git on the machine `service` (a TmuxService over ssh) runs tmux on, with the same
         ssh command line. Raises ValueError when it does not run tmux over ssh."""
-        from orchestra_tui.services.tmux_hosts import _ssh_runner
+        from orchestra_tui.services.tmux_ssh import ssh_runner_of
 
-        ssh = _ssh_runner(service)
+        ssh = ssh_runner_of(service.runner)
         if ssh is None:
             raise ValueError("its tmux is not reached through ssh")
         return cls(host, ssh.ssh_argv())
@@ -152,7 +156,7 @@ def remote_path(path: str) -> str:
     return shlex.quote(path)
 
 
-def _decoded(done: subprocess.CompletedProcess) -> _Result:
+def _decoded(done: subprocess.CompletedProcess[bytes]) -> _Result:
     return _Result(done.returncode, done.stdout.decode("utf-8", "replace"),
                    done.stderr.decode("utf-8", "replace"))
 
