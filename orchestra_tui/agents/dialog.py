@@ -61,7 +61,8 @@ def _tool_dialog(v: View) -> Verdict | None:
     asked = [ln for ln in above if _QUESTION.search(ln.body)]
     # The reason quotes the question: a title that asks one, else the last question (a Codex
     # "Reason: …?" row can ask one too), else a title that asks nothing ("URLs to fetch:").
-    question = next((ln for ln in titles if ln in asked), None) or (asked or titles or [None])[-1]
+    question = next((ln for ln in titles if ln in asked), None) or (
+        asked[-1] if asked else titles[-1] if titles else None)
     if question is None:
         return None
     # The footer proves a live dialog; where a build draws none (Claude's plan picker, ≤2.0
@@ -72,15 +73,15 @@ def _tool_dialog(v: View) -> Verdict | None:
     rows = (*above, *options, *below)
     # Rows as drawn (for anchored titles) and joined (for titles the TUI wrapped).
     texts = ("\n".join(ln.text for ln in rows), joined(rows))
-    kind = next((k for k, t in d.titles if any(t.search(x) for x in texts)), None)
-    if kind is None:
+    named = next((k for k, t in d.titles if any(t.search(x) for x in texts)), None)
+    if named is None:
         # No title the tool is known to use: options that are answers make it a question;
         # else the tool's usual dialog when they carry its shortcuts ("(y)", "(esc)"), and a
         # list whose keys are unknown when they do not.
         shortcuts = d.footer_alternative and d.footer_alternative.search(joined(options))
-        kind = ("question" if not asks_consent(options, question)
-                else d.default_kind if shortcuts else "choice")
-    return Verdict(State.APPROVAL, f'approval: "{_paragraph(s, question)}" dialog', dialog=kind,
+        named = ("question" if not asks_consent(options, question)
+                 else d.default_kind if shortcuts else "choice")
+    return Verdict(State.APPROVAL, f'approval: "{_paragraph(s, question)}" dialog', dialog=named,
                    subject=joined(above), options=option_identity(options), rule="approval",
                    evidence=evidence(question, cursor, options[-1], below[0] if below else None))
 
