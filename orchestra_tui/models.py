@@ -200,6 +200,9 @@ class Detection:
     # When blocked on a usage limit, the reset time as the agent printed it ("2:51 PM",
     # "3pm (Europe/Berlin)", "in 4 days 6 hours"), when it printed one.
     resumes_at: str | None = None
+    # The reader's rule that decided and the (row index, text) rows it matched, newest last.
+    rule: str = ""
+    evidence: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ of the screen and, under it, nothing but a few footer rows. The list is either
 - options numbered from 1 with no cursor drawn (the highlight was only a colour), right above
   a key-hint footer.
 
+A numbered list under a cursor needs neither footer nor question mark: the row over it is
+the question, however it is worded ("Claude in Chrome wants to navigate on example.com").
+Its options say what it asks: consent (a yes, an allow, a no, a skip: approval) or an answer
+among others (a question, which `y` or Enter must not answer for the person).
+
 Nothing live may sit below it: no composer, working row, new transcript entry or turn end
 (else the dialog was answered). A picker that marks the current value (✔, as in a model menu)
 is a menu the person opened, not a request: it is left to `unknown`.
@@ -17,7 +22,7 @@ from __future__ import annotations
 import re
 
 from orchestra_tui.agents.text import Line, clip, joined, option_identity
-from orchestra_tui.agents.view import Verdict, View
+from orchestra_tui.agents.view import Verdict, View, evidence
 from orchestra_tui.models import State
 
 _GLYPHS = "›❯>▶▸➜→●◉"
@@ -33,6 +38,15 @@ _KEY_HINT = re.compile(r"\b(?:enter|return|esc|escape)\b (?:to )?[a-z]{3,}", re.
 _QUESTION = re.compile(r"\?(?:\s|\)|$)")
 _TRUST = re.compile(r"\btrust\b", re.IGNORECASE)
 _CURRENT = re.compile(r"[✔✓]")
+# An option that consents (first, as the default) or one that declines: the list asks for
+# consent. Else its options are answers to a question.
+_CONSENT = re.compile(r"^(?:yes|allow|approve|accept|proceed|confirm|trust|ok(?:ay)?|always"
+                      r"|grant|run|apply|continue|enable)\b", re.IGNORECASE)
+_REFUSAL = re.compile(r"^(?:no|deny|decline|reject|cancel|don't|do not|never|skip|keep|quit"
+                      r"|exit|abort|dismiss|not now|later|stop|disable)\b|\bwithout\b",
+                      re.IGNORECASE)
+_LABEL = re.compile(r"^[\s❯›>▶▸➜→●◉○◯•*▌]*(?:\d{1,2}[.)]\s*)?(?:\(.\)\s*)?")
+_WORD = re.compile(r"[\w'-]+")
 # The options (at most 9, with wrapped rows) and the footer fit in the bottom rows.
 _WINDOW = 30
 _MAX_OPTIONS = 9
@@ -96,16 +110,36 @@ def _verdict(v: View, block: _Block, numbered: bool, needs_footer: bool) -> Verd
     footer = bool(_KEY_HINT.search(joined(below)))
     above = _above(v, block.first)
     question = next((ln for ln in reversed(above) if _QUESTION.search(ln.body)), None)
-    if not (footer or (numbered and question and not needs_footer)):
+    # Under a cursor, a numbered list with a line over it: that line asks, whatever its words.
+    if not (footer or (numbered and above and not needs_footer)):
         return None
     rows = (*above, *block.options, *below)
     texts = ("\n".join(ln.text for ln in rows), joined(rows))
     kind = next((k for k, t in v.p.dialog.titles if any(t.search(x) for x in texts)), None)
-    if kind is None:
-        kind = "trust" if _TRUST.search(texts[1]) else "choice"
     title = question or (above[0] if above else block.options[0])
+    if kind is None:
+        kind = ("trust" if _TRUST.search(texts[1])
+                else "choice" if asks_consent(block.options, title) else "question")
     return Verdict(State.APPROVAL, f'approval: "{clip(title.body)}" dialog', dialog=kind,
-                   subject=joined(above), options=option_identity(block.options))
+                   subject=joined(above), options=option_identity(block.options),
+                   rule="choice_dialog",
+                   evidence=evidence(title, block.options[0], block.options[-1],
+                                     below[0] if below else None))
+
+
+def asks_consent(options: list[Line], question: Line | None) -> bool:
+    """Whether a list's options are allow/deny-like: one declines ("No", "Deny (esc)", "Skip",
+    "Keep the current model", "Continue without it"), or the first consents ("Yes", "Allow",
+    "Proceed") or repeats the question's verb ("Switch to the cheaper model?" / "1. Switch").
+    Else they are answers ("1. Postgres", "2. SQLite")."""
+    labels = [_LABEL.sub("", line.body) for line in options]
+    if not labels:
+        return False
+    if _CONSENT.search(labels[0]) or any(_REFUSAL.search(label) for label in labels):
+        return True
+    first = _WORD.findall(labels[0].lower())[:1]
+    asked = _WORD.findall(_LABEL.sub("", question.body).lower())[:1] if question else []
+    return bool(first) and first == asked
 
 
 def _column(line: Line) -> int:
@@ -122,8 +156,9 @@ def _block(v: View, anchor: Line, column: int, numbered: bool,
         if line.index == anchor.index:
             return True
         if numbered:
+            # Numbers under the cursor's, or further left where a capture lost the indent.
             row = _NUMBERED.match(line.text)
-            return bool(row and row.end("lead") == column)
+            return bool(row and row.end("lead") <= column)
         radio = _RADIO.match(line.text)
         if radio:
             return len(radio.group("lead")) == glyph_column

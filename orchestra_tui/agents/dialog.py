@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from orchestra_tui.agents.choice import choice_dialog
+from orchestra_tui.agents.choice import asks_consent, choice_dialog
 from orchestra_tui.agents.text import Line, Screen, clip, joined, option_identity
-from orchestra_tui.agents.view import Verdict, View
+from orchestra_tui.agents.view import Verdict, View, evidence
 from orchestra_tui.models import State
 
 _QUESTION = re.compile(r"\?\s*(?:\(esc\))?$")
@@ -31,13 +31,13 @@ def _tool_dialog(v: View) -> Verdict | None:
     for kind, pattern in d.last_line:
         if pattern.search(last.text):
             return Verdict(State.APPROVAL, f'approval: "{clip(last.body)}" prompt', dialog=kind,
-                           subject=joined(s.tail(6)))
+                           subject=joined(s.tail(6)), rule="approval", evidence=evidence(last))
     bottom = s.tail(4)
     for kind, pattern in d.standalone:
         if pattern.search(joined(bottom)):
             row = next((ln for ln in bottom if pattern.search(ln.text)), bottom[-1])
             return Verdict(State.APPROVAL, f'approval: "{clip(row.body)}" dialog', dialog=kind,
-                           subject=joined(s.tail(8)))
+                           subject=joined(s.tail(8)), rule="approval", evidence=evidence(row))
     if d.cursor is None or d.option is None:
         return None
     window = s.tail(_DIALOG_ROWS)
@@ -61,7 +61,8 @@ def _tool_dialog(v: View) -> Verdict | None:
     asked = [ln for ln in above if _QUESTION.search(ln.body)]
     # The reason quotes the question: a title that asks one, else the last question (a Codex
     # "Reason: …?" row can ask one too), else a title that asks nothing ("URLs to fetch:").
-    question = next((ln for ln in titles if ln in asked), None) or (asked or titles or [None])[-1]
+    question = next((ln for ln in titles if ln in asked), None) or (
+        asked[-1] if asked else titles[-1] if titles else None)
     if question is None:
         return None
     # The footer proves a live dialog; where a build draws none (Claude's plan picker, ≤2.0
@@ -72,14 +73,17 @@ def _tool_dialog(v: View) -> Verdict | None:
     rows = (*above, *options, *below)
     # Rows as drawn (for anchored titles) and joined (for titles the TUI wrapped).
     texts = ("\n".join(ln.text for ln in rows), joined(rows))
-    kind = next((k for k, t in d.titles if any(t.search(x) for x in texts)), None)
-    if kind is None:
-        # No title the tool is known to use: the tool's usual dialog only when its options
-        # carry that dialog's shortcuts ("(y)", "(esc)"); else a list whose keys are unknown.
+    named = next((k for k, t in d.titles if any(t.search(x) for x in texts)), None)
+    if named is None:
+        # No title the tool is known to use: options that are answers make it a question;
+        # else the tool's usual dialog when they carry its shortcuts ("(y)", "(esc)"), and a
+        # list whose keys are unknown when they do not.
         shortcuts = d.footer_alternative and d.footer_alternative.search(joined(options))
-        kind = d.default_kind if shortcuts else "choice"
-    return Verdict(State.APPROVAL, f'approval: "{_paragraph(s, question)}" dialog', dialog=kind,
-                   subject=joined(above), options=option_identity(options))
+        named = ("question" if not asks_consent(options, question)
+                 else d.default_kind if shortcuts else "choice")
+    return Verdict(State.APPROVAL, f'approval: "{_paragraph(s, question)}" dialog', dialog=named,
+                   subject=joined(above), options=option_identity(options), rule="approval",
+                   evidence=evidence(question, cursor, options[-1], below[0] if below else None))
 
 
 def _paragraph(s: Screen, line: Line) -> str:

@@ -18,7 +18,7 @@ from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.profiles.base import WALLS
 from orchestra_tui.agents.readings import context_left, queued
 from orchestra_tui.agents.text import Line, Screen, clip, parse_duration
-from orchestra_tui.agents.view import Verdict, View
+from orchestra_tui.agents.view import Verdict, View, evidence
 from orchestra_tui.agents.walls import account_wall
 from orchestra_tui.models import Detection, DialogKey, State
 
@@ -60,7 +60,8 @@ def _blocked(v: View) -> Verdict | None:
                     mk.search(later.text) for mk in p.interrupted):
                 return None
         how = "retrying" if retry else "failed"
-        return Verdict(State.BLOCKED, f'blocked ({how}): {marker.label} "{clip(line.body)}"')
+        return Verdict(State.BLOCKED, f'blocked ({how}): {marker.label} "{clip(line.body)}"',
+                       rule="blocked", evidence=evidence(line))
     return None
 
 
@@ -72,12 +73,14 @@ def _working(v: View) -> Verdict | None:
         el = match.groupdict().get("el")
         if el is None and (found := _ELAPSED.search(line.text)):
             el = found.group("el")
+        rule = "working_spinner_verb" if v.status.marker.label == "spinner verb" else "working"
         return Verdict(State.WORKING, f'working: {v.status.marker.label} "{clip(line.body)}"',
-                       elapsed=parse_duration(el))
+                       elapsed=parse_duration(el), rule=rule, evidence=evidence(line))
     for line in v.footer():
         for marker in v.p.working_footer:
             if marker.search(line.text):
-                return Verdict(State.WORKING, f'working: {marker.label} "{clip(line.body)}"')
+                return Verdict(State.WORKING, f'working: {marker.label} "{clip(line.body)}"',
+                               rule="working_footer", evidence=evidence(line))
     return None
 
 
@@ -86,30 +89,50 @@ def _wall(v: View) -> Verdict | None:
     for line in reversed(rows):
         for marker in WALLS:
             if marker.search(line.text):
-                return Verdict(State.BLOCKED, f'blocked: {marker.label} "{clip(line.body)}"')
+                return Verdict(State.BLOCKED, f'blocked: {marker.label} "{clip(line.body)}"',
+                               rule="wall", evidence=evidence(line))
     return None
 
 
 def _idle(v: View) -> Verdict | None:
     interrupt = _interrupt_below(v)
+    ready = v.composer.line if v.composer else v.ready_prompt
+    if interrupt and (ready or (v.at_prompt and v.s.last)):
+        # Back at the input after the person's Esc or ^C (or a cancellation they caused).
+        how = v.interrupt_label(interrupt)
+        return Verdict(State.IDLE, f'idle: {how} "{clip(interrupt.body)}"', interrupted=True,
+                       rule=f"idle_{how}", evidence=evidence(interrupt, ready or v.s.last))
     if v.at_prompt and v.s.last:
-        if interrupt:  # a line UI back at its prompt after the person's ^C
-            return Verdict(State.IDLE, f'idle: interrupted "{clip(interrupt.body)}"',
-                           interrupted=True)
-        return Verdict(State.IDLE, f'idle: prompt "{clip(v.s.last.body)}"')
-    if v.composer:
-        if interrupt:
-            return Verdict(State.IDLE, f'idle: interrupted "{clip(interrupt.body)}"',
-                           interrupted=True)
-        glyph = v.composer.line.body[:1]
-        return Verdict(State.IDLE, f'idle: composer "{glyph}" with no working marker')
+        return Verdict(State.IDLE, f'idle: prompt "{clip(v.s.last.body)}"', rule="idle_prompt",
+                       evidence=evidence(v.s.last))
+    if ready:
+        done = _completion_above(v, v.composer.top if v.composer else ready.index)
+        glyph = ready.body[:1]
+        if done:
+            return Verdict(State.IDLE, f'idle: composer "{glyph}" under "{clip(done.body)}"',
+                           rule="idle_after_completion", evidence=evidence(done, ready))
+        if v.composer:
+            return Verdict(State.IDLE, f'idle: composer "{glyph}" with no working marker',
+                           rule="idle", evidence=evidence(ready))
     if interrupt:
         # The turn was stopped, but no composer shows that the agent takes input yet.
         return Verdict(State.BLOCKED, f'blocked: interrupted "{clip(interrupt.body)}", '
-                                      "no composer in view")
+                                      "no composer in view", rule="interrupted_no_composer",
+                       evidence=evidence(interrupt))
     last = v.s.last
     if last and v.is_finished(last):
-        return Verdict(State.IDLE, f'idle: turn over "{clip(last.body)}"')
+        return Verdict(State.IDLE, f'idle: turn over "{clip(last.body)}"', rule="idle_turn_over",
+                       evidence=evidence(last))
+    return None
+
+
+def _completion_above(v: View, top: int) -> Line | None:
+    """The turn's completion line ("✻ Churned for 5s", "Worked for 1m 3s") when it is the last
+    thing printed over the input: the turn is over and the composer waits."""
+    for line in reversed(v.s.between(v.live_start, top)):
+        if line.rule or _right_aligned_over_frame(v, line):
+            continue
+        return line if v.is_finished(line) else None
     return None
 
 
@@ -130,6 +153,8 @@ def _prompt_top(v: View) -> int:
         top = v.composer.top
     elif v.at_prompt and last:
         top = last.index
+    elif v.ready_prompt:
+        top = v.ready_prompt.index
     else:
         return len(v.s.lines)
     if v.p.composer_framed:
@@ -185,7 +210,7 @@ def classify_screen(s: Screen, tool: str) -> Detection:
             break
     if verdict is None:
         verdict = Verdict(State.UNKNOWN, "unknown: no dialog, error, working marker, composer "
-                                         "or prompt in the bottom rows")
+                                         "or prompt in the bottom rows", rule="unknown")
     background = any(b.search(ln.text) for ln in s.tail(10) for b in profile.background)
     key = (DialogKey(tool, verdict.dialog, verdict.subject, verdict.options)
            if verdict.state is State.APPROVAL else None)
@@ -193,4 +218,5 @@ def classify_screen(s: Screen, tool: str) -> Detection:
                      queued=queued(v), reason=verdict.reason,
                      elapsed_seconds=verdict.elapsed, background=background,
                      dialog=verdict.dialog, resumes_at=verdict.resumes_at, dialog_key=key,
-                     interrupted=verdict.interrupted)
+                     interrupted=verdict.interrupted, rule=verdict.rule,
+                     evidence=verdict.evidence)

@@ -29,5 +29,5 @@ def classify(screen: str, tool: str | None = None) -> Detection:
     if name is None:
         label = tool if tool and tool != "auto" else UNKNOWN_TOOL
         return Detection(tool=label, state=State.UNKNOWN,
-                         reason="unknown: no agent recognised on screen")
+                         reason="unknown: no agent recognised on screen", rule="unknown")
     return classify_screen(parsed, name)

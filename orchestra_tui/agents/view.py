@@ -59,6 +59,7 @@ class View:
         self.at_prompt = bool(profile.prompt_line and screen.last
                               and profile.prompt_line.match(screen.last.text))
         self.status = None if self.at_prompt else self._status()
+        self.ready_prompt = None if self.composer or self.at_prompt else self._ready_prompt()
         limit = self.status.line.index if self.status else self.end
         # With no echo in the last _LIVE_ROWS rows, the live region starts there: anything
         # older is history whether or not an echo scrolled past.
@@ -103,6 +104,14 @@ class View:
                 if self._only_footer_after(after):
                     return Composer(line, i - 1 if top else i, after)
         return None
+
+    def _ready_prompt(self) -> Line | None:
+        """The prompt glyph alone on the last row with no frame around it (a capture that lost
+        the composer's rules, a plain terminal): an empty composer, ready for input."""
+        last = self.s.last
+        if last is None or self.p.composer is None or len(last.body) != 1:
+            return None
+        return last if self.p.composer.match(last.text) else None
 
     def _hint_rows_above(self, top: int) -> int:
         """The rule a few rows over an input framed by edges or padding, when only the input's
@@ -166,6 +175,11 @@ class View:
     def is_interrupt(self, line: Line) -> bool:
         return bool(self.p.interrupted) and bool(any_of(self.p.interrupted).search(line.text))
 
+    def interrupt_label(self, line: Line) -> str:
+        """How the person stopped the turn, as the notice says: "interrupted" or "canceled"."""
+        marker = next((mk for mk in self.p.interrupted if mk.search(line.text)), None)
+        return "canceled" if marker and marker.label == "canceled" else "interrupted"
+
     def footer(self) -> tuple[Line, ...]:
         if self.composer:
             return self.s.between(self.composer.bottom + 1)[:4]
@@ -183,3 +197,14 @@ class Verdict:
     subject: str = ""
     options: tuple[str, ...] = ()
     interrupted: bool = False  # the turn ended on the tool's own interrupt notice
+    rule: str = ""  # which rule decided: a short stable name `orchestra why` shows
+    evidence: tuple[tuple[int, str], ...] = ()  # the rows it matched, newest last
+
+
+_EVIDENCE_ROWS = 4
+
+
+def evidence(*lines: Line | None) -> tuple[tuple[int, str], ...]:
+    """The rows a rule matched as (row index, text), in screen order, the newest few."""
+    rows = sorted({line.index: line.body for line in lines if line is not None}.items())
+    return tuple(rows[-_EVIDENCE_ROWS:])

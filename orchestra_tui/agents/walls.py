@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from orchestra_tui.agents.profiles.base import Marker, m
 from orchestra_tui.agents.text import Line, clip, joined
-from orchestra_tui.agents.view import Verdict, View
+from orchestra_tui.agents.view import Verdict, View, evidence
 from orchestra_tui.models import State
 
 # Wordings from the tools' own sources and issue trackers: Codex `core/src/error.rs`
@@ -66,12 +66,13 @@ _LEAD = re.compile(r"^[\W_]*$")
 _ERROR_ROW = re.compile(r"^[\W_]*(?:API )?Error\b", re.IGNORECASE)
 _SEPARATED = re.compile(r"[·|:•-]\s*$")
 _WALL_ROWS = 16
+_LIVE_ROWS = 80
 _PARAGRAPH_ROWS = 6
 
 _RESET = re.compile(
     r"\b(?:try again|resets?|will reset|access resets)(?: at| on)?\s+"
     r"(?P<when>(?!later\b)(?:in\s+)?[0-9A-Z][^·|]*?)"
-    r"(?=\.(?:\s|$)|\s*[·|]|\s*$)", re.IGNORECASE)
+    r"(?=\.(?:\s|$)|\s*[·|•]|\s+/\w|\s*$)", re.IGNORECASE)
 _EPOCH = re.compile(r"limit reached\|(?P<epoch>\d{9,11})\b", re.IGNORECASE)
 
 
@@ -97,7 +98,8 @@ def _notice(marker: Marker, line: Line) -> bool:
 def account_wall(v: View) -> Verdict | None:
     # Notices are printed in the transcript, above the composer, and a live one is near the end
     # of it: a sign-in screen or a limit menu is some ten rows high.
-    rows = v.s.between(v.live_start, v.end)[-_WALL_ROWS:]
+    end = _input_row(v)
+    rows = v.s.between(_live_start(v, end), end)[-_WALL_ROWS:]
     region = "\n".join(ln.text for ln in rows).lower()
     if not any(word in region for word in _KEYWORDS):
         return None
@@ -108,35 +110,51 @@ def account_wall(v: View) -> Verdict | None:
         marker = next((mk for mk in ACCOUNT_WALLS if _notice(mk, line)), None)
         if marker is None:
             continue
-        paragraph = _paragraph(v, line)
-        if _overtaken(v, paragraph[-1].index):
+        paragraph = _paragraph(v, line, end)
+        if _overtaken(v, paragraph[-1].index, end):
             return None
         text = joined(paragraph)
         when = reset_time(text) if marker.label == "usage limit" else None
         resets = f", resets {when}" if when else ""
         return Verdict(State.BLOCKED, f'blocked: {marker.label}{resets} "{clip(line.body)}"',
-                       resumes_at=when)
+                       resumes_at=when, rule="account_wall", evidence=evidence(*paragraph))
     return None
 
 
-def _paragraph(v: View, line: Line) -> list[Line]:
+def _input_row(v: View) -> int:
+    """Where the input starts: the composer, or a prompt typed on the last row with no frame
+    drawn ("> continue" under the notice). Whatever sits in it, the wall above still stands."""
+    last = v.s.last
+    if v.composer is None and last is not None and v.is_echo(last):
+        return last.index
+    return v.end
+
+
+def _live_start(v: View, end: int) -> int:
+    if end == v.end:
+        return v.live_start
+    rows = v.s.between(0, end)[-_LIVE_ROWS:]
+    echo = next((ln.index for ln in reversed(rows) if v.is_echo(ln)), None)
+    return echo + 1 if echo is not None else (rows[0].index if rows else 0)
+
+
+def _paragraph(v: View, line: Line, end: int) -> list[Line]:
     """The notice row and the rows the TUI wrapped it onto (up to a blank row or a new entry)."""
     rows = [line]
     for later in v.s.lines[line.index + 1:line.index + _PARAGRAPH_ROWS]:
         if later.blank or later.rule or v.is_item(later) or v.is_echo(later):
             break
-        if v.composer and later.index >= v.composer.top:
+        if later.index >= end:
             break
         rows.append(later)
     return rows
 
 
-def _overtaken(v: View, last: int) -> bool:
+def _overtaken(v: View, last: int, end: int) -> bool:
     """Something newer than the notice: a new turn (working row, prompt, transcript entry) or
     the person's interrupt."""
     if v.status and v.status.line.index > last:
         return True
-    end = v.composer.top if v.composer else len(v.s.lines)
     for later in v.s.lines[last + 1:end]:
         if later.blank or later.rule:
             continue

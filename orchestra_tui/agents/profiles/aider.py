@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-from orchestra_tui.agents.profiles.base import COUNTER_WITH_HINT, Dialog, Keys, Profile, m, rx
+from orchestra_tui.agents.profiles.base import (
+    CANCELED,
+    COUNTER_WITH_HINT,
+    SPINNER_VERB,
+    Dialog,
+    Keys,
+    Profile,
+    m,
+    rx,
+)
 
 
 def _wrappable(literal: str) -> str:
@@ -56,7 +65,7 @@ PROFILE = Profile(
     working=(m("spinner", r"Waiting for [\w./:@-]+", needs=("Waiting for",)),
              # An approved shell command runs in the foreground: "Running CMD", then its output.
              m("shell command", r"^Running \S", needs=("Running ",)),
-             *COUNTER_WITH_HINT),
+             *COUNTER_WITH_HINT, *SPINNER_VERB),
     working_window=3,
     retrying=(
         m("retrying", r"^\s*Retrying in [\d.]+ seconds\.\.\.|^\s*Retry in [\d.]+ seconds\."),
@@ -74,7 +83,7 @@ PROFILE = Profile(
         m("empty response", r"^Empty response received from LLM\b"),
     ),
     # The person's Ctrl-C: the turn (a stream, a retry loop) is over, not failed.
-    interrupted=(m("interrupted", r"^\^C again to exit|^\^C KeyboardInterrupt"),),
+    interrupted=(m("interrupted", r"^\^C again to exit|^\^C KeyboardInterrupt"), *CANCELED),
     dialog=Dialog(
         # confirm_ask: "<question> (Y)es/(N)o[/(A)ll...] [Yes]: " with nothing typed after.
         last_line=(

@@ -58,6 +58,23 @@ COUNTER_WITH_HINT: tuple[Marker, ...] = (
     m("elapsed counter", rf"\([^()]*?{_HINT}[^()]*?{_COUNTER}", ci=True, needs=("(", " to ")),
 )
 
+# Working, whatever the tool: a spinner glyph and a verb (one or two words) ending in an
+# ellipsis, alone on its row or before a parenthesised group: "● Pondering…", "✢ Thinking…",
+# "⠋ Reticulating splines...". Prose has more words; prompts and frames have their own glyphs.
+_SPINNER_VERB = (r"^\s*(?:[^\w\s❯›>▌│|\-]|\*)\s*[A-Z][\w'’é-]*(?: [a-z][\w'’é-]*)?{dots}"
+                 r"\s*(?:\([^()]*\)?)?\s*$")
+SPINNER_VERB: tuple[Marker, ...] = (
+    m("spinner verb", _SPINNER_VERB.format(dots="…"), needs=("…",)),
+    m("spinner verb", _SPINNER_VERB.format(dots=r"\.\.\."), needs=("...",)),
+)
+# The person's own cancellation reported as an error line ("⎿ Error: Compaction canceled.",
+# "Error: Request was aborted.") or as done by the user: their act, not a failure.
+CANCELED: tuple[Marker, ...] = (
+    m("canceled", r"^[\W_]*(?:[A-Z]\w* )?Error:\s*(?:[\w'-]+ ){0,3}(?:was |has been )?"
+                  r"(?:cancell?ed|aborted)\b[^\w]*$"
+                  r"|\b(?:cancell?ed|aborted) by (?:the )?user\b", ci=True),
+)
+
 
 @dataclass(frozen=True)
 class Keys:

@@ -4,8 +4,10 @@ wordings quoted in anthropics/claude-code issues."""
 from __future__ import annotations
 
 from orchestra_tui.agents.profiles.base import (
+    CANCELED,
     COUNTER_WITH_HINT,
     EL,
+    SPINNER_VERB,
     Dialog,
     Keys,
     Profile,
@@ -58,13 +60,15 @@ PROFILE = Profile(
     # do instead?" (2.x), "⎿  Interrupted by user" (1.0).
     interrupted=(
         m("interrupted", r"Interrupted by user|Interrupted · What should Claude do instead"),
+        # "⎿ Error: Compaction canceled." after Esc during /compact.
+        *CANCELED,
     ),
     working=(
         m("spinner", rf"^\s*{_GLYPH} \S[^…]*…(?:\s|$)", needs=("…",)),
         # Any glyph or none (reduced motion, custom spinner verbs) when the counter follows.
         m("spinner", rf"^\s*(?:[^\w\s(]\s+)?[A-Z][^()…]{{0,60}}(?:…|\.\.\.)\s*\({EL}\b",
           needs=("(",)),
-        *COUNTER_WITH_HINT,
+        *COUNTER_WITH_HINT, *SPINNER_VERB,
     ),
     # The todo list (ctrl+t) can hang a dozen rows under the spinner.
     working_window=25,
@@ -88,7 +92,6 @@ PROFILE = Profile(
         m("context full", r"^\s*(?:[⏺●⎿]\s+)?Prompt is too long\b"),
         m("connection", r"Unable to connect to Anthropic services"
                         r"|Failed to connect to api\.anthropic\.com"),
-        m("error", r"Error: Compaction canceled"),
     ),
     dialog=Dialog(
         cursor=rx(r"^\s*[❯>]\s*\d+\.\s+\S"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from orchestra_tui.agents.profiles.base import (
+    CANCELED,
     COUNTER_WITH_HINT,
     EL,
+    SPINNER_VERB,
     Dialog,
     Keys,
     Profile,
@@ -54,7 +56,7 @@ PROFILE = Profile(
         (rx(r"Sign in with ChatGPT|Provide your own API key|@openai/codex"), 4),
         (rx(r"^✗ You (?:canceled the request|did not approve)|^✔ You approved codex"), 4),
         (rx(r"unanswered\)$"), 2),
-        (rx(r"enter to submit answer"), 4),
+        (rx(r"enter:? (?:to )?submit answer", ci=True), 4),
         (rx(r"^• (?:Explored|Ran|Edited|Running|Working) "), 3),
         (rx(r"(?<=\d)[KM] used\b"), 1),
     ),
@@ -70,13 +72,14 @@ PROFILE = Profile(
     interrupted=(
         m("interrupted", r"^■\s+Conversation interrupted\b|^✗ You canceled the request\b"
                          r"|^■\s+(?:turn aborted|interrupted \(Ctrl-C\))"),
+        *CANCELED,
     ),
     working=(
         # "• Working (12s • esc to interrupt)", "(0s • background: 0 • Esc to interrupt)",
         # truncated "• Working (0s • esc " at 20 columns: the counter and bullet suffice.
         m("status row", rf"\({EL} • ", needs=("(", "•")),
         m("status row", r"press Esc twice to interrupt", ci=True, needs=("twice",)),
-        *COUNTER_WITH_HINT,
+        *COUNTER_WITH_HINT, *SPINNER_VERB,
     ),
     working_window=40,
     working_footer=(
@@ -113,7 +116,7 @@ PROFILE = Profile(
                          r"|existing task)")),
         ),
         # request_user_input: its footer also says "esc to interrupt" (pitfall 4).
-        standalone=(("question", rx(r"enter to submit answer", ci=True)),),
+        standalone=(("question", rx(r"enter:? (?:to )?submit answer", ci=True)),),
         default_kind="exec",
     ),
     context=(

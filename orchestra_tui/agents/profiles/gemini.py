@@ -4,8 +4,10 @@ pasted sessions."""
 from __future__ import annotations
 
 from orchestra_tui.agents.profiles.base import (
+    CANCELED,
     COUNTER_WITH_HINT,
     EL,
+    SPINNER_VERB,
     Dialog,
     Keys,
     Profile,
@@ -48,13 +50,13 @@ PROFILE = Profile(
     # Not "ℹ": an info row is a notice about the turn, not a new entry ("ℹ This request failed…"
     # under its "✕ [API Error: …]").
     item=rx(r"^\s*[✦✕✓] ?\S"),
-    interrupted=(m("cancelled", r"Request cancelled\."),),
+    interrupted=(m("cancelled", r"Request cancelled\."), *CANCELED),
     working=(
         m("status row", rf"esc to cancel, {EL}", needs=("cancel, ",)),
         # Wrapped at narrow width: "…(esc to" / "cancel, 5s)" (pitfall 8); the short tail
         # on its own row is specific enough.
         m("status row", rf"(?:^|\s)cancel, {EL}\)?\s*$", needs=("cancel, ",)),
-        *COUNTER_WITH_HINT,
+        *COUNTER_WITH_HINT, *SPINNER_VERB,
     ),
     working_window=12,
     working_joined=(m("status row", rf"esc to cancel, {EL}"),),
