@@ -200,6 +200,10 @@ class Detection:
     # When blocked on a usage limit, the reset time as the agent printed it ("2:51 PM",
     # "3pm (Europe/Berlin)", "in 4 days 6 hours"), when it printed one.
     resumes_at: str | None = None
+    # Which reading rule decided (a short stable name) and the screen rows it matched, newest
+    # last: what `orchestra why` shows as the screen's evidence.
+    rule: str = ""
+    evidence: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

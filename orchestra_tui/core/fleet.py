@@ -26,6 +26,8 @@ from orchestra_tui.core.alert_record import journal_memory
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.binding import bind_agents, host_down
 from orchestra_tui.core.directing import QUEUE_OPS, Directing
+from orchestra_tui.core.evidence import Disagreement
+from orchestra_tui.core.evidence_gather import gather
 from orchestra_tui.core.fleet_alerts import FleetAlerts
 from orchestra_tui.core.fleet_state import (
     AgentView,
@@ -221,6 +223,7 @@ class Fleet(Directing, FleetWork, FleetAlerts):
 
     def _track(self, slot: Slot, now: float) -> None:
         name = slot.spec.name
+        slot.fused = None  # until hook and screen are weighed below
         if (down := host_down(self.tmux, slot)) is not None:  # its queue waits, see binding
             self._set_status(slot, self._status(slot, State.UNREACHABLE, down, now))
             return
@@ -242,9 +245,12 @@ class Fleet(Directing, FleetWork, FleetAlerts):
             state, reason = State.BLOCKED, slot.loop_reason
             since = previous.since if previous and previous.state is State.BLOCKED else now
         fused = fuse(state, reason, slot.hook, now, screen_only=bool(slot.loop_reason))
+        slot.fused = fused
         state, reason = fused.state, fused.reason
         if fused.disagreement and slot.hook.at != slot.disagreement:
             slot.disagreement = slot.hook.at
+            slot.last_disagreement = Disagreement(now, slot.hook.state, tracked.state,
+                                                  fused.disagreement)
             self._background(self._journal("disagreement", agent=name, hook=str(slot.hook.state),
                                            screen=str(tracked.state), reason=reason))
         if fused.source == "hook" and state is not tracked.state:
@@ -330,7 +336,8 @@ class Fleet(Directing, FleetWork, FleetAlerts):
                                    paused=name in self._queues.paused,
                                    screen=slot.screen, pane=slot.pane, held=held,
                                    work=self.work.get(name),
-                                   unseen_alerts=slot.alerts_unseen))
+                                   unseen_alerts=slot.alerts_unseen,
+                                   evidence=gather(slot, self.clock())))
         views.sort(key=lambda view: (view.attention_rank, view.name))
         return tuple(views)
 
