@@ -54,6 +54,7 @@ class Clue:
     kind: str
     text: str
     at: float | None = None
+    rows: bool = False  # it quotes screen rows the reader's rule matched (shown highlighted)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ def _screen_clues(view: AgentView) -> list[Clue]:
     at = evidence.screen_at or None
     rule = f" (rule {screen.rule})" if screen.rule else ""
     clues = [Clue("screen", f"the {screen.tool} screen{rule}: {screen.reason}", at)]
-    clues += [Clue("screen", f"row {row}: {clip(text, 70)}", at) for row, text in screen.evidence]
+    clues += [Clue("screen", f"row {row}: {clip(text, 70)}", at, rows=True)
+              for row, text in screen.evidence]
     if evidence.screen_state is not None and evidence.screen_reason != screen.reason:
         clues.append(Clue("screen", f"over time that is {evidence.screen_state}: "
                                     f"{evidence.screen_reason}", at))

@@ -5,11 +5,11 @@ with its control bytes shown, never passed through to a terminal."""
 
 from __future__ import annotations
 
-import time
-
 from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.core.why import Authority, Explanation
 from orchestra_tui.ui.words import STATE_PHRASES
+
+_AGO_WIDTH = 9
 
 AUTHORITY_WORDS = {
     Authority.HOOK: "its own hook event",
@@ -22,9 +22,14 @@ AUTHORITY_WORDS = {
 }
 
 
-def clock(at: float | None) -> str:
-    """`14:03:07` in local time; blanks for a clue with no moment of its own."""
-    return time.strftime("%H:%M:%S", time.localtime(at)) if at else " " * 8
+def ago(at: float | None, now: float) -> str:
+    """How long before `now` a clue was seen (`12s ago`, right-aligned); blanks for a clue
+    with no moment of its own.
+
+    >>> [ago(90.0, 100.0), ago(None, 100.0)]
+    ['  10s ago', '         ']
+    """
+    return f"{span(now - at)} ago".rjust(_AGO_WIDTH) if at else " " * _AGO_WIDTH
 
 
 def span(seconds: float) -> str:
@@ -42,20 +47,20 @@ def span(seconds: float) -> str:
 
 
 def why_lines(told: Explanation) -> list[tuple[str, str]]:
-    """(style, text) lines, in reading order."""
+    """(style, text) lines, in reading order: the state, who decided, what comes next (the
+    lines a short panel must keep), then the evidence."""
     since = f" for {span(told.at - told.since)}" if told.since else ""
     lines = [("title", f"{told.agent} {STATE_PHRASES[told.state]}{since}"),
              ("text", f"  {visible_controls(told.reason)}"),
              ("label", f"decided by {AUTHORITY_WORDS[told.authority]}"),
              ("text", f"  {told.authority_why}")]
+    lines += [("label", "what orchestra does next"),
+              ("text", f"  {visible_controls(told.next_step)}")]
     if told.clues:
         lines.append(("label", "evidence"))
     for clue in told.clues:
-        style = "row" if clue.kind == "screen" and clue.text.startswith("row ") else "text"
-        lines.append((style, f"  {clock(clue.at)}  {clue.kind:<12} "
-                             f"{visible_controls(clue.text)}"))
-    lines += [("label", "what orchestra does next"),
-              ("text", f"  {visible_controls(told.next_step)}")]
+        lines.append(("row" if clue.kind == "screen" and clue.rows else "text",
+                      f"  {ago(clue.at, told.at)}  {clue.kind:<12} {visible_controls(clue.text)}"))
     return lines
 
 
