@@ -103,7 +103,9 @@ def explain(view: AgentView, now: float, *,
     authority, why = _authority(view)
     if evidence is not None and evidence.disagreement is not None:
         disagreement = evidence.disagreement
-    clues = [*_situation(view), *_hook_clues(evidence), *_screen_clues(view),
+    paneless = status.pane_id is None  # what its old pane said is no evidence now
+    clues = [*_situation(view), *_hook_clues(None if paneless else evidence),
+             *_screen_clues(view),
              *_timer_clues(view, now)]
     if disagreement is not None:
         clues.append(Clue("disagreement", f"{disagreement.said}, the screen read "
