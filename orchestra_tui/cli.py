@@ -24,7 +24,8 @@ from orchestra_tui.errors import OrchestraError, UsageError
 # Modules of `commands/`, each registering its subcommand(s); `unblock` registers approve, deny,
 # interrupt and kill.
 SUBCOMMANDS = ("status", "detect", "send", "queue", "unblock", "init", "inbox", "restart", "log",
-               "report", "demo", "hooks", "hook", "new", "up", "retire", "why")
+               "report", "demo", "hooks", "hook", "new", "up", "retire", "why",
+               "screens")
 GLOBAL_DESTS = ("config", "socket_name", "socket_path", "data_dir")
 _INVALID_COMMAND = re.compile(r"argument COMMAND: invalid choice: '([^']*)'")
 # "GitHub: GitHub: not found": a label said twice where one message wraps another's.

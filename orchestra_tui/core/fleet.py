@@ -39,6 +39,7 @@ from orchestra_tui.core.fleet_work import FleetWork
 from orchestra_tui.core.fusion import fuse, shown_dialog
 from orchestra_tui.core.hook_watch import HookWatch
 from orchestra_tui.core.send_gate import SendGate
+from orchestra_tui.core.unknown_screens import UnknownWatch
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     AgentSpec,
@@ -47,6 +48,7 @@ from orchestra_tui.models import (
     Detection,
     State,
 )
+from orchestra_tui.services.screen_keep import ScreenKeep
 from orchestra_tui.services.store_format import EMPTY as NO_QUEUES
 
 __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot"]
@@ -65,8 +67,11 @@ class Fleet(Directing, FleetWork, FleetAlerts):
     def __init__(self, tmux, specs: Sequence[AgentSpec], *, store=None, journal=None,
                  settings: FleetSettings | None = None, discover: bool | None = None,
                  clock: Callable[[], float] = time.time, read_only: bool = False,
-                 hooks=None, enforcement: Mapping[str, str] | None = None) -> None:
+                 hooks=None, enforcement: Mapping[str, str] | None = None,
+                 screens: ScreenKeep | None = None) -> None:
         self.tmux = tmux
+        # Screens read unknown for a while, kept for the person to report (not by a look).
+        self.unknown = UnknownWatch(screens) if screens is not None and not read_only else None
         # agent -> why the enforcement it asks for is off (`core.enforcement`): an alert each.
         self.enforcement = dict(enforcement or {})
         self.gate = SendGate(tmux)
@@ -147,6 +152,8 @@ class Fleet(Directing, FleetWork, FleetAlerts):
                 if self._observe_screen(slot, screen, now):
                     classified += 1
             self._track(slot, now)
+            if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
+                self._background(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
         self._read_queues()
         self._snapshot = FleetSnapshot(
             agents=self._views(), at=now, captured=len(captures), classified=classified,
