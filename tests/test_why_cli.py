@@ -32,7 +32,7 @@ from orchestra_tui.models import (
     State,
 )
 from orchestra_tui.services.agents_registry import AgentsRegistry
-from orchestra_tui.services.hook_log import append_event
+from orchestra_tui.services.hooks_install import HookProgram
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.ui.why_words import why_text
 from orchestra_tui.ui.words import STATE_PHRASES
@@ -51,19 +51,24 @@ async def test_why_explains_a_hooked_working_agent_with_its_queue(tmux, tmp_path
     data = tmp_path / "data"
     config = tmp_path / "config.toml"
     config.write_text(f'[[agent]]\nname = "api"\ntool = "claude"\ntarget = "{pane.pane_id}"\n')
-    socket = await tmux.server_socket()
     base = ["-L", tmux.runner.socket_name, "--config", str(config), "--data-dir", str(data)]
     await tmux.send_text(pane.pane_id, "refactor the client [work 60]")
     await wait_for_screen(tmux, pane.pane_id, lambda s: "esc to interrupt" in s,
                           message="the agent working")
     now = time.time()
-    for at, event, detail in ((now - 3, "UserPromptSubmit", ""),
-                              # hostile: a terminal escape in what a hook reported
-                              (now - 2, "Notification", "\x1b]0;pwned\x07\x1b[2J"),
-                              (now - 1, "PreToolUse", "Bash")):
-        append_event(data, pane.pane_id, {"at": at, "event": event, "tool": "claude",
-                                          "pane": pane.pane_id, "detail": detail,
-                                          "tmux": socket})
+    # The hook program as Claude Code runs it: the event as JSON on stdin, its pane in the env.
+    program = HookProgram(data_dir=data, config=config)
+    env = {key: value for key, value in os.environ.items() if key not in ("TMUX", "TMUX_PANE")}
+    for event in ({"hook_event_name": "UserPromptSubmit", "prompt": "refactor the client"},
+                  # hostile: a terminal escape in what the agent's hook reported
+                  {"hook_event_name": "Notification",
+                   "notification_type": "\x1b]0;pwned\x07\x1b[2J"},
+                  {"hook_event_name": "PreToolUse", "tool_name": "Bash",
+                   "tool_input": {"command": "pytest -q"}}):
+        ran = subprocess.run(program.argv("claude", ""), cwd=REPO, capture_output=True,
+                             input=json.dumps({"session_id": "s-1", **event}).encode(),
+                             env={**env, "TMUX_PANE": pane.pane_id}, timeout=30)
+        assert ran.returncode == 0 and ran.stdout == b"", ran.stderr
     Journal(data / "journal.jsonl").append("disagreement", agent="api", at=now - 600,
                                            hook="approval", screen="idle",
                                            reason="idle (hook said approval 9s ago)")
