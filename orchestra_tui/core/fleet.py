@@ -254,7 +254,7 @@ class Fleet(Directing, FleetWork, FleetAlerts):
         fused = fuse(state, reason, slot.hook, now, screen_only=bool(slot.loop_reason))
         slot.fused = fused
         state, reason = fused.state, fused.reason
-        if fused.disagreement and slot.hook.at != slot.disagreement:
+        if fused.disagreement and slot.hook is not None and slot.hook.at != slot.disagreement:
             slot.disagreement = slot.hook.at
             slot.last_disagreement = Disagreement(now, slot.hook.state, tracked.state,
                                                   fused.disagreement)
