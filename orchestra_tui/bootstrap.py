@@ -76,13 +76,15 @@ class Boot:
         it, so an alert already raised is not counted as new."""
         from orchestra_tui.core.enforcement import enforcement_problems
         from orchestra_tui.services.hook_log import HookLog
+        from orchestra_tui.services.screen_keep import DIRECTORY, ScreenKeep
 
         problems = (enforcement_problems(self.config.path, self.services.store.directory)
                     if self.config.path is not None and Path(self.config.path).exists() else {})
         fleet = Fleet(self.services.tmux, self.config.agents, store=self.services.store,
                       journal=self.services.journal, read_only=self.read_only,
                       settings=fleet_settings(self.config),
-                      hooks=HookLog(self.services.store.directory), enforcement=problems)
+                      hooks=HookLog(self.services.store.directory), enforcement=problems,
+                      screens=ScreenKeep(self.services.store.directory / DIRECTORY))
         fleet.registry = self.registry  # the agents `orchestra new` started, from the record
         fleet.follow_work = self.long_lived  # branch figures on activity: the app's
         fleet.sync_recorded()

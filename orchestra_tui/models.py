@@ -41,7 +41,6 @@ NEEDS_PERSON: frozenset[State] = frozenset(
 )
 
 
-
 @dataclass(frozen=True)
 class DialogKey:
     """Which dialog is open: the identity `y`/`n` check before answering, never display text.

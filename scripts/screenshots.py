@@ -34,6 +34,7 @@ SCREENS: list[tuple[str, list[str], list[str]]] = [
     ("prompt-bar-queued", ["enter", *"then open a PR", "tab", *"and link the issue"],
      ["escape"]),
     ("zoom", ["z"], ["z"]),
+    ("why", ["w"], ["w"]),
     ("grid", ["g"], ["escape"]),
     ("help", ["question_mark"], ["escape"]),
 ]
@@ -87,6 +88,10 @@ async def main() -> int:
             await pilot.resize_terminal(*NARROW)
             await pilot.pause(0.5)
             made.append(await capture(app, "narrow-80x24"))
+            app.select_agent("api")
+            await pilot.press("w")  # the explanation under the pane, in a small terminal
+            await pilot.pause(0.5)
+            made.append(await capture(app, "why-80x24"))
     finally:
         await stop_world(world)
     converter = shutil.which("rsvg-convert")

@@ -46,6 +46,19 @@ class Tracked:
     previous: State | None = None
 
 
+@dataclass(frozen=True)
+class Timers:
+    """The tracker's clocks at one moment: how long an idle reading has held against the
+    debounce (None: not settling now), how long the working screen has been frozen against
+    the stuck threshold (None: not working or not frozen), when the screen last changed."""
+
+    idle_debounce: float
+    stuck_after: float
+    settling_for: float | None = None
+    frozen_for: float | None = None
+    changed_at: float | None = None
+
+
 class AgentTracker:
     """`stuck_after`: seconds a working screen may stay frozen (fingerprint and counter)
     before it is stuck. `idle_debounce`: seconds an idle reading must hold before a working
@@ -74,6 +87,13 @@ class AgentTracker:
     @property
     def last(self) -> Tracked | None:
         return self._last
+
+    def timers(self, now: float) -> Timers:
+        """The debounce and stuck clocks as of `now` (what `orchestra why` shows)."""
+        settling = now - self._idle_since if self._idle_since is not None else None
+        frozen = now - self._frozen_since if self._frozen is not None else None
+        return Timers(idle_debounce=self.idle_debounce, stuck_after=self.stuck_after,
+                      settling_for=settling, frozen_for=frozen, changed_at=self._changed_at)
 
     def observe(self, detection: Detection, fingerprint: str, now: float, *,
                 pane_dead: bool = False, current_command: str | None = None,

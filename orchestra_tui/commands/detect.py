@@ -10,10 +10,13 @@ from pathlib import Path
 
 from orchestra_tui import agents
 from orchestra_tui.agents.names import TOOL_NAMES
+from orchestra_tui.core.unknown_screens import HEADER_KEYS
 from orchestra_tui.errors import OrchestraError
 
-# Screen files in the shared corpus start with a four-line header that is not screen text.
-_HEADER_LINE = re.compile(r"^# (source|state|context_left|queued):")
+# Screen files in the shared corpus start with a four-line header that is not screen text, and
+# so do the screens orchestra keeps (`orchestra screens`), with their own keys.
+_HEADER_LINE = re.compile(rf"^# (source|state|context_left|queued|{'|'.join(HEADER_KEYS)}):")
+_TOOL_HEADER = re.compile(r"^# tool: (\S+)\s*$")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def read_screen(source: str) -> str:
+    return read_screen_file(source)[0]
+
+
+def read_screen_file(source: str) -> tuple[str, str | None]:
+    """The screen text of `source` and the tool its header names (a kept screen's), if any."""
     if source == "-":
         text = sys.stdin.read()
     else:
@@ -33,13 +41,17 @@ def read_screen(source: str) -> str:
         except OSError as error:
             raise OrchestraError(f"cannot read {source}: {error.strerror}") from None
     lines = text.split("\n")
+    tool = None
     while lines and _HEADER_LINE.match(lines[0]):
-        lines.pop(0)
-    return "\n".join(lines)
+        named = _TOOL_HEADER.match(lines.pop(0))
+        if named and named.group(1) in TOOL_NAMES:
+            tool = named.group(1)
+    return "\n".join(lines), tool
 
 
 def run(args: argparse.Namespace) -> int:
-    detection = agents.classify(read_screen(args.file), args.tool)
+    screen, named = read_screen_file(args.file)
+    detection = agents.classify(screen, args.tool or named)
     result = {
         "tool": detection.tool,
         "state": str(detection.state),

@@ -26,6 +26,8 @@ from orchestra_tui.core.alert_record import journal_memory
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.binding import bind_agents, host_down
 from orchestra_tui.core.directing import QUEUE_OPS, Directing
+from orchestra_tui.core.evidence import Disagreement
+from orchestra_tui.core.evidence_gather import gather
 from orchestra_tui.core.fleet_alerts import FleetAlerts
 from orchestra_tui.core.fleet_state import (
     AgentView,
@@ -37,6 +39,7 @@ from orchestra_tui.core.fleet_work import FleetWork
 from orchestra_tui.core.fusion import fuse, shown_dialog
 from orchestra_tui.core.hook_watch import HookWatch
 from orchestra_tui.core.send_gate import SendGate
+from orchestra_tui.core.unknown_screens import UnknownWatch
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     AgentSpec,
@@ -45,6 +48,7 @@ from orchestra_tui.models import (
     Detection,
     State,
 )
+from orchestra_tui.services.screen_keep import ScreenKeep
 from orchestra_tui.services.store_format import EMPTY as NO_QUEUES
 
 __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot"]
@@ -63,8 +67,11 @@ class Fleet(Directing, FleetWork, FleetAlerts):
     def __init__(self, tmux, specs: Sequence[AgentSpec], *, store=None, journal=None,
                  settings: FleetSettings | None = None, discover: bool | None = None,
                  clock: Callable[[], float] = time.time, read_only: bool = False,
-                 hooks=None, enforcement: Mapping[str, str] | None = None) -> None:
+                 hooks=None, enforcement: Mapping[str, str] | None = None,
+                 screens: ScreenKeep | None = None) -> None:
         self.tmux = tmux
+        # Screens read unknown for a while, kept for the person to report (not by a look).
+        self.unknown = UnknownWatch(screens) if screens is not None and not read_only else None
         # agent -> why the enforcement it asks for is off (`core.enforcement`): an alert each.
         self.enforcement = dict(enforcement or {})
         self.gate = SendGate(tmux)
@@ -145,6 +152,8 @@ class Fleet(Directing, FleetWork, FleetAlerts):
                 if self._observe_screen(slot, screen, now):
                     classified += 1
             self._track(slot, now)
+            if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
+                self._background(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
         self._read_queues()
         self._snapshot = FleetSnapshot(
             agents=self._views(), at=now, captured=len(captures), classified=classified,
@@ -221,6 +230,7 @@ class Fleet(Directing, FleetWork, FleetAlerts):
 
     def _track(self, slot: Slot, now: float) -> None:
         name = slot.spec.name
+        slot.fused = None  # until hook and screen are weighed below
         if (down := host_down(self.tmux, slot)) is not None:  # its queue waits, see binding
             self._set_status(slot, self._status(slot, State.UNREACHABLE, down, now))
             return
@@ -242,9 +252,12 @@ class Fleet(Directing, FleetWork, FleetAlerts):
             state, reason = State.BLOCKED, slot.loop_reason
             since = previous.since if previous and previous.state is State.BLOCKED else now
         fused = fuse(state, reason, slot.hook, now, screen_only=bool(slot.loop_reason))
+        slot.fused = fused
         state, reason = fused.state, fused.reason
-        if fused.disagreement and slot.hook.at != slot.disagreement:
+        if fused.disagreement and slot.hook is not None and slot.hook.at != slot.disagreement:
             slot.disagreement = slot.hook.at
+            slot.last_disagreement = Disagreement(now, slot.hook.state, tracked.state,
+                                                  fused.disagreement)
             self._background(self._journal("disagreement", agent=name, hook=str(slot.hook.state),
                                            screen=str(tracked.state), reason=reason))
         if fused.source == "hook" and state is not tracked.state:
@@ -330,7 +343,8 @@ class Fleet(Directing, FleetWork, FleetAlerts):
                                    paused=name in self._queues.paused,
                                    screen=slot.screen, pane=slot.pane, held=held,
                                    work=self.work.get(name),
-                                   unseen_alerts=slot.alerts_unseen))
+                                   unseen_alerts=slot.alerts_unseen,
+                                   evidence=gather(slot, self.clock())))
         views.sort(key=lambda view: (view.attention_rank, view.name))
         return tuple(views)
 

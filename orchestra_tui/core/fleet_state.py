@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from orchestra_tui.agents.hook_events import HookReading
+from orchestra_tui.agents.hook_events import HookEvent, HookReading
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.dispatch import DispatchMemory
+from orchestra_tui.core.evidence import AgentEvidence, Disagreement
+from orchestra_tui.core.fusion import Fused
 from orchestra_tui.core.guardrails import OutputWatch
 from orchestra_tui.core.loops import LoopWatch
 from orchestra_tui.models import (
@@ -47,6 +49,7 @@ class AgentView:
     held: str = ""  # why its queue waits although it is idle ("you interrupted it")
     work: BranchFigures | None = None  # its branch and diff figures, when it has a worktree
     unseen_alerts: int = 0  # alerts the person has not looked at (`!`): it needs them
+    evidence: AgentEvidence | None = None  # how its state was read (`orchestra why`)
 
     @property
     def needs_person(self) -> bool:
@@ -126,3 +129,6 @@ class Slot:
     carried: tuple[str, float] | None = None
     # The hook event whose disagreement with the screen was journaled: once per episode.
     disagreement: float | None = None
+    last_disagreement: Disagreement | None = None  # the latest one, kept to be explained
+    fused: Fused | None = None  # the last fusion of hook and screen (None: neither decided)
+    recent_hooks: tuple[HookEvent, ...] = ()  # its last hook events, oldest first

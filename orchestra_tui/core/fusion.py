@@ -28,6 +28,10 @@ from orchestra_tui.models import Detection, DialogKey, State
 GRACE_SECONDS = 4.0
 # What only the screen knows: the pane dead or the shell back, a frozen working row.
 SCREEN_ONLY = frozenset({State.EXITED, State.STUCK})
+_ONLY_THE_SCREEN = {
+    State.EXITED: "only the pane tells that the agent is gone (dead, or the shell is back)",
+    State.STUCK: "only the screen tells a frozen working row: hooks report no silence",
+}
 
 
 @dataclass(frozen=True)
@@ -36,19 +40,36 @@ class Fused:
     reason: str
     source: str  # "hook" or "screen"
     disagreement: str = ""  # set when the screen overruled an older hook reading
+    why: str = ""  # why `source` decided, in words (`orchestra why` says it)
 
 
 def fuse(screen: State, screen_reason: str, hook, now: float, *,
          grace: float = GRACE_SECONDS, screen_only: bool = False) -> Fused:
     """`hook` is the agent's latest `HookReading` (or None). `screen_only`: the screen's state
     rests on something hooks never see (a fix-retry loop), so it stands."""
-    if hook is None or screen_only or screen in SCREEN_ONLY:
-        return Fused(screen, screen_reason, "screen")
+    if hook is None:
+        return Fused(screen, screen_reason, "screen",
+                     why="no hook event has told its state (hooks off, or silent so far)")
+    if screen_only:
+        return Fused(screen, screen_reason, "screen",
+                     why="a fix-retry loop shows only on the screen: hooks never report one")
+    if screen in SCREEN_ONLY:
+        return Fused(screen, screen_reason, "screen", why=_ONLY_THE_SCREEN[screen])
     age = max(0.0, now - hook.at)
-    if hook.state is screen or screen is State.UNKNOWN or age <= grace:
-        return Fused(hook.state, hook.reason, "hook")
+    if hook.state is screen:
+        return Fused(hook.state, hook.reason, "hook", why="the hook event and the screen agree")
+    if screen is State.UNKNOWN:
+        return Fused(hook.state, hook.reason, "hook",
+                     why="the screen cannot be read, so the hook event decides")
+    if age <= grace:
+        return Fused(hook.state, hook.reason, "hook",
+                     why=f"the hook event is {age:.0f}s old: the screen may lag it by up to "
+                         f"{grace:.0f}s")
     said = f"hook said {hook.state} {age:.0f}s ago"
-    return Fused(screen, f"{screen_reason} ({said})", "screen", disagreement=said)
+    return Fused(screen, f"{screen_reason} ({said})", "screen", disagreement=said,
+                 why=f"the screen has shown {screen} for longer than {grace:.0f}s after the "
+                     f"hook said {hook.state}: hooks are silent when the person acts in the "
+                     "pane (Esc, an interrupt), so the screen wins")
 
 
 def shown_dialog(state: State, screen: Detection | None, hook, tool: str) -> DialogKey | None:

@@ -66,6 +66,7 @@ PALETTE_HELP: dict[str, str] = {
     "nudge": "Send 'continue' to a blocked agent whose prompt box is ready (asks first)",
     "grid": "Show every agent's pane at once",
     "zoom": "Show the selected agent's pane full size",
+    "why": "Why the selected agent is in its state, and what orchestra does next for it",
     "inbox": "Unresolved review threads and bot findings on the agents' PRs",
     "merge": "Each PR's evidence gate; merge only what passes",
     "issues": "The lanes' issues: comment guidance, assign one to an agent",

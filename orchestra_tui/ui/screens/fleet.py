@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
@@ -26,6 +26,7 @@ from orchestra_tui.ui.widgets.empty_state import EmptyState
 from orchestra_tui.ui.widgets.pane_view import PaneView
 from orchestra_tui.ui.widgets.prompt_bar import PromptBar
 from orchestra_tui.ui.widgets.status_bar import FleetStatus
+from orchestra_tui.ui.widgets.why_panel import WhyPanel
 
 # An interrupt stops an agent mid-turn: it takes the same key twice within this many seconds.
 INTERRUPT_GUARD_SECONDS = 2.0
@@ -56,6 +57,8 @@ class FleetScreen(Screen):
                 show=False, key_display="!"),
         Binding("g", "grid", "Grid", id="grid"),
         Binding("z", "zoom", "Zoom", id="zoom"),
+        Binding("w", "why", "Why: explain the selected agent's state (w again hides it)",
+                id="why", show=False),
         Binding("i", "app.inbox", "Inbox", id="inbox"),
         Binding("m", "app.merge_panel", "Merge", id="merge"),
         Binding("I", "app.issues", "Issues", id="issues"),
@@ -84,7 +87,9 @@ class FleetScreen(Screen):
         yield FleetStatus(id="fleet-status")
         with Horizontal(id="fleet-body"):
             yield AgentTable(id="agents", warn=self.warn, critical=self.critical)
-            yield PaneView(id="pane")
+            with Vertical(id="pane-column"):
+                yield PaneView(id="pane")
+                yield WhyPanel(id="why-panel")
         yield EmptyState(self.config_path, id="empty")
         yield PromptBar(id="prompt-bar")
         yield Footer()
@@ -173,7 +178,18 @@ class FleetScreen(Screen):
             table.issues = issues
             table.update_agents(self.app.snapshot)
 
+    @property
+    def explaining(self) -> bool:
+        return self.has_class("-why")
+
+    def _show_why(self, snapshot: FleetSnapshot) -> None:
+        if self.explaining:
+            agent = self.selected
+            self.query_one(WhyPanel).show(agent, snapshot.get(agent) if agent else None,
+                                          snapshot.at)
+
     def _show_pane(self, snapshot: FleetSnapshot) -> None:
+        self._show_why(snapshot)
         pane = self.query_one(PaneView)
         view = snapshot.get(self.selected) if self.selected else None
         if view is None:
@@ -340,6 +356,10 @@ class FleetScreen(Screen):
     def action_remind_policy(self) -> None:
         if agent := self._require_selected():
             self.app.remind_policy(agent)
+
+    def action_why(self) -> None:
+        self.toggle_class("-why")
+        self._show_why(self.app.snapshot)
 
     def action_grid(self) -> None:
         self.app.open_grid()
