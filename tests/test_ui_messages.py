@@ -19,6 +19,8 @@ from orchestra_tui.ui.fleet_actions import FleetActions
 from orchestra_tui.ui.github_actions import GitHubActions
 from orchestra_tui.ui.lifecycle_actions import LifecycleActions
 from orchestra_tui.ui.screens.fleet import FleetScreen
+from tests.ui_data import *  # noqa: F403  (the `fleet` and `pilot` fixtures)
+from tests.ui_data import settle
 
 
 def ui_modules() -> list:
@@ -59,7 +61,7 @@ def every_message_class() -> list[type[Message]]:
 def test_every_message_the_screens_post_to_the_app_has_a_handler_on_the_app():
     """The app handles each message in ui/messages.py, except the two that only tell the fleet
     screen about its own widgets."""
-    for_the_screen = {messages.PromptClosed}
+    for_the_screen = {messages.PromptClosed, messages.AgentSelected}
     app_handles = handler_names(OrchestraApp)
     unhandled = [cls.__name__ for _, cls in inspect.getmembers(messages, inspect.isclass)
                  if issubclass(cls, Message) and cls.__module__ == messages.__name__
@@ -101,3 +103,15 @@ def test_the_controllers_are_built_by_the_app_not_mixed_into_it():
     assert ours == []
     for controller in (FleetActions, GitHubActions, LifecycleActions):
         assert not issubclass(controller, DOMNode)
+
+
+async def test_the_app_knows_the_selection_from_the_start_and_as_it_moves(pilot):
+    """The first selection is sent from the fleet screen's own mount, where Textual would stop
+    a bubbling message; the app must learn it all the same (it reads that pane's history)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, FleetScreen)
+    assert screen.selected is not None
+    assert pilot.app.selected_agent == screen.selected
+    await pilot.press("j")
+    await settle(pilot)
+    assert pilot.app.selected_agent == screen.selected != pilot.app.snapshot.agents[0].name

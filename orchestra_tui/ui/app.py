@@ -89,7 +89,7 @@ class OrchestraApp(App[None]):
         self.fleet = fleet
         self.options = options
         self.github_desk = desk
-        self.startup_notices = tuple(startup_notices)
+        self.startup_notices = list(startup_notices)
         self.selected_agent: str | None = None
         self.github_actions = GitHubActions(self, fleet, desk, poll=options.poll,
                                     fleet_shown=self._fleet_shown,
@@ -221,7 +221,7 @@ class OrchestraApp(App[None]):
 
     # -- the screens' messages: what the person asked for -------------------------------------
 
-    def on_agent_selected(self, message: m.AgentSelected) -> None:
+    def on_selection_moved(self, message: m.SelectionMoved) -> None:
         self.selected_agent = message.agent
 
     def on_prompt_submitted(self, message: m.PromptSubmitted) -> None:

@@ -38,6 +38,17 @@ class PromptClosed(Message):
     """The prompt bar closed: the fleet gets the keyboard back."""
 
 
+@dataclass
+class SelectionMoved(Message):
+    """The fleet screen's selection moved to `agent` (None: the fleet is empty): the app
+    reads that agent's pane with its history.
+
+    Not `AgentSelected` bubbling on: Textual stops a message at the node that sent it, and
+    the table's first selection is sent from the screen's own mount."""
+
+    agent: str | None
+
+
 # -- what the person asked of one agent (the fleet and queue screens) -----------------------------
 
 

@@ -36,6 +36,7 @@ from orchestra_tui.ui.messages import (
     QueueOpened,
     RestartAsked,
     RetireAsked,
+    SelectionMoved,
 )
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.empty_state import EmptyState
@@ -242,8 +243,9 @@ class FleetScreen(Screen[None]):
         self.action_prompt()
 
     def on_agent_selected(self, message: AgentSelected) -> None:
-        # Not stopped: the app keeps the selection too (the pane it reads with history).
+        message.stop()
         self._show_pane(self.snapshot)
+        self.post_message(SelectionMoved(message.agent))
 
     def on_prompt_closed(self, message: PromptClosed) -> None:
         self._backed_out()
