@@ -40,19 +40,6 @@ NEEDS_PERSON: frozenset[State] = frozenset(
     {State.APPROVAL, State.BLOCKED, State.STUCK, State.EXITED}
 )
 
-# An agent in each state, in words after its name: "api needs approval", "ingest has exited".
-# The one map: the app's toasts and the send gate's refusals both say it this way.
-STATE_PHRASES: dict[State, str] = {
-    State.APPROVAL: "needs approval",
-    State.BLOCKED: "is blocked",
-    State.STUCK: "is stuck",
-    State.EXITED: "has exited",
-    State.IDLE: "is idle",
-    State.WORKING: "is working",
-    State.UNKNOWN: "shows a screen orchestra cannot read",
-    State.UNREACHABLE: "is unreachable",
-}
-
 
 
 @dataclass(frozen=True)

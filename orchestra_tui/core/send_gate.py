@@ -38,8 +38,9 @@ from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.text import clip
 from orchestra_tui.agents.turn_start import composer_shown, is_short, turn_started
 from orchestra_tui.core.ansi import strip_ansi
+from orchestra_tui.core.state_words import STATE_PHRASES
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
-from orchestra_tui.models import STATE_PHRASES, Detection, PaneInfo, SendResult, State
+from orchestra_tui.models import Detection, PaneInfo, SendResult, State
 from orchestra_tui.services.pane_lock import PaneBusy
 
 # Why a working agent refuses: most tools' composers take no prompt while they work.

@@ -1,9 +1,10 @@
 """What the app says about an agent's state, in plain words: the phrase per state (one map for
-every layer: `models.STATE_PHRASES`) and what the person can do about it."""
+every layer: `core.state_words.STATE_PHRASES`) and what the person can do about it."""
 
 from __future__ import annotations
 
-from orchestra_tui.models import STATE_PHRASES, State
+from orchestra_tui.core.state_words import STATE_PHRASES
+from orchestra_tui.models import State
 
 __all__ = ["NEXT_STEP", "STATE_PHRASES"]
 
