@@ -190,7 +190,6 @@ def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
 def build_app(booted: Boot) -> OrchestraApp:
     """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
     from orchestra_tui.ui.app import AppOptions, OrchestraApp
-    from orchestra_tui.ui.terminal import hangup_safe
 
     config = booted.config
     options = AppOptions(
@@ -202,14 +201,14 @@ def build_app(booted: Boot) -> OrchestraApp:
         context_critical=config.ui.context_critical_percent,
         attach_popup=config.ui.attach_popup,
     )
-    app = OrchestraApp(booted.fleet, options, desk=booted.desk)
-    app.lifecycle = booted.lifecycle()  # N and X: new agents on lanes, retiring them
-    app.driver_class = hangup_safe(app.driver_class)
+    notices = []
     if whole := booted.fleet.enforcement.get(""):  # not tied to one agent: said at start
-        app.startup_notices.append(f"Enforcement: {whole}")
+        notices.append(f"Enforcement: {whole}")
     if booted.long_lived and booted.services.app_lock is None:
-        app.startup_notices.append(another_app_notice(booted.services.store.directory))
-    return app
+        notices.append(another_app_notice(booted.services.store.directory))
+    # The lifecycle: N and X, new agents on lanes and retiring them.
+    return OrchestraApp(booted.fleet, options, desk=booted.desk,
+                        lifecycle=booted.lifecycle(), startup_notices=notices)
 
 
 def another_app_notice(data_dir: Path) -> str:

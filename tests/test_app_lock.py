@@ -99,8 +99,7 @@ async def test_the_second_app_says_so_once_it_is_up(tmp_path):
         first.wait()
     await booted.aclose()
 
-    app = OrchestraApp(FixedFleet(tmp_path), AppOptions(poll=False))
-    app.startup_notices.extend(notices)
+    app = OrchestraApp(FixedFleet(tmp_path), AppOptions(poll=False), startup_notices=notices)
     async with app.run_test(size=(150, 40)) as pilot:
         await settle(pilot)
         assert [n.message for n in app._notifications] == notices

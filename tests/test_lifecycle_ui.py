@@ -25,9 +25,7 @@ def app_over(world, tmux, desk=None) -> OrchestraApp:
     fleet = Fleet(tmux, [], store=world.store, settings=FleetSettings(idle_debounce=0.3),
                   discover=False)
     fleet.registry = world.registry
-    app = OrchestraApp(fleet, AppOptions(poll=False), desk=desk)
-    app.lifecycle = world.lifecycle
-    return app
+    return OrchestraApp(fleet, AppOptions(poll=False), desk=desk, lifecycle=world.lifecycle)
 
 
 def notes(app) -> list[str]:
@@ -91,7 +89,7 @@ async def test_start_an_agent_on_the_selected_issue(tmux, tmp_path, repos, githu
         await pilot.press("I")
         await settle(pilot)
         assert isinstance(app.screen, IssuesScreen)
-        tree = app.screen.tree
+        tree = app.screen.listing
         for _ in range(10):
             if tree.selected_issue is not None and tree.selected_issue.number == 91:
                 break

@@ -38,20 +38,13 @@ from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.text import clip
 from orchestra_tui.agents.turn_start import composer_shown, is_short, turn_started
 from orchestra_tui.core.ansi import strip_ansi
+from orchestra_tui.core.state_words import STATE_PHRASES
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import Detection, PaneInfo, SendResult, State
 from orchestra_tui.services.pane_lock import PaneBusy
 
-# How a refused agent is named to the person, per the state that refused it.
-_PHRASES = {
-    State.APPROVAL: "needs approval",
-    State.BLOCKED: "is blocked",
-    State.STUCK: "is stuck",
-    State.EXITED: "has exited",
-    State.UNKNOWN: "shows a screen orchestra cannot read",
-    State.WORKING: "is working and its composer takes no input",
-    State.UNREACHABLE: "is unreachable",
-}
+# Why a working agent refuses: most tools' composers take no prompt while they work.
+_WORKING_REFUSED = " and its composer takes no input"
 
 
 DRAFT_REASON = "its prompt box holds unsent text: "
@@ -79,7 +72,8 @@ class Refusal(tuple):
 def refusal(state: State, reason: str, *, agent: str, draft: str = "") -> str:
     if draft:
         return f"{agent}'s prompt box holds unsent text: \"{clip(draft, _DRAFT_WORDS)}\"; not sent"
-    phrase = _PHRASES.get(state, f"is {state}")
+    phrase = STATE_PHRASES.get(state, f"is {state}") + (
+        _WORKING_REFUSED if state is State.WORKING else "")
     return f"{agent} {phrase}: not sent ({reason})"
 
 

@@ -1,39 +1,40 @@
-"""The Textual app: thin. It runs the poll loop in a worker, holds the latest FleetSnapshot for
-screens to watch, and turns the person's actions into Fleet calls run off the screen."""
+"""The Textual app: thin. It runs the poll loop in a worker, holds the latest FleetSnapshot and
+DeskSnapshot and hands them down to the screens, and turns the messages the screens post into
+the work of the controllers it owns (fleet, GitHub, lifecycle), run off the screen."""
 
 from __future__ import annotations
 
 import asyncio
-import shlex
-from collections.abc import Coroutine, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from orchestra_tui.agents.text import clip
 from orchestra_tui.config.schema import UiConfig, default_of
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.handoff import policy_reminder
-from orchestra_tui.core.send_gate import SendRefused
-from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import NEEDS_PERSON, Attach, AttachWay
-from orchestra_tui.services.tmux_attach import run_in_this_terminal
-from orchestra_tui.ui.github_actions import GitHubActions
-from orchestra_tui.ui.screens.ask import AskScreen
-from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
+from orchestra_tui.core.desk import UNCONFIGURED, Desk, DeskSnapshot
+from orchestra_tui.core.fleet import Fleet, FleetSnapshot
+from orchestra_tui.core.lifecycle import Lifecycle
+from orchestra_tui.models import NEEDS_PERSON
+from orchestra_tui.ui import messages as m
+from orchestra_tui.ui.fleet_actions import FleetActions
+from orchestra_tui.ui.github_actions import DeskRefreshed, GitHubActions, bindings_of
+from orchestra_tui.ui.lifecycle_actions import LifecycleActions
+from orchestra_tui.ui.palette import fleet_commands
+from orchestra_tui.ui.screens.desk_screen import DeskScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
 from orchestra_tui.ui.screens.help import HelpScreen
+from orchestra_tui.ui.screens.inbox import InboxScreen
+from orchestra_tui.ui.screens.issues import IssuesScreen
+from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
+from orchestra_tui.ui.terminal import hangup_safe
 from orchestra_tui.ui.words import NEXT_STEP, STATE_PHRASES
-
-# An offer to queue a refused send closes by itself after this long, unanswered.
-OFFER_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -50,38 +51,23 @@ class AppOptions:
     attach_popup: bool = default_of(UiConfig, "attach_popup")
 
 
-# What each fleet action does, for the command palette (its title is the binding's label).
-PALETTE_HELP: dict[str, str] = {
-    "prompt": "Type a prompt for the selected agent: send it now or add it to its queue",
-    "queue": "Open the selected agent's queue of follow-up prompts",
-    "approve": "Answer yes to the selected agent's permission dialog",
-    "deny": "Answer no to the selected agent's permission dialog",
-    "interrupt": "Stop the selected agent's turn (press twice)",
-    "alerts": "The selected agent's alerts: forbidden commands, loops, low context",
-    "attach": "Switch your tmux client to the selected agent's pane",
-    "pause": "Pause or resume sending the selected agent's queued prompts",
-    "restart": "Kill the selected agent and start it again with a handoff you can edit",
-    "kill": "Kill the selected agent's process (asks first); its queue stays",
-    "policy": "Send the lane's policy to the selected agent as a reminder",
-    "nudge": "Send 'continue' to a blocked agent whose prompt box is ready (asks first)",
-    "grid": "Show every agent's pane at once",
-    "zoom": "Show the selected agent's pane full size",
-    "why": "Why the selected agent is in its state, and what orchestra does next for it",
-    "inbox": "Unresolved review threads and bot findings on the agents' PRs",
-    "merge": "Each PR's evidence gate; merge only what passes",
-    "issues": "The lanes' issues: comment guidance, assign one to an agent",
-    "new_agent": "Start a new agent on a lane, optionally on an issue, in its own worktree",
-    "retire": "Stop the selected agent and remove its worktree (asks first)",
-}
-
-
 class FleetRefreshed(Message):
     def __init__(self, snapshot: FleetSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
 
 
-class OrchestraApp(GitHubActions, App):
+
+# The screens the app hands each snapshot down to (the fleet's, the desk's) while they are open.
+SHOWS_FLEET = (FleetScreen, GridScreen, QueueScreen, DeskScreen)
+SHOWS_DESK = (FleetScreen, DeskScreen, MergeScreen)
+
+
+class OrchestraApp(App[None]):
+    """Built by the composition root (`bootstrap.build_app`) with everything it uses: the
+    fleet, the GitHub desk and the lifecycle (None: GitHub or lanes not configured, and the
+    keys that need them say so), and the notices to show once the fleet screen is up."""
+
     CSS_PATH = "orchestra.tcss"
     TITLE = "orchestra"
     BINDINGS = [
@@ -89,34 +75,58 @@ class OrchestraApp(GitHubActions, App):
         Binding("question_mark", "help", "Help", id="help"),
     ]
 
-    # No repaint of the whole screen per tick: the screens watching it update what changed.
+    # No repaint of the whole screen per tick: the screens shown update what changed.
     snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
                                                  always_update=True, repaint=False)
+    desk: reactive[DeskSnapshot] = reactive(UNCONFIGURED, always_update=True)
 
-    def __init__(self, fleet, options: AppOptions = AppOptions(), desk=None) -> None:
+    def __init__(self, fleet: Fleet, options: AppOptions = AppOptions(), *,
+                 desk: Desk | None = None, lifecycle: Lifecycle | None = None,
+                 startup_notices: Iterable[str] = ()) -> None:
         super().__init__()
+        # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
+        self.driver_class = hangup_safe(self.driver_class)
         self.fleet = fleet
         self.options = options
+        self.github_desk = desk
+        self.startup_notices = list(startup_notices)
         self.selected_agent: str | None = None
-        self._queue_order = asyncio.Lock()  # follow-ups queued in a row keep their order
-        self.startup_notices: list[str] = []  # said once the fleet screen is up
-        self.init_github(desk)
+        self.github_actions = GitHubActions(self, fleet, desk, poll=options.poll,
+                                    fleet_shown=self._fleet_shown,
+                                    desk_shown=self._desk_shown, show_fleet=self._show_fleet)
+        self.fleet_actions = FleetActions(self, fleet, attach_popup=options.attach_popup,
+                                    shown=self._fleet_shown, show=self._show_fleet,
+                                    pulls_of=self.github_actions.pulls_of)
+        self.lifecycle_actions = LifecycleActions(self, lifecycle, self._fleet_shown)
+
+    def _fleet_shown(self) -> FleetSnapshot:
+        return self.snapshot
+
+    def _show_fleet(self, snapshot: FleetSnapshot) -> None:
+        self.snapshot = snapshot
+
+    def _desk_shown(self) -> DeskSnapshot:
+        return self.desk
 
     def on_mount(self) -> None:
         if self.options.theme in self.available_themes:
             self.theme = self.options.theme
-        self.push_screen(FleetScreen(self.options.config_path, self.options.context_warn,
-                                     self.options.context_critical))
-        self.fleet.on_send_failed = self._queued_send_failed
+        self.push_screen(FleetScreen(self.snapshot, self.desk,
+                                     config_path=self.options.config_path,
+                                     warn=self.options.context_warn,
+                                     critical=self.options.context_critical))
+        self.fleet.on_send_failed = self.fleet_actions.queued_send_failed  # type: ignore[method-assign]
         for notice in self.startup_notices:
             self.notify(notice, title="orchestra", severity="warning", timeout=12)
         if self.options.poll:
             self.run_worker(self._poll(), group="poll", exclusive=True)
         else:
             self.snapshot = self.fleet.snapshot
-        self.start_desk()
+        if self.github_desk is not None:
+            self.desk = self.github_desk.snapshot
+        self.github_actions.start()
 
-    def notify(self, message: str, *, title: str = "", severity="information",
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Every toast is plain text: messages carry agents' reasons, pane rows and config
         names such as `[[lane]]`, which Rich markup would style away or choke on (`[/]`)."""
@@ -124,6 +134,18 @@ class OrchestraApp(GitHubActions, App):
 
     def on_unmount(self) -> None:
         self.fleet.close()  # the hook nudge socket goes with the app
+
+    # -- the snapshots, handed down to the screens that show them --------------------------------
+
+    def watch_snapshot(self, snapshot: FleetSnapshot) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, SHOWS_FLEET):
+                screen.snapshot = snapshot
+
+    def watch_desk(self, desk: DeskSnapshot) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, SHOWS_DESK):
+                screen.desk = desk
 
     # -- the poll loop (a worker: it reads tmux and posts what it saw, never touching widgets)
 
@@ -149,10 +171,6 @@ class OrchestraApp(GitHubActions, App):
             return {view.name for view in self.snapshot.agents}
         return {self.selected_agent} if self.selected_agent else set()
 
-    def _queued_send_failed(self, agent: str, item, error: BaseException) -> None:
-        self.notify(f"{error}; the prompt is marked uncertain in {agent}'s queue (Q)",
-                    title=f"{agent}: queued prompt not sent", severity="error", timeout=12)
-
     def on_fleet_refreshed(self, message: FleetRefreshed) -> None:
         previous = self.snapshot
         self.snapshot = message.snapshot
@@ -168,6 +186,9 @@ class OrchestraApp(GitHubActions, App):
             self.notify(storage, title="orchestra's data", severity="error", timeout=15)
         if previous.at > 0:
             self._call_attention(previous, message.snapshot)
+
+    def on_desk_refreshed(self, message: DeskRefreshed) -> None:
+        self.desk = message.snapshot
 
     def _call_attention(self, before: FleetSnapshot, after: FleetSnapshot) -> None:
         """A toast and the bell when an agent starts needing the person."""
@@ -198,165 +219,123 @@ class OrchestraApp(GitHubActions, App):
         stack = self.screen_stack
         return bool(stack) and isinstance(stack[-1], FleetScreen) and stack[-1].typing
 
-    # -- actions the screens ask for -------------------------------------------------------
+    # -- the screens' messages: what the person asked for -------------------------------------
 
-    def _run(self, work: Coroutine, done: str | None = None) -> None:
-        async def guarded() -> None:
-            try:
-                await work
-            except OrchestraError as error:
-                self.notify(str(error), severity="error", timeout=8)
-                return
-            if done:
-                self.notify(done, timeout=3)
-            self.snapshot = self.fleet.current()
+    def on_selection_moved(self, message: m.SelectionMoved) -> None:
+        self.selected_agent = message.agent
 
-        self.run_worker(guarded(), group="actions")
+    def on_prompt_submitted(self, message: m.PromptSubmitted) -> None:
+        if message.queue:
+            self.fleet_actions.queue_prompt(message.agent, message.text)
+        else:
+            self.fleet_actions.send_prompt(message.agent, message.text)
 
-    def send_prompt(self, agent: str, text: str, *, source: str = "person") -> None:
-        """Send now through the send gate. A refusal (a dialog, a shell, an unknown screen)
-        types nothing; the person is offered to queue the text instead, one key."""
-        async def send() -> None:
-            try:
-                result = await self.fleet.send_now(agent, text, source=source)
-            except SendRefused as refused:
-                self._offer_queue(agent, text, refused, source)
-                return
-            if not result.delivered:
-                raise OrchestraError(
-                    f"{agent}: typed but submission not confirmed ({result.detail}); "
-                    "not sent again")
-            self.notify(f"Sent to {agent}", timeout=3)
+    def on_prompt_queued(self, message: m.PromptQueued) -> None:
+        self.fleet_actions.queue_prompt(message.agent, message.text)
 
-        self._run(send())
+    def on_queue_opened(self, message: m.QueueOpened) -> None:
+        self.push_screen(QueueScreen(message.agent, self.snapshot))
 
-    def _offer_queue(self, agent: str, text: str, refused: SendRefused, source: str) -> None:
-        if refused.typed:
-            self.notify(str(refused), title=f"{agent}: check the pane", severity="error",
-                        timeout=12)
-            return
+    def on_grid_opened(self, message: m.GridOpened) -> None:
+        self.push_screen(GridScreen(self.snapshot, self.selected_agent), self._picked_in_grid)
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._run(self.fleet.enqueue(agent, text, source=source),
-                          f"Queued for {agent}: sent when it is ready")
+    def _picked_in_grid(self, agent: str | None) -> None:
+        if agent is not None:
+            self.select_agent(agent)
 
-        view = self.snapshot.get(agent)
-        state_then = view.status.state if view is not None else None
+    def on_dialog_answered(self, message: m.DialogAnswered) -> None:
+        self.fleet_actions.answer(message.agent, message.approve)
 
-        def unchanged() -> bool:
-            now = self.snapshot.get(agent)
-            return (now.status.state if now is not None else None) is state_then
+    def on_interrupt_confirmed(self, message: m.InterruptConfirmed) -> None:
+        self.fleet_actions.interrupt(message.agent)
 
-        self.push_screen(AskScreen(
-            str(refused), f"Queue it for {agent} instead? It is sent when {agent} is ready.\n"
-            f"“{clip(text, 200)}”", valid_while=unchanged, expires_after=OFFER_SECONDS,
-            withdrawn=f"{agent} changed since the send was refused: the offer to queue it "
-                      "closed, nothing was queued"), answered)
+    def on_alerts_seen(self, message: m.AlertsSeen) -> None:
+        self.fleet_actions.alerts_seen(message.agent)
 
-    def queue_prompt(self, agent: str, text: str) -> None:
-        async def enqueue() -> None:
-            async with self._queue_order:
-                await self.fleet.enqueue(agent, text)
+    def on_attach_asked(self, message: m.AttachAsked) -> None:
+        self.fleet_actions.attach(message.agent)
 
-        self._run(enqueue(), f"Queued for {agent}")
+    def on_pause_toggled(self, message: m.PauseToggled) -> None:
+        self.fleet_actions.toggle_pause(message.agent)
 
-    def queue_op(self, op: str, *args) -> None:
-        self._run(self.fleet.queue_op(op, *args))
+    def on_restart_asked(self, message: m.RestartAsked) -> None:
+        self.fleet_actions.restart(message.agent)
 
-    def toggle_pause(self, agent: str) -> None:
-        async def toggle() -> None:
-            paused = await self.fleet.toggle_pause(agent)
-            self.notify(f"{agent}: queue {'paused' if paused else 'resumed'}", timeout=3)
+    def on_kill_asked(self, message: m.KillAsked) -> None:
+        self.fleet_actions.kill(message.agent)
 
-        self._run(toggle())
+    def on_policy_reminder_asked(self, message: m.PolicyReminderAsked) -> None:
+        self.fleet_actions.remind_policy(message.agent)
 
-    def answer(self, agent: str, approve: bool) -> None:
-        """Answer the dialog the person sees: the fleet re-reads the pane and refuses when it
-        is no longer that dialog."""
-        view = self.snapshot.get(agent)
-        seen = view.status.dialog_key if view is not None else None
-        self._run(self.fleet.answer(agent, approve, seen=seen),
-                  f"{'Approved' if approve else 'Denied'}: {agent}")
+    def on_nudge_asked(self, message: m.NudgeAsked) -> None:
+        self.fleet_actions.nudge(message.agent)
 
-    def alerts_seen(self, agent: str) -> None:
-        self.fleet.alerts_seen(agent)
+    def on_new_agent_asked(self, message: m.NewAgentAsked) -> None:
+        self.lifecycle_actions.ask_new_agent(lane=message.lane)
 
-    def interrupt(self, agent: str) -> None:
-        self._run(self.fleet.interrupt(agent), f"Interrupted {agent}")
+    def on_retire_asked(self, message: m.RetireAsked) -> None:
+        self.lifecycle_actions.ask_retire(message.agent)
 
-    def attach(self, agent: str) -> None:
-        async def attach() -> None:
-            found = await self.fleet.attach(agent, popup=self.options.attach_popup)
-            back = f"{found.detach} comes back to orchestra"
-            if found.way is AttachWay.IN_THIS_TERMINAL:
-                await self._attach_here(agent, found)
-            elif found.way is AttachWay.COMMAND_ONLY:
-                self.notify(f"Run  {shlex.join(found.argv)}  ({back})", title="Attach",
-                            timeout=20)
-            else:
-                self.notify(f"{agent}'s pane is open in your tmux; {back}", title="Attach",
-                            timeout=6)
+    def on_agent_on_issue_asked(self, message: m.AgentOnIssueAsked) -> None:
+        self.lifecycle_actions.ask_agent_on_issue(message.issue)
 
-        self._run(attach())
+    # The queue editor's edits, each one operation of the fleet's queue.
+    def on_queue_item_edited(self, message: m.QueueItemEdited) -> None:
+        self.fleet_actions.queue_op("edit", message.item_id, message.text)
 
-    async def _attach_here(self, agent: str, found: Attach) -> None:
-        """Outside tmux: the app steps aside, the attach runs in this terminal, and orchestra
-        comes back when the person detaches."""
-        with self.suspend():
-            print(f"orchestra: attaching to {agent}; {found.detach} comes back to orchestra",
-                  flush=True)
-            code = await asyncio.to_thread(run_in_this_terminal, found.argv)
-        if code != 0:
-            self.notify(f"The attach ended with exit {code}: {shlex.join(found.argv)}",
-                        title="Attach", severity="warning", timeout=12)
+    def on_queue_item_deleted(self, message: m.QueueItemDeleted) -> None:
+        self.fleet_actions.queue_op("delete", message.item_id)
 
-    def restart_agent(self, agent: str) -> None:
-        """Compose the handoff, let the person edit it (saving is the confirmation), then kill
-        the agent, start it again and send the handoff once it is ready."""
-        async def compose() -> None:
-            handoff = await self.fleet.compose_handoff(agent, pulls=self.pulls_of(agent))
+    def on_queue_item_moved(self, message: m.QueueItemMoved) -> None:
+        self.fleet_actions.queue_op("move", message.item_id, message.delta)
 
-            def edited(text: str | None) -> None:
-                if text:
-                    self._run(self._restart(agent, text))
+    def on_queue_item_moved_to(self, message: m.QueueItemMovedTo) -> None:
+        self.fleet_actions.queue_op("move_to_agent", message.item_id, message.agent)
 
-            self.push_screen(EditPromptScreen(
-                f"Restart {agent}: this handoff is sent once it is ready", handoff,
-                save_label="restart"), edited)
+    def on_queue_item_requeued(self, message: m.QueueItemRequeued) -> None:
+        self.fleet_actions.queue_op("requeue", message.item_id)
 
-        self._run(compose())
+    # The GitHub screens'.
+    def on_desk_refresh_asked(self, message: m.DeskRefreshAsked) -> None:
+        self.github_actions.refresh()
 
-    def pulls_of(self, agent: str) -> list:
-        """The agent's open PRs with their gates, as the last GitHub refresh saw them."""
-        return [(item.pr, item.gate) for item in self.desk.pulls if item.pr.agent == agent]
+    def on_browser_open_asked(self, message: m.BrowserOpenAsked) -> None:
+        self.github_actions.open_in_browser(message.url)
 
-    async def _restart(self, agent: str, handoff: str) -> None:
-        self.notify(f"Restarting {agent} …", timeout=3)
-        outcome = await self.fleet.restart(agent, " ".join(handoff.split()))
-        self.notify(outcome.summary, title=agent,
-                    severity="information" if outcome.handoff_sent else "warning", timeout=10)
+    def on_review_queued(self, message: m.ReviewQueued) -> None:
+        self.github_actions.queue_review(message.entry, message.agent)
 
-    def kill_agent(self, agent: str) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._run(self.fleet.kill(agent), f"Killed {agent}")
+    def on_review_resolved(self, message: m.ReviewResolved) -> None:
+        self.github_actions.resolve_review(message.entry)
 
-        self.push_screen(AskScreen(f"Kill {agent}?",
-                                   "Its process ends; its queue stays. R restarts it."), answered)
+    def on_review_snoozed(self, message: m.ReviewSnoozed) -> None:
+        self.github_actions.snooze_review(message.entry, message.hours)
 
-    def remind_policy(self, agent: str) -> None:
-        spec = self.fleet.spec(agent)
-        if not spec.policy:
-            self.notify(f"{agent}'s lane has no policy in the config", severity="warning")
-            return
-        self.send_prompt(agent, policy_reminder(spec), source="policy")
+    def on_review_unsnoozed(self, message: m.ReviewUnsnoozed) -> None:
+        self.github_actions.unsnooze_review(message.entry)
 
-    def open_queue(self, agent: str) -> None:
-        self.push_screen(QueueScreen(agent))
+    def on_merge_confirmed(self, message: m.MergeConfirmed) -> None:
+        self.github_actions.merge_pull(message.pr, message.gate_sha)
 
-    def open_grid(self) -> None:
-        self.push_screen(GridScreen())
+    def on_admin_merge_confirmed(self, message: m.AdminMergeConfirmed) -> None:
+        self.github_actions.admin_merge_pull(message.pr, message.gate_sha, message.reason)
+
+    def on_branch_update_asked(self, message: m.BranchUpdateAsked) -> None:
+        self.github_actions.update_pull_branch(message.pr)
+
+    def on_issues_wanted(self, message: m.IssuesWanted) -> None:
+        self.github_actions.load_issues()
+
+    def on_issue_wanted(self, message: m.IssueWanted) -> None:
+        self.github_actions.load_issue(message.repo, message.number)
+
+    def on_guidance_written(self, message: m.GuidanceWritten) -> None:
+        self.github_actions.post_guidance(message.repo, message.number, message.body)
+
+    def on_issue_assigned(self, message: m.IssueAssigned) -> None:
+        self.github_actions.assign_issue(message.issue, message.agent)
+
+    # -- the app's own actions and keys ----------------------------------------------------------
 
     def select_agent(self, agent: str) -> None:
         self.selected_agent = agent
@@ -364,25 +343,30 @@ class OrchestraApp(GitHubActions, App):
             if isinstance(screen, FleetScreen):
                 screen.select(agent)
 
+    def action_inbox(self) -> None:
+        self.github_actions.open_screen(InboxScreen)
+
+    def action_merge_panel(self) -> None:
+        self.github_actions.open_screen(MergeScreen)
+
+    def action_issues(self) -> None:
+        self.github_actions.open_screen(IssuesScreen)
+
+    def action_refresh_github(self) -> None:
+        self.github_actions.refresh()
+
     def action_help(self) -> None:
-        sections = [("Everywhere", list(self.BINDINGS)),
-                    ("Fleet", list(FleetScreen.BINDINGS)),
-                    ("Queue editor", list(QueueScreen.BINDINGS)),
-                    ("Grid", list(GridScreen.BINDINGS)),
-                    *self.github_help_sections()]
+        sections = [("Everywhere", bindings_of(type(self))),
+                    ("Fleet", bindings_of(FleetScreen)),
+                    ("Queue editor", bindings_of(QueueScreen)),
+                    ("Grid", bindings_of(GridScreen)),
+                    *self.github_actions.help_sections()]
         self.push_screen(HelpScreen(sections))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from self.github_system_commands(screen)
+        yield from self.github_actions.system_commands(screen)
         yield SystemCommand("Help", "Every key and what each state means", self.action_help)
         fleet_screen = next((s for s in self.screen_stack if isinstance(s, FleetScreen)), None)
-        if fleet_screen is None:
-            return
-        for binding in FleetScreen.BINDINGS:
-            # Every action on an agent, shown in the footer or not; not the cursor keys.
-            help_text = PALETTE_HELP.get(binding.id or "")
-            if help_text is None:
-                continue
-            yield SystemCommand(binding.description, f"{help_text} (key: {binding.key})",
-                                partial(fleet_screen.run_action, binding.action))
+        if fleet_screen is not None:
+            yield from fleet_commands(fleet_screen)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
-from orchestra_tui.models import ContextTrend, QueueItem, QueueItemState, State
+from orchestra_tui.models import BranchFigures, ContextTrend, QueueItem, QueueItemState, State
 
 STATE_STYLES: dict[State, str] = {
     State.APPROVAL: "bold black on #e5c07b",
@@ -147,3 +147,16 @@ def why_text(wait) -> Text:
     text = Text(f"{wait.kind}", style=WAIT_STYLES.get(str(wait.kind), ""))
     text.append(f": {ellipsis(wait.why, 70)}", style="dim")
     return text
+
+
+def figures_text(work: BranchFigures) -> str:
+    """`codex/7 ↑2 ↓0 · 3 files +40 −2`, as much as is known."""
+    parts = [work.branch or "(detached)"]
+    if work.ahead is not None:
+        parts[0] += f" ↑{work.ahead} ↓{work.behind}"
+    if work.files_changed:
+        parts.append(f"{work.files_changed} file{'s' if work.files_changed != 1 else ''} "
+                     f"+{work.insertions} −{work.deletions}")
+    if work.merged:
+        parts.append("merged: X retires it")
+    return " · ".join(parts)

@@ -5,7 +5,13 @@ tool's own word goes through the send gate like any prompt."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+
 from orchestra_tui.agents.profiles import PROFILES
+from orchestra_tui.core.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.send_gate import SendRefused
 from orchestra_tui.models import State
 from orchestra_tui.ui.screens.ask import AskScreen
@@ -18,8 +24,11 @@ def continue_text(tool: str) -> str:
     return profile.continue_text if profile is not None else "continue"
 
 
-def ask_nudge(app, agent: str) -> None:
-    view = app.snapshot.get(agent)
+def ask_nudge(app: App[Any], fleet: Fleet, shown: Callable[[], FleetSnapshot],
+              agent: str) -> None:
+    """`shown` is the snapshot the person sees: the offer lasts while it shows `agent`
+    blocked."""
+    view = shown().get(agent)
     if view is None or view.status.state is not State.BLOCKED:
         state = view.status.state if view is not None else "gone"
         app.notify(f"{agent} is {state}, not blocked: a nudge is for an agent stopped on an "
@@ -28,12 +37,12 @@ def ask_nudge(app, agent: str) -> None:
     text = continue_text(view.status.tool)
 
     def still_blocked() -> bool:
-        now = app.snapshot.get(agent)
+        now = shown().get(agent)
         return now is not None and now.status.state is State.BLOCKED
 
     def answered(yes: bool | None) -> None:
         if yes:
-            app.run_worker(_send(app, agent, text), group="nudge")
+            app.run_worker(_send(app, fleet, agent, text), group="nudge")
 
     app.push_screen(AskScreen(
         f"Nudge {agent}? It is blocked: {view.status.reason}",
@@ -42,9 +51,9 @@ def ask_nudge(app, agent: str) -> None:
         withdrawn=f"{agent} is no longer blocked: the nudge was not sent"), answered)
 
 
-async def _send(app, agent: str, text: str) -> None:
+async def _send(app: App[Any], fleet: Fleet, agent: str, text: str) -> None:
     try:
-        result = await app.fleet.send_now(agent, text, source="nudge", allow_blocked=True)
+        result = await fleet.send_now(agent, text, source="nudge", allow_blocked=True)
     except SendRefused as refused:
         app.notify(str(refused), title=f"{agent} not nudged", severity="warning", timeout=10)
         return

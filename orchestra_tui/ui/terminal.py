@@ -9,7 +9,8 @@ dropped instead: the app exits through its normal path and the cleanup after it 
 
 from __future__ import annotations
 
-from typing import IO, Any
+from io import TextIOWrapper
+from typing import IO, Any, cast
 
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
@@ -44,7 +45,9 @@ class TerminalOrNothing:
 class HangupSafeLinuxDriver(LinuxDriver):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._file = TerminalOrNothing(self._file)
+        if self._file is not None:
+            # Duck-typed: it writes and flushes like the terminal stream it wraps.
+            self._file = cast(TextIOWrapper, TerminalOrNothing(self._file))
 
 
 def hangup_safe(driver_class: type[Driver]) -> type[Driver]:

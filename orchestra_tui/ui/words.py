@@ -1,21 +1,12 @@
-"""What the app says about an agent's state, in plain words: one phrase per state and what the
-person can do about it."""
+"""What the app says about an agent's state, in plain words: the phrase per state (one map for
+every layer: `core.state_words.STATE_PHRASES`) and what the person can do about it."""
 
 from __future__ import annotations
 
+from orchestra_tui.core.state_words import STATE_PHRASES
 from orchestra_tui.models import State
 
-# How a state change is told in a toast: "api needs approval", "ingest has exited".
-STATE_PHRASES: dict[State, str] = {
-    State.APPROVAL: "needs approval",
-    State.BLOCKED: "is blocked",
-    State.STUCK: "is stuck",
-    State.EXITED: "has exited",
-    State.IDLE: "is idle",
-    State.WORKING: "is working",
-    State.UNKNOWN: "shows an unreadable screen",
-    State.UNREACHABLE: "is unreachable",
-}
+__all__ = ["NEXT_STEP", "STATE_PHRASES"]
 
 # What the person can do about a state that needs them, in the toast that tells of it.
 NEXT_STEP: dict[State, str] = {

@@ -13,14 +13,31 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import DataTable, Footer, Header
 
+from orchestra_tui.core.desk import UNCONFIGURED, DeskSnapshot
 from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.ui.format import count_queued, duration
-from orchestra_tui.ui.lifecycle_actions import ask_new_agent, ask_retire, figures_text
-from orchestra_tui.ui.messages import AgentSelected, PromptClosed, PromptSubmitted
-from orchestra_tui.ui.nudge import ask_nudge
+from orchestra_tui.ui.format import count_queued, duration, figures_text
+from orchestra_tui.ui.messages import (
+    AgentSelected,
+    AlertsSeen,
+    AttachAsked,
+    DialogAnswered,
+    GridOpened,
+    InterruptConfirmed,
+    KillAsked,
+    NewAgentAsked,
+    NudgeAsked,
+    PauseToggled,
+    PolicyReminderAsked,
+    PromptClosed,
+    QueueOpened,
+    RestartAsked,
+    RetireAsked,
+    SelectionMoved,
+)
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.empty_state import EmptyState
 from orchestra_tui.ui.widgets.pane_view import PaneView
@@ -36,7 +53,9 @@ COMPACT_BELOW = 130  # columns: below this the footer is drawn compact
 TABLE_BORDER = 2
 
 
-class FleetScreen(Screen):
+class FleetScreen(Screen[None]):
+    """Shows `snapshot` and, for who is on which issue, `desk`: the app sets both."""
+
     BINDINGS = [
         Binding("enter", "prompt", "Prompt", id="prompt"),
         Binding("Q", "queue", "Queue", id="queue"),
@@ -70,8 +89,15 @@ class FleetScreen(Screen):
                 show=False, id="pane_down", key_display="pgdn"),
     ]
 
-    def __init__(self, config_path: str = "", warn: int = 20, critical: int = 10) -> None:
+    snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
+                                                 always_update=True, repaint=False)
+    desk: reactive[DeskSnapshot] = reactive(UNCONFIGURED, always_update=True, repaint=False)
+
+    def __init__(self, snapshot: FleetSnapshot, desk: DeskSnapshot = UNCONFIGURED, *,
+                 config_path: str = "", warn: int = 20, critical: int = 10) -> None:
         super().__init__()
+        self.set_reactive(FleetScreen.snapshot, snapshot)
+        self.set_reactive(FleetScreen.desk, desk)
         self.config_path = config_path
         self.warn = warn
         self.critical = critical
@@ -95,10 +121,17 @@ class FleetScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch(self.app, "snapshot", self._show, init=True)
-        if hasattr(self.app, "desk"):
-            self.watch(self.app, "desk", self._show_issues, init=True)
+        self._show(self.snapshot)
+        self._show_issues(self.desk)
         self.query_one(AgentTable).focus()
+
+    def watch_snapshot(self, snapshot: FleetSnapshot) -> None:
+        if self.is_mounted:
+            self._show(snapshot)
+
+    def watch_desk(self, desk: DeskSnapshot) -> None:
+        if self.is_mounted:
+            self._show_issues(desk)
 
     def on_resize(self, event: events.Resize) -> None:
         # A narrow terminal keeps every key in the footer by packing it tighter.
@@ -127,7 +160,7 @@ class FleetScreen(Screen):
     def _show_armed(self, armed: tuple[str, str] | None) -> None:
         table = self.query_one(AgentTable)
         table.armed = armed
-        table.update_agents(self.app.snapshot)
+        table.update_agents(self.snapshot)
 
     @property
     def selected(self) -> str | None:
@@ -170,13 +203,13 @@ class FleetScreen(Screen):
             view = snapshot.get(bar.agent)
             bar.show_queued(count_queued(view.queue) if view else 0)
 
-    def _show_issues(self, desk) -> None:
+    def _show_issues(self, desk: DeskSnapshot) -> None:
         table = self.query_one(AgentTable)
-        issues = {view.name: label for view in self.app.snapshot.agents
+        issues = {view.name: label for view in self.snapshot.agents
                   if (label := desk.current_issue(view.name))}
         if issues != table.issues:
             table.issues = issues
-            table.update_agents(self.app.snapshot)
+            table.update_agents(self.snapshot)
 
     @property
     def explaining(self) -> bool:
@@ -220,20 +253,15 @@ class FleetScreen(Screen):
     def select(self, agent: str) -> None:
         self.query_one(AgentTable).select(agent)
 
-    def on_data_table_row_selected(self, event) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         # The table takes enter before the screen's binding sees it: same meaning either way.
         event.stop()
         self.action_prompt()
 
     def on_agent_selected(self, message: AgentSelected) -> None:
-        self.app.selected_agent = message.agent
-        self._show_pane(self.app.snapshot)
-
-    def on_prompt_submitted(self, message: PromptSubmitted) -> None:
-        if message.queue:
-            self.app.queue_prompt(message.agent, message.text)
-        else:
-            self.app.send_prompt(message.agent, message.text)
+        message.stop()
+        self._show_pane(self.snapshot)
+        self.post_message(SelectionMoved(message.agent))
 
     def on_prompt_closed(self, message: PromptClosed) -> None:
         self._backed_out()
@@ -247,7 +275,7 @@ class FleetScreen(Screen):
 
     def action_prompt(self) -> None:
         if agent := self._require_selected():
-            view = self.app.snapshot.get(agent)
+            view = self.snapshot.get(agent)
             self.query_one(PromptBar).open_for(agent, count_queued(view.queue) if view else 0)
             self.refresh_bindings()
 
@@ -267,14 +295,14 @@ class FleetScreen(Screen):
 
     def action_alerts(self) -> None:
         agent = self._require_selected()
-        view = self.app.snapshot.get(agent) if agent else None
-        if view is None:
+        view = self.snapshot.get(agent) if agent else None
+        if agent is None or view is None:
             return
         alerts = view.status.alerts
         if not alerts:
             self.notify(f"{agent} has no alerts", timeout=4)
             return
-        self.app.alerts_seen(agent)
+        self.post_message(AlertsSeen(agent))
         self.notify("\n".join(f"⚠ {text}" for text in alerts), markup=False,
                     title=f"{agent}: {len(alerts)} alert{'s' if len(alerts) > 1 else ''}",
                     severity="warning", timeout=20)
@@ -293,15 +321,15 @@ class FleetScreen(Screen):
 
     def action_queue(self) -> None:
         if agent := self._require_selected():
-            self.app.open_queue(agent)
+            self.post_message(QueueOpened(agent))
 
     def action_approve(self) -> None:
         if agent := self._require_selected():
-            self.app.answer(agent, approve=True)
+            self.post_message(DialogAnswered(agent, approve=True))
 
     def action_deny(self) -> None:
         if agent := self._require_selected():
-            self.app.answer(agent, approve=False)
+            self.post_message(DialogAnswered(agent, approve=False))
 
     def action_interrupt(self, key: str) -> None:
         agent = self._require_selected()
@@ -312,7 +340,7 @@ class FleetScreen(Screen):
         if armed and armed[0] == key and armed[1] == agent \
                 and now - armed[2] <= INTERRUPT_GUARD_SECONDS:
             self._disarm()
-            self.app.interrupt(agent)
+            self.post_message(InterruptConfirmed(agent))
             return
         self._armed = (key, agent, now)
         label = "esc" if key == "escape" else key
@@ -326,43 +354,43 @@ class FleetScreen(Screen):
 
     def action_attach(self) -> None:
         if agent := self._require_selected():
-            self.app.attach(agent)
+            self.post_message(AttachAsked(agent))
 
     def action_toggle_pause(self) -> None:
         if agent := self._require_selected():
-            self.app.toggle_pause(agent)
+            self.post_message(PauseToggled(agent))
 
     def action_restart(self) -> None:
         if agent := self._require_selected():
-            self.app.restart_agent(agent)
+            self.post_message(RestartAsked(agent))
 
     def action_kill(self) -> None:
         if agent := self._require_selected():
-            self.app.kill_agent(agent)
+            self.post_message(KillAsked(agent))
 
     def action_new_agent(self) -> None:
-        view = self.app.snapshot.get(self.selected) if self.selected else None
+        view = self.snapshot.get(self.selected) if self.selected else None
         lane = view.status.spec.lane if view is not None and view.status.spec else ""
-        ask_new_agent(self.app, lane=lane)
+        self.post_message(NewAgentAsked(lane))
 
     def action_retire(self) -> None:
         if agent := self._require_selected():
-            ask_retire(self.app, agent)
+            self.post_message(RetireAsked(agent))
 
     def action_nudge(self) -> None:
         if agent := self._require_selected():
-            ask_nudge(self.app, agent)
+            self.post_message(NudgeAsked(agent))
 
     def action_remind_policy(self) -> None:
         if agent := self._require_selected():
-            self.app.remind_policy(agent)
+            self.post_message(PolicyReminderAsked(agent))
 
     def action_why(self) -> None:
         self.toggle_class("-why")
-        self._show_why(self.app.snapshot)
+        self._show_why(self.snapshot)
 
     def action_grid(self) -> None:
-        self.app.open_grid()
+        self.post_message(GridOpened())
 
     def action_zoom(self) -> None:
         if self.zoomed:

@@ -6,10 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.models import State
 from orchestra_tui.ui.format import split_capture, state_badge
 
 
@@ -23,7 +25,7 @@ class PaneTile(Static, can_focus=True):
         self._screen: tuple[str, int | None] | None = None
         self._titles: tuple[Text, str] | None = None
 
-    def show(self, screen: str, state, reason: str, rows: int | None = None) -> None:
+    def show(self, screen: str, state: State, reason: str, rows: int | None = None) -> None:
         title = Text(f"{self.agent} ")
         badge = state_badge(state)
         badge.rstrip()  # in place: the badge's padding is for the list's column
@@ -53,7 +55,10 @@ class PaneTile(Static, can_focus=True):
         self.update(Text.from_ansi("\n".join(shown), no_wrap=True, end=""))
 
 
-class GridScreen(Screen):
+class GridScreen(Screen[str | None]):
+    """Shows `snapshot` (the app sets it); `enter` dismisses with the agent picked. Opens on
+    `selected`."""
+
     BINDINGS = [
         Binding("escape,g", "app.pop_screen", "Back", id="grid_back"),
         Binding("enter", "pick", "Select", id="grid_pick"),
@@ -61,13 +66,25 @@ class GridScreen(Screen):
         Binding("left,h,up,k", "app.focus_previous", "Previous", show=False),
     ]
 
+    snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
+                                                 always_update=True, repaint=False)
+
+    def __init__(self, snapshot: FleetSnapshot, selected: str | None) -> None:
+        super().__init__()
+        self.set_reactive(GridScreen.snapshot, snapshot)
+        self.selected = selected
+
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
         yield Grid(id="grid")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch(self.app, "snapshot", self._show, init=True)
+        self._show(self.snapshot)
+
+    def watch_snapshot(self, snapshot: FleetSnapshot) -> None:
+        if self.is_mounted:
+            self._show(snapshot)
 
     def _show(self, snapshot: FleetSnapshot) -> None:
         grid = self.query_one(Grid)
@@ -80,13 +97,11 @@ class GridScreen(Screen):
             columns = 1 if len(names) <= 1 else 2 if len(names) <= 4 else 3
             grid.styles.grid_size_columns = columns
             if tiles:
-                selected = self.app.selected_agent
-                (tiles.get(selected) or next(iter(tiles.values()))).focus()
+                shown = tiles.get(self.selected) if self.selected else None
+                (shown or next(iter(tiles.values()))).focus()
         for view in snapshot.agents:
             tiles[view.name].show(view.screen, view.status.state, view.status.reason,
                                   view.pane.height if view.pane else None)
 
     def action_pick(self) -> None:
-        if isinstance(self.focused, PaneTile):
-            self.app.select_agent(self.focused.agent)
-        self.app.pop_screen()
+        self.dismiss(self.focused.agent if isinstance(self.focused, PaneTile) else None)

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from orchestra_tui.core.desk import DeskSnapshot, InboxEntry
+from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.core.inbox import InboxPull, clean_body
 from orchestra_tui.ui.github_format import (
     author_text,
@@ -15,6 +16,14 @@ from orchestra_tui.ui.github_format import (
     severity_badge,
     short_sha,
     where,
+)
+from orchestra_tui.ui.messages import (
+    BrowserOpenAsked,
+    DeskRefreshAsked,
+    ReviewQueued,
+    ReviewResolved,
+    ReviewSnoozed,
+    ReviewUnsnoozed,
 )
 from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
@@ -47,15 +56,15 @@ class InboxScreen(DeskScreen):
         *cursor_bindings(),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, snapshot: FleetSnapshot, desk: DeskSnapshot) -> None:
+        super().__init__(snapshot, desk)
         self.show_snoozed = False
 
     @property
-    def tree(self) -> ThreadTree:
+    def listing(self) -> ThreadTree:
         return self.query_one(ThreadTree)
 
-    def show_snapshot(self, snapshot: DeskSnapshot) -> None:
+    def show_desk(self, snapshot: DeskSnapshot) -> None:
         groups = snapshot.inbox(include_snoozed=self.show_snoozed)
         threads = sum(len(entries) for _, pulls in groups for _, entries in pulls)
         pulls = sum(len(p) for _, p in groups)
@@ -67,13 +76,13 @@ class InboxScreen(DeskScreen):
             summary.append(f"  {hidden} snoozed" + ("" if self.show_snoozed else " (Z shows)"),
                            style="dim")
         self.status.show(snapshot, summary, notice=False)
-        self.tree.show(groups, snapshot.agents, snapshot.at, snapshot.repo_errors)
+        self.listing.show(groups, snapshot.agents, snapshot.at, snapshot.repo_errors)
         self.show_detail()
 
     def show_detail(self) -> None:
-        snapshot: DeskSnapshot = self.app.desk
+        snapshot = self.desk
         detail = self.detail
-        failed = self.tree.selected_error
+        failed = self.listing.selected_error
         if failed is not None:
             repo, error = failed
             head = repo_error_text(repo, error.kind, error.message)
@@ -81,11 +90,11 @@ class InboxScreen(DeskScreen):
                         "repositories are current. R reads GitHub again.", style="dim")
             detail.show(head, "")
             return
-        entry = self.tree.selected_entry
+        entry = self.listing.selected_entry
         if entry is not None:
             detail.show(self._entry_head(entry), clean_body(entry.thread.body) or "*(empty)*")
             return
-        pull = self.tree.selected_pull
+        pull = self.listing.selected_pull
         if pull is not None:
             detail.show(self._pull_head(pull), "")
             return
@@ -129,7 +138,7 @@ class InboxScreen(DeskScreen):
         return head
 
     def _require_entry(self) -> InboxEntry | None:
-        entry = self.tree.selected_entry
+        entry = self.listing.selected_entry
         if entry is None:
             self.notify("Select a review thread first", severity="warning", timeout=3)
         return entry
@@ -140,52 +149,51 @@ class InboxScreen(DeskScreen):
             return
         agent = entry.pull.pr.agent
         if agent:
-            self.app.queue_review(entry, agent)
+            self.post_message(ReviewQueued(entry, agent))
             return
-        names = [view.name for view in self.app.snapshot.agents] or [
-            spec.name for spec in self.app.desk.agents]
+        names = self.agent_names()
         if not names:
             self.notify("No agent to send it to", severity="warning")
             return
 
         def picked(name: str | None) -> None:
             if name:
-                self.app.queue_review(entry, name)
+                self.post_message(ReviewQueued(entry, name))
 
         self.app.push_screen(PickAgentScreen(names, "Unassigned PR: send to which agent?"),
                              picked)
 
     def action_resolve(self) -> None:
         if entry := self._require_entry():
-            self.app.resolve_review(entry)
+            self.post_message(ReviewResolved(entry))
 
     def action_snooze(self) -> None:
         entry = self._require_entry()
         if entry is None:
             return
         if entry.snoozed:
-            self.app.unsnooze_review(entry)
+            self.post_message(ReviewUnsnoozed(entry))
             return
 
         def picked(choice: str | None) -> None:
             if choice is not None:
-                self.app.snooze_review(entry, SNOOZE_CHOICES[choice])
+                self.post_message(ReviewSnoozed(entry, SNOOZE_CHOICES[choice]))
 
         self.app.push_screen(PickAgentScreen(list(SNOOZE_CHOICES), "Snooze this thread…"),
                              picked)
 
     def action_toggle_snoozed(self) -> None:
         self.show_snoozed = not self.show_snoozed
-        self.show_snapshot(self.app.desk)
+        self.show_desk(self.desk)
 
     def action_open(self) -> None:
-        entry = self.tree.selected_entry
-        pull = self.tree.selected_pull
+        entry = self.listing.selected_entry
+        pull = self.listing.selected_pull
         url = entry.thread.url if entry is not None else (pull.pr.url if pull else "")
         if url:
-            self.app.open_in_browser(url)
+            self.post_message(BrowserOpenAsked(url))
         else:
             self.app.bell()
 
     def action_refresh(self) -> None:
-        self.app.refresh_desk()
+        self.post_message(DeskRefreshAsked())

@@ -9,9 +9,17 @@ from rich.text import Text
 from textual.binding import Binding
 
 from orchestra_tui.core.desk import GUIDANCE_TEMPLATE, DeskSnapshot
+from orchestra_tui.core.fleet import FleetSnapshot
 from orchestra_tui.models import Issue
 from orchestra_tui.ui.github_format import repo_error_text
-from orchestra_tui.ui.lifecycle_actions import ask_new_agent
+from orchestra_tui.ui.messages import (
+    AgentOnIssueAsked,
+    BrowserOpenAsked,
+    GuidanceWritten,
+    IssueAssigned,
+    IssuesWanted,
+    IssueWanted,
+)
 from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
@@ -50,20 +58,20 @@ class IssuesScreen(DeskScreen):
         *cursor_bindings(),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, snapshot: FleetSnapshot, desk: DeskSnapshot) -> None:
+        super().__init__(snapshot, desk)
         self._requested: set[tuple[str, int]] = set()
 
     def on_mount(self) -> None:
         super().on_mount()
-        if self.app.desk.configured and self.app.desk.issues is None:
-            self.app.load_issues()
+        if self.desk.configured and self.desk.issues is None:
+            self.post_message(IssuesWanted())
 
     @property
-    def tree(self) -> IssueTree:
+    def listing(self) -> IssueTree:
         return self.query_one(IssueTree)
 
-    def show_snapshot(self, snapshot: DeskSnapshot) -> None:
+    def show_desk(self, snapshot: DeskSnapshot) -> None:
         lanes = snapshot.issues or ()
         count = sum(len(lane.issues) for lane in lanes)
         summary = Text()
@@ -79,14 +87,14 @@ class IssuesScreen(DeskScreen):
             status.show(snapshot, summary, error=snapshot.issues_error,
                         loaded=snapshot.issues is not None, now=snapshot.issues_at,
                         failed=tuple(lane.repo for lane in lanes if lane.error))
-        self.tree.show(lanes, snapshot.agents, snapshot.assignments)
+        self.listing.show(lanes, snapshot.agents, snapshot.assignments)
         self.show_detail()
 
     def show_detail(self) -> None:
-        snapshot: DeskSnapshot = self.app.desk
+        snapshot = self.desk
         detail = self.detail
-        issue = self.tree.selected_issue
-        lane = self.tree.selected_lane
+        issue = self.listing.selected_issue
+        lane = self.listing.selected_lane
         if issue is None and lane is not None and lane.error is not None:
             head = repo_error_text(lane.repo, lane.error.kind, lane.error.message)
             head.append("\nIts issues as last read stay listed; R reads GitHub again.",
@@ -102,7 +110,7 @@ class IssuesScreen(DeskScreen):
         full = snapshot.details.get(key)
         if full is None and key not in self._requested:
             self._requested.add(key)
-            self.app.load_issue(issue.repo, issue.number)
+            self.post_message(IssueWanted(issue.repo, issue.number))
         shown = full or issue
         detail.show(self._head(shown, snapshot, full is not None),
                     issue_markdown(shown, full is not None))
@@ -124,7 +132,7 @@ class IssuesScreen(DeskScreen):
         return head
 
     def _require_issue(self) -> Issue | None:
-        issue = self.tree.selected_issue
+        issue = self.listing.selected_issue
         if issue is None:
             self.notify("Select an issue first", severity="warning", timeout=3)
         return issue
@@ -133,41 +141,28 @@ class IssuesScreen(DeskScreen):
         issue = self._require_issue()
         if issue is None:
             return
-        lane = self.tree.selected_lane
+        lane = self.listing.selected_lane
         in_lane = list(lane.agents) if lane is not None else []
-        fleet = [view.name for view in self.app.snapshot.agents]
-        choices = [name for name in in_lane if not fleet or name in fleet] or fleet or [
-            spec.name for spec in self.app.desk.agents]
+        fleet = [view.name for view in self.snapshot.agents]
+        choices = [name for name in in_lane if not fleet or name in fleet] or \
+            self.agent_names()
         if not choices:
             self.notify("No agent to assign it to", severity="warning")
             return
         if len(choices) == 1:
-            self.app.assign_issue(issue, choices[0])
+            self.post_message(IssueAssigned(issue, choices[0]))
             return
 
         def picked(name: str | None) -> None:
             if name:
-                self.app.assign_issue(issue, name)
+                self.post_message(IssueAssigned(issue, name))
 
         self.app.push_screen(PickAgentScreen(choices, f"Assign #{issue.number} to…"), picked)
 
     def action_start_agent(self) -> None:
         """A new agent in its own worktree on this issue, from the lane of its repository."""
-        issue = self._require_issue()
-        lifecycle = getattr(self.app, "lifecycle", None)
-        if issue is None:
-            return
-        if lifecycle is None:
-            self.notify("This app cannot start agents (no lifecycle)", severity="warning")
-            return
-        lane = next((lane for lane in lifecycle.config.lanes
-                     if lane.repo.lower() == issue.repo.lower()), None)
-        if lane is None:
-            self.notify(f"No [[lane]] has repo {issue.repo}: add one to start agents on its "
-                        "issues", severity="warning", timeout=8)
-            return
-        ask_new_agent(self.app, lane=lane.name, name=f"{lane.name}-{issue.number}",
-                      issue=issue.number, title=f"New agent on {issue.repo}#{issue.number}")
+        if issue := self._require_issue():
+            self.post_message(AgentOnIssueAsked(issue))
 
     def action_guidance(self) -> None:
         issue = self._require_issue()
@@ -178,7 +173,7 @@ class IssuesScreen(DeskScreen):
             if not text or text.strip() == GUIDANCE_TEMPLATE.strip():
                 self.notify("Nothing posted", timeout=3)
                 return
-            self.app.post_guidance(issue.repo, issue.number, text)
+            self.post_message(GuidanceWritten(issue.repo, issue.number, text))
 
         self.app.push_screen(EditPromptScreen(
             f"Guidance on {issue.repo}#{issue.number} (posted as a comment)", GUIDANCE_TEMPLATE),
@@ -186,12 +181,12 @@ class IssuesScreen(DeskScreen):
 
     def action_open(self) -> None:
         if issue := self._require_issue():
-            self.app.open_in_browser(issue.url)
+            self.post_message(BrowserOpenAsked(issue.url))
 
     def action_refresh(self) -> None:
-        issue = self.tree.selected_issue
+        issue = self.listing.selected_issue
         self._requested.clear()
-        self.app.load_issues()
+        self.post_message(IssuesWanted())
         if issue is not None:
             self._requested.add((issue.repo, issue.number))
-            self.app.load_issue(issue.repo, issue.number)
+            self.post_message(IssueWanted(issue.repo, issue.number))

@@ -6,19 +6,29 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
-from orchestra_tui.core.desk import DeskSnapshot
+from orchestra_tui.core.desk import UNCONFIGURED, DeskSnapshot
 from orchestra_tui.core.inbox import InboxPull
 from orchestra_tui.ui.github_format import short_sha
+from orchestra_tui.ui.messages import (
+    AdminMergeConfirmed,
+    BranchUpdateAsked,
+    BrowserOpenAsked,
+    DeskRefreshAsked,
+    MergeConfirmed,
+)
 from orchestra_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
 from orchestra_tui.ui.widgets.gate_detail import GateDetail
 from orchestra_tui.ui.widgets.pull_table import PullTable
 
 
-class MergeScreen(Screen):
+class MergeScreen(Screen[None]):
+    """Shows `desk` (the app sets it)."""
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="merge_back"),
         Binding("M", "merge", "Squash merge", id="merge_squash"),
@@ -30,6 +40,12 @@ class MergeScreen(Screen):
         Binding("I", "app.issues", "Issues", id="merge_issues", show=False),
     ]
 
+    desk: reactive[DeskSnapshot] = reactive(UNCONFIGURED, always_update=True, repaint=False)
+
+    def __init__(self, desk: DeskSnapshot) -> None:
+        super().__init__()
+        self.set_reactive(MergeScreen.desk, desk)
+
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
         yield DeskStatus(id="merge-status")
@@ -39,8 +55,12 @@ class MergeScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Merge panel"
-        self.watch(self.app, "desk", self._show, init=True)
+        self._show(self.desk)
         self.query_one(PullTable).focus()
+
+    def watch_desk(self, desk: DeskSnapshot) -> None:
+        if self.is_mounted:
+            self._show(desk)
 
     @property
     def selected(self) -> InboxPull | None:
@@ -57,7 +77,7 @@ class MergeScreen(Screen):
         self._show_detail()
 
     def _show_detail(self) -> None:
-        snapshot: DeskSnapshot = self.app.desk
+        snapshot = self.desk
         failed = self.query_one(PullTable).selected_error
         if failed is not None:
             self.query_one(GateDetail).show_error(*failed)
@@ -96,7 +116,7 @@ class MergeScreen(Screen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.merge_pull(pr, gate.head_sha)
+                self.post_message(MergeConfirmed(pr, gate.head_sha))
 
         self.app.push_screen(ConfirmScreen(
             f"Squash merge {pr.repo}#{pr.number} into {pr.base_ref}?", pr.title, gate.head_sha,
@@ -111,7 +131,7 @@ class MergeScreen(Screen):
 
         def reasoned(reason: str | None) -> None:
             if reason:
-                self.app.admin_merge_pull(pr, gate.head_sha, reason)
+                self.post_message(AdminMergeConfirmed(pr, gate.head_sha, reason))
 
         self.app.push_screen(ReasonScreen(
             f"Admin merge {pr.repo}#{pr.number} past the gate", pr.title, gate.head_sha,
@@ -125,11 +145,11 @@ class MergeScreen(Screen):
             self.notify(f"{pull.pr.repo}#{pull.pr.number} is not behind its base",
                         timeout=3)
             return
-        self.app.update_pull_branch(pull.pr)
+        self.post_message(BranchUpdateAsked(pull.pr))
 
     def action_open(self) -> None:
         if pull := self._require_selected():
-            self.app.open_in_browser(pull.pr.url)
+            self.post_message(BrowserOpenAsked(pull.pr.url))
 
     def action_refresh(self) -> None:
-        self.app.refresh_desk()
+        self.post_message(DeskRefreshAsked())

@@ -80,7 +80,7 @@ class NewAgentScreen(ModalScreen[NewRequest | None]):
                    else f"{name!r} is not an agent name: letters, digits, - and _"
                    if not NAME_PATTERN.match(name) else issue if isinstance(issue, str)
                    else "")
-        if problem:
+        if problem or isinstance(issue, str):
             self.notify(problem, severity="warning", timeout=5)
             return
         self.dismiss(NewRequest(name=name, lane=lane, issue=issue))

@@ -7,13 +7,23 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
 from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.queue_reasons import queue_reasons
+from orchestra_tui.core.queue_reasons import WaitKind, queue_reasons
 from orchestra_tui.models import QueueItem
 from orchestra_tui.ui.format import duration, why_text
+from orchestra_tui.ui.messages import (
+    PauseToggled,
+    PromptQueued,
+    QueueItemDeleted,
+    QueueItemEdited,
+    QueueItemMoved,
+    QueueItemMovedTo,
+    QueueItemRequeued,
+)
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 
@@ -21,7 +31,9 @@ ITEM_STYLES = {"queued": "bold", "sending": "bold cyan", "sent": "dim green",
                "uncertain": "bold yellow"}
 
 
-class QueueScreen(ModalScreen):
+class QueueScreen(ModalScreen[None]):
+    """`agent`'s queue as `snapshot` (the app sets it) shows it."""
+
     BINDINGS = [
         Binding("escape,Q", "dismiss", "Close", id="queue_close"),
         Binding("a", "add", "Add", id="queue_add"),
@@ -36,8 +48,12 @@ class QueueScreen(ModalScreen):
         Binding("k", "cursor(-1)", "Up", show=False),
     ]
 
-    def __init__(self, agent: str) -> None:
+    snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
+                                                 always_update=True, repaint=False)
+
+    def __init__(self, agent: str, snapshot: FleetSnapshot) -> None:
         super().__init__()
+        self.set_reactive(QueueScreen.snapshot, snapshot)
         self.agent = agent
         self._items: list[QueueItem] = []
 
@@ -52,10 +68,14 @@ class QueueScreen(ModalScreen):
         table = self.query_one(DataTable)
         for column in ("#", "state", "prompt", "when / why it waits"):
             table.add_column(column, key=column)
-        self.watch(self.app, "snapshot", self._show, init=True)
+        self._show(self.snapshot)
         table.focus()
 
-    _shown: tuple = ((), {})
+    def watch_snapshot(self, snapshot: FleetSnapshot) -> None:
+        if self.is_mounted:
+            self._show(snapshot)
+
+    _shown: tuple[list[QueueItem], dict[str, tuple[WaitKind, str]]] = ([], {})
 
     def _show(self, snapshot: FleetSnapshot) -> None:
         view = snapshot.get(self.agent)
@@ -105,7 +125,7 @@ class QueueScreen(ModalScreen):
     def action_add(self) -> None:
         def added(text: str | None) -> None:
             if text:
-                self.app.queue_prompt(self.agent, text)
+                self.post_message(PromptQueued(self.agent, text))
 
         self.app.push_screen(EditPromptScreen(f"New prompt for {self.agent}"), added)
 
@@ -117,38 +137,38 @@ class QueueScreen(ModalScreen):
 
         def edited(text: str | None) -> None:
             if text:
-                self.app.queue_op("edit", item.id, text)
+                self.post_message(QueueItemEdited(item.id, text))
 
         self.app.push_screen(EditPromptScreen(f"Edit prompt for {self.agent}", item.text),
                              edited)
 
     def action_delete(self) -> None:
         if item := self.selected_item:
-            self.app.queue_op("delete", item.id)
+            self.post_message(QueueItemDeleted(item.id))
 
     def action_move(self, delta: int) -> None:
         # The cursor follows the item when the table is rebuilt from the moved queue.
         if item := self.selected_item:
-            self.app.queue_op("move", item.id, delta)
+            self.post_message(QueueItemMoved(item.id, delta))
 
     def action_move_to_agent(self) -> None:
         item = self.selected_item
         if item is None:
             return
-        others = [view.name for view in self.app.snapshot.agents if view.name != self.agent]
+        others = [view.name for view in self.snapshot.agents if view.name != self.agent]
 
         def picked(agent: str | None) -> None:
             if agent:
-                self.app.queue_op("move_to_agent", item.id, agent)
+                self.post_message(QueueItemMovedTo(item.id, agent))
 
         self.app.push_screen(PickAgentScreen(others, "Move prompt to…"), picked)
 
     def action_toggle_pause(self) -> None:
-        self.app.toggle_pause(self.agent)
+        self.post_message(PauseToggled(self.agent))
 
     def action_requeue(self) -> None:
         item = self.selected_item
         if item is not None and item.state == "uncertain":
-            self.app.queue_op("requeue", item.id)
+            self.post_message(QueueItemRequeued(item.id))
         else:
             self.app.bell()

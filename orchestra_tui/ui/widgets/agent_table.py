@@ -222,6 +222,8 @@ class AgentTable(DataTable, inherit_bindings=False):
         self._place_cursor()
 
     def _place_cursor(self) -> None:
+        if self._selected is None:
+            return  # only called with a selection: the fleet is not empty
         row = self._order.index(self._selected)
         if self.cursor_row != row:
             self.move_cursor(row=row, animate=False)
