@@ -22,7 +22,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -117,11 +117,6 @@ class AgentsRegistry:
         with self._locked() as records:
             self._write(tuple(record if existing.name == record.name else existing
                               for existing in records))
-
-    def set_target(self, name: str, target: str) -> None:
-        found = self.get(name)
-        if found is not None and found.spec.target != target:
-            self.update(replace(found, spec=replace(found.spec, target=target)))
 
     def remove(self, name: str) -> bool:
         """Forget the agent; False when none of that name was recorded."""

@@ -18,8 +18,9 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
-from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
+from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services import tmux_send
 from orchestra_tui.services.hooks_tools import MARK_OPTION
@@ -105,6 +106,22 @@ class TmuxService:
         if control_mode:
             runner = ControlModeRunner(runner)
         return cls(runner, lock_dir=lock_dir)
+
+    # What a host router adds, for one interface over both (`core.ports.TmuxPort`): this
+    # machine's server has no hosts, so none of them is unreachable.
+    host_errors: Mapping[str, str] = MappingProxyType({})
+
+    def service(self, host: str) -> TmuxService:
+        """This machine's server ("" is the only host it knows)."""
+        if host:
+            raise OrchestraError(f"host {host}: no [[host]] of that name is set up")
+        return self
+
+    @property
+    def notice(self) -> str | None:
+        """What the person should know about how tmux is read (a control client lost)."""
+        notice = getattr(self.runner, "notice", None)
+        return notice if isinstance(notice, str) else None
 
     async def aclose(self) -> None:
         """Let go of a long-lived control-mode client, if the runner has one."""
@@ -360,10 +377,6 @@ class TmuxService:
     def attach_command(self, target: str) -> str:
         """`attach_argv` as one shell command line, for the person to copy."""
         return shlex.join(self.attach_argv(target))
-
-    async def pane_pids(self) -> dict[str, int]:
-        """pane id -> pid of the pane's first process (the root of its process tree)."""
-        return {pane.pane_id: pane.pid for pane in await self.list_panes()}
 
 
 def _split_batch(stdout: str, token: str, pane_ids: list[str], into: dict[str, str]) -> int:

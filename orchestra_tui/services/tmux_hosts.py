@@ -84,6 +84,10 @@ class HostRouter:
         return self.local.runner
 
     @property
+    def notice(self) -> str | None:
+        return self.local.notice
+
+    @property
     def hosts(self) -> list[str]:
         return list(self._hosts)
 
@@ -259,9 +263,6 @@ class HostRouter:
 
     async def resolve_target(self, target: str) -> str:
         return (await self.pane_info(target)).pane_id
-
-    async def pane_pids(self) -> dict[str, int]:
-        return {pane.pane_id: pane.pid for pane in await self.list_panes()}
 
     async def process_tables(self, panes: Sequence[PaneInfo]) -> dict[str, dict]:
         """host -> its process table (pids are per machine), for discovery: this machine's

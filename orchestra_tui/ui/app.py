@@ -18,7 +18,6 @@ from textual.screen import Screen
 from orchestra_tui.agents.text import clip
 from orchestra_tui.config.schema import UiConfig, default_of
 from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.handoff import policy_reminder
 from orchestra_tui.core.send_gate import SendRefused
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import NEEDS_PERSON, Attach, AttachWay
@@ -92,9 +91,11 @@ class OrchestraApp(GitHubActions, App):
     snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
                                                  always_update=True, repaint=False)
 
-    def __init__(self, fleet, options: AppOptions = AppOptions(), desk=None) -> None:
+    def __init__(self, fleet, options: AppOptions = AppOptions(), desk=None,
+                 lifecycle=None) -> None:
         super().__init__()
         self.fleet = fleet
+        self.lifecycle = lifecycle  # N and X (`ui/lifecycle_actions.py`); None: not offered
         self.options = options
         self.selected_agent: str | None = None
         self._queue_order = asyncio.Lock()  # follow-ups queued in a row keep their order
@@ -106,7 +107,7 @@ class OrchestraApp(GitHubActions, App):
             self.theme = self.options.theme
         self.push_screen(FleetScreen(self.options.config_path, self.options.context_warn,
                                      self.options.context_critical))
-        self.fleet.on_send_failed = self._queued_send_failed
+        self.fleet.watch_send_failures(self._queued_send_failed)
         for notice in self.startup_notices:
             self.notify(notice, title="orchestra", severity="warning", timeout=12)
         if self.options.poll:
@@ -345,11 +346,12 @@ class OrchestraApp(GitHubActions, App):
                                    "Its process ends; its queue stays. R restarts it."), answered)
 
     def remind_policy(self, agent: str) -> None:
-        spec = self.fleet.spec(agent)
-        if not spec.policy:
-            self.notify(f"{agent}'s lane has no policy in the config", severity="warning")
+        try:
+            reminder = self.fleet.policy_reminder(agent)  # the fleet's one reminder
+        except OrchestraError as error:
+            self.notify(str(error), severity="warning")
             return
-        self.send_prompt(agent, policy_reminder(spec), source="policy")
+        self.send_prompt(agent, reminder, source="policy")
 
     def open_queue(self, agent: str) -> None:
         self.push_screen(QueueScreen(agent))
