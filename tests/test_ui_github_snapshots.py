@@ -143,10 +143,10 @@ def make_app(tmp_path, github: FixedGitHub | None = None, *, issues: bool = Fals
                 clock=lambda: AT)
 
     async def prepare() -> None:
-        if first_error:  # a good read, then the failure: the PRs stay, the state line says why
-            desk.github = FixedGitHub()
+        if first_error and github is not None:  # a good read, then the failure: the PRs
+            failure, github.fail = github.fail, None  # stay, the state line says why
             await desk.refresh()
-            desk.github = github
+            github.fail = failure
         await desk.refresh()
         if issues:
             await desk.load_issues()

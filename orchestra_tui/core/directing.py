@@ -75,9 +75,7 @@ class Directing:
         nothing journaled as sent) when the pane is not a composer ready for input.
         `allow_blocked`: a blocked agent whose composer is on screen takes it (a nudge)."""
         slot = self.context.slot(name)
-        pane = slot.pane
-        if pane is None:
-            return  # unbound since dispatch (its pane gone): nothing claimed, it stays queued
+        pane = require_pane(slot)
         tracked = slot.status.state if slot.status else None
         try:
             result = await self.context.gate.send(
