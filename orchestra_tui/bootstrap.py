@@ -29,6 +29,7 @@ from orchestra_tui.core.fleet import Fleet, FleetSettings
 if TYPE_CHECKING:
     from orchestra_tui.config.schema import HostConfig
     from orchestra_tui.core.desk import Desk
+    from orchestra_tui.core.desk_snapshot import GitHubSource
     from orchestra_tui.core.lifecycle import Lifecycle
     from orchestra_tui.services.agents_registry import AgentsRegistry
     from orchestra_tui.services.app_lock import AppLock
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
     from orchestra_tui.services.tmux_hosts import HostRouter
     from orchestra_tui.ui.app import OrchestraApp
 
-__all__ = ["Boot", "Services", "boot", "build_app", "build_services", "fleet_from_args",
-           "fleet_settings", "github_service", "router_for", "tmux_service"]
+__all__ = ["Boot", "Services", "boot", "build_app", "build_desk", "build_services",
+           "fleet_from_args", "fleet_settings", "github_service", "router_for", "tmux_service"]
 
 
 ISSUE_TIMEOUT = 10.0  # seconds GitHub gets to tell a new agent's issue title
@@ -80,15 +81,14 @@ class Boot:
 
         problems = (enforcement_problems(self.config.path, self.services.store.directory)
                     if self.config.path is not None and Path(self.config.path).exists() else {})
-        fleet = Fleet(self.services.tmux, self.config.agents, store=self.services.store,
-                      journal=self.services.journal, read_only=self.read_only,
-                      settings=fleet_settings(self.config),
-                      hooks=HookLog(self.services.store.directory), enforcement=problems,
-                      screens=ScreenKeep(self.services.store.directory / DIRECTORY))
-        fleet.registry = self.registry  # the agents `orchestra new` started, from the record
-        fleet.follow_work = self.long_lived  # branch figures on activity: the app's
-        fleet.sync_recorded()
-        return fleet
+        # The agents `orchestra new` started come from the record; branch figures are read
+        # on activity only by the app (a command asks for them when it needs them).
+        return Fleet(self.services.tmux, self.config.agents, store=self.services.store,
+                     journal=self.services.journal, read_only=self.read_only,
+                     settings=fleet_settings(self.config),
+                     hooks=HookLog(self.services.store.directory), enforcement=problems,
+                     registry=self.registry, follow_work=self.long_lived,
+                     screens=ScreenKeep(self.services.store.directory / DIRECTORY))
 
     @cached_property
     def registry(self) -> AgentsRegistry:
@@ -124,9 +124,12 @@ class Boot:
     def desk(self) -> Desk | None:
         """The GitHub desk when any agent has a repo or `[github] repos` names one, else None.
         Its state file sits beside the journal, so the demo's data dir holds its own."""
-        from orchestra_tui.core.desk import desk_from_config
+        return build_desk(self.config, self.services.journal, github=self._desk_github)
 
-        return desk_from_config(self.config, self.services.journal)
+    @cached_property
+    def _desk_github(self) -> GitHubService:
+        """The desk's client, closed with the boot (`aclose`): whoever builds it closes it."""
+        return github_service(self.config)
 
     @property
     def journal(self) -> Journal:
@@ -145,9 +148,9 @@ class Boot:
     async def aclose(self) -> None:
         """Let go of what holds a connection: the desk's GitHub client, a tmux control
         client."""
-        desk = self.__dict__.get("desk")
-        if desk is not None:
-            await desk.aclose()
+        client = self.__dict__.get("_desk_github")
+        if client is not None:
+            await client.aclose()
         if "services" in self.__dict__:
             await self.services.tmux.aclose()
 
@@ -219,6 +222,27 @@ def another_app_notice(data_dir: Path) -> str:
     who = f"another orchestra (pid {pid})" if pid else "another orchestra"
     return (f"{who} runs on {display_path(data_dir)}: a prompt it is sending is left to it; "
             "queued prompts are still sent once each, by whichever app claims them first")
+
+
+def build_desk(config: Config, journal: Journal | None = None, *,
+               github: GitHubSource | None = None, state_path: Path | None = None
+               ) -> Desk | None:
+    """A Desk when any agent has a repo or `[github] repos` names one; else None. Its state
+    file sits beside the journal (the demo's data dir is its own), else in the data dir;
+    `github` is the client it reads through (default: one for the config, never closed)."""
+    from orchestra_tui.core.desk import Desk
+    from orchestra_tui.core.inbox import repos_of
+    from orchestra_tui.services.desk_store import STATE_FILE, DeskStore
+
+    repos = repos_of(config.agents, config.github.repos)
+    if not repos:
+        return None
+    if state_path is None and journal is not None:
+        state_path = journal.path.parent / STATE_FILE
+    return Desk(github if github is not None else github_service(config), config.agents, repos,
+                store=DeskStore(state_path), journal=journal,
+                refresh_seconds=config.github.refresh_seconds,
+                assign_template=config.github.assign_template)
 
 
 def github_service(config: Config, *, timeout: float | None = None) -> GitHubService:

@@ -19,6 +19,7 @@ import pytest
 
 from orchestra_tui.core.desk import Desk
 from orchestra_tui.models import AgentSpec, State
+from orchestra_tui.services.desk_store import DeskStore
 from orchestra_tui.services.github import GitHubService
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
@@ -66,7 +67,7 @@ async def desk(request, github, journal, tmp_path) -> AsyncIterator[Desk | None]
                                 timeout=2.0)
     elif kind == "missing-repo":
         agents = (*AGENTS, AgentSpec("ghost", repo="acme/gone"))
-    yield Desk(service, agents, journal=journal, state_path=tmp_path / "desk.json")
+    yield Desk(service, agents, journal=journal, store=DeskStore(tmp_path / "desk.json"))
     if service is not github:
         await service.aclose()
 

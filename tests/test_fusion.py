@@ -109,7 +109,4 @@ async def test_the_screen_alone_knows_an_agent_has_exited(tmux, tmp_path):
 
 
 async def _drain(fleet: Fleet) -> None:
-    import asyncio
-
-    if fleet._tasks:
-        await asyncio.gather(*fleet._tasks)
+    await fleet.settle()

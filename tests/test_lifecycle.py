@@ -51,9 +51,7 @@ async def test_new_from_an_issue(tmux, tmp_path, repos, github):
     world = make_world(tmux, tmp_path, repos.clone, issue_lookup=github.issue_with_comments)
     # The fleet is running before the agent exists, as the app would be.
     fleet = Fleet(tmux, [], store=world.store, settings=FleetSettings(idle_debounce=0.3),
-                  discover=False)
-    fleet.registry = world.registry
-    fleet.work_every = 0.2
+                  discover=False, registry=world.registry, work_every=0.2)
     await fleet.refresh()
     assert fleet.names == []
 

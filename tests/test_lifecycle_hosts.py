@@ -85,8 +85,7 @@ async def test_new_up_and_retire_on_a_host(host_world, repos):
 
     # The fleet binds it to its pane on the host.
     fleet = Fleet(router, [], store=world.store, settings=FleetSettings(idle_debounce=0.3),
-                  discover=False)
-    fleet.registry = world.registry
+                  discover=False, registry=world.registry)
     snapshot = await fleet.refresh()
     assert snapshot.get("w2").pane.pane_id == made.pane_id
     # Its branch figures are read there, by git through the host's ssh; reading them leaves

@@ -36,8 +36,7 @@ async def test_retiring_a_clean_agent_removes_it_its_worktree_and_its_branch(
         tmux, tmp_path, repos):
     world = make_world(tmux, tmp_path, repos.clone)
     made = await world.lifecycle.new(NewRequest(name="w2", lane="shop", issue=7))
-    fleet = Fleet(tmux, [], store=world.store, discover=False)
-    fleet.registry = world.registry
+    fleet = Fleet(tmux, [], store=world.store, discover=False, registry=world.registry)
     await fleet.refresh()
     assert fleet.names == ["w2"]
 

@@ -339,6 +339,6 @@ async def test_a_queued_item_claimed_elsewhere_is_left_alone_untyped(tmux, tmp_p
     other = QueueStore(tmp_path / "data")  # another orchestra claims it first
     other.mark_sending(item.id)
     # The dispatcher saw it queued a moment before: the claim is where the race is decided.
-    await fleet._deliver(fleet._slot("api"), item)
+    await fleet.directing.deliver(fleet.context.slot("api"), item)
     assert fleet.store.get(item.id).state == QueueItemState.SENDING  # still the other's
     assert logged_prompts(log) == []

@@ -20,6 +20,7 @@ from orchestra_tui.models import (
     ReviewThread,
     State,
 )
+from orchestra_tui.services.desk_store import DeskStore
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from tests.ui_data import AT, FixedFleet, _view
 
@@ -138,14 +139,14 @@ def make_app(tmp_path, github: FixedGitHub | None = None, *, issues: bool = Fals
                    repo=spec.repo, branch=spec.branch, pane=f"%{n}")
              for n, spec in enumerate(AGENTS, 1)]
     fleet = FixedFleet(tmp_path / "store", views)
-    desk = Desk(github or FixedGitHub(), AGENTS, state_path=tmp_path / "desk.json",
+    desk = Desk(github or FixedGitHub(), AGENTS, store=DeskStore(tmp_path / "desk.json"),
                 clock=lambda: AT)
 
     async def prepare() -> None:
-        if first_error:  # a good read, then the failure: the PRs stay, the state line says why
-            desk.github = FixedGitHub()
+        if first_error and github is not None:  # a good read, then the failure: the PRs
+            failure, github.fail = github.fail, None  # stay, the state line says why
             await desk.refresh()
-            desk.github = github
+            github.fail = failure
         await desk.refresh()
         if issues:
             await desk.load_issues()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from orchestra_tui.core.fleet import AgentView, FleetSnapshot
+from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
     AgentStatus,
@@ -121,7 +122,7 @@ class FixedFleet:
         self.views = fixed_views() if views is None else views
         self.calls: list[tuple] = []
         self.answered_seen: list[DialogKey | None] = []
-        self.on_send_failed = None  # the app sets it; nothing is dispatched here
+        self.send_failure_listeners: list = []  # the app's; nothing is dispatched here
         self._snapshot = self._build()
 
     def _build(self) -> FleetSnapshot:
@@ -154,6 +155,17 @@ class FixedFleet:
 
     def spec(self, name: str) -> AgentSpec:
         return next(view.status.spec for view in self.views if view.name == name)
+
+    def watch_send_failures(self, listener) -> None:
+        self.send_failure_listeners.append(listener)
+
+    def policy_reminder(self, name: str) -> str:
+        from orchestra_tui.core.handoff import policy_reminder
+
+        spec = self.spec(name)
+        if not spec.policy:
+            raise OrchestraError(f"{name}'s lane has no policy in the config")
+        return policy_reminder(spec)
 
     async def send_now(self, name: str, text: str, *, source: str = "person",
                        allow_blocked: bool = False) -> SendResult:

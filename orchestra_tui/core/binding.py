@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from orchestra_tui.core.ports import TmuxPort
 from orchestra_tui.models import AgentSpec, PaneInfo
 
 
 class Bindable(Protocol):
     spec: AgentSpec
     pane: PaneInfo | None
+    pane_override: str | None  # a restart opened a new pane: it lives there from now on
 
 
 def find_pane(target: str, panes: Sequence[PaneInfo], host: str = "") -> PaneInfo | None:
@@ -40,16 +42,16 @@ def find_pane(target: str, panes: Sequence[PaneInfo], host: str = "") -> PaneInf
 def bind_agents(slots: Iterable[Bindable], panes: Sequence[PaneInfo]) -> None:
     for slot in slots:
         # After a restart that had to open a new pane, the agent lives there.
-        override = getattr(slot, "pane_override", None)
+        override = slot.pane_override
         host = slot.spec.host
         slot.pane = (find_pane(override, panes, host) if override else None) or find_pane(
             slot.spec.target or slot.spec.name, panes, host)
 
 
-def host_down(tmux, slot: Bindable) -> str | None:
+def host_down(tmux: TmuxPort, slot: Bindable) -> str | None:
     """`unreachable: <why>` when the agent's host (a `[[host]]` reached over ssh) does not
-    answer (`tmux` is then a `services.tmux_hosts.HostRouter`, which refuses every command to
-    it, so nothing is typed there); None otherwise."""
+    answer (the host router refuses every command to it, so nothing is typed there); None
+    otherwise."""
     errors = tmux.host_errors
     host = slot.spec.host or (slot.pane.host if slot.pane is not None else "")
     return f"unreachable: {errors[host]}" if errors and host in errors else None

@@ -17,14 +17,12 @@ is up) is decided here.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from orchestra_tui.config import DEFAULT_ASSIGN_TEMPLATE
+from orchestra_tui.core.desk_board import DeskBoard, DeskStorePort
 from orchestra_tui.core.desk_issues import IssuesDesk
 from orchestra_tui.core.desk_snapshot import (
     GUIDANCE_TEMPLATE,
@@ -42,106 +40,100 @@ from orchestra_tui.core.desk_snapshot import (
 )
 from orchestra_tui.core.gate import evaluate_gate
 from orchestra_tui.core.inbox import InboxPull, build_inbox, order_pulls, repos_of
-from orchestra_tui.errors import GitHubError, OrchestraError
-from orchestra_tui.models import AgentSpec, MergeOutcome, PullRequest, RateLimit, ReviewThread
-from orchestra_tui.services.desk_store import STATE_FILE, DeskStore
+from orchestra_tui.core.ports import JournalPort
+from orchestra_tui.errors import ErrorKind, GitHubError, OrchestraError
+from orchestra_tui.models import (
+    AgentSpec,
+    Issue,
+    IssueComment,
+    MergeOutcome,
+    PullRequest,
+    ReviewThread,
+)
 
 __all__ = [
-    "DEFAULT_REFRESH_SECONDS", "GUIDANCE_TEMPLATE", "MERGE_METHOD", "NOT_CONFIGURED", "STATE_FILE",
+    "DEFAULT_REFRESH_SECONDS", "GUIDANCE_TEMPLATE", "MERGE_METHOD", "NOT_CONFIGURED",
     "UNCONFIGURED", "Assignment", "Desk", "DeskError", "DeskSnapshot", "GitHubSource",
-    "InboxEntry", "LaneIssues", "Notice", "assign_prompt", "desk_from_config",
-    "thread_fingerprint",
+    "InboxEntry", "LaneIssues", "Notice", "assign_prompt", "thread_fingerprint",
 ]
 
 MERGE_METHOD = "squash"
 DEFAULT_REFRESH_SECONDS = 60.0
 
 
-class Desk(IssuesDesk):
-    """GitHub for the app and the screens: refresh, merge, resolve, issues, and the person's
-    own desk state. One per event loop (the service's HTTP client belongs to it)."""
+class Desk:
+    """GitHub for the app and the screens: refresh, merge, resolve, issues (`IssuesDesk`), and
+    the person's own desk state (`store`, a `services.desk_store.DeskStore`). One per event
+    loop (the service's HTTP client belongs to it; whoever built the client closes it)."""
 
     def __init__(self, github: GitHubSource, agents: Sequence[AgentSpec],
-                 repos: Iterable[str] = (), *, journal: Any = None,
-                 state_path: Path | None = None, refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
+                 repos: Iterable[str] = (), *, store: DeskStorePort,
+                 journal: JournalPort | None = None,
+                 refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
                  assign_template: str = DEFAULT_ASSIGN_TEMPLATE,
                  clock: Callable[[], float] = time.time) -> None:
-        self.github = github
-        self.agents = tuple(agents)
-        self.repos = tuple(repos_of(self.agents, repos))
-        self.journal = journal
+        agents = tuple(agents)
+        self.board = DeskBoard(github, agents, repos_of(agents, repos), store=store,
+                               journal=journal, clock=clock)
+        self.issues = IssuesDesk(self.board, assign_template or DEFAULT_ASSIGN_TEMPLATE)
         self.refresh_seconds = refresh_seconds
-        self.assign_template = assign_template or DEFAULT_ASSIGN_TEMPLATE
-        self.clock = clock
-        self.store = DeskStore(state_path)
-        self._lock = asyncio.Lock()
-        self._snapshot = DeskSnapshot(repos=self.repos, agents=self.agents)
 
     # -- state ---------------------------------------------------------------------------------
 
     @property
+    def github(self) -> GitHubSource:
+        return self.board.github
+
+    @property
+    def agents(self) -> tuple[AgentSpec, ...]:
+        return self.board.agents
+
+    @property
+    def repos(self) -> tuple[str, ...]:
+        return self.board.repos
+
+    @property
+    def store(self) -> DeskStorePort:
+        return self.board.store
+
+    @property
     def state_path(self) -> Path:
-        return self.store.path
-
-    async def _save(self) -> None:
-        await asyncio.to_thread(self.store.save)
-
-    def _assignments(self) -> dict[str, Assignment]:
-        out = {}
-        for agent, item in self.store.section("assignments").items():
-            try:
-                out[agent] = Assignment(agent, str(item["repo"]), int(item["number"]),
-                                        str(item.get("title") or ""), float(item.get("at") or 0))
-            except (KeyError, TypeError, ValueError):
-                continue
-        return out
-
-    def _snoozed_ids(self, pulls: Iterable[InboxPull]) -> frozenset[str]:
-        snoozed = self.store.section("snoozed")
-        now = self.clock()
-        hidden = set()
-        for item in pulls:
-            for thread in item.pr.threads:
-                entry = snoozed.get(thread.id)
-                if not isinstance(entry, dict):
-                    continue
-                until = entry.get("until")
-                if entry.get("fingerprint") != thread_fingerprint(thread):
-                    continue
-                if until is not None and now >= float(until):
-                    continue
-                hidden.add(thread.id)
-        return frozenset(hidden)
-
-    def _publish(self, **changes: Any) -> DeskSnapshot:
-        """A new snapshot from the last one with `changes`, the person's state re-read."""
-        base = replace(self._snapshot, **changes)
-        self._snapshot = replace(base, snoozed=self._snoozed_ids(base.pulls),
-                                 queued=dict(self.store.section("queued")),
-                                 assignments=self._assignments())
-        return self._snapshot
+        return self.board.store.path
 
     @property
     def snapshot(self) -> DeskSnapshot:
-        return self._snapshot
+        return self.board.snapshot
 
     def current_issue(self, agent: str) -> str | None:
         """`#N` of the issue the person last assigned to `agent` from the app, or None."""
-        assignment = self._assignments().get(agent)
+        assignment = self.board.assignments().get(agent)
         return assignment.label if assignment else None
 
     def spec(self, agent: str) -> AgentSpec | None:
-        return next((a for a in self.agents if a.name == agent), None)
+        return self.board.spec(agent)
 
-    async def _journal(self, event: str, agent: str | None = None, **fields: Any) -> None:
-        if self.journal is not None:
-            await asyncio.to_thread(self.journal.append, event, agent, **fields)
+    # -- issues (`IssuesDesk`) -----------------------------------------------------------------
 
-    def _rate_limit(self) -> RateLimit:
-        try:
-            return self.github.rate_limit
-        except Exception:
-            return self._snapshot.rate_limit
+    def lane_agents(self, repo: str) -> tuple[str, ...]:
+        return self.issues.lane_agents(repo)
+
+    async def lane_issues(self, agent_or_repo: str) -> list[Issue]:
+        return await self.issues.lane_issues(agent_or_repo)
+
+    async def load_issues(self) -> DeskSnapshot:
+        return await self.issues.load_issues()
+
+    async def issue(self, repo: str, number: int) -> Issue:
+        return await self.issues.issue(repo, number)
+
+    async def post_guidance(self, repo: str, number: int, body: str) -> IssueComment:
+        return await self.issues.post_guidance(repo, number, body)
+
+    def assign_prompt(self, issue: Issue, agent: str) -> str:
+        return self.issues.assign_prompt(issue, agent)
+
+    async def set_current_issue(self, agent: str, issue: Issue) -> DeskSnapshot:
+        return await self.issues.set_current_issue(agent, issue)
 
     # -- pull requests -------------------------------------------------------------------------
 
@@ -149,32 +141,34 @@ class Desk(IssuesDesk):
         """Every open PR in the repos with its gate and threads. Never raises a GitHubError:
         a repository that fails keeps its last PRs and is named in `repo_errors`; when every
         one fails, the last PRs stay and `error` says why."""
-        async with self._lock:
+        async with self.board.lock:
             if not self.repos:
-                return self._publish(at=self.clock(), error=DeskError("error", NOT_CONFIGURED))
+                return self.board.publish(at=self.board.clock(),
+                                          error=DeskError("error", NOT_CONFIGURED))
             data = await build_inbox(self.github, self.repos, self.agents, isolate=True)
             failed = {repo: DeskError.of(error) for repo, error in data.failures}
             if failed and len(failed) == len(self.repos):
-                return self._publish(at=self.clock(), error=failed[self.repos[0]],
-                                     repo_errors={}, rate_limit=self._rate_limit())
+                return self.board.publish(at=self.board.clock(), error=failed[self.repos[0]],
+                                     repo_errors={}, rate_limit=self.board.rate_limit())
             pulls = data.pulls
             if failed:
                 gone = {repo.lower() for repo in failed}
-                kept = [p for p in self._snapshot.pulls if p.pr.repo.lower() in gone]
+                kept = [p for p in self.board.snapshot.pulls if p.pr.repo.lower() in gone]
                 pulls = order_pulls([*pulls, *kept], self.agents)
             if self._forget_gone(pulls):
-                await self._save()
-            return self._publish(at=self.clock(), pulls=pulls, error=None, repo_errors=failed,
-                                 rate_limit=data.rate_limit, refresh_cost=data.refresh_cost)
+                await self.board.save()
+            return self.board.publish(at=self.board.clock(), pulls=pulls, error=None,
+                                      repo_errors=failed, rate_limit=data.rate_limit,
+                                      refresh_cost=data.refresh_cost)
 
     def _forget_gone(self, pulls: Sequence[InboxPull]) -> bool:
         """Drop snoozes and queue marks of threads that left (resolved, PR merged), and
         expired snoozes. True when the state changed."""
         present = {t.id for p in pulls for t in p.pr.threads}
         changed = False
-        now = self.clock()
+        now = self.board.clock()
         for key in ("snoozed", "queued"):
-            section = self.store.section(key)
+            section = self.board.store.section(key)
             for thread_id in list(section):
                 entry = section[thread_id]
                 expired = (key == "snoozed" and isinstance(entry, dict)
@@ -186,9 +180,9 @@ class Desk(IssuesDesk):
 
     async def resolve(self, thread_id: str) -> bool:
         """Resolve a review thread on GitHub; it leaves the inbox at the next refresh."""
-        resolved = await self.github.resolve_thread(thread_id)
+        resolved = await self.board.github.resolve_thread(thread_id)
         if not resolved:
-            raise GitHubError(f"GitHub did not resolve thread {thread_id}", kind="error")
+            raise GitHubError(f"GitHub did not resolve thread {thread_id}", kind=ErrorKind.ERROR)
         return resolved
 
     async def merge(self, pr: PullRequest, gate_sha: str) -> MergeOutcome:
@@ -199,11 +193,11 @@ class Desk(IssuesDesk):
         if gate.head_sha != gate_sha:
             raise GitHubError(f"head moved, re-check: {pr.repo}#{pr.number} was read at "
                               f"{gate.head_sha[:7]}, not {gate_sha[:7]}; nothing was merged",
-                              kind="head_moved")
+                              kind=ErrorKind.HEAD_MOVED)
         if not gate.ready:
             raise GitHubError(f"{pr.repo}#{pr.number} is not ready: {'; '.join(gate.reasons)}; "
                               "nothing was merged (an admin merge needs a typed reason)",
-                              kind="not_ready")
+                              kind=ErrorKind.NOT_READY)
         return await self._merge(pr, gate_sha, gate.reasons, None)
 
     async def admin_merge(self, pr: PullRequest, gate_sha: str, reason: str) -> MergeOutcome:
@@ -212,10 +206,10 @@ class Desk(IssuesDesk):
         reason = (reason or "").strip()
         if not reason:
             raise GitHubError("an admin merge needs a reason; nothing was merged",
-                              kind="no_reason")
+                              kind=ErrorKind.NO_REASON)
         if not gate_sha:
             raise GitHubError("refusing to merge without the head SHA the gate saw",
-                              kind="error")
+                              kind=ErrorKind.ERROR)
         return await self._merge(pr, gate_sha, evaluate_gate(pr).reasons, reason)
 
     async def _merge(self, pr: PullRequest, sha: str, reasons: Sequence[str],
@@ -224,74 +218,53 @@ class Desk(IssuesDesk):
                   "gate": list(reasons), "admin": admin_reason is not None,
                   "reason": admin_reason}
         try:
-            outcome = await self.github.merge(pr.repo, pr.number, sha, MERGE_METHOD)
+            outcome = await self.board.github.merge(pr.repo, pr.number, sha, MERGE_METHOD)
             if not outcome.merged:
                 raise GitHubError(f"{pr.repo}#{pr.number} not merged: "
-                                  f"{outcome.message or 'GitHub said no'}", kind="not_mergeable")
+                                  f"{outcome.message or 'GitHub said no'}",
+                                  kind=ErrorKind.NOT_MERGEABLE)
         except OrchestraError as error:
-            kind = getattr(error, "kind", "error")
-            await self._journal("merge_refused", pr.agent, **record, error=kind,
+            kind = error.kind if isinstance(error, GitHubError) else ErrorKind.ERROR
+            await self.board.record("merge_refused", pr.agent, **record, error=kind,
                                 detail=str(error).splitlines()[0])
-            self._publish(notice=Notice(False, str(error).splitlines()[0], self.clock()))
+            self.board.publish(notice=Notice(False, str(error).splitlines()[0], self.board.clock()))
             raise
-        await self._journal("merge", pr.agent, **record, merge_commit=outcome.sha)
+        await self.board.record("merge", pr.agent, **record, merge_commit=outcome.sha)
         how = f"admin-merged ({admin_reason})" if admin_reason else "squash-merged"
-        self._publish(notice=Notice(True, f"{pr.repo}#{pr.number} {how} at {sha[:7]}",
-                                    self.clock()))
+        self.board.publish(notice=Notice(True, f"{pr.repo}#{pr.number} {how} at {sha[:7]}",
+                                    self.board.clock()))
         return outcome
 
     async def update_branch(self, pr: PullRequest) -> str:
         """Merge the base into the PR's branch, only if the head is still the one shown."""
         try:
-            message = await self.github.update_branch(pr.repo, pr.number, pr.head_sha)
+            message = await self.board.github.update_branch(pr.repo, pr.number, pr.head_sha)
         except OrchestraError as error:
-            self._publish(notice=Notice(False, str(error).splitlines()[0], self.clock()))
+            self.board.publish(notice=Notice(False, str(error).splitlines()[0], self.board.clock()))
             raise
-        await self._journal("update_branch", pr.agent, repo=pr.repo, number=pr.number,
+        await self.board.record("update_branch", pr.agent, repo=pr.repo, number=pr.number,
                             sha=pr.head_sha)
         text = f"{pr.repo}#{pr.number}: {message}"
-        self._publish(notice=Notice(True, text, self.clock()))
+        self.board.publish(notice=Notice(True, text, self.board.clock()))
         return text
 
     # -- the inbox's own state -----------------------------------------------------------------
 
     async def snooze(self, thread: ReviewThread, hours: float | None = None) -> DeskSnapshot:
         """Hide a thread until it changes, or for `hours` (and until it changes)."""
-        until = None if hours is None else self.clock() + hours * 3600
-        self.store.section("snoozed")[thread.id] = {"fingerprint": thread_fingerprint(thread),
+        until = None if hours is None else self.board.clock() + hours * 3600
+        self.board.store.section("snoozed")[thread.id] = {"fingerprint": thread_fingerprint(thread),
                                                     "until": until}
-        await self._save()
-        return self._publish()
+        await self.board.save()
+        return self.board.publish()
 
     async def unsnooze(self, thread_id: str) -> DeskSnapshot:
-        if self.store.section("snoozed").pop(thread_id, None) is not None:
-            await self._save()
-        return self._publish()
+        if self.board.store.section("snoozed").pop(thread_id, None) is not None:
+            await self.board.save()
+        return self.board.publish()
 
     async def mark_queued(self, thread_id: str, agent: str) -> DeskSnapshot:
         """Remember that a thread went to `agent`'s queue (the inbox marks it)."""
-        self.store.section("queued")[thread_id] = agent
-        await self._save()
-        return self._publish()
-
-    async def aclose(self) -> None:
-        close = getattr(self.github, "aclose", None)
-        if close is not None:
-            await close()
-
-
-def desk_from_config(config: Any, journal: Any = None, *,
-                     state_path: Path | None = None) -> Desk | None:
-    """A Desk when any agent has a repo or `[github] repos` names one; else None. Its state
-    file sits beside the journal (the demo's data dir is its own), else in the data dir."""
-    repos = repos_of(config.agents, config.github.repos)
-    if not repos:
-        return None
-    if state_path is None and getattr(journal, "path", None) is not None:
-        state_path = Path(journal.path).parent / STATE_FILE
-    from orchestra_tui.services.github import GitHubService
-
-    return Desk(GitHubService.from_config(config.github), config.agents, repos,
-                journal=journal, state_path=state_path,
-                refresh_seconds=config.github.refresh_seconds,
-                assign_template=config.github.assign_template)
+        self.board.store.section("queued")[thread_id] = agent
+        await self.board.save()
+        return self.board.publish()

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from orchestra_tui.config import DEFAULT_ASSIGN_TEMPLATE
 from orchestra_tui.core.inbox import InboxPull
-from orchestra_tui.errors import OrchestraError
+from orchestra_tui.errors import GitHubError, OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
     Issue,
@@ -70,7 +70,9 @@ class DeskError:
     @classmethod
     def of(cls, error: OrchestraError) -> DeskError:
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return cls(getattr(error, "kind", "error"), text, getattr(error, "reset_at", None))
+        if isinstance(error, GitHubError):
+            return cls(str(error.kind), text, error.reset_at)
+        return cls("error", text)
 
 
 @dataclass(frozen=True)
@@ -172,14 +174,11 @@ class DeskSnapshot:
             pulls.sort(key=lambda p: p[1][0].thread.created_at, reverse=True)
         return sorted(groups.items(), key=lambda g: order.get(g[0] or "", len(order)))
 
-    def thread_count(self) -> int:
-        return sum(len(entries) for _, pulls in self.inbox() for _, entries in pulls)
-
 
 UNCONFIGURED = DeskSnapshot(configured=False)
 
 
-class _Fields(dict):
+class _Fields(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 

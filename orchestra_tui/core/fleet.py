@@ -19,42 +19,49 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from orchestra_tui import agents
-from orchestra_tui.agents.names import AGENT_TOOLS
-from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.alert_record import journal_memory
-from orchestra_tui.core.ansi import strip_ansi
-from orchestra_tui.core.binding import bind_agents, host_down
-from orchestra_tui.core.directing import QUEUE_OPS, Directing
-from orchestra_tui.core.evidence import Disagreement
-from orchestra_tui.core.evidence_gather import gather
+from orchestra_tui.core.attach import attach_to
+from orchestra_tui.core.binding import bind_agents
+from orchestra_tui.core.directing import QUEUE_OPS, Directing, QueueOp
 from orchestra_tui.core.fleet_alerts import FleetAlerts
+from orchestra_tui.core.fleet_record import FleetRecord
+from orchestra_tui.core.fleet_restart import Restarting
 from orchestra_tui.core.fleet_state import (
     AgentView,
+    FleetContext,
     FleetSettings,
     FleetSnapshot,
-    Slot,
+    require_pane,
 )
-from orchestra_tui.core.fleet_work import FleetWork
-from orchestra_tui.core.fusion import fuse, shown_dialog
+from orchestra_tui.core.fleet_tick import FleetTick
+from orchestra_tui.core.fleet_work import WORK_EVERY, FleetWork
 from orchestra_tui.core.hook_watch import HookWatch
+from orchestra_tui.core.ports import (
+    AgentsRegistryPort,
+    HookLogPort,
+    JournalPort,
+    QueueStorePort,
+    SendFailed,
+    TmuxPort,
+)
+from orchestra_tui.core.restart import READY_TIMEOUT, RestartOutcome
 from orchestra_tui.core.send_gate import SendGate
 from orchestra_tui.core.unknown_screens import UnknownWatch
-from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
+from orchestra_tui.errors import OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     AgentSpec,
-    AgentStatus,
-    ContextTrend,
-    Detection,
+    Attach,
+    BranchFigures,
+    DialogKey,
+    Gate,
+    PullRequest,
+    QueueItem,
+    SendResult,
     State,
 )
 from orchestra_tui.services.screen_keep import ScreenKeep
-from orchestra_tui.services.store_format import EMPTY as NO_QUEUES
 
-__all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot"]
-
-# A working row this long after the person's interrupt or deny is a turn they started: stop over.
-STOP_GRACE_SECONDS = 3.0
+__all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot", "QueueOp"]
 
 log = logging.getLogger(__name__)
 
@@ -63,38 +70,81 @@ def _said(problem: object) -> str | None:
     return str(problem) if problem is not None else None
 
 
-class Fleet(Directing, FleetWork, FleetAlerts):
-    def __init__(self, tmux, specs: Sequence[AgentSpec], *, store=None, journal=None,
+class Fleet:
+    """The fleet, composed: the tick (`FleetTick`), the verbs (`Directing`), restarts
+    (`Restarting`), alerts (`FleetAlerts`) and what it learns beside its configured agents
+    (`FleetWork`), all over one shared `FleetContext`. Everything it uses comes in here:
+    `registry` follows the agents `orchestra new` recorded; `follow_work` reads branch figures
+    on activity (the app's); `hooks` is the agents' hook log; `enforcement` names agents whose
+    enforcement is off, and why; `on_send_failed` hears of queued sends that failed."""
+
+    def __init__(self, tmux: TmuxPort, specs: Sequence[AgentSpec], *,
+                 store: QueueStorePort | None = None, journal: JournalPort | None = None,
                  settings: FleetSettings | None = None, discover: bool | None = None,
                  clock: Callable[[], float] = time.time, read_only: bool = False,
-                 hooks=None, enforcement: Mapping[str, str] | None = None,
+                 hooks: HookLogPort | None = None, enforcement: Mapping[str, str] | None = None,
+                 registry: AgentsRegistryPort | None = None, follow_work: bool = True,
+                 work_every: float = WORK_EVERY, gate: SendGate | None = None,
+                 on_send_failed: SendFailed | None = None,
                  screens: ScreenKeep | None = None) -> None:
-        self.tmux = tmux
+        self.record = FleetRecord(journal, read_only=read_only)
         # Screens read unknown for a while, kept for the person to report (not by a look).
         self.unknown = UnknownWatch(screens) if screens is not None and not read_only else None
-        # agent -> why the enforcement it asks for is off (`core.enforcement`): an alert each.
-        self.enforcement = dict(enforcement or {})
-        self.gate = SendGate(tmux)
-        self.store = store
-        self.journal = journal
-        self.settings = settings or FleetSettings()
-        self.clock = clock
-        self.read_only = read_only
-        # The agents' own hook events (a services.hook_log.HookLog), when hooks are on.
+        self.context = FleetContext(tmux=tmux, gate=gate or SendGate(tmux), record=self.record,
+                                    store=store, settings=settings or FleetSettings(),
+                                    clock=clock, read_only=read_only)
         self.hook_watch = HookWatch(hooks) if hooks is not None else None
+        self.alerts = FleetAlerts(self.context, enforcement or {})
+        self.fleet_work = FleetWork(self.context, registry=registry, follow=follow_work,
+                                    every=work_every)
+        self.directing = Directing(self.context, on_send_failed=on_send_failed)
+        self.restarting = Restarting(self.context, self.directing, self.hook_watch)
+        self.ticker = FleetTick(self.context, self.alerts, self.fleet_work)
         # With no configured agents, every agent pane found on the server is one.
         self.discover = (not specs) if discover is None else discover
-        self._slots: dict[str, Slot] = {}
         for spec in specs:
-            self._add_slot(spec)
+            self.context.add_slot(spec)
+        self._memory_read = False  # the journal's alerts and states, read on the first tick
         self._snapshot = FleetSnapshot(agents=(), at=0.0)
-        self.storage_problem: str | None = None  # the last journal write that failed
-        self._tasks: set[asyncio.Task] = set()
-        self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
-        self._queues = NO_QUEUES
-        self._journaled_alerts: dict[str, set[str]] | None = None  # agent -> occurrence keys
-        # agent -> (its last journaled state, since when): what a new process continues
-        self._journaled_states: dict[str, tuple[str, float]] = {}
+        self.fleet_work.sync_recorded()
+
+    # -- what it was built with ------------------------------------------------------------
+
+    @property
+    def tmux(self) -> TmuxPort:
+        return self.context.tmux
+
+    @property
+    def gate(self) -> SendGate:
+        return self.context.gate
+
+    @property
+    def store(self) -> QueueStorePort | None:
+        return self.context.store
+
+    @property
+    def journal(self) -> JournalPort | None:
+        return self.record.journal
+
+    @property
+    def settings(self) -> FleetSettings:
+        return self.context.settings
+
+    @property
+    def read_only(self) -> bool:
+        return self.context.read_only
+
+    @property
+    def enforcement(self) -> Mapping[str, str]:
+        return self.alerts.enforcement
+
+    @property
+    def registry(self) -> AgentsRegistryPort | None:
+        return self.fleet_work.registry
+
+    @property
+    def storage_problem(self) -> str | None:
+        return self.record.storage_problem
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -104,21 +154,30 @@ class Fleet(Directing, FleetWork, FleetAlerts):
 
     @property
     def names(self) -> list[str]:
-        return list(self._slots)
+        return list(self.context.slots)
+
+    @property
+    def work(self) -> dict[str, BranchFigures]:
+        """Agent name -> its branch figures, as last read."""
+        return self.fleet_work.work
 
     def spec(self, name: str) -> AgentSpec:
-        return self._slot(name).spec
+        return self.context.slot(name).spec
 
     async def refresh(self, *, visible: Iterable[str] = (), history: str | None = None
                       ) -> FleetSnapshot:
         """One tick. `visible` names agents whose panes are on screen (always captured);
         `history` names one agent whose capture includes scrollback. An unexpected failure
         is reported in the snapshot's `tick_error`, never raised: the loop goes on."""
-        now = self.clock()
+        now = self.context.clock()
         try:
             return await self._tick(set(visible), history, now)
         except TmuxUnavailable as error:
-            return self._server_down(str(error), now)
+            self.ticker.server_down(str(error), now)
+            self.context.read_queues()
+            self._snapshot = FleetSnapshot(agents=self.ticker.views(), at=now,
+                                           tmux_error=str(error))
+            return self._snapshot
         except (OrchestraError, OSError, ValueError, RuntimeError) as error:
             log.exception("fleet tick failed")
             self._snapshot = replace(self._snapshot, at=now,
@@ -126,40 +185,54 @@ class Fleet(Directing, FleetWork, FleetAlerts):
             return self._snapshot
 
     async def _tick(self, wanted: set[str], history: str | None, now: float) -> FleetSnapshot:
-        self.sync_recorded()  # recorded agents join and leave, even with the server gone
-        panes = await self.tmux.list_panes()
-        self.note_panes(panes)  # bound before discovery looks; activity -> branch figures
+        context, ticker = self.context, self.ticker
+        self.fleet_work.sync_recorded()  # recorded agents join and leave, server gone or not
+        panes = await context.tmux.list_panes()
+        bind_agents(context.slots.values(), panes)  # once: discovery binds what it adds
         if self.discover:
-            await self._discover(panes)
-        bind_agents(self._slots.values(), panes)
+            await self.fleet_work.discover(panes)
+        self.fleet_work.note_activity()  # activity -> branch figures
         if self.hook_watch is not None:
-            await self.hook_watch.read(self._slots.values(), self.tmux, now)
-        if self._journaled_alerts is None:
-            self._journaled_alerts, self._journaled_states = await asyncio.to_thread(
-                journal_memory, self.journal)
-        self._tell_enforcement(now)
-        to_capture = [slot for slot in self._slots.values()
-                      if slot.pane is not None and not slot.pane.dead
-                      and (slot.spec.name in wanted or slot.spec.name == history
-                           or self._activity_changed(slot))]
-        captures = await self._capture(to_capture, history)
+            await self.hook_watch.read(context.slots.values(), context.tmux, now)
+        if not self._memory_read:
+            self.alerts.journaled, ticker.journaled_states = await asyncio.to_thread(
+                journal_memory, self.record.journal)
+            self._memory_read = True
+        self.alerts.tell_enforcement(now)
+        to_capture = ticker.to_capture(wanted, history)
+        captures = await ticker.capture(to_capture, history) if to_capture else {}
         classified = 0
-        for slot in self._slots.values():
+        for slot in context.slots.values():
             if slot.pane is not None and slot.pane.pane_id in captures:
                 screen = captures[slot.pane.pane_id]
                 slot.captured_activity = slot.pane.activity
                 slot.captured_at = now
-                if self._observe_screen(slot, screen, now):
+                if ticker.observe_screen(slot, screen, now):
                     classified += 1
-            self._track(slot, now)
+            ticker.track(slot, now)
             if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
-                self._background(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
-        self._read_queues()
+                self.record.later(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
+        context.read_queues()
         self._snapshot = FleetSnapshot(
-            agents=self._views(), at=now, captured=len(captures), classified=classified,
-            tmux_notice=self.tmux.runner.notice,
-            storage_problem=self.storage_problem or _said(self._queues.problem))
+            agents=ticker.views(), at=now, captured=len(captures), classified=classified,
+            tmux_notice=context.tmux.notice,
+            storage_problem=self.record.storage_problem or _said(context.queues.problem))
         return self._snapshot
+
+    def current(self) -> FleetSnapshot:
+        """The last tick's snapshot with queues re-read: shows a queue edit at once."""
+        if self._snapshot.at == 0:
+            return self._snapshot
+        self.context.read_queues()
+        self._snapshot = replace(self._snapshot, agents=self.ticker.views())
+        return self._snapshot
+
+    def sync_recorded(self) -> None:
+        self.fleet_work.sync_recorded()
+
+    async def refresh_work(self, names: Iterable[str] | None = None
+                           ) -> dict[str, BranchFigures]:
+        return await self.fleet_work.refresh_work(names)
 
     def listen_for_hooks(self) -> bool:
         """Let a hook report wake the poll loop at once (see `HookWatch.listen`)."""
@@ -172,206 +245,73 @@ class Fleet(Directing, FleetWork, FleetAlerts):
         else:
             await self.hook_watch.wait(timeout)
 
+    async def settle(self) -> None:
+        """Wait for the journal writes the ticks started in the background."""
+        await self.record.settle()
+
     def close(self) -> None:
         if self.hook_watch is not None:
             self.hook_watch.close()
 
-    def _activity_changed(self, slot: Slot) -> bool:
-        # window_activity has one-second resolution: output later in the same second as our
-        # last capture leaves it unchanged, so a pane stays "changed" through that second.
-        assert slot.pane is not None
-        return (slot.captured_activity is None
-                or slot.pane.activity != slot.captured_activity
-                or slot.pane.activity >= int(slot.captured_at))
+    # -- directing (`Directing`, `Restarting`) ---------------------------------------------
 
-    async def _capture(self, slots: list[Slot], history: str | None) -> dict[str, str]:
-        if not slots:
-            return {}
-        plain = [s.pane.pane_id for s in slots if s.spec.name != history]
-        captures = await self.tmux.capture(plain, ansi=True) if plain else {}
-        deep = [s.pane.pane_id for s in slots if s.spec.name == history]
-        if deep:
-            captures.update(await self.tmux.capture(
-                deep, ansi=True, history=self.settings.history_lines))
-        return captures
+    async def send_now(self, name: str, text: str, *, source: str = "person",
+                       to_shell: bool = False, allow_blocked: bool = False) -> SendResult:
+        return await self.directing.send_now(name, text, source=source, to_shell=to_shell,
+                                             allow_blocked=allow_blocked)
 
-    def _observe_screen(self, slot: Slot, screen: str, now: float) -> bool:
-        """Store a new capture; classify it only if its masked fingerprint changed."""
-        plain = strip_ansi(screen)
-        if slot.pane is not None and slot.pane.height:
-            # A capture with scrollback: the state lives in the visible rows at its end.
-            plain = "\n".join(plain.split("\n")[-slot.pane.height:])
-        if screen != slot.screen:
-            self._watch_output(slot, screen, plain, now)
-        slot.screen = screen
-        fingerprint = agents.fingerprint(plain)
-        if fingerprint == slot.fingerprint and slot.detection is not None:
-            return False
-        slot.fingerprint = fingerprint
-        tool = slot.tool if slot.tool and slot.tool != "auto" else None
-        slot.detection = agents.classify(plain, tool)
-        if slot.tool in (None, "auto") and slot.detection.tool in AGENT_TOOLS:
-            slot.tool = slot.detection.tool
-        return True
+    async def send_to_pane(self, pane_id: str, text: str, *, to_shell: bool = False
+                           ) -> SendResult:
+        return await self.directing.send_to_pane(pane_id, text, to_shell=to_shell)
 
-    def _background(self, work) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._background_done)
+    def policy_reminder(self, name: str) -> str:
+        return self.directing.policy_reminder(name)
 
-    def _background_done(self, task: asyncio.Task) -> None:
-        """A journal write that failed (read-only or full data dir) is a state the snapshot
-        carries, said once, never a traceback from a task nobody awaited."""
-        self._tasks.discard(task)
-        error = None if task.cancelled() else task.exception()
-        if error is not None and str(error) != self.storage_problem:
-            self.storage_problem = str(error)
-            log.info("orchestra could not record: %s", error)  # shown through the snapshot
+    async def remind_policy(self, name: str) -> SendResult:
+        return await self.directing.remind_policy(name)
 
-    def _track(self, slot: Slot, now: float) -> None:
-        name = slot.spec.name
-        slot.fused = None  # until hook and screen are weighed below
-        if (down := host_down(self.tmux, slot)) is not None:  # its queue waits, see binding
-            self._set_status(slot, self._status(slot, State.UNREACHABLE, down, now))
-            return
-        if slot.pane is None:
-            reason = (f"exited: no pane at target {slot.spec.target!r}" if slot.spec.target
-                      else "exited: no tmux pane found for this agent")
-            self._set_status(slot, self._status(slot, State.EXITED, reason, now))
-            return
-        detection = slot.detection or Detection(
-            tool=slot.tool or "unknown", state=State.UNKNOWN, reason="no capture yet")
-        tracked = slot.tracker.observe(
-            detection, slot.fingerprint or "", now,
-            pane_dead=slot.pane.dead, current_command=slot.pane.current_command,
-            in_mode=slot.pane.in_mode)
-        state, reason, since = tracked.state, tracked.reason, tracked.since
-        if slot.loop_reason and state in (State.WORKING, State.IDLE, State.STUCK):
-            # A fix-retry loop looks busy or done, but it will not end without the person.
-            previous = slot.status
-            state, reason = State.BLOCKED, slot.loop_reason
-            since = previous.since if previous and previous.state is State.BLOCKED else now
-        fused = fuse(state, reason, slot.hook, now, screen_only=bool(slot.loop_reason))
-        slot.fused = fused
-        state, reason = fused.state, fused.reason
-        if fused.disagreement and slot.hook is not None and slot.hook.at != slot.disagreement:
-            slot.disagreement = slot.hook.at
-            slot.last_disagreement = Disagreement(now, slot.hook.state, tracked.state,
-                                                  fused.disagreement)
-            self._background(self._journal("disagreement", agent=name, hook=str(slot.hook.state),
-                                           screen=str(tracked.state), reason=reason))
-        if fused.source == "hook" and state is not tracked.state:
-            previous = slot.status
-            since = previous.since if previous and previous.state is state else now
-        self._notice_interrupt_in_pane(
-            slot, state, fused.source == "screen" and detection.interrupted, now)
-        state, reason = self._after_person_stop(slot, state, reason, now)
-        slot.memory.observe(state, slot.fingerprint, now, self.settings.idle_debounce)
-        self._watch_context(slot, tracked.context_left, now)
-        self._set_status(slot, AgentStatus(
-            name=name, pane_id=slot.pane.pane_id, tool=slot.tool or detection.tool,
-            state=state, reason=reason,
-            context_left=tracked.context_left, context_trend=tracked.context_trend,
-            queued=tracked.queued, since=since, spec=slot.spec,
-            background=tracked.background, dialog=tracked.dialog,
-            alerts=tuple(alert.text for alert in slot.alerts), source=fused.source,
-            dialog_key=shown_dialog(state, detection, slot.hook, slot.tool or detection.tool)))
+    async def enqueue(self, name: str, text: str, *, source: str = "person") -> QueueItem:
+        return await self.directing.enqueue(name, text, source=source)
 
-    def _after_person_stop(self, slot: Slot, state: State, reason: str,
-                           now: float) -> tuple[State, str]:
-        """After the person's own interrupt or deny the agent's error or abort notice is their
-        act, not a failure: it reads idle, saying so, until a new turn starts."""
-        how = slot.stopped_by_person
-        if how is None:
-            return state, reason
-        if state is State.WORKING and now - slot.stopped_at > STOP_GRACE_SECONDS:
-            slot.stopped_by_person = None
-            return state, reason
-        if state in (State.BLOCKED, State.IDLE) and slot.loop_reason is None:
-            return State.IDLE, f"idle: {how} by you; its queue is held (p resumes)"
-        return state, reason
+    async def queue_op(self, op: QueueOp | str, *args: object) -> None:
+        await self.directing.queue_op(op, *args)
 
-    def _set_status(self, slot: Slot, status: AgentStatus) -> None:
-        previous = slot.status
-        journaled = self._journaled_states.get(status.name) if previous is None else None
-        if journaled is not None:
-            slot.carried = journaled
-        if slot.carried is not None and slot.carried[0] == status.state:
-            # The state the journal last left it in goes on: its time counts from its start.
-            status = replace(status, since=min(status.since, slot.carried[1]))
-        else:
-            slot.carried = None
-        slot.status = status
-        if (self.journal is not None and not self.read_only
-                and (journaled is None or journaled[0] != status.state)
-                and (previous is None or previous.state is not status.state)):
-            # The session report turns these into time spent working, idle and waiting.
-            self._background(self._journal("state", agent=status.name, state=str(status.state),
-                                           since=status.since, reason=status.reason))
+    async def toggle_pause(self, name: str) -> bool:
+        return await self.directing.toggle_pause(name)
 
-    def _status(self, slot: Slot, state: State, reason: str, now: float) -> AgentStatus:
-        previous = slot.status
-        since = previous.since if previous is not None and previous.state is state else now
-        return AgentStatus(
-            name=slot.spec.name, pane_id=slot.pane.pane_id if slot.pane else None,
-            tool=slot.tool or slot.spec.tool, state=state, reason=reason,
-            context_left=previous.context_left if previous else None,
-            context_trend=ContextTrend.UNKNOWN, since=since, spec=slot.spec,
-            alerts=tuple(alert.text for alert in slot.alerts))
+    def dispatch_ready(self) -> list[str]:
+        return self.directing.dispatch_ready()
 
-    def _server_down(self, message: str, now: float) -> FleetSnapshot:
-        for slot in self._slots.values():
-            slot.pane = None
-            self._set_status(slot, self._status(slot, State.EXITED, f"exited: {message}", now))
-        self._read_queues()
-        self._snapshot = FleetSnapshot(agents=self._views(), at=now, tmux_error=message)
-        return self._snapshot
+    def watch_send_failures(self, listener: SendFailed) -> None:
+        self.directing.watch_send_failures(listener)
 
-    def _read_queues(self) -> None:
-        """One read of every queue per tick (a `stat` when nothing changed)."""
-        if self.store is not None:
-            self._queues = self.store.snapshot()
+    async def wait_for_sends(self) -> None:
+        await self.directing.wait_for_sends()
 
-    def _views(self) -> tuple[AgentView, ...]:
-        views = []
-        for slot in self._slots.values():
-            assert slot.status is not None
-            name = slot.spec.name
-            held = ("you stopped it; p resumes" if slot.stopped_by_person
-                    and name in self._queues.paused else "")
-            views.append(AgentView(status=slot.status, queue=self._queues.of(name),
-                                   paused=name in self._queues.paused,
-                                   screen=slot.screen, pane=slot.pane, held=held,
-                                   work=self.work.get(name),
-                                   unseen_alerts=slot.alerts_unseen,
-                                   evidence=gather(slot, self.clock())))
-        views.sort(key=lambda view: (view.attention_rank, view.name))
-        return tuple(views)
+    async def answer(self, name: str, approve: bool, *,
+                     seen: DialogKey | None = None) -> State:
+        return await self.directing.answer(name, approve, seen=seen)
 
-    def _add_slot(self, spec: AgentSpec) -> None:
-        self._slots[spec.name] = Slot(
-            spec=spec,
-            tracker=AgentTracker(stuck_after=self.settings.stuck_after,
-                                 idle_debounce=self.settings.idle_debounce),
-            tool=None if spec.tool == "auto" else spec.tool)
+    def alerts_seen(self, name: str) -> None:
+        self.directing.alerts_seen(name)
 
-    def _slot(self, name_or_pane: str) -> Slot:
-        if name_or_pane in self._slots:
-            return self._slots[name_or_pane]
-        for slot in self._slots.values():
-            if slot.pane is not None and slot.pane.pane_id == name_or_pane:
-                return slot
-        raise AgentNotFound(f"no agent or pane named {name_or_pane!r} "
-                            f"(known: {', '.join(self._slots) or 'none'})")
+    async def interrupt(self, name: str) -> None:
+        await self.directing.interrupt(name)
 
-    def current(self) -> FleetSnapshot:
-        """The last tick's snapshot with queues re-read: shows a queue edit at once."""
-        if self._snapshot.at == 0:
-            return self._snapshot
-        self._read_queues()
-        self._snapshot = replace(self._snapshot, agents=self._views())
-        return self._snapshot
+    async def attach(self, name: str, *, popup: bool = False) -> Attach:
+        """Take the person to the agent's pane, wherever their terminal is (`core.attach`)."""
+        slot = self.context.slot(name)
+        return await attach_to(self.context.tmux, require_pane(slot), slot.spec.name,
+                               popup=popup)
 
-    async def _journal(self, event: str, **fields) -> None:
-        if self.journal is not None and not self.read_only:
-            await asyncio.to_thread(self.journal.append, event, **fields)
+    async def compose_handoff(self, name: str, note: str = "",
+                              pulls: Sequence[tuple[PullRequest, Gate]] = (), *,
+                              issue: str | None = None) -> str:
+        return await self.restarting.compose_handoff(name, note, pulls, issue=issue)
+
+    async def restart(self, name: str, handoff: str, *,
+                      ready_timeout: float = READY_TIMEOUT) -> RestartOutcome:
+        return await self.restarting.restart(name, handoff, ready_timeout=ready_timeout)
+
+    async def kill(self, name: str) -> None:
+        await self.restarting.kill(name)

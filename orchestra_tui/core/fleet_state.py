@@ -1,18 +1,25 @@
 """What the fleet holds between ticks and hands to the UI: settings, per-agent slots, views and
-the snapshot of one tick."""
+the snapshot of one tick; and `FleetContext`, the state the fleet's collaborators share (the
+slots, the services, the queues as this tick read them), handed to each in its constructor."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from orchestra_tui.agents.hook_events import HookEvent, HookReading
 from orchestra_tui.agents.tracker import AgentTracker
+from orchestra_tui.config import UiConfig, default_of
 from orchestra_tui.core.dispatch import DispatchMemory
 from orchestra_tui.core.evidence import AgentEvidence, Disagreement
+from orchestra_tui.core.fleet_record import FleetRecord
 from orchestra_tui.core.fusion import Fused
 from orchestra_tui.core.guardrails import OutputWatch
 from orchestra_tui.core.loops import LoopWatch
+from orchestra_tui.core.ports import QueueStorePort, TmuxPort
+from orchestra_tui.core.send_gate import SendGate, SendRefused
+from orchestra_tui.errors import AgentNotFound, OrchestraError
 from orchestra_tui.models import (
     ATTENTION_ORDER,
     AgentSpec,
@@ -22,19 +29,32 @@ from orchestra_tui.models import (
     Detection,
     PaneInfo,
     QueueItem,
+    QueueItemState,
     State,
 )
+from orchestra_tui.services.store_format import EMPTY as NO_QUEUES
+from orchestra_tui.services.store_format import QueueSnapshot
 
 ALERTS_KEPT = 5  # per agent: the most recent, shown as a badge and in `status --json`
 
 
+def count_queued(queue: Iterable[QueueItem]) -> int:
+    """How many of a queue's items wait to be sent: the one count every view shows."""
+    return sum(1 for item in queue if item.state is QueueItemState.QUEUED)
+
+
 @dataclass(frozen=True)
 class FleetSettings:
-    stuck_after: float = 60.0
-    idle_debounce: float = 1.5
+    # The config's `[ui]` defaults are the defaults: one place says them (`config.schema`).
+    stuck_after: float = default_of(UiConfig, "stuck_after_seconds")
+    idle_debounce: float = default_of(UiConfig, "idle_debounce_seconds")
     history_lines: int = 2000
-    context_warn: int = 20
-    context_critical: int = 10
+    context_warn: int = default_of(UiConfig, "context_warn_percent")
+    context_critical: int = default_of(UiConfig, "context_critical_percent")
+
+    def tracker(self) -> AgentTracker:
+        """A fresh tracker for one agent (at start, and after a restart)."""
+        return AgentTracker(stuck_after=self.stuck_after, idle_debounce=self.idle_debounce)
 
 
 @dataclass(frozen=True)
@@ -60,12 +80,17 @@ class AgentView:
         return self.status.name
 
     @property
+    def queued(self) -> int:
+        """Prompts in its queue waiting to be sent."""
+        return count_queued(self.queue)
+
+    @property
     def attention_rank(self) -> int:
         rank = ATTENTION_ORDER[self.status.state]
         if self.unseen_alerts and not self.status.needs_person:
             # A forbidden command just run: with the blocked, above anyone merely idle.
             rank = ATTENTION_ORDER[State.BLOCKED]
-        if self.status.state is State.IDLE and any(i.state == "queued" for i in self.queue):
+        if self.status.state is State.IDLE and self.queued:
             rank += 1  # idle with work queued will be fed automatically: less urgent
         return rank
 
@@ -132,3 +157,51 @@ class Slot:
     last_disagreement: Disagreement | None = None  # the latest one, kept to be explained
     fused: Fused | None = None  # the last fusion of hook and screen (None: neither decided)
     recent_hooks: tuple[HookEvent, ...] = ()  # its last hook events, oldest first
+
+
+@dataclass
+class FleetContext:
+    """What the fleet's collaborators share, as lazygit hands its controllers one helpers
+    struct: the services, the settings, every agent's slot and this tick's read of the
+    queues."""
+
+    tmux: TmuxPort
+    gate: SendGate
+    record: FleetRecord
+    store: QueueStorePort | None = None
+    settings: FleetSettings = field(default_factory=FleetSettings)
+    clock: Callable[[], float] = field(default=lambda: 0.0)
+    read_only: bool = False
+    slots: dict[str, Slot] = field(default_factory=dict)
+    queues: QueueSnapshot = NO_QUEUES  # one read of every queue per tick
+
+    def add_slot(self, spec: AgentSpec) -> Slot:
+        slot = Slot(spec=spec, tracker=self.settings.tracker(),
+                    tool=None if spec.tool == "auto" else spec.tool)
+        self.slots[spec.name] = slot
+        return slot
+
+    def slot(self, name_or_pane: str) -> Slot:
+        if name_or_pane in self.slots:
+            return self.slots[name_or_pane]
+        for slot in self.slots.values():
+            if slot.pane is not None and slot.pane.pane_id == name_or_pane:
+                return slot
+        raise AgentNotFound(f"no agent or pane named {name_or_pane!r} "
+                            f"(known: {', '.join(self.slots) or 'none'})")
+
+    def read_queues(self) -> None:
+        """One read of every queue (a `stat` when nothing changed)."""
+        if self.store is not None:
+            self.queues = self.store.snapshot()
+
+
+def require_pane(slot: Slot) -> PaneInfo:
+    """The agent's live pane, or why there is none to act on."""
+    status = slot.status
+    if status is not None and status.state is State.UNREACHABLE:  # its host does not answer
+        raise SendRefused(slot.spec.name, State.UNREACHABLE,
+                          status.reason.removeprefix("unreachable: "))
+    if slot.pane is None or slot.pane.dead:
+        raise OrchestraError(f"{slot.spec.name} has no live pane")
+    return slot.pane

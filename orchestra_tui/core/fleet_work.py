@@ -1,4 +1,4 @@
-"""What the fleet learns beside its configured agents, as a mixin of `Fleet`:
+"""What the fleet learns beside its configured agents:
 
 - agents found running in panes nobody configured (`_discover`);
 - the agents orchestra started (`orchestra new`, recorded in the data dir): a new record is an
@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from orchestra_tui.core.binding import bind_agents
+from orchestra_tui.core.fleet_state import FleetContext, Slot
 from orchestra_tui.core.lifecycle_hosts import git_runner
+from orchestra_tui.core.ports import AgentsRegistryPort
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, BranchFigures, PaneInfo, State
 from orchestra_tui.services import git_figures
@@ -31,41 +32,35 @@ log = logging.getLogger(__name__)
 
 
 class FleetWork:
-    """Expects `tmux`, `_slots`, `_examined`, `_add_slot`, `_background` and `clock` from
-    `Fleet`. Set
-    `registry` (an `AgentsRegistry`) to follow the recorded agents."""
+    """`registry` (an `AgentsRegistry`) to follow the recorded agents (None: only the
+    configured and discovered ones); `follow` reads figures on activity (the app's; a one-shot
+    command asks `refresh_work` itself); `every` is seconds between two reads of a folder."""
 
-    registry = None
-    work_every = WORK_EVERY
-    # Read figures on activity: for the app; a one-shot command asks `refresh_work` itself.
-    follow_work = True
-
-    @property
-    def work(self) -> dict[str, BranchFigures]:
-        """Agent name -> its figures, as last read."""
-        self._init_work()
-        return self._work
-
-    def _init_work(self) -> None:
-        if "_work" not in self.__dict__:  # Fleet.__init__ stays as it is: state made on use
-            self._work: dict[str, BranchFigures] = {}
-            self._work_at: dict[str, float] = {}  # when its figures were last asked for
-            # Its pane's activity then, and the wall clock: window_activity counts whole
-            # seconds, so output later in the second of a read is still news.
-            self._work_seen: dict[str, tuple[int, float]] = {}
-            self._work_busy: set[str] = set()
-            # (host, folder, base, start) -> (when asked, the read): see `_figures_of`.
-            self._work_reads: dict[tuple[str, str, str, str], tuple[float, asyncio.Future]] = {}
-            self._fresh_since = 0.0  # when `refresh_work` last asked for figures read anew
-            self._recorded: dict[str, tuple[str, str]] = {}  # recorded -> (base, start)
-            self._registry_seen: object = ()  # the record's signature when last synced
+    def __init__(self, context: FleetContext, *, registry: AgentsRegistryPort | None = None,
+                 follow: bool = True, every: float = WORK_EVERY) -> None:
+        self.context = context
+        self.registry = registry
+        self.follow = follow
+        self.every = every
+        self.work: dict[str, BranchFigures] = {}  # agent -> its figures, as last read
+        self._work_at: dict[str, float] = {}  # when its figures were last asked for
+        # Its pane's activity then, and the wall clock: window_activity counts whole
+        # seconds, so output later in the second of a read is still news.
+        self._work_seen: dict[str, tuple[int, float]] = {}
+        self._work_busy: set[str] = set()
+        # (host, folder, base, start) -> (when asked, the read): see `_figures_of`.
+        self._work_reads: dict[tuple[str, str, str, str],
+                               tuple[float, asyncio.Future[BranchFigures | None]]] = {}
+        self._fresh_since = 0.0  # when `refresh_work` last asked for figures read anew
+        self._recorded: dict[str, tuple[str, str]] = {}  # recorded -> (base, start)
+        self._registry_seen: object = ()  # the record's signature when last synced
+        self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
 
     # -- recorded agents -------------------------------------------------------------------------
 
     def sync_recorded(self) -> None:
         """Add agents recorded since the last look and drop retired ones (one `stat` when the
         record did not change); a configured agent of the same name wins."""
-        self._init_work()
         registry = self.registry
         if registry is None:
             return
@@ -82,13 +77,13 @@ class FleetWork:
         self._registry_seen = seen
         current = {record.name: record for record in records}
         for name in [name for name in self._recorded if name not in current]:
-            self._slots.pop(name, None)
+            self.context.slots.pop(name, None)
             self._recorded.pop(name, None)
-            self._work.pop(name, None)
+            self.work.pop(name, None)
         for name, record in current.items():
-            slot = self._slots.get(name)
+            slot = self.context.slots.get(name)
             if slot is None:
-                self._add_slot(record.spec)
+                self.context.add_slot(record.spec)
             elif name in self._recorded:
                 slot.spec = record.spec
             else:
@@ -97,15 +92,13 @@ class FleetWork:
 
     # -- branch figures --------------------------------------------------------------------------
 
-    def note_panes(self, panes: Sequence[PaneInfo]) -> None:
-        """Bind every agent to its pane in this tick's `panes` (so discovery passes over them)
-        and schedule a read of the figures of each whose pane showed activity."""
-        self._init_work()
-        bind_agents(self._slots.values(), panes)
-        if not self.follow_work:
+    def note_activity(self) -> None:
+        """Schedule a read of the figures of each agent (bound to its pane this tick) whose
+        pane showed activity."""
+        if not self.follow:
             return
         now = time.monotonic()
-        for slot in self._slots.values():
+        for slot in self.context.slots.values():
             if slot.pane is None:
                 continue
             name = slot.spec.name
@@ -119,25 +112,24 @@ class FleetWork:
             if where:
                 self._work_busy.add(name)
                 self._work_at[name] = now
-                self._work_seen[name] = (slot.pane.activity, self.clock())
-                self._background(self._read_work(name, where, slot.spec.host))
+                self._work_seen[name] = (slot.pane.activity, self.context.clock())
+                self.context.record.later(self._read_work(name, where, slot.spec.host))
 
     async def refresh_work(self, names: Iterable[str] | None = None) -> dict[str, BranchFigures]:
         """Read the figures of every agent (or `names`) now; for `status`, which cannot wait
         for activity."""
-        self._init_work()
         wanted = set(names) if names is not None else None
         # An agent whose host does not answer is not asked again: its ssh would only time out.
         jobs = [(slot.spec.name, self._worktree_of(slot), slot.spec.host)
-                for slot in self._slots.values()
+                for slot in self.context.slots.values()
                 if (wanted is None or slot.spec.name in wanted) and not self._unreachable(slot)]
         self._fresh_since = time.monotonic()
         await asyncio.gather(*(self._read_work(name, where, host, fresh=True)
                                for name, where, host in jobs if where))
-        return dict(self._work)
+        return dict(self.work)
 
     def _figures_of(self, key: tuple[str, str, str, str], *, fresh: bool = False
-                    ) -> asyncio.Future:
+                    ) -> asyncio.Future[BranchFigures | None]:
         """One git read per folder per `work_every`: agents working in the same folder (one
         repository, several agents) share it, and so do reads asked at the same moment;
         `fresh` asks git again whatever was read before. `key` is (host, folder, base,
@@ -153,7 +145,7 @@ class FleetWork:
         async def read() -> BranchFigures | None:
             # An agent on a host: git runs there, through that host's ssh.
             return await git_figures.figures(where, base or None, start,
-                                             runner=git_runner(self.tmux, host))
+                                             runner=git_runner(self.context.tmux, host))
 
         future = asyncio.ensure_future(read())
         future.add_done_callback(lambda done: done.cancelled() or done.exception())
@@ -163,13 +155,13 @@ class FleetWork:
     def _every(self, host: str) -> float:
         """Seconds between two reads: on a host each git step is an ssh round trip (about
         ten per read), so a host's folders are read a quarter as often."""
-        return self.work_every * (HOST_SLOWER if host else 1)
+        return self.every * (HOST_SLOWER if host else 1)
 
     @staticmethod
-    def _unreachable(slot) -> bool:
+    def _unreachable(slot: Slot) -> bool:
         return slot.status is not None and slot.status.state is State.UNREACHABLE
 
-    def _worktree_of(self, slot) -> str:
+    def _worktree_of(self, slot: Slot) -> str:
         """The agent's folder, on its own machine (read there: see `_read_work`)."""
         if slot.spec.cwd:
             return slot.spec.cwd
@@ -186,30 +178,35 @@ class FleetWork:
         finally:
             self._work_busy.discard(name)
         if found is None:
-            self._work.pop(name, None)
+            self.work.pop(name, None)
         else:
-            self._work[name] = found
+            self.work[name] = found
 
-    async def _discover(self, panes: list[PaneInfo]) -> None:
+    async def discover(self, panes: list[PaneInfo]) -> None:
         """Find agents among panes not seen before, or whose foreground program changed (a
         shell where `claude` was just started). A pane is examined once per program, so a
         server full of idle shells costs no process-tree walk per tick."""
         from orchestra_tui.services.discovery import discover_agent_panes
 
-        known = {slot.pane.pane_id for slot in self._slots.values() if slot.pane}
+        known = {slot.pane.pane_id for slot in self.context.slots.values() if slot.pane}
         fresh = [pane for pane in panes if pane.pane_id not in known
                  and self._examined.get(pane.pane_id) != (pane.pid, pane.current_command)]
         if not fresh:
             return
         for pane in fresh:
             self._examined[pane.pane_id] = (pane.pid, pane.current_command)
-        for item in await discover_agent_panes(self.tmux, panes=fresh):
+        # discovery still names the local service's class; any TmuxPort serves it (services'
+        # own seam, typed there).
+        tmux = self.context.tmux
+        for item in await discover_agent_panes(tmux, panes=fresh):  # type: ignore[arg-type]
             # A plain shell is not an agent: discovery lists only panes running one.
             if item.tool in (None, "shell"):
                 continue
             pane = item.pane
-            name = pane.session_name if pane.session_name not in self._slots else pane.target
-            if name in self._slots:
+            name = pane.session_name if pane.session_name not in self.context.slots else pane.target
+            if name in self.context.slots:
                 continue
-            self._add_slot(AgentSpec(name=name, tool=item.tool, command=item.argv,
-                                     cwd=pane.current_path, target=pane.pane_id, host=pane.host))
+            found = self.context.add_slot(AgentSpec(
+                name=name, tool=item.tool, command=item.argv, cwd=pane.current_path,
+                target=pane.pane_id, host=pane.host))
+            found.pane = pane  # bound here: the tick binds the others once, before discovery

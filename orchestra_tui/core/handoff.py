@@ -30,11 +30,15 @@ from orchestra_tui.core.guardrails import rule_labels
 from orchestra_tui.core.report import issues_in_prompt
 from orchestra_tui.models import AgentSpec, Gate, PullRequest
 
-__all__ = ["PROMPT_LIMIT", "compose_handoff", "describe_pull", "earlier_prompts", "intent_of",
-           "last_issue", "one_line", "policy_reminder", "refused_prompts"]
+__all__ = ["HANDOFF_HISTORY", "PROMPT_LIMIT", "compose_handoff", "describe_pull",
+           "earlier_prompts", "intent_of", "last_issue", "one_line", "policy_reminder",
+           "refused_prompts"]
 
 PROMPT_LIMIT = 160  # characters of each recent prompt quoted in the handoff
 PROMPTS_QUOTED = 3  # the last few prompts: what it was doing, not its whole history
+# Prompts read back for it: slash commands, refusals and earlier handoffs are left out of the
+# handoff, and a few real prompts must remain.
+HANDOFF_HISTORY = 20
 TITLE_LIMIT = 80
 HANDOFF_OPENING = "Handoff: you are agent"
 REMINDER_OPENING = "Reminder of the policy for your lane"

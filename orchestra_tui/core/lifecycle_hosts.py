@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from orchestra_tui.core.ports import TmuxPort
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.paths import display_path
 from orchestra_tui.services import worktrees
@@ -19,7 +20,7 @@ class LifecycleError(OrchestraError):
     """A lifecycle step refused or failed; one line for the person."""
 
 
-def tmux_on(tmux, host: str):
+def tmux_on(tmux: TmuxPort, host: str) -> TmuxPort:
     """The TmuxService of `host` ("": `tmux` itself), its pane ids unqualified."""
     if not host:
         return tmux
@@ -29,7 +30,7 @@ def tmux_on(tmux, host: str):
         raise LifecycleError(str(error)) from None
 
 
-def git_runner(tmux, host: str) -> worktrees.GitRunner:
+def git_runner(tmux: TmuxPort, host: str) -> worktrees.GitRunner:
     """Where git runs for an agent on `host`: here, or there through the ssh of that host's
     tmux runner."""
     if not host:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestra_tui import agents
+from orchestra_tui.core.fleet_state import count_queued
 from orchestra_tui.core.lifecycle_hosts import LifecycleError, shown, tmux_on
 from orchestra_tui.core.lifecycle_names import can_resume
 from orchestra_tui.core.restart import wait_until_ready
@@ -173,7 +174,7 @@ async def bring_up(lifecycle: Lifecycle, snapshot: FleetSnapshot, *,
         queued = 0
         if lifecycle.store is not None:
             items = await asyncio.to_thread(lifecycle.store.items, spec.name)
-            queued = sum(1 for item in items if item.state == "queued")
+            queued = count_queued(items)
         note = ""
         if spec.target.startswith("%"):
             note = (f"; its target {spec.target} is a pane id, which does not survive tmux: "

@@ -77,6 +77,11 @@ class TmuxService:
             runner = ControlModeRunner(runner)
         return cls(runner, lock_dir=lock_dir)
 
+    @property
+    def notice(self) -> str | None:
+        """What the person should know about how tmux is read (a control client lost)."""
+        return self.runner.notice
+
     async def aclose(self) -> None:
         """Let go of a long-lived control-mode client, if the runner has one."""
         await self.runner.aclose()

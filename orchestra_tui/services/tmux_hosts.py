@@ -75,6 +75,10 @@ class HostRouter:
         return self.local.runner
 
     @property
+    def notice(self) -> str | None:
+        return self.local.notice
+
+    @property
     def hosts(self) -> list[str]:
         return list(self._hosts)
 

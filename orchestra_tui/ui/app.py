@@ -87,6 +87,7 @@ class OrchestraApp(App[None]):
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
         self.driver_class = hangup_safe(self.driver_class)
         self.fleet = fleet
+        self.lifecycle = lifecycle  # N and X (`ui/lifecycle_actions.py`); None: not offered
         self.options = options
         self.github_desk = desk
         self.startup_notices = list(startup_notices)
@@ -115,7 +116,7 @@ class OrchestraApp(App[None]):
                                      config_path=self.options.config_path,
                                      warn=self.options.context_warn,
                                      critical=self.options.context_critical))
-        self.fleet.on_send_failed = self.fleet_actions.queued_send_failed  # type: ignore[method-assign]
+        self.fleet.watch_send_failures(self.fleet_actions.queued_send_failed)
         for notice in self.startup_notices:
             self.notify(notice, title="orchestra", severity="warning", timeout=12)
         if self.options.poll:

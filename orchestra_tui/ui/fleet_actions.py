@@ -13,7 +13,6 @@ from textual.app import App
 
 from orchestra_tui.agents.text import clip
 from orchestra_tui.core.fleet import Fleet, FleetSnapshot
-from orchestra_tui.core.handoff import policy_reminder
 from orchestra_tui.core.send_gate import SendRefused
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import Attach, AttachWay, Gate, PullRequest, QueueItem
@@ -120,11 +119,12 @@ class FleetActions:
         self.run(toggle())
 
     def remind_policy(self, agent: str) -> None:
-        spec = self.fleet.spec(agent)
-        if not spec.policy:
-            self.app.notify(f"{agent}'s lane has no policy in the config", severity="warning")
+        try:
+            reminder = self.fleet.policy_reminder(agent)  # the fleet's one reminder
+        except OrchestraError as error:
+            self.app.notify(str(error), severity="warning")
             return
-        self.send_prompt(agent, policy_reminder(spec), source="policy")
+        self.send_prompt(agent, reminder, source="policy")
 
     def nudge(self, agent: str) -> None:
         ask_nudge(self.app, self.fleet, self.shown, agent)
