@@ -6,7 +6,6 @@ at once (both kept, none clobbered), racing writers of one screen (one whole fil
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -40,8 +39,7 @@ def orchestra(*args: str, stdin: str | None = None) -> subprocess.CompletedProce
 
 async def _drain(fleet: Fleet) -> None:
     """The fleet's background writes (screens kept, journal) finished."""
-    if fleet._tasks:
-        await asyncio.gather(*fleet._tasks)
+    await fleet.record.settle()
 
 
 class Clock:

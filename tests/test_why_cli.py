@@ -108,8 +108,7 @@ async def test_an_agent_retired_between_resolve_and_explain_is_said_gone(tmux, t
     pane = await start_fake_agent(tmux, "codex", tmp_path / "agent.jsonl")
     registry = AgentsRegistry(tmp_path / "data")
     registry.add(AgentRecord(spec=AgentSpec(name="w1", tool="codex", target=pane.pane_id)))
-    fleet = Fleet(tmux, [], discover=False, read_only=True)
-    fleet.registry = registry
+    fleet = Fleet(tmux, [], discover=False, read_only=True, registry=registry)
 
     async def retire_after_the_first_look() -> None:
         async def looked() -> bool:
