@@ -35,8 +35,8 @@ if str(REPO) not in sys.path:  # `python benchmarks/x.py` from a fresh clone
 from orchestra_tui.config import UiConfig  # noqa: E402
 from orchestra_tui.errors import TmuxCommandError  # noqa: E402
 from orchestra_tui.models import AgentSpec, PaneInfo  # noqa: E402
-from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxService  # noqa: E402
-from orchestra_tui.services.tmux_runner import first_line  # noqa: E402
+from orchestra_tui.services.tmux.runner import first_line  # noqa: E402
+from orchestra_tui.services.tmux.service import LocalTmuxRunner, TmuxService  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEFAULT_POLL = UiConfig().poll_seconds  # `[ui] poll_seconds` when the config does not say

@@ -24,21 +24,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestra_tui.config import Config, load_config
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 
 if TYPE_CHECKING:
     from orchestra_tui.config.schema import HostConfig
-    from orchestra_tui.core.desk import Desk
-    from orchestra_tui.core.desk_snapshot import GitHubSource
-    from orchestra_tui.core.lifecycle import Lifecycle
-    from orchestra_tui.services.agents_registry import AgentsRegistry
-    from orchestra_tui.services.app_lock import AppLock
-    from orchestra_tui.services.github import GitHubService
-    from orchestra_tui.services.journal import Journal
-    from orchestra_tui.services.ports import TmuxPort
-    from orchestra_tui.services.store import QueueStore
-    from orchestra_tui.services.tmux import TmuxService
-    from orchestra_tui.services.tmux_hosts import HostRouter
+    from orchestra_tui.core.desk.desk import Desk
+    from orchestra_tui.core.desk.snapshot import GitHubSource
+    from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
+    from orchestra_tui.services.github.service import GitHubService
+    from orchestra_tui.services.store.agents_registry import AgentsRegistry
+    from orchestra_tui.services.store.app_lock import AppLock
+    from orchestra_tui.services.store.journal import Journal
+    from orchestra_tui.services.store.queues import QueueStore
+    from orchestra_tui.services.tmux.hosts import HostRouter
+    from orchestra_tui.services.tmux.port import TmuxPort
+    from orchestra_tui.services.tmux.service import TmuxService
     from orchestra_tui.ui.app import OrchestraApp
 
 __all__ = ["Boot", "Services", "boot", "build_app", "build_desk", "build_services",
@@ -75,9 +75,9 @@ class Boot:
     def fleet(self) -> Fleet:
         """Read-only fleets (commands that only look) write nothing to the journal; they read
         it, so an alert already raised is not counted as new."""
-        from orchestra_tui.core.enforcement import enforcement_problems
-        from orchestra_tui.services.hook_log import HookLog
-        from orchestra_tui.services.screen_keep import DIRECTORY, ScreenKeep
+        from orchestra_tui.core.guard.enforcement import enforcement_problems
+        from orchestra_tui.services.hooks.log import HookLog
+        from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
 
         problems = (enforcement_problems(self.config.path, self.services.store.directory)
                     if self.config.path is not None and Path(self.config.path).exists() else {})
@@ -92,7 +92,7 @@ class Boot:
 
     @cached_property
     def registry(self) -> AgentsRegistry:
-        from orchestra_tui.services.agents_registry import AgentsRegistry
+        from orchestra_tui.services.store.agents_registry import AgentsRegistry
 
         return AgentsRegistry(self.data_dir)
 
@@ -100,9 +100,9 @@ class Boot:
                   ) -> Lifecycle:
         """New, up and retire over this boot's services; GitHub (for an issue's title) unless
         `github` is False; orchestra's hooks injected into the agents it starts."""
-        from orchestra_tui.core.lifecycle import Lifecycle
-        from orchestra_tui.core.restart import READY_TIMEOUT
-        from orchestra_tui.services.hooks_install import HookProgram
+        from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
+        from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT
+        from orchestra_tui.services.hooks.install import HookProgram
 
         data = self.services.store.directory
         worktrees = (Path(self.config.paths.worktrees) if self.config.paths.worktrees
@@ -137,7 +137,7 @@ class Boot:
         services)."""
         if "services" in self.__dict__:
             return self.services.journal
-        from orchestra_tui.services.journal import FILE_NAME, Journal
+        from orchestra_tui.services.store.journal import FILE_NAME, Journal
 
         return Journal(self.data_dir / FILE_NAME if self.data_dir else None)
 
@@ -216,7 +216,7 @@ def build_app(booted: Boot) -> OrchestraApp:
 
 def another_app_notice(data_dir: Path) -> str:
     from orchestra_tui.paths import display_path
-    from orchestra_tui.services.app_lock import AppLock
+    from orchestra_tui.services.store.app_lock import AppLock
 
     pid = AppLock(data_dir).holder()
     who = f"another orchestra (pid {pid})" if pid else "another orchestra"
@@ -230,9 +230,9 @@ def build_desk(config: Config, journal: Journal | None = None, *,
     """A Desk when any agent has a repo or `[github] repos` names one; else None. Its state
     file sits beside the journal (the demo's data dir is its own), else in the data dir;
     `github` is the client it reads through (default: one for the config, never closed)."""
-    from orchestra_tui.core.desk import Desk
-    from orchestra_tui.core.inbox import repos_of
-    from orchestra_tui.services.desk_store import STATE_FILE, DeskStore
+    from orchestra_tui.core.desk.desk import Desk
+    from orchestra_tui.core.desk.inbox import repos_of
+    from orchestra_tui.services.store.desk import STATE_FILE, DeskStore
 
     repos = repos_of(config.agents, config.github.repos)
     if not repos:
@@ -246,7 +246,7 @@ def build_desk(config: Config, journal: Journal | None = None, *,
 
 
 def github_service(config: Config, *, timeout: float | None = None) -> GitHubService:
-    from orchestra_tui.services.github import DEFAULT_TIMEOUT, GitHubService
+    from orchestra_tui.services.github.service import DEFAULT_TIMEOUT, GitHubService
 
     return GitHubService.from_config(config.github, timeout=timeout or DEFAULT_TIMEOUT)
 
@@ -254,7 +254,7 @@ def github_service(config: Config, *, timeout: float | None = None) -> GitHubSer
 def tmux_service(args: argparse.Namespace | None) -> TmuxService:
     """The tmux server the command line names, for commands that run before any config exists
     (`orchestra init` writes the first one)."""
-    from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.services.tmux.service import TmuxService
 
     return TmuxService.from_options(socket_name=_option(args, "socket_name"),
                                     socket_path=_option(args, "socket_path"))
@@ -281,9 +281,9 @@ def build_services(config: Config, *, socket_name: str | None = None,
     `control_mode`: the app, which polls for hours, reads through one long-lived `tmux -C`
     client; a one-shot command spawns a tmux process per call instead."""
     from orchestra_tui.paths import data_dir as default_data_dir
-    from orchestra_tui.services.journal import Journal
-    from orchestra_tui.services.store import QueueStore
-    from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.services.store.journal import Journal
+    from orchestra_tui.services.store.queues import QueueStore
+    from orchestra_tui.services.tmux.service import TmuxService
 
     if socket_name is None and socket_path is None:
         socket_name, socket_path = config.tmux.socket_name, config.tmux.socket_path
@@ -294,7 +294,7 @@ def build_services(config: Config, *, socket_name: str | None = None,
         # Crash recovery turns items found `sending` into `uncertain`: only the app that
         # sends may do it, never a command that runs beside it mid-send, nor a second app
         # while the first one lives (it holds the app lock for its lifetime).
-        from orchestra_tui.services.app_lock import AppLock
+        from orchestra_tui.services.store.app_lock import AppLock
 
         app_lock = AppLock(store.directory)
         if app_lock.acquire():
@@ -321,10 +321,10 @@ def router_for(local: TmuxService, hosts: Iterable[HostConfig], *,
                control_mode: bool = False) -> HostRouter:
     """The router over `local` and one TmuxService over ssh per `[[host]]`; `control_mode`
     (the app) reads each host through one long-lived `tmux -C` over ssh."""
-    from orchestra_tui.services.tmux import TmuxService
-    from orchestra_tui.services.tmux_hosts import HostRouter
-    from orchestra_tui.services.tmux_runner import TmuxRunner
-    from orchestra_tui.services.tmux_ssh import SshTmuxRunner, ssh_control_runner
+    from orchestra_tui.services.tmux.hosts import HostRouter
+    from orchestra_tui.services.tmux.runner import TmuxRunner
+    from orchestra_tui.services.tmux.service import TmuxService
+    from orchestra_tui.services.tmux.ssh import SshTmuxRunner, ssh_control_runner
 
     services: dict[str, TmuxService] = {}
     for host in hosts:

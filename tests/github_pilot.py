@@ -17,11 +17,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from orchestra_tui.core.desk import Desk
+from orchestra_tui.core.desk.desk import Desk
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.desk_store import DeskStore
-from orchestra_tui.services.github import GitHubService
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.github.service import GitHubService
+from orchestra_tui.services.store.desk import DeskStore
+from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
 from orchestra_tui.ui.widgets.pull_table import PullTable

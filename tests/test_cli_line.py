@@ -16,8 +16,8 @@ import uuid
 
 from orchestra_tui.bootstrap import boot
 from orchestra_tui.models import QueueItemState
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, logged_prompts, start_fake_agent, wait_for_prompts
 

@@ -13,7 +13,7 @@ import pytest
 
 from orchestra_tui.cli import main
 from orchestra_tui.commands.status import STATUS_KEYS
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, fake_agent_argv, start_fake_agent

@@ -422,8 +422,8 @@ def test_config_layer_does_not_import_textual():
     import subprocess
     import sys
 
-    code = ("import sys, orchestra_tui.config, orchestra_tui.services.store, "
-            "orchestra_tui.services.journal; print('textual' in sys.modules)")
+    code = ("import sys, orchestra_tui.config, orchestra_tui.services.store.queues, "
+            "orchestra_tui.services.store.journal; print('textual' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).resolve().parent.parent)
     assert result.stdout.strip() == "False"

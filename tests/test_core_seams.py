@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.directing import QueueOp
-from orchestra_tui.core.fleet import Fleet
-from orchestra_tui.core.fleet_state import count_queued
+from orchestra_tui.core.fleet.directing import QueueOp
+from orchestra_tui.core.fleet.fleet import Fleet
+from orchestra_tui.core.fleet.state import count_queued
 from orchestra_tui.errors import ErrorKind, GitHubError
 from orchestra_tui.models import AgentSpec, QueueItemState
-from orchestra_tui.services.agents_registry import AgentsRegistry
-from orchestra_tui.services.store import QueueStore
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.store.agents_registry import AgentsRegistry
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.service import TmuxService
 
 
 def _fleet(tmp_path, **options) -> tuple[Fleet, QueueStore]:

@@ -9,12 +9,12 @@ import json
 import pytest
 
 from orchestra_tui.bootstrap import build_desk
-from orchestra_tui.core.desk import Desk, assign_prompt, thread_fingerprint
+from orchestra_tui.core.desk.desk import Desk, assign_prompt, thread_fingerprint
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import AgentSpec, Issue
-from orchestra_tui.services.desk_store import DeskStore
-from orchestra_tui.services.github import GitHubService
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.github.service import GitHubService
+from orchestra_tui.services.store.desk import DeskStore
+from orchestra_tui.services.store.journal import Journal
 from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import TOKEN
 
@@ -263,8 +263,8 @@ async def test_no_repos_is_not_configured_state(github, tmp_path):
     assert "not configured" in snapshot.error.message
 
 
-@pytest.mark.parametrize("name", ["orchestra_tui.core.desk_snapshot",
-                                  "orchestra_tui.services.desk_store"])
+@pytest.mark.parametrize("name", ["orchestra_tui.core.desk.snapshot",
+                                  "orchestra_tui.services.store.desk"])
 def test_docstring_examples_run(name):
     import doctest
     import importlib
@@ -277,7 +277,7 @@ def test_desk_does_not_import_textual():
     import subprocess
     import sys
 
-    code = ("import sys, orchestra_tui.core.desk; "
+    code = ("import sys, orchestra_tui.core.desk.desk; "
             "print('textual' in sys.modules, 'orchestra_tui.ui' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)

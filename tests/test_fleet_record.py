@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.guardrails import MERGE_SECONDS
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.guard.guardrails import MERGE_SECONDS
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import is_idle, start_fake_agent, wait_for_prompts, wait_for_screen
 

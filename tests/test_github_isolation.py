@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.desk import Desk
+from orchestra_tui.core.desk.desk import Desk
 from orchestra_tui.models import AgentSpec
-from orchestra_tui.services.desk_store import DeskStore
-from orchestra_tui.services.github import GitHubService
+from orchestra_tui.services.github.service import GitHubService
+from orchestra_tui.services.store.desk import DeskStore
 from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import TOKEN
 

@@ -11,7 +11,7 @@ import pytest
 from orchestra_tui.demo.standin.gql import operation_name
 from orchestra_tui.demo.standin.server import StandIn
 from orchestra_tui.errors import GitHubError
-from orchestra_tui.services.github import GitHubService, load_document
+from orchestra_tui.services.github.service import GitHubService, load_document
 from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import (
     GRAPHQL_DIR,
@@ -46,7 +46,7 @@ def test_document_validates_against_github_schema(gql_schema, path) -> None:
 def test_threads_and_checks_are_selected_once_as_fragments() -> None:
     """The inbox's thread and check selections are fragments, spread by every document that
     reads them: the same fields whichever query found the thread or check."""
-    from orchestra_tui.services.github_documents import fragments
+    from orchestra_tui.services.github.documents import fragments
 
     assert set(fragments()) == {"OrchestraReviewThread", "OrchestraCheckContext"}
     for name, spreads in {"repo_pulls": {"OrchestraReviewThread", "OrchestraCheckContext"},
@@ -288,9 +288,10 @@ def test_standin_runs_as_a_module_with_demo_data(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("name", ["orchestra_tui.demo.standin.gql_parse",
-                                  "orchestra_tui.services.github_documents",
-                                  "orchestra_tui.core.severity", "orchestra_tui.core.lanes",
-                                  "orchestra_tui.core.gate"])
+                                  "orchestra_tui.services.github.documents",
+                                  "orchestra_tui.core.desk.severity",
+                                  "orchestra_tui.core.desk.lanes",
+                                  "orchestra_tui.core.desk.merge_gate"])
 def test_docstring_examples(name) -> None:
     import doctest
     import importlib

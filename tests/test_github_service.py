@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from orchestra_tui.core.gate import evaluate_gate
+from orchestra_tui.core.desk.merge_gate import evaluate_gate
 from orchestra_tui.demo.standin.state import SCheck, SComment, SIssue, SPull, SThread
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import CheckState
-from orchestra_tui.services.github import GitHubService, resolve_urls
+from orchestra_tui.services.github.service import GitHubService, resolve_urls
 from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import TOKEN, Clock
 

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestra_tui.core.hook_guard import check_command, first_forbidden
-from orchestra_tui.core.shell_commands import (
+from orchestra_tui.core.guard.hook_guard import check_command, first_forbidden
+from orchestra_tui.core.guard.shell_commands import (
     MAX_BYTES,
     TOO_LARGE,
     TOO_SLOW,
     Budget,
     simple_commands,
 )
-from orchestra_tui.core.shell_judge import ALLOWED, FORBIDDEN, judge
+from orchestra_tui.core.guard.shell_judge import ALLOWED, FORBIDDEN, judge
 from orchestra_tui.models import AgentSpec
 
 ENFORCING = AgentSpec("infra", policy="Terraform runs only from CI.", enforce=True,

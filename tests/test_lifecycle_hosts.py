@@ -16,11 +16,11 @@ import pytest
 from orchestra_tui.bootstrap import router_for
 from orchestra_tui.cli import main
 from orchestra_tui.config import parse_config
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
-from orchestra_tui.core.lifecycle_retire import RetireRefused, retire
-from orchestra_tui.core.lifecycle_up import bring_up
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.lifecycle import LifecycleError, NewRequest
+from orchestra_tui.core.lifecycle.retire import RetireRefused, retire
+from orchestra_tui.core.up import bring_up
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
 from tests.lifecycle_fixtures import Repos, git, make_world

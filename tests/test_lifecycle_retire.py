@@ -9,9 +9,9 @@ import asyncio
 import pytest
 
 from orchestra_tui.cli import main
-from orchestra_tui.core.fleet import Fleet
-from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
-from orchestra_tui.core.lifecycle_retire import RetireRefused, retire
+from orchestra_tui.core.fleet.fleet import Fleet
+from orchestra_tui.core.lifecycle.lifecycle import LifecycleError, NewRequest
+from orchestra_tui.core.lifecycle.retire import RetireRefused, retire
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
 from tests.lifecycle_fixtures import World, commit_file, config_text, git, make_world
 

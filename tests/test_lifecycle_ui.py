@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.desk import Desk
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.desk.desk import Desk
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec
-from orchestra_tui.services.desk_store import DeskStore
+from orchestra_tui.services.store.desk import DeskStore
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from orchestra_tui.ui.screens.ask import AskScreen
 from orchestra_tui.ui.screens.issues import IssuesScreen

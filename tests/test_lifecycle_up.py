@@ -12,9 +12,9 @@ import os
 import pytest
 
 from orchestra_tui.cli import main
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.lifecycle import NewRequest
-from orchestra_tui.core.lifecycle_up import bring_up
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.lifecycle import NewRequest
+from orchestra_tui.core.up import bring_up
 from orchestra_tui.models import QueueItemState, State
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)

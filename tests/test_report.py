@@ -16,7 +16,7 @@ from orchestra_tui.core.report import (
     state_spans_from,
 )
 from orchestra_tui.paths import data_dir
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store.journal import Journal
 
 T0 = 1_000_000.0
 NOW = T0 + 2400

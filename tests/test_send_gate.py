@@ -18,13 +18,13 @@ from dataclasses import replace
 import pytest
 
 from orchestra_tui.agents import classify
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.restart import deliver_handoff
-from orchestra_tui.core.send_gate import Reading, SendGate, SendRefused, judge
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.restart import deliver_handoff
+from orchestra_tui.core.sending.send_gate import Reading, SendGate, SendRefused, judge
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, PaneInfo, QueueItemState, State
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, screen, wait_for_screen
 

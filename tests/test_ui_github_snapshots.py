@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from orchestra_tui.core.desk import Desk
+from orchestra_tui.core.desk.desk import Desk
 from orchestra_tui.demo.standin.seed import BUGBOT_HIGH, CODERABBIT_MAJOR, CODERABBIT_MINOR, COPILOT
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import (
@@ -20,7 +20,7 @@ from orchestra_tui.models import (
     ReviewThread,
     State,
 )
-from orchestra_tui.services.desk_store import DeskStore
+from orchestra_tui.services.store.desk import DeskStore
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from tests.ui_data import AT, FixedFleet, _view
 

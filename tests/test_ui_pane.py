@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.ansi import AnsiDecoder
 
-from orchestra_tui.core.fleet import Fleet
+from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.models import AgentSpec
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from orchestra_tui.ui.widgets.pane_view import PaneView

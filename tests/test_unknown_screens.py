@@ -14,10 +14,10 @@ import threading
 import time
 from pathlib import Path
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.unknown_screens import UNKNOWN_KEEP_AFTER, kept_screen, redact
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.unknown_screens import UNKNOWN_KEEP_AFTER, kept_screen, redact
 from orchestra_tui.models import AgentSpec, Detection, State
-from orchestra_tui.services.screen_keep import ScreenKeep
+from orchestra_tui.services.store.kept_screens import ScreenKeep
 from tests.tmux_fixtures import REPO, wait_for_screen
 
 SECRETS = {

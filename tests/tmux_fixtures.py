@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 import pytest
 
 from orchestra_tui.models import PaneInfo
-from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxResult, TmuxService
+from orchestra_tui.services.tmux.service import LocalTmuxRunner, TmuxResult, TmuxService
 from tests.helpers import async_wait_until
 
 REPO = pathlib.Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestra_tui.core.fleet import AgentView, FleetSnapshot
+from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
@@ -26,7 +26,7 @@ from orchestra_tui.models import (
     SendResult,
     State,
 )
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.queues import QueueStore
 
 AT = 1_790_000_000.0
 
@@ -160,7 +160,7 @@ class FixedFleet:
         self.send_failure_listeners.append(listener)
 
     def policy_reminder(self, name: str) -> str:
-        from orchestra_tui.core.handoff import policy_reminder
+        from orchestra_tui.core.lifecycle.handoff import policy_reminder
 
         spec = self.spec(name)
         if not spec.policy:
@@ -204,7 +204,7 @@ class FixedFleet:
         return f"You are {name}, restarted. Policy: git only."
 
     async def restart(self, name: str, handoff: str):
-        from orchestra_tui.core.restart import RestartOutcome
+        from orchestra_tui.core.lifecycle.restart import RestartOutcome
 
         self.calls.append(("restart", name, handoff))
         return RestartOutcome(agent=name, pane_id="%9", state=State.IDLE, reason="ready",

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 from orchestra_tui.agents.dialog import approval
+from orchestra_tui.agents.figures import context_left, queued
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.profiles.base import WALLS
-from orchestra_tui.agents.readings import context_left, queued
 from orchestra_tui.agents.text import Line, Screen, clip, parse_duration
 from orchestra_tui.agents.view import Verdict, View, evidence
 from orchestra_tui.agents.walls import account_wall

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from orchestra_tui.services.hook_log import append_event, nudge
+from orchestra_tui.services.hooks.log import append_event, nudge
 
 TOOLS = ("claude", "codex", "gemini")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
@@ -164,7 +164,7 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
     output = None
     command = shell_command(options.tool, name, payload)
     if command is not None and options.config is not None:
-        from orchestra_tui.core.hook_guard import check_command
+        from orchestra_tui.core.guard.hook_guard import check_command
 
         cwd = payload.get("cwd")  # where the command runs: scripts it runs are read there
         verdict = check_command(command, config=options.config, data_dir=_data_dir(options),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from orchestra_tui.errors import UsageError
 from orchestra_tui.paths import config_path, data_dir
-from orchestra_tui.services.hooks_install import TOOLS, HookProgram, install, remove, status
+from orchestra_tui.services.hooks.install import TOOLS, HookProgram, install, remove, status
 
 _AFTER_INSTALL = {
     "claude": "start (or restart) Claude Code: hooks are read when it starts",
@@ -51,7 +51,7 @@ def _status(args: argparse.Namespace, project: Path | None, directory: Path) -> 
     """The hooks installed where, then every way enforcement a lane asks for is off; exit 1
     when there is one (a hook reading another config than this one counts when some agent
     asks to enforce)."""
-    from orchestra_tui.core.enforcement import enforcement_problems
+    from orchestra_tui.core.guard.enforcement import enforcement_problems
 
     config = config_path(getattr(args, "config", None)).resolve()
     tools = (args.tool,) if args.tool else TOOLS
@@ -67,7 +67,7 @@ def _status(args: argparse.Namespace, project: Path | None, directory: Path) -> 
 
 def _asks_to_enforce(config: Path, directory: Path) -> bool:
     from orchestra_tui.config.lenient import read_enforcement
-    from orchestra_tui.core.enforcement import recorded, standing
+    from orchestra_tui.core.guard.enforcement import recorded, standing
 
     return bool(standing(read_enforcement(config), recorded(directory)).wants)
 

@@ -19,8 +19,8 @@ from orchestra_tui.agents.text import clip
 from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.commands.targets import agent_name
 from orchestra_tui.core.agent_ref import shown_name
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.queue_reasons import queue_reasons
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.fleet.queue_reasons import queue_reasons
 from orchestra_tui.errors import AgentNotFound, TmuxUnavailable
 
 TEXT_WIDTH = 60

@@ -15,9 +15,9 @@ from dataclasses import replace
 
 from orchestra_tui.bootstrap import Boot, boot
 from orchestra_tui.commands.targets import agent_name
-from orchestra_tui.core.gate import evaluate_gate
-from orchestra_tui.core.lanes import owner_of
-from orchestra_tui.core.restart import READY_TIMEOUT
+from orchestra_tui.core.desk.lanes import owner_of
+from orchestra_tui.core.desk.merge_gate import evaluate_gate
+from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, Gate, PullRequest, State
 

@@ -13,8 +13,8 @@ import json
 import sys
 
 from orchestra_tui.bootstrap import fleet_from_args
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.queue_reasons import queue_reasons
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.fleet.queue_reasons import queue_reasons
 from orchestra_tui.errors import TmuxUnavailable
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from orchestra_tui.core.fleet_state import AgentView
+from orchestra_tui.core.fleet.state import AgentView
 from orchestra_tui.errors import AgentNotFound
 from orchestra_tui.models import AgentSpec
 

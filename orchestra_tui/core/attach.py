@@ -6,7 +6,7 @@ another tmux a new window (or popup) there runs the attach; outside tmux the cal
 from __future__ import annotations
 
 from orchestra_tui.models import Attach, AttachWay, PaneInfo
-from orchestra_tui.services.tmux_attach import (
+from orchestra_tui.services.tmux.attach import (
     detach_keys,
     open_in_person_tmux,
     person_client,

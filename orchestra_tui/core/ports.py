@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from orchestra_tui.agents.hook_events import HookEvent
 from orchestra_tui.models import AgentRecord, PaneInfo, QueueItem, SendResult
-from orchestra_tui.services.store_format import QueueSnapshot
+from orchestra_tui.services.store.queues_format import QueueSnapshot
 
 __all__ = ["AgentsRegistryPort", "HookLogPort", "JournalPort", "QueueStorePort", "SendFailed",
            "TmuxPort"]

@@ -1,7 +1,7 @@
 """The session report: per agent, what it was sent, what it produced and where its time went.
 
-Everything comes from the journal (`services/journal.py`), so the report is the same in the app,
-in `orchestra report` and after a crash. Events read, with the fields used:
+Everything comes from the journal (`services/store/journal.py`), so the report is the same in the
+app, in `orchestra report` and after a crash. Events read, with the fields used:
 
     prompt_sent(agent, text, source)     restart(agent)    kill(agent)
     approval(agent)  denial(agent)  interrupt(agent)       alert(agent, kind, text)

@@ -23,9 +23,9 @@ from enum import StrEnum
 from typing import Any
 
 from orchestra_tui.agents.text import clip
-from orchestra_tui.core.evidence import AgentEvidence, Disagreement
-from orchestra_tui.core.fleet_state import AgentView
-from orchestra_tui.core.queue_reasons import QueueWait, WaitKind, first_wait
+from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
+from orchestra_tui.core.fleet.queue_reasons import QueueWait, WaitKind, first_wait
+from orchestra_tui.core.fleet.state import AgentView
 from orchestra_tui.models import State
 
 __all__ = ["Authority", "Clue", "Explanation", "explain"]

@@ -16,14 +16,14 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from orchestra_tui.config.schema import UiConfig, default_of
-from orchestra_tui.core.desk import UNCONFIGURED, Desk, DeskSnapshot
-from orchestra_tui.core.fleet import Fleet, FleetSnapshot
-from orchestra_tui.core.lifecycle import Lifecycle
+from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
+from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
 from orchestra_tui.models import NEEDS_PERSON
 from orchestra_tui.ui import messages as m
-from orchestra_tui.ui.fleet_actions import FleetActions
-from orchestra_tui.ui.github_actions import DeskRefreshed, GitHubActions, bindings_of
-from orchestra_tui.ui.lifecycle_actions import LifecycleActions
+from orchestra_tui.ui.controllers.fleet import FleetActions
+from orchestra_tui.ui.controllers.github import DeskRefreshed, GitHubActions, bindings_of
+from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
 from orchestra_tui.ui.palette import fleet_commands
 from orchestra_tui.ui.screens.desk_screen import DeskScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
@@ -34,7 +34,7 @@ from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
 from orchestra_tui.ui.terminal import hangup_safe
-from orchestra_tui.ui.words import NEXT_STEP, STATE_PHRASES
+from orchestra_tui.ui.wording.states import NEXT_STEP, STATE_PHRASES
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class OrchestraApp(App[None]):
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
         self.driver_class = hangup_safe(self.driver_class)
         self.fleet = fleet
-        self.lifecycle = lifecycle  # N and X (`ui/lifecycle_actions.py`); None: not offered
+        self.lifecycle = lifecycle  # N and X (`ui/controllers/lifecycle.py`); None: not offered
         self.options = options
         self.github_desk = desk
         self.startup_notices = list(startup_notices)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from orchestra_tui.core.desk import InboxEntry
+from orchestra_tui.core.desk.desk import InboxEntry
 from orchestra_tui.models import Issue, PullRequest
 
 # -- the fleet screen's own widgets ---------------------------------------------------------------

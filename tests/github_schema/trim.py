@@ -27,7 +27,8 @@ import pathlib
 from typing import Any
 
 HERE = pathlib.Path(__file__).resolve().parent
-GRAPHQL_DIR = HERE.parent.parent / "orchestra_tui" / "services" / "graphql"
+GRAPHQL_DIR = (HERE.parent.parent / "orchestra_tui" / "services" / "github"
+               / "graphql")
 SCHEMA = "schema.graphql"
 OPENAPI = "api.github.com.json"
 REST_OPERATIONS = [
@@ -43,7 +44,7 @@ ALWAYS_COMPONENTS = ["#/components/schemas/basic-error"]
 
 
 def documents() -> list[str]:
-    from orchestra_tui.services.github_documents import FRAGMENTS, load_document
+    from orchestra_tui.services.github.documents import FRAGMENTS, load_document
 
     return [load_document(path.stem) for path in sorted(GRAPHQL_DIR.glob("*.graphql"))
             if path.stem != FRAGMENTS]

@@ -10,9 +10,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.models import State
-from orchestra_tui.ui.format import split_capture, state_badge
+from orchestra_tui.ui.wording.format import split_capture, state_badge
 
 
 class PaneTile(Static, can_focus=True):

@@ -7,16 +7,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from orchestra_tui.core.desk import DeskSnapshot, InboxEntry
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.inbox import InboxPull, clean_body
-from orchestra_tui.ui.github_format import (
-    author_text,
-    repo_error_text,
-    severity_badge,
-    short_sha,
-    where,
-)
+from orchestra_tui.core.desk.desk import DeskSnapshot, InboxEntry
+from orchestra_tui.core.desk.inbox import InboxPull, clean_body
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.ui.messages import (
     BrowserOpenAsked,
     DeskRefreshAsked,
@@ -28,6 +21,13 @@ from orchestra_tui.ui.messages import (
 from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
+from orchestra_tui.ui.wording.github import (
+    author_text,
+    repo_error_text,
+    severity_badge,
+    short_sha,
+    where,
+)
 
 # What `z` offers: label -> hours (None: until the thread changes).
 SNOOZE_CHOICES: dict[str, float | None] = {

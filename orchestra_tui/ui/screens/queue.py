@@ -11,10 +11,9 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.queue_reasons import WaitKind, queue_reasons
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.fleet.queue_reasons import WaitKind, queue_reasons
 from orchestra_tui.models import QueueItem
-from orchestra_tui.ui.format import duration, why_text
 from orchestra_tui.ui.messages import (
     PauseToggled,
     PromptQueued,
@@ -26,6 +25,7 @@ from orchestra_tui.ui.messages import (
 )
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
+from orchestra_tui.ui.wording.format import duration, why_text
 
 ITEM_STYLES = {"queued": "bold", "sending": "bold cyan", "sent": "dim green",
                "uncertain": "bold yellow"}

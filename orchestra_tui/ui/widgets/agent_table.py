@@ -14,10 +14,11 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from orchestra_tui.core.fleet import AgentView, FleetSnapshot
-from orchestra_tui.core.queue_reasons import first_wait
+from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
+from orchestra_tui.core.fleet.queue_reasons import first_wait
 from orchestra_tui.models import QueueItemState
-from orchestra_tui.ui.format import (
+from orchestra_tui.ui.messages import AgentSelected
+from orchestra_tui.ui.wording.format import (
     BADGE_WIDTH,
     DURATION_WIDTH,
     WAIT_STYLES,
@@ -28,7 +29,6 @@ from orchestra_tui.ui.format import (
     lane,
     state_badge,
 )
-from orchestra_tui.ui.messages import AgentSelected
 
 COLUMNS = ("state", "agent", "tool", "lane", "for", "context", "queue")
 CELL_PADDING = 2  # DataTable pads every cell by one on each side

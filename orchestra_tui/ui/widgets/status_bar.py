@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.models import State
-from orchestra_tui.ui.format import count_queued, needs_you
+from orchestra_tui.ui.wording.format import count_queued, needs_you
 
 
 def status_line(snapshot: FleetSnapshot) -> Text:

@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from orchestra_tui.core.desk import DeskError, InboxEntry
-from orchestra_tui.core.desk_snapshot import InboxGroups
-from orchestra_tui.core.inbox import InboxPull, summary_line
+from orchestra_tui.core.desk.desk import DeskError, InboxEntry
+from orchestra_tui.core.desk.inbox import InboxPull, summary_line
+from orchestra_tui.core.desk.snapshot import InboxGroups
 from orchestra_tui.models import AgentSpec
-from orchestra_tui.ui.github_format import (
+from orchestra_tui.ui.wording.github import (
     age,
     author_text,
     clip,
