@@ -24,6 +24,14 @@ from orchestra_tui.core.handoff import (
     refused_prompts,
 )
 from orchestra_tui.core.loops import LoopWatch
+from orchestra_tui.core.receipts import (
+    STILL_IN_COMPOSER,
+    Change,
+    Receipt,
+    pane_identity,
+    submit_again,
+)
+from orchestra_tui.core.receipts import record as record_receipt
 from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
 from orchestra_tui.core.send_gate import DRAFT_REASON, SendRefused
 from orchestra_tui.errors import OrchestraError
@@ -35,6 +43,7 @@ from orchestra_tui.models import (
     SendResult,
     State,
 )
+from orchestra_tui.receipt import ReceiptState, ReceiptStep
 from orchestra_tui.services.store import QueueError
 
 QUEUE_OPS = frozenset({"edit", "delete", "move", "move_to_agent", "requeue"})
@@ -130,6 +139,15 @@ class Directing:
             raise ValueError(f"unknown queue operation {op!r}")
         await asyncio.to_thread(getattr(self.store, op), *args)
 
+    async def submit_again(self, name: str, item_id: str) -> Receipt:
+        """Press Enter again for an `unsubmitted` prompt still in the composer (never retyped;
+        `core.receipts.submit_again` says when it refuses)."""
+        slot = self._slot(name)
+        return await submit_again(self.gate, self.store, self._journal, slot.spec.name,
+                                  self._require_pane(slot), item_id, tool=slot.tool,
+                                  before_enter=lambda text: self._before_send(slot, text),
+                                  clock=self.clock)
+
     async def toggle_pause(self, name: str) -> bool:
         agent = self._slot(name).spec.name
         paused = not await asyncio.to_thread(self.store.paused, agent)
@@ -184,7 +202,7 @@ class Directing:
             # On disk as `sending` after the gate passed and before a byte reaches the pane:
             # a crash from here on leaves it `uncertain` for the person, never sent twice.
             try:
-                await asyncio.to_thread(self.store.mark_sending, item.id)
+                await asyncio.to_thread(self.store.mark_sending, item.id, pane_identity(pane))
             except QueueError as error:
                 raise _NotClaimed(str(error)) from None
             self._before_send(slot, item.text)
@@ -206,6 +224,10 @@ class Directing:
             seen = (item.id, str(refused.state), why)
             if refused.typed or seen != slot.refusal_journaled:
                 slot.refusal_journaled = seen
+                if not refused.typed:  # its receipt says why it waits
+                    await record_receipt(self.store, self._journal, Change(
+                        slot.spec.name, item.id,
+                        ReceiptStep(ReceiptState.REFUSED, self.clock(), str(refused))))
                 await self._journal("send_refused", agent=slot.spec.name, text=item.text,
                                     source=item.source or "queue", state=str(refused.state),
                                     reason=refused.reason, typed=refused.typed)
@@ -215,9 +237,14 @@ class Directing:
             raise
         if result.delivered:
             await asyncio.to_thread(self.store.mark_sent, item.id, self.clock())
+            await self._journal("receipt", agent=slot.spec.name, item=item.id, state="typed")
         else:
             await asyncio.to_thread(self.store.mark_uncertain, item.id,
                                     result.detail or "submission not confirmed")
+            # The recipe's last read still showed the text in the composer: certain evidence.
+            await record_receipt(self.store, self._journal, Change(
+                slot.spec.name, item.id,
+                ReceiptStep(ReceiptState.UNSUBMITTED, self.clock(), STILL_IN_COMPOSER)))
         await self._record_sent(slot, item.text, item.source or "queue", result)
 
     # -- unblocking ------------------------------------------------------------------------

@@ -36,6 +36,9 @@ from orchestra_tui.core.fleet_state import (
 from orchestra_tui.core.fleet_work import FleetWork
 from orchestra_tui.core.fusion import fuse, shown_dialog
 from orchestra_tui.core.hook_watch import HookWatch
+from orchestra_tui.core.receipts import ReceiptWatch
+from orchestra_tui.core.receipts import looks as receipt_looks
+from orchestra_tui.core.receipts import record as record_receipt
 from orchestra_tui.core.send_gate import SendGate
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
@@ -68,6 +71,7 @@ class Fleet(Directing, FleetWork, FleetAlerts):
         # agent -> why the enforcement it asks for is off (`core.enforcement`): an alert each.
         self.enforcement = dict(enforcement or {})
         self.gate = SendGate(tmux)
+        self.receipts = ReceiptWatch()  # delivery receipts from each tick's evidence
         self.store = store
         self.journal = journal
         self.settings = settings or FleetSettings()
@@ -146,6 +150,10 @@ class Fleet(Directing, FleetWork, FleetAlerts):
                     classified += 1
             self._track(slot, now)
         self._read_queues()
+        if self.store is not None and not self.read_only:  # receipts move on the evidence read
+            for change in self.receipts.observe(receipt_looks(self._slots.values()),
+                                                self._queues, now):
+                self._background(record_receipt(self.store, self._journal, change))
         self._snapshot = FleetSnapshot(
             agents=self._views(), at=now, captured=len(captures), classified=classified,
             tmux_notice=getattr(self.tmux.runner, "notice", None),

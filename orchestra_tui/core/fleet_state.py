@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from orchestra_tui.agents.hook_events import HookReading
+from orchestra_tui.agents.hook_events import HookEvent, HookReading
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.dispatch import DispatchMemory
 from orchestra_tui.core.guardrails import OutputWatch
@@ -121,6 +121,7 @@ class Slot:
     hook: HookReading | None = None  # the agent's latest hook event that told a state
     hook_pane: str | None = None  # the pane `hook` came from (a new pane starts over)
     hook_mark: str | None = None  # its pane's `@orchestra-hook` last tick (None: not seen yet)
+    prompts: tuple[HookEvent, ...] = ()  # the turn starts its hooks reported (core.receipts)
     restarting: bool = False  # being restarted: its queue waits for the handoff to go first
     # (state, since) the journal had when this process first saw the agent in that state.
     carried: tuple[str, float] | None = None

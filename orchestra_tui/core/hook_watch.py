@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Iterable
 
 from orchestra_tui.agents.hook_events import HookEvent, state_of
+from orchestra_tui.core.receipts import recent_prompts
 from orchestra_tui.services.hooks_marks import mark_event
 
 
@@ -32,6 +33,7 @@ class HookWatch:
             pane_id = slot.pane.pane_id if slot.pane is not None else None
             if pane_id != slot.hook_pane:
                 slot.hook, slot.hook_pane, slot.hook_mark = None, pane_id, None
+                slot.prompts = ()
             if pane_id is not None:
                 panes.append((slot, pane_id))
         # File reads, one per pane: in a thread, once per tick, never on the UI's event loop.
@@ -39,6 +41,7 @@ class HookWatch:
         events = await asyncio.to_thread(
             lambda: [self.log.read_new(pane_id, tmux_socket=socket) for _, pane_id in panes])
         for (slot, _), new in zip(panes, events):
+            slot.prompts = recent_prompts(slot.prompts, new)  # turn starts, for receipts
             reading = state_of([*new, *_marked(slot, now)], now)
             if reading is not None:
                 slot.hook = reading
