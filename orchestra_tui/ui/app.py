@@ -263,6 +263,10 @@ class OrchestraApp(GitHubActions, App):
     def queue_op(self, op: str, *args) -> None:
         self._run(self.fleet.queue_op(op, *args))
 
+    def submit_again(self, agent: str, item_id: str) -> None:
+        """Enter again for an unsubmitted prompt (the fleet checks the composer holds it)."""
+        self._run(self.fleet.submit_again(agent, item_id), f"{agent}: Enter pressed again")
+
     def toggle_pause(self, agent: str) -> None:
         async def toggle() -> None:
             paused = await self.fleet.toggle_pause(agent)
