@@ -18,17 +18,21 @@ import sys
 
 import pytest
 
+from orchestra_tui.agents.hook_events import HookEvent
 from orchestra_tui.core.fleet import Fleet, FleetSettings
 from orchestra_tui.core.receipts import (
     STILL_IN_COMPOSER,
+    Look,
     SubmitRefused,
+    evidence,
     pane_identity,
     receipt_of,
 )
+from orchestra_tui.core.report import session_report
 from orchestra_tui.core.send_gate import SendRefused
-from orchestra_tui.models import AgentSpec, QueueItemState
+from orchestra_tui.models import AgentSpec, PaneInfo, QueueItem, QueueItemState, State
 from orchestra_tui.receipt import ReceiptState, ReceiptStep
-from orchestra_tui.services.hook_log import HookLog
+from orchestra_tui.services.hook_log import HookLog, prompt_digest
 from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.store import QueueStore
 from tests.helpers import async_wait_until
@@ -133,7 +137,8 @@ async def test_the_hook_program_s_user_prompt_submit_is_the_submission_proof(tmu
     await fleet.refresh()
     item = await fleet.enqueue("rev", "review the diff")
     submitted = await receipt_becomes(fleet, item.id, R.SUBMITTED)
-    assert submitted.receipt[-1].why == "hook: UserPromptSubmit"
+    # Whichever the tick read first, the hook's event or the working screen, proves it.
+    assert submitted.receipt[-1].why in ("hook: UserPromptSubmit", "screen: working")
     # The event carries the prompt's digest, never its words.
     events = HookLog(data).read_new(pane.pane_id)
     submits = [event for event in events if event.event == "UserPromptSubmit"]
@@ -268,3 +273,40 @@ def test_a_queue_file_from_before_receipts_still_loads(tmp_path):
     again = QueueStore(tmp_path).get("a1")
     assert again.receipt == (ReceiptStep(R.ANSWERED, 30.0),)
     assert json.loads((tmp_path / "queues.json").read_text())["version"] == 1
+
+
+def test_a_turn_start_is_the_prompt_s_own_only_by_its_digest_after_typing():
+    typed = ReceiptStep(R.TYPED, 100.0, pane="%3@42", digest=prompt_digest("ship it"))
+    crashed = QueueItem(id="c", agent="api", text="ship it", state=QueueItemState.UNCERTAIN,
+                        receipt=(typed,))
+    pane = PaneInfo(pane_id="%3", pid=42, session_name="s", window_index=0, pane_index=0,
+                    current_command="python", current_path="/", title="", dead=False,
+                    activity=0, width=80, height=24)
+
+    def look(*events: HookEvent) -> Look:
+        return Look(State.IDLE, 90.0, "› \n", pane, events)
+
+    def submit(at: float, prompt: str) -> HookEvent:
+        return HookEvent(at=at, event="UserPromptSubmit", pane_id="%3", prompt=prompt)
+
+    mine = evidence(crashed, look(submit(100.5, typed.digest)), now=101.0)
+    assert mine is not None and mine.step.state is R.SUBMITTED and mine.step.at == 100.5
+    # Another prompt's turn, one from before the typing, one that names no prompt: no proof
+    # after a crash (live, a nameless one would do).
+    assert evidence(crashed, look(submit(101.0, prompt_digest("other"))), now=102.0) is None
+    assert evidence(crashed, look(submit(50.0, typed.digest)), now=102.0) is None
+    assert evidence(crashed, look(submit(101.0, "")), now=102.0) is None
+    live = QueueItem(id="l", agent="api", text="ship it", state=QueueItemState.SENT,
+                     receipt=(typed,))
+    assert evidence(live, look(submit(101.0, "")), now=102.0) is not None
+
+
+def test_report_counts_each_prompt_once_by_its_latest_receipt():
+    entries = [{"at": 1.0, "event": "receipt", "agent": "api", "item": item, "state": state}
+               for item, state in (("a", "typed"), ("a", "submitted"), ("a", "answered"),
+                                   ("b", "refused"), ("b", "typed"), ("b", "unsubmitted"),
+                                   ("c", "refused"), ("d", "typed"), ("d", "uncertain"))]
+    report = session_report(entries, now=2.0)
+    assert report["api"].receipts == {"sent": 3, "submitted": 0, "answered": 1, "refused": 1,
+                                      "unsubmitted": 1, "uncertain": 1}
+    assert report["api"].to_dict()["receipts"]["answered"] == 1

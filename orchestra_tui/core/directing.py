@@ -12,6 +12,7 @@ import asyncio
 
 from orchestra_tui import agents
 from orchestra_tui.agents.tracker import AgentTracker
+from orchestra_tui.core import receipts as receipt_rules
 from orchestra_tui.core.answering import dialog_drawn, still_shown
 from orchestra_tui.core.attach import attach_to
 from orchestra_tui.core.dispatch import DispatchMemory, may_dispatch
@@ -24,14 +25,6 @@ from orchestra_tui.core.handoff import (
     refused_prompts,
 )
 from orchestra_tui.core.loops import LoopWatch
-from orchestra_tui.core.receipts import (
-    STILL_IN_COMPOSER,
-    Change,
-    Receipt,
-    pane_identity,
-    submit_again,
-)
-from orchestra_tui.core.receipts import record as record_receipt
 from orchestra_tui.core.restart import RestartOutcome, kill_agent, restart_agent
 from orchestra_tui.core.send_gate import DRAFT_REASON, SendRefused
 from orchestra_tui.errors import OrchestraError
@@ -71,7 +64,7 @@ class Directing:
             result = await self.gate.send(
                 slot.spec.name, pane.pane_id, text, slot.tool, to_shell=to_shell,
                 tracked=tracked, before_first_byte=self._before_send_hook(slot, text),
-                allow_blocked=allow_blocked)
+                allow_blocked=allow_blocked, left_in_composer=self._left_in_composer(slot))
         except SendRefused as refused:
             await self._journal("send_refused", agent=slot.spec.name, text=text, source=source,
                                 state=str(refused.state), reason=refused.reason,
@@ -139,14 +132,23 @@ class Directing:
             raise ValueError(f"unknown queue operation {op!r}")
         await asyncio.to_thread(getattr(self.store, op), *args)
 
-    async def submit_again(self, name: str, item_id: str) -> Receipt:
+    async def submit_again(self, name: str, item_id: str) -> receipt_rules.Receipt:
         """Press Enter again for an `unsubmitted` prompt still in the composer (never retyped;
         `core.receipts.submit_again` says when it refuses)."""
         slot = self._slot(name)
-        return await submit_again(self.gate, self.store, self._journal, slot.spec.name,
-                                  self._require_pane(slot), item_id, tool=slot.tool,
-                                  before_enter=lambda text: self._before_send(slot, text),
-                                  clock=self.clock)
+        return await receipt_rules.submit_again(
+            self.gate, self.store, self._journal, slot.spec.name, self._require_pane(slot),
+            item_id, tool=slot.tool, before_enter=lambda text: self._before_send(slot, text),
+            clock=self.clock)
+
+    def _left_in_composer(self, slot: Slot) -> tuple[str, ...]:
+        return receipt_rules.left_in_composer(self._queues.of(slot.spec.name), self.clock())
+
+    async def _note_receipt(self, slot: Slot, item: QueueItem, state: ReceiptState,
+                            why: str) -> None:
+        step = ReceiptStep(state, self.clock(), why)
+        await receipt_rules.record(self.store, self._journal,
+                                   receipt_rules.Change(slot.spec.name, item.id, step))
 
     async def toggle_pause(self, name: str) -> bool:
         agent = self._slot(name).spec.name
@@ -202,7 +204,8 @@ class Directing:
             # On disk as `sending` after the gate passed and before a byte reaches the pane:
             # a crash from here on leaves it `uncertain` for the person, never sent twice.
             try:
-                await asyncio.to_thread(self.store.mark_sending, item.id, pane_identity(pane))
+                await asyncio.to_thread(self.store.mark_sending, item.id,
+                                        receipt_rules.pane_identity(pane))
             except QueueError as error:
                 raise _NotClaimed(str(error)) from None
             self._before_send(slot, item.text)
@@ -211,7 +214,8 @@ class Directing:
         tracked = slot.status.state if slot.status else None
         try:
             result = await self.gate.send(slot.spec.name, pane.pane_id, item.text, slot.tool,
-                                          tracked=tracked, before_first_byte=claim)
+                                          tracked=tracked, before_first_byte=claim,
+                                          left_in_composer=self._left_in_composer(slot))
         except _NotClaimed:
             return  # edited, deleted or claimed by another sender meanwhile: not ours to send
         except SendRefused as refused:
@@ -225,9 +229,7 @@ class Directing:
             if refused.typed or seen != slot.refusal_journaled:
                 slot.refusal_journaled = seen
                 if not refused.typed:  # its receipt says why it waits
-                    await record_receipt(self.store, self._journal, Change(
-                        slot.spec.name, item.id,
-                        ReceiptStep(ReceiptState.REFUSED, self.clock(), str(refused))))
+                    await self._note_receipt(slot, item, ReceiptState.REFUSED, str(refused))
                 await self._journal("send_refused", agent=slot.spec.name, text=item.text,
                                     source=item.source or "queue", state=str(refused.state),
                                     reason=refused.reason, typed=refused.typed)
@@ -242,9 +244,8 @@ class Directing:
             await asyncio.to_thread(self.store.mark_uncertain, item.id,
                                     result.detail or "submission not confirmed")
             # The recipe's last read still showed the text in the composer: certain evidence.
-            await record_receipt(self.store, self._journal, Change(
-                slot.spec.name, item.id,
-                ReceiptStep(ReceiptState.UNSUBMITTED, self.clock(), STILL_IN_COMPOSER)))
+            await self._note_receipt(slot, item, ReceiptState.UNSUBMITTED,
+                                     receipt_rules.STILL_IN_COMPOSER)
         await self._record_sent(slot, item.text, item.source or "queue", result)
 
     # -- unblocking ------------------------------------------------------------------------

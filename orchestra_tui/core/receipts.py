@@ -102,6 +102,13 @@ def receipt_of(item: QueueItem, now: float) -> Receipt:
     return Receipt(last.state, last.at, last.why)
 
 
+def left_in_composer(queue: Iterable[QueueItem], now: float) -> tuple[str, ...]:
+    """The texts of an agent's `unsubmitted` prompts: the send gate treats any of them still
+    in the composer as a draft (another prompt typed after it would join it)."""
+    return tuple(item.text for item in queue
+                 if receipt_of(item, now).state is ReceiptState.UNSUBMITTED)
+
+
 def pane_identity(pane: PaneInfo) -> str:
     """`%3@4242`: the pane and the process in it; a restarted agent is another process."""
     return f"{pane.pane_id}@{pane.pid}"
