@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shlex
+import subprocess
 import sys
 
 import pytest
@@ -310,3 +311,43 @@ def test_report_counts_each_prompt_once_by_its_latest_receipt():
     assert report["api"].receipts == {"sent": 3, "submitted": 0, "answered": 1, "refused": 1,
                                       "unsubmitted": 1, "uncertain": 1}
     assert report["api"].to_dict()["receipts"]["answered"] == 1
+
+
+def orchestra(tmux, tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestra_tui", *args, "--config", str(tmp_path / "config.toml"),
+         "-L", tmux.runner.socket_name, "--data-dir", str(tmp_path / "data")],
+        capture_output=True, text=True, cwd=REPO, timeout=60, stdin=subprocess.DEVNULL,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "LANG": "C.UTF-8"})
+
+
+async def test_queue_status_and_submit_from_the_command_line(tmux, tmp_path):
+    pane, log = await start_agent(tmux, tmp_path, "api", swallow=RECIPE_PRESSES)
+    (tmp_path / "config.toml").write_text(
+        f'[[agent]]\nname = "api"\ntool = "codex"\ntarget = "{pane.pane_id}"\n')
+    fleet = build_fleet(tmux, tmp_path, {"api": (pane, "codex")})
+    await fleet.refresh()
+    item = await fleet.enqueue("api", "rebase on main")
+    await receipt_becomes(fleet, item.id, R.UNSUBMITTED)
+
+    listed = await asyncio.to_thread(orchestra, tmux, tmp_path, "queue", "api", "--json")
+    rows = json.loads(listed.stdout)
+    assert rows[0]["items"][0]["receipt"]["state"] == "unsubmitted"
+    shown = await asyncio.to_thread(orchestra, tmux, tmp_path, "queue")
+    assert "unsubmitted" in shown.stdout and "rebase on main" in shown.stdout
+    status = await asyncio.to_thread(orchestra, tmux, tmp_path, "status", "--json")
+    receipts = json.loads(status.stdout)[0]["receipts"]
+    assert [(r["id"], r["state"]) for r in receipts] == [(item.id, "unsubmitted")]
+
+    wrong = await asyncio.to_thread(orchestra, tmux, tmp_path, "queue", "api", "--submit", "nope")
+    assert wrong.returncode != 0 and logged_prompts(log) == []
+    pressed = await asyncio.to_thread(orchestra, tmux, tmp_path, "queue", "api", "--submit",
+                                      item.id)
+    assert pressed.returncode == 0, pressed.stderr
+    assert "Enter pressed again" in pressed.stdout
+    await async_wait_until(lambda: asyncio.sleep(0, logged_prompts(log) == ["rebase on main"]),
+                           timeout=10, message="submitted from the command line")
+    again = await asyncio.to_thread(orchestra, tmux, tmp_path, "queue", "api", "--submit",
+                                    item.id)
+    assert again.returncode != 0 and "not unsubmitted" in again.stderr
+    assert logged_prompts(log) == ["rebase on main"]

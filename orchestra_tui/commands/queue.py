@@ -101,8 +101,12 @@ def render(rows: list[dict], now: float | None = None) -> str:
         lines.append(f"{row['shown_as']} ({row['state']}{held}): "
                      f"{len(items) or 'nothing'} waiting")
         for item in items:
-            lines.append(f"  {item['id']}  {item['state']:<9} {item['source'] or '-':<10} "
-                         f"{age(item['age_seconds']):>4}  {item['waits']}: {item['why']}")
+            receipt, why = item["receipt"], f"{item['waits']}: {item['why']}"
+            if receipt["state"] == ReceiptState.UNSUBMITTED:
+                why = (f"{receipt['why']}; `orchestra queue {row['shown_as']} --submit "
+                       f"{item['id']}` presses Enter again")
+            lines.append(f"  {item['id']}  {receipt['state']:<11} {item['source'] or '-':<10} "
+                         f"{age(item['age_seconds']):>4}  {why}")
             lines.append(f"      {clip(item['text'], TEXT_WIDTH)}")
         for item in row.get("sent", ()):
             receipt = item["receipt"]
