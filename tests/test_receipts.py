@@ -195,6 +195,11 @@ async def test_two_sends_racing_while_one_is_unsubmitted_never_join(tmux, tmp_pa
     await fleet.refresh()
     first = await fleet.enqueue("api", "first prompt alone")
     await receipt_becomes(fleet, first.id, R.UNSUBMITTED)
+    # The fake agent draws a draft without colours, so only the receipt tells the gate that the
+    # composer holds orchestra's own unsubmitted text: typed after it, the two would join.
+    with pytest.raises(SendRefused, match="prompt box holds unsent text"):
+        await fleet.send_now("api", "second prompt")
+    assert logged_prompts(log) == []
 
     enter, send = await asyncio.gather(fleet.submit_again("api", first.id),
                                        fleet.send_now("api", "second prompt"),
