@@ -109,9 +109,10 @@ def left_in_composer(queue: Iterable[QueueItem], now: float) -> tuple[str, ...]:
                  if receipt_of(item, now).state is ReceiptState.UNSUBMITTED)
 
 
-def pane_identity(pane: PaneInfo) -> str:
-    """`%3@4242`: the pane and the process in it; a restarted agent is another process."""
-    return f"{pane.pane_id}@{pane.pid}"
+def pane_identity(pane: PaneInfo | None) -> str:
+    """`%3@4242`: the pane and the process in it; a restarted agent is another process
+    ("" for no pane: nothing to check against)."""
+    return f"{pane.pane_id}@{pane.pid}" if pane is not None else ""
 
 
 def in_composer(screen: str, text: str) -> bool:
