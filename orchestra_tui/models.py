@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from orchestra_tui.receipt import ReceiptStep
+
 
 class State(StrEnum):
     """What an agent is doing, as far as the screen and its history tell."""
@@ -259,6 +261,7 @@ class QueueItem:
     created_at: float = 0.0
     sent_at: float | None = None
     source: str = ""  # "person", "inbox:<thread id>", "issue:#12", "handoff"
+    receipt: tuple[ReceiptStep, ...] = ()  # its delivery steps, oldest first (receipt.py)
 
 
 @dataclass(frozen=True)

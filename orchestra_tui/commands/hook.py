@@ -23,12 +23,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from orchestra_tui.services.hooks.log import append_event, nudge
+from orchestra_tui.services.hooks.log import append_event, nudge, prompt_digest
 
 TOOLS = ("claude", "codex", "gemini")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
 # Pre-tool events and the tool names that mean "run a shell command", per agent CLI.
 _PRE_TOOL = {"PreToolUse": ("Bash",), "BeforeTool": ("run_shell_command",)}
+# Events whose `prompt` is the prompt the person (or orchestra) submitted.
+_PROMPT_EVENTS = ("UserPromptSubmit", "BeforeAgent")
 _DETAIL_KEYS = ("tool_name", "notification_type", "source", "reason", "trigger", "error_type")
 
 
@@ -161,6 +163,9 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
                        ("tmux", os.environ.get("TMUX", "").split(",", 1)[0])):
         if isinstance(value, str) and value:
             record[key] = value
+    prompt = payload.get("prompt")
+    if name in _PROMPT_EVENTS and isinstance(prompt, str) and (digest := prompt_digest(prompt)):
+        record["prompt"] = digest  # which prompt started the turn (a delivery receipt), no words
     output = None
     command = shell_command(options.tool, name, payload)
     if command is not None and options.config is not None:

@@ -15,11 +15,12 @@ import sys
 from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import queue_reasons
+from orchestra_tui.core.sending.receipts import receipt_of
 from orchestra_tui.errors import TmuxUnavailable
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued",
                "reason", "alerts", "source", "host", "branch", "ahead", "behind",
-               "files_changed", "insertions", "deletions")
+               "files_changed", "insertions", "deletions", "receipts")
 WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
 
@@ -48,6 +49,9 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
             "host": _host(view) or None,
             # From its worktree (git): null when it has none, or no base to count against.
             **{key: getattr(view.work, key) if view.work else None for key in WORK_KEYS},
+            # Each prompt of orchestra's queue, sent ones too: what became of it, since when.
+            "receipts": [{"id": item.id, **receipt_of(item, snapshot.at).row()}
+                         for item in view.queue],
         }
         for view in snapshot.agents
     ]

@@ -12,8 +12,9 @@ counter never moves, `[error]` ends the turn blocked on a real error, `[work N]`
 `[print TEXT]` prints TEXT into the history, `[context N]` sets the context left; `/exit` quits.
 Enter while working queues the prompt; queued prompts go in after the turn. The composer shows
 its placeholder dim and typed text in the normal colour, as the real CLIs do; ctrl-u (or
-ctrl-c) clears a draft. --bold-prompt draws the prompt glyphs bold as Codex does, so a capture
-with colours carries attributes even when no placeholder is shown.
+ctrl-c) clears a draft; --swallow-enters N ignores the first N Enter presses on a typed prompt
+(the lost Enter every tmux orchestrator meets). --bold-prompt draws the prompt glyphs bold as
+Codex does, so a capture with colours carries attributes even when no placeholder is shown.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class Agent:
     hook: list[str] = field(default_factory=list)
     running_hooks: list[subprocess.Popen] = field(default_factory=list)
     bold_prompt: bool = False
+    swallow_enters: int = 0  # Enter presses on a draft still to be ignored (a lost Enter)
 
     # -- time --------------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ class Agent:
             entry = {"at": time.time(), "prompt": prompt, "name": self.name, "arrived": arrived}
             with open(self.log, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self.fire("UserPromptSubmit")
+        self.fire("UserPromptSubmit", prompt=prompt)
         prefix = "› " if self.flavor == "codex" else "❯ "
         self.history += screens.prompt_echo(prefix, prompt, self.width)
         work = re.search(r"\[work (\d+(?:\.\d+)?)\]", prompt)
@@ -215,6 +217,9 @@ class Agent:
             self.draft += key
 
     def on_enter(self, now: float) -> None:
+        if self.draft and self.swallow_enters > 0:
+            self.swallow_enters -= 1  # as a real CLI that missed the key: the draft stays
+            return
         prompt, self.draft = self.draft, ""
         if not prompt:
             return
@@ -374,13 +379,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="draw the prompt glyphs bold, as Codex does")
     parser.add_argument("--hook", default="",
                         help="a command run on each event with its JSON on stdin (like hooks)")
+    parser.add_argument("--swallow-enters", type=int, default=0, metavar="N",
+                        help="ignore the first N Enter presses on a typed prompt")
     args = parser.parse_args(argv)
     if not os.isatty(0):
         print("fake_agent: needs a terminal (run it in a tmux pane)", file=sys.stderr)
         return 2
     agent = Agent(flavor=args.flavor, name=args.name, log=args.log,
                   work_seconds=args.work_seconds, context=args.context,
-                  hook=shlex.split(args.hook), bold_prompt=args.bold_prompt)
+                  hook=shlex.split(args.hook), bold_prompt=args.bold_prompt,
+                  swallow_enters=args.swallow_enters)
     return run(agent)
 
 

@@ -265,6 +265,9 @@ class OrchestraApp(App[None]):
     def on_kill_asked(self, message: m.KillAsked) -> None:
         self.fleet_actions.kill(message.agent)
 
+    def on_submit_again_asked(self, message: m.SubmitAgainAsked) -> None:
+        self.fleet_actions.submit_again(message.agent, message.item_id)
+
     def on_policy_reminder_asked(self, message: m.PolicyReminderAsked) -> None:
         self.fleet_actions.remind_policy(message.agent)
 

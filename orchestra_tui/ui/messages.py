@@ -98,6 +98,15 @@ class RestartAsked(Message):
 
 
 @dataclass
+class SubmitAgainAsked(Message):
+    """Enter again for an unsubmitted prompt (`s` in `Q`): the fleet checks the composer still
+    holds it and never retypes it."""
+
+    agent: str
+    item_id: str
+
+
+@dataclass
 class KillAsked(Message):
     agent: str
 

@@ -14,12 +14,14 @@ from typing import Any
 
 from orchestra_tui import agents
 from orchestra_tui.core.fleet.answering import dialog_drawn, still_shown
+from orchestra_tui.core.sending import receipts as receipt_rules
 from orchestra_tui.core.fleet.state import FleetContext, Slot, require_pane
 from orchestra_tui.core.guard.guardrails import OutputWatch
 from orchestra_tui.core.lifecycle.handoff import policy_reminder
 from orchestra_tui.core.ports import QueueStorePort, SendFailed
 from orchestra_tui.core.sending.dispatch import may_dispatch
 from orchestra_tui.core.sending.send_gate import DRAFT_REASON, SendRefused
+from orchestra_tui.receipt import ReceiptState, ReceiptStep
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     DialogKey,
@@ -81,7 +83,7 @@ class Directing:
             result = await self.context.gate.send(
                 slot.spec.name, pane.pane_id, text, slot.tool, to_shell=to_shell,
                 tracked=tracked, before_first_byte=self._before_send_hook(slot, text),
-                allow_blocked=allow_blocked)
+                allow_blocked=allow_blocked, left_in_composer=self._left_in_composer(slot))
         except SendRefused as refused:
             await self._journal("send_refused", agent=slot.spec.name, text=text, source=source,
                                 state=str(refused.state), reason=refused.reason,
@@ -237,7 +239,8 @@ class Directing:
             # On disk as `sending` after the gate passed and before a byte reaches the pane:
             # a crash from here on leaves it `uncertain` for the person, never sent twice.
             try:
-                await asyncio.to_thread(self._store.mark_sending, item.id)
+                await asyncio.to_thread(self._store.mark_sending, item.id,
+                                        receipt_rules.pane_identity(pane))
             except QueueError as error:
                 raise _NotClaimed(str(error)) from None
             self.before_send(slot, item.text)
@@ -247,9 +250,9 @@ class Directing:
             return  # unbound since dispatch (its pane gone): nothing claimed, it stays queued
         tracked = slot.status.state if slot.status else None
         try:
-            result = await self.context.gate.send(slot.spec.name, pane.pane_id, item.text,
-                                                  slot.tool, tracked=tracked,
-                                                  before_first_byte=claim)
+            result = await self.context.gate.send(
+                slot.spec.name, pane.pane_id, item.text, slot.tool, tracked=tracked,
+                before_first_byte=claim, left_in_composer=self._left_in_composer(slot))
         except _NotClaimed:
             return  # edited, deleted or claimed by another sender meanwhile: not ours to send
         except SendRefused as refused:
@@ -262,6 +265,8 @@ class Directing:
             seen = (item.id, str(refused.state), why)
             if refused.typed or seen != slot.refusal_journaled:
                 slot.refusal_journaled = seen
+                if not refused.typed:  # its receipt says why it waits
+                    await self._note_receipt(slot, item, ReceiptState.REFUSED, str(refused))
                 await self._journal("send_refused", agent=slot.spec.name, text=item.text,
                                     source=item.source or "queue", state=str(refused.state),
                                     reason=refused.reason, typed=refused.typed)
@@ -271,10 +276,35 @@ class Directing:
             raise
         if result.delivered:
             await asyncio.to_thread(self._store.mark_sent, item.id, self.context.clock())
+            await self._journal("receipt", agent=slot.spec.name, item=item.id, state="typed")
         else:
             await asyncio.to_thread(self._store.mark_uncertain, item.id,
                                     result.detail or "submission not confirmed")
+            # The recipe's last read still showed the text in the composer: certain evidence.
+            await self._note_receipt(slot, item, ReceiptState.UNSUBMITTED,
+                                     receipt_rules.STILL_IN_COMPOSER)
         await self._record_sent(slot, item.text, item.source or "queue", result)
+
+    # -- receipts --------------------------------------------------------------------------
+
+    async def submit_again(self, name: str, item_id: str) -> receipt_rules.Receipt:
+        """Press Enter again for an `unsubmitted` prompt still in the composer (never retyped;
+        `core.sending.receipts.submit_again` says when it refuses)."""
+        slot = self.context.slot(name)
+        return await receipt_rules.submit_again(
+            self.context.gate, self._store, self._journal, slot.spec.name, require_pane(slot),
+            item_id, tool=slot.tool, before_enter=lambda text: self.before_send(slot, text),
+            clock=self.context.clock)
+
+    def _left_in_composer(self, slot: Slot) -> tuple[str, ...]:
+        return receipt_rules.left_in_composer(self.context.queues.of(slot.spec.name),
+                                              self.context.clock())
+
+    async def _note_receipt(self, slot: Slot, item: QueueItem, state: ReceiptState,
+                            why: str) -> None:
+        step = ReceiptStep(state, self.context.clock(), why)
+        await receipt_rules.record(self._store, self._journal,
+                                   receipt_rules.Change(slot.spec.name, item.id, step))
 
     # -- unblocking ------------------------------------------------------------------------
 

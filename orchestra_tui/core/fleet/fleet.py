@@ -46,6 +46,9 @@ from orchestra_tui.core.ports import (
     SendFailed,
     TmuxPort,
 )
+from orchestra_tui.core.sending.receipts import Receipt, ReceiptWatch
+from orchestra_tui.core.sending.receipts import looks as receipt_looks
+from orchestra_tui.core.sending.receipts import record as record_receipt
 from orchestra_tui.core.sending.send_gate import SendGate
 from orchestra_tui.errors import OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
@@ -88,6 +91,7 @@ class Fleet:
                  on_send_failed: SendFailed | None = None,
                  screens: ScreenKeep | None = None) -> None:
         self.record = FleetRecord(journal, read_only=read_only)
+        self.receipts = ReceiptWatch()  # delivery receipts from each tick's evidence
         # Screens read unknown for a while, kept for the person to report (not by a look).
         self.unknown = UnknownWatch(screens) if screens is not None and not read_only else None
         self.context = FleetContext(tmux=tmux, gate=gate or SendGate(tmux), record=self.record,
@@ -213,6 +217,10 @@ class Fleet:
             if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
                 self.record.later(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
         context.read_queues()
+        if context.store is not None and not context.read_only:  # receipts move on evidence
+            for change in self.receipts.observe(receipt_looks(context.slots.values()),
+                                                context.queues, now):
+                self.record.later(record_receipt(context.store, self.record.write, change))
         self._snapshot = FleetSnapshot(
             agents=ticker.views(), at=now, captured=len(captures), classified=classified,
             tmux_notice=context.tmux.notice,
@@ -281,6 +289,9 @@ class Fleet:
 
     def dispatch_ready(self) -> list[str]:
         return self.directing.dispatch_ready()
+
+    async def submit_again(self, name: str, item_id: str) -> Receipt:
+        return await self.directing.submit_again(name, item_id)
 
     def watch_send_failures(self, listener: SendFailed) -> None:
         self.directing.watch_send_failures(listener)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from orchestra_tui.agents.hook_events import HookEvent, state_of
 from orchestra_tui.core.fleet.evidence import HOOK_EVENTS_KEPT
+from orchestra_tui.core.sending.receipts import recent_prompts
 from orchestra_tui.services.hooks.marks import mark_event
 
 
@@ -34,6 +35,7 @@ class HookWatch:
             if pane_id != slot.hook_pane:
                 slot.hook, slot.hook_pane, slot.hook_mark = None, pane_id, None
                 slot.recent_hooks = ()
+                slot.prompts = ()
             if pane_id is not None:
                 panes.append((slot, pane_id))
         # File reads, one per pane: in a thread, once per tick, never on the UI's event loop.
@@ -44,6 +46,7 @@ class HookWatch:
             told = [*new, *_marked(slot, now)]
             if told:
                 slot.recent_hooks = (*slot.recent_hooks, *told)[-HOOK_EVENTS_KEPT:]
+            slot.prompts = recent_prompts(slot.prompts, new)  # turn starts, for receipts
             reading = state_of(told, now)
             if reading is not None:
                 slot.hook = reading

@@ -149,6 +149,7 @@ class Slot:
     hook: HookReading | None = None  # the agent's latest hook event that told a state
     hook_pane: str | None = None  # the pane `hook` came from (a new pane starts over)
     hook_mark: str | None = None  # its pane's `@orchestra-hook` last tick (None: not seen yet)
+    prompts: tuple[HookEvent, ...] = ()  # the turn starts its hooks reported (core.receipts)
     restarting: bool = False  # being restarted: its queue waits for the handoff to go first
     # (state, since) the journal had when this process first saw the agent in that state.
     carried: tuple[str, float] | None = None

@@ -25,7 +25,7 @@ api's prompt box holds unsent text: "please refactor the auth module"; not sent
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -220,7 +220,8 @@ class SendGate:
     async def send(self, agent: str, pane_id: str, text: str, tool: str | None, *,
                    to_shell: bool = False, tracked: State | None = None,
                    before_first_byte: Callable[[], Awaitable[None]] | None = None,
-                   allow_blocked: bool = False) -> SendResult:
+                   allow_blocked: bool = False, left_in_composer: Sequence[str] = ()
+                   ) -> SendResult:
         """Type `text` with the verified recipe, gated before the body and before each Enter.
 
         The text is made inert first (`agents.inert`: no byte of it acts as a key) and judged
@@ -229,12 +230,15 @@ class SendGate:
         and past the wait is refused (`SendBusy`).
 
         `before_first_byte` runs after the gate passed and before anything is typed (the queue
-        marks its item `sending` there, so a crash from then on is never a silent resend)."""
+        marks its item `sending` there, so a crash from then on is never a silent resend).
+        `left_in_composer`: prompts orchestra typed whose Enter did not submit them
+        (`core.receipts`): one still in the composer is a draft, whatever its colours say."""
         text = inert_prompt(text)
         async with self.holding(agent, pane_id):
             return await self._send_held(agent, pane_id, text, tool, to_shell=to_shell,
                                          tracked=tracked, before_first_byte=before_first_byte,
-                                         allow_blocked=allow_blocked)
+                                         allow_blocked=allow_blocked,
+                                         left_in_composer=left_in_composer)
 
     @asynccontextmanager
     async def holding(self, agent: str, pane_id: str) -> AsyncIterator[None]:
@@ -253,9 +257,13 @@ class SendGate:
     async def _send_held(self, agent: str, pane_id: str, text: str, tool: str | None, *,
                          to_shell: bool, tracked: State | None,
                          before_first_byte: Callable[[], Awaitable[None]] | None,
-                         allow_blocked: bool = False) -> SendResult:
+                         allow_blocked: bool = False,
+                         left_in_composer: Sequence[str] = ()) -> SendResult:
         reading = await self.check(agent, pane_id, tool, to_shell=to_shell, tracked=tracked,
                                    text=text, allow_blocked=allow_blocked)
+        for left in left_in_composer:
+            if agents.draft_pending(reading.screen, inert_prompt(left)):
+                raise SendRefused(agent, reading.detection.state, draft_reason(left), draft=left)
         resolved = tool if tool in PROFILES else reading.detection.tool
         shell_send = to_shell and (foreground_shell(reading.pane) is not None
                                    or reading.detection.tool == "shell")

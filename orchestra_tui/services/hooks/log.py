@@ -59,6 +59,20 @@ def socket_path(data_dir: Path) -> Path:
     return Path("/tmp") / f"orchestra-{os.getuid()}-{digest}.sock"
 
 
+def prompt_digest(text: str) -> str:
+    """A prompt's fingerprint as a hook records it: what proves which prompt an agent took
+    without its words (a secret in it) reaching the event log. Whitespace and control bytes
+    are left out, so text typed, pasted or echoed back with other line breaks matches.
+
+    >>> prompt_digest("run  the\\ntests") == prompt_digest(" run the tests\\r")
+    True
+    """
+    import hashlib
+
+    kept = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
+    return hashlib.sha256(kept.encode("utf-8", "replace")).hexdigest()[:16] if kept else ""
+
+
 # -- writing (the hook program) ------------------------------------------------------------------
 
 

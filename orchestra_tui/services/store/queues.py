@@ -6,12 +6,13 @@ a SIGKILL at any moment leaves either the old or the new whole state. A lock mak
 safe to share between the UI and workers; a `flock` on `queues.lock`, plus re-reading the file
 when another process replaced it, lets `orchestra send` and the app share it too.
 
-A queued prompt's life: `queued` -> `mark_sending` -> `mark_sent` (it stays in the queue as
-`sent`, the last `sent_limit` per agent kept, so the person sees what went) or `mark_uncertain`
-(delivery unconfirmed: it blocks the agent's queue until the person `requeue`s, `mark_sent`s or
-`delete`s it). An item found `sending` by `load()` at start-up was cut off mid-send by a crash
-and becomes `uncertain`: never sent twice unasked. The history (`record_sent`, `history`) is a
-separate list of every prompt sent, queued or typed; `mark_sent` does not add to it.
+A queued prompt's life (its receipt, `note`d steps, is `core/receipts.py`'s): `queued` ->
+`mark_sending` -> `mark_sent` (it stays in the queue as `sent`, the last `sent_limit` per agent
+kept, so the person sees what went) or `mark_uncertain` (delivery unconfirmed: it blocks the
+agent's queue until the person `requeue`s, `mark_sent`s or `delete`s it). An item found
+`sending` by `load()` at start-up was cut off mid-send by a crash and becomes `uncertain`: never
+sent twice unasked. The history (`record_sent`, `history`) is a separate list of every prompt
+sent, queued or typed; `mark_sent` does not add to it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from orchestra_tui.models import QueueItem, QueueItemState
 from orchestra_tui.paths import StorageError, atomic_write, data_dir, remove_stale_temporaries
+from orchestra_tui.receipt import ReceiptStep
 from orchestra_tui.services.store.journal import REDACTED, redact
 from orchestra_tui.services.store.queues_file import FILE_NAME, LOCK_NAME, QueueFile
 from orchestra_tui.services.store.queues_format import (
@@ -36,9 +38,11 @@ from orchestra_tui.services.store.queues_format import (
     QueueSnapshot,
     StoreCorrupt,
     StoreNewerFormat,
+    check_text,
     encode,
     next_ready,
 )
+from orchestra_tui.services.store.receipts import typed_step, with_step
 
 __all__ = ["FORMAT_VERSION", "QueueError", "QueueItemNotFound", "QueueSnapshot", "QueueStore",
            "StorageError", "StoreCorrupt", "StoreNewerFormat", "FILE_NAME", "LOCK_NAME"]
@@ -130,7 +134,7 @@ class QueueStore:
         when nothing changed (one `stat`): the poll loop calls it every tick."""
         with self._lock:
             try:
-                signature = self._stat()
+                signature = self._file.stat()
                 if not self._loaded or signature != self._signature:
                     self._refresh(locked=False)
             except StorageError:
@@ -202,7 +206,7 @@ class QueueStore:
         """Append a prompt to the end of the agent's queue."""
         if not text.strip():
             raise QueueError("an empty prompt cannot be queued")
-        _check_text(text)
+        check_text(text)
         item = QueueItem(id=uuid.uuid4().hex[:12], agent=agent, text=text, state=_QUEUED,
                          created_at=time.time(), source=source)
         with self._locked("add"):
@@ -213,7 +217,7 @@ class QueueStore:
     def edit(self, item_id: str, text: str) -> QueueItem:
         if not text.strip():
             raise QueueError("an empty prompt cannot be queued; delete the item instead")
-        _check_text(text)
+        check_text(text)
         with self._locked("edit"):
             item = self._not_sending(item_id, "edited")
             if item.state == _SENT:
@@ -257,8 +261,9 @@ class QueueStore:
             self._save()
             return moved
 
-    def mark_sending(self, item_id: str) -> QueueItem:
-        """Claim a `queued` item for delivery; saved before any key reaches the pane."""
+    def mark_sending(self, item_id: str, pane: str = "") -> QueueItem:
+        """Claim a `queued` item for delivery; saved before any key reaches the pane, with its
+        receipt's `typed` step (`pane`: `%3@pid`, the pane and process it goes to)."""
         with self._locked("mark_sending"):
             _, item = self._find(item_id)
             if item.state != _QUEUED:
@@ -268,7 +273,8 @@ class QueueStore:
             if busy:
                 raise QueueError(f"{item.agent} already has a prompt {busy[0].state}; "
                                  "one at a time")
-            return self._update(replace(item, state=_SENDING))
+            typed = typed_step(item, pane=pane, at=time.time())
+            return self._update(with_step(item, typed, _SENDING))
 
     def mark_sent(self, item_id: str, at: float | None = None) -> QueueItem:
         """The prompt reached the agent: it stays in the queue as `sent` (only the agent's last
@@ -307,6 +313,11 @@ class QueueStore:
             self._details.pop(item_id, None)
             return self._update(replace(item, state=_QUEUED, sent_at=None))
 
+    def note(self, item_id: str, step: ReceiptStep) -> QueueItem:
+        """Add a step to the item's receipt (`core.receipts` decides it, `with_step` adds it)."""
+        with self._locked("note"):
+            return self._update(with_step(self._find(item_id)[1], step))
+
     def set_paused(self, agent: str, paused: bool) -> None:
         with self._locked("set_paused"):
             if (agent in self._paused) == paused:
@@ -336,11 +347,8 @@ class QueueStore:
             self._refresh(locked=True)
             yield
 
-    def _stat(self) -> tuple[int, int, int] | None:
-        return self._file.stat()
-
     def _refresh(self, *, locked: bool) -> None:
-        signature = self._stat()
+        signature = self._file.stat()
         if self._loaded and signature == self._signature and not self._suspect:
             return
         self._cached = None
@@ -352,7 +360,7 @@ class QueueStore:
         if decoded is not None:
             self._items, self._details, self._paused, self._history = decoded
         self._suspect = False
-        self._signature = self._stat()  # a corrupt file kept aside is gone now
+        self._signature = self._file.stat()  # a corrupt file kept aside is gone now
 
     def _save(self) -> None:
         self._cached = None
@@ -362,7 +370,7 @@ class QueueStore:
         except BaseException:
             self._loaded = False  # memory is ahead of disk: read the disk again next time
             raise
-        self._signature = self._stat()
+        self._signature = self._file.stat()
 
     def _find(self, item_id: str) -> tuple[int, QueueItem]:
         for index, item in enumerate(self._items):
@@ -390,10 +398,3 @@ class QueueStore:
         entries.append(text)
         del entries[:-self._history_limit]
 
-
-def _check_text(text: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise QueueError(f"the prompt is not valid UTF-8 text (a byte that is no character at "
-                         f"position {error.start}); nothing queued") from None

@@ -21,6 +21,7 @@ from typing import Any
 from orchestra_tui.errors import ConfigError, OrchestraError
 from orchestra_tui.models import QueueItem, QueueItemState
 from orchestra_tui.paths import StorageError
+from orchestra_tui.services.store.receipts import decode_receipt, encode_receipt
 
 FORMAT_VERSION = 1
 
@@ -93,6 +94,7 @@ def encode(items: list[QueueItem], details: dict[str, str], paused: set[str],
         "items": [
             {"id": item.id, "agent": item.agent, "text": item.text, "state": str(item.state),
              "created_at": item.created_at, "sent_at": item.sent_at, "source": item.source,
+             **({"receipt": encode_receipt(item.receipt)} if item.receipt else {}),
              **({"detail": details[item.id]} if item.id in details else {})}
             for item in items
         ],
@@ -122,6 +124,7 @@ def decode(raw: bytes) -> Decoded:
             created_at=float(entry.get("created_at", 0.0)),
             sent_at=None if entry.get("sent_at") is None else float(entry["sent_at"]),
             source=_typed(entry.get("source", ""), str),
+            receipt=decode_receipt(entry.get("receipt")),
         )
         items.append(item)
         if entry.get("detail"):
@@ -130,6 +133,14 @@ def decode(raw: bytes) -> Decoded:
     history = {_typed(agent, str): [_typed(text, str) for text in _typed(texts, list)]
                for agent, texts in _typed(document.get("history", {}), dict).items()}
     return items, details, paused, history
+
+
+def check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise QueueError(f"the prompt is not valid UTF-8 text (a byte that is no character at "
+                         f"position {error.start}); nothing queued") from None
 
 
 def _typed(value: Any, kind: type) -> Any:

@@ -111,6 +111,9 @@ class FleetActions:
     def queue_op(self, op: str, *args: object) -> None:
         self.run(self.fleet.queue_op(op, *args))
 
+    def submit_again(self, agent: str, item_id: str) -> None:
+        self.run(self.fleet.submit_again(agent, item_id), f"{agent}: Enter pressed again")
+
     def toggle_pause(self, agent: str) -> None:
         async def toggle() -> None:
             paused = await self.fleet.toggle_pause(agent)
