@@ -79,7 +79,7 @@ class Boot:
         from orchestra_tui.services.hooks.log import HookLog
         from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
 
-        problems = (enforcement_problems(self.config.path, self.services.store.directory)
+        problems = (enforcement_problems(self.config.path, self.registry.records())
                     if self.config.path is not None and Path(self.config.path).exists() else {})
         # The agents `orchestra new` started come from the record; branch figures are read
         # on activity only by the app (a command asks for them when it needs them).

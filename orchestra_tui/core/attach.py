@@ -12,11 +12,12 @@ from orchestra_tui.services.tmux.attach import (
     person_client,
     person_tmux,
 )
+from orchestra_tui.services.tmux.port import TmuxPort
 
 __all__ = ["attach_to"]
 
 
-async def attach_to(tmux, pane: PaneInfo, title: str, *, popup: bool = False) -> Attach:
+async def attach_to(tmux: TmuxPort, pane: PaneInfo, title: str, *, popup: bool = False) -> Attach:
     # A pane on another host is attached over ssh by its id there (`gpu:%3`).
     argv = tmux.attach_argv(pane.pane_id if pane.host else pane.target)
     detach = await detach_keys(tmux)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from orchestra_tui.core.ports import TmuxPort
 from orchestra_tui.models import AgentSpec, PaneInfo
+from orchestra_tui.services.tmux.port import TmuxPort
 
 
 class Bindable(Protocol):

@@ -100,9 +100,9 @@ def reset_moment(words: str, seen: dt.datetime) -> dt.datetime | None:
         return None
     local_seen = seen.astimezone(zone)
     if date:
-        month, day = _MONTHS[date.group("mon")[:3].lower()], int(date.group("day"))
+        month, day_of_month = _MONTHS[date.group("mon")[:3].lower()], int(date.group("day"))
         try:
-            moment = dt.datetime(local_seen.year, month, day, hour, minute, tzinfo=zone)
+            moment = dt.datetime(local_seen.year, month, day_of_month, hour, minute, tzinfo=zone)
         except ValueError:
             return None
         if moment < local_seen - dt.timedelta(days=180):  # "Jan 2" seen in December

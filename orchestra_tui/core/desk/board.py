@@ -17,8 +17,8 @@ from orchestra_tui.core.desk.snapshot import (
     GitHubSource,
     thread_fingerprint,
 )
-from orchestra_tui.core.ports import JournalPort
 from orchestra_tui.models import AgentSpec, RateLimit
+from orchestra_tui.services.ports import JournalPort
 
 __all__ = ["DeskBoard", "DeskStorePort"]
 

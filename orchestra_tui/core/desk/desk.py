@@ -40,7 +40,6 @@ from orchestra_tui.core.desk.snapshot import (
     assign_prompt,
     thread_fingerprint,
 )
-from orchestra_tui.core.ports import JournalPort
 from orchestra_tui.errors import ErrorKind, GitHubError, OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
@@ -50,6 +49,7 @@ from orchestra_tui.models import (
     PullRequest,
     ReviewThread,
 )
+from orchestra_tui.services.ports import JournalPort
 
 __all__ = [
     "DEFAULT_REFRESH_SECONDS", "GUIDANCE_TEMPLATE", "MERGE_METHOD", "NOT_CONFIGURED",

@@ -17,7 +17,7 @@ from orchestra_tui.core.fleet.answering import dialog_drawn, still_shown
 from orchestra_tui.core.fleet.state import FleetContext, Slot, require_pane
 from orchestra_tui.core.guard.guardrails import OutputWatch
 from orchestra_tui.core.lifecycle.handoff import policy_reminder
-from orchestra_tui.core.ports import QueueStorePort, SendFailed
+from orchestra_tui.core.ports import SendFailed
 from orchestra_tui.core.sending import receipts as receipt_rules
 from orchestra_tui.core.sending.dispatch import may_dispatch
 from orchestra_tui.core.sending.send_gate import DRAFT_REASON, SendRefused
@@ -30,6 +30,7 @@ from orchestra_tui.models import (
     State,
 )
 from orchestra_tui.receipt import ReceiptState, ReceiptStep
+from orchestra_tui.services.ports import QueueStorePort
 from orchestra_tui.services.store.queues import QueueError
 
 

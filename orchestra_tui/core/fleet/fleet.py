@@ -38,14 +38,7 @@ from orchestra_tui.core.fleet.unknown_screens import UnknownWatch
 from orchestra_tui.core.fleet.work import WORK_EVERY, FleetWork
 from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT, RestartOutcome
 from orchestra_tui.core.pane_binding import bind_agents
-from orchestra_tui.core.ports import (
-    AgentsRegistryPort,
-    HookLogPort,
-    JournalPort,
-    QueueStorePort,
-    SendFailed,
-    TmuxPort,
-)
+from orchestra_tui.core.ports import SendFailed
 from orchestra_tui.core.sending.receipts import Receipt, ReceiptWatch
 from orchestra_tui.core.sending.receipts import looks as receipt_looks
 from orchestra_tui.core.sending.receipts import record as record_receipt
@@ -62,7 +55,14 @@ from orchestra_tui.models import (
     SendResult,
     State,
 )
+from orchestra_tui.services.ports import (
+    AgentsRegistryPort,
+    HookLogPort,
+    JournalPort,
+    QueueStorePort,
+)
 from orchestra_tui.services.store.kept_screens import ScreenKeep
+from orchestra_tui.services.tmux.port import TmuxPort
 
 __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot", "QueueOp"]
 

@@ -16,7 +16,6 @@ from orchestra_tui.core.fleet.fusion import Fused
 from orchestra_tui.core.fleet.record import FleetRecord
 from orchestra_tui.core.guard.guardrails import OutputWatch
 from orchestra_tui.core.guard.retry_loops import LoopWatch
-from orchestra_tui.core.ports import QueueStorePort, TmuxPort
 from orchestra_tui.core.sending.dispatch import DispatchMemory
 from orchestra_tui.core.sending.send_gate import SendGate, SendRefused
 from orchestra_tui.errors import AgentNotFound, OrchestraError
@@ -32,8 +31,10 @@ from orchestra_tui.models import (
     QueueItemState,
     State,
 )
+from orchestra_tui.services.ports import QueueStorePort
 from orchestra_tui.services.store.queues_format import EMPTY as NO_QUEUES
 from orchestra_tui.services.store.queues_format import QueueSnapshot
+from orchestra_tui.services.tmux.port import TmuxPort
 
 ALERTS_KEPT = 5  # per agent: the most recent, shown as a badge and in `status --json`
 

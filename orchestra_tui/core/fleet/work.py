@@ -17,10 +17,10 @@ from collections.abc import Iterable
 
 from orchestra_tui.core.fleet.state import FleetContext, Slot
 from orchestra_tui.core.lifecycle.hosts import git_runner
-from orchestra_tui.core.ports import AgentsRegistryPort
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, BranchFigures, PaneInfo, State
 from orchestra_tui.services.git import figures as git_figures
+from orchestra_tui.services.ports import AgentsRegistryPort
 
 __all__ = ["WORK_EVERY", "FleetWork"]
 
@@ -198,7 +198,7 @@ class FleetWork:
         # discovery still names the local service's class; any TmuxPort serves it (services'
         # own seam, typed there).
         tmux = self.context.tmux
-        for item in await discover_agent_panes(tmux, panes=fresh):  # type: ignore[arg-type]
+        for item in await discover_agent_panes(tmux, panes=fresh):
             # A plain shell is not an agent: discovery lists only panes running one.
             if item.tool in (None, "shell"):
                 continue

@@ -42,6 +42,7 @@ from orchestra_tui.core.state_words import STATE_PHRASES
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import Detection, PaneInfo, SendResult, State
 from orchestra_tui.services.tmux.pane_lock import PaneBusy
+from orchestra_tui.services.tmux.port import TmuxPort
 
 # Why a working agent refuses: most tools' composers take no prompt while they work.
 _WORKING_REFUSED = " and its composer takes no input"
@@ -56,7 +57,7 @@ def draft_reason(draft: str) -> str:
     return f'{DRAFT_REASON}"{clip(draft, _DRAFT_WORDS)}"'
 
 
-class Refusal(tuple):
+class Refusal(tuple[State, str]):
     """(state, reason) of a refusal, as `judge` returns it; `draft` is the unsent text in the
     prompt box when that is what refused it (its kind, as a field: never read back from the
     reason's words)."""
@@ -186,7 +187,7 @@ class SendGate:
 
     `tmux` is the TmuxService (or any object with `read_pane`, `hold_pane` and `send_text`)."""
 
-    def __init__(self, tmux) -> None:
+    def __init__(self, tmux: TmuxPort) -> None:
         self.tmux = tmux
 
     async def read(self, pane_id: str, tool: str | None) -> Reading:

@@ -35,8 +35,9 @@ class GitHubIssues:
                 next_url = response.links.get("next", {}).get("url")
                 if not next_url:
                     break
-                response = await api.transport.request(  # type: ignore[no-untyped-call]
-                    "GET", next_url, raw=True)  # (ghapi ships no annotations)
+                # ghapi ships no annotations (whether mypy sees them depends on how it is run).
+                response = await api.transport.request(  # type: ignore[no-untyped-call,unused-ignore]
+                    "GET", next_url, raw=True)
             return items
 
         return await self._client.call(label, run)

@@ -91,7 +91,8 @@ class QueueScreen(ModalScreen[None]):
         if self.is_mounted:
             self._show(snapshot)
 
-    _shown: tuple[list[QueueItem], dict[str, tuple[WaitKind, str]]] = ([], {})
+    _shown: tuple[list[QueueItem], dict[str, tuple[WaitKind, str]], dict[str, Receipt]] = (
+        [], {}, {})
 
     def _show(self, snapshot: FleetSnapshot) -> None:
         view = snapshot.get(self.agent)
