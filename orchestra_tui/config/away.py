@@ -130,7 +130,7 @@ def _kinds(checker: TableChecker, value: object, where: KeyPath
         checker.problem(where, f"expected a [notify.kinds] table, got {type_name(value)}")
         return ()
     routes = []
-    for kind, channels in value.items():
+    for kind in value:
         if kind not in NOTIFY_KINDS:
             checker.problem(where + (kind,), f'"{kind}" is not an event kind '
                             f'({", ".join(NOTIFY_KINDS)})')

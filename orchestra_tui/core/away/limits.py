@@ -81,9 +81,9 @@ def reset_moment(words: str, seen: dt.datetime) -> dt.datetime | None:
     zone, rest = _zone(text, seen)
     iso = _ISO.search(rest)
     if iso:
-        day = dt.date.fromisoformat(iso.group("date"))
-        return dt.datetime(day.year, day.month, day.day, int(iso.group("h")), int(iso.group("m")),
-                           tzinfo=zone)
+        date_part = dt.date.fromisoformat(iso.group("date"))
+        return dt.datetime(date_part.year, date_part.month, date_part.day, int(iso.group("h")),
+                           int(iso.group("m")), tzinfo=zone)
     date = _DATE.search(rest)
     clock_text = rest[date.end():] if date else rest
     clock = next((m for m in _CLOCK.finditer(clock_text) if m.group("m") or m.group("ampm")),
