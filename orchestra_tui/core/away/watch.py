@@ -69,6 +69,7 @@ class AwayWatch:
     rules: Sequence[StallRule] = ()
     rng: random.Random = field(default_factory=random.Random)
     wall: Callable[[], float] = time.time
+    observed: FleetSnapshot | None = None  # the last snapshot fully acted on
     _waits: dict[str, _Wait] = field(default_factory=dict)
     _fired: set[tuple[str, str, str]] = field(default_factory=set)
 
@@ -87,6 +88,7 @@ class AwayWatch:
             done += await self._resume(view, now)
         if self.rules:
             done += await self._rules(snapshot, now, focused)
+        self.observed = snapshot
         return done
 
     # -- usage limits -------------------------------------------------------------------------
