@@ -21,3 +21,18 @@ class UsageLimit:
     def left(self, now: float) -> float | None:
         """Seconds until the reset (0 once passed), None when no reset time is known."""
         return None if self.resets_at is None else max(0.0, self.resets_at - now)
+
+
+def countdown(limit: UsageLimit, now: float) -> str:
+    """The wait in words: "resets in 1h 05m", "reset passed", or the tool's own words.
+
+    >>> countdown(UsageLimit("usage limit", "3pm", 3900.0), 0.0)
+    'resets in 1h 05m'
+    """
+    left = limit.left(now)
+    if left is None:
+        return f"resets {limit.words}" if limit.words else "no reset time shown"
+    if left <= 0:
+        return "reset passed"
+    hours, rest = divmod(int(left), 3600)
+    return f"resets in {hours}h {rest // 60:02d}m" if hours else f"resets in {rest // 60}m"
