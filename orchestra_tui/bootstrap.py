@@ -28,6 +28,8 @@ from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 
 if TYPE_CHECKING:
     from orchestra_tui.config.schema import HostConfig
+    from orchestra_tui.core.away.notifier import Notifier
+    from orchestra_tui.core.away.watch import AwayWatch
     from orchestra_tui.core.desk.desk import Desk
     from orchestra_tui.core.desk.snapshot import GitHubSource
     from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
@@ -75,6 +77,7 @@ class Boot:
     def fleet(self) -> Fleet:
         """Read-only fleets (commands that only look) write nothing to the journal; they read
         it, so an alert already raised is not counted as new."""
+        from orchestra_tui.core.away.limits import reset_epoch
         from orchestra_tui.core.guard.enforcement import enforcement_problems
         from orchestra_tui.services.hooks.log import HookLog
         from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
@@ -88,7 +91,23 @@ class Boot:
                      settings=fleet_settings(self.config),
                      hooks=HookLog(self.services.store.directory), enforcement=problems,
                      registry=self.registry, follow_work=self.long_lived,
-                     screens=ScreenKeep(self.services.store.directory / DIRECTORY))
+                     screens=ScreenKeep(self.services.store.directory / DIRECTORY),
+                     limit_reset=reset_epoch)
+
+    @cached_property
+    def notifier(self) -> Notifier | None:
+        """The `[notify]` channels (the terminal's is the one this process draws on)."""
+        from orchestra_tui.away_build import build_notifier, own_tty
+
+        return build_notifier(self.config, self.services.journal, tty=own_tty())
+
+    @cached_property
+    def away(self) -> AwayWatch:
+        """Notifications, limit resumes and rules, run by the app after each tick."""
+        from orchestra_tui.away_build import stall_rules
+        from orchestra_tui.core.away.watch import AwayWatch
+
+        return AwayWatch(self.fleet, self.notifier, stall_rules(self.config.rules))
 
     @cached_property
     def registry(self) -> AgentsRegistry:
@@ -209,9 +228,17 @@ def build_app(booted: Boot) -> OrchestraApp:
         notices.append(f"Enforcement: {whole}")
     if booted.long_lived and booted.services.app_lock is None:
         notices.append(another_app_notice(booted.services.store.directory))
+    if booted.long_lived and config.notify.terminal != "off" and booted.notifier is not None:
+        import os
+
+        from orchestra_tui.services.notify.terminal import allow_passthrough
+
+        if problem := allow_passthrough(dict(os.environ)):  # OSC through tmux to the terminal
+            notices.append(f"Terminal notifications may not pass tmux: {problem}")
     # The lifecycle: N and X, new agents on lanes and retiring them.
     return OrchestraApp(booted.fleet, options, desk=booted.desk,
-                        lifecycle=booted.lifecycle(), startup_notices=notices)
+                        lifecycle=booted.lifecycle(), startup_notices=notices,
+                        away=booted.away if booted.long_lived else None)
 
 
 def another_app_notice(data_dir: Path) -> str:

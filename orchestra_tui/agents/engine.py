@@ -218,5 +218,6 @@ def classify_screen(s: Screen, tool: str) -> Detection:
                      queued=queued(v), reason=verdict.reason,
                      elapsed_seconds=verdict.elapsed, background=background,
                      dialog=verdict.dialog, resumes_at=verdict.resumes_at, dialog_key=key,
+                     limit=verdict.limit,
                      interrupted=verdict.interrupted, rule=verdict.rule,
                      evidence=verdict.evidence)

@@ -15,6 +15,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from orchestra_tui.config.away import away_keys, check_notify, check_rules
 from orchestra_tui.config.hosts import check_agent_host, check_hosts
 from orchestra_tui.config.schema import (
     ASSIGN_TEMPLATE_FIELDS,
@@ -74,8 +75,8 @@ class Checker:
     # -- tables -----------------------------------------------------------------------------
 
     def config(self, document: dict[str, Any], path: Path) -> Config:
-        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host"),
-                          (), "at top level")
+        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host",
+                                     "notify", "rule"), (), "at top level")
         hosts = check_hosts(self, document.get("host", []))  # before the lanes and agents
         lanes = self.lanes(document.get("lane", _MISSING))
         return Config(
@@ -88,6 +89,8 @@ class Checker:
             lanes=lanes,
             paths=self.paths(self.table(document, "paths")),
             hosts=hosts,
+            notify=check_notify(self, self.table(document, "notify")),
+            rules=check_rules(self, document.get("rule", [])),
         )
 
     def table(self, document: dict[str, Any], key: str) -> dict[str, Any]:
@@ -167,7 +170,8 @@ class Checker:
                              f"bad regular expression {pattern!r}: {error}")
         return dict(tool=tool, command=self.text(table, "command", where), repo=repo,
                     policy=self.text(table, "policy", where), forbid=tuple(forbid),
-                    enforce=self.boolean(table, "enforce", where, False))
+                    enforce=self.boolean(table, "enforce", where, False),
+                    **away_keys(self, table, where))
 
     def from_lane(self, spec: AgentSpec, table: dict[str, Any], where: KeyPath,
                   lanes: Sequence[LaneSpec]) -> AgentSpec:

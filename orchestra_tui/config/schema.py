@@ -77,7 +77,8 @@ class PathsConfig:
 
 # The keys an `[[agent]]` that names a `lane` takes from it when it does not set them itself
 # (`cwd` from the lane's `path`; `host`: an agent of a lane on a host runs there).
-LANE_INHERITED = ("tool", "command", "repo", "branch", "policy", "forbid", "enforce", "host")
+LANE_INHERITED = ("tool", "command", "repo", "branch", "policy", "forbid", "enforce", "host",
+                  "resume_after_limit", "resume_per_day", "auto_approve")
 # A lane's and an agent's name: used in file paths and as a tmux session name.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
 
@@ -102,6 +103,42 @@ class HostConfig:
     tmux: str = "tmux"
 
 
+TERMINAL_STYLES = ("osc9", "osc777", "osc99", "bell", "off")
+NOTIFY_KINDS = ("approval", "blocked", "limit", "stuck", "exited", "done", "rule", "test")
+RULE_STATES = ("approval", "blocked", "stuck", "idle", "exited", "unknown", "working")
+RULE_ACTIONS = ("notify", "queue", "continue", "restart")
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """`[notify]`: the channels that find the person away from the app, and when they speak.
+    `urls` are apprise URLs (they hold secrets: never shown); `kinds` maps an event kind to
+    the channel names it goes to ("terminal", "desktop", "push", "command")."""
+
+    terminal: str = "osc9"
+    desktop: bool = False
+    urls: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()
+    quiet_hours: str = ""  # "22:00-07:00"; empty: none
+    per_minute: int = 6
+    when_focused: bool = False
+    kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """`[[rule]]`: when an agent has been in `state`, its reason matching `reason` (RE2), for
+    `after` seconds, do `action` at most `per_day` times a day per agent."""
+
+    name: str
+    state: str
+    action: str
+    after: float = 600.0
+    reason: str = ""
+    prompt: str = ""
+    per_day: int = 3
+
+
 @dataclass(frozen=True)
 class Config:
     """A loaded config. `exists` is False when the default file is absent (an empty config)."""
@@ -115,6 +152,8 @@ class Config:
     lanes: tuple[LaneSpec, ...] = ()
     paths: PathsConfig = field(default_factory=PathsConfig)
     hosts: tuple[HostConfig, ...] = ()  # `[[host]]`: machines reached over ssh
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    rules: tuple[RuleConfig, ...] = ()  # `[[rule]]`: routine stalls resolved
 
     def agent(self, name: str) -> AgentSpec | None:
         """The configured agent called `name`, if any."""

@@ -8,8 +8,9 @@ A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "na
 ("arrived": "idle", or "working" when the agent had queued it), then the
 agent "works" for --work-seconds. Directives in a prompt script every state:
 `[approve]` / `[approve CMD]` asks for approval mid-turn, `[freeze]` shows a working row whose
-counter never moves, `[error]` ends the turn blocked on a real error, `[work N]` works N seconds,
-`[print TEXT]` prints TEXT into the history, `[context N]` sets the context left; `/exit` quits.
+counter never moves, `[error]` ends the turn blocked on a real error, `[limit]` on the tool's
+usage-limit notice, `[work N]` works N seconds, `[print TEXT]` prints TEXT into the history,
+`[context N]` sets the context left; `/exit` quits.
 Enter while working queues the prompt; queued prompts go in after the turn. The composer shows
 its placeholder dim and typed text in the normal colour, as the real CLIs do; ctrl-u (or
 ctrl-c) clears a draft; --swallow-enters N ignores the first N Enter presses on a typed prompt
@@ -51,6 +52,7 @@ class Turn:
     approve_at: float | None = None
     freeze: bool = False
     error: bool = False
+    limit: bool = False  # ends on the tool's usage-limit notice (`[limit]`)
     paused_for: float = 0.0
     paused_at: float | None = None
 
@@ -143,7 +145,8 @@ class Agent:
         approve = re.search(r"\[approve(?: ([^\]]+))?\]", prompt)
         turn = Turn(prompt=prompt, duration=float(work.group(1)) if work else self.work_seconds,
                     started=now, verb=VERBS[self.turns % len(VERBS)],
-                    freeze="[freeze]" in prompt, error="[error]" in prompt)
+                    freeze="[freeze]" in prompt, error="[error]" in prompt,
+                    limit="[limit]" in prompt)
         if approve:
             turn.command = (approve.group(1) or "git status").strip()
             turn.approve_at = turn.duration / 2
@@ -158,8 +161,8 @@ class Agent:
         if interrupted:
             self.say(screens.CODEX_INTERRUPTED if self.flavor == "codex"
                      else screens.CLAUDE_INTERRUPTED, "")
-        elif turn.error and self.flavor == "codex":
-            self.say(screens.CODEX_USAGE_LIMIT, "")
+        elif turn.limit or (turn.error and self.flavor == "codex"):
+            self.say(screens.USAGE_LIMIT[self.flavor], "")
         elif turn.error:
             self.say(f"  ⎿  API Error ({screens.CLAUDE_OVERLOADED}) · Retrying in 5 seconds… "
                      "(attempt 10/10)", "", f"⏺ API Error: {screens.CLAUDE_OVERLOADED}", "")
@@ -172,7 +175,7 @@ class Agent:
         self.context = int(setting.group(1)) if setting else max(0, self.context - 5)
         if not interrupted:  # as in Claude Code, an interrupted turn fires no Stop
             self.fire("Stop")
-        if self.queued and not turn.error:
+        if self.queued and not (turn.error or turn.limit):
             self.submit(self.queued.pop(0), now, arrived="working")
 
     def answer(self, approved: bool, now: float) -> None:

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -16,15 +17,18 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from orchestra_tui.config.schema import UiConfig, default_of
+from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
 from orchestra_tui.models import NEEDS_PERSON
 from orchestra_tui.ui import messages as m
+from orchestra_tui.ui.controllers.away import AwayActions, AwaySummaryReady
 from orchestra_tui.ui.controllers.fleet import FleetActions
 from orchestra_tui.ui.controllers.github import DeskRefreshed, GitHubActions, bindings_of
 from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
 from orchestra_tui.ui.palette import fleet_commands
+from orchestra_tui.ui.screens.away import AwayScreen
 from orchestra_tui.ui.screens.desk_screen import DeskScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
@@ -82,7 +86,7 @@ class OrchestraApp(App[None]):
 
     def __init__(self, fleet: Fleet, options: AppOptions = AppOptions(), *,
                  desk: Desk | None = None, lifecycle: Lifecycle | None = None,
-                 startup_notices: Iterable[str] = ()) -> None:
+                 startup_notices: Iterable[str] = (), away: AwayWatch | None = None) -> None:
         super().__init__()
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
         self.driver_class = hangup_safe(self.driver_class)
@@ -99,6 +103,7 @@ class OrchestraApp(App[None]):
                                     shown=self._fleet_shown, show=self._show_fleet,
                                     pulls_of=self.github_actions.pulls_of)
         self.lifecycle_actions = LifecycleActions(self, lifecycle, self._fleet_shown)
+        self.away_actions = AwayActions(self, fleet, away)  # notify, resume, rules; summary
 
     def _fleet_shown(self) -> FleetSnapshot:
         return self.snapshot
@@ -161,6 +166,7 @@ class OrchestraApp(App[None]):
             visible = self._visible_agents()
             snapshot = await self.fleet.refresh(visible=visible, history=self.selected_agent)
             self.fleet.dispatch_ready()
+            self.away_actions.after_tick(snapshot)
             self.post_message(FleetRefreshed(snapshot))
             elapsed = loop.time() - started
             # A hook event wakes the loop at once: hooks' state reaches the screen in a tick.
@@ -190,6 +196,21 @@ class OrchestraApp(App[None]):
 
     def on_desk_refreshed(self, message: DeskRefreshed) -> None:
         self.desk = message.snapshot
+
+    # Whether the person looks (notifications hold while they do), and their coming back.
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        self.away_actions.app_focused()
+
+    def on_app_blur(self, event: events.AppBlur) -> None:
+        self.away_actions.app_blurred()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.away_actions.key_pressed()
+        await super().on_event(event)
+
+    def on_away_summary_ready(self, message: AwaySummaryReady) -> None:
+        self.push_screen(AwayScreen(message.text))
 
     def _call_attention(self, before: FleetSnapshot, after: FleetSnapshot) -> None:
         """A toast and the bell when an agent starts needing the person."""

@@ -69,6 +69,10 @@ __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot", 
 log = logging.getLogger(__name__)
 
 
+def _no_reset(_words: str, _seen_at: float) -> float | None:
+    return None
+
+
 def _said(problem: object) -> str | None:
     return str(problem) if problem is not None else None
 
@@ -89,14 +93,16 @@ class Fleet:
                  registry: AgentsRegistryPort | None = None, follow_work: bool = True,
                  work_every: float = WORK_EVERY, gate: SendGate | None = None,
                  on_send_failed: SendFailed | None = None,
-                 screens: ScreenKeep | None = None) -> None:
+                 screens: ScreenKeep | None = None,
+                 limit_reset: Callable[[str, float], float | None] | None = None) -> None:
         self.record = FleetRecord(journal, read_only=read_only)
         self.receipts = ReceiptWatch()  # delivery receipts from each tick's evidence
         # Screens read unknown for a while, kept for the person to report (not by a look).
         self.unknown = UnknownWatch(screens) if screens is not None and not read_only else None
         self.context = FleetContext(tmux=tmux, gate=gate or SendGate(tmux), record=self.record,
                                     store=store, settings=settings or FleetSettings(),
-                                    clock=clock, read_only=read_only)
+                                    clock=clock, read_only=read_only,
+                                    limit_reset=limit_reset or _no_reset)
         self.hook_watch = HookWatch(hooks) if hooks is not None else None
         self.alerts = FleetAlerts(self.context, enforcement or {})
         self.fleet_work = FleetWork(self.context, registry=registry, follow=follow_work,

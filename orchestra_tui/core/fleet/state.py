@@ -176,6 +176,9 @@ class FleetContext:
     read_only: bool = False
     slots: dict[str, Slot] = field(default_factory=dict)
     queues: QueueSnapshot = NO_QUEUES  # one read of every queue per tick
+    # A usage limit's reset words and when they appeared -> the reset moment (epoch seconds);
+    # the composition root passes `core.away.limits`' reader.
+    limit_reset: Callable[[str, float], float | None] = lambda _words, _at: None
 
     def add_slot(self, spec: AgentSpec) -> Slot:
         slot = Slot(spec=spec, tracker=self.settings.tracker(),

@@ -22,6 +22,7 @@ from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
 from orchestra_tui.core.fleet.work import FleetWork
 from orchestra_tui.core.pane_binding import host_down
 from orchestra_tui.models import AgentStatus, ContextTrend, Detection, State
+from orchestra_tui.usage_limit import UsageLimit
 
 __all__ = ["STOP_GRACE_SECONDS", "FleetTick"]
 
@@ -131,7 +132,20 @@ class FleetTick:
             queued=tracked.queued, since=since, spec=slot.spec,
             background=tracked.background, dialog=tracked.dialog,
             alerts=tuple(alert.text for alert in slot.alerts), source=fused.source,
-            dialog_key=shown_dialog(state, detection, slot.hook, slot.tool or detection.tool)))
+            dialog_key=shown_dialog(state, detection, slot.hook, slot.tool or detection.tool),
+            limit=self._limit(slot, state, tracked.limit, tracked.resumes_at, since)))
+
+    def _limit(self, slot: Slot, state: State, kind: str | None, words: str | None,
+               since: float) -> UsageLimit | None:
+        """The usage limit it waits on, its reset read once per occurrence: "in 4 hours" counts
+        from when the notice appeared, not from each tick."""
+        if state is not State.BLOCKED or kind is None:
+            return None
+        previous = slot.status.limit if slot.status is not None else None
+        if previous is not None and previous.kind == kind and previous.words == (words or ""):
+            return previous
+        resets = self.context.limit_reset(words, since) if words else None
+        return UsageLimit(kind, words or "", resets)
 
     def _notice_interrupt_in_pane(self, slot: Slot, state: State, interrupted: bool,
                                   now: float) -> None:

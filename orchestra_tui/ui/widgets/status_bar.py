@@ -8,6 +8,7 @@ from textual.widgets import Static
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.models import State
 from orchestra_tui.ui.wording.format import count_queued, needs_you
+from orchestra_tui.usage_limit import countdown
 
 
 def status_line(snapshot: FleetSnapshot) -> Text:
@@ -26,6 +27,11 @@ def status_line(snapshot: FleetSnapshot) -> Text:
     held = sum(view.status.queued or 0 for view in snapshot.agents)
     if held:
         line.append(f"  {held} held by agents", style="cyan")
+    limited = [view.status.limit for view in snapshot.agents if view.status.limit is not None]
+    if limited:
+        soonest = min(limited, key=lambda limit: limit.resets_at or float("inf"))
+        line.append(f"  {len(limited)} on a limit ({countdown(soonest, snapshot.at)})",
+                    style="magenta")
     if snapshot.tmux_error:
         line.append(f"  tmux: {snapshot.tmux_error}", style="bold red")
     return line
