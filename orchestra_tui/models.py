@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from orchestra_tui.pr_facts import Review
 from orchestra_tui.receipt import ReceiptStep
 
 
@@ -143,6 +144,8 @@ class LaneSpec:
     # A `[[host]]` name: the clone (`path`) is on that machine, and so are the new agents'
     # worktrees and tmux sessions; "" is this machine.
     host: str = ""
+    autoroute: tuple[str, ...] = ()  # inbox kinds sent to the owner unasked: ci, conflict, ...
+    behind_limit: int | None = None  # commits behind its base before a branch is an item
 
 
 @dataclass(frozen=True)
@@ -324,6 +327,7 @@ class ReviewThread:
     severity: str | None = None  # lowercase word: critical, high, major, medium, minor, low
     is_outdated: bool = False
     is_resolved: bool = False
+    comment_id: str = ""  # its first comment's node id: what routes it once
 
 
 @dataclass(frozen=True)
@@ -343,6 +347,8 @@ class PullRequest:
     behind_by: int | None = None
     checks: tuple[Check, ...] = ()
     threads: tuple[ReviewThread, ...] = ()  # unresolved, non-outdated
+    resolved_threads: tuple[ReviewThread, ...] = ()  # resolved, non-outdated
+    reviews: tuple[Review, ...] = ()  # each reviewer's latest
     agent: str | None = None  # owning agent's name, by lane
     updated_at: str = ""
 
