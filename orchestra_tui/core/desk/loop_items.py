@@ -10,7 +10,7 @@ the ids of the comments it stands on.
 >>> from orchestra_tui.models import PullRequest
 >>> pr = PullRequest("acme/shop", 7, "Pricing", "u", "api/pricing", "abc1234", "main")
 >>> print(sync_instruction(pr, LaneSpec("api")).splitlines()[-1])
-Push with `git push --force-with-lease origin api/pricing`: your own branch only; never force-push main or any other branch.
+Push with `git push --force-with-lease origin api/pricing` (your own branch only).
 >>> print(sync_instruction(pr, LaneSpec("api", forbid=("push --force",))).splitlines()[-1])
 Push with `git push origin api/pricing` (no force push: this lane forbids it).
 """
@@ -112,8 +112,8 @@ def sync_instruction(pr: PullRequest, lane: LaneSpec | None,
     if rewrite:
         return (f"Run `git fetch origin`, then `git rebase origin/{base}` on `{head}`; "
                 f"{resolve}and run the tests.\n"
-                f"Push with `{_FORCE_PUSH.format(branch=head)}`: your own branch only; never "
-                f"force-push {base} or any other branch.")
+                f"Never force-push {base} or any branch but your own.\n"
+                f"Push with `{_FORCE_PUSH.format(branch=head)}` (your own branch only).")
     why = ("this lane forbids it" if _forbids_force_push(lane)
            else f"`{head}` is a protected branch")
     return (f"Run `git fetch origin`, then `git merge origin/{base}` on `{head}`; "

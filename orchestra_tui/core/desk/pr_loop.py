@@ -160,15 +160,20 @@ def source_of(item: LoopItem) -> str:
     return f"loop:{item.kind.value}:{item.fingerprint}"
 
 
+async def _first_ref(clone: str, *refs: str) -> str | None:
+    for ref in refs:
+        if ref and await ref_exists(clone, ref):
+            return ref
+    return None
+
+
 async def conflict_files(clone: str, pr: PullRequest) -> tuple[str, ...] | None:
     """The files merging the PR's head into its base would conflict on, by `git merge-tree` in
     the lane's clone (its remote-tracking base when it has one); None when the clone lacks
     either commit or git cannot tell."""
     try:
-        base = next((ref for ref in (f"origin/{pr.base_ref}", pr.base_ref)
-                     if await ref_exists(clone, ref)), None)
-        head = next((ref for ref in (pr.head_sha, pr.head_ref, f"origin/{pr.head_ref}")
-                     if ref and await ref_exists(clone, ref)), None)
+        base = await _first_ref(clone, f"origin/{pr.base_ref}", pr.base_ref)
+        head = await _first_ref(clone, pr.head_sha, pr.head_ref, f"origin/{pr.head_ref}")
         if base is None or head is None:
             return None
         prediction = await predict_merge(clone, base, head)

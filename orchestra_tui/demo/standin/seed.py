@@ -6,7 +6,8 @@ branch) belongs to no lane: it shows as unassigned.
 
 | PR | what it shows |
 |---|---|
-| acme/shop#101 | Bugbot (high), CodeRabbit (major), Copilot, human threads; `ci/test` failing (an Actions job: step, log); lee still requests changes over a resolved thread; Bugbot's COMMENTED review |
+| acme/shop#101 | threads: Bugbot (high), CodeRabbit (major), Copilot, human; `ci/test` fails |
+| acme/shop#101 | (its job's step, log); lee still requests changes; Bugbot COMMENTED review |
 | acme/shop#102 | behind base by 3 commits (BEHIND): update-branch fixes it |
 | acme/shop#103 | ready to merge: approved, checks passing, threads resolved |
 | acme/shop#104 | unassigned; checks pending; CodeRabbit minor finding |
