@@ -121,8 +121,7 @@ class AgentSpec:
     target: str = ""  # tmux session, session:window, or %pane_id
     policy: str = ""
     forbid: tuple[str, ...] = ()
-    # Deny the forbidden commands in the tool's pre-tool hook, before they run (else: alerts).
-    enforce: bool = False
+    enforce: bool = False  # deny forbidden commands in the pre-tool hook (else: alerts)
     host: str = ""  # a `[[host]]` name: the agent runs on that machine's tmux; "" is this one
     lane: str = ""  # the `[[lane]]` it was made from, if any
 
@@ -141,9 +140,7 @@ class LaneSpec:
     policy: str = ""
     forbid: tuple[str, ...] = ()
     enforce: bool = False
-    # A `[[host]]` name: the clone (`path`) is on that machine, and so are the new agents'
-    # worktrees and tmux sessions; "" is this machine.
-    host: str = ""
+    host: str = ""  # a `[[host]]`: the clone, new worktrees and sessions are there ("" here)
     autoroute: tuple[str, ...] = ()  # inbox kinds sent to the owner unasked: ci, conflict, ...
     behind_limit: int | None = None  # commits behind its base before a branch is an item
 
@@ -191,18 +188,14 @@ class Detection:
     context_left: int | None = None
     queued: int | None = None
     reason: str = ""
-    # The working row's elapsed counter in seconds, when one is shown: the tracker tells a
-    # frozen spinner (stuck) from a live one by it.
+    # The working row's elapsed seconds, when shown: a frozen spinner (stuck) tells by it.
     elapsed_seconds: int | None = None
-    # A shell or background terminal keeps running after the turn (a sub-flag, not a state).
-    background: bool = False
-    # Which kind of dialog is open when state is approval, so the right answer keys are sent.
-    dialog: str | None = None
+    background: bool = False  # a shell keeps running after the turn (a sub-flag, not a state)
+    dialog: str | None = None  # the open dialog's kind (approval): which answer keys to send
     # Which dialog it is (kind, what it asks, its options): what an answer is checked against.
     dialog_key: DialogKey | None = None
     interrupted: bool = False  # idle on the tool's own interrupt notice (Esc, ^C)
-    # When blocked on a usage limit, the reset time as the agent printed it ("2:51 PM",
-    # "3pm (Europe/Berlin)", "in 4 days 6 hours"), when it printed one.
+    # Blocked on a usage limit: the reset time as printed ("2:51 PM", "in 4 days 6 hours").
     resumes_at: str | None = None
     # The reader's rule that decided and the (row index, text) rows it matched, newest last.
     rule: str = ""
@@ -293,8 +286,7 @@ class AgentStatus:
         return self.state in NEEDS_PERSON
 
 
-# ---------------------------------------------------------------------------------------------
-# GitHub
+# -- GitHub -----------------------------------------------------------------------------------
 
 
 class CheckState(StrEnum):
@@ -403,6 +395,6 @@ class Alert:
     kind: str  # "forbid", "loop", "context"
     text: str
     at: float = field(default=0.0)
-    # What makes it one occurrence (the offending row and the row above it, a context level):
-    # the journal keeps it so that no later run raises the same occurrence again.
+    # One occurrence (the offending row and the one above, a context level): kept by the
+    # journal, so that no later run raises it again.
     key: str = ""
