@@ -269,7 +269,7 @@ def build_desk(config: Config, journal: Journal | None = None, *,
     return Desk(github if github is not None else github_service(config), config.agents, repos,
                 store=DeskStore(state_path), journal=journal,
                 refresh_seconds=config.github.refresh_seconds,
-                assign_template=config.github.assign_template)
+                assign_template=config.github.assign_template, lanes=config.lanes)
 
 
 def github_service(config: Config, *, timeout: float | None = None) -> GitHubService:

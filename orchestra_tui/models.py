@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from orchestra_tui.pr_facts import Review
 from orchestra_tui.receipt import ReceiptStep
 from orchestra_tui.usage_limit import UsageLimit
 
@@ -80,22 +81,6 @@ class DialogKey:
         return (self.kind, self.subject, self.options) == (now.kind, now.subject, now.options)
 
 
-class AttachWay(StrEnum):
-    """How `a` took the person to an agent's pane."""
-
-    SWITCHED = "switched"  # their tmux client (of the agents' server) now shows it
-    OPENED = "opened"  # a new window (or popup) of their own tmux runs the attach
-    IN_THIS_TERMINAL = "in_this_terminal"  # outside tmux: run `argv` here, the app suspended
-    COMMAND_ONLY = "command_only"  # none worked: the exact command is shown
-
-
-@dataclass(frozen=True)
-class Attach:
-    way: AttachWay
-    argv: list[str]
-    detach: str  # the keys that bring the person back ("ctrl+b d")
-
-
 class ContextTrend(StrEnum):
     FALLING = "falling"
     FLAT = "flat"
@@ -116,8 +101,7 @@ class AgentSpec:
     target: str = ""  # tmux session, session:window, or %pane_id
     policy: str = ""
     forbid: tuple[str, ...] = ()
-    # Deny the forbidden commands in the tool's pre-tool hook, before they run (else: alerts).
-    enforce: bool = False
+    enforce: bool = False  # deny forbidden commands in the pre-tool hook (else: alerts)
     host: str = ""  # a `[[host]]` name: the agent runs on that machine's tmux; "" is this one
     lane: str = ""  # the `[[lane]]` it was made from, if any
     resume_after_limit: bool = False  # send the tool's "continue" when a usage limit resets
@@ -139,12 +123,12 @@ class LaneSpec:
     policy: str = ""
     forbid: tuple[str, ...] = ()
     enforce: bool = False
-    # A `[[host]]` name: the clone (`path`) and the new agents' worktrees and sessions are on
-    # that machine; "" is this machine.
-    host: str = ""
+    host: str = ""  # a `[[host]]`: the clone, new worktrees and sessions are there ("" here)
     resume_after_limit: bool = False
     resume_per_day: int = 3
     auto_approve: tuple[str, ...] = ()
+    autoroute: tuple[str, ...] = ()  # inbox kinds sent to the owner unasked: ci, conflict, ...
+    behind_limit: int | None = None  # commits behind its base before a branch is an item
 
 
 @dataclass(frozen=True)
@@ -189,10 +173,10 @@ class Detection:
     context_left: int | None = None
     queued: int | None = None
     reason: str = ""
-    # The working row's elapsed counter (seconds): a frozen spinner (stuck) from a live one.
+    # The working row's elapsed seconds, when shown: a frozen spinner (stuck) tells by it.
     elapsed_seconds: int | None = None
     background: bool = False  # a shell keeps running after the turn (a sub-flag, not a state)
-    dialog: str | None = None  # the kind of dialog open (approval), for the right answer keys
+    dialog: str | None = None  # the open dialog's kind (approval): which answer keys to send
     # Which dialog it is (kind, what it asks, its options): what an answer is checked against.
     dialog_key: DialogKey | None = None
     interrupted: bool = False  # idle on the tool's own interrupt notice (Esc, ^C)
@@ -289,7 +273,7 @@ class AgentStatus:
         return self.state in NEEDS_PERSON
 
 
-# -- GitHub ------------------------------------------------------------------------------------
+# -- GitHub -----------------------------------------------------------------------------------
 
 
 class CheckState(StrEnum):
@@ -322,6 +306,7 @@ class ReviewThread:
     severity: str | None = None  # lowercase word: critical, high, major, medium, minor, low
     is_outdated: bool = False
     is_resolved: bool = False
+    comment_id: str = ""  # its first comment's node id: what routes it once
 
 
 @dataclass(frozen=True)
@@ -341,6 +326,8 @@ class PullRequest:
     behind_by: int | None = None
     checks: tuple[Check, ...] = ()
     threads: tuple[ReviewThread, ...] = ()  # unresolved, non-outdated
+    resolved_threads: tuple[ReviewThread, ...] = ()  # resolved, non-outdated
+    reviews: tuple[Review, ...] = ()  # each reviewer's latest
     agent: str | None = None  # owning agent's name, by lane
     updated_at: str = ""
 
@@ -395,6 +382,6 @@ class Alert:
     kind: str  # "forbid", "loop", "context"
     text: str
     at: float = field(default=0.0)
-    # One occurrence (the offending row and the one above, a context level), journaled so
-    # that no later run raises it again.
+    # One occurrence (the offending row and the one above, a context level): kept by the
+    # journal, so that no later run raises it again.
     key: str = ""

@@ -20,6 +20,7 @@ from orchestra_tui.models import (
     ReviewThread,
     State,
 )
+from orchestra_tui.pr_facts import CheckFailure
 from orchestra_tui.services.store.desk import DeskStore
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from tests.ui_data import AT, FixedFleet, _view
@@ -125,6 +126,14 @@ class FixedGitHub:
 
     async def list_issues(self, repo: str) -> list[Issue]:
         return list(ISSUES.get(repo, []))
+
+    async def failed_checks(self, repo: str, head_sha: str) -> tuple[CheckFailure, ...]:
+        return (CheckFailure("ci/test", "failure", f"https://github.com/{repo}/actions/runs/1",
+                             step="Run pytest", log_tail="E       assert 41 == 5\n"
+                             "1 failed, 29 passed in 3.21s", job_id=1),)
+
+    async def behind_by(self, repo: str, base: str, head: str) -> int:
+        return 0
 
     async def issue_with_comments(self, repo: str, number: int) -> Issue:
         issue = next(i for i in ISSUES[repo] if i.number == number)

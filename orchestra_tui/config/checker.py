@@ -19,6 +19,7 @@ from orchestra_tui.config.away import away_keys, check_notify, check_rules
 from orchestra_tui.config.hosts import check_agent_host, check_hosts
 from orchestra_tui.config.schema import (
     ASSIGN_TEMPLATE_FIELDS,
+    AUTOROUTE_KINDS,
     LANE_INHERITED,
     NAME_PATTERN,
     REPO_PATTERN,
@@ -232,8 +233,32 @@ class Checker:
         host = check_agent_host(self, table, where)
         path = self.text(table, "path", where)  # on a host, `~` is the home there
         lane = LaneSpec(name=name, path=path if host else os.path.expanduser(path),
-                        branch=branch, host=host, **common)
+                        branch=branch, host=host, autoroute=self.autoroute(table, where),
+                        behind_limit=self.behind_limit(table, where), **common)
         return lane if self.keep_broken or len(self.problems) == before else None
+
+    def autoroute(self, table: dict[str, Any], where: KeyPath) -> tuple[str, ...]:
+        """The inbox kinds a lane's agents get unasked (`ci`, `conflict`, `behind`, `review`)."""
+        kinds = self.strings(table, "autoroute", where)
+        for index, kind in enumerate(kinds):
+            if kind not in AUTOROUTE_KINDS:
+                self.problem(where + ("autoroute", index),
+                             f'"{kind}" is not one of {", ".join(AUTOROUTE_KINDS)}')
+        return tuple(k for k in dict.fromkeys(kinds) if k in AUTOROUTE_KINDS)
+
+    def behind_limit(self, table: dict[str, Any], where: KeyPath) -> int | None:
+        """Commits a branch may be behind its base before it is an inbox item (unset: never)."""
+        if "behind_limit" not in table:
+            return None
+        value = table["behind_limit"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(where + ("behind_limit",),
+                         f"expected an integer, got {type_name(value)}")
+            return None
+        if value < 1:
+            self.problem(where + ("behind_limit",), f"{value} is out of range (at least 1)")
+            return None
+        return value
 
     def paths(self, table: dict[str, Any]) -> PathsConfig:
         where: KeyPath = ("paths",)

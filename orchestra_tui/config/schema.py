@@ -15,6 +15,7 @@ from typing import Any
 
 from orchestra_tui.agents.names import TOOL_NAMES
 from orchestra_tui.models import AgentSpec, LaneSpec
+from orchestra_tui.pr_facts import LoopKind
 
 DEFAULT_ASSIGN_TEMPLATE = (
     "Read issue #{number} ({url}) and all its comments, then implement it on a branch matching "
@@ -23,6 +24,8 @@ DEFAULT_ASSIGN_TEMPLATE = (
 # Fields `assign_template` may name; the issue prompt is built with `str.format(**these)`.
 ASSIGN_TEMPLATE_FIELDS = frozenset({"number", "url", "title", "repo", "branch"})
 TOOL_CHOICES: tuple[str, ...] = (*TOOL_NAMES, "auto")  # tool names: agents, the one source
+# What a lane's `autoroute` may name: the kinds of PR-loop items.
+AUTOROUTE_KINDS: tuple[str, ...] = tuple(kind.value for kind in LoopKind)
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 # A host's name qualifies its pane ids ("gpu:%3"): no colon, no space, no leading dash.
 HOST_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

@@ -330,6 +330,9 @@ class OrchestraApp(App[None]):
     def on_review_queued(self, message: m.ReviewQueued) -> None:
         self.github_actions.queue_review(message.entry, message.agent)
 
+    def on_loop_item_queued(self, message: m.LoopItemQueued) -> None:
+        self.github_actions.queue_loop_item(message.entry, message.agent)
+
     def on_review_resolved(self, message: m.ReviewResolved) -> None:
         self.github_actions.resolve_review(message.entry)
 

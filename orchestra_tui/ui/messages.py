@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from orchestra_tui.core.desk.desk import InboxEntry
+from orchestra_tui.core.desk.desk import InboxEntry, LoopEntry
 from orchestra_tui.models import Issue, PullRequest
 
 # -- the fleet screen's own widgets ---------------------------------------------------------------
@@ -194,6 +194,15 @@ class ReviewQueued(Message):
     """A review thread goes to `agent`'s queue as a prompt."""
 
     entry: InboxEntry
+    agent: str
+
+
+@dataclass
+class LoopItemQueued(Message):
+    """A PR-loop item (failed check, conflict, stale base, blocking review) goes to `agent`'s
+    queue as a prompt."""
+
+    entry: LoopEntry
     agent: str
 
 

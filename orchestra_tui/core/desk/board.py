@@ -83,9 +83,11 @@ class DeskBoard:
     def publish(self, **changes: Any) -> DeskSnapshot:
         """A new snapshot from the last one with `changes`, the person's state re-read."""
         base = replace(self.snapshot, **changes)
+        routed = {key: str(mark.get("agent") or "")
+                  for key, mark in self.store.section("routed").items() if isinstance(mark, dict)}
         self.snapshot = replace(base, snoozed=self.snoozed_ids(base.pulls),
                                 queued=dict(self.store.section("queued")),
-                                assignments=self.assignments())
+                                assignments=self.assignments(), routed=routed)
         return self.snapshot
 
     async def record(self, event: str, agent: str | None = None, **fields: Any) -> None:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from orchestra_tui.core.attach import attach_to
+from orchestra_tui.core.attach import Attach, attach_to
 from orchestra_tui.core.fleet.alert_record import journal_memory
 from orchestra_tui.core.fleet.alerts import FleetAlerts
 from orchestra_tui.core.fleet.directing import QUEUE_OPS, Directing, QueueOp
@@ -46,7 +46,6 @@ from orchestra_tui.core.sending.send_gate import SendGate
 from orchestra_tui.errors import OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     AgentSpec,
-    Attach,
     BranchFigures,
     DialogKey,
     Gate,

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from orchestra_tui.models import Issue, IssueComment, MergeOutcome, PullRequest, RateLimit
+from orchestra_tui.pr_facts import CheckFailure
 from orchestra_tui.services.github.auth import (
     DEFAULT_API,
     resolve_urls,
@@ -25,6 +26,7 @@ from orchestra_tui.services.github.auth import (
     token_from_env,
     token_from_gh,
 )
+from orchestra_tui.services.github.checks import GitHubChecks
 from orchestra_tui.services.github.client import DEFAULT_TIMEOUT, GitHubClient
 from orchestra_tui.services.github.documents import load_document
 from orchestra_tui.services.github.issues import GitHubIssues
@@ -50,6 +52,7 @@ class GitHubService:
                                    clock=clock)
         self.pulls = GitHubPulls(self.client)
         self.issues = GitHubIssues(self.client)
+        self.checks = GitHubChecks(self.client)
 
     @classmethod
     def from_env(cls, api_url: str | None = None, host: str | None = None, *,
@@ -126,6 +129,9 @@ class GitHubService:
 
     async def resolve_thread(self, thread_id: str) -> bool:
         return await self.pulls.resolve_thread(thread_id)
+
+    async def failed_checks(self, repo: str, head_sha: str) -> tuple[CheckFailure, ...]:
+        return await self.checks.failed_checks(repo, head_sha)
 
     async def merge(self, repo: str, number: int, sha: str,
                     method: str = "squash") -> MergeOutcome:

@@ -12,10 +12,11 @@ from typing import Any
 from textual.app import App
 
 from orchestra_tui.agents.text import clip
+from orchestra_tui.core.attach import Attach, AttachWay
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.sending.send_gate import SendRefused
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import Attach, AttachWay, Gate, PullRequest, QueueItem
+from orchestra_tui.models import Gate, PullRequest, QueueItem
 from orchestra_tui.services.tmux.attach import run_in_this_terminal
 from orchestra_tui.ui.controllers.nudge import ask_nudge
 from orchestra_tui.ui.screens.ask import AskScreen

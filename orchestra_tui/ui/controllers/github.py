@@ -17,8 +17,15 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
-from orchestra_tui.core.desk.desk import NOT_CONFIGURED, Desk, DeskSnapshot, InboxEntry
+from orchestra_tui.core.desk.desk import (
+    NOT_CONFIGURED,
+    Desk,
+    DeskSnapshot,
+    InboxEntry,
+    LoopEntry,
+)
 from orchestra_tui.core.desk.inbox import inbox_prompt
+from orchestra_tui.core.desk.pr_loop import source_of
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import Gate, Issue, PullRequest
@@ -72,6 +79,7 @@ class GitHubActions:
             while True:
                 wake.clear()
                 self.app.post_message(DeskRefreshed(await desk.refresh()))
+                await self._autoroute(desk)
                 try:
                     await asyncio.wait_for(wake.wait(), max(1.0, desk.refresh_seconds))
                 except TimeoutError:
@@ -81,6 +89,17 @@ class GitHubActions:
 
     async def _refresh_once(self, desk: Desk) -> None:
         self.app.post_message(DeskRefreshed(await desk.refresh()))
+        await self._autoroute(desk)
+
+    async def _autoroute(self, desk: Desk) -> None:
+        """The lanes' `autoroute`: items queued for their owners once, through the queue."""
+        sent = await desk.autoroute(self.fleet.enqueue)
+        if sent:
+            self.app.post_message(DeskRefreshed(desk.snapshot))
+            self.show_fleet(self.fleet.current())
+            for item, agent in sent:
+                self.app.notify(f"Sent to {agent}'s queue: {item.pr.repo}#{item.pr.number} "
+                                f"{item.title}", title="Autoroute", timeout=6)
 
     def refresh(self) -> None:
         """Read GitHub again now (wakes the refresh loop, or runs one refresh)."""
@@ -156,6 +175,19 @@ class GitHubActions:
 
         self._run(work(), f"Queued for {agent}: {where(entry.thread)}",
                   fleet_changed=True)
+
+    def queue_loop_item(self, entry: LoopEntry, agent: str) -> None:
+        """Put a failed check, conflict, stale base or blocking review into `agent`'s queue;
+        marked routed, so autoroute does not send it again."""
+        desk = self._require_desk()
+        if desk is None:
+            return
+
+        async def work() -> None:
+            await self.fleet.enqueue(agent, entry.item.prompt, source=source_of(entry.item))
+            await desk.mark_routed(entry.item, agent)
+
+        self._run(work(), f"Queued for {agent}: {entry.item.title}", fleet_changed=True)
 
     def resolve_review(self, entry: InboxEntry) -> None:
         if desk := self._require_desk():
