@@ -11,8 +11,10 @@ import argparse
 import asyncio
 import json
 import sys
+from dataclasses import replace
 
 from orchestra_tui.bootstrap import fleet_from_args
+from orchestra_tui.core.fleet.find import filter_views
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import queue_reasons
 from orchestra_tui.core.sending.receipts import receipt_of
@@ -27,6 +29,10 @@ WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deleti
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("status", help="show every agent and its state")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
+    parser.add_argument("--filter", default="", metavar="TEXT",
+                        help="only the agents TEXT matches, as `/` in the app does: words "
+                             "found in name, lane, repo, host, issue, state or reason "
+                             "(field:word looks in one field, e.g. host:gpu state:approval)")
     parser.set_defaults(func=run)
 
 
@@ -69,9 +75,13 @@ def run(args: argparse.Namespace) -> int:
     snapshot = asyncio.run(_refresh(fleet, work=args.json))
     if snapshot.tmux_error and not snapshot.agents:
         raise TmuxUnavailable(snapshot.tmux_error)
+    if args.filter:
+        snapshot = replace(snapshot, agents=filter_views(snapshot.agents, args.filter))
     rows = status_rows(snapshot)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not rows and args.filter:
+        print(f"no agent matches {args.filter!r}")
     elif not rows:
         print("no agents: add some with `orchestra init`, or try `orchestra demo`")
     else:

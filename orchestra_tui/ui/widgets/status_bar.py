@@ -10,7 +10,7 @@ from orchestra_tui.models import State
 from orchestra_tui.ui.wording.format import count_queued, needs_you
 
 
-def status_line(snapshot: FleetSnapshot) -> Text:
+def status_line(snapshot: FleetSnapshot, cut: str = "") -> Text:
     line = Text()
     count = len(snapshot.agents)
     line.append(f" {count} agent{'' if count == 1 else 's'} ", style="bold")
@@ -26,6 +26,8 @@ def status_line(snapshot: FleetSnapshot) -> Text:
     held = sum(view.status.queued or 0 for view in snapshot.agents)
     if held:
         line.append(f"  {held} held by agents", style="cyan")
+    if cut:  # the list shows part of the fleet, or groups or freezes it
+        line.append(f"  {cut}", style="bold cyan")
     if snapshot.tmux_error:
         line.append(f"  tmux: {snapshot.tmux_error}", style="bold red")
     return line
@@ -38,9 +40,9 @@ class FleetStatus(Static):
         super().__init__(**kwargs)
         self._line: Text | None = None
 
-    def show(self, snapshot: FleetSnapshot) -> None:
+    def show(self, snapshot: FleetSnapshot, cut: str = "") -> None:
         # Every update lays the screen out again: only a line that changed is worth it.
-        line = status_line(snapshot)
+        line = status_line(snapshot, cut)
         if line != self._line:
             self._line = line
             self.update(line)
