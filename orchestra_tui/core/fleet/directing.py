@@ -14,14 +14,13 @@ from typing import Any
 
 from orchestra_tui import agents
 from orchestra_tui.core.fleet.answering import dialog_drawn, still_shown
-from orchestra_tui.core.sending import receipts as receipt_rules
 from orchestra_tui.core.fleet.state import FleetContext, Slot, require_pane
 from orchestra_tui.core.guard.guardrails import OutputWatch
 from orchestra_tui.core.lifecycle.handoff import policy_reminder
 from orchestra_tui.core.ports import QueueStorePort, SendFailed
+from orchestra_tui.core.sending import receipts as receipt_rules
 from orchestra_tui.core.sending.dispatch import may_dispatch
 from orchestra_tui.core.sending.send_gate import DRAFT_REASON, SendRefused
-from orchestra_tui.receipt import ReceiptState, ReceiptStep
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     DialogKey,
@@ -30,6 +29,7 @@ from orchestra_tui.models import (
     SendResult,
     State,
 )
+from orchestra_tui.receipt import ReceiptState, ReceiptStep
 from orchestra_tui.services.store.queues import QueueError
 
 

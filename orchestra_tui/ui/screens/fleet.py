@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
-from orchestra_tui.core.fleet.find import Grouping
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.ui.messages import (
     AgentSelected,
@@ -169,25 +168,13 @@ class FleetScreen(Screen[None]):
         self.set_class(empty, "-empty")
         table = self.query_one(AgentTable)
         table.update_agents(snapshot)
-        self.query_one(FleetStatus).show(snapshot, self._view_words(table))
+        self.query_one(FleetStatus).show(snapshot, table.cut)
         self._show_pane(snapshot)
         self._offer_retire(snapshot)
         bar = self.query_one(PromptBar)
         if bar.is_open and bar.agent:
             view = snapshot.get(bar.agent)
             bar.show_queued(count_queued(view.queue) if view else 0)
-
-    @staticmethod
-    def _view_words(table: AgentTable) -> str:
-        """How the list is cut, for the status line: filter, grouping, frozen order."""
-        words = []
-        if table.filter_text:
-            words.append(f"/{table.filter_text}: {table.shown_count} shown")
-        if table.grouping is not Grouping.NONE:
-            words.append(f"by {table.grouping}")
-        if table.frozen:
-            words.append("❄ order frozen")
-        return " · ".join(words)
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
@@ -199,9 +186,8 @@ class FleetScreen(Screen[None]):
 
     def on_filter_bar_left(self, message: FilterBar.Left) -> None:
         message.stop()
-        self._backed_out()
-        self.refresh_bindings()
-        self.query_one(AgentTable).focus()
+        self.query_one(AgentTable).focus()  # before the way back: the bar has the keys
+        self.on_prompt_closed(PromptClosed())
 
     def action_group(self) -> None:
         self._recut(grouping=self.query_one(AgentTable).grouping.next())
@@ -212,7 +198,7 @@ class FleetScreen(Screen[None]):
     def _recut(self, **how) -> None:
         table = self.query_one(AgentTable)
         table.set_view(**how)
-        self.query_one(FleetStatus).show(self.snapshot, self._view_words(table))
+        self.query_one(FleetStatus).show(self.snapshot, table.cut)
         self._show_pane(self.snapshot)
 
     def _show_issues(self, desk: DeskSnapshot) -> None:

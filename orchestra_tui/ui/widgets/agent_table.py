@@ -25,6 +25,7 @@ from orchestra_tui.ui.wording.format import (
     WAIT_STYLES,
     context_bar,
     count_queued,
+    cut_words,
     duration,
     ellipsis,
     lane,
@@ -114,6 +115,11 @@ class AgentTable(DataTable, inherit_bindings=False):
     @property
     def frozen(self) -> bool:
         return self._frozen is not None
+
+    @property
+    def cut(self) -> str:
+        """How the list is cut (filter, grouping, freeze), in words for the status line."""
+        return cut_words(self.filter_text, self.shown_count, self.grouping, self.frozen)
 
     def set_view(self, *, filter_text: str | None = None, grouping: Grouping | None = None,
                  frozen: bool | None = None) -> None:
