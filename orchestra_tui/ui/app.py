@@ -259,7 +259,9 @@ class OrchestraApp(App[None]):
         self.push_screen(QueueScreen(message.agent, self.snapshot))
 
     def on_grid_opened(self, message: m.GridOpened) -> None:
-        self.push_screen(GridScreen(self.snapshot, self.selected_agent), self._picked_in_grid)
+        self.push_screen(GridScreen(self.snapshot, self.selected_agent,
+                                    filter_text=message.filter_text, issues=message.issues),
+                         self._picked_in_grid)
 
     def _picked_in_grid(self, agent: str | None) -> None:
         if agent is not None:

@@ -59,7 +59,10 @@ class QueueOpened(Message):
 
 @dataclass
 class GridOpened(Message):
-    pass
+    """`g`: every pane at once; the grid takes the fleet's filter (`/`) as it stands."""
+
+    filter_text: str = ""
+    issues: dict[str, str] | None = None  # agent -> "#90", what `issue` matches
 
 
 @dataclass

@@ -39,6 +39,7 @@ from orchestra_tui.ui.messages import (
 from orchestra_tui.ui.screens.fleet_keys import FLEET_KEYS
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.empty_state import EmptyState
+from orchestra_tui.ui.widgets.filter_bar import FilterBar
 from orchestra_tui.ui.widgets.pane_view import PaneView
 from orchestra_tui.ui.widgets.prompt_bar import PromptBar
 from orchestra_tui.ui.widgets.status_bar import FleetStatus
@@ -80,6 +81,7 @@ class FleetScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
         yield FleetStatus(id="fleet-status")
+        yield FilterBar(id="filter-bar")
         with Horizontal(id="fleet-body"):
             yield AgentTable(id="agents", warn=self.warn, critical=self.critical)
             with Vertical(id="pane-column"):
@@ -141,8 +143,9 @@ class FleetScreen(Screen[None]):
 
     @property
     def typing(self) -> bool:
-        """The prompt bar is open: every key is text, and nothing may pop up over it."""
-        return self.query_one(PromptBar).is_open
+        """The prompt bar is open, or the filter bar has the keys: every key is text (and
+        nothing may pop up over the prompt)."""
+        return self.query_one(PromptBar).is_open or self.query_one(FilterBar).has_focus
 
     def _typing(self) -> bool:
         return self.typing
@@ -163,14 +166,40 @@ class FleetScreen(Screen[None]):
     def _show(self, snapshot: FleetSnapshot) -> None:
         empty = not snapshot.agents and snapshot.at > 0
         self.set_class(empty, "-empty")
-        self.query_one(FleetStatus).show(snapshot)
-        self.query_one(AgentTable).update_agents(snapshot)
+        table = self.query_one(AgentTable)
+        table.update_agents(snapshot)
+        self.query_one(FleetStatus).show(snapshot, table.cut)
         self._show_pane(snapshot)
         self._offer_retire(snapshot)
         bar = self.query_one(PromptBar)
         if bar.is_open and bar.agent:
             view = snapshot.get(bar.agent)
             bar.show_queued(count_queued(view.queue) if view else 0)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+        self.refresh_bindings()
+
+    def on_filter_bar_edited(self, message: FilterBar.Edited) -> None:
+        message.stop()
+        self._recut(filter_text=message.text)
+
+    def on_filter_bar_left(self, message: FilterBar.Left) -> None:
+        message.stop()
+        self.query_one(AgentTable).focus()  # before the way back: the bar has the keys
+        self.on_prompt_closed(PromptClosed())
+
+    def action_group(self) -> None:
+        self._recut(grouping=self.query_one(AgentTable).grouping.next())
+
+    def action_freeze(self) -> None:
+        self._recut(frozen=not self.query_one(AgentTable).frozen)
+
+    def _recut(self, **how) -> None:
+        table = self.query_one(AgentTable)
+        table.set_view(**how)
+        self.query_one(FleetStatus).show(self.snapshot, table.cut)
+        self._show_pane(self.snapshot)
 
     def _show_issues(self, desk: DeskSnapshot) -> None:
         table = self.query_one(AgentTable)
@@ -359,7 +388,8 @@ class FleetScreen(Screen[None]):
         self._show_why(self.snapshot)
 
     def action_grid(self) -> None:
-        self.post_message(GridOpened())
+        table = self.query_one(AgentTable)
+        self.post_message(GridOpened(table.filter_text, dict(table.issues)))
 
     def action_zoom(self) -> None:
         if self.zoomed:

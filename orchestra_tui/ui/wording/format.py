@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
+from orchestra_tui.core.fleet.find import Grouping
 from orchestra_tui.models import BranchFigures, ContextTrend, QueueItem, QueueItemState, State
 
 STATE_STYLES: dict[State, str] = {
@@ -160,3 +161,13 @@ def figures_text(work: BranchFigures) -> str:
     if work.merged:
         parts.append("merged: X retires it")
     return " · ".join(parts)
+
+
+def cut_words(filter_text: str, shown: int, grouping: Grouping, frozen: bool) -> str:
+    """How the list is cut, for the status line: filter, grouping, frozen order."""
+    words = [f"/{filter_text}: {shown} shown"] if filter_text else []
+    if grouping is not Grouping.NONE:
+        words.append(f"by {grouping}")
+    if frozen:
+        words.append("❄ order frozen")
+    return " · ".join(words)
