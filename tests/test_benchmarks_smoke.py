@@ -22,9 +22,12 @@ CASES = {
                                 "--hooks"], ["to working median", "p95 <= 100 ms", "with hooks"]),
     "hook_program.py": (["--runs", "2"], ["observe (Stop)", "target: the hook program"]),
     "app_cost.py": (["--agents", "2", "--quick", "--seconds", "0.5", "--keys", "2",
-                     "--settle", "0.5"],
-                    ["app own %", "per-pane poller %", "keypress to screen", "VmRSS MB",
-                     "target: resident memory"]),
+                     "--settle", "0.5", "--hosts", "1", "--per-host", "1"],
+                    ["app own %", "per-pane loop %", "first screen s", "keypress to screen",
+                     "VmHWM MB", "target: resident memory", "realistic agents"]),
+    "app_cost.py#calm": (["--agents", "2", "--quick", "--seconds", "0.5", "--keys", "2",
+                          "--settle", "0.5", "--realism", "calm", "--phases", "working"],
+                         ["app own %", "calm simulated Codex", "target: ratio"]),
 }
 
 
