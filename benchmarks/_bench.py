@@ -90,15 +90,16 @@ def run_main(main_async: Callable[[argparse.Namespace], Awaitable[int]],
 # -- CPU accounting --------------------------------------------------------------------------
 
 def proc_cpu_ns(pid: int, *, children: bool = False) -> int:
-    """CPU time of process `pid` in ns: /proc/PID/schedstat (ns resolution) when the kernel
-    keeps it, else utime+stime from /proc/PID/stat (clock ticks). `children` adds the waited-for
-    children's cutime+cstime (stat only)."""
+    """CPU time of process `pid` in ns, all its threads: /proc/PID/task/*/schedstat (ns
+    resolution) when the kernel keeps it, else utime+stime from /proc/PID/stat (clock ticks).
+    `children` adds the waited-for children's cutime+cstime (stat only)."""
     stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
     utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
     own = None
-    try:
-        own = int(pathlib.Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    try:  # every thread's: /proc/PID/schedstat alone is the main thread's
+        own = sum(int((task / "schedstat").read_text().split()[0])
+                  for task in pathlib.Path(f"/proc/{pid}/task").iterdir())
     except (OSError, ValueError, IndexError):
         pass
     if not own:
