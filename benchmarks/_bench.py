@@ -262,7 +262,7 @@ async def start_agents(server: BenchServer, names: Sequence[str], *, width: int 
                        height: int = 40, logs: pathlib.Path | None = None,
                        flavor: str = "codex", concurrency: int = 8,
                        hook: str = "", realism: str = "calm",
-                       host: str | None = None) -> list[Agent]:
+                       host: str | None = None, cwd: pathlib.Path = REPO) -> list[Agent]:
     """One session per simulated agent (the fake Codex or Claude Code of `orchestra_tui.demo`;
     `flavor="mixed"` alternates them by the number in the name), each in its own window so
     `window_activity` is per agent. Returns when every screen is ready."""
@@ -275,7 +275,7 @@ async def start_agents(server: BenchServer, names: Sequence[str], *, width: int 
         argv = fake_agent_argv(name, flavor=tool, log=log, hook=hook, realism=realism)
         async with gate:
             pane = await server.tmux.start(
-                "exec " + shlex.join(argv), cwd=str(REPO), session=name,
+                "exec " + shlex.join(argv), cwd=str(cwd), session=name,
                 env={"PYTHONPATH": str(REPO)}, width=width, height=height)
         return Agent(name=name, pane=pane, log=log, tool=tool, host=host)
 
