@@ -149,8 +149,11 @@ class Peer:
             if at == index:
                 return
             await self.keys("Down" if at is None or at < index else "Up")
-            await self.wait(lambda s, before=at: _highlighted(s) != before, 10,
-                            "the highlight to move")
+            try:
+                await self.wait(lambda s, before=at: _highlighted(s) != before, 5,
+                                "the highlight to move")
+            except SystemExit:
+                pass  # a key lost while it redrew (a loaded machine): look and press again
         raise SystemExit(f"ccmanager: could not highlight wt{index:02d}")
 
     async def keys(self, text: str, *, literal: bool = False) -> None:
@@ -270,9 +273,9 @@ async def main_async(args: argparse.Namespace) -> int:
         for n in counts:
             fleet, working = worktrees[:n], n // 2
             peer = await peer_cost(paths, fleet, working, realism, work, args)
-            print(f"ccmanager, {n} sessions, {realism}: done", file=sys.stderr)
+            print(f"ccmanager, {n} sessions, {realism}: {peer}", file=sys.stderr)
             orch = await orchestra_cost(fleet, working, realism, work, args)
-            print(f"orchestra, {n} agents, {realism}: done", file=sys.stderr)
+            print(f"orchestra, {n} agents, {realism}: {orch}", file=sys.stderr)
             peer_total = peer["own"] + peer["terminal"]
             orch_total = orch["own"] + orch["server"]
             ratio = peer_total / max(1e-9, orch_total)
