@@ -211,7 +211,8 @@ def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
 
 def build_app(booted: Boot) -> OrchestraApp:
     """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
-    from orchestra_tui.ui.app import AppOptions, OrchestraApp
+    from orchestra_tui.ui.app import OrchestraApp
+    from orchestra_tui.ui.options import AppOptions
 
     config = booted.config
     options = AppOptions(

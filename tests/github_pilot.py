@@ -22,7 +22,8 @@ from orchestra_tui.models import AgentSpec, State
 from orchestra_tui.services.github.service import GitHubService
 from orchestra_tui.services.store.desk import DeskStore
 from orchestra_tui.services.store.journal import Journal
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
 from orchestra_tui.ui.widgets.pull_table import PullTable
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree

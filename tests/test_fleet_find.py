@@ -12,7 +12,8 @@ from orchestra_tui.core.fleet.find import (
     matches,
 )
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen, PaneTile
 from orchestra_tui.ui.widgets.agent_table import GROUP_ROW, AgentTable

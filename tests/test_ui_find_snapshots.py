@@ -3,7 +3,8 @@ grouped by host, at 80x24 and 160x45."""
 
 from __future__ import annotations
 
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from tests.fleet_sixty import sixty_views
 from tests.ui_data import FixedFleet
 

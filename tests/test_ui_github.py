@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from orchestra_tui.ui.app import AppOptions
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.help import HelpScreen
 from orchestra_tui.ui.screens.inbox import InboxScreen

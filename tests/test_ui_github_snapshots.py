@@ -22,7 +22,8 @@ from orchestra_tui.models import (
 )
 from orchestra_tui.pr_facts import CheckFailure
 from orchestra_tui.services.store.desk import DeskStore
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from tests.ui_data import AT, FixedFleet, _view
 
 SIZE = (150, 40)

@@ -226,7 +226,8 @@ def fleet(tmp_path: Path) -> FixedFleet:
 @pytest.fixture
 async def pilot(fleet: FixedFleet) -> AsyncIterator:
     """The app on `fleet`, 150x40, started and settled; no poll loop."""
-    from orchestra_tui.ui.app import AppOptions, OrchestraApp
+    from orchestra_tui.ui.app import OrchestraApp
+    from orchestra_tui.ui.options import AppOptions
 
     app = OrchestraApp(fleet, AppOptions(poll=False))
     async with app.run_test(size=(150, 40)) as running:

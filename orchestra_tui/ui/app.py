@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -16,7 +15,6 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from orchestra_tui.config.schema import UiConfig, default_of
 from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
@@ -27,6 +25,7 @@ from orchestra_tui.ui.controllers.away import AwayActions, AwaySummaryReady
 from orchestra_tui.ui.controllers.fleet import FleetActions
 from orchestra_tui.ui.controllers.github import DeskRefreshed, GitHubActions, bindings_of
 from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.palette import fleet_commands
 from orchestra_tui.ui.screens.away import AwayScreen
 from orchestra_tui.ui.screens.desk_screen import DeskScreen
@@ -39,20 +38,6 @@ from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
 from orchestra_tui.ui.terminal import hangup_safe
 from orchestra_tui.ui.wording.states import NEXT_STEP, STATE_PHRASES
-
-
-@dataclass(frozen=True)
-class AppOptions:
-    """What the app takes from the config; the defaults are the config schema's own."""
-
-    config_path: str = ""
-    poll_seconds: float = default_of(UiConfig, "poll_seconds")
-    theme: str = default_of(UiConfig, "theme")
-    bell: bool = default_of(UiConfig, "bell")
-    context_warn: int = default_of(UiConfig, "context_warn_percent")
-    context_critical: int = default_of(UiConfig, "context_critical_percent")
-    poll: bool = True  # snapshot tests render one fixed snapshot and never poll
-    attach_popup: bool = default_of(UiConfig, "attach_popup")
 
 
 class FleetRefreshed(Message):
@@ -84,7 +69,7 @@ class OrchestraApp(App[None]):
                                                  always_update=True, repaint=False)
     desk: reactive[DeskSnapshot] = reactive(UNCONFIGURED, always_update=True)
 
-    def __init__(self, fleet: Fleet, options: AppOptions = AppOptions(), *,
+    def __init__(self, fleet: Fleet, options: AppOptions | None = None, *,
                  desk: Desk | None = None, lifecycle: Lifecycle | None = None,
                  startup_notices: Iterable[str] = (), away: AwayWatch | None = None) -> None:
         super().__init__()
@@ -92,7 +77,7 @@ class OrchestraApp(App[None]):
         self.driver_class = hangup_safe(self.driver_class)
         self.fleet = fleet
         self.lifecycle = lifecycle  # N and X (`ui/controllers/lifecycle.py`); None: not offered
-        self.options = options
+        self.options = options = options or AppOptions()
         self.github_desk = desk
         self.startup_notices = list(startup_notices)
         self.selected_agent: str | None = None
