@@ -110,6 +110,15 @@ def test_a_tool_needs_a_composer_a_good_name_and_one_table_per_name(tmp_path) ->
     assert "tool[4].composer: must not be empty" in problems
 
 
+def test_the_readme_example_reads_the_made_up_cli(tmp_path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### Adding a CLI with `[[tool]]`")[1].split("```toml")[1]
+    use_profiles(_config(tmp_path, example.split("```")[0]).tools)
+    assert [str(agents.classify(text).state) for text in (
+        IDLE_SCREEN, WORKING_SCREEN, DIALOG_SCREEN, ERROR_SCREEN)] == [
+        "idle", "working", "approval", "blocked"]
+
+
 # -- the registry the composition root fills -----------------------------------------------------
 
 def test_bootstrap_adds_the_configured_tool_to_every_reader(tmp_path) -> None:
