@@ -119,6 +119,15 @@ def test_the_readme_example_reads_the_made_up_cli(tmp_path) -> None:
         "idle", "working", "approval", "blocked"]
 
 
+def test_a_numbered_list_of_its_option_rows_under_a_question_is_its_dialog(tmp_path) -> None:
+    use_profiles(_config(tmp_path, TINKER + "options = '^\\s*\\d+\\. \\S'\n").tools)
+    asked = "you: hi\n\nRun make deploy?\n  1. yes\n  2. no, say why"
+    reading = agents.classify(asked, "tinker")
+    assert (str(reading.state), reading.dialog) == ("approval", "choice"), reading.reason
+    answered = asked + "\n\n~ busy 3s\n\ntinker> "
+    assert str(agents.classify(answered, "tinker").state) == "working"
+
+
 # -- the registry the composition root fills -----------------------------------------------------
 
 def test_bootstrap_adds_the_configured_tool_to_every_reader(tmp_path) -> None:

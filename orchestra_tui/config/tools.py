@@ -112,8 +112,10 @@ def _tool(checker: ToolChecker, table: dict[str, Any], where: KeyPath) -> Profil
         working=_markers(checker, table, "working", where, "working row"),
         finished=_markers(checker, table, "finished", where, "turn over"),
         failed=_markers(checker, table, "errors", where, "error"),
+        # A numbered list of `options` rows under a question is a dialog too, as the
+        # built-in tools' are read (its last row is taken for the highlighted one).
         dialog=Dialog(standalone=tuple(("exec", pattern) for pattern in dialog),
-                      option=options, default_kind="exec", structural=False),
+                      cursor=options, option=options, default_kind="exec", structural=False),
         keys=keys,
         continue_text=checker.text(table, "continue_text", where, default="continue"),
         types_while_working=checker.boolean(table, "types_while_working", where, False),
