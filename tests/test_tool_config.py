@@ -24,8 +24,9 @@ from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
 from orchestra_tui.ui.app import OrchestraApp
 from orchestra_tui.ui.options import AppOptions
+from orchestra_tui.ui.screens.ask import AskScreen
 from tests.helpers import pilot_wait_until
-from tests.tmux_fixtures import REPO, fake_agent_argv, screen, wait_for_screen
+from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, screen, wait_for_screen
 
 TINKER = r"""
 [[tool]]
@@ -180,7 +181,8 @@ def test_detect_takes_a_configured_tool(tmp_path) -> None:
 
 async def test_the_app_reads_a_configured_cli_and_y_answers_with_its_key(tmux, tmp_path) -> None:
     """The simulated tinker in a real pane goes idle, working, approval; `y` in the app
-    answers its dialog with the configured key ("a": tinker takes neither y nor Enter)."""
+    answers its dialog with the configured key ("a": tinker takes neither y nor Enter); on
+    its error row it is blocked, and `c` types the configured continue text."""
     log = tmp_path / "agent.jsonl"
     config = _config(tmp_path, TINKER + '[[agent]]\nname = "tk"\ntool = "auto"\ntarget = "tk"\n')
     Boot(config, data_dir=tmp_path)
@@ -215,7 +217,14 @@ async def test_the_app_reads_a_configured_cli_and_y_answers_with_its_key(tmux, t
         await pilot_wait_until(pilot, lambda: fleet.journal.read(events=("approval",)),
                                timeout=20, message="the approval journaled")
         await reaches(State.IDLE)
-    text = await screen(tmux, pane.pane_id)
-    assert "[a] allow" not in text and text.count("== done in 4s") == 2, text
-    assert [prompt["prompt"] for prompt in map(json.loads, log.read_text().splitlines())] == [
-        "build it", "ship it [approve make deploy]"]
+        text = await screen(tmux, pane.pane_id)
+        assert "[a] allow" not in text and text.count("== done in 4s") == 2, text
+        await tmux.send_text(pane.pane_id, "call the api [error]")
+        await reaches(State.BLOCKED)
+        await pilot.press("c")
+        await pilot_wait_until(pilot, lambda: isinstance(app.screen, AskScreen), message="asked")
+        await pilot.press("y")
+        await pilot_wait_until(pilot, lambda: logged_prompts(log)[-1:] == ["go on"], timeout=20,
+                               message="the continue text typed")
+    assert logged_prompts(log) == [
+        "build it", "ship it [approve make deploy]", "call the api [error]", "go on"]
