@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from orchestra_tui.agents.profiles import use_profiles
 from orchestra_tui.config import Config, load_config
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 
@@ -60,6 +61,8 @@ class Boot:
                  socket_path: str | None = None, data_dir: Path | None = None,
                  read_only: bool = False, long_lived: bool = False) -> None:
         self.config = config
+        # The config's `[[tool]]` profiles join the built-in ones before anything reads a pane.
+        use_profiles(config.tools)
         self.socket_name = socket_name
         self.socket_path = socket_path
         self.data_dir = data_dir

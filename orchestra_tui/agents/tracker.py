@@ -12,7 +12,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
+from orchestra_tui.agents.names import is_agent_tool, shell_name
 from orchestra_tui.models import ContextTrend, Detection, DialogKey, State
 
 # Line UIs with no indicator while output streams (Aider) or a shell running a command: a
@@ -99,7 +99,7 @@ class AgentTracker:
     def observe(self, detection: Detection, fingerprint: str, now: float, *,
                 pane_dead: bool = False, current_command: str | None = None,
                 in_mode: bool = False) -> Tracked:
-        if detection.tool in AGENT_TOOLS:
+        if is_agent_tool(detection.tool):
             self._agent_tool = detection.tool
         if fingerprint != self._fingerprint:
             self._fingerprint, self._changed_at = fingerprint, now
@@ -128,7 +128,7 @@ class AgentTracker:
         if pane_dead:
             return self._reset(State.EXITED, "exited: the pane is dead")
         command = shell_name(current_command or "")
-        agent = d.tool if d.tool in AGENT_TOOLS else self._agent_tool
+        agent = d.tool if is_agent_tool(d.tool) else self._agent_tool
         if command and agent:
             return self._reset(State.EXITED, f"exited: {command} is in the foreground, "
                                              f"{agent} is gone")

@@ -32,18 +32,17 @@ from orchestra_tui.config.schema import (
     default_of,
     minimum_of,
 )
+from orchestra_tui.config.tools import check_tools
 from orchestra_tui.config.values import type_name
 from orchestra_tui.config_locate import Path as KeyPath
 from orchestra_tui.models import AgentSpec, LaneSpec
 
 _MISSING = object()
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def _escape_controls(text: str) -> str:
     return _CONTROL_CHAR.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-
-
-_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 class Checker:
@@ -57,6 +56,7 @@ class Checker:
         self.problems: list[tuple[KeyPath, str, bool]] = []
         self.lane_names: set[str] = set()  # every [[lane]] name written, broken lanes too
         self.host_names: set[str] = set()  # every good [[host]] name, for agent.host
+        self.tool_names: set[str] = set()  # every good [[tool]] name, for agent.tool
 
     def problem(self, where: KeyPath, message: str) -> None:
         # A value quoted into the message may hold control characters (a record separator
@@ -77,8 +77,10 @@ class Checker:
 
     def config(self, document: dict[str, Any], path: Path) -> Config:
         self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host",
-                                     "notify", "rule"), (), "at top level")
-        hosts = check_hosts(self, document.get("host", []))  # before the lanes and agents
+                                     "notify", "rule", "tool"), (), "at top level")
+        # Hosts and tools before the lanes and agents, whose `host` and `tool` name them.
+        hosts = check_hosts(self, document.get("host", []))
+        tools = check_tools(self, document.get("tool", []))
         lanes = self.lanes(document.get("lane", _MISSING))
         return Config(
             path=path,
@@ -91,8 +93,7 @@ class Checker:
             paths=self.paths(self.table(document, "paths")),
             hosts=hosts,
             notify=check_notify(self, self.table(document, "notify")),
-            rules=check_rules(self, document.get("rule", [])),
-        )
+            rules=check_rules(self, document.get("rule", [])), tools=tools)
 
     def table(self, document: dict[str, Any], key: str) -> dict[str, Any]:
         value = document.get(key, {})
@@ -156,9 +157,9 @@ class Checker:
     def lane_keys(self, table: dict[str, Any], where: KeyPath) -> dict[str, Any]:
         """The keys `[[agent]]` and `[[lane]]` share, checked alike."""
         tool = self.text(table, "tool", where) or "auto"
-        if isinstance(table.get("tool"), str) and tool not in TOOL_CHOICES:
-            self.problem(where + ("tool",),
-                         f'"{tool}" is not one of {", ".join(TOOL_CHOICES)}')
+        choices = (*TOOL_CHOICES, *sorted(self.tool_names))
+        if isinstance(table.get("tool"), str) and tool not in choices:
+            self.problem(where + ("tool",), f'"{tool}" is not one of {", ".join(choices)}')
         repo = self.text(table, "repo", where)
         if repo and not REPO_PATTERN.match(repo):
             self.problem(where + ("repo",), f'"{repo}" is not in owner/name form')

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestra_tui.agents.names import TOOL_NAMES
+from orchestra_tui.agents.profiles.base import Profile
 from orchestra_tui.models import AgentSpec, LaneSpec
 from orchestra_tui.pr_facts import LoopKind
 
@@ -157,6 +158,8 @@ class Config:
     hosts: tuple[HostConfig, ...] = ()  # `[[host]]`: machines reached over ssh
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     rules: tuple[RuleConfig, ...] = ()  # `[[rule]]`: routine stalls resolved
+    # `[[tool]]`: CLIs defined by their markers, read as the built-in profiles are.
+    tools: tuple[Profile, ...] = ()
 
     def agent(self, name: str) -> AgentSpec | None:
         """The configured agent called `name`, if any."""

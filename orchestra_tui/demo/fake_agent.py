@@ -1,7 +1,7 @@
 """A simulated agent CLI for the demo and the tests: it looks like Codex or Claude Code, runs
 nothing, and logs every prompt it is given.
 
-    python -m orchestra_tui.demo.fake_agent --flavor codex|claude [--log FILE]
+    python -m orchestra_tui.demo.fake_agent --flavor codex|claude|tinker [--log FILE]
         [--work-seconds N] [--context START] [--name NAME] [--bold-prompt] [--realism real]
 
 A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "name", "arrived"}`
@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from orchestra_tui.demo import fake_realism as realism
 from orchestra_tui.demo import fake_screens as screens
+from orchestra_tui.demo import fake_tinker as tinker
 from orchestra_tui.demo.fake_keys import Keyboard
 
 _PROMPT_GLYPH = re.compile("^([›❯])(?=[ \xa0])")
@@ -146,7 +147,7 @@ class Agent:
             with open(self.log, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self.fire("UserPromptSubmit", prompt=prompt)
-        prefix = "› " if self.flavor == "codex" else "❯ "
+        prefix = {"codex": "› ", "tinker": tinker.ECHO}.get(self.flavor, "❯ ")
         self.history += screens.prompt_echo(prefix, prompt, self.width)
         work = re.search(r"\[work (\d+(?:\.\d+)?)\]", prompt)
         approve = re.search(r"\[approve(?: ([^\]]+))?\]", prompt)
@@ -167,7 +168,10 @@ class Agent:
         turn, self.turn, self.mode = self.turn, None, "idle"
         assert turn is not None
         took = screens.elapsed(max(1.0, turn.duration if not interrupted else 1.0), codex=False)
-        if interrupted:
+        if self.flavor == "tinker":  # a CLI only a config's [[tool]] describes
+            self.say(tinker.STOPPED if interrupted else tinker.ERROR
+                     if turn.error or turn.limit else tinker.done(turn.duration), "")
+        elif interrupted:
             self.say(screens.CODEX_INTERRUPTED if self.flavor == "codex"
                      else screens.CLAUDE_INTERRUPTED, "")
         elif turn.limit or (turn.error and self.flavor == "codex"):
@@ -203,8 +207,9 @@ class Agent:
 
     def on_key(self, key: str, now: float) -> None:
         if self.mode == "approval":
-            yes = ("enter", "y", "p") if self.flavor == "codex" else ("enter", "1", "2")
-            no = ("escape", "n") if self.flavor == "codex" else ("escape", "3")
+            yes, no = {"codex": (("enter", "y", "p"), ("escape", "n")),
+                       "tinker": (tinker.ALLOW, tinker.DENY)}.get(
+                self.flavor, (("enter", "1", "2"), ("escape", "3")))
             if key in yes or key in no:
                 self.answer(key in yes, now)
             return
@@ -281,7 +286,8 @@ class Terminal:
 
 
 def rows_of(agent: Agent, width: int, now: float) -> list[str]:
-    rows = screens.screen_rows(agent, width, now)
+    rows = (agent.history + tinker.bottom(agent, width, now) if agent.flavor == "tinker"
+            else screens.screen_rows(agent, width, now))
     if agent.bold_prompt:
         rows = [_PROMPT_GLYPH.sub(f"{screens.BOLD}\\1{screens.RESET}", row) for row in rows]
     if agent.streamer and agent.mode == "working":
@@ -308,6 +314,7 @@ def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
         width, height = terminal.size()
         agent.width = width
         agent.history += (screens.codex_header(agent.cwd, width) if agent.flavor == "codex"
+                          else tinker.header(agent.cwd) if agent.flavor == "tinker"
                           else screens.claude_header(agent.cwd))
         terminal.draw(rows_of(agent, width, time.monotonic()), width, height)
         while agent.exit_code is None and not stop:
@@ -331,7 +338,8 @@ def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fake_agent", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--flavor", choices=("codex", "claude"), default="codex")
+    # tinker: a made-up CLI, read only through a config's [[tool]] table (`fake_tinker`).
+    parser.add_argument("--flavor", choices=("codex", "claude", "tinker"), default="codex")
     parser.add_argument("--log", help="append each submitted prompt here as a JSON line")
     parser.add_argument("--work-seconds", type=float, default=3.0)
     parser.add_argument("--context", type=int, default=100, help="context left at start, in %%")

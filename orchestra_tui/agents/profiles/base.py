@@ -108,6 +108,9 @@ class Dialog:
 @dataclass(frozen=True)
 class Profile:
     name: str
+    # The process that runs the tool, matched against its program's path and name (and a
+    # runner's script): only configured tools have one; the built-ins' are in `commands.py`.
+    command: Rx | None = None
     # (pattern, weight) pairs: detect_tool sums the weights of the patterns found anywhere.
     signatures: tuple[tuple[Rx, int], ...] = ()
     # The input row. Framed composers (Claude, Gemini) sit right under a rule with another

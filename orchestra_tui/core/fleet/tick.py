@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import replace
 
 from orchestra_tui import agents
-from orchestra_tui.agents.names import AGENT_TOOLS
+from orchestra_tui.agents.names import is_agent_tool
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.fleet.alerts import FleetAlerts
 from orchestra_tui.core.fleet.evidence import Disagreement
@@ -79,7 +79,7 @@ class FleetTick:
         slot.fingerprint = fingerprint
         tool = slot.tool if slot.tool and slot.tool != "auto" else None
         slot.detection = agents.classify(plain, tool)
-        if slot.tool in (None, "auto") and slot.detection.tool in AGENT_TOOLS:
+        if slot.tool in (None, "auto") and is_agent_tool(slot.detection.tool):
             slot.tool = slot.detection.tool
         return True
 

@@ -190,8 +190,9 @@ class Lifecycle:
         if not NAME_PATTERN.match(name):
             raise LifecycleError(f"{name!r} is not an agent name: use letters, digits, - and _ "
                                  "(it names a tmux session and a folder)")
-        if tool not in TOOL_CHOICES:
-            raise LifecycleError(f"unknown tool {tool!r} (one of {', '.join(TOOL_CHOICES)})")
+        choices = (*TOOL_CHOICES, *(spec.name for spec in self.config.tools))
+        if tool not in choices:
+            raise LifecycleError(f"unknown tool {tool!r} (one of {', '.join(choices)})")
         if not lane.command.strip():
             raise LifecycleError(f"lane {lane.name} has no command to start an agent with: "
                                  "set `command` in its [[lane]] table")

@@ -33,7 +33,7 @@ from functools import partial
 from orchestra_tui import agents
 from orchestra_tui.agents.draft import composer_draft, composer_runs_shell
 from orchestra_tui.agents.inert import inert_prompt
-from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
+from orchestra_tui.agents.names import is_agent_tool, shell_name
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.text import clip
 from orchestra_tui.agents.turn_start import composer_shown, is_short, turn_started
@@ -137,8 +137,8 @@ def _judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
     if pane.in_mode:
         return State.UNKNOWN, "its pane is in copy mode (someone is scrolling it)"
     shell = foreground_shell(pane)
-    agent_tool = tool if tool in AGENT_TOOLS else (
-        detection.tool if detection.tool in AGENT_TOOLS else None)
+    agent_tool = tool if is_agent_tool(tool) else (
+        detection.tool if is_agent_tool(detection.tool) else None)
     if shell is not None:
         # The shell itself in the foreground is at its prompt: what is typed runs as a command.
         if to_shell:
