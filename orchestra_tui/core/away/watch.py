@@ -20,6 +20,7 @@ from typing import Any
 
 from orchestra_tui.agents.draft import composer_draft
 from orchestra_tui.agents.profiles import PROFILES
+from orchestra_tui.core.away.auto_approve import asked_command, judge
 from orchestra_tui.core.away.limit_resume import (
     LimitWait,
     decide_resume,
@@ -72,6 +73,7 @@ class AwayWatch:
     observed: FleetSnapshot | None = None  # the last snapshot fully acted on
     _waits: dict[str, _Wait] = field(default_factory=dict)
     _fired: set[tuple[str, str, str]] = field(default_factory=set)
+    _judged: dict[str, object] = field(default_factory=dict)  # agent -> the dialog judged
 
     def why(self, agent: str) -> str:
         """What the watch will do (or did) about `agent`'s limit, in words: for `why`."""
@@ -85,11 +87,40 @@ class AwayWatch:
             await self.notifier.observe(snapshot, focused=focused)
         now = self.fleet.context.clock()
         for view in snapshot.agents:
+            done += await self._auto_approve(view)
             done += await self._resume(view, now)
         if self.rules:
             done += await self._rules(snapshot, now, focused)
         self.observed = snapshot
         return done
+
+    # -- a lane's auto_approve ----------------------------------------------------------------
+
+    async def _auto_approve(self, view: AgentView) -> list[str]:
+        """Answer yes to a dialog about a command the lane's `auto_approve` lists, once per
+        dialog (a refused one is the person's; it is not judged again)."""
+        status, name = view.status, view.name
+        if status.state is not State.APPROVAL or status.spec is None \
+                or not status.spec.auto_approve or status.dialog_key is None:
+            self._judged.pop(name, None)
+            return []
+        command = asked_command(view)
+        # Judged again when the hook's event (the exact command) arrives after the drawing.
+        identity = (status.since, status.dialog_key, command)
+        if not command or self._judged.get(name) == identity:
+            return []
+        self._judged[name] = identity
+        verdict = judge(command, status.spec.auto_approve, status.spec.cwd)
+        if not verdict.approve:
+            log.info("%s: dialog left to the person (%s)", name, verdict.why)
+            return []
+        try:
+            await self.fleet.answer(name, True, seen=status.dialog_key)
+        except OrchestraError as refused:
+            log.info("%s: auto_approve not sent: %s", name, refused)
+            return []
+        await self._journal("auto_approve", name, command=command)
+        return [f"{name}: approved {command} (auto_approve)"]
 
     # -- usage limits -------------------------------------------------------------------------
 
