@@ -16,11 +16,13 @@ from orchestra_tui.config import parse_config
 from orchestra_tui.core.away.limits import reset_epoch
 from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.why import explain
 from orchestra_tui.models import AgentSpec, State
 from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
 from orchestra_tui.ui.app import OrchestraApp
 from orchestra_tui.ui.options import AppOptions
+from orchestra_tui.ui.wording.why import why_text
 from tests.helpers import async_wait_until, pilot_wait_until
 from tests.notify_endpoint import PushEndpoint
 from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, wait_for_screen
@@ -201,3 +203,11 @@ async def test_a_rule_fires_once_within_its_budget_across_restarts(tmux, tmp_pat
     assert queued == ["check the limit"]
     fired = Journal(data / "journal.jsonl").read(events=("rule",))
     assert [(e["rule"], e["action"]) for e in fired] == [("limit-note", "queue")]
+    # `why` tells it: this run's watch noted it, a new run reads it back from the journal.
+    said = explain(fleet.current().get("api"), time.time())
+    assert [text for _, text in said.done_today] == ["rule limit-note did queue"]
+    assert "done for you today" in why_text(said)
+    later = _fleet(tmux, data, AgentSpec(name="api", tool="claude", target="api"))
+    await AwayWatch(later, rules=rules).after_tick(await later.refresh(), focused=False)
+    assert [text for _, text in explain(later.current().get("api"), time.time()).done_today] \
+        == ["rule limit-note did queue"]

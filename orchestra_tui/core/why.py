@@ -18,6 +18,8 @@ step* orchestra takes by itself (`core.queue_reasons` says why each queued promp
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -74,6 +76,8 @@ class Explanation:
     rows: tuple[tuple[int, str], ...] = ()
     queue_wait: QueueWait | None = None
     at: float = 0.0
+    # (when, what) orchestra did for it unasked today: rules, limit resumes, auto_approve.
+    done_today: tuple[tuple[float, str], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The explanation as `orchestra why --json` prints it."""
@@ -93,14 +97,20 @@ class Explanation:
             "next": self.next_step,
             "queue": None if wait is None else {"item": wait.item.id, "waits": str(wait.kind),
                                                  "why": wait.why},
+            "done_today": [{"at": at, "text": text} for at, text in self.done_today],
         }
 
 
-def explain(view: AgentView, now: float, *,
-            disagreement: Disagreement | None = None) -> Explanation:
-    """`view` explained as of `now`. `disagreement`: the last one recorded elsewhere (the
-    journal, for a command that looks once), used when the view's evidence holds none."""
+def explain(view: AgentView, now: float, *, disagreement: Disagreement | None = None,
+            on_behalf: Sequence[tuple[float, str]] = ()) -> Explanation:
+    """`view` explained as of `now`. `disagreement` and `on_behalf` (what orchestra did for it
+    unasked): as recorded elsewhere (the journal, for a command that looks once), used when
+    the view's evidence holds none."""
     status, evidence = view.status, view.evidence
+    if evidence is not None and evidence.on_behalf:
+        on_behalf = evidence.on_behalf
+    midnight = dt.datetime.fromtimestamp(now).astimezone().replace(
+        hour=0, minute=0, second=0, microsecond=0).timestamp()
     authority, why = _authority(view)
     if evidence is not None and evidence.disagreement is not None:
         disagreement = evidence.disagreement
@@ -118,7 +128,8 @@ def explain(view: AgentView, now: float, *,
         agent=view.name, state=status.state, reason=status.reason, since=status.since,
         authority=authority, authority_why=why, clues=tuple(clues),
         next_step=_next_step(view, wait, now), rule=screen.rule if screen is not None else "",
-        rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now)
+        rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now,
+        done_today=tuple(act for act in on_behalf if act[0] >= midnight))
 
 
 def _authority(view: AgentView) -> tuple[Authority, str]:

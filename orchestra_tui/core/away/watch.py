@@ -29,6 +29,7 @@ from orchestra_tui.core.away.limit_resume import (
 )
 from orchestra_tui.core.away.notifier import Notifier
 from orchestra_tui.core.away.stall_rules import RuleAction, StallRule, due, fired_today
+from orchestra_tui.core.away.summary import ON_BEHALF_EVENTS, behalf_words, start_of_day
 from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.core.fleet.state import AgentView, FleetSnapshot
 from orchestra_tui.errors import OrchestraError
@@ -74,6 +75,7 @@ class AwayWatch:
     _waits: dict[str, _Wait] = field(default_factory=dict)
     _fired: set[tuple[str, str, str]] = field(default_factory=set)
     _judged: dict[str, object] = field(default_factory=dict)  # agent -> the dialog judged
+    _recalled: bool = False  # today's acts read back from the journal into the fleet (`why`)
 
     def why(self, agent: str) -> str:
         """What the watch will do (or did) about `agent`'s limit, in words: for `why`."""
@@ -83,6 +85,9 @@ class AwayWatch:
     async def after_tick(self, snapshot: FleetSnapshot, *, focused: bool) -> list[str]:
         """Notify, resume, fire rules; returns what was done, in words."""
         done: list[str] = []
+        if not self._recalled:
+            self._recalled = True
+            await self._recall()
         if self.notifier is not None:
             await self.notifier.observe(snapshot, focused=focused)
         now = self.fleet.context.clock()
@@ -167,12 +172,26 @@ class AwayWatch:
             return False, str(refused)
         return result.delivered, result.detail
 
+    async def _recall(self) -> None:
+        """What an earlier run did for each agent today, for `why`."""
+        journal = self.fleet.journal
+        if journal is None:
+            return
+        entries = await asyncio.to_thread(journal.read, None, start_of_day(self.wall()),
+                                          ON_BEHALF_EVENTS)
+        for entry in entries:
+            if (words := behalf_words(entry)) and entry.get("agent"):
+                self.fleet.note_on_behalf(str(entry["agent"]), float(entry["at"]), words)
+
     async def _journal(self, event: str, agent: str, **fields: Any) -> None:
+        at = self.wall()  # one moment for the note and the journal: a later recall is the same
+        if (words := behalf_words({"event": event, **fields})) is not None:
+            self.fleet.note_on_behalf(agent, at, words)
         journal = self.fleet.journal
         if journal is None or self.fleet.read_only:
             return
         try:
-            await asyncio.to_thread(journal.append, event, agent, **fields)
+            await asyncio.to_thread(journal.append, event, agent, at=at, **fields)
         except OSError:
             log.warning("journal %s for %s not written", event, agent)
 
