@@ -91,6 +91,24 @@ def _behalf(entry: Mapping[str, Any]) -> str | None:
     return f"{agent}: {words}" if words else None
 
 
+AWAY_SINCE = "away_since"  # the journal's event: the app lost the person's attention
+DEFAULT_AWAY = 8 * 3600.0  # the summary's span when no `away_since` was journaled
+
+
+def last_left(entries: Iterable[Mapping[str, Any]], now: float) -> float:
+    """When the person last left the app (its last `away_since`), else `DEFAULT_AWAY` ago.
+
+    >>> last_left([{"event": "away_since", "at": 50.0}, {"event": "away_since", "at": 70.0}],
+    ...           now=100.0)
+    70.0
+    >>> last_left([], now=30000.0)
+    1200.0
+    """
+    left = [float(entry.get("at", 0.0)) for entry in entries
+            if entry.get("event") == AWAY_SINCE]
+    return max(left) if left else now - DEFAULT_AWAY
+
+
 def start_of_day(now: float) -> float:
     """Local midnight before `now` (epoch seconds): where "today" begins."""
     moment = dt.datetime.fromtimestamp(now).astimezone()
