@@ -80,7 +80,11 @@ class AwayActions:
     def _came_back(self) -> None:
         left, self.left_at = self.left_at, None
         if left is not None and self._wall() - left >= AWAY_AFTER:
-            self.app.run_worker(self._summary(left), group="away-summary")
+            self.show_since(left)
+
+    def show_since(self, since: float) -> None:
+        """Build the summary since `since` (wall clock) off the loop, then show it."""
+        self.app.run_worker(self._summary(since), group="away-summary")
 
     async def _summary(self, since: float) -> None:
         journal = self.fleet.journal
