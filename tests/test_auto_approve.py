@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from orchestra_tui.away_build import build_notifier
+from orchestra_tui.config import parse_config
 from orchestra_tui.core.away.auto_approve import judge
 from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
@@ -18,6 +20,7 @@ from orchestra_tui.services.hooks.log import HookLog
 from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
+from tests.notify_endpoint import PushEndpoint
 from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, wait_for_screen
 
 ALLOWED = ("npm test", "pytest")
@@ -51,10 +54,11 @@ def _hook(data) -> str:
                        "--data-dir", str(data)])
 
 
-async def _setup(tmux, tmp_path):
+async def _setup(tmux, tmp_path, *, hooks=True, notifier=None):
     data = tmp_path / "data"
     log = tmp_path / "agent.jsonl"
-    argv = fake_agent_argv("claude", log, work=0.4, extra=("--hook", _hook(data)))
+    argv = fake_agent_argv("claude", log, work=0.4,
+                           extra=("--hook", _hook(data)) if hooks else ())
     pane = await tmux.start(argv, cwd=str(REPO), session="api", width=110, height=32,
                             env={"PYTHONPATH": str(REPO)})
     await wait_for_screen(tmux, pane.pane_id, lambda s: "? for shortcuts" in s)
@@ -64,7 +68,7 @@ async def _setup(tmux, tmp_path):
                      auto_approve=ALLOWED)
     fleet = Fleet(tmux, [spec], store=store, journal=Journal(data / "journal.jsonl"),
                   settings=FleetSettings(idle_debounce=0.3), hooks=HookLog(data))
-    return pane, log, fleet, AwayWatch(fleet), data
+    return pane, log, fleet, AwayWatch(fleet, notifier(fleet) if notifier else None), data
 
 
 async def _tick_until(fleet, watch, predicate, timeout=15.0):
@@ -79,16 +83,38 @@ def _approvals(data):
     return Journal(data / "journal.jsonl").read(events=("auto_approve",))
 
 
-async def test_a_listed_command_is_approved_once(tmux, tmp_path):
-    pane, log, fleet, watch, data = await _setup(tmux, tmp_path)
+async def test_a_listed_command_is_approved_once_and_pushes_nothing(tmux, tmp_path):
+    with PushEndpoint() as endpoint:
+        config = parse_config(f'[notify]\nterminal = "off"\nurls = ["json://127.0.0.1:'
+                              f'{endpoint.port}/hook"]\n', tmp_path / "config.toml")
+        pane, log, fleet, watch, data = await _setup(
+            tmux, tmp_path, notifier=lambda fleet: build_notifier(config, fleet.journal))
+        await tmux.send_text(pane.pane_id, "check [approve npm test]")
+        await _tick_until(fleet, watch, lambda view: len(_approvals(data)) == 1)
+        await _tick_until(fleet, watch, lambda view: view.status.state is State.IDLE)
+        for _ in range(3):
+            await watch.after_tick(await fleet.refresh(), focused=False)
+        await fleet.settle()
+    assert [entry["command"] for entry in _approvals(data)] == ["npm test"]
+    assert logged_prompts(log) == ["check [approve npm test]"]
+    # The approval is journaled as orchestra's, not the person's; the person was not called.
+    approvals = Journal(data / "journal.jsonl").read(events=("approval",))
+    assert [entry.get("source") for entry in approvals] == ["auto_approve"]
+    assert endpoint.received == []
+
+
+async def test_without_the_hook_the_drawn_dialog_is_not_taken_for_a_command(tmux, tmp_path):
+    # The dialog's subject holds its title and question as well as the command: parsed whole,
+    # it names programs nobody listed, so the person answers.
+    pane, _log, fleet, watch, data = await _setup(tmux, tmp_path, hooks=False)
     await tmux.send_text(pane.pane_id, "check [approve npm test]")
-    await _tick_until(fleet, watch, lambda view: len(_approvals(data)) == 1)
-    await _tick_until(fleet, watch, lambda view: view.status.state is State.IDLE)
+    await _tick_until(fleet, watch, lambda view: view is not None
+                      and view.status.state is State.APPROVAL)
     for _ in range(3):
         await watch.after_tick(await fleet.refresh(), focused=False)
     await fleet.settle()
-    assert [entry["command"] for entry in _approvals(data)] == ["npm test"]
-    assert logged_prompts(log) == ["check [approve npm test]"]
+    assert fleet.current().get("api").status.state is State.APPROVAL
+    assert _approvals(data) == []
 
 
 @pytest.mark.parametrize("asked", [

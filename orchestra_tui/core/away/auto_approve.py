@@ -79,18 +79,19 @@ def judge(command: str, allowed: Sequence[str], worktree: str) -> Approval:
     return Approval(True, "every command listed")
 
 
-def asked_command(view: AgentView) -> str:
-    """The command the agent's open dialog asks about: its PermissionRequest hook event's tool
-    input when the hook told one for this dialog, else the dialog's subject as drawn."""
+def asked_command(view: AgentView) -> tuple[str, float | None]:
+    """(the command the agent's open dialog asks about, the time of the hook event that told
+    it): its PermissionRequest hook event's tool input when the hook told one for this dialog,
+    else the dialog's subject as drawn (and None)."""
     status = view.status
     if status.state is not State.APPROVAL:
-        return ""
+        return "", None
     evidence = view.evidence
     if evidence is not None and evidence.hook is not None \
             and evidence.hook.event == "PermissionRequest":
         for event in reversed(evidence.hook_events):
             if event.event == "PermissionRequest" and event.at == evidence.hook.at:
                 if event.command:
-                    return event.command
+                    return event.command, event.at
                 break
-    return status.dialog_key.subject if status.dialog_key is not None else ""
+    return (status.dialog_key.subject if status.dialog_key is not None else ""), None

@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from orchestra_tui.agents.draft import composer_draft
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # Journal events that are the person's hand on an agent (through orchestra).
 TOUCHES = frozenset({"send_intent", "prompt_sent", "approval", "denial", "interrupt", "kill",
                      "restart"})
-OWN_SOURCES = frozenset({"limit_resume", "rule", "queue"})
+OWN_SOURCES = frozenset({"limit_resume", "rule", "queue", "auto_approve"})
 
 
 def continue_text(tool: str) -> str:
@@ -75,6 +75,7 @@ class AwayWatch:
     _waits: dict[str, _Wait] = field(default_factory=dict)
     _fired: set[tuple[str, str, str]] = field(default_factory=set)
     _judged: dict[str, object] = field(default_factory=dict)  # agent -> the dialog judged
+    _approved: dict[str, object] = field(default_factory=dict)  # agent -> the dialog it approved
     _recalled: bool = False  # today's acts read back from the journal into the fleet (`why`)
 
     def why(self, agent: str) -> str:
@@ -88,11 +89,14 @@ class AwayWatch:
         if not self._recalled:
             self._recalled = True
             await self._recall()
-        if self.notifier is not None:
-            await self.notifier.observe(snapshot, focused=focused)
-        now = self.fleet.context.clock()
         for view in snapshot.agents:
             done += await self._auto_approve(view)
+        if self.notifier is not None:  # a dialog orchestra answered itself is no news
+            await self.notifier.observe(replace(snapshot, agents=tuple(
+                view for view in snapshot.agents if not self._approved_here(view))),
+                focused=focused)
+        now = self.fleet.context.clock()
+        for view in snapshot.agents:
             done += await self._resume(view, now)
         if self.rules:
             done += await self._rules(snapshot, now, focused)
@@ -101,29 +105,46 @@ class AwayWatch:
 
     # -- a lane's auto_approve ----------------------------------------------------------------
 
+    @staticmethod
+    def _dialog(view: AgentView) -> tuple[str, object] | None:
+        """(the command asked about, the dialog's identity) of an open dialog a lane's
+        `auto_approve` may answer, else None. One dialog is its PermissionRequest event
+        (drawn or not yet), else the dialog drawn; a command told later is judged anew."""
+        status = view.status
+        if status.state is not State.APPROVAL or status.spec is None \
+                or not status.spec.auto_approve or status.dialog_key is None:
+            return None
+        command, hook_at = asked_command(view)
+        return command, (status.since, status.dialog_key if hook_at is None else hook_at,
+                         command)
+
+    def _approved_here(self, view: AgentView) -> bool:
+        found = self._dialog(view)
+        return found is not None and self._approved.get(view.name) == found[1]
+
     async def _auto_approve(self, view: AgentView) -> list[str]:
         """Answer yes to a dialog about a command the lane's `auto_approve` lists, once per
         dialog (a refused one is the person's; it is not judged again)."""
-        status, name = view.status, view.name
-        if status.state is not State.APPROVAL or status.spec is None \
-                or not status.spec.auto_approve or status.dialog_key is None:
+        name, status = view.name, view.status
+        found = self._dialog(view)
+        if found is None:
             self._judged.pop(name, None)
             return []
-        command = asked_command(view)
-        # Judged again when the hook's event (the exact command) arrives after the drawing.
-        identity = (status.since, status.dialog_key, command)
+        command, identity = found
         if not command or self._judged.get(name) == identity:
             return []
         self._judged[name] = identity
+        assert status.spec is not None and status.dialog_key is not None  # `_dialog` said
         verdict = judge(command, status.spec.auto_approve, status.spec.cwd)
         if not verdict.approve:
             log.info("%s: dialog left to the person (%s)", name, verdict.why)
             return []
         try:
-            await self.fleet.answer(name, True, seen=status.dialog_key)
+            await self.fleet.answer(name, True, seen=status.dialog_key, source="auto_approve")
         except OrchestraError as refused:
             log.info("%s: auto_approve not sent: %s", name, refused)
             return []
+        self._approved[name] = identity
         await self._journal("auto_approve", name, command=command)
         return [f"{name}: approved {command} (auto_approve)"]
 

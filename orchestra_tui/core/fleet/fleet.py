@@ -312,9 +312,9 @@ class Fleet:
     async def wait_for_sends(self) -> None:
         await self.directing.wait_for_sends()
 
-    async def answer(self, name: str, approve: bool, *,
-                     seen: DialogKey | None = None) -> State:
-        return await self.directing.answer(name, approve, seen=seen)
+    async def answer(self, name: str, approve: bool, *, seen: DialogKey | None = None,
+                     source: str = "person") -> State:
+        return await self.directing.answer(name, approve, seen=seen, source=source)
 
     def alerts_seen(self, name: str) -> None:
         self.directing.alerts_seen(name)
