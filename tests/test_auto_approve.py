@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import time
 
 import pytest
 
@@ -15,7 +16,9 @@ from orchestra_tui.config import parse_config
 from orchestra_tui.core.away.auto_approve import judge
 from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
-from orchestra_tui.models import AgentSpec, State
+from orchestra_tui.core.fleet.state import AgentView
+from orchestra_tui.core.why import explain
+from orchestra_tui.models import AgentSpec, AgentStatus, DialogKey, State
 from orchestra_tui.services.hooks.log import HookLog
 from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
@@ -47,6 +50,19 @@ def test_anything_else_is_the_persons(command):
 
 def test_an_entry_that_is_not_one_plain_command_allows_nothing():
     assert not judge("rm -rf x", ("npm test && rm -rf x",), "/w").approve
+
+
+def _asking(subject: str) -> AgentView:
+    spec = AgentSpec(name="api", tool="claude", cwd="/w", auto_approve=ALLOWED)
+    return AgentView(AgentStatus(name="api", pane_id="%1", tool="claude", state=State.APPROVAL,
+                                 reason="approval", spec=spec,
+                                 dialog_key=DialogKey("claude", "exec", subject)))
+
+
+def test_why_says_what_auto_approve_will_do():
+    assert explain(_asking("pytest -q"), 0.0).next_step.startswith("approve 'pytest -q'")
+    assert "leaves it to you (not listed: Bash command" in explain(
+        _asking("Bash command pytest -q Do you want to proceed?"), 0.0).next_step
 
 
 def _hook(data) -> str:
@@ -135,3 +151,5 @@ async def test_anything_else_waits_for_the_person(tmux, tmp_path, asked):
     await fleet.settle()
     assert fleet.current().get("api").status.state is State.APPROVAL
     assert _approvals(data) == []
+    said = explain(fleet.current().get("api"), time.time()).next_step
+    assert said.startswith("nothing: auto_approve leaves it to you (not listed: ")

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from orchestra_tui.agents.text import clip
+from orchestra_tui.core.away.auto_approve import asked_command, judge
 from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
 from orchestra_tui.core.fleet.queue_reasons import QueueWait, WaitKind, first_wait
 from orchestra_tui.core.fleet.state import AgentView
@@ -248,6 +249,14 @@ def _next_step(view: AgentView, wait: QueueWait | None, now: float) -> str:
         resume = ("orchestra sends its continue then (resume_after_limit)"
                   if view.status.spec.resume_after_limit else "then it waits for you")
         return f"{limit.kind}: {countdown(limit, now)}; {resume}"
+    spec = view.status.spec
+    if state is State.APPROVAL and spec is not None and spec.auto_approve:
+        command, _ = asked_command(view)
+        verdict = judge(command, spec.auto_approve, spec.cwd)
+        if verdict.approve:
+            return f"approve {clip(command, _TEXT_WIDTH)!r} (auto_approve: {verdict.why})"
+        step = f"nothing: auto_approve leaves it to you ({clip(verdict.why, _TEXT_WIDTH)})"
+        return step if wait is None else f"{step}; then {_quoted(wait)} waits ({wait.kind})"
     if state in _WAITS_FOR:
         step = _WAITS_FOR[state]
         return step if wait is None else f"{step}; then {_quoted(wait)} waits ({wait.kind})"
