@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from orchestra_tui.bootstrap import boot, build_app  # noqa: E402
 from orchestra_tui.demo.world import start_world, stop_world  # noqa: E402
+from orchestra_tui.ui.screens.away import AwayScreen  # noqa: E402
 
 OUT = ROOT / "screenshots"
 SIZE = (160, 45)
@@ -84,6 +85,13 @@ async def main() -> int:
             made.append(await capture(app, "queue"))
             await pilot.press("escape")
             await pilot.pause(0.3)
+            # Coming back: the away summary (since the demo began, an hour's span at most).
+            app.away_actions.show_since(time.time() - 3600)
+            await wait_for(pilot, lambda: isinstance(app.screen, AwayScreen))
+            await pilot.pause(0.5)
+            made.append(await capture(app, "away"))
+            await pilot.press("escape")
+            await pilot.pause(0.3)
             # A small terminal: lane and tool give way; state, agent, context and queue stay.
             await pilot.resize_terminal(*NARROW)
             await pilot.pause(0.5)
@@ -92,6 +100,11 @@ async def main() -> int:
             await pilot.press("w")  # the explanation under the pane, in a small terminal
             await pilot.pause(0.5)
             made.append(await capture(app, "why-80x24"))
+            await pilot.press("w")
+            app.away_actions.show_since(time.time() - 3600)
+            await wait_for(pilot, lambda: isinstance(app.screen, AwayScreen))
+            await pilot.pause(0.5)
+            made.append(await capture(app, "away-80x24"))
     finally:
         await stop_world(world)
     converter = shutil.which("rsvg-convert")

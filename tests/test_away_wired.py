@@ -5,7 +5,10 @@ usage limits resumed at their reset with a fake clock; rules within their budget
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,11 +19,13 @@ from orchestra_tui.config import parse_config
 from orchestra_tui.core.away.limits import reset_epoch
 from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.why import explain
 from orchestra_tui.models import AgentSpec, State
 from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
 from orchestra_tui.ui.app import OrchestraApp
 from orchestra_tui.ui.options import AppOptions
+from orchestra_tui.ui.wording.why import why_text
 from tests.helpers import async_wait_until, pilot_wait_until
 from tests.notify_endpoint import PushEndpoint
 from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, wait_for_screen
@@ -201,3 +206,34 @@ async def test_a_rule_fires_once_within_its_budget_across_restarts(tmux, tmp_pat
     assert queued == ["check the limit"]
     fired = Journal(data / "journal.jsonl").read(events=("rule",))
     assert [(e["rule"], e["action"]) for e in fired] == [("limit-note", "queue")]
+    # `why` tells it: this run's watch noted it, a new run reads it back from the journal.
+    said = explain(fleet.current().get("api"), time.time())
+    assert [text for _, text in said.done_today] == ["rule limit-note did queue"]
+    assert "done for you today" in why_text(said)
+    later = _fleet(tmux, data, AgentSpec(name="api", tool="claude", target="api"))
+    await AwayWatch(later, rules=rules).after_tick(await later.refresh(), focused=False)
+    assert [text for _, text in explain(later.current().get("api"), time.time()).done_today] \
+        == ["rule limit-note did queue"]
+
+
+async def test_leaving_the_app_is_journaled_and_orchestra_away_starts_there(tmux, tmp_path):
+    data = tmp_path / "data"
+    journal = Journal(data / "journal.jsonl")
+    fleet = Fleet(tmux, [], journal=journal)
+    app = OrchestraApp(fleet, AppOptions(poll=False), away=AwayWatch(fleet))
+    async with app.run_test(size=(100, 30)) as pilot:
+        from textual import events
+
+        app.post_message(events.AppBlur())
+        await pilot_wait_until(pilot, lambda: journal.read(events=("away_since",)))
+    left = journal.read(events=("away_since",))[-1]["at"]
+    journal.append("rule", "api", rule="before", action="notify", at=left - 60)
+    journal.append("rule", "api", rule="overloaded", action="continue", at=left + 1)
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    done = subprocess.run([sys.executable, "-m", "orchestra_tui", "away", "--data-dir",
+                           str(data), "--config", str(config), "-L", f"away-{uuid.uuid4().hex}"],
+                          capture_output=True, text=True, cwd=str(REPO), timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "api: rule overloaded did continue" in done.stdout
+    assert "before" not in done.stdout  # earlier than the person left

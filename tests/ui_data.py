@@ -115,6 +115,9 @@ def fixed_views() -> list[AgentView]:
 class FixedFleet:
     """Stands where `core.fleet.Fleet` stands in the app, holding one fixed snapshot."""
 
+    journal = None  # nothing is journaled here
+    read_only = False
+
     def __init__(self, store_dir: Path, views: list[AgentView] | None = None) -> None:
         self.store = QueueStore(store_dir)
         self.store.load()

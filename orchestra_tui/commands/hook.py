@@ -33,6 +33,7 @@ TOOLS = ("claude", "codex", "gemini")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
 # Pre-tool events and the tool names that mean "run a shell command", per agent CLI.
 _PRE_TOOL = {"PreToolUse": ("Bash",), "BeforeTool": ("run_shell_command",)}
+MAX_ASKED = 16 << 10  # longest asked command kept in the event log
 # Events whose `prompt` is the prompt the person (or orchestra) submitted.
 _PROMPT_EVENTS = ("UserPromptSubmit", "BeforeAgent")
 _DETAIL_KEYS = ("tool_name", "notification_type", "source", "reason", "trigger", "error_type")
@@ -145,6 +146,22 @@ def shell_command(tool: str, name: str, payload: dict[str, Any]) -> str | None:
     return command if isinstance(command, str) and command.strip() else None
 
 
+def asked_command(name: str, payload: dict[str, Any]) -> str | None:
+    """The shell command a permission dialog asks about, whole, or None. A command too long to
+    keep is left out rather than cut: a cut one could be approved for what it lost."""
+    if name != "PermissionRequest":
+        return None
+    tool_input = payload.get("tool_input")
+    command = tool_input.get("command") if isinstance(tool_input, dict) else None
+    if isinstance(command, list) and all(isinstance(word, str) for word in command):
+        import shlex
+
+        command = shlex.join(command)
+    if not isinstance(command, str) or not command.strip() or len(command) > MAX_ASKED:
+        return None
+    return command
+
+
 def deny_output(tool: str, reason: str) -> dict[str, Any]:
     """The tool's documented way for a pre-tool hook to refuse a call, with `reason` for the
     model: Claude Code and Codex read `hookSpecificOutput.permissionDecision`, Gemini CLI the
@@ -170,6 +187,9 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
     prompt = payload.get("prompt")
     if name in _PROMPT_EVENTS and isinstance(prompt, str) and (digest := prompt_digest(prompt)):
         record["prompt"] = digest  # which prompt started the turn (a delivery receipt), no words
+    asked = asked_command(name, payload)
+    if asked is not None:
+        record["command"] = asked  # what a lane's `auto_approve` judges
     output = None
     command = shell_command(options.tool, name, payload)
     if command is not None and options.config is not None:

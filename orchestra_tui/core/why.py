@@ -18,11 +18,14 @@ step* orchestra takes by itself (`core.queue_reasons` says why each queued promp
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from orchestra_tui.agents.text import clip
+from orchestra_tui.core.away.auto_approve import asked_command, judge
 from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
 from orchestra_tui.core.fleet.queue_reasons import QueueWait, WaitKind, first_wait
 from orchestra_tui.core.fleet.state import AgentView
@@ -74,6 +77,8 @@ class Explanation:
     rows: tuple[tuple[int, str], ...] = ()
     queue_wait: QueueWait | None = None
     at: float = 0.0
+    # (when, what) orchestra did for it unasked today: rules, limit resumes, auto_approve.
+    done_today: tuple[tuple[float, str], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The explanation as `orchestra why --json` prints it."""
@@ -93,14 +98,20 @@ class Explanation:
             "next": self.next_step,
             "queue": None if wait is None else {"item": wait.item.id, "waits": str(wait.kind),
                                                  "why": wait.why},
+            "done_today": [{"at": at, "text": text} for at, text in self.done_today],
         }
 
 
-def explain(view: AgentView, now: float, *,
-            disagreement: Disagreement | None = None) -> Explanation:
-    """`view` explained as of `now`. `disagreement`: the last one recorded elsewhere (the
-    journal, for a command that looks once), used when the view's evidence holds none."""
+def explain(view: AgentView, now: float, *, disagreement: Disagreement | None = None,
+            on_behalf: Sequence[tuple[float, str]] = ()) -> Explanation:
+    """`view` explained as of `now`. `disagreement` and `on_behalf` (what orchestra did for it
+    unasked): as recorded elsewhere (the journal, for a command that looks once), used when
+    the view's evidence holds none."""
     status, evidence = view.status, view.evidence
+    if evidence is not None and evidence.on_behalf:
+        on_behalf = evidence.on_behalf
+    midnight = dt.datetime.fromtimestamp(now).astimezone().replace(
+        hour=0, minute=0, second=0, microsecond=0).timestamp()
     authority, why = _authority(view)
     if evidence is not None and evidence.disagreement is not None:
         disagreement = evidence.disagreement
@@ -118,7 +129,8 @@ def explain(view: AgentView, now: float, *,
         agent=view.name, state=status.state, reason=status.reason, since=status.since,
         authority=authority, authority_why=why, clues=tuple(clues),
         next_step=_next_step(view, wait, now), rule=screen.rule if screen is not None else "",
-        rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now)
+        rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now,
+        done_today=tuple(act for act in on_behalf if act[0] >= midnight))
 
 
 def _authority(view: AgentView) -> tuple[Authority, str]:
@@ -237,6 +249,14 @@ def _next_step(view: AgentView, wait: QueueWait | None, now: float) -> str:
         resume = ("orchestra sends its continue then (resume_after_limit)"
                   if view.status.spec.resume_after_limit else "then it waits for you")
         return f"{limit.kind}: {countdown(limit, now)}; {resume}"
+    spec = view.status.spec
+    if state is State.APPROVAL and spec is not None and spec.auto_approve:
+        command, _ = asked_command(view)
+        verdict = judge(command, spec.auto_approve, spec.cwd)
+        if verdict.approve:
+            return f"approve {clip(command, _TEXT_WIDTH)!r} (auto_approve: {verdict.why})"
+        step = f"nothing: auto_approve leaves it to you ({clip(verdict.why, _TEXT_WIDTH)})"
+        return step if wait is None else f"{step}; then {_quoted(wait)} waits ({wait.kind})"
     if state in _WAITS_FOR:
         step = _WAITS_FOR[state]
         return step if wait is None else f"{step}; then {_quoted(wait)} waits ({wait.kind})"

@@ -112,7 +112,8 @@ class Agent:
         spent = self.turn_elapsed(now)
         if turn.command and turn.approve_at is not None and spent >= turn.approve_at:
             turn.approve_at, turn.paused_at, self.mode = None, now, "approval"
-            self.fire("PermissionRequest", tool_name="Bash")
+            self.fire("PermissionRequest", tool_name="Bash",
+                      tool_input={"command": turn.command})
             self.say(*(["⏺ Bash(" + turn.command + ")", "  ⎿  Running…"]
                        if self.flavor == "claude" else []))
         elif spent >= turn.duration:
@@ -121,7 +122,7 @@ class Agent:
             self.history += self.streamer.lines_due(spent, self.width)
             del self.history[:-realism.HISTORY_ROWS]
 
-    def fire(self, event: str, **fields: str) -> None:
+    def fire(self, event: str, **fields: object) -> None:
         if not self.hook:
             return
         payload = {"hook_event_name": event, "session_id": f"fake-{self.name}", "cwd": self.cwd,

@@ -15,11 +15,12 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from orchestra_tui.agents.draft import composer_draft
 from orchestra_tui.agents.profiles import PROFILES
+from orchestra_tui.core.away.auto_approve import asked_command, judge
 from orchestra_tui.core.away.limit_resume import (
     LimitWait,
     decide_resume,
@@ -28,6 +29,7 @@ from orchestra_tui.core.away.limit_resume import (
 )
 from orchestra_tui.core.away.notifier import Notifier
 from orchestra_tui.core.away.stall_rules import RuleAction, StallRule, due, fired_today
+from orchestra_tui.core.away.summary import ON_BEHALF_EVENTS, behalf_words, start_of_day
 from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.core.fleet.state import AgentView, FleetSnapshot
 from orchestra_tui.errors import OrchestraError
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 # Journal events that are the person's hand on an agent (through orchestra).
 TOUCHES = frozenset({"send_intent", "prompt_sent", "approval", "denial", "interrupt", "kill",
                      "restart"})
-OWN_SOURCES = frozenset({"limit_resume", "rule", "queue"})
+OWN_SOURCES = frozenset({"limit_resume", "rule", "queue", "auto_approve"})
 
 
 def continue_text(tool: str) -> str:
@@ -72,6 +74,9 @@ class AwayWatch:
     observed: FleetSnapshot | None = None  # the last snapshot fully acted on
     _waits: dict[str, _Wait] = field(default_factory=dict)
     _fired: set[tuple[str, str, str]] = field(default_factory=set)
+    _judged: dict[str, object] = field(default_factory=dict)  # agent -> the dialog judged
+    _approved: dict[str, object] = field(default_factory=dict)  # agent -> the dialog it approved
+    _recalled: bool = False  # today's acts read back from the journal into the fleet (`why`)
 
     def why(self, agent: str) -> str:
         """What the watch will do (or did) about `agent`'s limit, in words: for `why`."""
@@ -81,8 +86,15 @@ class AwayWatch:
     async def after_tick(self, snapshot: FleetSnapshot, *, focused: bool) -> list[str]:
         """Notify, resume, fire rules; returns what was done, in words."""
         done: list[str] = []
-        if self.notifier is not None:
-            await self.notifier.observe(snapshot, focused=focused)
+        if not self._recalled:
+            self._recalled = True
+            await self._recall()
+        for view in snapshot.agents:
+            done += await self._auto_approve(view)
+        if self.notifier is not None:  # a dialog orchestra answered itself is no news
+            await self.notifier.observe(replace(snapshot, agents=tuple(
+                view for view in snapshot.agents if not self._approved_here(view))),
+                focused=focused)
         now = self.fleet.context.clock()
         for view in snapshot.agents:
             done += await self._resume(view, now)
@@ -90,6 +102,51 @@ class AwayWatch:
             done += await self._rules(snapshot, now, focused)
         self.observed = snapshot
         return done
+
+    # -- a lane's auto_approve ----------------------------------------------------------------
+
+    @staticmethod
+    def _dialog(view: AgentView) -> tuple[str, object] | None:
+        """(the command asked about, the dialog's identity) of an open dialog a lane's
+        `auto_approve` may answer, else None. One dialog is its PermissionRequest event
+        (drawn or not yet), else the dialog drawn; a command told later is judged anew."""
+        status = view.status
+        if status.state is not State.APPROVAL or status.spec is None \
+                or not status.spec.auto_approve or status.dialog_key is None:
+            return None
+        command, hook_at = asked_command(view)
+        return command, (status.since, status.dialog_key if hook_at is None else hook_at,
+                         command)
+
+    def _approved_here(self, view: AgentView) -> bool:
+        found = self._dialog(view)
+        return found is not None and self._approved.get(view.name) == found[1]
+
+    async def _auto_approve(self, view: AgentView) -> list[str]:
+        """Answer yes to a dialog about a command the lane's `auto_approve` lists, once per
+        dialog (a refused one is the person's; it is not judged again)."""
+        name, status = view.name, view.status
+        found = self._dialog(view)
+        if found is None:
+            self._judged.pop(name, None)
+            return []
+        command, identity = found
+        if not command or self._judged.get(name) == identity:
+            return []
+        self._judged[name] = identity
+        assert status.spec is not None and status.dialog_key is not None  # `_dialog` said
+        verdict = judge(command, status.spec.auto_approve, status.spec.cwd)
+        if not verdict.approve:
+            log.info("%s: dialog left to the person (%s)", name, verdict.why)
+            return []
+        try:
+            await self.fleet.answer(name, True, seen=status.dialog_key, source="auto_approve")
+        except OrchestraError as refused:
+            log.info("%s: auto_approve not sent: %s", name, refused)
+            return []
+        self._approved[name] = identity
+        await self._journal("auto_approve", name, command=command)
+        return [f"{name}: approved {command} (auto_approve)"]
 
     # -- usage limits -------------------------------------------------------------------------
 
@@ -136,12 +193,26 @@ class AwayWatch:
             return False, str(refused)
         return result.delivered, result.detail
 
+    async def _recall(self) -> None:
+        """What an earlier run did for each agent today, for `why`."""
+        journal = self.fleet.journal
+        if journal is None:
+            return
+        entries = await asyncio.to_thread(journal.read, None, start_of_day(self.wall()),
+                                          ON_BEHALF_EVENTS)
+        for entry in entries:
+            if (words := behalf_words(entry)) and entry.get("agent"):
+                self.fleet.note_on_behalf(str(entry["agent"]), float(entry["at"]), words)
+
     async def _journal(self, event: str, agent: str, **fields: Any) -> None:
+        at = self.wall()  # one moment for the note and the journal: a later recall is the same
+        if (words := behalf_words({"event": event, **fields})) is not None:
+            self.fleet.note_on_behalf(agent, at, words)
         journal = self.fleet.journal
         if journal is None or self.fleet.read_only:
             return
         try:
-            await asyncio.to_thread(journal.append, event, agent, **fields)
+            await asyncio.to_thread(journal.append, event, agent, at=at, **fields)
         except OSError:
             log.warning("journal %s for %s not written", event, agent)
 

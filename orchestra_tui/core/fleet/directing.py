@@ -309,8 +309,8 @@ class Directing:
 
     # -- unblocking ------------------------------------------------------------------------
 
-    async def answer(self, name: str, approve: bool, *,
-                     seen: DialogKey | None = None) -> State:
+    async def answer(self, name: str, approve: bool, *, seen: DialogKey | None = None,
+                     source: str = "person") -> State:
         """Approve or deny the open dialog with the keys its tool expects. The pane is read
         afresh: a dialog that closed, or another one that opened since the person looked
         (`seen` is the identity of the one they were shown), gets no key."""
@@ -318,10 +318,10 @@ class Directing:
         pane = require_pane(slot)
         # One writer per pane: no send may be typing while the answer's keys go in.
         async with self.context.gate.holding(slot.spec.name, pane.pane_id):
-            return await self._answer_held(slot, pane, approve, seen)
+            return await self._answer_held(slot, pane, approve, seen, source)
 
     async def _answer_held(self, slot: Slot, pane: PaneInfo, approve: bool,
-                           seen: DialogKey | None) -> State:
+                           seen: DialogKey | None, source: str) -> State:
         reading = await dialog_drawn(self.context.gate, slot, pane.pane_id)
         detection = reading.detection
         if reading.pane.dead or detection.state is not State.APPROVAL:
@@ -338,8 +338,9 @@ class Directing:
         await self.context.tmux.send_keys(pane.pane_id, *keys)
         if not approve:
             await self._person_stopped(slot, "denied")
+        by = {"source": source} if source != "person" else {}  # orchestra's own, by a rule
         await self._journal("approval" if approve else "denial", agent=slot.spec.name,
-                            keys=keys, reason=detection.reason)
+                            keys=keys, reason=detection.reason, **by)
         return detection.state
 
     def alerts_seen(self, name: str) -> None:

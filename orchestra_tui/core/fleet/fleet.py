@@ -66,6 +66,7 @@ from orchestra_tui.services.tmux.port import TmuxPort
 __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot", "QueueOp"]
 
 log = logging.getLogger(__name__)
+ON_BEHALF_KEPT = 20  # acts orchestra did for an agent unasked, kept for `why`
 
 
 def _no_reset(_words: str, _seen_at: float) -> float | None:
@@ -172,6 +173,13 @@ class Fleet:
 
     def spec(self, name: str) -> AgentSpec:
         return self.context.slot(name).spec
+
+    def note_on_behalf(self, name: str, at: float, text: str) -> None:
+        """Orchestra did `text` for `name` unasked at `at` (wall clock): `why` tells it. The
+        newest few are kept; shown from the next snapshot."""
+        slot = self.context.slots.get(name)
+        if slot is not None and (at, text) not in slot.on_behalf:
+            slot.on_behalf = tuple(sorted((*slot.on_behalf, (at, text))))[-ON_BEHALF_KEPT:]
 
     async def refresh(self, *, visible: Iterable[str] = (), history: str | None = None
                       ) -> FleetSnapshot:
@@ -304,9 +312,9 @@ class Fleet:
     async def wait_for_sends(self) -> None:
         await self.directing.wait_for_sends()
 
-    async def answer(self, name: str, approve: bool, *,
-                     seen: DialogKey | None = None) -> State:
-        return await self.directing.answer(name, approve, seen=seen)
+    async def answer(self, name: str, approve: bool, *, seen: DialogKey | None = None,
+                     source: str = "person") -> State:
+        return await self.directing.answer(name, approve, seen=seen, source=source)
 
     def alerts_seen(self, name: str) -> None:
         self.directing.alerts_seen(name)

@@ -159,6 +159,8 @@ class Slot:
     last_disagreement: Disagreement | None = None  # the latest one, kept to be explained
     fused: Fused | None = None  # the last fusion of hook and screen (None: neither decided)
     recent_hooks: tuple[HookEvent, ...] = ()  # its last hook events, oldest first
+    # (when, what) orchestra did for it unasked (rules, limit resumes, auto_approve), `why`.
+    on_behalf: tuple[tuple[float, str], ...] = ()
 
 
 @dataclass

@@ -38,6 +38,7 @@ CPU_SECONDS = 0.07  # processor time a judgement may take (a cancelled parse add
 WALL_SECONDS = 0.5  # ...and wall-clock time, on a busy machine
 _CHECK_EVERY, _DIRECT_PARSE = 256, 16 << 10  # nodes between looks at the clock; one-call parse
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_WRITING = frozenset({">", ">>", ">|", "&>", "&>>"})
 
 # What a caller is told when a command could not be judged.
 TOO_LARGE, TOO_SLOW, TOO_DEEP, UNPARSABLE = "too_large", "too_slow", "too_deep", "unparsable"
@@ -89,6 +90,8 @@ class Parsed:
 
     commands: list[SimpleCommand] = field(default_factory=list)
     problem: str | None = None
+    writes: list[str] = field(default_factory=list)  # files an output redirection names
+    assigns: list[str] = field(default_factory=list)  # `NAME=value`, alone or before a command
 
 
 # (path as written, given to a shell explicitly, directories `cd` named before) -> the file's
@@ -174,6 +177,8 @@ class _Walk:
             elif kind in ("command", "redirected_statement"):
                 self.stage(node, depth, None)
             else:
+                if kind == "variable_assignment":  # `PATH=. npm`, `export PATH=.`
+                    self.parsed.assigns.append(_text(node))
                 self.stack.extend(reversed(node.children))
 
     def stage(self, node: Node, depth: int, stdin: str | None) -> str | None:
@@ -188,6 +193,7 @@ class _Walk:
                 return self.command(body, redirects, depth, stdin)
             self.stack.extend(reversed([child for child in node.children
                                         if child.type not in _REDIRECTS]))
+            self.note_targets(redirects)
             self.redirect_input(redirects)
             return None
         if node.type == "list" and stdin is not None and node.named_children:
@@ -211,6 +217,7 @@ class _Walk:
             argv += brace_words(value) if arg.type in ("word", "concatenation") else [value]
         self.stack.extend(child for child in node.children if child.type == "variable_assignment")
         redirects = redirects + [child for child in node.children if child.type in _REDIRECTS]
+        self.note_targets(redirects)
         given, from_file = self.redirect_input(redirects)
         stdin = given if given is not None else stdin
         if not argv:
@@ -241,6 +248,16 @@ class _Walk:
             for path in argv[1:]:
                 if not path.startswith("-"):
                     self.written[_normal(path)] = stdin
+
+    def note_targets(self, redirects: list[Node]) -> None:
+        for redirect in redirects:
+            target = redirect.child_by_field_name("destination")
+            if redirect.type != "file_redirect" or target is None:
+                continue
+            ops = {child.type for child in redirect.children}
+            path = self.word(target)
+            if ops & _WRITING or (">&" in ops and not path.isdigit() and path != "-"):
+                self.parsed.writes.append(path)  # `2>&1` duplicates a descriptor: no file
 
     def redirect_input(self, redirects: list[Node]) -> tuple[str | None, str | None]:
         """(text a here-string or heredoc gives, file a `<` redirect reads) of `redirects`;

@@ -16,7 +16,7 @@ from typing import Any
 from textual.app import App
 from textual.message import Message
 
-from orchestra_tui.core.away.summary import away_summary, away_text
+from orchestra_tui.core.away.summary import AWAY_SINCE, away_summary, away_text
 from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 
@@ -55,6 +55,16 @@ class AwayActions:
     def app_blurred(self) -> None:
         self.focus_reported, self.focused = True, False
         self.left_at = self._wall()
+        self.app.run_worker(self._journal_left(self.left_at), group="away-left")
+
+    async def _journal_left(self, at: float) -> None:
+        """`away_since`: where `orchestra away` (and the summary on coming back) starts."""
+        journal = self.fleet.journal
+        if journal is not None and not self.fleet.read_only:
+            try:
+                await asyncio.to_thread(journal.append, AWAY_SINCE, None, at=at)
+            except OSError:
+                pass  # the summary still starts from the moment kept here
 
     def app_focused(self) -> None:
         self.focus_reported, self.focused = True, True
@@ -63,13 +73,18 @@ class AwayActions:
     def key_pressed(self) -> None:
         if not self.focus_reported and self._clock() - self.last_key >= AWAY_AFTER:
             self.left_at = self._wall() - (self._clock() - self.last_key)
+            self.app.run_worker(self._journal_left(self.left_at), group="away-left")
             self._came_back()
         self.last_key = self._clock()
 
     def _came_back(self) -> None:
         left, self.left_at = self.left_at, None
         if left is not None and self._wall() - left >= AWAY_AFTER:
-            self.app.run_worker(self._summary(left), group="away-summary")
+            self.show_since(left)
+
+    def show_since(self, since: float) -> None:
+        """Build the summary since `since` (wall clock) off the loop, then show it."""
+        self.app.run_worker(self._summary(since), group="away-summary")
 
     async def _summary(self, since: float) -> None:
         journal = self.fleet.journal

@@ -22,5 +22,10 @@ class AwayScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="away-dialog"):
             yield Static(Text("While you were away", style="bold"))
-            yield Static(Text(self.text))  # agents' reasons are data, never markup
+            # Agents' reasons are data, never markup; a section's items indented under it.
+            for line in self.text.splitlines():
+                if line.startswith(" "):
+                    yield Static(Text(line.strip()), classes="away-item")
+                else:
+                    yield Static(Text(line, style="bold cyan"))
             yield Static(Text("esc closes", style="dim"))

@@ -225,11 +225,12 @@ class AgentTable(DataTable, inherit_bindings=False):
             # Why queued work waits (a draft shows on the screen, so it is read each tick).
             first = first_wait(view) if view.queue else None
             wait = str(first.kind) if first is not None else ""
+            left = status.limit.left(at) if status.limit is not None else None
             key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar,
-                   armed, wait)
+                   armed, wait, None if left is None else duration(left))
             cached = self._row_cache.get(status.name)
             if cached is None or cached[0] != key:
-                cached = (key, self._cells(view, since, bar, armed, wait))
+                cached = (key, self._cells(view, since, bar, armed, wait, left))
             rows[status.name] = cached[1]
             self._row_cache[status.name] = cached
         for gone in self._row_cache.keys() - rows.keys():
@@ -354,7 +355,7 @@ class AgentTable(DataTable, inherit_bindings=False):
     # -- cells ---------------------------------------------------------------------------------
 
     def _cells(self, view: AgentView, since: str, bar: int, armed: str = "",
-               wait: str = "") -> Cells:
+               wait: str = "", limit_left: float | None = None) -> Cells:
         status = view.status
         spec = status.spec
         queued = view.queued
@@ -380,7 +381,7 @@ class AgentTable(DataTable, inherit_bindings=False):
         if issue := self.issues.get(status.name):
             lane_cell.append(f" {issue}", style="bold cyan")
         return {
-            "state": state_badge(status.state),
+            "state": state_badge(status.state, limit_left),
             "agent": name,
             "tool": status.tool,
             "lane": lane_cell,

@@ -32,13 +32,19 @@ TREND_ARROWS: dict[ContextTrend, str] = {
 BADGE_WIDTH = max(len(state.value) for state in State)
 
 
-def state_badge(state: State) -> Text:
-    """A state as a coloured badge of fixed width, in the state's own word.
+def state_badge(state: State, limit_left: float | None = None) -> Text:
+    """A state as a coloured badge of fixed width, in the state's own word; blocked on a usage
+    limit whose reset is known, the countdown to it (`limit_left` seconds).
 
     >>> state_badge(State.UNREACHABLE).plain, state_badge(State.APPROVAL).plain
     ('UNREACHABLE', 'APPROVAL   ')
+    >>> state_badge(State.BLOCKED, 3900).plain
+    'LIMIT 1h05m'
     """
-    return Text(f"{state.value.upper():<{BADGE_WIDTH}}", style=STATE_STYLES[state])
+    word = state.value.upper()
+    if state is State.BLOCKED and limit_left is not None:
+        word = f"LIMIT {duration(limit_left)}"
+    return Text(f"{word:<{BADGE_WIDTH}}", style=STATE_STYLES[state])
 
 
 def duration(seconds: float) -> str:

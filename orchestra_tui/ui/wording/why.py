@@ -56,6 +56,10 @@ def why_lines(told: Explanation) -> list[tuple[str, str]]:
              ("text", f"  {told.authority_why}")]
     lines += [("label", "what orchestra does next"),
               ("text", f"  {visible_controls(told.next_step)}")]
+    if told.done_today:
+        lines.append(("label", "done for you today"))
+        lines += [("text", f"  {ago(at, told.at)}  {visible_controls(text)}")
+                  for at, text in told.done_today]
     if told.clues:
         lines.append(("label", "evidence"))
     for clue in told.clues:
