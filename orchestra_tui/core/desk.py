@@ -42,6 +42,7 @@ from orchestra_tui.core.desk_snapshot import (
 )
 from orchestra_tui.core.gate import evaluate_gate
 from orchestra_tui.core.inbox import InboxPull, build_inbox, order_pulls, repos_of
+from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.errors import GitHubError, OrchestraError
 from orchestra_tui.models import AgentSpec, MergeOutcome, PullRequest, RateLimit, ReviewThread
 from orchestra_tui.services.desk_store import STATE_FILE, DeskStore
@@ -252,6 +253,21 @@ class Desk(IssuesDesk):
         text = f"{pr.repo}#{pr.number}: {message}"
         self._publish(notice=Notice(True, text, self.clock()))
         return text
+
+    async def pull_diff(self, pr: PullRequest) -> Diff:
+        return await self.github.pull_diff(pr)
+
+    async def post_review_comments(self, pr: PullRequest, commit_id: str,
+                                   comments: Sequence[LineComment]) -> list[str]:
+        """Each comment on its line of `pr` at `commit_id`, as a review comment: GitHub
+        makes it a review thread, which the inbox then shows (and can send to the owner).
+        Stops at the first refusal; the URLs of those posted."""
+        posted = []
+        for comment in comments:
+            posted.append(await self.github.post_review_comment(pr, commit_id, comment))
+            await self._journal("review_comment", pr.agent, repo=pr.repo, number=pr.number,
+                                path=comment.path, line=comment.end, sha=commit_id)
+        return posted
 
     # -- the inbox's own state -----------------------------------------------------------------
 

@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 
 from orchestra_tui.core.binding import bind_agents
 from orchestra_tui.core.lifecycle_hosts import git_runner
+from orchestra_tui.diff_models import Diff
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, BranchFigures, PaneInfo, State
-from orchestra_tui.services import git_figures
+from orchestra_tui.services import git_diff, git_figures
 
 __all__ = ["WORK_EVERY", "FleetWork"]
 
@@ -159,6 +160,19 @@ class FleetWork:
         future.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._work_reads[key] = (now, future)
         return future
+
+    async def diff_of(self, name: str) -> Diff:
+        """The agent's whole change against its base, read now where its worktree is (its
+        host's git over ssh). Raises `OrchestraError` (no folder, no git tree, no base)."""
+        self._init_work()
+        slot = self._slot(name)
+        where = self._worktree_of(slot)
+        if not where:
+            raise OrchestraError(f"{slot.spec.name}: no folder known (no cwd, no pane)")
+        base, _ = self._recorded.get(slot.spec.name, ("", ""))
+        return await git_diff.worktree_diff(
+            where, base or None, title=f"{slot.spec.name}'s change",
+            runner=git_runner(self.tmux, slot.spec.host))
 
     def _every(self, host: str) -> float:
         """Seconds between two reads: on a host each git step is an ssh round trip (about
