@@ -21,11 +21,13 @@ from orchestra_tui.core.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.lifecycle import Lifecycle
 from orchestra_tui.models import NEEDS_PERSON
 from orchestra_tui.ui import messages as m
+from orchestra_tui.ui.diff_actions import DiffActions, DiffLoaded
 from orchestra_tui.ui.fleet_actions import FleetActions
 from orchestra_tui.ui.github_actions import DeskRefreshed, GitHubActions, bindings_of
 from orchestra_tui.ui.lifecycle_actions import LifecycleActions
 from orchestra_tui.ui.palette import fleet_commands
 from orchestra_tui.ui.screens.desk_screen import DeskScreen
+from orchestra_tui.ui.screens.diff import DiffScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
 from orchestra_tui.ui.screens.help import HelpScreen
@@ -98,6 +100,10 @@ class OrchestraApp(App[None]):
                                     shown=self._fleet_shown, show=self._show_fleet,
                                     pulls_of=self.github_actions.pulls_of)
         self.lifecycle_actions = LifecycleActions(self, lifecycle, self._fleet_shown)
+        self.diff_actions = DiffActions(self, fleet, desk,
+                                        send_now=self.fleet_actions.send_prompt,
+                                        refresh_desk=self.github_actions.refresh,
+                                        show_fleet=self._show_fleet)
 
     def _fleet_shown(self) -> FleetSnapshot:
         return self.snapshot
@@ -335,6 +341,22 @@ class OrchestraApp(App[None]):
     def on_issue_assigned(self, message: m.IssueAssigned) -> None:
         self.github_actions.assign_issue(message.issue, message.agent)
 
+    # The diff view's.
+    def on_agent_diff_asked(self, message: m.AgentDiffAsked) -> None:
+        self.diff_actions.open_agent(message.agent)
+
+    def on_pull_diff_asked(self, message: m.PullDiffAsked) -> None:
+        self.diff_actions.open_pull(message.pr)
+
+    def on_diff_reload_asked(self, message: m.DiffReloadAsked) -> None:
+        self.diff_actions.reload(message.target)
+
+    def on_diff_loaded(self, message: DiffLoaded) -> None:
+        self.diff_actions.loaded(message)
+
+    def on_review_submitted(self, message: m.ReviewSubmitted) -> None:
+        self.diff_actions.submit(message.target, message.comments, message.how)
+
     # -- the app's own actions and keys ----------------------------------------------------------
 
     def select_agent(self, agent: str) -> None:
@@ -352,6 +374,11 @@ class OrchestraApp(App[None]):
     def action_issues(self) -> None:
         self.github_actions.open_screen(IssuesScreen)
 
+    def action_diff(self) -> None:
+        """`d` on the fleet: the selected agent's change."""
+        if self.selected_agent:
+            self.diff_actions.open_agent(self.selected_agent)
+
     def action_refresh_github(self) -> None:
         self.github_actions.refresh()
 
@@ -359,7 +386,7 @@ class OrchestraApp(App[None]):
         sections = [("Everywhere", bindings_of(type(self))),
                     ("Fleet", bindings_of(FleetScreen)),
                     ("Queue editor", bindings_of(QueueScreen)),
-                    ("Grid", bindings_of(GridScreen)),
+                    ("Grid", bindings_of(GridScreen)), ("Diff", bindings_of(DiffScreen)),
                     *self.github_actions.help_sections()]
         self.push_screen(HelpScreen(sections))
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from orchestra_tui.core.desk import InboxEntry
+from orchestra_tui.core.review import ReviewTarget
+from orchestra_tui.diff_models import LineComment
 from orchestra_tui.models import Issue, PullRequest
 
 # -- the fleet screen's own widgets ---------------------------------------------------------------
@@ -257,3 +259,35 @@ class AgentOnIssueAsked(Message):
     """`N` on the issues screen: a new agent on this issue, in the lane of its repository."""
 
     issue: Issue
+
+
+# -- the diff view ------------------------------------------------------------------------------
+
+
+@dataclass
+class AgentDiffAsked(Message):
+    """`d` on an agent: its worktree's change against its base."""
+
+    agent: str
+
+
+@dataclass
+class PullDiffAsked(Message):
+    """`d` on a pull request: its change as GitHub has it."""
+
+    pr: PullRequest
+
+
+@dataclass
+class DiffReloadAsked(Message):
+    target: ReviewTarget
+
+
+@dataclass
+class ReviewSubmitted(Message):
+    """The comments written on a diff go to the owner: queued (`how` "queue"), typed now
+    ("now"), or posted on the PR as review comments ("github")."""
+
+    target: ReviewTarget
+    comments: tuple[LineComment, ...]
+    how: str

@@ -81,6 +81,7 @@ class FleetScreen(Screen[None]):
         Binding("i", "app.inbox", "Inbox", id="inbox"),
         Binding("m", "app.merge_panel", "Merge", id="merge"),
         Binding("I", "app.issues", "Issues", id="issues"),
+        Binding("d", "app.diff", "Diff: the selected agent's change", id="diff", show=False),
         Binding("down,j", "cursor('down')", "Next agent", show=False, id="next_agent"),
         Binding("up,k", "cursor('up')", "Previous agent", show=False, id="previous_agent"),
         Binding("pageup", "scroll_pane('up')", "Scroll the pane back into history",
@@ -175,16 +176,13 @@ class FleetScreen(Screen[None]):
         """The prompt bar is open: every key is text, and nothing may pop up over it."""
         return self.query_one(PromptBar).is_open
 
-    def _typing(self) -> bool:
-        return self.typing
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the prompt bar is open every key is text: `n` must not deny, `K` must not
         # kill, ctrl+c (a priority binding) must not interrupt.
-        return not self._typing()
+        return not self.typing
 
     def _give_keys_to_fleet(self) -> None:
-        if self._typing():
+        if self.typing:
             return
         if self.zoomed:
             self.set_focus(None)  # the list is hidden; the screen's j/k still move it

@@ -20,6 +20,7 @@ from orchestra_tui.ui.github_format import (
 from orchestra_tui.ui.messages import (
     BrowserOpenAsked,
     DeskRefreshAsked,
+    PullDiffAsked,
     ReviewQueued,
     ReviewResolved,
     ReviewSnoozed,
@@ -49,6 +50,7 @@ class InboxScreen(DeskScreen):
         Binding("r", "resolve", "Resolve", id="inbox_resolve"),
         Binding("z", "snooze", "Snooze", id="inbox_snooze"),
         Binding("o", "open", "Open", id="inbox_open"),
+        Binding("d", "diff", "Diff", id="inbox_diff"),
         Binding("R", "refresh", "Refresh", id="inbox_refresh"),
         Binding("Z", "toggle_snoozed", "Show snoozed", id="inbox_show_snoozed", show=False),
         Binding("m", "app.merge_panel", "Merge panel", id="inbox_merge", show=False),
@@ -194,6 +196,14 @@ class InboxScreen(DeskScreen):
             self.post_message(BrowserOpenAsked(url))
         else:
             self.app.bell()
+
+    def action_diff(self) -> None:
+        entry = self.listing.selected_entry
+        pull = entry.pull if entry is not None else self.listing.selected_pull
+        if pull is None:
+            self.notify("Select a pull request or one of its threads first", timeout=3)
+            return
+        self.post_message(PullDiffAsked(pull.pr))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())

@@ -19,6 +19,7 @@ from orchestra_tui.ui.messages import (
     BrowserOpenAsked,
     DeskRefreshAsked,
     MergeConfirmed,
+    PullDiffAsked,
 )
 from orchestra_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
@@ -35,6 +36,7 @@ class MergeScreen(Screen[None]):
         Binding("u", "update_branch", "Update branch", id="merge_update"),
         Binding("A", "admin_merge", "Admin merge…", id="merge_admin"),
         Binding("o", "open", "Open", id="merge_open"),
+        Binding("d", "diff", "Diff", id="merge_diff"),
         Binding("R", "refresh", "Refresh", id="merge_refresh"),
         Binding("i", "app.inbox", "Inbox", id="merge_inbox", show=False),
         Binding("I", "app.issues", "Issues", id="merge_issues", show=False),
@@ -150,6 +152,10 @@ class MergeScreen(Screen[None]):
     def action_open(self) -> None:
         if pull := self._require_selected():
             self.post_message(BrowserOpenAsked(pull.pr.url))
+
+    def action_diff(self) -> None:
+        if pull := self._require_selected():
+            self.post_message(PullDiffAsked(pull.pr))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())
