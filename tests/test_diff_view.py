@@ -20,6 +20,7 @@ from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 from orchestra_tui.ui.widgets.diff_files import DiffFiles
 from orchestra_tui.ui.widgets.diff_lines import DiffLines
 from tests.diff_fixtures import HANDLERS, git, make_repo
+from tests.github_fixtures import *  # noqa: F403  (the stand-in, `github`, `openapi`)
 from tests.helpers import async_wait_until, pilot_wait_until
 from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, wait_for_screen
 
@@ -158,8 +159,8 @@ async def test_a_comment_whose_lines_changed_after_the_diff_was_drawn_is_not_sen
 
 
 def test_relocate_follows_moved_lines_and_drops_gone_ones():
-    from orchestra_tui.services.diff_parse import parse_unified
     from orchestra_tui.diff_models import Diff
+    from orchestra_tui.services.diff_parse import parse_unified
 
     before = Diff("x", parse_unified(
         "--- a/f.py\n+++ b/f.py\n@@ -1,2 +1,2 @@\n keep\n-old\n+new\n"))
@@ -172,3 +173,75 @@ def test_relocate_follows_moved_lines_and_drops_gone_ones():
     assert [(c.start, c.end) for c in moved.kept] == [(4, 4)]
     assert moved.lost == (on_gone,) and moved.moved == 1
     assert review_prompt(moved.kept, "x") == "Review of your change (x):\nIn f.py line 4: why new?"
+
+
+# -- a pull request's diff from GitHub (the stand-in over loopback) -----------------------------
+
+
+async def test_a_pr_diff_comes_from_github_and_a_comment_on_its_line_becomes_an_inbox_thread(
+        standin, github, openapi):
+    from orchestra_tui.core.desk import Desk
+    from orchestra_tui.core.review import hunk_comment, line_comment
+    from tests.github_fixtures import rest_problems
+
+    desk = Desk(github, [AgentSpec("api", repo="acme/shop", branch="api/*")])
+    pr = next(p for p in await github.list_pull_requests("acme/shop") if p.number == 101)
+    diff = await desk.pull_diff(pr)
+    assert [(f.path, f.status.value, f.added, f.removed) for f in diff.files] == [
+        ("app/webhooks.py", "modified", 17, 3), ("app/queue.py", "modified", 2, 0),
+        ("docs/retries.md", "added", 2, 0)]
+    assert diff.head == pr.head_sha
+    webhooks = diff.files[0]
+    hunk = webhooks.hunks[0]
+    signature = next(line for line in hunk.lines if "X-Signature" in line.text)
+    posted = await desk.post_review_comments(pr, diff.head, [
+        line_comment(webhooks, hunk, signature, "use .get(): a missing header is a 401"),
+        hunk_comment(diff.files[1], diff.files[1].hunks[0], "pending() needs a test")])
+    assert len(posted) == 2 and all("#discussion_r" in url for url in posted)
+    again = next(p for p in await github.list_pull_requests("acme/shop") if p.number == 101)
+    mine = [(t.path, t.line, t.body) for t in again.threads if t.author == "octo-person"]
+    assert mine == [("app/webhooks.py", signature.new, "use .get(): a missing header is a 401"),
+                    ("app/queue.py", 13, "pending() needs a test")]
+    # A line outside the diff is refused as GitHub refuses it: 422, nothing posted.
+    from dataclasses import replace
+
+    from orchestra_tui.errors import GitHubError
+    with pytest.raises(GitHubError):
+        await desk.post_review_comments(pr, diff.head, [
+            replace(line_comment(webhooks, hunk, signature, "x"), start=500, end=500)])
+    rest = [(m, p, s, b) for m, p, s, b in standin.responses if "/pulls/101/" in p]
+    assert {(m, s) for m, _, s, _ in rest} == {("GET", 200), ("POST", 201), ("POST", 422)}
+    assert [problem for m, p, s, b in rest for problem in rest_problems(openapi, m, p, s, b)] == []
+
+
+async def test_a_hostile_file_name_and_hunk_are_shown_inert_and_prompted_inert(tmp_path):
+    from orchestra_tui.core.review import line_comment
+    from tests.ui_data import FixedFleet
+
+    repo = make_repo(tmp_path)
+    evil = "ev\x1b[2J\x1b]0;pwned\x07il.py"
+    (repo / evil).write_text("ok = 1\nprint('\x1b[31mred\x1b[0m\x1b]52;c;Y3VybA==\x07')\n")
+    diff = await worktree_diff(repo, "main")
+    hostile = diff.file(evil)
+    assert hostile is not None and hostile.status is FileStatus.UNTRACKED
+    app = OrchestraApp(FixedFleet(tmp_path / "store"), AppOptions(poll=False))
+    async with app.run_test(size=(120, 30)) as pilot:
+        from orchestra_tui.core.review import ReviewTarget
+
+        app.push_screen(DiffScreen(ReviewTarget("api"), diff))
+        await pilot_wait_until(pilot, lambda: isinstance(app.screen, DiffScreen),
+                               message="the diff screen")
+        screen = app.screen
+        files = screen.query_one(DiffFiles)
+        while files.selected is not hostile:
+            await pilot.press("right_square_bracket")
+        lines = screen.query_one(DiffLines)
+        cells = [str(cell) for table in (files, lines) for row in range(table.row_count)
+                 for cell in table.get_row_at(row)]
+        shown = "\n".join(cells)
+        assert "\x1b" not in shown and "\x07" not in shown
+        assert "ev␛[2J␛]0;pwned␇il.py" in shown
+        assert "print('␛[31mred␛[0m␛]52;c;Y3VybA==␇')" in shown
+    comment = line_comment(hostile, hostile.hunks[0], hostile.hunks[0].lines[1], "why?")
+    prompt = review_prompt([comment], diff.title)
+    assert "\x1b" not in prompt and "In ev␛[2J␛]0;pwned␇il.py line 2: why?" in prompt

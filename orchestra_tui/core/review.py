@@ -17,16 +17,29 @@ from typing import TYPE_CHECKING
 
 from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.diff_models import Diff, DiffHunk, DiffLine, FileDiff, LineComment, Side
-from orchestra_tui.models import QueueItem, QueueItemState
+from orchestra_tui.models import PullRequest, QueueItem, QueueItemState
 from orchestra_tui.services.store import QueueError
 
 if TYPE_CHECKING:
     from orchestra_tui.core.fleet import Fleet
 
-__all__ = ["REVIEW_SOURCE", "Relocated", "comment_lines", "hunk_comment", "line_comment",
-           "queue_review", "relocate_all", "review_prompt", "review_source"]
+__all__ = ["REVIEW_SOURCE", "Relocated", "ReviewTarget", "comment_lines", "hunk_comment",
+           "line_comment", "queue_review", "relocate_all", "review_prompt", "review_source"]
 
 REVIEW_SOURCE = "review:"
+
+
+@dataclass(frozen=True)
+class ReviewTarget:
+    """Whose change a diff shows: an agent's worktree, or a pull request (`pr`) owned by
+    `agent` ("" when no lane claims it)."""
+
+    agent: str
+    pr: PullRequest | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.pr.repo}#{self.pr.number}" if self.pr is not None else self.agent
 
 
 def review_source(about: str) -> str:
