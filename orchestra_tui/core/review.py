@@ -160,9 +160,8 @@ async def queue_review(fleet: Fleet, items: Sequence[QueueItem] | None, agent: s
     new comments in: the agent gets one prompt, once. `items` is the agent's queue as read
     (None: read it here)."""
     source = review_source(about)
-    if items is None:
-        items = await asyncio.to_thread(fleet.store.items, agent)
-    waiting = [item for item in items
+    listed = items if items is not None else await asyncio.to_thread(fleet.store.items, agent)
+    waiting = [item for item in listed
                if item.source == source and item.state is QueueItemState.QUEUED]
     if waiting:
         item = waiting[-1]

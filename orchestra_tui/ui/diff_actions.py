@@ -69,7 +69,7 @@ class DiffActions:
         if self.desk is None:
             self.app.notify(NOT_CONFIGURED, severity="warning", timeout=6)
             return
-        self._open(ReviewTarget(pr.agent, pr))
+        self._open(ReviewTarget(pr.agent or "", pr))
 
     def _open(self, target: ReviewTarget) -> None:
         self.app.push_screen(DiffScreen(target))
