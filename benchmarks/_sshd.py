@@ -10,7 +10,7 @@ import pathlib
 import subprocess
 import time
 
-from orchestra_tui.services.tmux_ssh import SshTmuxRunner
+from orchestra_tui.services.tmux.ssh import SshTmuxRunner
 from tests.sshd import (  # noqa: F401 (SSHD and keygen are the benchmark's too)
     SSHD,
     free_port,

@@ -19,9 +19,9 @@ import time
 
 from _bench import median, print_machine, table
 
-from orchestra_tui.core.guardrails import forbidden_in, lane_rules
-from orchestra_tui.core.shell_commands import CPU_SECONDS, WALL_SECONDS
-from orchestra_tui.core.shell_judge import judge
+from orchestra_tui.core.guard.guardrails import forbidden_in, lane_rules
+from orchestra_tui.core.guard.shell_commands import CPU_SECONDS, WALL_SECONDS
+from orchestra_tui.core.guard.shell_judge import judge
 from orchestra_tui.models import AgentSpec
 
 SPEC = AgentSpec("infra", enforce=True, forbid=(r"helm\s+upgrade",))

@@ -28,8 +28,8 @@ import time
 
 from _bench import median, percentile, print_machine, table
 
-from orchestra_tui.services.hook_log import HookLog, NudgeListener
-from orchestra_tui.services.hooks_tools import HookProgram
+from orchestra_tui.services.hooks.log import HookLog, NudgeListener
+from orchestra_tui.services.hooks.tools import HookProgram
 
 CONFIG = """[[agent]]
 name = "infra"

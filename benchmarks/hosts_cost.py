@@ -55,11 +55,11 @@ from _bench import (
 )
 from _sshd import SSHD, LoopbackSshd, keygen, master_pid
 
-from orchestra_tui.core.fleet import Fleet
+from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
-from orchestra_tui.services.tmux_hosts import HostRouter
-from orchestra_tui.services.tmux_ssh import ssh_control_runner
+from orchestra_tui.services.tmux.hosts import HostRouter
+from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
+from orchestra_tui.services.tmux.ssh import ssh_control_runner
 
 
 async def socket_of(server: BenchServer) -> str:

@@ -49,8 +49,8 @@ from _bench import (
     table,
 )
 
-from orchestra_tui.core.fleet import Fleet
-from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
+from orchestra_tui.core.fleet.fleet import Fleet
+from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
 
 
 @dataclass

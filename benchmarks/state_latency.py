@@ -45,10 +45,10 @@ from _bench import (
     wait_for,
 )
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import State
-from orchestra_tui.services.hook_log import HookLog
-from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
+from orchestra_tui.services.hooks.log import HookLog
+from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
 
 WORK = 0.6
 SOURCES = {False: "the screen", True: "the agents' hooks, the screen as cross-check"}

@@ -24,24 +24,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from orchestra_tui.config import Config, load_config
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 
 if TYPE_CHECKING:
     from orchestra_tui.config.schema import HostConfig
-    from orchestra_tui.core.desk import Desk
-    from orchestra_tui.core.lifecycle import Lifecycle
-    from orchestra_tui.services.agents_registry import AgentsRegistry
-    from orchestra_tui.services.app_lock import AppLock
-    from orchestra_tui.services.github import GitHubService
-    from orchestra_tui.services.journal import Journal
-    from orchestra_tui.services.ports import TmuxPort
-    from orchestra_tui.services.store import QueueStore
-    from orchestra_tui.services.tmux import TmuxService
-    from orchestra_tui.services.tmux_hosts import HostRouter
+    from orchestra_tui.core.away.notifier import Notifier
+    from orchestra_tui.core.away.watch import AwayWatch
+    from orchestra_tui.core.desk.desk import Desk
+    from orchestra_tui.core.desk.snapshot import GitHubSource
+    from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
+    from orchestra_tui.services.github.service import GitHubService
+    from orchestra_tui.services.store.agents_registry import AgentsRegistry
+    from orchestra_tui.services.store.app_lock import AppLock
+    from orchestra_tui.services.store.journal import Journal
+    from orchestra_tui.services.store.queues import QueueStore
+    from orchestra_tui.services.tmux.hosts import HostRouter
+    from orchestra_tui.services.tmux.port import TmuxPort
+    from orchestra_tui.services.tmux.service import TmuxService
     from orchestra_tui.ui.app import OrchestraApp
 
-__all__ = ["Boot", "Services", "boot", "build_app", "build_services", "fleet_from_args",
-           "fleet_settings", "github_service", "router_for", "tmux_service"]
+__all__ = ["Boot", "Services", "boot", "build_app", "build_desk", "build_services",
+           "fleet_from_args", "fleet_settings", "github_service", "router_for", "tmux_service"]
 
 
 ISSUE_TIMEOUT = 10.0  # seconds GitHub gets to tell a new agent's issue title
@@ -74,25 +77,41 @@ class Boot:
     def fleet(self) -> Fleet:
         """Read-only fleets (commands that only look) write nothing to the journal; they read
         it, so an alert already raised is not counted as new."""
-        from orchestra_tui.core.enforcement import enforcement_problems
-        from orchestra_tui.services.hook_log import HookLog
-        from orchestra_tui.services.screen_keep import DIRECTORY, ScreenKeep
+        from orchestra_tui.core.away.limits import reset_epoch
+        from orchestra_tui.core.guard.enforcement import enforcement_problems
+        from orchestra_tui.services.hooks.log import HookLog
+        from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
 
-        problems = (enforcement_problems(self.config.path, self.services.store.directory)
+        problems = (enforcement_problems(self.config.path, self.registry.records())
                     if self.config.path is not None and Path(self.config.path).exists() else {})
-        fleet = Fleet(self.services.tmux, self.config.agents, store=self.services.store,
-                      journal=self.services.journal, read_only=self.read_only,
-                      settings=fleet_settings(self.config),
-                      hooks=HookLog(self.services.store.directory), enforcement=problems,
-                      screens=ScreenKeep(self.services.store.directory / DIRECTORY))
-        fleet.registry = self.registry  # the agents `orchestra new` started, from the record
-        fleet.follow_work = self.long_lived  # branch figures on activity: the app's
-        fleet.sync_recorded()
-        return fleet
+        # The agents `orchestra new` started come from the record; branch figures are read
+        # on activity only by the app (a command asks for them when it needs them).
+        return Fleet(self.services.tmux, self.config.agents, store=self.services.store,
+                     journal=self.services.journal, read_only=self.read_only,
+                     settings=fleet_settings(self.config),
+                     hooks=HookLog(self.services.store.directory), enforcement=problems,
+                     registry=self.registry, follow_work=self.long_lived,
+                     screens=ScreenKeep(self.services.store.directory / DIRECTORY),
+                     limit_reset=reset_epoch)
+
+    @cached_property
+    def notifier(self) -> Notifier | None:
+        """The `[notify]` channels (the terminal's is the one this process draws on)."""
+        from orchestra_tui.away_build import build_notifier, own_tty
+
+        return build_notifier(self.config, self.services.journal, tty=own_tty())
+
+    @cached_property
+    def away(self) -> AwayWatch:
+        """Notifications, limit resumes and rules, run by the app after each tick."""
+        from orchestra_tui.away_build import stall_rules
+        from orchestra_tui.core.away.watch import AwayWatch
+
+        return AwayWatch(self.fleet, self.notifier, stall_rules(self.config.rules))
 
     @cached_property
     def registry(self) -> AgentsRegistry:
-        from orchestra_tui.services.agents_registry import AgentsRegistry
+        from orchestra_tui.services.store.agents_registry import AgentsRegistry
 
         return AgentsRegistry(self.data_dir)
 
@@ -100,9 +119,9 @@ class Boot:
                   ) -> Lifecycle:
         """New, up and retire over this boot's services; GitHub (for an issue's title) unless
         `github` is False; orchestra's hooks injected into the agents it starts."""
-        from orchestra_tui.core.lifecycle import Lifecycle
-        from orchestra_tui.core.restart import READY_TIMEOUT
-        from orchestra_tui.services.hooks_install import HookProgram
+        from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
+        from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT
+        from orchestra_tui.services.hooks.install import HookProgram
 
         data = self.services.store.directory
         worktrees = (Path(self.config.paths.worktrees) if self.config.paths.worktrees
@@ -124,9 +143,12 @@ class Boot:
     def desk(self) -> Desk | None:
         """The GitHub desk when any agent has a repo or `[github] repos` names one, else None.
         Its state file sits beside the journal, so the demo's data dir holds its own."""
-        from orchestra_tui.core.desk import desk_from_config
+        return build_desk(self.config, self.services.journal, github=self._desk_github)
 
-        return desk_from_config(self.config, self.services.journal)
+    @cached_property
+    def _desk_github(self) -> GitHubService:
+        """The desk's client, closed with the boot (`aclose`): whoever builds it closes it."""
+        return github_service(self.config)
 
     @property
     def journal(self) -> Journal:
@@ -134,7 +156,7 @@ class Boot:
         services)."""
         if "services" in self.__dict__:
             return self.services.journal
-        from orchestra_tui.services.journal import FILE_NAME, Journal
+        from orchestra_tui.services.store.journal import FILE_NAME, Journal
 
         return Journal(self.data_dir / FILE_NAME if self.data_dir else None)
 
@@ -145,9 +167,9 @@ class Boot:
     async def aclose(self) -> None:
         """Let go of what holds a connection: the desk's GitHub client, a tmux control
         client."""
-        desk = self.__dict__.get("desk")
-        if desk is not None:
-            await desk.aclose()
+        client = self.__dict__.get("_desk_github")
+        if client is not None:
+            await client.aclose()
         if "services" in self.__dict__:
             await self.services.tmux.aclose()
 
@@ -189,7 +211,8 @@ def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
 
 def build_app(booted: Boot) -> OrchestraApp:
     """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
-    from orchestra_tui.ui.app import AppOptions, OrchestraApp
+    from orchestra_tui.ui.app import OrchestraApp
+    from orchestra_tui.ui.options import AppOptions
 
     config = booted.config
     options = AppOptions(
@@ -206,14 +229,22 @@ def build_app(booted: Boot) -> OrchestraApp:
         notices.append(f"Enforcement: {whole}")
     if booted.long_lived and booted.services.app_lock is None:
         notices.append(another_app_notice(booted.services.store.directory))
+    if booted.long_lived and config.notify.terminal != "off" and booted.notifier is not None:
+        import os
+
+        from orchestra_tui.services.notify.terminal import allow_passthrough
+
+        if problem := allow_passthrough(dict(os.environ)):  # OSC through tmux to the terminal
+            notices.append(f"Terminal notifications may not pass tmux: {problem}")
     # The lifecycle: N and X, new agents on lanes and retiring them.
     return OrchestraApp(booted.fleet, options, desk=booted.desk,
-                        lifecycle=booted.lifecycle(), startup_notices=notices)
+                        lifecycle=booted.lifecycle(), startup_notices=notices,
+                        away=booted.away if booted.long_lived else None)
 
 
 def another_app_notice(data_dir: Path) -> str:
     from orchestra_tui.paths import display_path
-    from orchestra_tui.services.app_lock import AppLock
+    from orchestra_tui.services.store.app_lock import AppLock
 
     pid = AppLock(data_dir).holder()
     who = f"another orchestra (pid {pid})" if pid else "another orchestra"
@@ -221,8 +252,29 @@ def another_app_notice(data_dir: Path) -> str:
             "queued prompts are still sent once each, by whichever app claims them first")
 
 
+def build_desk(config: Config, journal: Journal | None = None, *,
+               github: GitHubSource | None = None, state_path: Path | None = None
+               ) -> Desk | None:
+    """A Desk when any agent has a repo or `[github] repos` names one; else None. Its state
+    file sits beside the journal (the demo's data dir is its own), else in the data dir;
+    `github` is the client it reads through (default: one for the config, never closed)."""
+    from orchestra_tui.core.desk.desk import Desk
+    from orchestra_tui.core.desk.inbox import repos_of
+    from orchestra_tui.services.store.desk import STATE_FILE, DeskStore
+
+    repos = repos_of(config.agents, config.github.repos)
+    if not repos:
+        return None
+    if state_path is None and journal is not None:
+        state_path = journal.path.parent / STATE_FILE
+    return Desk(github if github is not None else github_service(config), config.agents, repos,
+                store=DeskStore(state_path), journal=journal,
+                refresh_seconds=config.github.refresh_seconds,
+                assign_template=config.github.assign_template, lanes=config.lanes)
+
+
 def github_service(config: Config, *, timeout: float | None = None) -> GitHubService:
-    from orchestra_tui.services.github import DEFAULT_TIMEOUT, GitHubService
+    from orchestra_tui.services.github.service import DEFAULT_TIMEOUT, GitHubService
 
     return GitHubService.from_config(config.github, timeout=timeout or DEFAULT_TIMEOUT)
 
@@ -230,7 +282,7 @@ def github_service(config: Config, *, timeout: float | None = None) -> GitHubSer
 def tmux_service(args: argparse.Namespace | None) -> TmuxService:
     """The tmux server the command line names, for commands that run before any config exists
     (`orchestra init` writes the first one)."""
-    from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.services.tmux.service import TmuxService
 
     return TmuxService.from_options(socket_name=_option(args, "socket_name"),
                                     socket_path=_option(args, "socket_path"))
@@ -257,9 +309,9 @@ def build_services(config: Config, *, socket_name: str | None = None,
     `control_mode`: the app, which polls for hours, reads through one long-lived `tmux -C`
     client; a one-shot command spawns a tmux process per call instead."""
     from orchestra_tui.paths import data_dir as default_data_dir
-    from orchestra_tui.services.journal import Journal
-    from orchestra_tui.services.store import QueueStore
-    from orchestra_tui.services.tmux import TmuxService
+    from orchestra_tui.services.store.journal import Journal
+    from orchestra_tui.services.store.queues import QueueStore
+    from orchestra_tui.services.tmux.service import TmuxService
 
     if socket_name is None and socket_path is None:
         socket_name, socket_path = config.tmux.socket_name, config.tmux.socket_path
@@ -270,7 +322,7 @@ def build_services(config: Config, *, socket_name: str | None = None,
         # Crash recovery turns items found `sending` into `uncertain`: only the app that
         # sends may do it, never a command that runs beside it mid-send, nor a second app
         # while the first one lives (it holds the app lock for its lifetime).
-        from orchestra_tui.services.app_lock import AppLock
+        from orchestra_tui.services.store.app_lock import AppLock
 
         app_lock = AppLock(store.directory)
         if app_lock.acquire():
@@ -297,10 +349,10 @@ def router_for(local: TmuxService, hosts: Iterable[HostConfig], *,
                control_mode: bool = False) -> HostRouter:
     """The router over `local` and one TmuxService over ssh per `[[host]]`; `control_mode`
     (the app) reads each host through one long-lived `tmux -C` over ssh."""
-    from orchestra_tui.services.tmux import TmuxService
-    from orchestra_tui.services.tmux_hosts import HostRouter
-    from orchestra_tui.services.tmux_runner import TmuxRunner
-    from orchestra_tui.services.tmux_ssh import SshTmuxRunner, ssh_control_runner
+    from orchestra_tui.services.tmux.hosts import HostRouter
+    from orchestra_tui.services.tmux.runner import TmuxRunner
+    from orchestra_tui.services.tmux.service import TmuxService
+    from orchestra_tui.services.tmux.ssh import SshTmuxRunner, ssh_control_runner
 
     services: dict[str, TmuxService] = {}
     for host in hosts:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 
 from orchestra_tui.demo.world import tmux_socket_dir
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.tmux_fixtures import REPO
 
 

@@ -27,12 +27,12 @@ from typing import Any
 import pytest
 
 from orchestra_tui.demo.standin.server import StandIn
-from orchestra_tui.services.github import GitHubService
+from orchestra_tui.services.github.service import GitHubService
 
 GITHUB_SCHEMA = pathlib.Path(__file__).resolve().parent / "github_schema"
 TOKEN = "ghp_FAKE0TOKEN0FOR0TESTS0zzXq9Kp2"
 GRAPHQL_DIR = (pathlib.Path(__file__).resolve().parent.parent / "orchestra_tui" / "services"
-               / "graphql")
+               / "github" / "graphql")
 
 __all__ = ["TOKEN", "gql_schema", "openapi", "standin", "github", "refused_url",
            "rest_problems", "selection_problems", "documents", "GITHUB_SCHEMA", "Clock"]
@@ -106,7 +106,7 @@ def refused_url() -> str:
 def documents() -> list[pathlib.Path]:
     """The operation documents orchestra sends (fragments.graphql is appended to them, not sent
     on its own): read them with `load_document(path.stem)`."""
-    from orchestra_tui.services.github_documents import FRAGMENTS
+    from orchestra_tui.services.github.documents import FRAGMENTS
 
     return sorted(path for path in GRAPHQL_DIR.glob("*.graphql") if path.stem != FRAGMENTS)
 

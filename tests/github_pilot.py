@@ -17,11 +17,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from orchestra_tui.core.desk import Desk
+from orchestra_tui.core.desk.desk import Desk
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.github import GitHubService
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.services.github.service import GitHubService
+from orchestra_tui.services.store.desk import DeskStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
 from orchestra_tui.ui.widgets.pull_table import PullTable
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
@@ -66,7 +68,7 @@ async def desk(request, github, journal, tmp_path) -> AsyncIterator[Desk | None]
                                 timeout=2.0)
     elif kind == "missing-repo":
         agents = (*AGENTS, AgentSpec("ghost", repo="acme/gone"))
-    yield Desk(service, agents, journal=journal, state_path=tmp_path / "desk.json")
+    yield Desk(service, agents, journal=journal, store=DeskStore(tmp_path / "desk.json"))
     if service is not github:
         await service.aclose()
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from orchestra_tui.config import parse_config
-from orchestra_tui.core.lifecycle import Lifecycle
-from orchestra_tui.services.agents_registry import AgentsRegistry
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
+from orchestra_tui.services.store.agents_registry import AgentsRegistry
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.tmux_fixtures import fake_agent_argv
 
 __all__ = ["Repos", "World", "commit_file", "config_text", "git", "lane_command", "local_repo",

@@ -13,8 +13,8 @@ import subprocess
 import sys
 
 from orchestra_tui.cli import main
-from orchestra_tui.services.hook_log import HookLog
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.hooks.log import HookLog
+from orchestra_tui.services.store.journal import Journal
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import screen
 

@@ -20,9 +20,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from orchestra_tui.services.tmux import TmuxService
-from orchestra_tui.services.tmux_runner import LocalTmuxRunner
-from orchestra_tui.services.tmux_ssh import SshTmuxRunner, ssh_control_runner
+from orchestra_tui.services.tmux.runner import LocalTmuxRunner
+from orchestra_tui.services.tmux.service import TmuxService
+from orchestra_tui.services.tmux.ssh import SshTmuxRunner, ssh_control_runner
 from tests.helpers import wait_until
 from tests.sshd import (
     SSHD,

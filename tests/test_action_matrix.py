@@ -16,13 +16,14 @@ from dataclasses import dataclass
 import pytest
 
 from orchestra_tui.agents import classify
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.hook_log import HookLog
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
-from orchestra_tui.services.tmux_hosts import HostRouter
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.services.hooks.log import HookLog
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.hosts import HostRouter
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.ask import AskScreen
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from tests.helpers import pilot_wait_until

@@ -19,7 +19,7 @@ import pytest
 from orchestra_tui.agents import classify
 from orchestra_tui.agents.draft import composer_draft
 from orchestra_tui.core.ansi import strip_ansi
-from orchestra_tui.core.send_gate import Reading, judge
+from orchestra_tui.core.sending.send_gate import Reading, judge
 from orchestra_tui.models import PaneInfo, State
 from tests import fake_openai_chat_api
 from tests.fake_openai_chat_api import FakeOpenAIChatAPI

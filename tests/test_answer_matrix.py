@@ -20,15 +20,16 @@ from dataclasses import replace
 import pytest
 
 from orchestra_tui.agents import classify
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.hook_log import HookLog, append_event
-from orchestra_tui.services.hooks_tools import HookProgram
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
-from orchestra_tui.services.tmux_hosts import HostRouter
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.services.hooks.log import HookLog, append_event
+from orchestra_tui.services.hooks.tools import HookProgram
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.hosts import HostRouter
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from tests.helpers import pilot_wait_until
 from tests.ssh_fixtures import SSHD, host_service
 from tests.tmux_fixtures import REPO, fake_agent_argv, screen, wait_for_screen
@@ -39,7 +40,7 @@ pytestmark = pytest.mark.slow
 # the hooks orchestra gives an agent on a host do (one `mark_command` per event).
 MARK_HOOK = shlex.join([sys.executable, "-c", (
     "import json, subprocess, sys\n"
-    "from orchestra_tui.services.hooks_marks import mark_command\n"
+    "from orchestra_tui.services.hooks.marks import mark_command\n"
     "event = json.load(sys.stdin)['hook_event_name']\n"
     "subprocess.run(['sh', '-c', mark_command(event)], check=True)\n")])
 

@@ -26,9 +26,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.tmux import TmuxService
-from orchestra_tui.services.tmux_runner import LocalTmuxRunner
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.tmux.runner import LocalTmuxRunner
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.fake_anthropic_api import FakeAnthropicAPI, _Handler
 from tests.fake_openai_api import FakeOpenAIAPI
 from tests.helpers import async_wait_until

@@ -12,10 +12,10 @@ import uuid
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet
+from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.models import AgentSpec, AttachWay
-from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
-from orchestra_tui.services.tmux_runner import LocalTmuxRunner
+from orchestra_tui.services.tmux.runner import LocalTmuxRunner
+from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, start_fake_agent
 

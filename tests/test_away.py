@@ -3,8 +3,8 @@ person in attention order, and what was done on their behalf."""
 
 from __future__ import annotations
 
-from orchestra_tui.core.away import away_summary, away_text
-from orchestra_tui.core.fleet_state import AgentView
+from orchestra_tui.core.away.summary import away_summary, away_text
+from orchestra_tui.core.fleet.state import AgentView
 from orchestra_tui.models import AgentStatus, State
 
 

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from orchestra_tui.config import load_config
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store.journal import Journal
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, start_fake_agent
 

@@ -13,7 +13,7 @@ import pytest
 
 from orchestra_tui.cli import main
 from orchestra_tui.commands.status import STATUS_KEYS
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, fake_agent_argv, start_fake_agent
@@ -160,4 +160,4 @@ def test_status_json_keys_are_the_documented_ones():
         "name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued", "reason",
         "alerts",
         "source", "host", "branch", "ahead", "behind", "files_changed", "insertions",
-        "deletions"}
+        "deletions", "receipts", "usage"}

@@ -14,8 +14,8 @@ import stat
 import subprocess
 import sys
 
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import FILE_NAME
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import FILE_NAME
 from tests.storage_faults import read_only, tree
 from tests.tmux_fixtures import REPO, logged_prompts, start_fake_agent, wait_for_prompts
 
@@ -169,7 +169,7 @@ async def test_a_delivered_prompt_whose_record_fails_exits_0_and_is_not_sent_twi
     done = orchestra(tmux, tmp_path, data, "send", "api", "run the tests", preexec=small_disk)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "sent to api\n"
-    # (The fleet's own background "state" records fail too and, until core/fleet.py keeps
+    # (The fleet's own background "state" records fail too and, until core/fleet/fleet.py keeps
     # them quiet, print asyncio's "Task exception was never retrieved": not asserted here.)
     warning = [line for line in done.stderr.splitlines() if "could not record" in line]
     assert len(warning) == 1 and warning[0].startswith("orchestra: sent to api; could not "

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["orchestra_tui.paths", "orchestra_tui.config_locate", "orchestra_tui.config.schema",
-           "orchestra_tui.services.store", "orchestra_tui.services.journal",
+           "orchestra_tui.services.store.queues", "orchestra_tui.services.store.journal",
            "orchestra_tui.commands.log"]
 
 

@@ -29,12 +29,12 @@ from collections.abc import Callable
 import pytest
 
 from orchestra_tui.bootstrap import boot
-from orchestra_tui.core.fleet import Fleet, FleetSnapshot
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.models import QueueItemState, State
-from orchestra_tui.services.agents_registry import AgentsRegistry
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.store.agents_registry import AgentsRegistry
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
 from tests.lifecycle_fixtures import Repos, git
@@ -381,7 +381,7 @@ def _entries(log: pathlib.Path) -> list[dict]:
 
 async def test_a_queued_prompt_waits_for_the_restart_handoff(tmux: TmuxService,
                                                              tmp_path: pathlib.Path) -> None:
-    """The restart's promise (core/directing.py `restart`): the handoff first, then "its queue
+    """The restart's promise (core/fleet/directing.py `restart`): the handoff first, then "its queue
     stays and resumes through the normal dispatch". Here the app polls all along, as the app's
     poll worker does beside its restart worker."""
     log = tmp_path / "coder.jsonl"

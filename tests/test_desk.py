@@ -8,11 +8,13 @@ import json
 
 import pytest
 
-from orchestra_tui.core.desk import Desk, assign_prompt, desk_from_config, thread_fingerprint
+from orchestra_tui.bootstrap import build_desk
+from orchestra_tui.core.desk.desk import Desk, assign_prompt, thread_fingerprint
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import AgentSpec, Issue
-from orchestra_tui.services.github import GitHubService
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.github.service import GitHubService
+from orchestra_tui.services.store.desk import DeskStore
+from orchestra_tui.services.store.journal import Journal
 from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import TOKEN
 
@@ -36,7 +38,7 @@ def journal(tmp_path) -> Journal:
 
 @pytest.fixture
 def desk(github, journal, tmp_path) -> Desk:
-    return Desk(github, AGENTS, journal=journal, state_path=tmp_path / "desk.json")
+    return Desk(github, AGENTS, journal=journal, store=DeskStore(tmp_path / "desk.json"))
 
 
 def bugbot(snapshot):
@@ -78,7 +80,7 @@ async def test_refresh_failure_is_a_state_not_an_exception(desk, standin, status
 
 async def test_unreachable_github_is_a_network_state(refused_url, tmp_path):
     service = GitHubService(TOKEN, api_url=refused_url, timeout=2.0)
-    desk = Desk(service, AGENTS, state_path=tmp_path / "desk.json")
+    desk = Desk(service, AGENTS, store=DeskStore(tmp_path / "desk.json"))
     snapshot = await desk.refresh()
     await service.aclose()
     assert snapshot.error.kind == "network"
@@ -172,14 +174,14 @@ async def test_resolve_removes_the_thread_at_the_next_refresh(desk):
 async def test_snooze_until_changed_or_for_hours_persists(github, standin, tmp_path):
     clock = Clock()
     path = tmp_path / "desk.json"
-    desk = Desk(github, AGENTS, state_path=path, clock=clock)
+    desk = Desk(github, AGENTS, store=DeskStore(path), clock=clock)
     entry = bugbot(await desk.refresh())
     await desk.snooze(entry.thread)
     assert entry.thread.id in desk.snapshot.snoozed
     assert entry.thread.id not in {e.thread.id for _, ps in desk.snapshot.inbox()
                                    for _, es in ps for e in es}
     # a second desk (the app restarted) still hides it
-    again = Desk(github, AGENTS, state_path=path, clock=clock)
+    again = Desk(github, AGENTS, store=DeskStore(path), clock=clock)
     assert entry.thread.id in (await again.refresh()).snoozed
     # the thread changes: it comes back
     for thread in standin.pull("acme/shop", 101).threads:
@@ -248,21 +250,21 @@ def test_fingerprint_changes_with_the_thread():
 def test_desk_from_config_only_with_repos(tmp_path):
     from orchestra_tui.config import Config, GitHubConfig
 
-    assert desk_from_config(Config(tmp_path / "c.toml")) is None
+    assert build_desk(Config(tmp_path / "c.toml")) is None
     config = Config(tmp_path / "c.toml", github=GitHubConfig(repos=("acme/shop",),
                                                              refresh_seconds=30))
-    desk = desk_from_config(config, state_path=tmp_path / "d.json")
+    desk = build_desk(config, state_path=tmp_path / "d.json")
     assert desk is not None and desk.repos == ("acme/shop",) and desk.refresh_seconds == 30
 
 
 async def test_no_repos_is_not_configured_state(github, tmp_path):
-    desk = Desk(github, (AgentSpec("x"),), state_path=tmp_path / "d.json")
+    desk = Desk(github, (AgentSpec("x"),), store=DeskStore(tmp_path / "d.json"))
     snapshot = await desk.refresh()
     assert "not configured" in snapshot.error.message
 
 
-@pytest.mark.parametrize("name", ["orchestra_tui.core.desk_snapshot",
-                                  "orchestra_tui.services.desk_store"])
+@pytest.mark.parametrize("name", ["orchestra_tui.core.desk.snapshot",
+                                  "orchestra_tui.services.store.desk"])
 def test_docstring_examples_run(name):
     import doctest
     import importlib
@@ -275,7 +277,7 @@ def test_desk_does_not_import_textual():
     import subprocess
     import sys
 
-    code = ("import sys, orchestra_tui.core.desk; "
+    code = ("import sys, orchestra_tui.core.desk.desk; "
             "print('textual' in sys.modules, 'orchestra_tui.ui' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.core.review import relocate_all, review_prompt
 from orchestra_tui.diff_models import FileStatus, LineComment
 from orchestra_tui.models import AgentSpec, QueueItemState, State
-from orchestra_tui.services.git_diff import worktree_diff
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.git.diff import worktree_diff
+from orchestra_tui.services.store.queues import QueueStore
 from orchestra_tui.ui.app import AppOptions, OrchestraApp
 from orchestra_tui.ui.screens.diff import DiffScreen
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
@@ -179,12 +179,14 @@ def test_relocate_follows_moved_lines_and_drops_gone_ones():
 
 
 async def test_a_pr_diff_comes_from_github_and_a_comment_on_its_line_becomes_an_inbox_thread(
-        standin, github, openapi):
-    from orchestra_tui.core.desk import Desk
+        standin, github, openapi, tmp_path):
+    from orchestra_tui.core.desk.desk import Desk
     from orchestra_tui.core.review import hunk_comment, line_comment
+    from orchestra_tui.services.store.desk import DeskStore
     from tests.github_fixtures import rest_problems
 
-    desk = Desk(github, [AgentSpec("api", repo="acme/shop", branch="api/*")])
+    desk = Desk(github, [AgentSpec("api", repo="acme/shop", branch="api/*")],
+                store=DeskStore(tmp_path / "desk.json"))
     pr = next(p for p in await github.list_pull_requests("acme/shop") if p.number == 101)
     diff = await desk.pull_diff(pr)
     assert [(f.path, f.status.value, f.added, f.removed) for f in diff.files] == [

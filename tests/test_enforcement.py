@@ -12,11 +12,11 @@ import sys
 
 import pytest
 
-from orchestra_tui.core.enforcement import enforcement_problems
+from orchestra_tui.core.guard.enforcement import enforcement_problems
 from orchestra_tui.models import AgentRecord, AgentSpec
-from orchestra_tui.services.agents_registry import AgentsRegistry
-from orchestra_tui.services.hooks_tools import HookProgram
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.hooks.tools import HookProgram
+from orchestra_tui.services.store.agents_registry import AgentsRegistry
+from orchestra_tui.services.store.journal import Journal
 from tests.storage_faults import read_only
 from tests.test_hooks_program import bash, logged, run_hook
 
@@ -207,7 +207,7 @@ def test_an_agent_started_enforcing_is_denied_when_nothing_of_the_config_reads(
         program: HookProgram) -> None:
     """Launch recorded `--enforcing` on the hook's command line (`launch_injection(...,
     enforcing=True)`): a config turned to garbage cannot say otherwise, so the hook denies."""
-    from orchestra_tui.services.hooks_install import launch_injection
+    from orchestra_tui.services.hooks.install import launch_injection
 
     injected = launch_injection("claude", program, agent="api", enforcing=True)
     settings = json.loads(pathlib.Path(injected.args[1]).read_text("utf-8"))

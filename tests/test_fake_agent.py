@@ -10,7 +10,7 @@ import re
 import pytest
 
 from orchestra_tui.demo.fake_agent import Keyboard
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import (
     is_idle,

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import start_fake_agent
 

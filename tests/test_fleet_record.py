@@ -11,24 +11,25 @@ import time
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.guardrails import MERGE_SECONDS
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.guard.guardrails import MERGE_SECONDS
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import is_idle, start_fake_agent, wait_for_prompts, wait_for_screen
 
 pytestmark = pytest.mark.slow
 
 
-def _fleet(tmux, tmp_path, pane, *, read_only: bool = False, flavor: str = "codex") -> Fleet:
+def _fleet(tmux, tmp_path, pane, *, read_only: bool = False, flavor: str = "codex",
+           clock=time.time) -> Fleet:
     store = QueueStore(tmp_path / "data")
     store.load()
     return Fleet(tmux, [AgentSpec(name="infra", tool=flavor, target=pane.pane_id)],
                  store=store, journal=Journal(tmp_path / "data" / "journal.jsonl"),
                  settings=FleetSettings(idle_debounce=0.3, context_warn=20),
-                 read_only=read_only)
+                 read_only=read_only, clock=clock)
 
 
 async def _settled(fleet: Fleet) -> None:
@@ -39,10 +40,7 @@ async def _settled(fleet: Fleet) -> None:
 
 async def _drain(fleet: Fleet) -> None:
     # Journal writes run as background tasks of the tick: let them finish.
-    import asyncio
-
-    if fleet._tasks:
-        await asyncio.gather(*fleet._tasks)
+    await fleet.settle()
 
 
 async def test_looking_writes_nothing(tmux, tmp_path):
@@ -80,15 +78,17 @@ async def test_each_alert_is_raised_once_across_runs_including_one_on_screen_at_
     assert sorted(entry["kind"] for entry in alerts) == ["context", "forbid"]
     assert "terraform destroy" in next(e["text"] for e in alerts if e["kind"] == "forbid")
 
+    # Its clock can be moved on: past the merge window below.
+    later = [0.0]
     for _ in range(3):  # orchestra started again, three times: nothing raised again
-        again = _fleet(tmux, tmp_path, pane)
+        again = _fleet(tmux, tmp_path, pane, clock=lambda: time.time() + later[0])
         await _settled(again)
         assert any("terraform destroy" in a for a in again.snapshot.get("infra").status.alerts)
     assert len(journal.read(events=("alert",))) == 2
 
     # A new occurrence of the same command, past the window in which one command drawn twice
     # (dialog, then "Ran") counts once, is a new alert, raised once.
-    again.clock = lambda: time.time() + 2 * MERGE_SECONDS
+    later[0] = 2 * MERGE_SECONDS
     await tmux.send_text(pane.pane_id, "[print terraform destroy] once more")
     await wait_for_prompts(log, 2)
 

@@ -3,14 +3,12 @@ carries, said once, never an unretrieved task traceback; the agents keep being r
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.storage_faults import read_only
 from tests.tmux_fixtures import start_fake_agent
 
@@ -27,8 +25,7 @@ async def test_a_read_only_data_dir_is_a_state_not_a_traceback(tmux, tmp_path, c
                   settings=FleetSettings(idle_debounce=0.2))
     with read_only(data):  # the journal cannot be created
         await fleet.refresh()  # journals the first state: the write fails in the background
-        if fleet._tasks:
-            await asyncio.gather(*fleet._tasks, return_exceptions=True)
+        await fleet.settle()
         snapshot = await fleet.refresh()
     assert snapshot.get("api").status.state is State.IDLE
     assert snapshot.storage_problem and "journal.jsonl" in snapshot.storage_problem

@@ -12,12 +12,12 @@ import time
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.fusion import GRACE_SECONDS
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fusion import GRACE_SECONDS
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.hook_log import HookLog, append_event
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.hooks.log import HookLog, append_event
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import start_fake_agent
 
@@ -109,7 +109,4 @@ async def test_the_screen_alone_knows_an_agent_has_exited(tmux, tmp_path):
 
 
 async def _drain(fleet: Fleet) -> None:
-    import asyncio
-
-    if fleet._tasks:
-        await asyncio.gather(*fleet._tasks)
+    await fleet.settle()

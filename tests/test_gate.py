@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from orchestra_tui.core.gate import evaluate_gate
+from orchestra_tui.core.desk.merge_gate import evaluate_gate
 from orchestra_tui.models import Check, CheckState, PullRequest, ReviewThread
 
 READY = PullRequest(

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.desk import Desk
+from orchestra_tui.core.desk.desk import Desk
 from orchestra_tui.models import AgentSpec
-from orchestra_tui.services.github import GitHubService
+from orchestra_tui.services.github.service import GitHubService
+from orchestra_tui.services.store.desk import DeskStore
 from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import TOKEN
 
@@ -32,7 +33,7 @@ def repos_of(snapshot) -> set[str]:
 
 async def test_a_missing_repository_fails_only_its_own_rows(github, tmp_path):
     agents = (*AGENTS, AgentSpec("ghost", repo="acme/gone"))
-    desk = Desk(github, agents, state_path=tmp_path / "desk.json")
+    desk = Desk(github, agents, store=DeskStore(tmp_path / "desk.json"))
     snapshot = await desk.refresh()
     assert snapshot.error is None
     assert repos_of(snapshot) == {"acme/shop", "acme/docs"}
@@ -50,7 +51,7 @@ async def test_a_missing_repository_fails_only_its_own_rows(github, tmp_path):
 ], ids=["502", "403", "timeout"])
 async def test_one_failing_repository_keeps_its_last_rows_and_the_others_refresh(
         quick_github, standin, tmp_path, fault, kind):
-    desk = Desk(quick_github, AGENTS, state_path=tmp_path / "desk.json")
+    desk = Desk(quick_github, AGENTS, store=DeskStore(tmp_path / "desk.json"))
     first = await desk.refresh()
     docs_before = [p for p in first.pulls if p.pr.repo == "acme/docs"]
     assert docs_before and not first.repo_errors
@@ -68,7 +69,7 @@ async def test_one_failing_repository_keeps_its_last_rows_and_the_others_refresh
 
 
 async def test_every_repository_failing_is_the_desk_error(github, standin, tmp_path):
-    desk = Desk(github, AGENTS, state_path=tmp_path / "desk.json")
+    desk = Desk(github, AGENTS, store=DeskStore(tmp_path / "desk.json"))
     first = await desk.refresh()
     standin.inject(502, times=None, path="graphql")
     snapshot = await desk.refresh()
@@ -78,7 +79,7 @@ async def test_every_repository_failing_is_the_desk_error(github, standin, tmp_p
 
 
 async def test_a_repository_whose_issues_fail_is_its_lanes_error(github, standin, tmp_path):
-    desk = Desk(github, AGENTS, state_path=tmp_path / "desk.json")
+    desk = Desk(github, AGENTS, store=DeskStore(tmp_path / "desk.json"))
     first = await desk.load_issues()
     standin.inject(404, times=None, path="^/repos/acme/docs/issues")
     snapshot = await desk.load_issues()

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from orchestra_tui.core.gate import evaluate_gate
+from orchestra_tui.core.desk.merge_gate import evaluate_gate
 from orchestra_tui.demo.standin.state import SCheck, SComment, SIssue, SPull, SThread
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import CheckState
-from orchestra_tui.services.github import GitHubService, resolve_urls
+from orchestra_tui.services.github.service import GitHubService, resolve_urls
 from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import TOKEN, Clock
 
@@ -90,7 +90,7 @@ async def test_list_pull_requests(standin, github) -> None:
     pr = pulls[101]
     assert pr.head_ref == "api/webhook-retry" and pr.base_ref == "main"
     assert pr.head_sha == standin.pull(SHOP, 101).head_sha
-    assert pr.review_decision == "REVIEW_REQUIRED" and pr.merge_state == "BLOCKED"
+    assert pr.review_decision == "CHANGES_REQUESTED" and pr.merge_state == "BLOCKED"
     checks = {c.name: c for c in pr.checks}
     assert checks["ci/test"].state is CheckState.FAILING and checks["ci/test"].required
     assert checks["lint"].state is CheckState.PASSING and not checks["lint"].required

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.guardrails import OutputWatch, PaneOutput, forbidden_in
+from orchestra_tui.core.guard.guardrails import OutputWatch, PaneOutput, forbidden_in
 from orchestra_tui.models import AgentSpec
 
 # -- the rules ------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["orchestra_tui.core.guardrails", "orchestra_tui.core.loops",
-           "orchestra_tui.core.handoff", "orchestra_tui.core.report"]
+MODULES = ["orchestra_tui.core.guard.guardrails", "orchestra_tui.core.guard.retry_loops",
+           "orchestra_tui.core.lifecycle.handoff", "orchestra_tui.core.report"]
 
 
 @pytest.mark.parametrize("name", MODULES)

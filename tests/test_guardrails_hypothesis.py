@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestra_tui.core.guardrails import OutputWatch, forbidden_in
+from orchestra_tui.core.guard.guardrails import OutputWatch, forbidden_in
 from orchestra_tui.models import AgentSpec
 
 ROWS = [

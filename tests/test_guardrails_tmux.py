@@ -9,9 +9,9 @@ import pathlib
 
 import pytest
 
-from orchestra_tui.core.guardrails import OutputWatch
+from orchestra_tui.core.guard.guardrails import OutputWatch
 from orchestra_tui.models import Alert
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import (
     is_idle,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from orchestra_tui.cli import main
-from orchestra_tui.core.guardrails import OutputWatch
-from orchestra_tui.core.handoff import (
+from orchestra_tui.core.guard.guardrails import OutputWatch
+from orchestra_tui.core.lifecycle.handoff import (
     compose_handoff,
     last_issue,
     policy_reminder,
@@ -14,8 +14,8 @@ from orchestra_tui.core.handoff import (
 )
 from orchestra_tui.models import AgentSpec, Gate, PullRequest
 from orchestra_tui.paths import data_dir
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 
 POLICY = "ArgoCD watches k8s/;\nall changes go through git and a reviewed PR."
 SPEC = AgentSpec("infra", tool="codex", command="codex", cwd="/src/deploy", repo="acme/deploy",

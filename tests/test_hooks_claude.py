@@ -22,9 +22,9 @@ import pytest
 
 from orchestra_tui.agents.hook_events import state_of
 from orchestra_tui.models import State
-from orchestra_tui.services.hooks_install import HookProgram, launch_injection
-from orchestra_tui.services.hooks_marks import MARK_OPTION, mark_args
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.hooks.install import HookProgram, launch_injection
+from orchestra_tui.services.hooks.marks import MARK_OPTION, mark_args
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.fake_anthropic_api import DONE_TEXT, FakeAnthropicAPI
 from tests.helpers import async_wait_until
 from tests.real_cli import (

@@ -22,11 +22,11 @@ from collections.abc import Iterator
 import pytest
 
 from orchestra_tui.agents.hook_events import state_of
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, QueueItemState, State
-from orchestra_tui.services.hooks_install import HookProgram, launch_injection
-from orchestra_tui.services.hooks_tools import codex_trust_hash
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.hooks.install import HookProgram, launch_injection
+from orchestra_tui.services.hooks.tools import codex_trust_hash
+from orchestra_tui.services.store.queues import QueueStore
 from tests.fake_openai_api import DONE_TEXT, FakeOpenAIAPI
 from tests.helpers import async_wait_until
 from tests.real_cli import STARTUP_SECONDS, TURN_SECONDS, RealCli

@@ -12,8 +12,8 @@ import pytest
 
 from orchestra_tui.agents.hook_events import HookEvent, meaning, state_of
 from orchestra_tui.models import State
-from orchestra_tui.services import hook_log
-from orchestra_tui.services.hook_log import (
+from orchestra_tui.services.hooks import log as hook_log
+from orchestra_tui.services.hooks.log import (
     HookLog,
     NudgeListener,
     append_event,

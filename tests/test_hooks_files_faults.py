@@ -11,7 +11,7 @@ import stat
 import pytest
 
 from orchestra_tui.cli import main
-from orchestra_tui.services.hooks_install import HookProgram, install, remove
+from orchestra_tui.services.hooks.install import HookProgram, install, remove
 
 PERSONAL = '{\n  "model": "opus",\n  "hooks": {}\n}\n'
 LATEST = (2, 1, 332)

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from orchestra_tui.cli import main
-from orchestra_tui.services.hooks_install import (
+from orchestra_tui.services.hooks.install import (
     HookProgram,
     LaunchInjection,
     install,
@@ -19,7 +19,7 @@ from orchestra_tui.services.hooks_install import (
     status,
     with_hooks,
 )
-from orchestra_tui.services.hooks_tools import (
+from orchestra_tui.services.hooks.tools import (
     HOOK_MODULE,
     NOTIFY_COMMENT,
     claude_events,

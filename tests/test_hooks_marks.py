@@ -1,4 +1,4 @@
-"""Hooks that report through the agent's own tmux pane (`services/hooks_marks.py`), for agents
+"""Hooks that report through the agent's own tmux pane (`services/hooks/marks.py`), for agents
 on a `[[host]]`: the hook line runs as the agent's hook would (its environment names the pane's
 tmux server and pane), and the fleet reads the mark with its poll, here and over ssh. A mark
 found at a first look counts as old as it is; orchestra starts a host's Claude Code and Codex
@@ -14,17 +14,17 @@ import time
 import tomllib
 
 from orchestra_tui.config import parse_config
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.lifecycle import Lifecycle
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.agents_registry import AgentsRegistry
-from orchestra_tui.services.hook_log import HookLog
-from orchestra_tui.services.hooks_install import HookProgram
-from orchestra_tui.services.hooks_marks import MARK_OPTION, mark_args, mark_command
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
-from orchestra_tui.services.tmux import TmuxService
-from orchestra_tui.services.tmux_hosts import HostRouter
+from orchestra_tui.services.hooks.install import HookProgram
+from orchestra_tui.services.hooks.log import HookLog
+from orchestra_tui.services.hooks.marks import MARK_OPTION, mark_args, mark_command
+from orchestra_tui.services.store.agents_registry import AgentsRegistry
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.hosts import HostRouter
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.helpers import async_wait_until
 from tests.ssh_fixtures import SshHost, host_service, needs_sshd
 from tests.tmux_fixtures import start_fake_agent

@@ -14,10 +14,10 @@ import uuid
 
 import pytest
 
-from orchestra_tui.services.hook_log import HookLog, NudgeListener, log_path
-from orchestra_tui.services.hooks_tools import HookProgram
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.hooks.log import HookLog, NudgeListener, log_path
+from orchestra_tui.services.hooks.tools import HookProgram
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.helpers import async_wait_until
 
 REPO = pathlib.Path(__file__).resolve().parent.parent

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.tmux_hosts import HostRouter
+from orchestra_tui.services.tmux.hosts import HostRouter
 from tests.helpers import async_wait_until
 from tests.ssh_fixtures import SSHD, SshHost, host_service
 from tests.tmux_fixtures import logged_prompts, start_fake_agent

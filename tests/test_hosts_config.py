@@ -13,7 +13,7 @@ from orchestra_tui.commands import init
 from orchestra_tui.config import load_config, parse_config, render_config
 from orchestra_tui.config.schema import HostConfig
 from orchestra_tui.errors import ConfigError
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.ssh_fixtures import ALIAS, SshHost, needs_sshd, remote_socket
 from tests.tmux_fixtures import start_fake_agent
 

@@ -14,14 +14,14 @@ import sys
 import pytest
 
 from orchestra_tui.commands.status import status_rows
-from orchestra_tui.core.fleet import Fleet, FleetSnapshot
-from orchestra_tui.core.send_gate import SendRefused
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
+from orchestra_tui.core.sending.send_gate import SendRefused
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
-from orchestra_tui.services.tmux import TmuxService
-from orchestra_tui.services.tmux_hosts import HostRouter
-from orchestra_tui.services.tmux_ssh import ssh_control_runner
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.hosts import HostRouter
+from orchestra_tui.services.tmux.service import TmuxService
+from orchestra_tui.services.tmux.ssh import ssh_control_runner
 from tests.helpers import async_wait_until
 from tests.ssh_fixtures import ALIAS, SshHost, host_service, needs_sshd, remote_socket
 from tests.test_fake_agent import hostile_texts

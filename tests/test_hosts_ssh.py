@@ -12,10 +12,10 @@ import stat
 import pytest
 
 from orchestra_tui.errors import TmuxUnavailable
-from orchestra_tui.services.tmux import TmuxService, escape_arg
-from orchestra_tui.services.tmux_control import ControlModeRunner
-from orchestra_tui.services.tmux_hosts import HostRouter
-from orchestra_tui.services.tmux_ssh import HostUnreachable, SshTmuxRunner
+from orchestra_tui.services.tmux.control import ControlModeRunner
+from orchestra_tui.services.tmux.hosts import HostRouter
+from orchestra_tui.services.tmux.service import TmuxService, escape_arg
+from orchestra_tui.services.tmux.ssh import HostUnreachable, SshTmuxRunner
 from tests.helpers import async_wait_until
 from tests.ssh_fixtures import (
     ALIAS,

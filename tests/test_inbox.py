@@ -7,7 +7,7 @@ import json
 import pytest
 
 from orchestra_tui.cli import main
-from orchestra_tui.core.inbox import build_inbox, inbox_prompt, inbox_to_json, summary_line
+from orchestra_tui.core.desk.inbox import build_inbox, inbox_prompt, inbox_to_json, summary_line
 from orchestra_tui.models import AgentSpec
 from tests.github_fixtures import *  # noqa: F403
 from tests.github_fixtures import TOKEN
@@ -57,7 +57,7 @@ async def test_inbox_end_to_end(standin, github) -> None:
     assert webhook["checks"] == {"state": "failing", "failing": ["ci/test"], "pending": []}
     assert webhook["gate"]["ready"] is False
     assert webhook["gate"]["reasons"] == [
-        "check 'ci/test' failing", "review required", "4 unresolved threads"]
+        "check 'ci/test' failing", "changes requested", "4 unresolved threads"]
     by_author = {t["author"]: t for t in webhook["threads"]}
     assert by_author["cursor"]["severity"] == "high"
     assert by_author["coderabbitai"]["severity"] == "major"
@@ -150,7 +150,7 @@ FAULTS = [
 @pytest.mark.parametrize("fault,words", FAULTS, ids=[w for _f, w in FAULTS])
 def test_cli_inbox_failure_is_one_line_and_exit_1(cli_env, config_file, capsys, monkeypatch,
                                                   fault, words) -> None:
-    import orchestra_tui.services.github as github_module
+    import orchestra_tui.services.github.service as github_module
 
     monkeypatch.setattr(github_module, "DEFAULT_TIMEOUT", 0.5)
     cli_env.inject(**fault, times=None)

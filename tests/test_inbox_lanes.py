@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from orchestra_tui.core.inbox import repos_of
-from orchestra_tui.core.lanes import owner_of
+from orchestra_tui.core.desk.inbox import repos_of
+from orchestra_tui.core.desk.lanes import owner_of
 from orchestra_tui.models import AgentSpec
 
 AGENTS = (

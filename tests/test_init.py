@@ -17,7 +17,7 @@ from orchestra_tui.config import TmuxConfig, load_config
 from orchestra_tui.errors import ConfigError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, PaneInfo
 from orchestra_tui.paths import default_config_path
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.tmux_fixtures import start_fake_agent
 
 
@@ -173,7 +173,7 @@ def test_no_server_end_to_end(tmp_path, capsys):
 
 
 async def test_end_to_end_on_real_tmux(tmux: TmuxService, tmp_path: pathlib.Path):
-    pytest.importorskip("orchestra_tui.services.discovery")
+    pytest.importorskip("orchestra_tui.services.tmux.discovery")
     await start_fake_agent(tmux, "codex", tmp_path / "api.log", session="api")
     await start_fake_agent(tmux, "claude", tmp_path / "web.log", session="web")
     await start_fake_agent(tmux, "claude", tmp_path / "web2.log", session="web")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestra_tui.services import journal as journal_module
-from orchestra_tui.services.journal import FILE_NAME, REDACTED, Journal, redact
+from orchestra_tui.services.store import journal as journal_module
+from orchestra_tui.services.store.journal import FILE_NAME, REDACTED, Journal, redact
 
 TOKENS = [
     "ghp_" + "A1b2C3d4E5" * 3 + "abcdef",

@@ -12,11 +12,11 @@ import pathlib
 import pytest
 
 from orchestra_tui.config import parse_config
-from orchestra_tui.core.desk_snapshot import assign_prompt
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
+from orchestra_tui.core.desk.snapshot import assign_prompt
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.lifecycle import LifecycleError, NewRequest
 from orchestra_tui.models import AgentRecord, AgentSpec, State
-from orchestra_tui.services.github import GitHubService
+from orchestra_tui.services.github.service import GitHubService
 from tests.github_fixtures import *  # noqa: F403 (the GitHub stand-in)
 from tests.github_fixtures import TOKEN
 from tests.helpers import async_wait_until
@@ -51,9 +51,7 @@ async def test_new_from_an_issue(tmux, tmp_path, repos, github):
     world = make_world(tmux, tmp_path, repos.clone, issue_lookup=github.issue_with_comments)
     # The fleet is running before the agent exists, as the app would be.
     fleet = Fleet(tmux, [], store=world.store, settings=FleetSettings(idle_debounce=0.3),
-                  discover=False)
-    fleet.registry = world.registry
-    fleet.work_every = 0.2
+                  discover=False, registry=world.registry, work_every=0.2)
     await fleet.refresh()
     assert fleet.names == []
 
@@ -193,7 +191,7 @@ async def test_each_bad_input_is_one_line_and_leaves_nothing(tmux, tmp_path, rep
         before = ("w2",)
     elif case == "tmux gone":
         # A server that cannot be reached or started: its socket's folder does not exist.
-        from orchestra_tui.services.tmux import TmuxService
+        from orchestra_tui.services.tmux.service import TmuxService
 
         service = TmuxService.from_options(socket_path=str(tmp_path / "gone" / "tmux.sock"))
     world = make_world(service, tmp_path, repos.clone, text=text,
@@ -223,8 +221,8 @@ async def test_a_clone_without_a_remote_bases_on_main(tmux, tmp_path, local_repo
 
 
 def test_the_launch_command_resumes_and_carries_the_hooks_only_for_the_tool_itself(tmp_path):
-    from orchestra_tui.core.lifecycle import Lifecycle
-    from orchestra_tui.services.hooks_install import HookProgram
+    from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
+    from orchestra_tui.services.hooks.install import HookProgram
 
     world_config = parse_config('[[lane]]\nname = "shop"\n', tmp_path / "config.toml")
     hooks = HookProgram(data_dir=tmp_path / "data", config=tmp_path / "config.toml",

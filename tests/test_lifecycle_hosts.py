@@ -16,11 +16,11 @@ import pytest
 from orchestra_tui.bootstrap import router_for
 from orchestra_tui.cli import main
 from orchestra_tui.config import parse_config
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
-from orchestra_tui.core.lifecycle_retire import RetireRefused, retire
-from orchestra_tui.core.lifecycle_up import bring_up
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.lifecycle import LifecycleError, NewRequest
+from orchestra_tui.core.lifecycle.retire import RetireRefused, retire
+from orchestra_tui.core.up import bring_up
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
 from tests.lifecycle_fixtures import Repos, git, make_world
@@ -85,8 +85,7 @@ async def test_new_up_and_retire_on_a_host(host_world, repos):
 
     # The fleet binds it to its pane on the host.
     fleet = Fleet(router, [], store=world.store, settings=FleetSettings(idle_debounce=0.3),
-                  discover=False)
-    fleet.registry = world.registry
+                  discover=False, registry=world.registry)
     snapshot = await fleet.refresh()
     assert snapshot.get("w2").pane.pane_id == made.pane_id
     # Its branch figures are read there, by git through the host's ssh; reading them leaves

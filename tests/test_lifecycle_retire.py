@@ -9,9 +9,9 @@ import asyncio
 import pytest
 
 from orchestra_tui.cli import main
-from orchestra_tui.core.fleet import Fleet
-from orchestra_tui.core.lifecycle import LifecycleError, NewRequest
-from orchestra_tui.core.lifecycle_retire import RetireRefused, retire
+from orchestra_tui.core.fleet.fleet import Fleet
+from orchestra_tui.core.lifecycle.lifecycle import LifecycleError, NewRequest
+from orchestra_tui.core.lifecycle.retire import RetireRefused, retire
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
 from tests.lifecycle_fixtures import World, commit_file, config_text, git, make_world
 
@@ -36,8 +36,7 @@ async def test_retiring_a_clean_agent_removes_it_its_worktree_and_its_branch(
         tmux, tmp_path, repos):
     world = make_world(tmux, tmp_path, repos.clone)
     made = await world.lifecycle.new(NewRequest(name="w2", lane="shop", issue=7))
-    fleet = Fleet(tmux, [], store=world.store, discover=False)
-    fleet.registry = world.registry
+    fleet = Fleet(tmux, [], store=world.store, discover=False, registry=world.registry)
     await fleet.refresh()
     assert fleet.names == ["w2"]
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.desk import Desk
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.desk.desk import Desk
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.services.store.desk import DeskStore
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.ask import AskScreen
 from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.new_agent import NewAgentScreen
@@ -23,8 +25,7 @@ pytestmark = pytest.mark.slow
 
 def app_over(world, tmux, desk=None) -> OrchestraApp:
     fleet = Fleet(tmux, [], store=world.store, settings=FleetSettings(idle_debounce=0.3),
-                  discover=False)
-    fleet.registry = world.registry
+                  discover=False, registry=world.registry)
     return OrchestraApp(fleet, AppOptions(poll=False), desk=desk, lifecycle=world.lifecycle)
 
 
@@ -82,7 +83,7 @@ async def test_new_agent_then_retire_it_from_the_fleet(tmux, tmp_path, repos):
 
 async def test_start_an_agent_on_the_selected_issue(tmux, tmp_path, repos, github):
     world = make_world(tmux, tmp_path, repos.clone, issue_lookup=github.issue_with_comments)
-    desk = Desk(github, (AgentSpec("api", repo="acme/shop"),), state_path=tmp_path / "d.json")
+    desk = Desk(github, (AgentSpec("api", repo="acme/shop"),), store=DeskStore(tmp_path / "d.json"))
     await desk.refresh()
     app = app_over(world, tmux, desk)
     async with app.run_test(size=(150, 40)) as pilot:

@@ -12,9 +12,9 @@ import os
 import pytest
 
 from orchestra_tui.cli import main
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.lifecycle import NewRequest
-from orchestra_tui.core.lifecycle_up import bring_up
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.lifecycle import NewRequest
+from orchestra_tui.core.up import bring_up
 from orchestra_tui.models import QueueItemState, State
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repositories)
@@ -43,8 +43,7 @@ async def test_up_after_the_server_is_killed_brings_every_agent_back(tmux, tmp_p
     assert not await tmux.is_running()
 
     fleet = Fleet(tmux, world.lifecycle.config.agents, store=world.store,
-                  settings=FleetSettings(idle_debounce=0.3))
-    fleet.registry = world.registry
+                  settings=FleetSettings(idle_debounce=0.3), registry=world.registry)
     outcomes = await bring_up(world.lifecycle, await fleet.refresh())
 
     assert [(o.name, o.action, o.state) for o in outcomes] == [
@@ -90,8 +89,7 @@ async def test_up_skips_an_agent_whose_worktree_is_gone(tmux, tmp_path, repos):
     made = await world.lifecycle.new(NewRequest(name="w1", lane="shop"))
     await tmux.kill_server()
     git(repos.clone, "worktree", "remove", "--force", made.record.worktree)
-    fleet = Fleet(tmux, [], store=world.store, discover=False)
-    fleet.registry = world.registry
+    fleet = Fleet(tmux, [], store=world.store, discover=False, registry=world.registry)
     [outcome] = await bring_up(world.lifecycle, await fleet.refresh())
     assert (outcome.action, outcome.ok) == ("skipped", True)
     assert "its worktree" in outcome.reason and "orchestra retire w1" in outcome.reason

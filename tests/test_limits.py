@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orchestra_tui.agents.walls import reset_time
-from orchestra_tui.core.limits import reset_moment
+from orchestra_tui.core.away.limits import reset_moment
 
 SEEN = dt.datetime(2026, 12, 7, 13, 5, tzinfo=dt.UTC)
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from orchestra_tui.commands import log
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store.journal import Journal
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

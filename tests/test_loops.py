@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestra_tui.core.loops import Failure, LoopWatch, Success, normalise, read_row
+from orchestra_tui.core.guard.retry_loops import Failure, LoopWatch, Success, normalise, read_row
 
 HOOKS_FAILED = [
     "• Ran git commit -m 'Fix retry loop'",

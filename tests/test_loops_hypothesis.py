@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestra_tui.core.loops import LoopWatch, normalise, read_row
+from orchestra_tui.core.guard.retry_loops import LoopWatch, normalise, read_row
 
 ROWS = [
     "trim trailing whitespace.....Failed", "trim trailing whitespace.....Passed",

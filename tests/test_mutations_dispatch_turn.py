@@ -17,9 +17,9 @@ import uuid
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, QueueItemState
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, wait_for_screen
 

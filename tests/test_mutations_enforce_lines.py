@@ -15,8 +15,8 @@ import subprocess
 
 import pytest
 
-from orchestra_tui.services.hooks_tools import HookProgram
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.hooks.tools import HookProgram
+from orchestra_tui.services.store.journal import Journal
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from orchestra_tui.core.send_gate import SendGate, SendRefused
+from orchestra_tui.core.sending.send_gate import SendGate, SendRefused
 from orchestra_tui.models import PaneInfo
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, screen, wait_for_screen

@@ -16,12 +16,12 @@ import uuid
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.fusion import GRACE_SECONDS
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.fusion import GRACE_SECONDS
 from orchestra_tui.models import AgentSpec, State
-from orchestra_tui.services.hook_log import HookLog, append_event
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.hooks.log import HookLog, append_event
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.tmux_fixtures import REPO, wait_for_screen
 
 pytestmark = pytest.mark.slow

@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 
-from orchestra_tui.core.fleet_state import AgentView, FleetSnapshot
-from orchestra_tui.core.notifier import Notifier, new_events
-from orchestra_tui.core.notify_policy import NotifyRules
+from orchestra_tui.core.away.notifier import Notifier, new_events
+from orchestra_tui.core.away.notify_policy import NotifyRules
+from orchestra_tui.core.fleet.state import AgentView, FleetSnapshot
 from orchestra_tui.models import AgentSpec, AgentStatus, DialogKey, State
-from orchestra_tui.services.journal import Journal
 from orchestra_tui.services.notify.push import PushChannel
+from orchestra_tui.services.store.journal import Journal
 from tests.notify_endpoint import PushEndpoint
 
 SECRET = "pw-0f9e8d7c6b"

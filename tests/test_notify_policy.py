@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orchestra_tui.core.notify_policy import NotifyPolicy, NotifyRules, QuietHours
+from orchestra_tui.core.away.notify_policy import NotifyPolicy, NotifyRules, QuietHours
 from orchestra_tui.services.notify.event import NotifyEvent, NotifyKind
 
 NOON = dt.datetime(2026, 12, 7, 12, 0)

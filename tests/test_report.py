@@ -16,7 +16,7 @@ from orchestra_tui.core.report import (
     state_spans_from,
 )
 from orchestra_tui.paths import data_dir
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.store.journal import Journal
 
 T0 = 1_000_000.0
 NOW = T0 + 2400
@@ -172,7 +172,7 @@ def test_report_command_table_markdown_and_filters(journal_now, capsys) -> None:
     assert main(["report"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["agent", "prompts", "restarts", "alerts", "PRs", "opened",
-                                "merged", "issues", "working", "idle", "waiting"]
+                                "merged", "issues", "working", "idle", "waiting", "receipts"]
     assert table[1].split()[:7] == ["api", "3", "1", "1", "1", "1", "#12"]
     assert main(["report", "--markdown", "--agent", "web"]) == 0
     markdown = capsys.readouterr().out

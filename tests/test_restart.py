@@ -13,14 +13,14 @@ import sys
 import pytest
 
 from orchestra_tui.cli import main
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.handoff import compose_handoff
-from orchestra_tui.core.restart import kill_agent, restart_agent
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.handoff import compose_handoff
+from orchestra_tui.core.lifecycle.restart import kill_agent, restart_agent
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, QueueItemState, State
 from orchestra_tui.paths import data_dir
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until, process_ended
 from tests.tmux_fixtures import (
     REPO,

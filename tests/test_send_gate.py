@@ -18,13 +18,13 @@ from dataclasses import replace
 import pytest
 
 from orchestra_tui.agents import classify
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.restart import deliver_handoff
-from orchestra_tui.core.send_gate import Reading, SendGate, SendRefused, judge
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.restart import deliver_handoff
+from orchestra_tui.core.sending.send_gate import Reading, SendGate, SendRefused, judge
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, PaneInfo, QueueItemState, State
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, screen, wait_for_screen
 
@@ -339,6 +339,6 @@ async def test_a_queued_item_claimed_elsewhere_is_left_alone_untyped(tmux, tmp_p
     other = QueueStore(tmp_path / "data")  # another orchestra claims it first
     other.mark_sending(item.id)
     # The dispatcher saw it queued a moment before: the claim is where the race is decided.
-    await fleet._deliver(fleet._slot("api"), item)
+    await fleet.directing.deliver(fleet.context.slot("api"), item)
     assert fleet.store.get(item.id).state == QueueItemState.SENDING  # still the other's
     assert logged_prompts(log) == []

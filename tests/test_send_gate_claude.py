@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from orchestra_tui.agents.draft import composer_draft
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.fake_anthropic_api import FakeAnthropicAPI, _last_user_content, _prompt_text
 from tests.helpers import async_wait_until
 from tests.real_cli import (

@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from orchestra_tui.agents import classify
 from orchestra_tui.agents.draft import composer_draft, known_placeholder
 from orchestra_tui.core.ansi import strip_ansi
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.send_gate import Reading, SendRefused, judge
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.sending.send_gate import Reading, SendRefused, judge
 from orchestra_tui.models import AgentSpec, PaneInfo, QueueItemState, State
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, fake_agent_argv, logged_prompts, screen, wait_for_screen
 

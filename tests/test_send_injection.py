@@ -16,15 +16,15 @@ import uuid
 
 import pytest
 
-from orchestra_tui.core.desk_snapshot import assign_prompt
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.inbox import QUOTED_IS_DATA, build_inbox, inbox_prompt
-from orchestra_tui.core.restart import deliver_handoff
-from orchestra_tui.core.send_gate import SendGate
+from orchestra_tui.core.desk.inbox import QUOTED_IS_DATA, build_inbox, inbox_prompt
+from orchestra_tui.core.desk.snapshot import assign_prompt
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.lifecycle.restart import deliver_handoff
+from orchestra_tui.core.sending.send_gate import SendGate
 from orchestra_tui.demo.standin.state import SComment, SIssue, SThread
 from orchestra_tui.models import AgentSpec, QueueItemState
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 from tests.github_fixtures import *  # noqa: F403
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, fake_agent_argv, wait_for_prompts, wait_for_screen

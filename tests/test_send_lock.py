@@ -15,11 +15,11 @@ import uuid
 
 import pytest
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.send_gate import SendBusy, SendGate
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.sending.send_gate import SendBusy, SendGate
 from orchestra_tui.models import AgentSpec
-from orchestra_tui.services.pane_lock import ChannelLock, FileLock, PaneBusy
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.pane_lock import ChannelLock, FileLock, PaneBusy
 from tests.tmux_fixtures import REPO, logged_prompts, start_fake_agent, wait_for_prompts
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestra_tui.core.severity import severity_of
+from orchestra_tui.core.desk.severity import severity_of
 from orchestra_tui.demo.standin import seed
 
 WORDS = {"critical", "high", "major", "medium", "minor", "low", "trivial", "info", "nitpick"}
@@ -64,7 +64,7 @@ def test_non_string_body_is_none() -> None:
 
 
 def test_rate_pull_reads_every_thread_and_leaves_the_rest() -> None:
-    from orchestra_tui.core.severity import rate_pull
+    from orchestra_tui.core.desk.severity import rate_pull
     from orchestra_tui.models import PullRequest, ReviewThread
 
     def thread(n: int, author: str, body: str) -> ReviewThread:

@@ -22,7 +22,7 @@ from orchestra_tui.demo.world import (
     remove_abandoned_worlds,
 )
 from orchestra_tui.models import PaneInfo
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.demo_fixtures import (  # noqa: F401 (an autouse fixture)
     World,
     _no_world_outlives_the_test,

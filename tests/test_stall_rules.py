@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from orchestra_tui.core.limit_resume import decide_resume, new_wait, resumes_today
-from orchestra_tui.core.stall_rules import RuleAction, StallRule, due, fired_today
+from orchestra_tui.core.away.limit_resume import decide_resume, new_wait, resumes_today
+from orchestra_tui.core.away.stall_rules import RuleAction, StallRule, due, fired_today
 from orchestra_tui.models import State
 
 NUDGE = StallRule("overloaded", State.BLOCKED, after=120, action=RuleAction.CONTINUE,

@@ -11,7 +11,7 @@ import pytest
 
 from orchestra_tui.errors import ConfigError
 from orchestra_tui.models import QueueItemState
-from orchestra_tui.services.store import (
+from orchestra_tui.services.store.queues import (
     FILE_NAME,
     QueueError,
     QueueItemNotFound,

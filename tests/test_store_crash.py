@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from orchestra_tui.models import QueueItemState
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.queues import QueueStore
 
 from .helpers import wait_until
 
@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import sys
 from pathlib import Path
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
 
 directory, run = Path(sys.argv[1]), sys.argv[2]
 store = QueueStore(directory, sent_limit=10**9)

@@ -14,8 +14,8 @@ import pytest
 from orchestra_tui.cli import one_line
 from orchestra_tui.models import QueueItemState
 from orchestra_tui.paths import StorageError
-from orchestra_tui.services.journal import REDACTED
-from orchestra_tui.services.store import (
+from orchestra_tui.services.store.journal import REDACTED
+from orchestra_tui.services.store.queues import (
     FILE_NAME,
     QueueError,
     QueueStore,

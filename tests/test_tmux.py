@@ -11,7 +11,7 @@ import pytest
 
 from orchestra_tui.agents import draft_pending
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
-from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxService, escape_arg
+from orchestra_tui.services.tmux.service import LocalTmuxRunner, TmuxService, escape_arg
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import CountingRunner, screen, wait_for_screen
 

@@ -9,8 +9,8 @@ import pathlib
 import pytest
 
 from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
-from orchestra_tui.services.tmux import ControlModeRunner, TmuxService
-from orchestra_tui.services.tmux_args import control_line, is_poll_only
+from orchestra_tui.services.tmux.args import control_line, is_poll_only
+from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import CountingRunner, wait_for_screen
 
@@ -101,8 +101,8 @@ async def test_both_runners_say_the_same_about_the_same_failure(tmux: TmuxServic
     assert messages[0] == messages[1] and messages[0].startswith("tmux capture-pane: can't find")
 
 
-@pytest.mark.parametrize("name", ["orchestra_tui.services.tmux_args",
-                                  "orchestra_tui.services.tmux_runner"])
+@pytest.mark.parametrize("name", ["orchestra_tui.services.tmux.args",
+                                  "orchestra_tui.services.tmux.runner"])
 def test_docstring_examples(name):
     import doctest
     import importlib
@@ -116,7 +116,7 @@ async def test_the_fleet_says_once_that_its_control_client_died_and_loses_nothin
     import os
     import signal
 
-    from orchestra_tui.core.fleet import Fleet
+    from orchestra_tui.core.fleet.fleet import Fleet
     from orchestra_tui.models import AgentSpec, State
     from tests.tmux_fixtures import start_fake_agent
 

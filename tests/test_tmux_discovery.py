@@ -10,9 +10,13 @@ import sys
 import pytest
 
 from orchestra_tui.models import PaneInfo
-from orchestra_tui.services import discovery
-from orchestra_tui.services.discovery import DiscoveredPane, classify_pane, discover_agent_panes
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.tmux import discovery
+from orchestra_tui.services.tmux.discovery import (
+    DiscoveredPane,
+    classify_pane,
+    discover_agent_panes,
+)
+from orchestra_tui.services.tmux.service import TmuxService
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import fake_agent_argv, start_fake_agent
 

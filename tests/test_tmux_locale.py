@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxService
+from orchestra_tui.services.tmux.service import LocalTmuxRunner, TmuxService
 from tests.tmux_fixtures import REPO, start_fake_agent, wait_for_screen
 
 

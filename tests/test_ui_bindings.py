@@ -179,7 +179,7 @@ async def test_kill_asks_first_and_policy_reminder_sends(pilot, fleet):
 async def test_the_fleet_shows_which_issue_each_agent_is_on(pilot):
     from dataclasses import replace
 
-    from orchestra_tui.core.desk import UNCONFIGURED, Assignment
+    from orchestra_tui.core.desk.desk import UNCONFIGURED, Assignment
 
     table = pilot.app.screen.query_one(AgentTable)
     assert "#90" not in str(table.get_row("web"))

@@ -122,7 +122,7 @@ async def test_the_queue_column_says_why_queued_work_does_not_go(pilot, fleet):
     await _refreshed(pilot, offline)
     table = pilot.app.screen.query_one(AgentTable)
     assert str(table.get_row("web")[-1]) == "1 unreachable"
-    from orchestra_tui.core.queue_reasons import queue_reasons
+    from orchestra_tui.core.fleet.queue_reasons import queue_reasons
 
     [wait] = queue_reasons(offline.get("web"))
     assert (str(wait.kind), wait.item.text) == ("unreachable", "next step")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import doctest
 
-from orchestra_tui.ui import format as ui_format
+from orchestra_tui.ui.wording import format as ui_format
 
 
 def test_format_doctests() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from orchestra_tui.core.desk import Desk
+from orchestra_tui.core.desk.desk import Desk
 from orchestra_tui.demo.standin.seed import BUGBOT_HIGH, CODERABBIT_MAJOR, CODERABBIT_MINOR, COPILOT
 from orchestra_tui.errors import GitHubError
 from orchestra_tui.models import (
@@ -20,7 +20,10 @@ from orchestra_tui.models import (
     ReviewThread,
     State,
 )
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.pr_facts import CheckFailure
+from orchestra_tui.services.store.desk import DeskStore
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from tests.ui_data import AT, FixedFleet, _view
 
 SIZE = (150, 40)
@@ -125,6 +128,14 @@ class FixedGitHub:
     async def list_issues(self, repo: str) -> list[Issue]:
         return list(ISSUES.get(repo, []))
 
+    async def failed_checks(self, repo: str, head_sha: str) -> tuple[CheckFailure, ...]:
+        return (CheckFailure("ci/test", "failure", f"https://github.com/{repo}/actions/runs/1",
+                             step="Run pytest", log_tail="E       assert 41 == 5\n"
+                             "1 failed, 29 passed in 3.21s", job_id=1),)
+
+    async def behind_by(self, repo: str, base: str, head: str) -> int:
+        return 0
+
     async def issue_with_comments(self, repo: str, number: int) -> Issue:
         issue = next(i for i in ISSUES[repo] if i.number == number)
         from dataclasses import replace
@@ -138,14 +149,14 @@ def make_app(tmp_path, github: FixedGitHub | None = None, *, issues: bool = Fals
                    repo=spec.repo, branch=spec.branch, pane=f"%{n}")
              for n, spec in enumerate(AGENTS, 1)]
     fleet = FixedFleet(tmp_path / "store", views)
-    desk = Desk(github or FixedGitHub(), AGENTS, state_path=tmp_path / "desk.json",
+    desk = Desk(github or FixedGitHub(), AGENTS, store=DeskStore(tmp_path / "desk.json"),
                 clock=lambda: AT)
 
     async def prepare() -> None:
-        if first_error:  # a good read, then the failure: the PRs stay, the state line says why
-            desk.github = FixedGitHub()
+        if first_error and github is not None:  # a good read, then the failure: the PRs
+            failure, github.fail = github.fail, None  # stay, the state line says why
             await desk.refresh()
-            desk.github = github
+            github.fail = failure
         await desk.refresh()
         if issues:
             await desk.load_issues()

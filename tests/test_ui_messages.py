@@ -15,9 +15,9 @@ from textual.message import Message
 import orchestra_tui.ui
 from orchestra_tui.ui import messages
 from orchestra_tui.ui.app import OrchestraApp
-from orchestra_tui.ui.fleet_actions import FleetActions
-from orchestra_tui.ui.github_actions import GitHubActions
-from orchestra_tui.ui.lifecycle_actions import LifecycleActions
+from orchestra_tui.ui.controllers.fleet import FleetActions
+from orchestra_tui.ui.controllers.github import GitHubActions
+from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from tests.ui_data import *  # noqa: F403  (the `fleet` and `pilot` fixtures)
 from tests.ui_data import settle

@@ -6,7 +6,6 @@ at once (both kept, none clobbered), racing writers of one screen (one whole fil
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -15,10 +14,10 @@ import threading
 import time
 from pathlib import Path
 
-from orchestra_tui.core.fleet import Fleet, FleetSettings
-from orchestra_tui.core.unknown_screens import UNKNOWN_KEEP_AFTER, kept_screen, redact
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.fleet.unknown_screens import UNKNOWN_KEEP_AFTER, kept_screen, redact
 from orchestra_tui.models import AgentSpec, Detection, State
-from orchestra_tui.services.screen_keep import ScreenKeep
+from orchestra_tui.services.store.kept_screens import ScreenKeep
 from tests.tmux_fixtures import REPO, wait_for_screen
 
 SECRETS = {
@@ -40,8 +39,7 @@ def orchestra(*args: str, stdin: str | None = None) -> subprocess.CompletedProce
 
 async def _drain(fleet: Fleet) -> None:
     """The fleet's background writes (screens kept, journal) finished."""
-    if fleet._tasks:
-        await asyncio.gather(*fleet._tasks)
+    await fleet.record.settle()
 
 
 class Clock:

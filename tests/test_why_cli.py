@@ -17,9 +17,9 @@ import pytest
 from orchestra_tui.agents.hook_events import HookEvent, HookReading
 from orchestra_tui.agents.tracker import Timers
 from orchestra_tui.commands.why import explanation_for
-from orchestra_tui.core.evidence import AgentEvidence
-from orchestra_tui.core.fleet import Fleet
-from orchestra_tui.core.fleet_state import AgentView
+from orchestra_tui.core.fleet.evidence import AgentEvidence
+from orchestra_tui.core.fleet.fleet import Fleet
+from orchestra_tui.core.fleet.state import AgentView
 from orchestra_tui.core.why import Authority, explain
 from orchestra_tui.errors import AgentNotFound
 from orchestra_tui.models import (
@@ -31,11 +31,11 @@ from orchestra_tui.models import (
     QueueItemState,
     State,
 )
-from orchestra_tui.services.agents_registry import AgentsRegistry
-from orchestra_tui.services.hooks_install import HookProgram
-from orchestra_tui.services.journal import Journal
-from orchestra_tui.ui.why_words import why_text
-from orchestra_tui.ui.words import STATE_PHRASES
+from orchestra_tui.services.hooks.install import HookProgram
+from orchestra_tui.services.store.agents_registry import AgentsRegistry
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.ui.wording.states import STATE_PHRASES
+from orchestra_tui.ui.wording.why import why_text
 from tests.helpers import async_wait_until
 from tests.tmux_fixtures import REPO, start_fake_agent, wait_for_screen
 
@@ -108,8 +108,7 @@ async def test_an_agent_retired_between_resolve_and_explain_is_said_gone(tmux, t
     pane = await start_fake_agent(tmux, "codex", tmp_path / "agent.jsonl")
     registry = AgentsRegistry(tmp_path / "data")
     registry.add(AgentRecord(spec=AgentSpec(name="w1", tool="codex", target=pane.pane_id)))
-    fleet = Fleet(tmux, [], discover=False, read_only=True)
-    fleet.registry = registry
+    fleet = Fleet(tmux, [], discover=False, read_only=True, registry=registry)
 
     async def retire_after_the_first_look() -> None:
         async def looked() -> bool:

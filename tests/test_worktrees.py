@@ -10,7 +10,8 @@ import pathlib
 import pytest
 
 from orchestra_tui.models import BranchFigures
-from orchestra_tui.services import git_figures, worktrees
+from orchestra_tui.services.git import figures as git_figures
+from orchestra_tui.services.git import worktrees
 from tests.helpers import async_wait_until
 from tests.lifecycle_fixtures import *  # noqa: F403 (the repository fixtures)
 from tests.lifecycle_fixtures import commit_file, git
@@ -164,7 +165,7 @@ async def test_ssh_failing_is_one_line_naming_the_host():
 
 
 async def test_agents_in_one_folder_share_one_read_of_its_figures(repos, tmux, monkeypatch):
-    from orchestra_tui.core.fleet import Fleet, FleetSettings
+    from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
     from orchestra_tui.models import AgentSpec
     from tests.tmux_fixtures import fake_agent_argv
 

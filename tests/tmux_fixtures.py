@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 import pytest
 
 from orchestra_tui.models import PaneInfo
-from orchestra_tui.services.tmux import LocalTmuxRunner, TmuxResult, TmuxService
+from orchestra_tui.services.tmux.service import LocalTmuxRunner, TmuxResult, TmuxService
 from tests.helpers import async_wait_until
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -41,9 +41,10 @@ async def tmux() -> AsyncIterator[TmuxService]:
 
 
 def fake_agent_argv(flavor: str, log: pathlib.Path, *, work: float = 0.3,
-                    context: int | None = None, name: str | None = None) -> list[str]:
+                    context: int | None = None, name: str | None = None,
+                    extra: tuple[str, ...] = ()) -> list[str]:
     argv = [sys.executable, "-m", "orchestra_tui.demo.fake_agent", "--flavor", flavor,
-            "--log", str(log), "--work-seconds", str(work)]
+            "--log", str(log), "--work-seconds", str(work), *extra]
     argv += ["--context", str(context)] if context is not None else []
     argv += ["--name", name] if name else []
     return argv

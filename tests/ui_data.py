@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestra_tui.core.fleet import AgentView, FleetSnapshot
+from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
+from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
     AgentStatus,
@@ -25,7 +26,7 @@ from orchestra_tui.models import (
     SendResult,
     State,
 )
-from orchestra_tui.services.store import QueueStore
+from orchestra_tui.services.store.queues import QueueStore
 
 AT = 1_790_000_000.0
 
@@ -121,7 +122,7 @@ class FixedFleet:
         self.views = fixed_views() if views is None else views
         self.calls: list[tuple] = []
         self.answered_seen: list[DialogKey | None] = []
-        self.on_send_failed = None  # the app sets it; nothing is dispatched here
+        self.send_failure_listeners: list = []  # the app's; nothing is dispatched here
         self._snapshot = self._build()
 
     def _build(self) -> FleetSnapshot:
@@ -154,6 +155,17 @@ class FixedFleet:
 
     def spec(self, name: str) -> AgentSpec:
         return next(view.status.spec for view in self.views if view.name == name)
+
+    def watch_send_failures(self, listener) -> None:
+        self.send_failure_listeners.append(listener)
+
+    def policy_reminder(self, name: str) -> str:
+        from orchestra_tui.core.lifecycle.handoff import policy_reminder
+
+        spec = self.spec(name)
+        if not spec.policy:
+            raise OrchestraError(f"{name}'s lane has no policy in the config")
+        return policy_reminder(spec)
 
     async def send_now(self, name: str, text: str, *, source: str = "person",
                        allow_blocked: bool = False) -> SendResult:
@@ -192,7 +204,7 @@ class FixedFleet:
         return f"You are {name}, restarted. Policy: git only."
 
     async def restart(self, name: str, handoff: str):
-        from orchestra_tui.core.restart import RestartOutcome
+        from orchestra_tui.core.lifecycle.restart import RestartOutcome
 
         self.calls.append(("restart", name, handoff))
         return RestartOutcome(agent=name, pane_id="%9", state=State.IDLE, reason="ready",
@@ -214,7 +226,8 @@ def fleet(tmp_path: Path) -> FixedFleet:
 @pytest.fixture
 async def pilot(fleet: FixedFleet) -> AsyncIterator:
     """The app on `fleet`, 150x40, started and settled; no poll loop."""
-    from orchestra_tui.ui.app import AppOptions, OrchestraApp
+    from orchestra_tui.ui.app import OrchestraApp
+    from orchestra_tui.ui.options import AppOptions
 
     app = OrchestraApp(fleet, AppOptions(poll=False))
     async with app.run_test(size=(150, 40)) as running:

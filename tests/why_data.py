@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from orchestra_tui.agents.hook_events import HookEvent, HookReading
 from orchestra_tui.agents.tracker import Timers
-from orchestra_tui.core.evidence import AgentEvidence
-from orchestra_tui.core.fusion import fuse
+from orchestra_tui.core.fleet.evidence import AgentEvidence
+from orchestra_tui.core.fleet.fusion import fuse
 from orchestra_tui.models import Detection, State
 from tests.ui_data import AT, fixed_views
 

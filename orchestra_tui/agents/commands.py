@@ -16,12 +16,19 @@ _BY_PATH = (
     ("codex", re.compile(r"@openai/codex|/codex-(?:rs|cli)/")),
     ("gemini", re.compile(r"@google/gemini-cli|/gemini-cli/")),
     ("aider", re.compile(r"/aider/|\baider-chat\b|/site-packages/aider\b")),
+    # npm's launcher (node …/opencode-ai/bin/opencode) or its platform binary.
+    ("opencode", re.compile(r"/opencode-ai/|/opencode-(?:linux|darwin|windows)-[\w-]+/")),
+    ("copilot", re.compile(r"@github/copilot\b|/copilot/pkg/[\w-]+/[\d.]+/")),
+    ("qwen", re.compile(r"@qwen-code/qwen-code|/qwen-code/")),
 )
 _BY_NAME = (
     ("claude", re.compile(r"^claude(?:-code)?$")),
     ("codex", re.compile(r"^codex(?:-[\w.-]+)?$")),
     ("gemini", re.compile(r"^gemini(?:-cli)?$")),
     ("aider", re.compile(r"^aider(?:-chat|\.[\w.]+)?$")),
+    ("opencode", re.compile(r"^opencode$")),
+    ("copilot", re.compile(r"^copilot$")),
+    ("qwen", re.compile(r"^qwen(?:-code)?$")),
 )
 _FAKE_AGENT = re.compile(r"orchestra_tui[./]demo[./]fake_agent\b")
 _FLAVOR = re.compile(r"--flavou?r(?:=|\s+)(\w+)")

@@ -58,6 +58,7 @@ class HookEvent:
     agent: str = ""
     denied: str = ""
     tmux_socket: str = ""
+    prompt: str = ""  # the submitted prompt's digest (`hook_log.prompt_digest`), when told
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], pane_id: str = "") -> HookEvent | None:
@@ -73,7 +74,7 @@ class HookEvent:
 
         return cls(at=float(at), event=event, tool=text("tool"), pane_id=text("pane") or pane_id,
                    session_id=text("session"), detail=text("detail"), agent=text("agent"),
-                   denied=text("denied"), tmux_socket=text("tmux"))
+                   denied=text("denied"), tmux_socket=text("tmux"), prompt=text("prompt"))
 
 
 @dataclass(frozen=True)

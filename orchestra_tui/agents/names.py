@@ -1,7 +1,7 @@
 """The names every layer uses for tools and shells, kept in one place.
 
 >>> TOOL_NAMES
-('codex', 'claude', 'gemini', 'aider', 'shell')
+('codex', 'claude', 'gemini', 'aider', 'opencode', 'copilot', 'qwen', 'shell')
 >>> "claude" in AGENT_TOOLS, "shell" in AGENT_TOOLS
 (True, False)
 >>> shell_name("/usr/bin/zsh"), shell_name("-bash"), shell_name("node")
@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 # The order is the order the config template and `--tool` choices list them in.
-AGENT_TOOLS_ORDERED: tuple[str, ...] = ("codex", "claude", "gemini", "aider")
+AGENT_TOOLS_ORDERED: tuple[str, ...] = ("codex", "claude", "gemini", "aider", "opencode",
+                                        "copilot", "qwen")
 TOOL_NAMES: tuple[str, ...] = (*AGENT_TOOLS_ORDERED, "shell")
 AGENT_TOOLS: frozenset[str] = frozenset(AGENT_TOOLS_ORDERED)
 

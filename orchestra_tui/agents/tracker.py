@@ -39,6 +39,7 @@ class Tracked:
     dialog: str | None = None
     dialog_key: DialogKey | None = None
     resumes_at: str | None = None  # when blocked on a usage limit whose reset time is shown
+    limit: str | None = None  # blocked on an account limit (`Detection.limit`)
     changed: bool = False  # the reported state differs from the previous observation's
     tool: str = ""
     # The state reported before this one (None on the first observation): `previous` WORKING
@@ -117,6 +118,7 @@ class AgentTracker:
             dialog=detection.dialog if state == State.APPROVAL else None,
             dialog_key=detection.dialog_key if state == State.APPROVAL else None,
             resumes_at=detection.resumes_at if state == State.BLOCKED else None,
+            limit=detection.limit if state == State.BLOCKED else None,
             changed=changed, tool=detection.tool,
             previous=previous.state if previous else None)
         return self._last

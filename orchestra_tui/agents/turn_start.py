@@ -44,6 +44,11 @@ def _above_composer(screen: str) -> tuple[str, ...] | None:
     return tuple(line.text for line in s.lines[:composer.index] if not line.blank)
 
 
+def history_rows(screen: str) -> tuple[str, ...] | None:
+    """The non-blank rows above the composer (the history), None when no composer shows."""
+    return _above_composer(screen)
+
+
 def composer_shown(screen: str) -> bool:
     """True when a composer row (the tool's prompt glyph) is among the bottom rows."""
     return _above_composer(screen) is not None

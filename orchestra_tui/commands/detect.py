@@ -10,7 +10,7 @@ from pathlib import Path
 
 from orchestra_tui import agents
 from orchestra_tui.agents.names import TOOL_NAMES
-from orchestra_tui.core.unknown_screens import HEADER_KEYS
+from orchestra_tui.core.fleet.unknown_screens import HEADER_KEYS
 from orchestra_tui.errors import OrchestraError
 
 # Screen files in the shared corpus start with a four-line header that is not screen text, and

@@ -21,14 +21,20 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from orchestra_tui.services.hook_log import append_event, nudge
+from orchestra_tui.services.hooks.log import append_event, nudge, prompt_digest
+
+if TYPE_CHECKING:
+    from orchestra_tui.core.guard.hook_guard import HookIO
+    from orchestra_tui.models import AgentRecord, PaneInfo
 
 TOOLS = ("claude", "codex", "gemini")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
 # Pre-tool events and the tool names that mean "run a shell command", per agent CLI.
 _PRE_TOOL = {"PreToolUse": ("Bash",), "BeforeTool": ("run_shell_command",)}
+# Events whose `prompt` is the prompt the person (or orchestra) submitted.
+_PROMPT_EVENTS = ("UserPromptSubmit", "BeforeAgent")
 _DETAIL_KEYS = ("tool_name", "notification_type", "source", "reason", "trigger", "error_type")
 
 
@@ -161,13 +167,16 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
                        ("tmux", os.environ.get("TMUX", "").split(",", 1)[0])):
         if isinstance(value, str) and value:
             record[key] = value
+    prompt = payload.get("prompt")
+    if name in _PROMPT_EVENTS and isinstance(prompt, str) and (digest := prompt_digest(prompt)):
+        record["prompt"] = digest  # which prompt started the turn (a delivery receipt), no words
     output = None
     command = shell_command(options.tool, name, payload)
     if command is not None and options.config is not None:
-        from orchestra_tui.core.hook_guard import check_command
+        from orchestra_tui.core.guard.hook_guard import check_command
 
         cwd = payload.get("cwd")  # where the command runs: scripts it runs are read there
-        verdict = check_command(command, config=options.config, data_dir=_data_dir(options),
+        verdict = check_command(command, config=options.config, io=hook_io(_data_dir(options)),
                                 agent=options.agent, pane_id=pane_id, now=now,
                                 cwd=cwd if isinstance(cwd, str) else None,
                                 started_enforcing=options.enforcing)
@@ -184,6 +193,31 @@ def record_event(options: Options, record: dict[str, Any]) -> None:
     if data_dir is not None and record.get("pane") and record.get("event"):
         append_event(data_dir, record["pane"], record)
         nudge(data_dir, record["pane"])
+
+
+def hook_io(data_dir: Path | None) -> HookIO:
+    """The check's reads and writes over the services, each imported only when called: the
+    hook program answers a config that never says `enforce` without loading them."""
+    from orchestra_tui.core.guard.hook_guard import HookIO
+
+    def agents_file() -> bytes | None:
+        from orchestra_tui.services.store.agents_registry import agents_file_bytes
+        return agents_file_bytes(data_dir)
+
+    def records() -> tuple[AgentRecord, ...]:
+        from orchestra_tui.services.store.agents_registry import recorded_agents
+        return recorded_agents(data_dir)
+
+    def panes() -> list[PaneInfo]:
+        from orchestra_tui.services.hooks.panes import panes_of_this_server
+        return panes_of_this_server()
+
+    def journal(event: str, agent: str | None, **fields: object) -> None:
+        from orchestra_tui.services.store.journal import FILE_NAME, Journal
+        Journal(data_dir / FILE_NAME if data_dir is not None else None).append(
+            event, agent, **fields)
+
+    return HookIO(agents_file=agents_file, records=records, panes=panes, journal=journal)
 
 
 def _data_dir(options: Options) -> Path | None:

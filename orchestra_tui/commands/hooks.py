@@ -14,7 +14,7 @@ from pathlib import Path
 
 from orchestra_tui.errors import UsageError
 from orchestra_tui.paths import config_path, data_dir
-from orchestra_tui.services.hooks_install import TOOLS, HookProgram, install, remove, status
+from orchestra_tui.services.hooks.install import TOOLS, HookProgram, install, remove, status
 
 _AFTER_INSTALL = {
     "claude": "start (or restart) Claude Code: hooks are read when it starts",
@@ -51,14 +51,15 @@ def _status(args: argparse.Namespace, project: Path | None, directory: Path) -> 
     """The hooks installed where, then every way enforcement a lane asks for is off; exit 1
     when there is one (a hook reading another config than this one counts when some agent
     asks to enforce)."""
-    from orchestra_tui.core.enforcement import enforcement_problems
+    from orchestra_tui.core.guard.enforcement import enforcement_problems
+    from orchestra_tui.services.store.agents_registry import recorded_agents
 
     config = config_path(getattr(args, "config", None)).resolve()
     tools = (args.tool,) if args.tool else TOOLS
     rows = status(tools, project=project, data_dir=directory, config=config)
     for row in rows:
         print(row.line())
-    problems = enforcement_problems(config, directory)
+    problems = enforcement_problems(config, recorded_agents(directory))
     for name, why in sorted(problems.items()):
         print(f"enforcement ! {name + ': ' if name else ''}{why}")
     elsewhere = any(row.other_config for row in rows)
@@ -67,9 +68,10 @@ def _status(args: argparse.Namespace, project: Path | None, directory: Path) -> 
 
 def _asks_to_enforce(config: Path, directory: Path) -> bool:
     from orchestra_tui.config.lenient import read_enforcement
-    from orchestra_tui.core.enforcement import recorded, standing
+    from orchestra_tui.core.guard.enforcement import standing
+    from orchestra_tui.services.store.agents_registry import recorded_agents
 
-    return bool(standing(read_enforcement(config), recorded(directory)).wants)
+    return bool(standing(read_enforcement(config), recorded_agents(directory)).wants)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.bootstrap import Boot, boot
-from orchestra_tui.core.inbox import (
+from orchestra_tui.core.desk.inbox import (
     InboxData,
     build_inbox,
     inbox_to_json,

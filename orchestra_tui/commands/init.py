@@ -139,6 +139,6 @@ def _print_template(tmux: TmuxConfig) -> int:
 async def _discover(args: argparse.Namespace) -> list[Any]:
     # Imported here: the CLI imports every command module to build its parser.
     from orchestra_tui.bootstrap import tmux_service
-    from orchestra_tui.services.discovery import discover_agent_panes
+    from orchestra_tui.services.tmux.discovery import discover_agent_panes
 
     return list(await discover_agent_panes(tmux_service(args)))

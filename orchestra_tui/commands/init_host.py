@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _discover(args: argparse.Namespace, host: Any) -> list[Any]:
     from orchestra_tui.bootstrap import router_for, tmux_service
-    from orchestra_tui.services.discovery import discover_agent_panes
+    from orchestra_tui.services.tmux.discovery import discover_agent_panes
 
     router = router_for(tmux_service(args), [host])
     try:

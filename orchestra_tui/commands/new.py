@@ -15,8 +15,8 @@ import asyncio
 import sys
 
 from orchestra_tui.bootstrap import boot
-from orchestra_tui.core.lifecycle import NewRequest
-from orchestra_tui.core.restart import READY_TIMEOUT
+from orchestra_tui.core.lifecycle.lifecycle import NewRequest
+from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT
 
 
 def issue_number(text: str) -> int:

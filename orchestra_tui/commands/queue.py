@@ -19,11 +19,15 @@ from orchestra_tui.agents.text import clip
 from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.commands.targets import agent_name
 from orchestra_tui.core.agent_ref import shown_name
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.queue_reasons import queue_reasons
-from orchestra_tui.errors import AgentNotFound, TmuxUnavailable
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.fleet.queue_reasons import queue_reasons
+from orchestra_tui.core.sending.receipts import Receipt, receipt_of
+from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
+from orchestra_tui.receipt import ReceiptState
 
 TEXT_WIDTH = 60
+# Sent prompts that list their agent even with nothing waiting: the person has to look.
+LOOK_AT = (ReceiptState.UNSUBMITTED, ReceiptState.TYPED)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,6 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("name", nargs="?", metavar="NAME",
                         help="only this agent (api, devbox:r2, %%3)")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
+    parser.add_argument("--submit", metavar="ID",
+                        help="press Enter again for NAME's unsubmitted prompt ID (its text still "
+                             "in the composer; never retyped)")
     parser.set_defaults(func=run)
 
 
@@ -42,7 +49,11 @@ def queue_rows(snapshot: FleetSnapshot, now: float, only: str | None = None) -> 
     rows = []
     for view in sorted(snapshot.agents, key=lambda view: view.name):
         waits = queue_reasons(view)
-        if (only is not None and view.name != only) or (only is None and not waits):
+        waiting = {wait.item.id for wait in waits}
+        # Sent prompts with their receipts: what became of each (submitted, answered, ...).
+        sent = [(item, receipt_of(item, now)) for item in view.queue if item.id not in waiting]
+        if (only is not None and view.name != only) or (only is None and not waits and not any(
+                receipt.state in LOOK_AT for _, receipt in sent)):
             continue
         host = view.status.spec.host if view.status.spec is not None else ""
         host = host or (view.pane.host if view.pane is not None else "")
@@ -61,7 +72,10 @@ def queue_rows(snapshot: FleetSnapshot, now: float, only: str | None = None) -> 
                 "waits": str(wait.kind),
                 "why": wait.why,
                 "text": wait.item.text,
+                "receipt": receipt_of(wait.item, now).row(),
             } for wait in waits],
+            "sent": [{"id": item.id, "source": item.source, "text": item.text,
+                      "receipt": receipt.row()} for item, receipt in sent],
         })
     return rows
 
@@ -78,16 +92,27 @@ def age(seconds: float) -> str:
     return f"{int(seconds)}s"
 
 
-def render(rows: list[dict]) -> str:
+def render(rows: list[dict], now: float | None = None) -> str:
     lines: list[str] = []
+    now = time.time() if now is None else now
     for row in rows:
         items = row["items"]
         held = ", paused" if row["paused"] else ""
         lines.append(f"{row['shown_as']} ({row['state']}{held}): "
                      f"{len(items) or 'nothing'} waiting")
         for item in items:
-            lines.append(f"  {item['id']}  {item['state']:<9} {item['source'] or '-':<10} "
-                         f"{age(item['age_seconds']):>4}  {item['waits']}: {item['why']}")
+            receipt, why = item["receipt"], f"{item['waits']}: {item['why']}"
+            if receipt["state"] == ReceiptState.UNSUBMITTED:
+                why = (f"{receipt['why']}; `orchestra queue {row['shown_as']} --submit "
+                       f"{item['id']}` presses Enter again")
+            lines.append(f"  {item['id']}  {receipt['state']:<11} {item['source'] or '-':<10} "
+                         f"{age(item['age_seconds']):>4}  {why}")
+            lines.append(f"      {clip(item['text'], TEXT_WIDTH)}")
+        for item in row.get("sent", ()):
+            receipt = item["receipt"]
+            why = f": {receipt['why']}" if receipt["why"] else ""
+            lines.append(f"  {item['id']}  {receipt['state']:<11} "
+                         f"{age(max(0.0, now - receipt['at'])):>4} ago{why}")
             lines.append(f"      {clip(item['text'], TEXT_WIDTH)}")
     return "\n".join(lines) if lines else "no prompts queued"
 
@@ -98,6 +123,8 @@ async def _look(fleet) -> FleetSnapshot:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.submit:
+        return submit(args)
     fleet, _config, _services = fleet_from_args(args, read_only=True)
     snapshot = asyncio.run(_look(fleet))
     if snapshot.tmux_error and not snapshot.agents:
@@ -116,3 +143,23 @@ def run(args: argparse.Namespace) -> int:
     if snapshot.tmux_error:
         raise TmuxUnavailable(snapshot.tmux_error)
     return 0
+
+
+def submit(args: argparse.Namespace) -> int:
+    """`queue NAME --submit ID`: Enter again for an unsubmitted prompt, through the same checks
+    as `s` in the app (the pane's writer lock, the same process, the text in the composer)."""
+    if args.name is None:
+        raise OrchestraError("--submit needs the agent: orchestra queue NAME --submit ID")
+    fleet, _config, _services = fleet_from_args(args)
+
+    async def press() -> Receipt:
+        await fleet.refresh()
+        name = agent_name(fleet, args.name)
+        if name is None:
+            raise AgentNotFound(f"no agent holds pane {args.name}")
+        return await fleet.submit_again(name, args.submit)
+
+    receipt = asyncio.run(press())
+    print(f"{args.submit}: Enter pressed again, now {receipt.state}"
+          + (f" ({receipt.why})" if receipt.why else ""))
+    return 0 if receipt.state is not ReceiptState.UNSUBMITTED else 1

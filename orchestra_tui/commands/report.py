@@ -22,7 +22,7 @@ from orchestra_tui.core.report import (
 )
 
 COLUMNS = ("agent", "prompts", "restarts", "alerts", "PRs opened", "merged", "issues",
-           "working", "idle", "waiting")
+           "working", "idle", "waiting", "receipts")
 
 
 def register(subparsers: Any) -> None:
@@ -72,7 +72,18 @@ def render_table(report: dict[str, AgentReport]) -> str:
         rows.append((r.label, str(r.prompts_sent), str(r.restarts), str(len(r.alerts)),
                      str(len(r.prs_opened)), str(len(r.prs_merged)), ", ".join(r.issues) or "-",
                      format_duration(r.working), format_duration(r.idle),
-                     format_duration(r.waiting)))
+                     format_duration(r.waiting), receipts_cell(r.receipts)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
                      for row in rows)
+
+
+def receipts_cell(counts: dict[str, int]) -> str:
+    """`4 sent: 3 answered, 1 unsubmitted`; `-` when no queued prompt went out.
+
+    >>> receipts_cell({"sent": 2, "answered": 1, "unsubmitted": 1, "refused": 0})
+    '2 sent: 1 answered, 1 unsubmitted'
+    """
+    ended = ", ".join(f"{number} {state}" for state, number in counts.items()
+                      if number and state != "sent")
+    return f"{counts.get('sent', 0)} sent" + (f": {ended}" if ended else "") if counts else "-"

@@ -15,15 +15,13 @@ from dataclasses import replace
 
 from orchestra_tui.bootstrap import Boot, boot
 from orchestra_tui.commands.targets import agent_name
-from orchestra_tui.core.gate import evaluate_gate
-from orchestra_tui.core.handoff import compose_handoff, last_issue, refused_prompts
-from orchestra_tui.core.lanes import owner_of
-from orchestra_tui.core.restart import READY_TIMEOUT, restart_agent
+from orchestra_tui.core.desk.lanes import owner_of
+from orchestra_tui.core.desk.merge_gate import evaluate_gate
+from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, Gate, PullRequest, State
 
 GITHUB_TIMEOUT = 10.0
-HISTORY_READ = 20  # prompts read back: slash commands and refusals are left out of the handoff
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,8 +63,6 @@ async def _restart(args: argparse.Namespace) -> int:
     if name is None:
         raise AgentNotFound(f"pane {args.agent} runs no agent orchestra knows")
     spec = fleet.spec(name)
-    view = fleet.snapshot.get(spec.name)
-    pane = view.pane if view is not None else None
 
     pulls: list[tuple[PullRequest, Gate]] = []
     if spec.repo and not args.no_github:
@@ -74,18 +70,14 @@ async def _restart(args: argparse.Namespace) -> int:
             pulls = await _pulls(booted, spec)
         except (OrchestraError, OSError) as error:  # GitHub down must not block a restart
             print(f"orchestra: note: the handoff leaves out PRs ({error})", file=sys.stderr)
-    entries = await asyncio.to_thread(services.journal.read, agent=spec.name)
-    issue = args.issue or last_issue(entries, spec.name)
-    recent = services.store.history(spec.name, limit=HISTORY_READ)
-    handoff = compose_handoff(spec, issue=issue, pulls=pulls, recent_prompts=recent,
-                              refused=refused_prompts(entries, spec.name), note=args.note)
+    # The app's `R` and this command take the fleet's one path: compose, then restart.
+    handoff = await fleet.compose_handoff(name, note=args.note, pulls=pulls,
+                                          issue=args.issue)
     if args.dry_run:
         print(handoff)
         return 0
 
-    outcome = await restart_agent(services.tmux, spec, pane.pane_id if pane else None,
-                                  handoff=handoff, ready_timeout=args.timeout,
-                                  journal=services.journal)
+    outcome = await fleet.restart(name, handoff, ready_timeout=args.timeout)
     if outcome.handoff_sent:
         queued = services.store.next_ready(spec.name)
         print(outcome.summary + ("; its queue resumes when it is idle" if queued else ""))

@@ -10,7 +10,7 @@ import sys
 
 from orchestra_tui.bootstrap import boot
 from orchestra_tui.commands.targets import agent_name
-from orchestra_tui.core.lifecycle_retire import retire
+from orchestra_tui.core.lifecycle.retire import retire
 from orchestra_tui.errors import AgentNotFound
 
 

@@ -11,7 +11,7 @@ import json
 from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.bootstrap import boot
 from orchestra_tui.paths import display_path
-from orchestra_tui.services.screen_keep import DIRECTORY, ScreenKeep
+from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

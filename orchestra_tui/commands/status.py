@@ -11,25 +11,52 @@ import argparse
 import asyncio
 import json
 import sys
+import time
+from dataclasses import replace
+from pathlib import Path
 
 from orchestra_tui.bootstrap import fleet_from_args
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.queue_reasons import queue_reasons
+from orchestra_tui.core.costs import CostSummary, day_of, summarize
+from orchestra_tui.core.fleet.find import filter_views
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.fleet.queue_reasons import queue_reasons
+from orchestra_tui.core.sending.receipts import receipt_of
 from orchestra_tui.errors import TmuxUnavailable
+from orchestra_tui.services.usage.reader import SessionUsageReader
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued",
                "reason", "alerts", "source", "host", "branch", "ahead", "behind",
-               "files_changed", "insertions", "deletions")
+               "files_changed", "insertions", "deletions", "receipts", "usage")
 WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("status", help="show every agent and its state")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
+    parser.add_argument("--filter", default="", metavar="TEXT",
+                        help="only the agents TEXT matches, as `/` in the app does: words "
+                             "found in name, lane, repo, host, issue, state or reason "
+                             "(field:word looks in one field, e.g. host:gpu state:approval)")
     parser.set_defaults(func=run)
 
 
-def status_rows(snapshot: FleetSnapshot) -> list[dict]:
+def usage_of(snapshot: FleetSnapshot, reader: SessionUsageReader) -> dict[str, CostSummary]:
+    """Each local agent's tokens and cost from its CLI's session records in its pane's folder
+    (agents on hosts are not read here yet: their records are on the host)."""
+    today = day_of(snapshot.at or time.time())
+    found = {}
+    for view in snapshot.agents:
+        cwd = (view.pane.current_path if view.pane else "") or (
+            view.status.spec.cwd if view.status.spec else "")
+        if _host(view) or not cwd:
+            continue
+        found[view.name] = summarize(reader.records(view.status.tool, cwd), day=today)
+    return found
+
+
+def status_rows(snapshot: FleetSnapshot,
+                usage: dict[str, CostSummary] | None = None) -> list[dict]:
+    usage = usage or {}
     return [
         {
             "name": view.status.name,
@@ -48,6 +75,11 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
             "host": _host(view) or None,
             # From its worktree (git): null when it has none, or no base to count against.
             **{key: getattr(view.work, key) if view.work else None for key in WORK_KEYS},
+            # Each prompt of orchestra's queue, sent ones too: what became of it, since when.
+            "receipts": [{"id": item.id, **receipt_of(item, snapshot.at).row()}
+                         for item in view.queue],
+            # Tokens and dollars from the CLI's own session records (null: none read).
+            "usage": usage[view.name].row() if view.name in usage else None,
         }
         for view in snapshot.agents
     ]
@@ -65,9 +97,14 @@ def run(args: argparse.Namespace) -> int:
     snapshot = asyncio.run(_refresh(fleet, work=args.json))
     if snapshot.tmux_error and not snapshot.agents:
         raise TmuxUnavailable(snapshot.tmux_error)
-    rows = status_rows(snapshot)
+    if args.filter:
+        snapshot = replace(snapshot, agents=filter_views(snapshot.agents, args.filter))
+    usage = usage_of(snapshot, SessionUsageReader(Path.home())) if args.json else {}
+    rows = status_rows(snapshot, usage)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not rows and args.filter:
+        print(f"no agent matches {args.filter!r}")
     elif not rows:
         print("no agents: add some with `orchestra init`, or try `orchestra demo`")
     else:

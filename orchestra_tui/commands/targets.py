@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from orchestra_tui.core.agent_ref import is_pane_id, resolve_agent
-from orchestra_tui.core.fleet import AgentView, Fleet, FleetSnapshot
+from orchestra_tui.core.fleet.fleet import AgentView, Fleet, FleetSnapshot
 from orchestra_tui.errors import AgentNotFound, OrchestraError, TmuxUnavailable
 
 

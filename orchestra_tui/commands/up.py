@@ -13,8 +13,8 @@ import asyncio
 
 from orchestra_tui.bootstrap import boot
 from orchestra_tui.core.agent_ref import resolve_agent
-from orchestra_tui.core.lifecycle_up import bring_up
-from orchestra_tui.core.restart import READY_TIMEOUT
+from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT
+from orchestra_tui.core.up import bring_up
 from orchestra_tui.errors import AgentNotFound, OrchestraError
 
 

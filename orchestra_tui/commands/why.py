@@ -16,12 +16,12 @@ import time
 
 from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.commands.targets import agent_after_look, look
-from orchestra_tui.core.evidence import Disagreement
-from orchestra_tui.core.fleet import Fleet
+from orchestra_tui.core.fleet.evidence import Disagreement
+from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.core.why import Explanation, explain
 from orchestra_tui.errors import AgentNotFound
 from orchestra_tui.models import State
-from orchestra_tui.ui.why_words import why_text
+from orchestra_tui.ui.wording.why import why_text
 
 # Between the two looks: long enough for the tracker's clocks to move, short for a person.
 SECOND_LOOK_SECONDS = 0.3

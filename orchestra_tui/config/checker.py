@@ -15,9 +15,11 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from orchestra_tui.config.away import away_keys, check_notify, check_rules
 from orchestra_tui.config.hosts import check_agent_host, check_hosts
 from orchestra_tui.config.schema import (
     ASSIGN_TEMPLATE_FIELDS,
+    AUTOROUTE_KINDS,
     LANE_INHERITED,
     NAME_PATTERN,
     REPO_PATTERN,
@@ -74,8 +76,8 @@ class Checker:
     # -- tables -----------------------------------------------------------------------------
 
     def config(self, document: dict[str, Any], path: Path) -> Config:
-        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host"),
-                          (), "at top level")
+        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host",
+                                     "notify", "rule"), (), "at top level")
         hosts = check_hosts(self, document.get("host", []))  # before the lanes and agents
         lanes = self.lanes(document.get("lane", _MISSING))
         return Config(
@@ -88,6 +90,8 @@ class Checker:
             lanes=lanes,
             paths=self.paths(self.table(document, "paths")),
             hosts=hosts,
+            notify=check_notify(self, self.table(document, "notify")),
+            rules=check_rules(self, document.get("rule", [])),
         )
 
     def table(self, document: dict[str, Any], key: str) -> dict[str, Any]:
@@ -167,7 +171,8 @@ class Checker:
                              f"bad regular expression {pattern!r}: {error}")
         return dict(tool=tool, command=self.text(table, "command", where), repo=repo,
                     policy=self.text(table, "policy", where), forbid=tuple(forbid),
-                    enforce=self.boolean(table, "enforce", where, False))
+                    enforce=self.boolean(table, "enforce", where, False),
+                    **away_keys(self, table, where))
 
     def from_lane(self, spec: AgentSpec, table: dict[str, Any], where: KeyPath,
                   lanes: Sequence[LaneSpec]) -> AgentSpec:
@@ -228,8 +233,32 @@ class Checker:
         host = check_agent_host(self, table, where)
         path = self.text(table, "path", where)  # on a host, `~` is the home there
         lane = LaneSpec(name=name, path=path if host else os.path.expanduser(path),
-                        branch=branch, host=host, **common)
+                        branch=branch, host=host, autoroute=self.autoroute(table, where),
+                        behind_limit=self.behind_limit(table, where), **common)
         return lane if self.keep_broken or len(self.problems) == before else None
+
+    def autoroute(self, table: dict[str, Any], where: KeyPath) -> tuple[str, ...]:
+        """The inbox kinds a lane's agents get unasked (`ci`, `conflict`, `behind`, `review`)."""
+        kinds = self.strings(table, "autoroute", where)
+        for index, kind in enumerate(kinds):
+            if kind not in AUTOROUTE_KINDS:
+                self.problem(where + ("autoroute", index),
+                             f'"{kind}" is not one of {", ".join(AUTOROUTE_KINDS)}')
+        return tuple(k for k in dict.fromkeys(kinds) if k in AUTOROUTE_KINDS)
+
+    def behind_limit(self, table: dict[str, Any], where: KeyPath) -> int | None:
+        """Commits a branch may be behind its base before it is an inbox item (unset: never)."""
+        if "behind_limit" not in table:
+            return None
+        value = table["behind_limit"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(where + ("behind_limit",),
+                         f"expected an integer, got {type_name(value)}")
+            return None
+        if value < 1:
+            self.problem(where + ("behind_limit",), f"{value} is out of range (at least 1)")
+            return None
+        return value
 
     def paths(self, table: dict[str, Any]) -> PathsConfig:
         where: KeyPath = ("paths",)

@@ -1,7 +1,7 @@
 """The session report: per agent, what it was sent, what it produced and where its time went.
 
-Everything comes from the journal (`services/journal.py`), so the report is the same in the app,
-in `orchestra report` and after a crash. Events read, with the fields used:
+Everything comes from the journal (`services/store/journal.py`), so the report is the same in the
+app, in `orchestra report` and after a crash. Events read, with the fields used:
 
     prompt_sent(agent, text, source)     restart(agent)    kill(agent)
     approval(agent)  denial(agent)  interrupt(agent)       alert(agent, kind, text)
@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from orchestra_tui.core.sending.receipts import receipt_counts
 from orchestra_tui.models import State
 
 __all__ = [
@@ -49,6 +50,8 @@ class AgentReport:
     issues: list[str] = field(default_factory=list)  # "#12", in first-seen order
     seconds: dict[str, float] = field(default_factory=dict)  # state -> seconds
     host: str = ""  # the `[[host]]` it ran on, as its journal entries name it ("": here)
+    # Queued prompts by receipt (`core.receipts.receipt_counts`): sent, submitted, answered...
+    receipts: dict[str, int] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -77,6 +80,7 @@ class AgentReport:
             "prs_merged": list(self.prs_merged), "issues": list(self.issues),
             "seconds": {"working": self.working, "idle": self.idle, "waiting": self.waiting,
                         "by_state": dict(sorted(self.seconds.items()))},
+            "receipts": dict(self.receipts),
         }
 
 
@@ -228,6 +232,10 @@ def session_report(journal_entries: Iterable[Mapping[str, Any]], *, now: float,
             if ref:
                 of(agent).prs_opened.append(ref)
 
+    recent = [entry for entry in entries if since is None
+              or not isinstance(entry.get("at"), (int, float)) or entry["at"] >= since]
+    for agent, counts in receipt_counts(recent).items():
+        of(agent).receipts = counts
     spans = state_spans_from(entries, now)
     if state_spans:
         spans.update({agent: list(value) for agent, value in state_spans.items()})

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.diff_models import Diff, DiffHunk, DiffLine, FileDiff, LineComment, Side
 from orchestra_tui.models import PullRequest, QueueItem, QueueItemState
-from orchestra_tui.services.store import QueueError
+from orchestra_tui.services.store.queues import QueueError
 
 if TYPE_CHECKING:
-    from orchestra_tui.core.fleet import Fleet
+    from orchestra_tui.core.fleet.fleet import Fleet
 
 __all__ = ["REVIEW_SOURCE", "Relocated", "ReviewTarget", "comment_lines", "hunk_comment",
            "line_comment", "queue_review", "relocate_all", "review_prompt", "review_source"]
@@ -160,7 +160,11 @@ async def queue_review(fleet: Fleet, items: Sequence[QueueItem] | None, agent: s
     new comments in: the agent gets one prompt, once. `items` is the agent's queue as read
     (None: read it here)."""
     source = review_source(about)
-    listed = items if items is not None else await asyncio.to_thread(fleet.store.items, agent)
+    store = fleet.store
+    if items is not None:
+        listed: Sequence[QueueItem] = items
+    else:  # no queue store: nothing waits, and `enqueue` says why it cannot queue
+        listed = await asyncio.to_thread(store.items, agent) if store is not None else []
     waiting = [item for item in listed
                if item.source == source and item.state is QueueItemState.QUEUED]
     if waiting:

@@ -23,10 +23,11 @@ from enum import StrEnum
 from typing import Any
 
 from orchestra_tui.agents.text import clip
-from orchestra_tui.core.evidence import AgentEvidence, Disagreement
-from orchestra_tui.core.fleet_state import AgentView
-from orchestra_tui.core.queue_reasons import QueueWait, WaitKind, first_wait
+from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
+from orchestra_tui.core.fleet.queue_reasons import QueueWait, WaitKind, first_wait
+from orchestra_tui.core.fleet.state import AgentView
 from orchestra_tui.models import State
+from orchestra_tui.usage_limit import countdown
 
 __all__ = ["Authority", "Clue", "Explanation", "explain"]
 
@@ -116,7 +117,7 @@ def explain(view: AgentView, now: float, *,
     return Explanation(
         agent=view.name, state=status.state, reason=status.reason, since=status.since,
         authority=authority, authority_why=why, clues=tuple(clues),
-        next_step=_next_step(view, wait), rule=screen.rule if screen is not None else "",
+        next_step=_next_step(view, wait, now), rule=screen.rule if screen is not None else "",
         rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now)
 
 
@@ -230,8 +231,12 @@ _WAITS_FOR = {
 }
 
 
-def _next_step(view: AgentView, wait: QueueWait | None) -> str:
-    state = view.status.state
+def _next_step(view: AgentView, wait: QueueWait | None, now: float) -> str:
+    state, limit = view.status.state, view.status.limit
+    if limit is not None and view.status.spec is not None:
+        resume = ("orchestra sends its continue then (resume_after_limit)"
+                  if view.status.spec.resume_after_limit else "then it waits for you")
+        return f"{limit.kind}: {countdown(limit, now)}; {resume}"
     if state in _WAITS_FOR:
         step = _WAITS_FOR[state]
         return step if wait is None else f"{step}; then {_quoted(wait)} waits ({wait.kind})"

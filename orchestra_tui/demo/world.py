@@ -28,8 +28,8 @@ from pathlib import Path
 import tomli_w
 
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.services.store import QueueStore
-from orchestra_tui.services.tmux import TmuxService
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.service import TmuxService
 
 DEMO_TOKEN = "demo-token-not-a-secret"
 PREFIX = "orchestra-demo-"  # of the world's directory and of its tmux socket name

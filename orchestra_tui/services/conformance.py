@@ -4,19 +4,19 @@ drift apart. Nothing imports this module; it exists to be type-checked."""
 
 from __future__ import annotations
 
-from orchestra_tui.services.agents_registry import AgentsRegistry
-from orchestra_tui.services.github import GitHubService
-from orchestra_tui.services.journal import Journal
+from orchestra_tui.services.github.service import GitHubService
 from orchestra_tui.services.ports import (
     AgentsRegistryPort,
     GitHubPort,
     JournalPort,
     QueueStorePort,
-    TmuxPort,
 )
-from orchestra_tui.services.store import QueueStore
-from orchestra_tui.services.tmux import TmuxService
-from orchestra_tui.services.tmux_hosts import HostRouter
+from orchestra_tui.services.store.agents_registry import AgentsRegistry
+from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.queues import QueueStore
+from orchestra_tui.services.tmux.hosts import HostRouter
+from orchestra_tui.services.tmux.port import TmuxPort
+from orchestra_tui.services.tmux.service import TmuxService
 
 
 def _local_tmux_conforms(service: TmuxService) -> TmuxPort:

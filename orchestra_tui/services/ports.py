@@ -5,8 +5,9 @@ Each implementation is held to its protocol by the type checker, in its own modu
 `_conforms(x: Impl) -> Port: return x`), so a method added to one tmux and not the other, or a
 signature that drifts, is a type error rather than an `AttributeError` on some key press:
 
-- `TmuxPort`: `tmux.TmuxService` (one server) and `tmux_hosts.HostRouter` (the local server
-  and the `[[host]]`s' behind one face, remote pane ids qualified `gpu:%3`);
+- `TmuxPort` (in `services/tmux/port.py`, beside the tmux it describes): `tmux.TmuxService`
+  (one server) and `tmux.hosts.HostRouter` (the local server and the `[[host]]`s' behind one
+  face, remote pane ids qualified `gpu:%3`);
 - `GitHubPort`: `github.GitHubService`;
 - `QueueStorePort`, `JournalPort`, `AgentsRegistryPort`: `store.QueueStore`,
   `journal.Journal`, `agents_registry.AgentsRegistry`.
@@ -16,106 +17,26 @@ This module imports no implementation, so every implementation may import it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
+from orchestra_tui.agents.hook_events import HookEvent
 from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.models import (
     AgentRecord,
     Issue,
     IssueComment,
     MergeOutcome,
-    PaneInfo,
     PullRequest,
     QueueItem,
     RateLimit,
-    SendResult,
 )
 from orchestra_tui.paths import StorageError
-from orchestra_tui.services.store_format import QueueSnapshot
-from orchestra_tui.services.tmux_runner import TmuxResult, TmuxRunner
-from orchestra_tui.services.tmux_send import Guard, PendingCheck, StartedCheck
+from orchestra_tui.receipt import ReceiptStep
+from orchestra_tui.services.store.queues_format import QueueSnapshot
 
-__all__ = ["AgentsRegistryPort", "GitHubPort", "JournalPort", "ProcessTable", "QueueStorePort",
-           "TmuxPort"]
-
-# pid -> (parent pid, command line) of the processes on one machine.
-ProcessTable = Mapping[int, tuple[int, str]]
-
-
-class TmuxPort(Protocol):
-    """Every tmux operation orchestra performs. Panes are named by id (`%12`, or `gpu:%3` for
-    a pane on a `[[host]]`); results are models or plain strings, never library objects."""
-
-    @property
-    def runner(self) -> TmuxRunner:
-        """The runner of this machine's server (the control-mode one in the app)."""
-        ...
-
-    @property
-    def host_errors(self) -> Mapping[str, str]:
-        """`[[host]]` name -> why it does not answer, as of the last `list_panes`; empty for
-        one server."""
-        ...
-
-    def service(self, host: str) -> TmuxPort:
-        """The tmux of one host ("" is this one), its pane ids unqualified. Raises
-        `OrchestraError` for a host that is not set up."""
-        ...
-
-    async def aclose(self) -> None: ...
-
-    async def run(self, *args: str, input: bytes | None = None, check: bool = True,
-                  timeout: float = 10.0) -> TmuxResult: ...
-
-    # -- reading
-    async def is_running(self) -> bool: ...
-    async def list_panes(self) -> list[PaneInfo]: ...
-    async def pane_info(self, target: str) -> PaneInfo: ...
-    async def resolve_target(self, target: str) -> str: ...
-    async def server_socket(self) -> str | None: ...
-    async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]: ...
-
-    async def capture(self, pane_ids: Iterable[str], *, history: int = 0,
-                      ansi: bool = False) -> dict[str, str]: ...
-
-    async def process_tables(self, panes: Sequence[PaneInfo]) -> dict[str, ProcessTable]:
-        """host ("" here) -> the process table of the machine those panes run on."""
-        ...
-
-    async def has_session(self, session: str) -> bool: ...
-
-    # -- writing
-    def hold_pane(self, pane_id: str) -> AbstractAsyncContextManager[None]: ...
-    async def send_keys(self, pane_id: str, *keys: str) -> None: ...
-
-    async def send_text(self, pane_id: str, text: str, *, submit: bool = True,
-                        pending: PendingCheck | None = None, enter_delay: float = 0.15,
-                        max_enter_retries: int = 3, verify_timeout: float = 2.0,
-                        guard: Guard | None = None,
-                        started: StartedCheck | None = None) -> SendResult: ...
-
-    async def kill_pane(self, pane_id: str) -> None: ...
-    async def kill_server(self) -> None: ...
-
-    async def start(self, command: str | Sequence[str], *, host: str = "",
-                    cwd: str | None = None, session: str | None = None,
-                    window_name: str | None = None, env: Mapping[str, str] | None = None,
-                    width: int | None = None, height: int | None = None) -> PaneInfo: ...
-
-    async def respawn(self, pane_id: str, command: str | Sequence[str], *,
-                      cwd: str | None = None) -> PaneInfo: ...
-
-    async def set_remain_on_exit(self, pane_id: str, on: bool = True) -> None: ...
-
-    # -- attaching
-    async def select_pane(self, pane_id: str) -> None: ...
-    async def switch_client(self, pane_id: str, client: str | None = None) -> bool: ...
-    def attach_argv(self, target: str) -> list[str]: ...
-    def attach_command(self, target: str) -> str: ...
-
+__all__ = ["AgentsRegistryPort", "GitHubPort", "HookLogPort", "JournalPort", "QueueStorePort"]
 
 class GitHubPort(Protocol):
     """Everything orchestra asks GitHub, as models; failures are `GitHubError`s with a kind.
@@ -189,7 +110,8 @@ class QueueStorePort(Protocol):
     def delete(self, item_id: str) -> QueueItem: ...
     def move(self, item_id: str, delta: int) -> QueueItem: ...
     def move_to_agent(self, item_id: str, agent: str) -> QueueItem: ...
-    def mark_sending(self, item_id: str) -> QueueItem: ...
+    def mark_sending(self, item_id: str, pane: str = "") -> QueueItem: ...
+    def note(self, item_id: str, step: ReceiptStep) -> QueueItem: ...
     def mark_sent(self, item_id: str, at: float | None = None) -> QueueItem: ...
     def mark_uncertain(self, item_id: str, detail: str = "") -> QueueItem: ...
     def requeue(self, item_id: str) -> QueueItem: ...
@@ -226,3 +148,15 @@ class AgentsRegistryPort(Protocol):
     def add(self, record: AgentRecord) -> AgentRecord: ...
     def update(self, record: AgentRecord) -> None: ...
     def remove(self, name: str) -> bool: ...
+
+
+class HookLogPort(Protocol):
+    """The agents' hook events, per pane (`services.hook_log.HookLog`)."""
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    def read_new(self, pane_id: str, *, tmux_socket: str | None = None
+                 ) -> list[HookEvent]: ...
+
+    def forget(self, pane_id: str) -> None: ...

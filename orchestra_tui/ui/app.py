@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -15,17 +15,20 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from orchestra_tui.config.schema import UiConfig, default_of
-from orchestra_tui.core.desk import UNCONFIGURED, Desk, DeskSnapshot
-from orchestra_tui.core.fleet import Fleet, FleetSnapshot
-from orchestra_tui.core.lifecycle import Lifecycle
+from orchestra_tui.core.away.watch import AwayWatch
+from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
+from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
+from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
 from orchestra_tui.models import NEEDS_PERSON
 from orchestra_tui.ui import messages as m
-from orchestra_tui.ui.diff_actions import DiffActions, DiffLoaded
-from orchestra_tui.ui.fleet_actions import FleetActions
-from orchestra_tui.ui.github_actions import DeskRefreshed, GitHubActions, bindings_of
-from orchestra_tui.ui.lifecycle_actions import LifecycleActions
+from orchestra_tui.ui.controllers.away import AwayActions, AwaySummaryReady
+from orchestra_tui.ui.controllers.diff import DiffActions, DiffLoaded
+from orchestra_tui.ui.controllers.fleet import FleetActions
+from orchestra_tui.ui.controllers.github import DeskRefreshed, GitHubActions, bindings_of
+from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.palette import fleet_commands
+from orchestra_tui.ui.screens.away import AwayScreen
 from orchestra_tui.ui.screens.desk_screen import DeskScreen
 from orchestra_tui.ui.screens.diff import DiffScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
@@ -36,21 +39,7 @@ from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
 from orchestra_tui.ui.terminal import hangup_safe
-from orchestra_tui.ui.words import NEXT_STEP, STATE_PHRASES
-
-
-@dataclass(frozen=True)
-class AppOptions:
-    """What the app takes from the config; the defaults are the config schema's own."""
-
-    config_path: str = ""
-    poll_seconds: float = default_of(UiConfig, "poll_seconds")
-    theme: str = default_of(UiConfig, "theme")
-    bell: bool = default_of(UiConfig, "bell")
-    context_warn: int = default_of(UiConfig, "context_warn_percent")
-    context_critical: int = default_of(UiConfig, "context_critical_percent")
-    poll: bool = True  # snapshot tests render one fixed snapshot and never poll
-    attach_popup: bool = default_of(UiConfig, "attach_popup")
+from orchestra_tui.ui.wording.states import NEXT_STEP, STATE_PHRASES
 
 
 class FleetRefreshed(Message):
@@ -82,14 +71,15 @@ class OrchestraApp(App[None]):
                                                  always_update=True, repaint=False)
     desk: reactive[DeskSnapshot] = reactive(UNCONFIGURED, always_update=True)
 
-    def __init__(self, fleet: Fleet, options: AppOptions = AppOptions(), *,
+    def __init__(self, fleet: Fleet, options: AppOptions | None = None, *,
                  desk: Desk | None = None, lifecycle: Lifecycle | None = None,
-                 startup_notices: Iterable[str] = ()) -> None:
+                 startup_notices: Iterable[str] = (), away: AwayWatch | None = None) -> None:
         super().__init__()
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
         self.driver_class = hangup_safe(self.driver_class)
         self.fleet = fleet
-        self.options = options
+        self.lifecycle = lifecycle  # N and X (`ui/controllers/lifecycle.py`); None: not offered
+        self.options = options = options or AppOptions()
         self.github_desk = desk
         self.startup_notices = list(startup_notices)
         self.selected_agent: str | None = None
@@ -104,6 +94,7 @@ class OrchestraApp(App[None]):
                                         send_now=self.fleet_actions.send_prompt,
                                         refresh_desk=self.github_actions.refresh,
                                         show_fleet=self._show_fleet)
+        self.away_actions = AwayActions(self, fleet, away)  # notify, resume, rules; summary
 
     def _fleet_shown(self) -> FleetSnapshot:
         return self.snapshot
@@ -121,7 +112,7 @@ class OrchestraApp(App[None]):
                                      config_path=self.options.config_path,
                                      warn=self.options.context_warn,
                                      critical=self.options.context_critical))
-        self.fleet.on_send_failed = self.fleet_actions.queued_send_failed  # type: ignore[method-assign]
+        self.fleet.watch_send_failures(self.fleet_actions.queued_send_failed)
         for notice in self.startup_notices:
             self.notify(notice, title="orchestra", severity="warning", timeout=12)
         if self.options.poll:
@@ -166,6 +157,7 @@ class OrchestraApp(App[None]):
             visible = self._visible_agents()
             snapshot = await self.fleet.refresh(visible=visible, history=self.selected_agent)
             self.fleet.dispatch_ready()
+            self.away_actions.after_tick(snapshot)
             self.post_message(FleetRefreshed(snapshot))
             elapsed = loop.time() - started
             # A hook event wakes the loop at once: hooks' state reaches the screen in a tick.
@@ -195,6 +187,21 @@ class OrchestraApp(App[None]):
 
     def on_desk_refreshed(self, message: DeskRefreshed) -> None:
         self.desk = message.snapshot
+
+    # Whether the person looks (notifications hold while they do), and their coming back.
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        self.away_actions.app_focused()
+
+    def on_app_blur(self, event: events.AppBlur) -> None:
+        self.away_actions.app_blurred()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.away_actions.key_pressed()
+        await super().on_event(event)
+
+    def on_away_summary_ready(self, message: AwaySummaryReady) -> None:
+        self.push_screen(AwayScreen(message.text))
 
     def _call_attention(self, before: FleetSnapshot, after: FleetSnapshot) -> None:
         """A toast and the bell when an agent starts needing the person."""
@@ -243,7 +250,9 @@ class OrchestraApp(App[None]):
         self.push_screen(QueueScreen(message.agent, self.snapshot))
 
     def on_grid_opened(self, message: m.GridOpened) -> None:
-        self.push_screen(GridScreen(self.snapshot, self.selected_agent), self._picked_in_grid)
+        self.push_screen(GridScreen(self.snapshot, self.selected_agent,
+                                    filter_text=message.filter_text, issues=message.issues),
+                         self._picked_in_grid)
 
     def _picked_in_grid(self, agent: str | None) -> None:
         if agent is not None:
@@ -269,6 +278,9 @@ class OrchestraApp(App[None]):
 
     def on_kill_asked(self, message: m.KillAsked) -> None:
         self.fleet_actions.kill(message.agent)
+
+    def on_submit_again_asked(self, message: m.SubmitAgainAsked) -> None:
+        self.fleet_actions.submit_again(message.agent, message.item_id)
 
     def on_policy_reminder_asked(self, message: m.PolicyReminderAsked) -> None:
         self.fleet_actions.remind_policy(message.agent)
@@ -310,6 +322,9 @@ class OrchestraApp(App[None]):
 
     def on_review_queued(self, message: m.ReviewQueued) -> None:
         self.github_actions.queue_review(message.entry, message.agent)
+
+    def on_loop_item_queued(self, message: m.LoopItemQueued) -> None:
+        self.github_actions.queue_loop_item(message.entry, message.agent)
 
     def on_review_resolved(self, message: m.ReviewResolved) -> None:
         self.github_actions.resolve_review(message.entry)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from orchestra_tui.core.desk import InboxEntry
+from orchestra_tui.core.desk.desk import InboxEntry, LoopEntry
 from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.diff_models import LineComment
 from orchestra_tui.models import Issue, PullRequest
@@ -61,7 +61,10 @@ class QueueOpened(Message):
 
 @dataclass
 class GridOpened(Message):
-    pass
+    """`g`: every pane at once; the grid takes the fleet's filter (`/`) as it stands."""
+
+    filter_text: str = ""
+    issues: dict[str, str] | None = None  # agent -> "#90", what `issue` matches
 
 
 @dataclass
@@ -97,6 +100,15 @@ class PauseToggled(Message):
 @dataclass
 class RestartAsked(Message):
     agent: str
+
+
+@dataclass
+class SubmitAgainAsked(Message):
+    """Enter again for an unsubmitted prompt (`s` in `Q`): the fleet checks the composer still
+    holds it and never retypes it."""
+
+    agent: str
+    item_id: str
 
 
 @dataclass
@@ -187,6 +199,15 @@ class ReviewQueued(Message):
     """A review thread goes to `agent`'s queue as a prompt."""
 
     entry: InboxEntry
+    agent: str
+
+
+@dataclass
+class LoopItemQueued(Message):
+    """A PR-loop item (failed check, conflict, stale base, blocking review) goes to `agent`'s
+    queue as a prompt."""
+
+    entry: LoopEntry
     agent: str
 
 

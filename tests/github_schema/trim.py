@@ -27,10 +27,14 @@ import pathlib
 from typing import Any
 
 HERE = pathlib.Path(__file__).resolve().parent
-GRAPHQL_DIR = HERE.parent.parent / "orchestra_tui" / "services" / "graphql"
+GRAPHQL_DIR = (HERE.parent.parent / "orchestra_tui" / "services" / "github"
+               / "graphql")
 SCHEMA = "schema.graphql"
 OPENAPI = "api.github.com.json"
 REST_OPERATIONS = [
+    ("get", "/repos/{owner}/{repo}/actions/jobs/{job_id}"),
+    ("get", "/repos/{owner}/{repo}/actions/jobs/{job_id}/logs"),
+    ("get", "/repos/{owner}/{repo}/commits/{ref}/check-runs"),
     ("get", "/repos/{owner}/{repo}/compare/{basehead}"),
     ("get", "/repos/{owner}/{repo}/issues"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}"),
@@ -45,7 +49,7 @@ ALWAYS_COMPONENTS = ["#/components/schemas/basic-error"]
 
 
 def documents() -> list[str]:
-    from orchestra_tui.services.github_documents import FRAGMENTS, load_document
+    from orchestra_tui.services.github.documents import FRAGMENTS, load_document
 
     return [load_document(path.stem) for path in sorted(GRAPHQL_DIR.glob("*.graphql"))
             if path.stem != FRAGMENTS]

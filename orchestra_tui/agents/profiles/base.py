@@ -135,6 +135,9 @@ class Profile:
     working_joined: tuple[Marker, ...] = ()  # matched on the bottom rows joined (wrapping)
     finished: tuple[Marker, ...] = ()  # turn-over markers, evidence for idle and background
     retrying: tuple[Marker, ...] = ()  # blocked, and the agent is retrying by itself
+    # The same, drawn under the input (opencode's footer row: the provider's error and
+    # "[retrying in 2s attempt #2]" beside its spinner); read before any working hint.
+    retrying_footer: tuple[Marker, ...] = ()
     failed: tuple[Marker, ...] = ()  # blocked, the turn is over until the person acts
     not_error: tuple[Rx, ...] = ()
     dialog: Dialog = field(default_factory=Dialog)

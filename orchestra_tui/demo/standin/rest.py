@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from orchestra_tui.demo.standin import checks as ck
 from orchestra_tui.demo.standin import review_rest
 from orchestra_tui.demo.standin import state as st
 from orchestra_tui.demo.standin.backend import Backend, Reply, error_reply
@@ -42,6 +43,9 @@ class RestRoutes:
             (r"/compare/(.+?)\.\.\.(.+)", "GET", self._compare),
             (r"/pulls/(\d+)/files", "GET", self._files),
             (r"/pulls/(\d+)/comments", "POST", self._review_comment),
+            (r"/commits/([^/]+)/check-runs", "GET", self._check_runs),
+            (r"/actions/jobs/(\d+)", "GET", self._job),
+            (r"/actions/jobs/(\d+)/logs", "GET", self._job_logs),
             (r"/pulls/(\d+)/merge", "PUT", self._merge),
             (r"/pulls/(\d+)/update-branch", "PUT", self._update_branch),
             (r"/issues", "GET", self._issues),
@@ -124,6 +128,40 @@ class RestRoutes:
         answer = review_rest.review_comment_json(self.backend.url, repo, pr, thread, comment,
                                                  request.body)
         return Reply(201, answer, {**headers, "Location": answer["url"]})
+    def _check_runs(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+                    ref: str) -> Reply:
+        pr = next((p for p in repo.pulls.values() if ref in (p.head_sha, p.head_ref)), None)
+        if pr is None:
+            return Reply(422, {"message": f"No commit found for SHA: {ref}",
+                               "documentation_url": st.DOCS}, headers)
+        runs = [ck.check_run_json(self.backend.url, repo, pr, c) for c in pr.checks
+                if c.kind == "CheckRun"]
+        per_page = max(1, min(100, int(request.query.get("per_page") or 30)))
+        return Reply(200, {"total_count": len(runs), "check_runs": runs[:per_page]}, headers)
+
+    def _job(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+             job_id: str) -> Reply:
+        found = ck.find_check(repo, int(job_id))
+        if found is None or found[1].app != ck.ACTIONS_APP:
+            return error_reply(404, "Not Found", headers)
+        return Reply(200, ck.job_json(self.backend.url, repo, *found), headers)
+
+    def _job_logs(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+                  job_id: str) -> Reply:
+        found = ck.find_check(repo, int(job_id))
+        if found is None or found[1].app != ck.ACTIONS_APP:
+            return error_reply(404, "Not Found", headers)
+        where = f"{self.backend.url}{ck.LOG_BLOBS}/{repo.full_name}/{job_id}"
+        return Reply(302, None, {**headers, "Location": where})
+
+    def log_blob(self, path: str) -> Reply:
+        """A job's log where a log download was redirected: plain text, like GitHub's."""
+        match = re.fullmatch(re.escape(ck.LOG_BLOBS) + r"/([^/]+/[^/]+)/(\d+)", path)
+        repo = self.backend.repo(match.group(1)) if match else None
+        found = ck.find_check(repo, int(match.group(2))) if repo and match else None
+        if found is None:
+            return error_reply(404, "Not Found")
+        return Reply(200, ck.job_log(found[1]), {"Content-Type": "text/plain"})
 
     def _merge(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
                number: str) -> Reply:

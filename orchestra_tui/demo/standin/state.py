@@ -34,6 +34,12 @@ class SCheck:
     kind: str = "CheckRun"  # or StatusContext (then `state` is used)
     state: str = "SUCCESS"
     url: str = ""
+    # A check run's app (`github-actions`: an Actions job, with steps and a log) and output.
+    app: str = "github-actions"
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (name, conclusion)
+    log: str = ""
+    summary: str = ""
+    id: int = field(default_factory=lambda: next(_ids))
 
     @property
     def outcome(self) -> str:
@@ -89,6 +95,15 @@ class SFile:
 
 
 @dataclass
+class SReview:
+    author: str
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED
+    body: str = ""
+    submitted_at: str = "2026-01-05T10:30:00Z"
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+@dataclass
 class SPull:
     number: int
     title: str
@@ -112,6 +127,7 @@ class SPull:
     labels: list[str] = field(default_factory=list)
     comments: list[SComment] = field(default_factory=list)
     files: list[SFile] = field(default_factory=list)
+    reviews: list[SReview] = field(default_factory=list)  # each reviewer's latest
 
     def __post_init__(self) -> None:
         if not self.head_sha:

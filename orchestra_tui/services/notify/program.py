@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
-from orchestra_tui.services.journal import redact
 from orchestra_tui.services.notify.event import Delivery, NotifyEvent
+from orchestra_tui.services.store.journal import redact
 
 _PROGRAM_TIMEOUT = 15.0
 

@@ -13,8 +13,8 @@ from urllib.parse import unquote, urlsplit
 
 import apprise
 
-from orchestra_tui.services.journal import REDACTED, redact
 from orchestra_tui.services.notify.event import Delivery, NotifyEvent
+from orchestra_tui.services.store.journal import REDACTED, redact
 
 _SEND_TIMEOUT = 10.0  # seconds one service may take; apprise's own retries are off
 

@@ -14,8 +14,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Tree
 
-from orchestra_tui.core.desk import UNCONFIGURED, DeskSnapshot
-from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
 from orchestra_tui.ui.widgets.markdown_detail import MarkdownDetail
 

@@ -11,15 +11,13 @@ import time
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
-from orchestra_tui.core.desk import UNCONFIGURED, DeskSnapshot
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.ui.format import count_queued, duration, figures_text
+from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.ui.messages import (
     AgentSelected,
     AlertsSeen,
@@ -38,12 +36,15 @@ from orchestra_tui.ui.messages import (
     RetireAsked,
     SelectionMoved,
 )
+from orchestra_tui.ui.screens.fleet_keys import FLEET_KEYS
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.empty_state import EmptyState
+from orchestra_tui.ui.widgets.filter_bar import FilterBar
 from orchestra_tui.ui.widgets.pane_view import PaneView
 from orchestra_tui.ui.widgets.prompt_bar import PromptBar
 from orchestra_tui.ui.widgets.status_bar import FleetStatus
 from orchestra_tui.ui.widgets.why_panel import WhyPanel
+from orchestra_tui.ui.wording.format import count_queued, duration, figures_text
 
 # An interrupt stops an agent mid-turn: it takes the same key twice within this many seconds.
 INTERRUPT_GUARD_SECONDS = 2.0
@@ -56,39 +57,7 @@ TABLE_BORDER = 2
 class FleetScreen(Screen[None]):
     """Shows `snapshot` and, for who is on which issue, `desk`: the app sets both."""
 
-    BINDINGS = [
-        Binding("enter", "prompt", "Prompt", id="prompt"),
-        Binding("Q", "queue", "Queue", id="queue"),
-        Binding("y", "approve", "Approve", id="approve"),
-        Binding("n", "deny", "Deny", id="deny"),
-        Binding("ctrl+c", "interrupt('ctrl+c')", "Interrupt", id="interrupt", priority=True),
-        Binding("escape", "escape", "Leave zoom, else interrupt (twice)", show=False,
-                id="interrupt_esc"),
-        Binding("a", "attach", "Attach", id="attach"),
-        Binding("p", "toggle_pause", "Pause queue", id="pause", show=False),
-        Binding("R", "restart", "Restart", id="restart"),
-        Binding("K", "kill", "Kill", id="kill", show=False),
-        Binding("N", "new_agent", "New agent", id="new_agent", show=False),
-        Binding("X", "retire", "Retire", id="retire", show=False),
-        Binding("P", "remind_policy", "Policy reminder", id="policy", show=False),
-        Binding("c", "nudge", "Nudge a blocked agent (continue)", id="nudge", show=False),
-        Binding("exclamation_mark", "alerts", "Alerts of the selected agent", id="alerts",
-                show=False, key_display="!"),
-        Binding("g", "grid", "Grid", id="grid"),
-        Binding("z", "zoom", "Zoom", id="zoom"),
-        Binding("w", "why", "Why: explain the selected agent's state (w again hides it)",
-                id="why", show=False),
-        Binding("i", "app.inbox", "Inbox", id="inbox"),
-        Binding("m", "app.merge_panel", "Merge", id="merge"),
-        Binding("I", "app.issues", "Issues", id="issues"),
-        Binding("d", "app.diff", "Diff: the selected agent's change", id="diff", show=False),
-        Binding("down,j", "cursor('down')", "Next agent", show=False, id="next_agent"),
-        Binding("up,k", "cursor('up')", "Previous agent", show=False, id="previous_agent"),
-        Binding("pageup", "scroll_pane('up')", "Scroll the pane back into history",
-                show=False, id="pane_up", key_display="pgup"),
-        Binding("pagedown", "scroll_pane('down')", "Scroll the pane on (at the bottom it follows)",
-                show=False, id="pane_down", key_display="pgdn"),
-    ]
+    BINDINGS = FLEET_KEYS
 
     snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
                                                  always_update=True, repaint=False)
@@ -112,6 +81,7 @@ class FleetScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
         yield FleetStatus(id="fleet-status")
+        yield FilterBar(id="filter-bar")
         with Horizontal(id="fleet-body"):
             yield AgentTable(id="agents", warn=self.warn, critical=self.critical)
             with Vertical(id="pane-column"):
@@ -173,8 +143,9 @@ class FleetScreen(Screen[None]):
 
     @property
     def typing(self) -> bool:
-        """The prompt bar is open: every key is text, and nothing may pop up over it."""
-        return self.query_one(PromptBar).is_open
+        """The prompt bar is open, or the filter bar has the keys: every key is text (and
+        nothing may pop up over the prompt)."""
+        return self.query_one(PromptBar).is_open or self.query_one(FilterBar).has_focus
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the prompt bar is open every key is text: `n` must not deny, `K` must not
@@ -192,14 +163,40 @@ class FleetScreen(Screen[None]):
     def _show(self, snapshot: FleetSnapshot) -> None:
         empty = not snapshot.agents and snapshot.at > 0
         self.set_class(empty, "-empty")
-        self.query_one(FleetStatus).show(snapshot)
-        self.query_one(AgentTable).update_agents(snapshot)
+        table = self.query_one(AgentTable)
+        table.update_agents(snapshot)
+        self.query_one(FleetStatus).show(snapshot, table.cut)
         self._show_pane(snapshot)
         self._offer_retire(snapshot)
         bar = self.query_one(PromptBar)
         if bar.is_open and bar.agent:
             view = snapshot.get(bar.agent)
             bar.show_queued(count_queued(view.queue) if view else 0)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+        self.refresh_bindings()
+
+    def on_filter_bar_edited(self, message: FilterBar.Edited) -> None:
+        message.stop()
+        self._recut(filter_text=message.text)
+
+    def on_filter_bar_left(self, message: FilterBar.Left) -> None:
+        message.stop()
+        self.query_one(AgentTable).focus()  # before the way back: the bar has the keys
+        self.on_prompt_closed(PromptClosed())
+
+    def action_group(self) -> None:
+        self._recut(grouping=self.query_one(AgentTable).grouping.next())
+
+    def action_freeze(self) -> None:
+        self._recut(frozen=not self.query_one(AgentTable).frozen)
+
+    def _recut(self, **how) -> None:
+        table = self.query_one(AgentTable)
+        table.set_view(**how)
+        self.query_one(FleetStatus).show(self.snapshot, table.cut)
+        self._show_pane(self.snapshot)
 
     def _show_issues(self, desk: DeskSnapshot) -> None:
         table = self.query_one(AgentTable)
@@ -388,7 +385,8 @@ class FleetScreen(Screen[None]):
         self._show_why(self.snapshot)
 
     def action_grid(self) -> None:
-        self.post_message(GridOpened())
+        table = self.query_one(AgentTable)
+        self.post_message(GridOpened(table.filter_text, dict(table.issues)))
 
     def action_zoom(self) -> None:
         if self.zoomed:

@@ -7,19 +7,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from orchestra_tui.core.desk import DeskSnapshot, InboxEntry
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.inbox import InboxPull, clean_body
-from orchestra_tui.ui.github_format import (
-    author_text,
-    repo_error_text,
-    severity_badge,
-    short_sha,
-    where,
-)
+from orchestra_tui.core.desk.desk import DeskSnapshot, InboxEntry, LoopEntry
+from orchestra_tui.core.desk.inbox import InboxPull, clean_body
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.ui.messages import (
     BrowserOpenAsked,
     DeskRefreshAsked,
+    LoopItemQueued,
     PullDiffAsked,
     ReviewQueued,
     ReviewResolved,
@@ -29,6 +23,13 @@ from orchestra_tui.ui.messages import (
 from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
+from orchestra_tui.ui.wording.github import (
+    author_text,
+    repo_error_text,
+    severity_badge,
+    short_sha,
+    where,
+)
 
 # What `z` offers: label -> hours (None: until the thread changes).
 SNOOZE_CHOICES: dict[str, float | None] = {
@@ -69,7 +70,7 @@ class InboxScreen(DeskScreen):
     def show_desk(self, snapshot: DeskSnapshot) -> None:
         groups = snapshot.inbox(include_snoozed=self.show_snoozed)
         threads = sum(len(entries) for _, pulls in groups for _, entries in pulls)
-        pulls = sum(len(p) for _, p in groups)
+        pulls = sum(1 for _, p in groups for _, entries in p if entries)
         summary = Text()
         summary.append(f"{threads} open review thread{'s' if threads != 1 else ''} on "
                        f"{pulls} PR{'s' if pulls != 1 else ''}", style="bold")
@@ -77,8 +78,12 @@ class InboxScreen(DeskScreen):
         if hidden:
             summary.append(f"  {hidden} snoozed" + ("" if self.show_snoozed else " (Z shows)"),
                            style="dim")
+        if snapshot.loop_items:
+            count = len(snapshot.loop_items)
+            summary.append(f"  {count} CI, conflict and review item{'s' if count != 1 else ''}",
+                           style="bold")
         self.status.show(snapshot, summary, notice=False)
-        self.listing.show(groups, snapshot.agents, snapshot.at, snapshot.repo_errors)
+        self.listing.show(groups, snapshot.agents, snapshot.at, snapshot.repo_errors, snapshot)
         self.show_detail()
 
     def show_detail(self) -> None:
@@ -95,6 +100,14 @@ class InboxScreen(DeskScreen):
         entry = self.listing.selected_entry
         if entry is not None:
             detail.show(self._entry_head(entry), clean_body(entry.thread.body) or "*(empty)*")
+            return
+        loop = self.listing.selected_loop_entry
+        if loop is not None:
+            head = self._pull_head(loop.pull)
+            head.append(f"\n\n{loop.item.title}", style="bold red")
+            if loop.routed_to:
+                head.append(f"\nsent to {loop.routed_to}'s queue", style="green")
+            detail.show(head, loop.item.prompt)  # what the agent gets, quoted parts as quotes
             return
         pull = self.listing.selected_pull
         if pull is not None:
@@ -146,6 +159,10 @@ class InboxScreen(DeskScreen):
         return entry
 
     def action_send(self) -> None:
+        loop = self.listing.selected_loop_entry
+        if loop is not None:
+            self._send_loop(loop)
+            return
         entry = self._require_entry()
         if entry is None:
             return
@@ -161,6 +178,23 @@ class InboxScreen(DeskScreen):
         def picked(name: str | None) -> None:
             if name:
                 self.post_message(ReviewQueued(entry, name))
+
+        self.app.push_screen(PickAgentScreen(names, "Unassigned PR: send to which agent?"),
+                             picked)
+
+    def _send_loop(self, loop: LoopEntry) -> None:
+        agent = loop.pull.pr.agent
+        if agent:
+            self.post_message(LoopItemQueued(loop, agent))
+            return
+        names = self.agent_names()
+        if not names:
+            self.notify("No agent to send it to", severity="warning")
+            return
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.post_message(LoopItemQueued(loop, name))
 
         self.app.push_screen(PickAgentScreen(names, "Unassigned PR: send to which agent?"),
                              picked)
@@ -190,8 +224,10 @@ class InboxScreen(DeskScreen):
 
     def action_open(self) -> None:
         entry = self.listing.selected_entry
+        loop = self.listing.selected_loop_entry
         pull = self.listing.selected_pull
-        url = entry.thread.url if entry is not None else (pull.pr.url if pull else "")
+        url = (entry.thread.url if entry is not None else loop.item.url if loop is not None
+               else (pull.pr.url if pull else ""))
         if url:
             self.post_message(BrowserOpenAsked(url))
         else:

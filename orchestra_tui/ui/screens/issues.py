@@ -8,10 +8,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from orchestra_tui.core.desk import GUIDANCE_TEMPLATE, DeskSnapshot
-from orchestra_tui.core.fleet import FleetSnapshot
+from orchestra_tui.core.desk.desk import GUIDANCE_TEMPLATE, DeskSnapshot
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.models import Issue
-from orchestra_tui.ui.github_format import repo_error_text
 from orchestra_tui.ui.messages import (
     AgentOnIssueAsked,
     BrowserOpenAsked,
@@ -24,6 +23,7 @@ from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 from orchestra_tui.ui.widgets.issue_tree import IssueTree
+from orchestra_tui.ui.wording.github import repo_error_text
 
 
 def issue_markdown(issue: Issue, with_comments: bool) -> str:

@@ -10,9 +10,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
-from orchestra_tui.core.desk import UNCONFIGURED, DeskSnapshot
-from orchestra_tui.core.inbox import InboxPull
-from orchestra_tui.ui.github_format import short_sha
+from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
+from orchestra_tui.core.desk.inbox import InboxPull
 from orchestra_tui.ui.messages import (
     AdminMergeConfirmed,
     BranchUpdateAsked,
@@ -25,6 +24,7 @@ from orchestra_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
 from orchestra_tui.ui.widgets.gate_detail import GateDetail
 from orchestra_tui.ui.widgets.pull_table import PullTable
+from orchestra_tui.ui.wording.github import short_sha
 
 
 class MergeScreen(Screen[None]):

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from orchestra_tui.config.schema import NAME_PATTERN
-from orchestra_tui.core.lifecycle import NewRequest
+from orchestra_tui.core.lifecycle.lifecycle import NewRequest
 
 
 def parse_issue(text: str) -> int | None | str:

@@ -11,10 +11,10 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
-from orchestra_tui.core.fleet import FleetSnapshot
-from orchestra_tui.core.queue_reasons import WaitKind, queue_reasons
+from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.fleet.queue_reasons import WaitKind, queue_reasons
+from orchestra_tui.core.sending.receipts import Receipt, receipt_of
 from orchestra_tui.models import QueueItem
-from orchestra_tui.ui.format import duration, why_text
 from orchestra_tui.ui.messages import (
     PauseToggled,
     PromptQueued,
@@ -23,12 +23,27 @@ from orchestra_tui.ui.messages import (
     QueueItemMoved,
     QueueItemMovedTo,
     QueueItemRequeued,
+    SubmitAgainAsked,
 )
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
+from orchestra_tui.ui.wording.format import duration, why_text
 
-ITEM_STYLES = {"queued": "bold", "sending": "bold cyan", "sent": "dim green",
+# By receipt state (core.receipts): what became of each prompt.
+ITEM_STYLES = {"queued": "bold", "typed": "bold cyan", "submitted": "green", "answered":
+               "dim green", "sent": "dim green", "refused": "yellow", "unsubmitted": "bold red",
                "uncertain": "bold yellow"}
+
+
+WAITING = ("queued", "typed", "uncertain")  # their cell says why they wait (queue_reasons)
+
+
+def receipt_text(receipt: Receipt, now: float) -> Text:
+    """`answered 2m ago`, `refused 5s ago: its prompt box holds unsent text…`."""
+    text = Text(f"{receipt.state} {duration(now - receipt.at)} ago")
+    if receipt.why:
+        text.append(f": {receipt.why[:70]}", style="dim")
+    return text
 
 
 class QueueScreen(ModalScreen[None]):
@@ -44,6 +59,7 @@ class QueueScreen(ModalScreen[None]):
         Binding("m", "move_to_agent", "Move to…", id="queue_move_agent"),
         Binding("p", "toggle_pause", "Pause/resume", id="queue_pause"),
         Binding("r", "requeue", "Send again", id="queue_requeue"),
+        Binding("s", "submit_again", "Press Enter again", id="queue_submit"),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
     ]
@@ -75,7 +91,8 @@ class QueueScreen(ModalScreen[None]):
         if self.is_mounted:
             self._show(snapshot)
 
-    _shown: tuple[list[QueueItem], dict[str, tuple[WaitKind, str]]] = ([], {})
+    _shown: tuple[list[QueueItem], dict[str, tuple[WaitKind, str]], dict[str, Receipt]] = (
+        [], {}, {})
 
     def _show(self, snapshot: FleetSnapshot) -> None:
         view = snapshot.get(self.agent)
@@ -87,7 +104,8 @@ class QueueScreen(ModalScreen[None]):
                      style="yellow" if paused else "dim")
         self.query_one("#queue-title", Label).update(title)
         waits = {wait.item.id: wait for wait in queue_reasons(view)} if view else {}
-        shown = (items, {key: (wait.kind, wait.why) for key, wait in waits.items()})
+        receipts = {item.id: receipt_of(item, snapshot.at) for item in items}
+        shown = (items, {key: (wait.kind, wait.why) for key, wait in waits.items()}, receipts)
         if shown == self._shown:
             return
         table = self.query_one(DataTable)
@@ -98,15 +116,19 @@ class QueueScreen(ModalScreen[None]):
             first_line = item.text.split("\n", 1)[0]
             more = " …" if "\n" in item.text else ""
             wait = waits.get(item.id)
-            when = (Text(f"{duration(snapshot.at - item.sent_at)} ago") if item.sent_at
-                    else why_text(wait) if wait is not None else Text(""))
-            table.add_row(str(number), Text(str(item.state), style=ITEM_STYLES[item.state]),
+            receipt = receipts[item.id]
+            when = (why_text(wait) if wait is not None and receipt.state in WAITING
+                    else receipt_text(receipt, snapshot.at))
+            table.add_row(str(number), Text(str(receipt.state),
+                                            style=ITEM_STYLES.get(receipt.state, "")),
                           Text(first_line[:90] + more), when, key=item.id)
         if selected is not None:
             index = next((i for i, item in enumerate(items) if item.id == selected.id), None)
             if index is not None:
                 table.move_cursor(row=index, animate=False)
         hint = "empty: press a to add a prompt" if not items else (
+            "unsubmitted: its text sits in the composer; s presses Enter again (never retyped)"
+            if any(r.state == "unsubmitted" for r in receipts.values()) else
             "uncertain items wait for you: r sends again, d drops"
             if any(item.state == "uncertain" for item in items) else "")
         self.query_one("#queue-hint", Label).update(hint)
@@ -165,6 +187,13 @@ class QueueScreen(ModalScreen[None]):
 
     def action_toggle_pause(self) -> None:
         self.post_message(PauseToggled(self.agent))
+
+    def action_submit_again(self) -> None:
+        item = self.selected_item
+        if item is not None and receipt_of(item, self.snapshot.at).state == "unsubmitted":
+            self.post_message(SubmitAgainAsked(self.agent, item.id))
+        else:
+            self.app.bell()
 
     def action_requeue(self) -> None:
         item = self.selected_item

@@ -14,21 +14,23 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from orchestra_tui.core.fleet import AgentView, FleetSnapshot
-from orchestra_tui.core.queue_reasons import first_wait
+from orchestra_tui.core.fleet.find import Group, Grouping, filter_views, group_views
+from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
+from orchestra_tui.core.fleet.queue_reasons import first_wait
 from orchestra_tui.models import QueueItemState
-from orchestra_tui.ui.format import (
+from orchestra_tui.ui.messages import AgentSelected
+from orchestra_tui.ui.wording.format import (
     BADGE_WIDTH,
     DURATION_WIDTH,
     WAIT_STYLES,
     context_bar,
     count_queued,
+    cut_words,
     duration,
     ellipsis,
     lane,
     state_badge,
 )
-from orchestra_tui.ui.messages import AgentSelected
 
 COLUMNS = ("state", "agent", "tool", "lane", "for", "context", "queue")
 CELL_PADDING = 2  # DataTable pads every cell by one on each side
@@ -36,6 +38,7 @@ FIXED_WIDTHS = {"state": BADGE_WIDTH, "for": DURATION_WIDTH}
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
 # Why a queue waits, told in its column: what the person can act on (busy and next are normal).
 TOLD_WAITS = ("draft", "unreachable", "held")
+GROUP_ROW = "\x00group:"  # the key prefix of a group's header row (no agent name has a NUL)
 # Longer names and lanes end in an ellipsis: one long branch must not push the lane column off.
 AGENT_WIDTH, LANE_WIDTH = 24, 32
 
@@ -83,6 +86,11 @@ class AgentTable(DataTable, inherit_bindings=False):
         self._selected: str | None = None
         self._pinned = False  # the person moved the selection: it follows that agent
         self._snapshot: FleetSnapshot | None = None
+        self.filter_text = ""  # `/`: only the agents it matches are listed
+        self.grouping = Grouping.NONE  # `G`: header rows per host, lane or state
+        # The sort freeze: the order the rows had when it was turned on (None: not frozen).
+        self._frozen: list[str] | None = None
+        self.shown_count = 0  # agents listed after the filter
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -104,17 +112,81 @@ class AgentTable(DataTable, inherit_bindings=False):
             if self._snapshot is not None:
                 self.update_agents(self._snapshot)
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None
+
+    @property
+    def cut(self) -> str:
+        """How the list is cut (filter, grouping, freeze), in words for the status line."""
+        return cut_words(self.filter_text, self.shown_count, self.grouping, self.frozen)
+
+    def set_view(self, *, filter_text: str | None = None, grouping: Grouping | None = None,
+                 frozen: bool | None = None) -> None:
+        """What the screen asks the list to show: a filter, a grouping, a frozen order."""
+        if filter_text is not None:
+            self.filter_text = filter_text
+        if grouping is not None:
+            self.grouping = grouping
+        if frozen is not None:
+            self._frozen = [key for key in self._order if not key.startswith(GROUP_ROW)] \
+                if frozen else None
+        if self._snapshot is not None:
+            self.update_agents(self._snapshot)
+
     def select(self, name: str) -> None:
         """The person chose `name` (e.g. in the grid): it stays selected through re-sorts."""
-        if name in self._order:
+        if name in self._order and not name.startswith(GROUP_ROW):
             self._pinned = True
             self._set_selected(name)
             self._place_cursor()
 
+    def _listed(self, snapshot: FleetSnapshot) -> tuple[AgentView, ...]:
+        """The snapshot's agents the filter keeps, in attention order or the frozen one."""
+        views = filter_views(snapshot.agents, self.filter_text, self.issues)
+        if self._frozen is not None:
+            place = {name: index for index, name in enumerate(self._frozen)}
+            views = tuple(sorted(views, key=lambda view: place.get(view.name, len(place))))
+        return views
+
+    def _grouped(self, views: tuple[AgentView, ...], cells: dict[str, Cells]) -> list[str]:
+        """The row keys in order: agents, with a header row before each group's."""
+        if self.grouping is Grouping.NONE:
+            return self._keep_selected_in_place([view.name for view in views])
+        # A header never widens the agent column: it is cut to what the agents need.
+        fits = max([len("agent")] + [_cell_width(row["agent"]) for row in cells.values()])
+        order: list[str] = []
+        for group in group_views(views, self.grouping):
+            key = f"{GROUP_ROW}{group.key}"
+            cells[key] = self._header_cells(key, group, fits)
+            order.append(key)
+            order.extend(view.name for view in group.views)
+        return order
+
+    def _header_cells(self, key: str, group: Group, fits: int) -> Cells:
+        count = len(group.views)
+        title = Text(ellipsis(f"▾ {group.key}", BADGE_WIDTH - 1), style="bold magenta")
+        # Short, so it fits the narrowest agent column: "3/10 need you", or "10 agents".
+        if group.needing:
+            label = Text(f"{group.needing}/{count} need you", style="bold red")
+        else:
+            label = Text(f"{count} agent{'s' if count != 1 else ''}", style="magenta")
+        label.truncate(fits, overflow="ellipsis")
+        cached = self._row_cache.get(key)
+        signature = (str(title), str(label))
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        row: Cells = {column: "" for column in COLUMNS}
+        row["state"], row["agent"] = title, label
+        self._row_cache[key] = (signature, row)
+        return row
+
     def update_agents(self, snapshot: FleetSnapshot) -> None:
         self._snapshot = snapshot
-        cells = self._rows(snapshot, self._layout.bar)
-        order = self._keep_selected_in_place(list(cells))
+        views = self._listed(snapshot)
+        self.shown_count = len(views)
+        cells = self._rows(views, snapshot.at, self._layout.bar)
+        order = self._grouped(views, cells)
         if (order == self._order and self._width == self._fitted
                 and all(cells[name] is self._shown.get(name) for name in order)):
             self._settle_selection()  # nothing on screen changed: the usual tick
@@ -122,7 +194,8 @@ class AgentTable(DataTable, inherit_bindings=False):
         layout = self._layout_for(cells)
         self._fitted = self._width
         if layout.bar != self._layout.bar:
-            cells = self._rows(snapshot, layout.bar)
+            cells = self._rows(views, snapshot.at, layout.bar)
+            order = self._grouped(views, cells)
         if layout != self._layout:
             self._layout = layout
             self.clear(columns=True)
@@ -143,12 +216,12 @@ class AgentTable(DataTable, inherit_bindings=False):
         self._shown = cells
         self._settle_selection()
 
-    def _rows(self, snapshot: FleetSnapshot, bar: int) -> dict[str, Cells]:
+    def _rows(self, views: tuple[AgentView, ...], at: float, bar: int) -> dict[str, Cells]:
         """Each agent's cells, the same dict as last tick when nothing in them changed."""
         rows: dict[str, Cells] = {}
-        for view in snapshot.agents:
+        for view in views:
             status = view.status
-            since = duration(snapshot.at - status.since) if status.since else "—"
+            since = duration(at - status.since) if status.since else "—"
             armed = self.armed[1] if self.armed and self.armed[0] == status.name else ""
             # Why queued work waits (a draft shows on the screen, so it is read each tick).
             first = first_wait(view) if view.queue else None
@@ -161,7 +234,8 @@ class AgentTable(DataTable, inherit_bindings=False):
             rows[status.name] = cached[1]
             self._row_cache[status.name] = cached
         for gone in self._row_cache.keys() - rows.keys():
-            del self._row_cache[gone]
+            if not gone.startswith(GROUP_ROW):
+                del self._row_cache[gone]
         return rows
 
     def _keep_selected_in_place(self, order: list[str]) -> list[str]:
@@ -211,14 +285,18 @@ class AgentTable(DataTable, inherit_bindings=False):
 
     # -- the selection -------------------------------------------------------------------------
 
+    def _agent_rows(self) -> list[str]:
+        return [key for key in self._order if not key.startswith(GROUP_ROW)]
+
     def _settle_selection(self) -> None:
-        if not self._order:
+        agents = self._agent_rows()
+        if not agents:
             self._pinned = False
             self._set_selected(None)
             return
-        if self._selected not in self._order:
+        if self._selected not in agents:
             self._pinned = False
-        self._set_selected(self._selected if self._pinned else self._order[0])
+        self._set_selected(self._selected if self._pinned else agents[0])
         self._place_cursor()
 
     def _place_cursor(self) -> None:
@@ -233,7 +311,19 @@ class AgentTable(DataTable, inherit_bindings=False):
             self._selected = name
             self.post_message(AgentSelected(name))
 
-    def _moved_by_person(self) -> None:
+    def _moved_by_person(self, step: int = 1) -> None:
+        if not 0 <= self.cursor_row < len(self._order):
+            return
+        if self._order[self.cursor_row].startswith(GROUP_ROW):
+            # A group's header is not an agent: the cursor goes on past it, or back.
+            row = self.cursor_row + step
+            if not 0 <= row < len(self._order):
+                row = self.cursor_row - step
+            if 0 <= row < len(self._order) and not self._order[row].startswith(GROUP_ROW):
+                self.move_cursor(row=row, animate=False)
+            else:
+                self._place_cursor()
+                return
         if 0 <= self.cursor_row < len(self._order):
             name = self._order[self.cursor_row]
             if name != self._selected:
@@ -246,11 +336,11 @@ class AgentTable(DataTable, inherit_bindings=False):
 
     def action_cursor_up(self) -> None:
         super().action_cursor_up()
-        self._moved_by_person()
+        self._moved_by_person(step=-1)
 
     def action_scroll_bottom(self) -> None:
         super().action_scroll_bottom()
-        self._moved_by_person()
+        self._moved_by_person(step=-1)
 
     def action_scroll_top(self) -> None:
         self._pinned = False

@@ -7,8 +7,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from orchestra_tui.core.desk import NOT_CONFIGURED, DeskError, DeskSnapshot
-from orchestra_tui.ui.github_format import error_title, in_time
+from orchestra_tui.core.desk.desk import NOT_CONFIGURED, DeskError, DeskSnapshot
+from orchestra_tui.ui.wording.github import error_title, in_time
 
 
 def error_line(error: DeskError, now: float) -> Text:

@@ -6,9 +6,9 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from orchestra_tui.core.desk import DeskError
-from orchestra_tui.core.inbox import InboxPull
-from orchestra_tui.ui.github_format import (
+from orchestra_tui.core.desk.desk import DeskError
+from orchestra_tui.core.desk.inbox import InboxPull
+from orchestra_tui.ui.wording.github import (
     GREEN,
     check_line,
     merge_cell,

@@ -10,9 +10,9 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from orchestra_tui.core.desk import Assignment, LaneIssues
+from orchestra_tui.core.desk.desk import Assignment, LaneIssues
 from orchestra_tui.models import AgentSpec, Issue
-from orchestra_tui.ui.github_format import clip, repo_error_text
+from orchestra_tui.ui.wording.github import clip, repo_error_text
 
 
 class IssueTree(Tree[Any]):

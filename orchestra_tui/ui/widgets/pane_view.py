@@ -25,7 +25,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from orchestra_tui.ui.format import split_capture
+from orchestra_tui.ui.wording.format import split_capture
 
 _SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 _NULL = Style.null()

@@ -10,9 +10,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from orchestra_tui.core.desk import DeskError
-from orchestra_tui.core.inbox import InboxPull
-from orchestra_tui.ui.github_format import (
+from orchestra_tui.core.desk.desk import DeskError
+from orchestra_tui.core.desk.inbox import InboxPull
+from orchestra_tui.ui.wording.github import (
     RED,
     checks_cell,
     clip,

@@ -8,9 +8,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from orchestra_tui.core.fleet_state import AgentView
+from orchestra_tui.core.fleet.state import AgentView
 from orchestra_tui.core.why import explain
-from orchestra_tui.ui.why_words import why_lines
+from orchestra_tui.ui.wording.why import why_lines
 
 _STYLES = {"title": "bold", "label": "bold cyan", "text": "", "row": "bold reverse",
            "dim": "dim"}

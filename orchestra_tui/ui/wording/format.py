@@ -1,0 +1,173 @@
+"""How states, durations and context look on screen: one place, so every widget agrees."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rich.text import Text
+
+from orchestra_tui.core.fleet.find import Grouping
+from orchestra_tui.models import BranchFigures, ContextTrend, QueueItem, QueueItemState, State
+
+STATE_STYLES: dict[State, str] = {
+    State.APPROVAL: "bold black on #e5c07b",
+    State.BLOCKED: "bold white on #d0463b",
+    State.STUCK: "bold white on #b3569e",
+    State.EXITED: "bold white on #6b6f7a",
+    State.IDLE: "bold black on #7fb77e",
+    State.WORKING: "bold black on #5fa8d3",
+    State.UNKNOWN: "bold white on #3b3f4a",
+    State.UNREACHABLE: "bold white on #8a5a2b",
+}
+
+TREND_ARROWS: dict[ContextTrend, str] = {
+    ContextTrend.FALLING: "↓",
+    ContextTrend.FLAT: "→",
+    ContextTrend.RISING: "↑",
+    ContextTrend.UNKNOWN: " ",
+}
+
+
+# One word per state everywhere (list, status, README): the badge is as wide as the longest.
+BADGE_WIDTH = max(len(state.value) for state in State)
+
+
+def state_badge(state: State) -> Text:
+    """A state as a coloured badge of fixed width, in the state's own word.
+
+    >>> state_badge(State.UNREACHABLE).plain, state_badge(State.APPROVAL).plain
+    ('UNREACHABLE', 'APPROVAL   ')
+    """
+    return Text(f"{state.value.upper():<{BADGE_WIDTH}}", style=STATE_STYLES[state])
+
+
+def duration(seconds: float) -> str:
+    """Time in a state, at most 5 cells and coarse on purpose: seconds only in the first minute,
+    so a fleet's rows do not all change every second.
+
+    >>> [duration(s) for s in (0, 59.9, 60, 3599, 3600, 35999, 36000, 86400 * 3 + 3600 * 4)]
+    ['0s', '59s', '1m', '59m', '1h00m', '9h59m', '10h', '3d04h']
+    >>> duration(86400 * 12)
+    '12d'
+    """
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 10:
+        return f"{hours}h{minutes:02d}m"
+    if hours < 24:
+        return f"{hours}h"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h" if days < 10 else f"{days}d"
+
+
+DURATION_WIDTH = 5  # the widest `duration()`: the fleet's "for" column has this fixed width
+
+
+def context_bar(percent: int | None, trend: ContextTrend, *, width: int = 8,
+                warn: int = 20, critical: int = 10) -> Text:
+    """Context left as a bar and a figure; `width=0` keeps the coloured figure alone (narrow
+    terminals). Always `width + 6` cells wide, or 5 without a bar."""
+    if percent is None:
+        return Text("   —".ljust(width + 6 if width else 5), style="dim")
+    style = "red" if percent <= critical else "yellow" if percent <= warn else "green"
+    if not width:
+        return Text(f"{percent:>3}%{TREND_ARROWS[trend]}", style=style)
+    filled = round(width * max(0, min(100, percent)) / 100)
+    bar = Text("█" * filled, style=style)
+    bar.append("░" * (width - filled), style="dim")
+    bar.append(f" {percent:>3}%{TREND_ARROWS[trend]}")
+    return bar
+
+
+def count_queued(queue: Iterable[QueueItem]) -> int:
+    """Items in orchestra's queue still waiting to be sent (not the agent's own held prompts)."""
+    return sum(1 for item in queue if item.state is QueueItemState.QUEUED)
+
+
+def needs_you(count: int) -> str:
+    """The status line's count of agents waiting on the person.
+
+    >>> [needs_you(n) for n in (1, 3)]
+    ['1 needs you', '3 need you']
+    """
+    return f"{count} {'needs' if count == 1 else 'need'} you"
+
+
+def ellipsis(text: str, width: int) -> str:
+    """`text` cut to `width` cells with an ellipsis at the end, so a long name shortens instead
+    of pushing a whole column off the screen.
+
+    >>> ellipsis("acme/web @ feature/very-long-branch-name", 20)
+    'acme/web @ feature/…'
+    """
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def lane(repo: str, branch: str) -> str:
+    if not repo:
+        return "—"
+    return repo if branch in ("", "*") else f"{repo} @ {branch}"
+
+
+_SGR = re.compile(r"\x1b\[[0-9;:]*m")
+
+
+def split_capture(capture: str, rows: int | None) -> tuple[list[str], int]:
+    r"""A pane's capture (one line per row, no newline after the last, as `TmuxService.capture`
+    returns it) as lines, and the index of the first line of the current screen: the pane's
+    last `rows` lines, history above them. Blank rows at the end of the screen are dropped: a
+    screen drawn from the top leaves them, and they hold nothing to read.
+
+    >>> split_capture("old frame\nframe 2\n\n", rows=3)
+    (['old frame', 'frame 2'], 1)
+    >>> split_capture("a\nb\n", rows=None)
+    (['a', 'b'], 0)
+    """
+    lines = capture.split("\n")
+    top = max(0, len(lines) - rows) if rows else 0
+    end = len(lines)
+    while end > top and not _SGR.sub("", lines[end - 1]).strip():
+        end -= 1
+    return lines[:end], top
+
+
+# How each reason a queued prompt waits is shown: those that need the person stand out.
+WAIT_STYLES = {"held": "yellow", "draft": "bold yellow", "unreachable": "bold red",
+               "uncertain": "bold red", "sending": "cyan", "busy": "dim", "next": "green",
+               "behind": "dim"}
+
+
+def why_text(wait) -> Text:
+    """A `core.queue_reasons.QueueWait` as a cell: its kind, then what it says."""
+    text = Text(f"{wait.kind}", style=WAIT_STYLES.get(str(wait.kind), ""))
+    text.append(f": {ellipsis(wait.why, 70)}", style="dim")
+    return text
+
+
+def figures_text(work: BranchFigures) -> str:
+    """`codex/7 ↑2 ↓0 · 3 files +40 −2`, as much as is known."""
+    parts = [work.branch or "(detached)"]
+    if work.ahead is not None:
+        parts[0] += f" ↑{work.ahead} ↓{work.behind}"
+    if work.files_changed:
+        parts.append(f"{work.files_changed} file{'s' if work.files_changed != 1 else ''} "
+                     f"+{work.insertions} −{work.deletions}")
+    if work.merged:
+        parts.append("merged: X retires it")
+    return " · ".join(parts)
+
+
+def cut_words(filter_text: str, shown: int, grouping: Grouping, frozen: bool) -> str:
+    """How the list is cut, for the status line: filter, grouping, frozen order."""
+    words = [f"/{filter_text}: {shown} shown"] if filter_text else []
+    if grouping is not Grouping.NONE:
+        words.append(f"by {grouping}")
+    if frozen:
+        words.append("❄ order frozen")
+    return " · ".join(words)
