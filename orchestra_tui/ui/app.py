@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
+from orchestra_tui.core.fleet.directing import QueueOp
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
 from orchestra_tui.models import NEEDS_PERSON
@@ -299,19 +300,19 @@ class OrchestraApp(App[None]):
 
     # The queue editor's edits, each one operation of the fleet's queue.
     def on_queue_item_edited(self, message: m.QueueItemEdited) -> None:
-        self.fleet_actions.queue_op("edit", message.item_id, message.text)
+        self.fleet_actions.queue_op(QueueOp.EDIT, message.item_id, message.text)
 
     def on_queue_item_deleted(self, message: m.QueueItemDeleted) -> None:
-        self.fleet_actions.queue_op("delete", message.item_id)
+        self.fleet_actions.queue_op(QueueOp.DELETE, message.item_id)
 
     def on_queue_item_moved(self, message: m.QueueItemMoved) -> None:
-        self.fleet_actions.queue_op("move", message.item_id, message.delta)
+        self.fleet_actions.queue_op(QueueOp.MOVE, message.item_id, message.delta)
 
     def on_queue_item_moved_to(self, message: m.QueueItemMovedTo) -> None:
-        self.fleet_actions.queue_op("move_to_agent", message.item_id, message.agent)
+        self.fleet_actions.queue_op(QueueOp.MOVE_TO_AGENT, message.item_id, message.agent)
 
     def on_queue_item_requeued(self, message: m.QueueItemRequeued) -> None:
-        self.fleet_actions.queue_op("requeue", message.item_id)
+        self.fleet_actions.queue_op(QueueOp.REQUEUE, message.item_id)
 
     # The GitHub screens'.
     def on_desk_refresh_asked(self, message: m.DeskRefreshAsked) -> None:

@@ -68,6 +68,9 @@ class GitHubSource(Protocol):
     @property
     def rate_limit(self) -> RateLimit: ...
 
+    @property
+    def graphql_cost(self) -> int: ...
+
 
 @dataclass(frozen=True)
 class DeskError:

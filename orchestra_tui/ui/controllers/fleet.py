@@ -13,6 +13,7 @@ from textual.app import App
 
 from orchestra_tui.agents.text import clip
 from orchestra_tui.core.attach import Attach, AttachWay
+from orchestra_tui.core.fleet.directing import QueueOp
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.sending.send_gate import SendRefused
 from orchestra_tui.errors import OrchestraError
@@ -109,7 +110,7 @@ class FleetActions:
 
         self.run(enqueue(), f"Queued for {agent}")
 
-    def queue_op(self, op: str, *args: object) -> None:
+    def queue_op(self, op: QueueOp, *args: object) -> None:
         self.run(self.fleet.queue_op(op, *args))
 
     def submit_again(self, agent: str, item_id: str) -> None:

@@ -44,7 +44,7 @@ from orchestra_tui.ui.widgets.pane_view import PaneView
 from orchestra_tui.ui.widgets.prompt_bar import PromptBar
 from orchestra_tui.ui.widgets.status_bar import FleetStatus
 from orchestra_tui.ui.widgets.why_panel import WhyPanel
-from orchestra_tui.ui.wording.format import count_queued, duration, figures_text
+from orchestra_tui.ui.wording.format import duration, figures_text
 
 # An interrupt stops an agent mid-turn: it takes the same key twice within this many seconds.
 INTERRUPT_GUARD_SECONDS = 2.0
@@ -171,7 +171,7 @@ class FleetScreen(Screen[None]):
         bar = self.query_one(PromptBar)
         if bar.is_open and bar.agent:
             view = snapshot.get(bar.agent)
-            bar.show_queued(count_queued(view.queue) if view else 0)
+            bar.show_queued(view.queued if view else 0)
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
@@ -271,7 +271,7 @@ class FleetScreen(Screen[None]):
     def action_prompt(self) -> None:
         if agent := self._require_selected():
             view = self.snapshot.get(agent)
-            self.query_one(PromptBar).open_for(agent, count_queued(view.queue) if view else 0)
+            self.query_one(PromptBar).open_for(agent, view.queued if view else 0)
             self.refresh_bindings()
 
     def action_cursor(self, direction: str) -> None:

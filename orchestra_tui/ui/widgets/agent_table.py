@@ -24,7 +24,6 @@ from orchestra_tui.ui.wording.format import (
     DURATION_WIDTH,
     WAIT_STYLES,
     context_bar,
-    count_queued,
     cut_words,
     duration,
     ellipsis,
@@ -358,7 +357,7 @@ class AgentTable(DataTable, inherit_bindings=False):
                wait: str = "") -> Cells:
         status = view.status
         spec = status.spec
-        queued = count_queued(view.queue)
+        queued = view.queued
         waiting = sum(1 for item in view.queue if item.state in WAITING)
         queue = Text(str(queued) if queued else "·", style="bold" if queued else "dim")
         if waiting:

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.models import State
-from orchestra_tui.ui.wording.format import count_queued, needs_you
+from orchestra_tui.ui.wording.format import needs_you
 from orchestra_tui.usage_limit import countdown
 
 
@@ -22,7 +22,7 @@ def status_line(snapshot: FleetSnapshot, cut: str = "") -> Text:
         line.append(" nobody waits on you ", style="dim")
     working = sum(1 for view in snapshot.agents if view.status.state is State.WORKING)
     line.append(f"  {working} working")
-    queued = sum(count_queued(view.queue) for view in snapshot.agents)
+    queued = sum(view.queued for view in snapshot.agents)
     line.append(f"  {queued} queued")
     held = sum(view.status.queued or 0 for view in snapshot.agents)
     if held:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from rich.text import Text
 
 from orchestra_tui.core.fleet.find import Grouping
-from orchestra_tui.models import BranchFigures, ContextTrend, QueueItem, QueueItemState, State
+from orchestra_tui.models import BranchFigures, ContextTrend, State
 
 STATE_STYLES: dict[State, str] = {
     State.APPROVAL: "bold black on #e5c07b",
@@ -83,11 +82,6 @@ def context_bar(percent: int | None, trend: ContextTrend, *, width: int = 8,
     bar.append("░" * (width - filled), style="dim")
     bar.append(f" {percent:>3}%{TREND_ARROWS[trend]}")
     return bar
-
-
-def count_queued(queue: Iterable[QueueItem]) -> int:
-    """Items in orchestra's queue still waiting to be sent (not the agent's own held prompts)."""
-    return sum(1 for item in queue if item.state is QueueItemState.QUEUED)
 
 
 def needs_you(count: int) -> str:
