@@ -23,7 +23,7 @@ from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
 from orchestra_tui.models import NEEDS_PERSON
 from orchestra_tui.ui import messages as m
 from orchestra_tui.ui.controllers.away import AwayActions, AwaySummaryReady
-from orchestra_tui.ui.controllers.diff import DiffActions, DiffLoaded
+from orchestra_tui.ui.controllers.diff import DiffActions
 from orchestra_tui.ui.controllers.fleet import FleetActions
 from orchestra_tui.ui.controllers.github import DeskRefreshed, GitHubActions, bindings_of
 from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
@@ -31,7 +31,6 @@ from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.palette import fleet_commands
 from orchestra_tui.ui.screens.away import AwayScreen
 from orchestra_tui.ui.screens.desk_screen import DeskScreen
-from orchestra_tui.ui.screens.diff import DiffScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
 from orchestra_tui.ui.screens.help import HelpScreen
@@ -47,7 +46,6 @@ class FleetRefreshed(Message):
     def __init__(self, snapshot: FleetSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
-
 
 
 # The screens the app hands each snapshot down to (the fleet's, the desk's) while they are open.
@@ -91,8 +89,7 @@ class OrchestraApp(App[None]):
                                     shown=self._fleet_shown, show=self._show_fleet,
                                     pulls_of=self.github_actions.pulls_of)
         self.lifecycle_actions = LifecycleActions(self, lifecycle, self._fleet_shown)
-        self.diff_actions = DiffActions(self, fleet, desk,
-                                        send_now=self.fleet_actions.send_prompt,
+        self.diff_actions = DiffActions(self, fleet, desk, send_now=self.fleet_actions.send_prompt,
                                         refresh_desk=self.github_actions.refresh,
                                         show_fleet=self._show_fleet)
         self.away_actions = AwayActions(self, fleet, away)  # notify, resume, rules; summary
@@ -357,18 +354,8 @@ class OrchestraApp(App[None]):
     def on_issue_assigned(self, message: m.IssueAssigned) -> None:
         self.github_actions.assign_issue(message.issue, message.agent)
 
-    # The diff view's.
-    def on_agent_diff_asked(self, message: m.AgentDiffAsked) -> None:
-        self.diff_actions.open_agent(message.agent)
-
-    def on_pull_diff_asked(self, message: m.PullDiffAsked) -> None:
-        self.diff_actions.open_pull(message.pr)
-
-    def on_diff_reload_asked(self, message: m.DiffReloadAsked) -> None:
-        self.diff_actions.reload(message.target)
-
-    def on_diff_loaded(self, message: DiffLoaded) -> None:
-        self.diff_actions.loaded(message)
+    def on_diff_asked(self, message: m.DiffAsked) -> None:
+        self.diff_actions.show(message.target)
 
     def on_review_submitted(self, message: m.ReviewSubmitted) -> None:
         self.diff_actions.submit(message.target, message.comments, message.how)
@@ -391,9 +378,7 @@ class OrchestraApp(App[None]):
         self.github_actions.open_screen(IssuesScreen)
 
     def action_diff(self) -> None:
-        """`d` on the fleet: the selected agent's change."""
-        if self.selected_agent:
-            self.diff_actions.open_agent(self.selected_agent)
+        self.diff_actions.show_agent(self.selected_agent)
 
     def action_refresh_github(self) -> None:
         self.github_actions.refresh()
@@ -402,7 +387,7 @@ class OrchestraApp(App[None]):
         sections = [("Everywhere", bindings_of(type(self))),
                     ("Fleet", bindings_of(FleetScreen)),
                     ("Queue editor", bindings_of(QueueScreen)),
-                    ("Grid", bindings_of(GridScreen)), ("Diff", bindings_of(DiffScreen)),
+                    ("Grid", bindings_of(GridScreen)), self.diff_actions.help_section(),
                     *self.github_actions.help_sections()]
         self.push_screen(HelpScreen(sections))
 

@@ -13,7 +13,7 @@ from textual.message import Message
 
 from orchestra_tui.core.desk.desk import InboxEntry, LoopEntry
 from orchestra_tui.core.review import ReviewTarget
-from orchestra_tui.diff_models import LineComment
+from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.models import Issue, PullRequest
 
 # -- the fleet screen's own widgets ---------------------------------------------------------------
@@ -286,22 +286,25 @@ class AgentOnIssueAsked(Message):
 
 
 @dataclass
-class AgentDiffAsked(Message):
-    """`d` on an agent: its worktree's change against its base."""
+class DiffAsked(Message):
+    """`d` on a pull request (its change as GitHub has it), or `r` on the diff screen (read
+    it again): the diff screen of `target`, opened unless it is the one shown."""
 
-    agent: str
-
-
-@dataclass
-class PullDiffAsked(Message):
-    """`d` on a pull request: its change as GitHub has it."""
-
-    pr: PullRequest
-
-
-@dataclass
-class DiffReloadAsked(Message):
     target: ReviewTarget
+
+
+class DiffLoaded(Message):
+    """Posted to the diff screen of `target`: its change was read (`diff`), or could not be
+    (`error`); `comments`, when not None, replace the screen's (checked against this diff, or
+    emptied once sent)."""
+
+    def __init__(self, target: ReviewTarget, diff: Diff | None, error: str = "",
+                 comments: tuple[LineComment, ...] | None = None) -> None:
+        super().__init__()
+        self.target = target
+        self.diff = diff
+        self.error = error
+        self.comments = comments
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
-from textual.message import Message
+from textual.binding import Binding
 
 from orchestra_tui.agents.text import clip
 from orchestra_tui.core.desk.desk import NOT_CONFIGURED, Desk
@@ -26,23 +26,11 @@ from orchestra_tui.core.review import (
 )
 from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import PullRequest
+from orchestra_tui.ui.controllers.github import bindings_of
+from orchestra_tui.ui.messages import DiffLoaded
 from orchestra_tui.ui.screens.diff import DiffScreen
 
-__all__ = ["DiffActions", "DiffLoaded"]
-
-
-class DiffLoaded(Message):
-    """The change of `target` was read (`diff`), or could not be (`error`); `comments`, when
-    not None, replace the screen's (checked against this diff, or emptied once sent)."""
-
-    def __init__(self, target: ReviewTarget, diff: Diff | None, error: str = "",
-                 comments: tuple[LineComment, ...] | None = None) -> None:
-        super().__init__()
-        self.target = target
-        self.diff = diff
-        self.error = error
-        self.comments = comments
+__all__ = ["DiffActions"]
 
 
 class DiffActions:
@@ -62,18 +50,24 @@ class DiffActions:
 
     # -- opening and reading ---------------------------------------------------------------------
 
-    def open_agent(self, agent: str) -> None:
-        self._open(ReviewTarget(agent))
+    def show_agent(self, agent: str | None) -> None:
+        """`d` on the fleet: the selected agent's change (none selected: nothing)."""
+        if agent:
+            self.show(ReviewTarget(agent))
 
-    def open_pull(self, pr: PullRequest) -> None:
-        if self.desk is None:
+    @staticmethod
+    def help_section() -> tuple[str, list[Binding]]:
+        return ("Diff", bindings_of(DiffScreen))
+
+    def show(self, target: ReviewTarget) -> None:
+        """The diff screen of `target`: read again if it is the one shown, else opened."""
+        if target.pr is not None and self.desk is None:
             self.app.notify(NOT_CONFIGURED, severity="warning", timeout=6)
             return
-        self._open(ReviewTarget(pr.agent or "", pr))
-
-    def _open(self, target: ReviewTarget) -> None:
-        self.app.push_screen(DiffScreen(target))
-        self.reload(target)
+        shown = self.app.screen_stack[-1] if self.app.screen_stack else None
+        if not (isinstance(shown, DiffScreen) and shown.target == target):
+            self.app.push_screen(DiffScreen(target))
+        self._load(target)
 
     async def _read(self, target: ReviewTarget) -> Diff:
         if target.pr is not None:
@@ -82,26 +76,22 @@ class DiffActions:
             return await self.desk.pull_diff(target.pr)
         return await self.fleet.diff_of(target.agent)
 
-    def reload(self, target: ReviewTarget) -> None:
+    def _load(self, target: ReviewTarget) -> None:
         async def work() -> None:
             try:
                 diff = await self._read(target)
             except OrchestraError as error:
-                self.app.post_message(DiffLoaded(target, None, str(error)))
+                self._hand_over(DiffLoaded(target, None, str(error)))
                 return
-            self.app.post_message(DiffLoaded(target, diff))
+            self._hand_over(DiffLoaded(target, diff))
 
         self.app.run_worker(work(), group="diff")
 
-    def loaded(self, message: DiffLoaded) -> None:
-        """Hand what was read to the diff screen of that change, if it is still open."""
+    def _hand_over(self, message: DiffLoaded) -> None:
+        """What was read goes to the diff screen of that change, if it is still open."""
         for screen in self.app.screen_stack:
             if isinstance(screen, DiffScreen) and screen.target == message.target:
-                screen.error = message.error
-                if message.diff is not None:
-                    screen.diff = message.diff
-                if message.comments is not None:
-                    screen.comments = message.comments
+                screen.post_message(message)
 
     # -- the review --------------------------------------------------------------------------------
 
@@ -115,7 +105,7 @@ class DiffActions:
                 return
             checked = relocate_all(comments, fresh)
             if checked.lost:
-                self.app.post_message(DiffLoaded(target, fresh, comments=checked.kept))
+                self._hand_over(DiffLoaded(target, fresh, comments=checked.kept))
                 lost = "\n".join(f"• {c.path} {c.span}: {clip(c.text, 120)}"
                                  for c in checked.lost)
                 self.app.notify(
@@ -127,9 +117,9 @@ class DiffActions:
                 done = await self._deliver(target, fresh, checked.kept, how)
             except OrchestraError as error:
                 self.app.notify(str(error), title="Review", severity="error", timeout=10)
-                self.app.post_message(DiffLoaded(target, fresh, comments=checked.kept))
+                self._hand_over(DiffLoaded(target, fresh, comments=checked.kept))
                 return
-            self.app.post_message(DiffLoaded(target, fresh, comments=()))
+            self._hand_over(DiffLoaded(target, fresh, comments=()))
             moved = f" ({checked.moved} moved with the change)" if checked.moved else ""
             if done:
                 self.app.notify(done + moved, title="Review", timeout=6)

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.core.review import ReviewTarget, hunk_comment, line_comment
 from orchestra_tui.diff_models import Diff, LineComment
-from orchestra_tui.ui.messages import DiffReloadAsked, ReviewSubmitted
+from orchestra_tui.ui.messages import DiffAsked, DiffLoaded, ReviewSubmitted
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 from orchestra_tui.ui.widgets.diff_files import DiffFiles
@@ -208,7 +208,14 @@ class DiffScreen(Screen[None]):
             picked)
 
     def action_reload(self) -> None:
-        self.post_message(DiffReloadAsked(self.target))
+        self.post_message(DiffAsked(self.target))
+
+    def on_diff_loaded(self, message: DiffLoaded) -> None:
+        self.error = message.error
+        if message.diff is not None:
+            self.diff = message.diff
+        if message.comments is not None:
+            self.comments = message.comments
 
     def action_back(self) -> None:
         self.app.pop_screen()

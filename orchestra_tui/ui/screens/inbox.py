@@ -10,11 +10,12 @@ from textual.binding import Binding
 from orchestra_tui.core.desk.desk import DeskSnapshot, InboxEntry, LoopEntry
 from orchestra_tui.core.desk.inbox import InboxPull, clean_body
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.ui.messages import (
     BrowserOpenAsked,
     DeskRefreshAsked,
+    DiffAsked,
     LoopItemQueued,
-    PullDiffAsked,
     ReviewQueued,
     ReviewResolved,
     ReviewSnoozed,
@@ -239,7 +240,7 @@ class InboxScreen(DeskScreen):
         if pull is None:
             self.notify("Select a pull request or one of its threads first", timeout=3)
             return
-        self.post_message(PullDiffAsked(pull.pr))
+        self.post_message(DiffAsked(ReviewTarget(pull.pr.agent or "", pull.pr)))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())

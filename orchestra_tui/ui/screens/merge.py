@@ -12,13 +12,14 @@ from textual.widgets import DataTable, Footer, Header
 
 from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
 from orchestra_tui.core.desk.inbox import InboxPull
+from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.ui.messages import (
     AdminMergeConfirmed,
     BranchUpdateAsked,
     BrowserOpenAsked,
     DeskRefreshAsked,
+    DiffAsked,
     MergeConfirmed,
-    PullDiffAsked,
 )
 from orchestra_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
@@ -155,7 +156,7 @@ class MergeScreen(Screen[None]):
 
     def action_diff(self) -> None:
         if pull := self._require_selected():
-            self.post_message(PullDiffAsked(pull.pr))
+            self.post_message(DiffAsked(ReviewTarget(pull.pr.agent or "", pull.pr)))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())
