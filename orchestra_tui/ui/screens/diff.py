@@ -42,21 +42,31 @@ def submit_choices(target: ReviewTarget) -> dict[str, str]:
 
 
 class DiffScreen(Screen[None]):
+    # What to do first comes first: at 80 columns the footer has room for about five keys.
     BINDINGS = [
         Binding("escape", "back", "Back", id="diff_back"),
-        Binding("right_square_bracket", "file(1)", "Next file", id="diff_next_file",
-                key_display="]"),
-        Binding("left_square_bracket", "file(-1)", "Previous file", id="diff_previous_file",
-                key_display="["),
-        Binding("right_curly_bracket", "hunk(1)", "Next hunk", id="diff_next_hunk",
-                key_display="}"),
-        Binding("left_curly_bracket", "hunk(-1)", "Previous hunk", id="diff_previous_hunk",
-                key_display="{"),
         Binding("c", "comment", "Comment", id="diff_comment"),
         Binding("s", "submit", "Send review", id="diff_submit"),
+        Binding("right_square_bracket", "file(1)", "Next file", id="diff_next_file",
+                key_display="]"),
+        Binding("right_curly_bracket", "hunk(1)", "Next hunk", id="diff_next_hunk",
+                key_display="}"),
+        Binding("left_square_bracket", "file(-1)", "Previous file", id="diff_previous_file",
+                key_display="[", show=False),
+        Binding("left_curly_bracket", "hunk(-1)", "Previous hunk", id="diff_previous_hunk",
+                key_display="{", show=False),
         Binding("u", "undo", "Drop the last comment", id="diff_undo", show=False),
         Binding("r", "reload", "Reload", id="diff_reload"),
     ]
+    # The body fills what the status line and the footer leave (a Horizontal is as tall as its
+    # content otherwise, and the screen would cut the cursor's row off). The file list a third
+    # of the screen at most, the lines the rest. No horizontal scrollbar
+    # (left/right still scroll a long line into view): it would take the row the cursor is on.
+    DEFAULT_CSS = """
+    #diff-body { height: 1fr; }
+    #diff-files { width: 32%; min-width: 24; max-width: 56; overflow-x: hidden; }
+    #diff-lines { width: 1fr; overflow-x: hidden; }
+    """
 
     diff: reactive[Diff | None] = reactive(None, always_update=True)
     comments: reactive[tuple[LineComment, ...]] = reactive((), always_update=True)

@@ -25,10 +25,10 @@ class DiffFiles(DataTable[Text]):
         self.files: tuple[FileDiff, ...] = ()
 
     def on_mount(self) -> None:
+        # The counts before the name: a long path is cut at its end, never the figures.
         self.add_column("", key="status", width=1)
+        self.add_column("+/-", key="counts")
         self.add_column("file", key="path")
-        self.add_column("+", key="added")
-        self.add_column("-", key="removed")
 
     def show(self, files: Sequence[FileDiff], comments: Sequence[LineComment]) -> None:
         row = self.cursor_row
@@ -42,9 +42,8 @@ class DiffFiles(DataTable[Text]):
                 name = Text(f"{visible_controls(file.old_path)} → ", style="dim") + name
             if file.path in noted:
                 name.append(" ●", style="bold yellow")
-            self.add_row(Text(glyph, style=f"bold {colour}"), name,
-                         Text(f"+{file.added}", style="green"),
-                         Text(f"-{file.removed}", style="red"))
+            counts = Text.assemble((f"+{file.added}", "green"), " ", (f"-{file.removed}", "red"))
+            self.add_row(Text(glyph, style=f"bold {colour}"), counts, name)
         if self.files:
             self.move_cursor(row=min(max(row, 0), len(self.files) - 1), animate=False)
 

@@ -21,6 +21,7 @@ __all__ = ["DiffLines"]
 THEME = "monokai"
 ROW_STYLE = {LineKind.ADDED: "on #12361c", LineKind.REMOVED: "on #3d1518",
              LineKind.CONTEXT: ""}
+NUMBER_WIDTH = 5  # up to 9999, and a space
 SIGN_STYLE = {LineKind.ADDED: "bold green", LineKind.REMOVED: "bold red", LineKind.CONTEXT: "dim"}
 
 
@@ -37,6 +38,10 @@ def coloured(path: str, hunk: DiffHunk) -> list[Text]:
     lines = list(highlighted.split("\n", allow_blank=True))[:len(hunk.lines)]
     lines += [Text(_shown(line.text)) for line in hunk.lines[len(lines):]]
     return lines
+
+
+def _number(number: int | None) -> Text:
+    return Text(f"{number or '':>{NUMBER_WIDTH - 1}} ", style="dim")
 
 
 def _heading(hunk: DiffHunk) -> Text:
@@ -62,15 +67,16 @@ class DiffLines(DataTable[Text]):
     a hunk's heading."""
 
     def __init__(self, **kwargs: object) -> None:
+        # No padding between cells: the numbers carry their own spaces, the code gets the room.
         super().__init__(cursor_type="row", zebra_stripes=False, show_header=False,
-                         **kwargs)  # type: ignore[arg-type]
+                         cell_padding=0, **kwargs)  # type: ignore[arg-type]
         self.file: FileDiff | None = None
         self.places: list[tuple[int, int | None]] = []
 
     def on_mount(self) -> None:
         self.add_column("", key="mark", width=1)
-        self.add_column("old", key="old", width=5)
-        self.add_column("new", key="new", width=5)
+        self.add_column("old", key="old", width=NUMBER_WIDTH)
+        self.add_column("new", key="new", width=NUMBER_WIDTH)
         self.add_column("", key="text")
 
     def show(self, file: FileDiff | None, comments: Sequence[LineComment], *,
@@ -93,10 +99,24 @@ class DiffLines(DataTable[Text]):
                 row_text.stylize(ROW_STYLE[line.kind])
                 mark = Text("●", style="bold yellow") if commented(
                     comments, file.path, line) else Text("")
-                self.add_row(mark, Text(str(line.old or ""), style="dim"),
-                             Text(str(line.new or ""), style="dim"), row_text)
+                self.add_row(mark, _number(line.old), _number(line.new), row_text)
                 self.places.append((h, index))
         self.move_cursor(row=min(row, self.row_count - 1), animate=False)
+        # The rows just added are laid out on the next refresh: the cursor is scrolled into
+        # view then (before it, the table still has the height of its old rows).
+        self.call_after_refresh(self._cursor_in_view)
+
+    def on_resize(self) -> None:
+        # Shorter when the status line above wraps (a comment's count joined it): the cursor's
+        # row must not end up below the bottom.
+        self.call_after_refresh(self._cursor_in_view)
+
+    def _cursor_in_view(self) -> None:
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False)
+        elif height and self.cursor_row >= top + height:
+            self.scroll_to(y=self.cursor_row - height + 1, animate=False)
 
     @property
     def place(self) -> tuple[int, int | None] | None:
