@@ -235,12 +235,16 @@ class InboxScreen(DeskScreen):
             self.app.bell()
 
     def action_diff(self) -> None:
+        """`d` on a PR, one of its threads, or one of its CI, conflict or review items."""
         entry = self.listing.selected_entry
-        pull = entry.pull if entry is not None else self.listing.selected_pull
-        if pull is None:
+        loop = self.listing.selected_loop_entry
+        pull = self.listing.selected_pull
+        pr = (entry.pull.pr if entry is not None else loop.item.pr if loop is not None
+              else pull.pr if pull is not None else None)
+        if pr is None:
             self.notify("Select a pull request or one of its threads first", timeout=3)
             return
-        self.post_message(DiffAsked(ReviewTarget(pull.pr.agent or "", pull.pr)))
+        self.post_message(DiffAsked(ReviewTarget(pr.agent or "", pr)))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())
