@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from orchestra_tui.bootstrap import boot, build_app  # noqa: E402
 from orchestra_tui.demo.world import start_world, stop_world  # noqa: E402
 from orchestra_tui.ui.screens.away import AwayScreen  # noqa: E402
+from orchestra_tui.ui.screens.diff import DiffScreen  # noqa: E402
 
 OUT = ROOT / "screenshots"
 SIZE = (160, 45)
@@ -55,6 +56,21 @@ async def wait_for(pilot, predicate, timeout: float = 30.0) -> None:
         await pilot.pause(0.2)
 
 
+async def open_diff_and_comment(pilot) -> None:
+    """From the fleet: the inbox, `d` on PR #101 (its first item), a comment on a line of
+    its second hunk."""
+    app = pilot.app
+    await pilot.press("i")
+    await pilot.pause(0.5)
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen)
+                   and app.screen.diff is not None)
+    await pilot.press("right_curly_bracket", "down", "down", "down", "c")
+    await pilot.pause(0.3)
+    await pilot.press(*"Pass the attempt along, and stop after MAX_ATTEMPTS.", "ctrl+s")
+    await pilot.pause(0.5)
+
+
 async def main() -> int:
     OUT.mkdir(exist_ok=True)
     world = await start_world()
@@ -78,6 +94,10 @@ async def main() -> int:
                 made.append(await capture(app, name))
                 await pilot.press(*back)
                 await pilot.pause(0.3)
+            await open_diff_and_comment(pilot)  # a PR's change, a comment written on a line
+            made.append(await capture(app, "diff"))
+            await pilot.press("escape", "escape")
+            await pilot.pause(0.3)
             app.select_agent("docs")  # idle with a held queue
             await pilot.pause(0.3)
             await pilot.press("Q")
@@ -105,6 +125,10 @@ async def main() -> int:
             await wait_for(pilot, lambda: isinstance(app.screen, AwayScreen))
             await pilot.pause(0.5)
             made.append(await capture(app, "away-80x24"))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, AwayScreen))
+            await open_diff_and_comment(pilot)
+            made.append(await capture(app, "diff-80x24"))
     finally:
         await stop_world(world)
     converter = shutil.which("rsvg-convert")

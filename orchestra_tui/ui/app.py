@@ -23,6 +23,7 @@ from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
 from orchestra_tui.models import NEEDS_PERSON
 from orchestra_tui.ui import messages as m
 from orchestra_tui.ui.controllers.away import AwayActions, AwaySummaryReady
+from orchestra_tui.ui.controllers.diff import DiffActions
 from orchestra_tui.ui.controllers.fleet import FleetActions
 from orchestra_tui.ui.controllers.github import DeskRefreshed, GitHubActions, bindings_of
 from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
@@ -45,7 +46,6 @@ class FleetRefreshed(Message):
     def __init__(self, snapshot: FleetSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
-
 
 
 # The screens the app hands each snapshot down to (the fleet's, the desk's) while they are open.
@@ -89,6 +89,9 @@ class OrchestraApp(App[None]):
                                     shown=self._fleet_shown, show=self._show_fleet,
                                     pulls_of=self.github_actions.pulls_of)
         self.lifecycle_actions = LifecycleActions(self, lifecycle, self._fleet_shown)
+        self.diff_actions = DiffActions(self, fleet, desk, send_now=self.fleet_actions.send_prompt,
+                                        refresh_desk=self.github_actions.refresh,
+                                        show_fleet=self._show_fleet)
         self.away_actions = AwayActions(self, fleet, away)  # notify, resume, rules; summary
 
     def _fleet_shown(self) -> FleetSnapshot:
@@ -351,6 +354,12 @@ class OrchestraApp(App[None]):
     def on_issue_assigned(self, message: m.IssueAssigned) -> None:
         self.github_actions.assign_issue(message.issue, message.agent)
 
+    def on_diff_asked(self, message: m.DiffAsked) -> None:
+        self.diff_actions.show(message.target)
+
+    def on_review_submitted(self, message: m.ReviewSubmitted) -> None:
+        self.diff_actions.submit(message.target, message.comments, message.how)
+
     # -- the app's own actions and keys ----------------------------------------------------------
 
     def select_agent(self, agent: str) -> None:
@@ -368,6 +377,9 @@ class OrchestraApp(App[None]):
     def action_issues(self) -> None:
         self.github_actions.open_screen(IssuesScreen)
 
+    def action_diff(self) -> None:
+        self.diff_actions.show_agent(self.selected_agent)
+
     def action_refresh_github(self) -> None:
         self.github_actions.refresh()
 
@@ -375,7 +387,7 @@ class OrchestraApp(App[None]):
         sections = [("Everywhere", bindings_of(type(self))),
                     ("Fleet", bindings_of(FleetScreen)),
                     ("Queue editor", bindings_of(QueueScreen)),
-                    ("Grid", bindings_of(GridScreen)),
+                    ("Grid", bindings_of(GridScreen)), self.diff_actions.help_section(),
                     *self.github_actions.help_sections()]
         self.push_screen(HelpScreen(sections))
 

@@ -40,6 +40,8 @@ REST_OPERATIONS = [
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
+    ("post", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"),
     ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge"),
     ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/update-branch"),
 ]

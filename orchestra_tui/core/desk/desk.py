@@ -43,6 +43,7 @@ from orchestra_tui.core.desk.snapshot import (
     assign_prompt,
     thread_fingerprint,
 )
+from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.errors import ErrorKind, GitHubError, OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
@@ -264,6 +265,21 @@ class Desk:
         text = f"{pr.repo}#{pr.number}: {message}"
         self.board.publish(notice=Notice(True, text, self.board.clock()))
         return text
+
+    async def pull_diff(self, pr: PullRequest) -> Diff:
+        return await self.board.github.pull_diff(pr)
+
+    async def post_review_comments(self, pr: PullRequest, commit_id: str,
+                                   comments: Sequence[LineComment]) -> list[str]:
+        """Each comment on its line of `pr` at `commit_id`, as a review comment: GitHub
+        makes it a review thread, which the inbox then shows (and can send to the owner).
+        Stops at the first refusal; the URLs of those posted."""
+        posted = []
+        for comment in comments:
+            posted.append(await self.board.github.post_review_comment(pr, commit_id, comment))
+            await self.board.record("review_comment", pr.agent, repo=pr.repo, number=pr.number,
+                                    path=comment.path, line=comment.end, sha=commit_id)
+        return posted
 
     # -- the inbox's own state -----------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from orchestra_tui.core.sending.receipts import Receipt, ReceiptWatch
 from orchestra_tui.core.sending.receipts import looks as receipt_looks
 from orchestra_tui.core.sending.receipts import record as record_receipt
 from orchestra_tui.core.sending.send_gate import SendGate
+from orchestra_tui.diff_models import Diff
 from orchestra_tui.errors import OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     AgentSpec,
@@ -254,6 +255,9 @@ class Fleet:
     async def refresh_work(self, names: Iterable[str] | None = None
                            ) -> dict[str, BranchFigures]:
         return await self.fleet_work.refresh_work(names)
+
+    async def diff_of(self, name: str) -> Diff:
+        return await self.fleet_work.diff_of(name)
 
     def listen_for_hooks(self) -> bool:
         """Let a hook report wake the poll loop at once (see `HookWatch.listen`)."""

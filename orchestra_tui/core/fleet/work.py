@@ -17,8 +17,10 @@ from collections.abc import Iterable
 
 from orchestra_tui.core.fleet.state import FleetContext, Slot
 from orchestra_tui.core.lifecycle.hosts import git_runner
+from orchestra_tui.diff_models import Diff
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, BranchFigures, PaneInfo, State
+from orchestra_tui.services.git import diff as git_diff
 from orchestra_tui.services.git import figures as git_figures
 from orchestra_tui.services.ports import AgentsRegistryPort
 
@@ -151,6 +153,18 @@ class FleetWork:
         future.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._work_reads[key] = (now, future)
         return future
+
+    async def diff_of(self, name: str) -> Diff:
+        """The agent's whole change against its base, read now where its worktree is (its
+        host's git over ssh). Raises `OrchestraError` (no folder, no git tree, no base)."""
+        slot = self.context.slot(name)
+        where = self._worktree_of(slot)
+        if not where:
+            raise OrchestraError(f"{slot.spec.name}: no folder known (no cwd, no pane)")
+        base, _ = self._recorded.get(slot.spec.name, ("", ""))
+        return await git_diff.worktree_diff(
+            where, base or None, title=f"{slot.spec.name}'s change",
+            runner=git_runner(self.context.tmux, slot.spec.host))
 
     def _every(self, host: str) -> float:
         """Seconds between two reads: on a host each git step is an ssh round trip (about

@@ -1,4 +1,5 @@
-"""The stand-in's REST routes: compare, merge, update-branch, issues and their comments.
+"""The stand-in's REST routes: compare, a PR's files and review comments (`review_rest`),
+merge, update-branch, issues and their comments.
 
 A `RestRoutes` answers one request over a `Backend` with a `Reply`; bodies are built in `state`
 to match GitHub's OpenAPI description (the tests check every answer against it).
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orchestra_tui.demo.standin import checks as ck
+from orchestra_tui.demo.standin import review_rest
 from orchestra_tui.demo.standin import state as st
 from orchestra_tui.demo.standin.backend import Backend, Reply, error_reply
 from orchestra_tui.demo.standin.state import SComment, SIssue, SPull, SRepo
@@ -39,6 +41,8 @@ class RestRoutes:
         self.backend = backend
         self._routes: list[tuple[str, str, Handler]] = [
             (r"/compare/(.+?)\.\.\.(.+)", "GET", self._compare),
+            (r"/pulls/(\d+)/files", "GET", self._files),
+            (r"/pulls/(\d+)/comments", "POST", self._review_comment),
             (r"/commits/([^/]+)/check-runs", "GET", self._check_runs),
             (r"/actions/jobs/(\d+)", "GET", self._job),
             (r"/actions/jobs/(\d+)/logs", "GET", self._job_logs),
@@ -101,6 +105,29 @@ class RestRoutes:
             return Reply(304, None, {**headers, "ETag": etag})
         return Reply(200, data, {**headers, "ETag": etag, "Cache-Control": "private, max-age=60"})
 
+    def _files(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+               number: str) -> Reply:
+        pr = repo.pulls.get(int(number))
+        if pr is None:
+            return error_reply(404, "Not Found", headers)
+        api = self.backend.url
+        return self._page([review_rest.file_json(api, repo, pr, f) for f in pr.files],
+                          request, headers)
+
+    def _review_comment(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+                        number: str) -> Reply:
+        pr = repo.pulls.get(int(number))
+        if pr is None:
+            return error_reply(404, "Not Found", headers)
+        field = review_rest.comment_refusal(pr, request.body)
+        if field is not None:
+            return Reply(422, {"message": "Validation Failed", "documentation_url": st.DOCS,
+                               "errors": [{"resource": "PullRequestReviewComment",
+                                           "field": field, "code": "invalid"}]}, headers)
+        thread, comment = review_rest.add_review_comment(pr, request.body)
+        answer = review_rest.review_comment_json(self.backend.url, repo, pr, thread, comment,
+                                                 request.body)
+        return Reply(201, answer, {**headers, "Location": answer["url"]})
     def _check_runs(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
                     ref: str) -> Reply:
         pr = next((p for p in repo.pulls.values() if ref in (p.head_sha, p.head_ref)), None)

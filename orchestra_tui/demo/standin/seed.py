@@ -22,6 +22,7 @@ from orchestra_tui.demo.standin.backend import Backend
 from orchestra_tui.demo.standin.state import (
     SCheck,
     SComment,
+    SFile,
     SIssue,
     SPull,
     SReview,
@@ -79,6 +80,45 @@ COPILOT = """The variable name `tmp` does not say what it holds; consider `pendi
 pending_deliveries = queue.pending()
 ```"""
 
+# PR #101's change, as GitHub's per-file patches (the reviewable diff of the demo: `d`).
+WEBHOOKS_PATCH = """@@ -36,6 +36,20 @@ def verify(request):
+     return hmac.compare_digest(expected, given)
+-def retry_webhook(delivery):
+-    queue.put(delivery)
++def retry_webhook(delivery, attempts=0):
++    \"\"\"Deliver again after a 5xx from the provider.\"\"\"
++    signature = request.headers["X-Signature"]
++    if not signature:
++        return 401
++    tmp = queue.pending()
++    for pending in tmp:
++        if pending.id == delivery.id:
++            return 409
++    delay = BACKOFF_SECONDS * 2 ** attempts
++    log.debug("retrying %s: %s", delivery.payload, delivery.payload)
++    queue.put(delivery, delay=delay)
++    metrics.increment("webhook.retry")
++    return 202
++def give_up(delivery):
++    queue.drop(delivery)
+ def handle(request):
+     delivery = Delivery.from_request(request)
+     response = provider.send(delivery)
+@@ -52,3 +66,3 @@ def handle(request):
+     if response.status >= 500:
+-        retry_webhook(delivery)
++        retry_webhook(delivery, attempts=delivery.attempts)
+     return response.status
+"""
+QUEUE_PATCH = """@@ -8,4 +8,6 @@ class Queue:
+     def put(self, item):
+         self.items.append(item)
++    def pending(self):
++        return [item for item in self.items if not item.done]
+     def drop(self, item):
+         self.items.remove(item)
+"""
+
 HUMAN = "Can we log the attempt number here? It would make the retries easier to follow."
 
 TEST_STEPS = [("Set up job", "SUCCESS"), ("Install dependencies", "SUCCESS"),
@@ -133,6 +173,9 @@ def seed_demo(backend: Backend) -> None:
         updated_at="2026-01-05T12:00:00Z",
         reviews=[SReview("lee", "CHANGES_REQUESTED", CHANGES_REQUESTED, "2026-01-05T10:20:00Z"),
                  SReview("cursor", "COMMENTED", BUGBOT_REVIEW, "2026-01-05T10:04:00Z")],
+        files=[SFile("app/webhooks.py", WEBHOOKS_PATCH), SFile("app/queue.py", QUEUE_PATCH),
+               SFile("docs/retries.md", "@@ -0,0 +1,2 @@\n+# Retries\n+Five attempts, then "
+                     "give up.", status="added")],
         threads=[
             SThread("app/webhooks.py", 57, [SComment("cursor", BUGBOT_HIGH,
                                                      "2026-01-05T10:05:00Z")]),

@@ -79,6 +79,22 @@ class SThread:
 
 
 @dataclass
+class SFile:
+    """A file a PR changes, with its patch (GitHub's per-file hunks; "" for a binary file)."""
+
+    filename: str
+    patch: str = ""
+    status: str = "modified"  # added, removed, modified, renamed
+    previous_filename: str = ""
+
+    def counts(self) -> tuple[int, int]:
+        """(additions, deletions) of the patch."""
+        lines = self.patch.splitlines()
+        return (sum(1 for line in lines if line.startswith("+")),
+                sum(1 for line in lines if line.startswith("-")))
+
+
+@dataclass
 class SReview:
     author: str
     state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED
@@ -110,6 +126,7 @@ class SPull:
     head_sha: str = ""
     labels: list[str] = field(default_factory=list)
     comments: list[SComment] = field(default_factory=list)
+    files: list[SFile] = field(default_factory=list)
     reviews: list[SReview] = field(default_factory=list)  # each reviewer's latest
 
     def __post_init__(self) -> None:

@@ -1,5 +1,6 @@
 """GitHub, async, as models: `GitHubService` composes the connection (`github_client.py`), the
-pull-request reader and actions (`github_pulls.py`) and the issue ledger (`github_issues.py`).
+pull-request reader and actions (`github_pulls.py`), a PR's diff and line comments
+(`review.py`) and the issue ledger (`issues.py`).
 
 Where it connects (see docs/architecture.md, "Facts that save a day"):
 
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.models import Issue, IssueComment, MergeOutcome, PullRequest, RateLimit
 from orchestra_tui.pr_facts import CheckFailure
 from orchestra_tui.services.github.auth import (
@@ -31,6 +33,7 @@ from orchestra_tui.services.github.client import DEFAULT_TIMEOUT, GitHubClient
 from orchestra_tui.services.github.documents import load_document
 from orchestra_tui.services.github.issues import GitHubIssues
 from orchestra_tui.services.github.pulls import GitHubPulls
+from orchestra_tui.services.github.review import GitHubReviews
 
 if TYPE_CHECKING:
     from orchestra_tui.config.schema import GitHubConfig
@@ -53,6 +56,7 @@ class GitHubService:
         self.pulls = GitHubPulls(self.client)
         self.issues = GitHubIssues(self.client)
         self.checks = GitHubChecks(self.client)
+        self.reviews = GitHubReviews(self.client)
 
     @classmethod
     def from_env(cls, api_url: str | None = None, host: str | None = None, *,
@@ -139,6 +143,13 @@ class GitHubService:
 
     async def update_branch(self, repo: str, number: int, expected_head_sha: str) -> str:
         return await self.pulls.update_branch(repo, number, expected_head_sha)
+
+    async def pull_diff(self, pr: PullRequest) -> Diff:
+        return await self.reviews.pull_diff(pr)
+
+    async def post_review_comment(self, pr: PullRequest, commit_id: str,
+                                  comment: LineComment) -> str:
+        return await self.reviews.post_review_comment(pr, commit_id, comment)
 
     # -- issues --------------------------------------------------------------------------------
 

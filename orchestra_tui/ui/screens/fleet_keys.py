@@ -36,6 +36,7 @@ FLEET_KEYS: list[BindingType] = [
     Binding("i", "app.inbox", "Inbox", id="inbox"),
     Binding("m", "app.merge_panel", "Merge", id="merge"),
     Binding("I", "app.issues", "Issues", id="issues"),
+    Binding("d", "app.diff", "Diff: the selected agent's change", id="diff", show=False),
     Binding("down,j", "cursor('down')", "Next agent", show=False, id="next_agent"),
     Binding("up,k", "cursor('up')", "Previous agent", show=False, id="previous_agent"),
     Binding("pageup", "scroll_pane('up')", "Scroll the pane back into history",

@@ -10,9 +10,11 @@ from textual.binding import Binding
 from orchestra_tui.core.desk.desk import DeskSnapshot, InboxEntry, LoopEntry
 from orchestra_tui.core.desk.inbox import InboxPull, clean_body
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.ui.messages import (
     BrowserOpenAsked,
     DeskRefreshAsked,
+    DiffAsked,
     LoopItemQueued,
     ReviewQueued,
     ReviewResolved,
@@ -50,6 +52,7 @@ class InboxScreen(DeskScreen):
         Binding("r", "resolve", "Resolve", id="inbox_resolve"),
         Binding("z", "snooze", "Snooze", id="inbox_snooze"),
         Binding("o", "open", "Open", id="inbox_open"),
+        Binding("d", "diff", "Diff", id="inbox_diff"),
         Binding("R", "refresh", "Refresh", id="inbox_refresh"),
         Binding("Z", "toggle_snoozed", "Show snoozed", id="inbox_show_snoozed", show=False),
         Binding("m", "app.merge_panel", "Merge panel", id="inbox_merge", show=False),
@@ -230,6 +233,18 @@ class InboxScreen(DeskScreen):
             self.post_message(BrowserOpenAsked(url))
         else:
             self.app.bell()
+
+    def action_diff(self) -> None:
+        """`d` on a PR, one of its threads, or one of its CI, conflict or review items."""
+        entry = self.listing.selected_entry
+        loop = self.listing.selected_loop_entry
+        pull = self.listing.selected_pull
+        pr = (entry.pull.pr if entry is not None else loop.item.pr if loop is not None
+              else pull.pr if pull is not None else None)
+        if pr is None:
+            self.notify("Select a pull request or one of its threads first", timeout=3)
+            return
+        self.post_message(DiffAsked(ReviewTarget(pr.agent or "", pr)))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())

@@ -12,11 +12,13 @@ from textual.widgets import DataTable, Footer, Header
 
 from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
 from orchestra_tui.core.desk.inbox import InboxPull
+from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.ui.messages import (
     AdminMergeConfirmed,
     BranchUpdateAsked,
     BrowserOpenAsked,
     DeskRefreshAsked,
+    DiffAsked,
     MergeConfirmed,
 )
 from orchestra_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen
@@ -35,6 +37,7 @@ class MergeScreen(Screen[None]):
         Binding("u", "update_branch", "Update branch", id="merge_update"),
         Binding("A", "admin_merge", "Admin merge…", id="merge_admin"),
         Binding("o", "open", "Open", id="merge_open"),
+        Binding("d", "diff", "Diff", id="merge_diff"),
         Binding("R", "refresh", "Refresh", id="merge_refresh"),
         Binding("i", "app.inbox", "Inbox", id="merge_inbox", show=False),
         Binding("I", "app.issues", "Issues", id="merge_issues", show=False),
@@ -150,6 +153,10 @@ class MergeScreen(Screen[None]):
     def action_open(self) -> None:
         if pull := self._require_selected():
             self.post_message(BrowserOpenAsked(pull.pr.url))
+
+    def action_diff(self) -> None:
+        if pull := self._require_selected():
+            self.post_message(DiffAsked(ReviewTarget(pull.pr.agent or "", pull.pr)))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())
