@@ -142,6 +142,10 @@ class Fleet:
         return self.context.settings
 
     @property
+    def clock(self) -> Callable[[], float]:
+        return self.context.clock
+
+    @property
     def read_only(self) -> bool:
         return self.context.read_only
 
