@@ -81,6 +81,7 @@ class Boot:
         from orchestra_tui.core.guard.enforcement import enforcement_problems
         from orchestra_tui.services.hooks.log import HookLog
         from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
+        from orchestra_tui.services.usage.reader import SessionUsageReader
 
         problems = (enforcement_problems(self.config.path, self.registry.records())
                     if self.config.path is not None and Path(self.config.path).exists() else {})
@@ -92,7 +93,9 @@ class Boot:
                      hooks=HookLog(self.services.store.directory), enforcement=problems,
                      registry=self.registry, follow_work=self.long_lived,
                      screens=ScreenKeep(self.services.store.directory / DIRECTORY),
-                     limit_reset=reset_epoch)
+                     limit_reset=reset_epoch,
+                     # The CLIs keep their session records under the home folder ($HOME).
+                     usage=SessionUsageReader(Path.home()))
 
     @cached_property
     def notifier(self) -> Notifier | None:

@@ -61,6 +61,7 @@ async def explanation_for(fleet: Fleet, text: str) -> Explanation:
         raise AgentNotFound(f"{text} left the fleet while it was being looked at "
                             "(retired or removed from the config)")
     disagreement = await asyncio.to_thread(journaled_disagreement, fleet, name)
+    await fleet.refresh_usage()  # its tokens and cost, read now
     return explain(fleet.current().get(name) or view, time.time(), disagreement=disagreement)
 
 

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from orchestra_tui.agents.text import clip
+from orchestra_tui.core.costs import CostSummary
 from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
 from orchestra_tui.core.fleet.queue_reasons import QueueWait, WaitKind, first_wait
 from orchestra_tui.core.fleet.state import AgentView
@@ -74,6 +75,9 @@ class Explanation:
     rows: tuple[tuple[int, str], ...] = ()
     queue_wait: QueueWait | None = None
     at: float = 0.0
+    # What it has cost, from its CLI's session records (None: not read; `cost_unknown` why).
+    cost: CostSummary | None = None
+    cost_unknown: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The explanation as `orchestra why --json` prints it."""
@@ -93,6 +97,8 @@ class Explanation:
             "next": self.next_step,
             "queue": None if wait is None else {"item": wait.item.id, "waits": str(wait.kind),
                                                  "why": wait.why},
+            "cost": None if self.cost is None else self.cost.row(),
+            "cost_unknown": self.cost_unknown or None,
         }
 
 
@@ -118,7 +124,8 @@ def explain(view: AgentView, now: float, *,
         agent=view.name, state=status.state, reason=status.reason, since=status.since,
         authority=authority, authority_why=why, clues=tuple(clues),
         next_step=_next_step(view, wait, now), rule=screen.rule if screen is not None else "",
-        rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now)
+        rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now,
+        cost=view.cost, cost_unknown=view.cost_unknown)
 
 
 def _authority(view: AgentView) -> tuple[Authority, str]:

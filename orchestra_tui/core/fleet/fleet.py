@@ -35,6 +35,7 @@ from orchestra_tui.core.fleet.state import (
 )
 from orchestra_tui.core.fleet.tick import FleetTick
 from orchestra_tui.core.fleet.unknown_screens import UnknownWatch
+from orchestra_tui.core.fleet.usage import AgentCost, FleetUsage
 from orchestra_tui.core.fleet.work import WORK_EVERY, FleetWork
 from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT, RestartOutcome
 from orchestra_tui.core.pane_binding import bind_agents
@@ -59,6 +60,7 @@ from orchestra_tui.services.ports import (
     HookLogPort,
     JournalPort,
     QueueStorePort,
+    UsageReaderPort,
 )
 from orchestra_tui.services.store.kept_screens import ScreenKeep
 from orchestra_tui.services.tmux.port import TmuxPort
@@ -93,7 +95,8 @@ class Fleet:
                  work_every: float = WORK_EVERY, gate: SendGate | None = None,
                  on_send_failed: SendFailed | None = None,
                  screens: ScreenKeep | None = None,
-                 limit_reset: Callable[[str, float], float | None] | None = None) -> None:
+                 limit_reset: Callable[[str, float], float | None] | None = None,
+                 usage: UsageReaderPort | None = None) -> None:
         self.record = FleetRecord(journal, read_only=read_only)
         self.receipts = ReceiptWatch()  # delivery receipts from each tick's evidence
         # Screens read unknown for a while, kept for the person to report (not by a look).
@@ -108,7 +111,9 @@ class Fleet:
                                     every=work_every)
         self.directing = Directing(self.context, on_send_failed=on_send_failed)
         self.restarting = Restarting(self.context, self.directing, self.hook_watch)
-        self.ticker = FleetTick(self.context, self.alerts, self.fleet_work)
+        # Tokens and cost from the CLIs' session records (None: not counted).
+        self.usage = FleetUsage(self.context, usage) if usage is not None else None
+        self.ticker = FleetTick(self.context, self.alerts, self.fleet_work, self.usage)
         # With no configured agents, every agent pane found on the server is one.
         self.discover = (not specs) if discover is None else discover
         for spec in specs:
@@ -221,6 +226,8 @@ class Fleet:
             ticker.track(slot, now)
             if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
                 self.record.later(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
+        if self.usage is not None and self.fleet_work.follow:  # a command asks when it needs
+            self.usage.note(now)  # turn ends and the half-minute: records read off the loop
         context.read_queues()
         if context.store is not None and not context.read_only:  # receipts move on evidence
             for change in self.receipts.observe(receipt_looks(context.slots.values()),
@@ -242,6 +249,14 @@ class Fleet:
 
     def sync_recorded(self) -> None:
         self.fleet_work.sync_recorded()
+
+    async def refresh_usage(self) -> dict[str, AgentCost]:
+        """Every agent's cost read now (a command has no next tick); {} when not counted."""
+        if self.usage is None:
+            return {}
+        costs = await self.usage.read_now()
+        self._snapshot = replace(self._snapshot, agents=self.ticker.views())
+        return costs
 
     async def refresh_work(self, names: Iterable[str] | None = None
                            ) -> dict[str, BranchFigures]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from orchestra_tui.agents.hook_events import HookEvent, HookReading
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.config import UiConfig, default_of
+from orchestra_tui.core.costs import CostSummary
 from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
 from orchestra_tui.core.fleet.fusion import Fused
 from orchestra_tui.core.fleet.record import FleetRecord
@@ -71,6 +72,10 @@ class AgentView:
     work: BranchFigures | None = None  # its branch and diff figures, when it has a worktree
     unseen_alerts: int = 0  # alerts the person has not looked at (`!`): it needs them
     evidence: AgentEvidence | None = None  # how its state was read (`orchestra why`)
+    # Tokens and dollars from its CLI's session records (None: not read yet, or not readable:
+    # `cost_unknown` says why).
+    cost: CostSummary | None = None
+    cost_unknown: str = ""
 
     @property
     def needs_person(self) -> bool:

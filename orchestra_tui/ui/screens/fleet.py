@@ -147,16 +147,13 @@ class FleetScreen(Screen[None]):
         nothing may pop up over the prompt)."""
         return self.query_one(PromptBar).is_open or self.query_one(FilterBar).has_focus
 
-    def _typing(self) -> bool:
-        return self.typing
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the prompt bar is open every key is text: `n` must not deny, `K` must not
         # kill, ctrl+c (a priority binding) must not interrupt.
-        return not self._typing()
+        return not self.typing
 
     def _give_keys_to_fleet(self) -> None:
-        if self._typing():
+        if self.typing:
             return
         if self.zoomed:
             self.set_focus(None)  # the list is hidden; the screen's j/k still move it
@@ -194,6 +191,9 @@ class FleetScreen(Screen[None]):
 
     def action_freeze(self) -> None:
         self._recut(frozen=not self.query_one(AgentTable).frozen)
+
+    def action_cost(self) -> None:
+        self._recut(cost=not self.query_one(AgentTable).show_cost)
 
     def _recut(self, **how) -> None:
         table = self.query_one(AgentTable)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.core.why import Authority, Explanation
+from orchestra_tui.ui.wording.costs import cost_lines
 from orchestra_tui.ui.wording.states import STATE_PHRASES
 
 _AGO_WIDTH = 9
@@ -55,7 +56,9 @@ def why_lines(told: Explanation) -> list[tuple[str, str]]:
              ("label", f"decided by {AUTHORITY_WORDS[told.authority]}"),
              ("text", f"  {told.authority_why}")]
     lines += [("label", "what orchestra does next"),
-              ("text", f"  {visible_controls(told.next_step)}")]
+              ("text", f"  {visible_controls(told.next_step)}"),
+              ("label", "what it cost")]
+    lines += [("text", f"  {line}") for line in cost_lines(told.cost, told.cost_unknown)]
     if told.clues:
         lines.append(("label", "evidence"))
     for clue in told.clues:
