@@ -32,8 +32,11 @@ def _without(*gone: str) -> tuple[str, ...]:
 # bar shrinks to its figure: state, agent, context and queue stay.
 LAYOUTS = (Layout(COLUMNS, 8), Layout(_without("lane"), 8), Layout(_without("lane", "tool"), 8),
            Layout(_without("lane", "tool"), 0))
-# The person asked for the cost (`$`): it stays, at the end, however narrow.
-COST_LAYOUTS = tuple(Layout((*layout.columns, "cost"), layout.bar) for layout in LAYOUTS)
+# The person asked for the cost (`$`): it stays, at the end, however narrow; on the narrowest
+# screens the time in state and then the context and queue make room for it.
+COST_LAYOUTS = (*(Layout((*layout.columns, "cost"), layout.bar) for layout in LAYOUTS),
+                Layout(("state", "agent", "context", "queue", "cost"), 0),
+                Layout(("state", "agent", "cost"), 0))
 
 
 def cell_width(cell: object) -> int:

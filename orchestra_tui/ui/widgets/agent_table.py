@@ -117,6 +117,7 @@ class AgentTable(DataTable, inherit_bindings=False):
         cost column."""
         if cost is not None:
             self.show_cost = cost
+            self._fitted = -1  # the columns are chosen again
         if filter_text is not None:
             self.filter_text = filter_text
         if grouping is not None:
