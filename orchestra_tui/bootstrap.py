@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from orchestra_tui.services.tmux.hosts import HostRouter
     from orchestra_tui.services.tmux.port import TmuxPort
     from orchestra_tui.services.tmux.service import TmuxService
+    from orchestra_tui.services.usage.reader import SessionUsageReader
     from orchestra_tui.ui.app import OrchestraApp
 
 __all__ = ["Boot", "Services", "boot", "build_app", "build_desk", "build_services",
@@ -81,7 +82,6 @@ class Boot:
         from orchestra_tui.core.guard.enforcement import enforcement_problems
         from orchestra_tui.services.hooks.log import HookLog
         from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
-        from orchestra_tui.services.usage.reader import SessionUsageReader
 
         problems = (enforcement_problems(self.config.path, self.registry.records())
                     if self.config.path is not None and Path(self.config.path).exists() else {})
@@ -94,8 +94,15 @@ class Boot:
                      registry=self.registry, follow_work=self.long_lived,
                      screens=ScreenKeep(self.services.store.directory / DIRECTORY),
                      limit_reset=reset_epoch,
-                     # The CLIs keep their session records under the home folder ($HOME).
-                     usage=SessionUsageReader(Path.home()))
+                     usage=self.usage)
+
+    @cached_property
+    def usage(self) -> SessionUsageReader:
+        """The agent CLIs' session records: under the home folder ($HOME), where they keep
+        them."""
+        from orchestra_tui.services.usage.reader import SessionUsageReader
+
+        return SessionUsageReader(Path.home())
 
     @cached_property
     def notifier(self) -> Notifier | None:

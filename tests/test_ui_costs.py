@@ -56,7 +56,7 @@ async def test_dollar_shows_the_cost_column_and_hides_it_again(tmp_path):
         cells = {name: str(table.get_cell(name, "cost"))
                  for name in ("api", "web", "parser", "ingest", "infra")}
         # Two Sonnet 4.5 calls: 50 in and 12 out each, at $3 and $15 per million.
-        assert cells["api"] == "124 $0.001"
+        assert cells["api"] == "124 $0.0007"
         assert cells["web"].startswith("1.21k $") and cells["parser"].startswith("1.21k $")
         assert cells["ingest"] == "?" and cells["infra"] == "…"
         await pilot.press("dollar_sign")

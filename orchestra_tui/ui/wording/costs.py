@@ -4,8 +4,11 @@ and the report.
 >>> from decimal import Decimal
 >>> [tokens(n) for n in (812, 12_400, 3_250_000)]
 ['812', '12.4k', '3.25M']
->>> [dollars(Decimal("0.004")), dollars(Decimal("1.5")), dollars(None)]
-['$0.004', '$1.50', '$?']
+>>> [dollars(Decimal(n)) for n in ("1.5", "0.004", "0.00066", "0.00001", "0")]
+['$1.50', '$0.0040', '$0.0007', '<$0.0001', '$0.00']
+>>> dollars(None)
+'$?'
+
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ def tokens(count: int) -> str:
 
 
 def dollars(value: Decimal | None) -> str:
-    """Cents once there are any; a fraction of a cent keeps three places ($? : unpriced)."""
+    """Cents once there are any; a fraction of a cent keeps four places ($? : unpriced)."""
     if value is None:
         return "$?"
-    return f"${value:.2f}" if value >= Decimal("0.01") or value == 0 else f"${value:.3f}"
+    if 0 < value < Decimal("0.0001"):
+        return "<$0.0001"
+    return f"${value:.2f}" if value >= Decimal("0.01") or value == 0 else f"${value:.4f}"
 
 
 def cost_cell(cost: CostSummary | None, unknown: str = "") -> str:
