@@ -81,6 +81,7 @@ class Boot:
         from orchestra_tui.core.away.limits import reset_epoch
         from orchestra_tui.core.guard.enforcement import enforcement_problems
         from orchestra_tui.services.hooks.log import HookLog
+        from orchestra_tui.services.store.budget_resumes import BudgetResumes
         from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
 
         problems = (enforcement_problems(self.config.path, self.registry.records())
@@ -94,7 +95,10 @@ class Boot:
                      registry=self.registry, follow_work=self.long_lived,
                      screens=ScreenKeep(self.services.store.directory / DIRECTORY),
                      limit_reset=reset_epoch,
-                     usage=self.usage)
+                     usage=self.usage,
+                     budgets={lane.name: lane.budget_per_day for lane in self.config.lanes
+                              if lane.budget_per_day is not None},
+                     budget_resumes=BudgetResumes(self.services.store.directory))
 
     @cached_property
     def usage(self) -> SessionUsageReader:

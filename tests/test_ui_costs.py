@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 from orchestra_tui.core.costs import day_of, summarize
+from orchestra_tui.core.fleet.budget_standing import BudgetStanding
 from orchestra_tui.services.usage.reader import SessionUsageReader
 from orchestra_tui.ui.app import OrchestraApp
 from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.widgets.agent_table import AgentTable
+from tests.helpers import pilot_wait_until
 from tests.test_costs import CLAUDE_CWD, CODEX_CWD, GEMINI_CWD
 from tests.ui_data import FixedFleet, fixed_views, settle
 
@@ -70,3 +73,21 @@ def test_cost_column_80x24(snap_compare, tmp_path):
 
 def test_cost_column_160x45(snap_compare, tmp_path):
     assert snap_compare(_app(tmp_path), terminal_size=(160, 45), press=["dollar_sign"])
+
+
+async def test_B_in_Q_resumes_a_lane_held_by_its_budget(tmp_path):
+    spent = BudgetStanding("api", "2026-12-07", Decimal(5), Decimal("5.5"))
+    views = [replace(view, budget=spent) if view.name == "api" else view
+             for view in costed_views(tmp_path / "home")]
+    fleet = FixedFleet(tmp_path / "store", views)
+    fleet.store.add("api", "the next task")
+    app = OrchestraApp(fleet, OPTIONS)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("Q")
+        await settle(pilot)
+        title = str(pilot.app.screen.query_one("#queue-title").render())
+        assert "its lane's budget is spent today (B resumes)" in title
+        await pilot.press("B")
+        await pilot_wait_until(pilot, lambda: ("resume_budget", "api") in fleet.calls,
+                               message="the lane resumed")

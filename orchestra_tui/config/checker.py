@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestra_tui.config.away import away_keys, check_notify, check_rules
+from orchestra_tui.config.budgets import check_budget
 from orchestra_tui.config.hosts import check_agent_host, check_hosts
 from orchestra_tui.config.schema import (
     ASSIGN_TEMPLATE_FIELDS,
@@ -234,7 +235,8 @@ class Checker:
         path = self.text(table, "path", where)  # on a host, `~` is the home there
         lane = LaneSpec(name=name, path=path if host else os.path.expanduser(path),
                         branch=branch, host=host, autoroute=self.autoroute(table, where),
-                        behind_limit=self.behind_limit(table, where), **common)
+                        behind_limit=self.behind_limit(table, where),
+                        budget_per_day=check_budget(self, table, where), **common)
         return lane if self.keep_broken or len(self.problems) == before else None
 
     def autoroute(self, table: dict[str, Any], where: KeyPath) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
 from orchestra_tui.ui.terminal import hangup_safe
+from orchestra_tui.ui.wording.costs import budget_news
 from orchestra_tui.ui.wording.states import NEXT_STEP, STATE_PHRASES
 
 
@@ -176,6 +177,8 @@ class OrchestraApp(App[None]):
         storage = message.snapshot.storage_problem
         if storage and storage != previous.storage_problem:
             self.notify(storage, title="orchestra's data", severity="error", timeout=15)
+        for title, text in budget_news(previous, message.snapshot):
+            self.notify(text, title=title, severity="warning", timeout=12)
         if previous.at > 0:
             self._call_attention(previous, message.snapshot)
 
@@ -266,6 +269,9 @@ class OrchestraApp(App[None]):
 
     def on_pause_toggled(self, message: m.PauseToggled) -> None:
         self.fleet_actions.toggle_pause(message.agent)
+
+    def on_budget_resume_asked(self, message: m.BudgetResumeAsked) -> None:
+        self.fleet_actions.resume_budget(message.lane)
 
     def on_restart_asked(self, message: m.RestartAsked) -> None:
         self.fleet_actions.restart(message.agent)

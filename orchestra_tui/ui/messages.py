@@ -96,6 +96,13 @@ class PauseToggled(Message):
 
 
 @dataclass
+class BudgetResumeAsked(Message):
+    """The person lets a lane's queues go on past its daily budget for the rest of the day."""
+
+    lane: str
+
+
+@dataclass
 class RestartAsked(Message):
     agent: str
 

@@ -15,6 +15,7 @@ from orchestra_tui import agents
 from orchestra_tui.agents.names import AGENT_TOOLS
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.fleet.alerts import FleetAlerts
+from orchestra_tui.core.fleet.budgets import FleetBudgets
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
@@ -33,11 +34,12 @@ STOP_GRACE_SECONDS = 3.0
 
 class FleetTick:
     def __init__(self, context: FleetContext, alerts: FleetAlerts, work: FleetWork,
-                 usage: FleetUsage | None = None) -> None:
+                 usage: FleetUsage | None = None, budgets: FleetBudgets | None = None) -> None:
         self.context = context
         self.alerts = alerts
         self.work = work
         self.usage = usage
+        self.budgets = budgets
         # agent -> (its last journaled state, since when): what a new process continues
         self.journaled_states: dict[str, tuple[str, float]] = {}
 
@@ -233,6 +235,8 @@ class FleetTick:
                                    unseen_alerts=slot.alerts_unseen,
                                    evidence=gather(slot, self.context.clock()),
                                    cost=cost.summary if cost else None,
-                                   cost_unknown=cost.unknown if cost else ""))
+                                   cost_unknown=cost.unknown if cost else "",
+                                   budget=self.budgets.of(slot.spec.lane) if self.budgets
+                                   else None))
         views.sort(key=lambda view: (view.attention_rank, view.name))
         return tuple(views)

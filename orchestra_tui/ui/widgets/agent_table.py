@@ -41,7 +41,7 @@ from orchestra_tui.ui.wording.format import (
 
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
 # Why a queue waits, told in its column: what the person can act on (busy and next are normal).
-TOLD_WAITS = ("draft", "unreachable", "held")
+TOLD_WAITS = ("draft", "unreachable", "held", "budget")
 GROUP_ROW = "\x00group:"  # the key prefix of a group's header row (no agent name has a NUL)
 # Longer names and lanes end in an ellipsis: one long branch must not push the lane column off.
 AGENT_WIDTH, LANE_WIDTH = 24, 32

@@ -16,8 +16,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from orchestra_tui.core.costs import CostSummary
+from orchestra_tui.core.fleet.state import FleetSnapshot
 
-__all__ = ["cost_cell", "cost_lines", "dollars", "tokens"]
+__all__ = ["budget_news", "cost_cell", "cost_lines", "dollars", "tokens"]
 
 
 def tokens(count: int) -> str:
@@ -58,3 +59,19 @@ def cost_lines(cost: CostSummary | None, unknown: str = "") -> list[str]:
     return [f"today {tokens(cost.today_tokens.total)} tokens, {dollars(cost.today_cost)}; "
             f"in all {tokens(cost.tokens.total)} tokens, {dollars(cost.cost)} over "
             f"{cost.turns} call(s){last}{unpriced}"]
+
+
+def budget_news(before: FleetSnapshot, after: FleetSnapshot) -> list[tuple[str, str]]:
+    """(title, text) toasts for each lane whose budget standing rose since the last tick: past
+    80 % (a warning), spent (its queues hold)."""
+    earlier = {standing.lane: standing.level for standing in before.budgets}
+    news = []
+    for standing in after.budgets:
+        if standing.level <= earlier.get(standing.lane, 0) or standing.resumed:
+            continue
+        if standing.holds:
+            news.append((f"Budget spent: {standing.lane}", standing.hold_reason()))
+        else:
+            news.append((f"Budget at {int(standing.share * 100)}%: {standing.lane}",
+                         standing.words()))
+    return news

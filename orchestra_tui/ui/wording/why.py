@@ -59,6 +59,10 @@ def why_lines(told: Explanation) -> list[tuple[str, str]]:
               ("text", f"  {visible_controls(told.next_step)}"),
               ("label", "what it cost")]
     lines += [("text", f"  {line}") for line in cost_lines(told.cost, told.cost_unknown)]
+    if told.budget is not None and told.budget.level:
+        budget = told.budget
+        lines.append(("row", f"  {budget.hold_reason() if budget.holds else budget.words()}"
+                             f"{'; you resumed it today' if budget.resumed else ''}"))
     if told.clues:
         lines.append(("label", "evidence"))
     for clue in told.clues:
