@@ -294,6 +294,11 @@ class OrchestraApp(App[None]):
     def on_retire_asked(self, message: m.RetireAsked) -> None:
         self.lifecycle_actions.ask_retire(message.agent)
 
+    def on_agent_picked(self, message: m.AgentPicked) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, FleetScreen):
+            self.pop_screen()  # back to the fleet, the agent selected there
+        self.select_agent(message.agent)
+
     def on_agent_on_issue_asked(self, message: m.AgentOnIssueAsked) -> None:
         self.lifecycle_actions.ask_agent_on_issue(message.issue)
 

@@ -281,6 +281,13 @@ class IssueAssigned(Message):
 
 
 @dataclass
+class AgentPicked(Message):
+    """The person chose to go to `agent` in the fleet (e.g. the one already on an issue)."""
+
+    agent: str
+
+
+@dataclass
 class AgentOnIssueAsked(Message):
     """`N` on the issues screen: a new agent on this issue, in the lane of its repository."""
 
