@@ -13,6 +13,7 @@ from orchestra_tui.ui.widgets.issue_tree import IssueTree
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
 from tests.github_pilot import *  # noqa: F403
 from tests.github_pilot import open_screen, settle, tree_labels
+from tests.test_ui_github_snapshots import make_app
 
 
 async def test_N_on_an_issue_an_agent_works_on_offers_that_agent(pilot, fleet):
@@ -47,3 +48,23 @@ async def test_N_on_an_issue_an_agent_works_on_offers_that_agent(pilot, fleet):
     await open_screen(pilot, "i", InboxScreen)
     labels = tree_labels(app.screen, ThreadTree)
     assert any(label.startswith("api") and "on #90" in label for label in labels)
+
+
+# -- drawn: fixed PRs and issues (tests/test_ui_github_snapshots.py), api on #90, docs on #3 ---
+
+
+def test_issues_who_works_on_what_80x24(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, issues=True), terminal_size=(80, 24), press=["I"])
+
+
+def test_issues_who_works_on_what_160x45(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, issues=True), terminal_size=(160, 45), press=["I"])
+
+
+def test_N_on_an_issue_taken_asks_first_80x24(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, issues=True), terminal_size=(80, 24),
+                        press=["I", "j", "N"])
+
+
+def test_inbox_who_works_on_what_160x45(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, issues=True), terminal_size=(160, 45), press=["i"])
