@@ -225,6 +225,7 @@ def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
 
 def build_app(booted: Boot) -> OrchestraApp:
     """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
+    from orchestra_tui.away_build import clipboard_channel
     from orchestra_tui.ui.app import OrchestraApp
     from orchestra_tui.ui.options import AppOptions
 
@@ -253,7 +254,8 @@ def build_app(booted: Boot) -> OrchestraApp:
     # The lifecycle: N and X, new agents on lanes and retiring them.
     return OrchestraApp(booted.fleet, options, desk=booted.desk,
                         lifecycle=booted.lifecycle(), startup_notices=notices,
-                        away=booted.away if booted.long_lived else None)
+                        away=booted.away if booted.long_lived else None,
+                        clipboard=clipboard_channel(notices) if booted.long_lived else None)
 
 
 def another_app_notice(data_dir: Path) -> str:

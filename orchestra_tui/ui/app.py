@@ -20,6 +20,7 @@ from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
 from orchestra_tui.models import NEEDS_PERSON
+from orchestra_tui.services.notify.clipboard import ClipboardChannel
 from orchestra_tui.ui import messages as m
 from orchestra_tui.ui.controllers.away import AwayActions, AwaySummaryReady
 from orchestra_tui.ui.controllers.fleet import FleetActions
@@ -47,7 +48,6 @@ class FleetRefreshed(Message):
         self.snapshot = snapshot
 
 
-
 # The screens the app hands each snapshot down to (the fleet's, the desk's) while they are open.
 SHOWS_FLEET = (FleetScreen, GridScreen, QueueScreen, DeskScreen)
 SHOWS_DESK = (FleetScreen, DeskScreen, MergeScreen)
@@ -72,7 +72,8 @@ class OrchestraApp(App[None]):
 
     def __init__(self, fleet: Fleet, options: AppOptions | None = None, *,
                  desk: Desk | None = None, lifecycle: Lifecycle | None = None,
-                 startup_notices: Iterable[str] = (), away: AwayWatch | None = None) -> None:
+                 startup_notices: Iterable[str] = (), away: AwayWatch | None = None,
+                 clipboard: ClipboardChannel | None = None) -> None:
         super().__init__()
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
         self.driver_class = hangup_safe(self.driver_class)
@@ -84,7 +85,8 @@ class OrchestraApp(App[None]):
         self.selected_agent: str | None = None
         self.github_actions = GitHubActions(self, fleet, desk, poll=options.poll,
                                     fleet_shown=self._fleet_shown,
-                                    desk_shown=self._desk_shown, show_fleet=self._show_fleet)
+                                    desk_shown=self._desk_shown, show_fleet=self._show_fleet,
+                                    clipboard=clipboard)
         self.fleet_actions = FleetActions(self, fleet, attach_popup=options.attach_popup,
                                     shown=self._fleet_shown, show=self._show_fleet,
                                     pulls_of=self.github_actions.pulls_of)
