@@ -23,6 +23,7 @@ from orchestra_tui.core.report import (
     session_report,
 )
 from orchestra_tui.core.report_costs import PeriodCost, costs_of, totals
+from orchestra_tui.errors import OrchestraError
 from orchestra_tui.ui.wording.costs import dollars, tokens
 
 NOT_KNOWN = PeriodCost(unknown="not in the config or the agents orchestra started: its "
@@ -82,7 +83,11 @@ def _costs(booted, report: dict[str, AgentReport], since: float | None
     """The cost of each agent in the report: configured ones, then those `orchestra new`
     started (their worktree is their folder)."""
     specs = {spec.name: spec for spec in booted.config.agents}
-    for record in booted.registry.records():
+    try:
+        records = booted.registry.records()
+    except OrchestraError:  # the report goes on; those agents are named as not counted
+        records = []
+    for record in records:
         specs.setdefault(record.spec.name, record.spec)
     wanted = [spec for name, spec in specs.items() if name in report]
     found = costs_of(wanted, booted.usage, since=since)
