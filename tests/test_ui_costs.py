@@ -12,9 +12,10 @@ from pathlib import Path
 from orchestra_tui.core.costs import day_of, summarize
 from orchestra_tui.core.fleet.budget_standing import BudgetStanding
 from orchestra_tui.services.usage.reader import SessionUsageReader
-from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.app import FleetRefreshed, OrchestraApp
 from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.widgets.agent_table import AgentTable
+from tests.github_pilot import notes
 from tests.helpers import pilot_wait_until
 from tests.test_costs import CLAUDE_CWD, CODEX_CWD, GEMINI_CWD
 from tests.ui_data import FixedFleet, fixed_views, settle
@@ -91,3 +92,19 @@ async def test_B_in_Q_resumes_a_lane_held_by_its_budget(tmp_path):
         await pilot.press("B")
         await pilot_wait_until(pilot, lambda: ("resume_budget", "api") in fleet.calls,
                                message="the lane resumed")
+
+
+async def test_a_lane_past_80_percent_and_then_spent_is_told_once_each(tmp_path):
+    fleet = FixedFleet(tmp_path / "store", costed_views(tmp_path / "home"))
+    app = OrchestraApp(fleet, OPTIONS)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        base = fleet.snapshot
+        for spent in ("4.25", "4.30", "5.10"):  # 85 %, 86 % (no news), spent
+            standing = BudgetStanding("api", "2026-12-07", Decimal(5), Decimal(spent))
+            app.post_message(FleetRefreshed(replace(base, budgets=(standing,))))
+            await settle(pilot)
+        told = [note for note in notes(app) if "budget" in note]
+        assert told == ["lane api spent $4.25 of its $5.00 budget today (85%)",
+                        "lane api spent $5.10 of its $5.00 budget today (102%): its queues "
+                        "hold; B in Q or `orchestra queue --resume-budget` lets it go on today"]
