@@ -17,6 +17,7 @@ from orchestra_tui.core.away.stall_rules import RuleAction, StallRule
 from orchestra_tui.errors import ConfigError
 from orchestra_tui.models import State
 from orchestra_tui.paths import display_path
+from orchestra_tui.services.notify.clipboard import ClipboardChannel
 from orchestra_tui.services.notify.desktop import DesktopChannel
 from orchestra_tui.services.notify.event import NotifyKind
 from orchestra_tui.services.notify.program import ProgramChannel
@@ -91,3 +92,18 @@ def stall_rules(rules: Sequence[RuleConfig]) -> list[StallRule]:
                       action=RuleAction(rule.action), prompt=rule.prompt, per_day=rule.per_day,
                       reason=re2.compile(rule.reason, options) if rule.reason else None)
             for rule in rules]
+
+
+def clipboard_channel(notices: list[str]) -> ClipboardChannel | None:
+    """OSC 52 to the terminal the app draws on (through tmux when inside it): URLs go to the
+    person's clipboard when no browser can open them. None without a terminal."""
+    from orchestra_tui.services.notify.terminal import allow_passthrough
+
+    tty = own_tty()
+    if tty is None:
+        return None
+    inside_tmux = bool(os.environ.get("TMUX"))
+    if inside_tmux and (problem := allow_passthrough(dict(os.environ))):
+        notices.append(f"Copying URLs (OSC 52) may not pass tmux: {problem}")
+    return ClipboardChannel(tty_writer(tty), inside_tmux=inside_tmux)
+

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from orchestra_tui.services.tmux.hosts import HostRouter
     from orchestra_tui.services.tmux.port import TmuxPort
     from orchestra_tui.services.tmux.service import TmuxService
+    from orchestra_tui.services.usage.reader import SessionUsageReader
     from orchestra_tui.ui.app import OrchestraApp
 
 __all__ = ["Boot", "Services", "boot", "build_app", "build_desk", "build_services",
@@ -83,6 +84,7 @@ class Boot:
         from orchestra_tui.core.away.limits import reset_epoch
         from orchestra_tui.core.guard.enforcement import enforcement_problems
         from orchestra_tui.services.hooks.log import HookLog
+        from orchestra_tui.services.store.budget_resumes import BudgetResumes
         from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
 
         problems = (enforcement_problems(self.config.path, self.registry.records())
@@ -95,7 +97,19 @@ class Boot:
                      hooks=HookLog(self.services.store.directory), enforcement=problems,
                      registry=self.registry, follow_work=self.long_lived,
                      screens=ScreenKeep(self.services.store.directory / DIRECTORY),
-                     limit_reset=reset_epoch)
+                     limit_reset=reset_epoch,
+                     usage=self.usage,
+                     budgets={lane.name: lane.budget_per_day for lane in self.config.lanes
+                              if lane.budget_per_day is not None},
+                     budget_resumes=BudgetResumes(self.services.store.directory))
+
+    @cached_property
+    def usage(self) -> SessionUsageReader:
+        """The agent CLIs' session records: under the home folder ($HOME), where they keep
+        them."""
+        from orchestra_tui.services.usage.reader import SessionUsageReader
+
+        return SessionUsageReader(Path.home())
 
     @cached_property
     def notifier(self) -> Notifier | None:
@@ -214,6 +228,7 @@ def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
 
 def build_app(booted: Boot) -> OrchestraApp:
     """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
+    from orchestra_tui.away_build import clipboard_channel
     from orchestra_tui.ui.app import OrchestraApp
     from orchestra_tui.ui.options import AppOptions
 
@@ -242,7 +257,8 @@ def build_app(booted: Boot) -> OrchestraApp:
     # The lifecycle: N and X, new agents on lanes and retiring them.
     return OrchestraApp(booted.fleet, options, desk=booted.desk,
                         lifecycle=booted.lifecycle(), startup_notices=notices,
-                        away=booted.away if booted.long_lived else None)
+                        away=booted.away if booted.long_lived else None,
+                        clipboard=clipboard_channel(notices) if booted.long_lived else None)
 
 
 def another_app_notice(data_dir: Path) -> str:

@@ -129,6 +129,7 @@ class LaneSpec:
     auto_approve: tuple[str, ...] = ()
     autoroute: tuple[str, ...] = ()  # inbox kinds sent to the owner unasked: ci, conflict, ...
     behind_limit: int | None = None  # commits behind its base before a branch is an item
+    budget_per_day: float | None = None  # US dollars its agents may spend a day (None: any)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ SCREENS: list[tuple[str, list[str], list[str]]] = [
      ["escape"]),
     ("zoom", ["z"], ["z"]),
     ("why", ["w"], ["w"]),
+    ("cost", ["dollar_sign"], ["dollar_sign"]),
     ("grid", ["g"], ["escape"]),
     ("help", ["question_mark"], ["escape"]),
 ]

@@ -199,6 +199,9 @@ class FixedFleet:
     def alerts_seen(self, name: str) -> None:
         self.calls.append(("alerts_seen", name))
 
+    async def resume_budget(self, lane: str) -> None:
+        self.calls.append(("resume_budget", lane))
+
     async def interrupt(self, name: str) -> None:
         self.calls.append(("interrupt", name))
 

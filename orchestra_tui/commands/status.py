@@ -11,22 +11,19 @@ import argparse
 import asyncio
 import json
 import sys
-import time
 from dataclasses import replace
-from pathlib import Path
 
 from orchestra_tui.bootstrap import fleet_from_args
-from orchestra_tui.core.costs import CostSummary, day_of, summarize
 from orchestra_tui.core.fleet.find import filter_views
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import queue_reasons
 from orchestra_tui.core.sending.receipts import receipt_of
 from orchestra_tui.errors import TmuxUnavailable
-from orchestra_tui.services.usage.reader import SessionUsageReader
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued",
                "reason", "alerts", "source", "host", "branch", "ahead", "behind",
-               "files_changed", "insertions", "deletions", "receipts", "usage")
+               "files_changed", "insertions", "deletions", "receipts", "usage",
+               "usage_unknown")
 WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
 
@@ -40,23 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def usage_of(snapshot: FleetSnapshot, reader: SessionUsageReader) -> dict[str, CostSummary]:
-    """Each local agent's tokens and cost from its CLI's session records in its pane's folder
-    (agents on hosts are not read here yet: their records are on the host)."""
-    today = day_of(snapshot.at or time.time())
-    found = {}
-    for view in snapshot.agents:
-        cwd = (view.pane.current_path if view.pane else "") or (
-            view.status.spec.cwd if view.status.spec else "")
-        if _host(view) or not cwd:
-            continue
-        found[view.name] = summarize(reader.records(view.status.tool, cwd), day=today)
-    return found
-
-
-def status_rows(snapshot: FleetSnapshot,
-                usage: dict[str, CostSummary] | None = None) -> list[dict]:
-    usage = usage or {}
+def status_rows(snapshot: FleetSnapshot) -> list[dict]:
     return [
         {
             "name": view.status.name,
@@ -78,8 +59,10 @@ def status_rows(snapshot: FleetSnapshot,
             # Each prompt of orchestra's queue, sent ones too: what became of it, since when.
             "receipts": [{"id": item.id, **receipt_of(item, snapshot.at).row()}
                          for item in view.queue],
-            # Tokens and dollars from the CLI's own session records (null: none read).
-            "usage": usage[view.name].row() if view.name in usage else None,
+            # Tokens and dollars from the CLI's own session records (null: none read, and
+            # `usage_unknown` says why when it is known: an agent on a host).
+            "usage": view.cost.row() if view.cost is not None else None,
+            "usage_unknown": view.cost_unknown or None,
         }
         for view in snapshot.agents
     ]
@@ -89,6 +72,7 @@ async def _refresh(fleet, *, work: bool) -> FleetSnapshot:
     await fleet.refresh()
     if work:
         await fleet.refresh_work()  # branch figures: read now, there is no next tick
+        await fleet.refresh_usage()  # and tokens and cost
     return fleet.current()
 
 
@@ -99,8 +83,7 @@ def run(args: argparse.Namespace) -> int:
         raise TmuxUnavailable(snapshot.tmux_error)
     if args.filter:
         snapshot = replace(snapshot, agents=filter_views(snapshot.agents, args.filter))
-    usage = usage_of(snapshot, SessionUsageReader(Path.home())) if args.json else {}
-    rows = status_rows(snapshot, usage)
+    rows = status_rows(snapshot)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif not rows and args.filter:

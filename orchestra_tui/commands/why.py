@@ -71,6 +71,7 @@ async def explanation_for(fleet: Fleet, text: str) -> Explanation:
                             "(retired or removed from the config)")
     disagreement = await asyncio.to_thread(journaled_disagreement, fleet, name)
     done = await asyncio.to_thread(done_today, fleet, name)
+    await fleet.refresh_usage()  # its tokens and cost, read now
     return explain(fleet.current().get(name) or view, time.time(), disagreement=disagreement,
                    on_behalf=done)
 

@@ -1,7 +1,6 @@
 """The config checker: a parsed TOML document into the schema's frozen dataclasses, collecting
 every problem as (key path, message) instead of stopping at the first. Defaults and bounds are
-read from the schema (`config/schema.py`); this module keeps no copy of them.
-"""
+read from the schema (`config/schema.py`); this module keeps no copy of them."""
 
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestra_tui.config.away import away_keys, check_notify, check_rules
+from orchestra_tui.config.budgets import check_budget
 from orchestra_tui.config.hosts import check_agent_host, check_hosts
 from orchestra_tui.config.schema import (
     ASSIGN_TEMPLATE_FIELDS,
@@ -235,7 +235,8 @@ class Checker:
         path = self.text(table, "path", where)  # on a host, `~` is the home there
         lane = LaneSpec(name=name, path=path if host else os.path.expanduser(path),
                         branch=branch, host=host, autoroute=self.autoroute(table, where),
-                        behind_limit=self.behind_limit(table, where), **common)
+                        behind_limit=self.behind_limit(table, where),
+                        budget_per_day=check_budget(self, table, where), **common)
         return lane if self.keep_broken or len(self.problems) == before else None
 
     def autoroute(self, table: dict[str, Any], where: KeyPath) -> tuple[str, ...]:

@@ -26,6 +26,8 @@ from typing import Any
 
 from orchestra_tui.agents.text import clip
 from orchestra_tui.core.away.auto_approve import asked_command, judge
+from orchestra_tui.core.costs import CostSummary
+from orchestra_tui.core.fleet.budget_standing import BudgetStanding
 from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
 from orchestra_tui.core.fleet.queue_reasons import QueueWait, WaitKind, first_wait
 from orchestra_tui.core.fleet.state import AgentView
@@ -79,6 +81,10 @@ class Explanation:
     at: float = 0.0
     # (when, what) orchestra did for it unasked today: rules, limit resumes, auto_approve.
     done_today: tuple[tuple[float, str], ...] = ()
+    # What it has cost, from its CLI's session records (None: not read; `cost_unknown` why).
+    cost: CostSummary | None = None
+    cost_unknown: str = ""
+    budget: BudgetStanding | None = None  # its lane's daily budget, when it has one
 
     def as_json(self) -> dict[str, Any]:
         """The explanation as `orchestra why --json` prints it."""
@@ -99,6 +105,12 @@ class Explanation:
             "queue": None if wait is None else {"item": wait.item.id, "waits": str(wait.kind),
                                                  "why": wait.why},
             "done_today": [{"at": at, "text": text} for at, text in self.done_today],
+            "cost": None if self.cost is None else self.cost.row(),
+            "cost_unknown": self.cost_unknown or None,
+            "budget": None if self.budget is None else {
+                "lane": self.budget.lane, "day": self.budget.day,
+                "limit_usd": float(self.budget.limit), "spent_usd": float(self.budget.spent),
+                "holds": self.budget.holds, "resumed": self.budget.resumed},
         }
 
 
@@ -130,7 +142,8 @@ def explain(view: AgentView, now: float, *, disagreement: Disagreement | None = 
         authority=authority, authority_why=why, clues=tuple(clues),
         next_step=_next_step(view, wait, now), rule=screen.rule if screen is not None else "",
         rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now,
-        done_today=tuple(act for act in on_behalf if act[0] >= midnight))
+        done_today=tuple(act for act in on_behalf if act[0] >= midnight),
+        cost=view.cost, cost_unknown=view.cost_unknown, budget=view.budget)
 
 
 def _authority(view: AgentView) -> tuple[Authority, str]:

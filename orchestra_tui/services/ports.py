@@ -35,8 +35,10 @@ from orchestra_tui.models import (
 from orchestra_tui.paths import StorageError
 from orchestra_tui.receipt import ReceiptStep
 from orchestra_tui.services.store.queues_format import QueueSnapshot
+from orchestra_tui.services.usage.records import UsageRecord
 
-__all__ = ["AgentsRegistryPort", "GitHubPort", "HookLogPort", "JournalPort", "QueueStorePort"]
+__all__ = ["AgentsRegistryPort", "GitHubPort", "HookLogPort", "JournalPort", "QueueStorePort",
+           "UsageReaderPort"]
 
 class GitHubPort(Protocol):
     """Everything orchestra asks GitHub, as models; failures are `GitHubError`s with a kind.
@@ -160,3 +162,10 @@ class HookLogPort(Protocol):
                  ) -> list[HookEvent]: ...
 
     def forget(self, pane_id: str) -> None: ...
+
+
+class UsageReaderPort(Protocol):
+    """The agent CLIs' session records (`usage.reader.SessionUsageReader`); blocking file
+    reads, called off the event loop."""
+
+    def records(self, tool: str, cwd: str) -> tuple[UsageRecord, ...]: ...

@@ -20,13 +20,14 @@ from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
 from orchestra_tui.core.fleet.directing import QueueOp
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
-from orchestra_tui.models import NEEDS_PERSON
+from orchestra_tui.services.notify.clipboard import ClipboardChannel
 from orchestra_tui.ui import messages as m
 from orchestra_tui.ui.controllers.away import AwayActions, AwaySummaryReady
 from orchestra_tui.ui.controllers.diff import DiffActions
 from orchestra_tui.ui.controllers.fleet import FleetActions
 from orchestra_tui.ui.controllers.github import DeskRefreshed, GitHubActions, bindings_of
 from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
+from orchestra_tui.ui.news import fleet_news
 from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.palette import fleet_commands
 from orchestra_tui.ui.screens.away import AwayScreen
@@ -39,7 +40,6 @@ from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
 from orchestra_tui.ui.terminal import hangup_safe
-from orchestra_tui.ui.wording.states import NEXT_STEP, STATE_PHRASES
 
 
 class FleetRefreshed(Message):
@@ -72,7 +72,8 @@ class OrchestraApp(App[None]):
 
     def __init__(self, fleet: Fleet, options: AppOptions | None = None, *,
                  desk: Desk | None = None, lifecycle: Lifecycle | None = None,
-                 startup_notices: Iterable[str] = (), away: AwayWatch | None = None) -> None:
+                 startup_notices: Iterable[str] = (), away: AwayWatch | None = None,
+                 clipboard: ClipboardChannel | None = None) -> None:
         super().__init__()
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
         self.driver_class = hangup_safe(self.driver_class)
@@ -84,7 +85,8 @@ class OrchestraApp(App[None]):
         self.selected_agent: str | None = None
         self.github_actions = GitHubActions(self, fleet, desk, poll=options.poll,
                                     fleet_shown=self._fleet_shown,
-                                    desk_shown=self._desk_shown, show_fleet=self._show_fleet)
+                                    desk_shown=self._desk_shown, show_fleet=self._show_fleet,
+                                    clipboard=clipboard)
         self.fleet_actions = FleetActions(self, fleet, attach_popup=options.attach_popup,
                                     shown=self._fleet_shown, show=self._show_fleet,
                                     pulls_of=self.github_actions.pulls_of)
@@ -168,20 +170,13 @@ class OrchestraApp(App[None]):
         return {self.selected_agent} if self.selected_agent else set()
 
     def on_fleet_refreshed(self, message: FleetRefreshed) -> None:
-        previous = self.snapshot
-        self.snapshot = message.snapshot
-        error = message.snapshot.tick_error
-        if error and error != previous.tick_error:
-            self.notify(f"{error}; orchestra keeps polling", title="Refresh failed",
-                        severity="error", timeout=10)
-        notice = message.snapshot.tmux_notice
-        if notice and notice != previous.tmux_notice:
-            self.notify(notice, title="tmux", severity="warning", timeout=10)
-        storage = message.snapshot.storage_problem
-        if storage and storage != previous.storage_problem:
-            self.notify(storage, title="orchestra's data", severity="error", timeout=15)
-        if previous.at > 0:
-            self._call_attention(previous, message.snapshot)
+        previous, self.snapshot = self.snapshot, message.snapshot
+        toasts, ring = fleet_news(previous, message.snapshot, typing=self._typing())
+        for toast in toasts:
+            self.notify(toast.text, title=toast.title, severity=toast.severity,
+                        timeout=toast.timeout)
+        if ring and self.options.bell:
+            self.bell()
 
     def on_desk_refreshed(self, message: DeskRefreshed) -> None:
         self.desk = message.snapshot
@@ -200,31 +195,6 @@ class OrchestraApp(App[None]):
 
     def on_away_summary_ready(self, message: AwaySummaryReady) -> None:
         self.push_screen(AwayScreen(message.text))
-
-    def _call_attention(self, before: FleetSnapshot, after: FleetSnapshot) -> None:
-        """A toast and the bell when an agent starts needing the person."""
-        rang = False
-        earlier = {view.name: view for view in before.agents}
-        for view in after.agents:
-            old = earlier.get(view.name)
-            if old is not None and view.status.alerts != old.status.alerts:
-                for text in view.status.alerts:
-                    if text not in old.status.alerts:
-                        self.notify(f"{text} (! to see its alerts)",
-                                    title=f"{view.name}: alert", severity="error", timeout=10)
-                        rang = True
-            state = view.status.state
-            if old is None or old.status.state is state:
-                continue
-            # Only what needs the person pops up; the rest is in the list. Never over the
-            # prompt bar while they type: the row and the bell tell them.
-            if state in NEEDS_PERSON:
-                if not self._typing():
-                    self.notify(NEXT_STEP[state], title=f"{view.name} {STATE_PHRASES[state]}",
-                                severity="warning", timeout=6)
-                rang = True
-        if rang and self.options.bell:
-            self.bell()
 
     def _typing(self) -> bool:
         stack = self.screen_stack
@@ -271,6 +241,9 @@ class OrchestraApp(App[None]):
     def on_pause_toggled(self, message: m.PauseToggled) -> None:
         self.fleet_actions.toggle_pause(message.agent)
 
+    def on_budget_resume_asked(self, message: m.BudgetResumeAsked) -> None:
+        self.fleet_actions.resume_budget(message.lane)
+
     def on_restart_asked(self, message: m.RestartAsked) -> None:
         self.fleet_actions.restart(message.agent)
 
@@ -291,6 +264,11 @@ class OrchestraApp(App[None]):
 
     def on_retire_asked(self, message: m.RetireAsked) -> None:
         self.lifecycle_actions.ask_retire(message.agent)
+
+    def on_agent_picked(self, message: m.AgentPicked) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, FleetScreen):
+            self.pop_screen()  # back to the fleet, the agent selected there
+        self.select_agent(message.agent)
 
     def on_agent_on_issue_asked(self, message: m.AgentOnIssueAsked) -> None:
         self.lifecycle_actions.ask_agent_on_issue(message.issue)

@@ -98,6 +98,13 @@ class PauseToggled(Message):
 
 
 @dataclass
+class BudgetResumeAsked(Message):
+    """The person lets a lane's queues go on past its daily budget for the rest of the day."""
+
+    lane: str
+
+
+@dataclass
 class RestartAsked(Message):
     agent: str
 
@@ -272,6 +279,13 @@ class GuidanceWritten(Message):
 @dataclass
 class IssueAssigned(Message):
     issue: Issue
+    agent: str
+
+
+@dataclass
+class AgentPicked(Message):
+    """The person chose to go to `agent` in the fleet (e.g. the one already on an issue)."""
+
     agent: str
 
 

@@ -57,8 +57,10 @@ class Directing:
     `watch_send_failures`."""
 
     def __init__(self, context: FleetContext, *,
-                 on_send_failed: SendFailed | None = None) -> None:
+                 on_send_failed: SendFailed | None = None,
+                 budget_holds: Callable[[str], bool] = lambda _lane: False) -> None:
         self.context = context
+        self.budget_holds = budget_holds  # lane -> its daily budget is spent: queues hold
         self._send_failed: list[SendFailed] = [on_send_failed] if on_send_failed else []
 
     @property
@@ -199,7 +201,8 @@ class Directing:
         started = []
         for slot in self.context.slots.values():
             status = slot.status
-            if status is None or slot.pane is None or slot.restarting:
+            if status is None or slot.pane is None or slot.restarting \
+                    or self.budget_holds(slot.spec.lane):
                 continue
             sending = slot.sending is not None and not slot.sending.done()
             item = None if sending else queues.next_ready(slot.spec.name)

@@ -22,6 +22,8 @@ from dataclasses import replace
 from orchestra_tui.core.attach import Attach, attach_to
 from orchestra_tui.core.fleet.alert_record import journal_memory
 from orchestra_tui.core.fleet.alerts import FleetAlerts
+from orchestra_tui.core.fleet.budget_standing import BudgetStanding
+from orchestra_tui.core.fleet.budgets import BudgetResumesPort, FleetBudgets
 from orchestra_tui.core.fleet.directing import QUEUE_OPS, Directing, QueueOp
 from orchestra_tui.core.fleet.hook_watch import HookWatch
 from orchestra_tui.core.fleet.record import FleetRecord
@@ -35,6 +37,7 @@ from orchestra_tui.core.fleet.state import (
 )
 from orchestra_tui.core.fleet.tick import FleetTick
 from orchestra_tui.core.fleet.unknown_screens import UnknownWatch
+from orchestra_tui.core.fleet.usage import AgentCost, FleetUsage
 from orchestra_tui.core.fleet.work import WORK_EVERY, FleetWork
 from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT, RestartOutcome
 from orchestra_tui.core.pane_binding import bind_agents
@@ -60,6 +63,7 @@ from orchestra_tui.services.ports import (
     HookLogPort,
     JournalPort,
     QueueStorePort,
+    UsageReaderPort,
 )
 from orchestra_tui.services.store.kept_screens import ScreenKeep
 from orchestra_tui.services.tmux.port import TmuxPort
@@ -72,6 +76,10 @@ ON_BEHALF_KEPT = 20  # acts orchestra did for an agent unasked, kept for `why`
 
 def _no_reset(_words: str, _seen_at: float) -> float | None:
     return None
+
+
+def _never(_lane: str) -> bool:
+    return False
 
 
 def _said(problem: object) -> str | None:
@@ -95,7 +103,10 @@ class Fleet:
                  work_every: float = WORK_EVERY, gate: SendGate | None = None,
                  on_send_failed: SendFailed | None = None,
                  screens: ScreenKeep | None = None,
-                 limit_reset: Callable[[str, float], float | None] | None = None) -> None:
+                 limit_reset: Callable[[str, float], float | None] | None = None,
+                 usage: UsageReaderPort | None = None,
+                 budgets: Mapping[str, float] | None = None,
+                 budget_resumes: BudgetResumesPort | None = None) -> None:
         self.record = FleetRecord(journal, read_only=read_only)
         self.receipts = ReceiptWatch()  # delivery receipts from each tick's evidence
         # Screens read unknown for a while, kept for the person to report (not by a look).
@@ -108,9 +119,16 @@ class Fleet:
         self.alerts = FleetAlerts(self.context, enforcement or {})
         self.fleet_work = FleetWork(self.context, registry=registry, follow=follow_work,
                                     every=work_every)
-        self.directing = Directing(self.context, on_send_failed=on_send_failed)
+        # Tokens and cost from the CLIs' session records (None: not counted), and the lanes'
+        # daily budgets over them (`budgets`: lane -> dollars a day).
+        self.usage = FleetUsage(self.context, usage) if usage is not None else None
+        self.budgets = (FleetBudgets(self.context, self.usage, budgets, budget_resumes)
+                        if self.usage is not None and budgets else None)
+        self.directing = Directing(self.context, on_send_failed=on_send_failed,
+                                   budget_holds=self.budgets.holds if self.budgets else _never)
         self.restarting = Restarting(self.context, self.directing, self.hook_watch)
-        self.ticker = FleetTick(self.context, self.alerts, self.fleet_work)
+        self.ticker = FleetTick(self.context, self.alerts, self.fleet_work, self.usage,
+                                self.budgets)
         # With no configured agents, every agent pane found on the server is one.
         self.discover = (not specs) if discover is None else discover
         for spec in specs:
@@ -234,6 +252,10 @@ class Fleet:
             ticker.track(slot, now)
             if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
                 self.record.later(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
+        if self.usage is not None and self.fleet_work.follow:  # a command asks when it needs
+            self.usage.note(now)  # turn ends and the half-minute: records read off the loop
+        if self.budgets is not None:
+            await self.budgets.refresh(now)
         context.read_queues()
         if context.store is not None and not context.read_only:  # receipts move on evidence
             for change in self.receipts.observe(receipt_looks(context.slots.values()),
@@ -241,7 +263,7 @@ class Fleet:
                 self.record.later(record_receipt(context.store, self.record.write, change))
         self._snapshot = FleetSnapshot(
             agents=ticker.views(), at=now, captured=len(captures), classified=classified,
-            tmux_notice=context.tmux.notice,
+            tmux_notice=context.tmux.notice, budgets=self._standings(),
             storage_problem=self.record.storage_problem or _said(context.queues.problem))
         return self._snapshot
 
@@ -255,6 +277,30 @@ class Fleet:
 
     def sync_recorded(self) -> None:
         self.fleet_work.sync_recorded()
+
+    async def refresh_usage(self) -> dict[str, AgentCost]:
+        """Every agent's cost read now (a command has no next tick); {} when not counted."""
+        if self.usage is None:
+            return {}
+        costs = await self.usage.read_now()
+        if self.budgets is not None:
+            await self.budgets.refresh(self.context.clock())
+        self._snapshot = replace(self._snapshot, agents=self.ticker.views(),
+                                 budgets=self._standings())
+        return costs
+
+    def _standings(self) -> tuple[BudgetStanding, ...]:
+        return tuple(self.budgets.standings.values()) if self.budgets is not None else ()
+
+    async def resume_budget(self, lane: str) -> BudgetStanding:
+        """Let `lane`'s queues go on past its daily budget for the rest of the day."""
+        if self.budgets is None:
+            raise OrchestraError("no lane has a budget_per_day (or costs are not read)")
+        standing = await self.budgets.resume(lane, self.context.clock())
+        self.record.write_later("budget_resumed", None, lane=lane, spent=str(standing.spent))
+        self._snapshot = replace(self._snapshot, agents=self.ticker.views(),
+                                 budgets=self._standings())
+        return standing
 
     async def refresh_work(self, names: Iterable[str] | None = None
                            ) -> dict[str, BranchFigures]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from orchestra_tui.agents.hook_events import HookEvent, HookReading
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.config import UiConfig, default_of
+from orchestra_tui.core.costs import CostSummary
+from orchestra_tui.core.fleet.budget_standing import BudgetStanding
 from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
 from orchestra_tui.core.fleet.fusion import Fused
 from orchestra_tui.core.fleet.record import FleetRecord
@@ -71,6 +73,11 @@ class AgentView:
     work: BranchFigures | None = None  # its branch and diff figures, when it has a worktree
     unseen_alerts: int = 0  # alerts the person has not looked at (`!`): it needs them
     evidence: AgentEvidence | None = None  # how its state was read (`orchestra why`)
+    # Tokens and dollars from its CLI's session records (None: not read yet, or not readable:
+    # `cost_unknown` says why).
+    cost: CostSummary | None = None
+    cost_unknown: str = ""
+    budget: BudgetStanding | None = None  # its lane's daily budget, when the lane has one
 
     @property
     def needs_person(self) -> bool:
@@ -107,6 +114,7 @@ class FleetSnapshot:
     tmux_notice: str | None = None  # e.g. the control-mode client lost, reads fall back
     # The data dir failed a write or a read (read-only, full, a newer or corrupt queue file).
     storage_problem: str | None = None
+    budgets: tuple[BudgetStanding, ...] = ()  # every lane with a daily budget, as it stands
 
     @property
     def needs_person(self) -> int:

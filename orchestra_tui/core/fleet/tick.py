@@ -15,10 +15,12 @@ from orchestra_tui import agents
 from orchestra_tui.agents.names import is_agent_tool
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.fleet.alerts import FleetAlerts
+from orchestra_tui.core.fleet.budgets import FleetBudgets
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
 from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
+from orchestra_tui.core.fleet.usage import FleetUsage
 from orchestra_tui.core.fleet.work import FleetWork
 from orchestra_tui.core.pane_binding import host_down
 from orchestra_tui.models import AgentStatus, ContextTrend, Detection, State
@@ -31,10 +33,13 @@ STOP_GRACE_SECONDS = 3.0
 
 
 class FleetTick:
-    def __init__(self, context: FleetContext, alerts: FleetAlerts, work: FleetWork) -> None:
+    def __init__(self, context: FleetContext, alerts: FleetAlerts, work: FleetWork,
+                 usage: FleetUsage | None = None, budgets: FleetBudgets | None = None) -> None:
         self.context = context
         self.alerts = alerts
         self.work = work
+        self.usage = usage
+        self.budgets = budgets
         # agent -> (its last journaled state, since when): what a new process continues
         self.journaled_states: dict[str, tuple[str, float]] = {}
 
@@ -220,6 +225,7 @@ class FleetTick:
         for slot in self.context.slots.values():
             assert slot.status is not None
             name = slot.spec.name
+            cost = self.usage.costs.get(name) if self.usage is not None else None
             held = ("you stopped it; p resumes" if slot.stopped_by_person
                     and name in queues.paused else "")
             views.append(AgentView(status=slot.status, queue=queues.of(name),
@@ -227,6 +233,10 @@ class FleetTick:
                                    screen=slot.screen, pane=slot.pane, held=held,
                                    work=self.work.work.get(name),
                                    unseen_alerts=slot.alerts_unseen,
-                                   evidence=gather(slot, self.context.clock())))
+                                   evidence=gather(slot, self.context.clock()),
+                                   cost=cost.summary if cost else None,
+                                   cost_unknown=cost.unknown if cost else "",
+                                   budget=self.budgets.of(slot.spec.lane) if self.budgets
+                                   else None))
         views.sort(key=lambda view: (view.attention_rank, view.name))
         return tuple(views)

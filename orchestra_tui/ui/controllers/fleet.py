@@ -56,6 +56,10 @@ class FleetActions:
 
         self.app.run_worker(guarded(), group="actions")
 
+    def resume_budget(self, lane: str) -> None:
+        self.run(self.fleet.resume_budget(lane),
+                 done=f"lane {lane}: its queues go on past its budget for the rest of today")
+
     def queued_send_failed(self, agent: str, item: QueueItem, error: BaseException) -> None:
         self.app.notify(f"{error}; the prompt is marked uncertain in {agent}'s queue (Q)",
                         title=f"{agent}: queued prompt not sent", severity="error", timeout=12)

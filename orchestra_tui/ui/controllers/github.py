@@ -29,6 +29,7 @@ from orchestra_tui.core.desk.pr_loop import source_of
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import Gate, Issue, PullRequest
+from orchestra_tui.services.notify.clipboard import ClipboardChannel
 from orchestra_tui.ui.screens.inbox import InboxScreen
 from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.merge import MergeScreen
@@ -56,8 +57,10 @@ class GitHubActions:
     def __init__(self, app: App[Any], fleet: Fleet, desk: Desk | None, *, poll: bool,
                  fleet_shown: Callable[[], FleetSnapshot],
                  desk_shown: Callable[[], DeskSnapshot],
-                 show_fleet: Callable[[FleetSnapshot], None]) -> None:
+                 show_fleet: Callable[[FleetSnapshot], None],
+                 clipboard: ClipboardChannel | None = None) -> None:
         self.app = app
+        self.clipboard = clipboard  # where a URL goes when no browser opens it (OSC 52)
         self.fleet = fleet
         self.desk = desk
         self.poll = poll
@@ -204,12 +207,22 @@ class GitHubActions:
             self._run(desk.unsnooze(entry.thread.id), "Snooze lifted")
 
     def open_in_browser(self, url: str) -> None:
-        """`webbrowser.open` blocks (it may start a program): run it in a thread."""
+        """`webbrowser.open` blocks (it may start a program): run it in a thread. With no
+        browser (a server over ssh) the URL goes to the person's clipboard by OSC 52."""
 
         async def work() -> None:
             opened = await asyncio.to_thread(webbrowser.open, url)
-            if not opened:
+            if opened:
+                return
+            if self.clipboard is None:
                 self.app.notify(f"No browser: {url}", timeout=10)
+                return
+            copied = await asyncio.to_thread(self.clipboard.copy, url)
+            if copied.ok:
+                self.app.notify(f"No browser here: copied to your clipboard (OSC 52): {url}",
+                                timeout=10)
+            else:
+                self.app.notify(f"No browser: {url} (not copied: {copied.error})", timeout=12)
 
         self.app.run_worker(work(), group="browser")
 

@@ -192,6 +192,9 @@ class FleetScreen(Screen[None]):
     def action_freeze(self) -> None:
         self._recut(frozen=not self.query_one(AgentTable).frozen)
 
+    def action_cost(self) -> None:
+        self._recut(cost=not self.query_one(AgentTable).show_cost)
+
     def _recut(self, **how) -> None:
         table = self.query_one(AgentTable)
         table.set_view(**how)

@@ -29,6 +29,8 @@ FLEET_KEYS: list[BindingType] = [
             show=False),
     Binding("F", "freeze", "Freeze the order (F again sorts by attention)", id="freeze",
             show=False),
+    Binding("dollar_sign", "cost", "Cost column: today's tokens and $ (from the CLIs' records)",
+            id="cost", key_display="$", show=False),
     Binding("g", "grid", "Grid", id="grid"),
     Binding("z", "zoom", "Zoom", id="zoom"),
     Binding("w", "why", "Why: explain the selected agent's state (w again hides it)",

@@ -8,8 +8,6 @@ on that agent through re-sorts (`home` goes back to following the top row)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -19,9 +17,18 @@ from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import first_wait
 from orchestra_tui.models import QueueItemState
 from orchestra_tui.ui.messages import AgentSelected
+from orchestra_tui.ui.widgets.agent_columns import (
+    ALL_COLUMNS,
+    CELL_PADDING,
+    COST_LAYOUTS,
+    FIXED_WIDTHS,
+    LAYOUTS,
+    Layout,
+    cell_width,
+)
+from orchestra_tui.ui.wording.costs import cost_cell
 from orchestra_tui.ui.wording.format import (
     BADGE_WIDTH,
-    DURATION_WIDTH,
     WAIT_STYLES,
     context_bar,
     cut_words,
@@ -31,31 +38,13 @@ from orchestra_tui.ui.wording.format import (
     state_badge,
 )
 
-COLUMNS = ("state", "agent", "tool", "lane", "for", "context", "queue")
-CELL_PADDING = 2  # DataTable pads every cell by one on each side
-FIXED_WIDTHS = {"state": BADGE_WIDTH, "for": DURATION_WIDTH}
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
 # Why a queue waits, told in its column: what the person can act on (busy and next are normal).
-TOLD_WAITS = ("draft", "unreachable", "held")
+TOLD_WAITS = ("draft", "unreachable", "held", "budget")
 GROUP_ROW = "\x00group:"  # the key prefix of a group's header row (no agent name has a NUL)
 # Longer names and lanes end in an ellipsis: one long branch must not push the lane column off.
 AGENT_WIDTH, LANE_WIDTH = 24, 32
 
-
-@dataclass(frozen=True)
-class Layout:
-    columns: tuple[str, ...]
-    bar: int  # the context bar's width; 0 shows the figure alone
-
-
-def _without(*gone: str) -> tuple[str, ...]:
-    return tuple(column for column in COLUMNS if column not in gone)
-
-
-# Widest first. On a narrow screen the lane gives way first, then the tool, then the context
-# bar shrinks to its figure: state, agent, context and queue stay.
-LAYOUTS = (Layout(COLUMNS, 8), Layout(_without("lane"), 8), Layout(_without("lane", "tool"), 8),
-           Layout(_without("lane", "tool"), 0))
 
 Cells = dict[str, object]
 
@@ -90,6 +79,7 @@ class AgentTable(DataTable, inherit_bindings=False):
         # The sort freeze: the order the rows had when it was turned on (None: not frozen).
         self._frozen: list[str] | None = None
         self.shown_count = 0  # agents listed after the filter
+        self.show_cost = False  # `$`: a column of today's tokens and dollars
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -121,8 +111,12 @@ class AgentTable(DataTable, inherit_bindings=False):
         return cut_words(self.filter_text, self.shown_count, self.grouping, self.frozen)
 
     def set_view(self, *, filter_text: str | None = None, grouping: Grouping | None = None,
-                 frozen: bool | None = None) -> None:
-        """What the screen asks the list to show: a filter, a grouping, a frozen order."""
+                 frozen: bool | None = None, cost: bool | None = None) -> None:
+        """What the screen asks the list to show: a filter, a grouping, a frozen order, the
+        cost column."""
+        if cost is not None:
+            self.show_cost = cost
+            self._fitted = -1  # the columns are chosen again
         if filter_text is not None:
             self.filter_text = filter_text
         if grouping is not None:
@@ -153,7 +147,7 @@ class AgentTable(DataTable, inherit_bindings=False):
         if self.grouping is Grouping.NONE:
             return self._keep_selected_in_place([view.name for view in views])
         # A header never widens the agent column: it is cut to what the agents need.
-        fits = max([len("agent")] + [_cell_width(row["agent"]) for row in cells.values()])
+        fits = max([len("agent")] + [cell_width(row["agent"]) for row in cells.values()])
         order: list[str] = []
         for group in group_views(views, self.grouping):
             key = f"{GROUP_ROW}{group.key}"
@@ -175,7 +169,7 @@ class AgentTable(DataTable, inherit_bindings=False):
         signature = (str(title), str(label))
         if cached is not None and cached[0] == signature:
             return cached[1]
-        row: Cells = {column: "" for column in COLUMNS}
+        row: Cells = {column: "" for column in ALL_COLUMNS}
         row["state"], row["agent"] = title, label
         self._row_cache[key] = (signature, row)
         return row
@@ -227,7 +221,8 @@ class AgentTable(DataTable, inherit_bindings=False):
             wait = str(first.kind) if first is not None else ""
             left = status.limit.left(at) if status.limit is not None else None
             key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar,
-                   armed, wait, None if left is None else duration(left))
+                   armed, wait, None if left is None else duration(left), view.cost,
+                   view.cost_unknown)
             cached = self._row_cache.get(status.name)
             if cached is None or cached[0] != key:
                 cached = (key, self._cells(view, since, bar, armed, wait, left))
@@ -261,14 +256,16 @@ class AgentTable(DataTable, inherit_bindings=False):
             self.add_row(*(cells[name][column] for column in self._layout.columns), key=name)
 
     def _layout_for(self, cells: dict[str, Cells]) -> Layout:
-        if not self._width:
-            return self._layout
+        layouts = COST_LAYOUTS if self.show_cost else LAYOUTS
+        if not self._width:  # the same layout as before, with or without the cost
+            shown = LAYOUTS if self._layout in LAYOUTS else COST_LAYOUTS
+            return layouts[shown.index(self._layout)]
         rows = self.size.height - 2  # inside the border
         width = self._width - (1 if 0 < rows < len(cells) + 1 else 0)  # a vertical scrollbar
-        for layout in LAYOUTS:
+        for layout in layouts:
             if self._needed_width(layout, cells) <= width:
                 return layout
-        return LAYOUTS[-1]
+        return layouts[-1]
 
     @staticmethod
     def _needed_width(layout: Layout, cells: dict[str, Cells]) -> int:
@@ -279,7 +276,7 @@ class AgentTable(DataTable, inherit_bindings=False):
             elif column == "context":
                 width = layout.bar + 6 if layout.bar else 5
             else:
-                width = max([len(column)] + [_cell_width(row[column]) for row in cells.values()])
+                width = max([len(column)] + [cell_width(row[column]) for row in cells.values()])
             total += width + CELL_PADDING
         return total
 
@@ -389,8 +386,7 @@ class AgentTable(DataTable, inherit_bindings=False):
             "context": context_bar(status.context_left, status.context_trend, width=bar,
                                    warn=self.warn, critical=self.critical),
             "queue": queue,
+            "cost": cost_cell(view.cost, view.cost_unknown),
         }
 
 
-def _cell_width(cell: object) -> int:
-    return cell.cell_len if isinstance(cell, Text) else len(str(cell))

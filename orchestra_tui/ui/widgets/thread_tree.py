@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 from orchestra_tui.core.desk.desk import DeskError, InboxEntry, LoopEntry
 from orchestra_tui.core.desk.inbox import InboxPull, summary_line
 from orchestra_tui.core.desk.snapshot import DeskSnapshot, InboxGroups
+from orchestra_tui.core.desk.who import agent_issues, pull_issues
 from orchestra_tui.models import AgentSpec
 from orchestra_tui.ui.wording.github import (
     age,
@@ -75,12 +76,14 @@ class ThreadTree(Tree[Any]):
         failed = tuple(sorted((errors or {}).items()))
         loops = {(p.pr.repo, p.pr.number): (desk.loop_entries(p) if desk else [])
                  for _, pulls in groups for p, _ in pulls}
+        issues = agent_issues(desk) if desk else {}  # who works on which issue
         key = (failed, tuple((agent, pull.pr.repo, pull.pr.number, pull.gate.ready,
                               tuple((e.thread.id, e.thread.body, e.snoozed, e.queued_for)
                                     for e in entries),
                               tuple((e.item.fingerprint, e.routed_to)
                                     for e in loops[(pull.pr.repo, pull.pr.number)]))
-                             for agent, pulls in groups for pull, entries in pulls))
+                             for agent, pulls in groups for pull, entries in pulls),
+               tuple(sorted(issues.items())))
         if key == self._key and now == self.now:
             return
         self._key, self.now = key, now
@@ -96,7 +99,8 @@ class ThreadTree(Tree[Any]):
         target: TreeNode | None = None
         first: TreeNode | None = None
         for agent, pulls in groups:
-            agent_node = self.root.add(self._agent_label(agent, lanes.get(agent or ""), pulls),
+            agent_node = self.root.add(self._agent_label(agent, lanes.get(agent or ""), pulls,
+                                                         issues.get(agent or "", ())),
                                        expand=True)
             for pull, entries in pulls:
                 pr_node = agent_node.add(self._pull_label(pull, len(entries)), data=pull,
@@ -117,7 +121,8 @@ class ThreadTree(Tree[Any]):
             self.move_cursor(node)
 
     @staticmethod
-    def _agent_label(agent: str | None, spec: AgentSpec | None, pulls: list) -> Text:
+    def _agent_label(agent: str | None, spec: AgentSpec | None, pulls: list,
+                     issues: tuple[str, ...] = ()) -> Text:
         count = sum(len(entries) for _, entries in pulls)
         if agent is None:
             label = Text.assemble(("unassigned", "bold yellow"))
@@ -127,6 +132,8 @@ class ThreadTree(Tree[Any]):
             if spec is not None:
                 lane = spec.repo if spec.branch in ("", "*") else f"{spec.repo} @ {spec.branch}"
                 label.append(f"  {lane}", style="dim")
+            if issues:
+                label.append(f"  on {', '.join(issues)}", style="bold green")
         label.append(f"  {count} open", style="dim")
         return label
 
@@ -147,6 +154,8 @@ class ThreadTree(Tree[Any]):
         pr = pull.pr
         label = Text.assemble((f"{pr.repo}#{pr.number} ", "bold cyan"))
         label.append(clip(pr.title, 50))
+        if addressed := pull_issues(pr):
+            label.append(f"  → {', '.join(f'#{n}' for n in addressed)}", style="green")
         label.append(f"  {count} thread{'s' if count != 1 else ''}", style="dim")
         if pull.gate.ready:
             label.append("  ready", style="green")

@@ -138,9 +138,9 @@ def split_capture(capture: str, rows: int | None) -> tuple[list[str], int]:
 
 
 # How each reason a queued prompt waits is shown: those that need the person stand out.
-WAIT_STYLES = {"held": "yellow", "draft": "bold yellow", "unreachable": "bold red",
-               "uncertain": "bold red", "sending": "cyan", "busy": "dim", "next": "green",
-               "behind": "dim"}
+WAIT_STYLES = {"held": "yellow", "budget": "bold yellow", "draft": "bold yellow",
+               "unreachable": "bold red", "uncertain": "bold red", "sending": "cyan",
+               "busy": "dim", "next": "green", "behind": "dim"}
 
 
 def why_text(wait) -> Text:
