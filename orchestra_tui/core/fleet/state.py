@@ -31,6 +31,7 @@ from orchestra_tui.models import (
     QueueItemState,
     State,
 )
+from orchestra_tui.pr_facts import PredictedConflict
 from orchestra_tui.services.ports import QueueStorePort
 from orchestra_tui.services.store.queues_format import EMPTY as NO_QUEUES
 from orchestra_tui.services.store.queues_format import QueueSnapshot
@@ -71,6 +72,8 @@ class AgentView:
     work: BranchFigures | None = None  # its branch and diff figures, when it has a worktree
     unseen_alerts: int = 0  # alerts the person has not looked at (`!`): it needs them
     evidence: AgentEvidence | None = None  # how its state was read (`orchestra why`)
+    # The conflict radar: another agent's worktree its own would conflict with on merging.
+    conflicts: tuple[PredictedConflict, ...] = ()
 
     @property
     def needs_person(self) -> bool:
