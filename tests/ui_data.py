@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from orchestra_tui.core.attach import Attach, AttachWay
 from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
     AgentStatus,
-    Attach,
-    AttachWay,
     ContextTrend,
     DialogKey,
     SendResult,
