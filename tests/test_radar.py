@@ -5,12 +5,22 @@ and its rate limit allows."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.core.why import explain
-from orchestra_tui.models import AgentSpec
+from orchestra_tui.models import AgentSpec, State
 from orchestra_tui.pr_facts import PredictedConflict
+from orchestra_tui.ui.screens.merge import MergeScreen
+from orchestra_tui.ui.widgets.pull_table import PullTable
+from tests.github_pilot import *  # noqa: F403
+from tests.github_pilot import AGENTS, cursor_to_pull, open_screen, settle, status_text
 from tests.test_pr_loop import git, new_repo
+from tests.test_ui_github_merge import gate_text
 from tests.tmux_fixtures import *  # noqa: F403
+from tests.ui_data import FixedFleet, _view
 
 CATALOG = "".join(f"ITEM_{n} = {n}\n" for n in range(1, 10))
 
@@ -85,3 +95,39 @@ async def test_a_pair_is_merged_again_only_when_a_commit_moved_and_its_time_came
     await eager.refresh_work()
     assert "a" not in await eager.fleet_work.radar.scan()
     assert eager.fleet_work.radar.merges == 3
+
+
+# -- the merge panel: the prediction on both owners' PRs and a safe order ----------------------
+
+@pytest.fixture
+def fleet(tmp_path) -> FixedFleet:
+    """api and web (the owners of acme/shop's PRs) whose worktrees conflict on pricing.py."""
+    views = [_view(spec.name, "claude", State.IDLE, "idle: composer", since=0.0,
+                   repo=spec.repo, branch=spec.branch, pane=f"%{n}")
+             for n, spec in enumerate(AGENTS, 1)]
+    other = {"api": "web", "web": "api"}
+    views = [replace(view, conflicts=(PredictedConflict(other[view.name], ("pricing.py",)),))
+             if view.name in other else view for view in views]
+    return FixedFleet(tmp_path / "store", views)
+
+
+async def test_the_merge_panel_marks_the_predicted_conflict_and_orders_clean_ones_first(
+        pilot, standin) -> None:
+    app = pilot.app
+    docs = standin.pull("acme/docs", 7)
+    docs.review_decision = "APPROVED"  # a second ready PR, its owner's work clean
+    await open_screen(pilot, "m", MergeScreen)
+    await pilot.press("R")
+    await settle(pilot)
+    table = app.screen.query_one(PullTable)
+    order = [str(table.get_row_at(row)[1]) for row in range(table.row_count)]
+    assert order[:2] == ["acme/docs#7", "acme/shop#103"]  # ready: clean, then conflicting
+    assert order.index("acme/shop#104") < order.index("acme/shop#101")  # not ready: clean first
+    assert "merge in order: #7 → #103" in status_text(app.screen)
+    table.move_cursor(row=0)
+    await settle(pilot)
+    assert table.selected.pr.number == 7
+    assert "predicted conflict" not in gate_text(app.screen)
+    await cursor_to_pull(pilot, 102)
+    assert "≠api" in str(table.get_row_at(table.cursor_row)[2])
+    assert "predicted conflict with api's work on pricing.py" in gate_text(app.screen)
