@@ -71,6 +71,14 @@ async def test_the_radar_predicts_the_conflicting_pair_on_both_agents_and_not_th
     assert git(tmp_path / "shop", "stash", "list") == ""
 
 
+async def test_two_agents_in_one_folder_are_not_a_pair(tmux, tmp_path) -> None:
+    trees = four_worktrees(tmp_path)
+    fleet = fleet_over(tmux, {"a": trees["a"], "a-too": trees["a"]})
+    await fleet.refresh_work()
+    assert await fleet.fleet_work.radar.scan() == {}
+    assert fleet.fleet_work.radar.merges == 0
+
+
 async def test_a_pair_is_merged_again_only_when_a_commit_moved_and_its_time_came(
         tmux, tmp_path) -> None:
     trees = four_worktrees(tmp_path)

@@ -119,7 +119,8 @@ class ConflictRadar:
             checked: set[tuple[str, str]] = set()
             for (host, _clone), members in trees.items():
                 for (a, tree_a), (b, tree_b) in itertools.combinations(sorted(members), 2):
-                    if not tree_a.files & tree_b.files:
+                    # Two agents in one folder share their work: not a pair to merge.
+                    if tree_a.where == tree_b.where or not tree_a.files & tree_b.files:
                         continue
                     checked.add((a, b))
                     files = await self._check(a, tree_a, b, tree_b, host)
