@@ -17,6 +17,7 @@ from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.widgets.pull_table import PullTable
 from tests.github_pilot import *  # noqa: F403
 from tests.github_pilot import AGENTS, cursor_to_pull, open_screen, settle, status_text
+from tests.test_cli_states import status_json
 from tests.test_pr_loop import git, new_repo
 from tests.test_ui_github_merge import gate_text
 from tests.tmux_fixtures import *  # noqa: F403
@@ -77,6 +78,19 @@ async def test_two_agents_in_one_folder_are_not_a_pair(tmux, tmp_path) -> None:
     await fleet.refresh_work()
     assert await fleet.fleet_work.radar.scan() == {}
     assert fleet.fleet_work.radar.merges == 0
+
+
+async def test_status_json_names_each_agents_predicted_conflicts(tmux, tmp_path, capsys) -> None:
+    trees = four_worktrees(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text("".join(f'[[agent]]\nname = "{name}"\ntool = "codex"\ncwd = "{path}"\n\n'
+                              for name, path in trees.items()), encoding="utf-8")
+    await tmux.start("bash --norc --noprofile", session="shell")  # a server to ask
+    rows = await status_json(tmux.runner.socket_name, capsys, "--config", str(config),
+                             "--data-dir", str(tmp_path / "data"))
+    assert rows["a"]["conflicts"] == [{"with": "b", "files": ["pricing.py"]}]
+    assert rows["b"]["conflicts"] == [{"with": "a", "files": ["pricing.py"]}]
+    assert rows["c"]["conflicts"] == rows["d"]["conflicts"] == []
 
 
 async def test_a_pair_is_merged_again_only_when_a_commit_moved_and_its_time_came(

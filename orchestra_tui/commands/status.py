@@ -26,7 +26,7 @@ from orchestra_tui.services.usage.reader import SessionUsageReader
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued",
                "reason", "alerts", "source", "host", "branch", "ahead", "behind",
-               "files_changed", "insertions", "deletions", "receipts", "usage")
+               "files_changed", "insertions", "deletions", "conflicts", "receipts", "usage")
 WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
 
@@ -75,6 +75,9 @@ def status_rows(snapshot: FleetSnapshot,
             "host": _host(view) or None,
             # From its worktree (git): null when it has none, or no base to count against.
             **{key: getattr(view.work, key) if view.work else None for key in WORK_KEYS},
+            # The conflict radar: other agents' worktrees its own would conflict with.
+            "conflicts": [{"with": found.other, "files": list(found.files)}
+                          for found in view.conflicts],
             # Each prompt of orchestra's queue, sent ones too: what became of it, since when.
             "receipts": [{"id": item.id, **receipt_of(item, snapshot.at).row()}
                          for item in view.queue],
@@ -89,6 +92,7 @@ async def _refresh(fleet, *, work: bool) -> FleetSnapshot:
     await fleet.refresh()
     if work:
         await fleet.refresh_work()  # branch figures: read now, there is no next tick
+        await fleet.predict_conflicts()
     return fleet.current()
 
 
