@@ -51,3 +51,12 @@ class MergePrediction:
 
     clean: bool
     files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PredictedConflict:
+    """The conflict radar's finding for one agent: merging its worktree with `other`'s (an
+    agent of the same clone) would conflict on `files`."""
+
+    other: str
+    files: tuple[str, ...]

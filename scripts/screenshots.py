@@ -80,7 +80,8 @@ async def main() -> int:
     try:
         app = build_app(boot(argparse.Namespace(config=str(world.config_path),
                                                 socket_name=world.socket_name,
-                                                data_dir=str(world.data_dir))))
+                                                data_dir=str(world.data_dir)),
+                                long_lived=True))  # as the demo runs it: figures followed
         async with app.run_test(size=SIZE) as pilot:
             def settled() -> bool:
                 states = {view.name: view.status.state for view in app.snapshot.agents}
@@ -98,6 +99,15 @@ async def main() -> int:
             await open_diff_and_comment(pilot)  # a PR's change, a comment written on a line
             made.append(await capture(app, "diff"))
             await pilot.press("escape", "escape")
+            await pilot.pause(0.3)
+            # The merge panel once the desk has read GitHub and the conflict radar has found
+            # api's and web's worktrees conflicting: PRs in a safe order, each conflict marked.
+            await wait_for(pilot, lambda: app.desk.loaded and any(
+                view.conflicts for view in app.snapshot.agents), timeout=60)
+            await pilot.press("m")
+            await pilot.pause(0.5)
+            made.append(await capture(app, "merge-panel"))
+            await pilot.press("escape")
             await pilot.pause(0.3)
             app.select_agent("docs")  # idle with a held queue
             await pilot.pause(0.3)

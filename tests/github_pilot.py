@@ -134,11 +134,12 @@ async def cursor_to_thread(pilot, author: str) -> None:
 
 
 async def cursor_to_pull(pilot, number: int) -> None:
+    """Down, then up: the merge panel lists PRs in merge order, not by number."""
     table = pilot.app.screen.query_one(PullTable)
-    for _ in range(20):
+    for key in "j" * 20 + "k" * 20:
         if table.selected is not None and table.selected.pr.number == number:
             return
-        await pilot.press("j")
+        await pilot.press(key)
     raise AssertionError(f"no PR #{number}")
 
 

@@ -22,7 +22,7 @@ from orchestra_tui.errors import TmuxUnavailable
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued",
                "reason", "alerts", "source", "host", "branch", "ahead", "behind",
-               "files_changed", "insertions", "deletions", "receipts", "usage",
+               "files_changed", "insertions", "deletions", "conflicts", "receipts", "usage",
                "usage_unknown")
 WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
@@ -56,6 +56,9 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
             "host": _host(view) or None,
             # From its worktree (git): null when it has none, or no base to count against.
             **{key: getattr(view.work, key) if view.work else None for key in WORK_KEYS},
+            # The conflict radar: other agents' worktrees its own would conflict with.
+            "conflicts": [{"with": found.other, "files": list(found.files)}
+                          for found in view.conflicts],
             # Each prompt of orchestra's queue, sent ones too: what became of it, since when.
             "receipts": [{"id": item.id, **receipt_of(item, snapshot.at).row()}
                          for item in view.queue],
@@ -73,6 +76,7 @@ async def _refresh(fleet, *, work: bool) -> FleetSnapshot:
     if work:
         await fleet.refresh_work()  # branch figures: read now, there is no next tick
         await fleet.refresh_usage()  # and tokens and cost
+        await fleet.predict_conflicts()
     return fleet.current()
 
 

@@ -130,7 +130,7 @@ def explain(view: AgentView, now: float, *, disagreement: Disagreement | None = 
     paneless = status.pane_id is None  # what its old pane said is no evidence now
     clues = [*_situation(view), *_hook_clues(None if paneless else evidence),
              *_screen_clues(view),
-             *_timer_clues(view, now)]
+             *_timer_clues(view, now), *_radar_clues(view)]
     if disagreement is not None:
         clues.append(Clue("disagreement", f"{disagreement.said}, the screen read "
                                           f"{disagreement.screen_state}: the screen won",
@@ -181,6 +181,13 @@ def _situation(view: AgentView) -> list[Clue]:
     if evidence is not None and evidence.loop_reason:
         clues.append(Clue("loop", evidence.loop_reason))
     return clues
+
+
+def _radar_clues(view: AgentView) -> list[Clue]:
+    """The conflict radar's predictions: its work would conflict with another agent's."""
+    return [Clue("radar", f"merging its work with {conflict.other}'s would conflict on "
+                          f"{', '.join(conflict.files)} (git merge-tree)")
+            for conflict in view.conflicts]
 
 
 def _hook_clues(evidence: AgentEvidence | None) -> list[Clue]:

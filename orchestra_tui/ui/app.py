@@ -49,7 +49,7 @@ class FleetRefreshed(Message):
 
 
 # The screens the app hands each snapshot down to (the fleet's, the desk's) while they are open.
-SHOWS_FLEET = (FleetScreen, GridScreen, QueueScreen, DeskScreen)
+SHOWS_FLEET = (FleetScreen, GridScreen, QueueScreen, DeskScreen, MergeScreen)
 SHOWS_DESK = (FleetScreen, DeskScreen, MergeScreen)
 
 

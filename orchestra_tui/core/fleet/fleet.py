@@ -309,6 +309,10 @@ class Fleet:
     async def diff_of(self, name: str) -> Diff:
         return await self.fleet_work.diff_of(name)
 
+    async def predict_conflicts(self) -> None:
+        """The conflict radar now, over the figures as read (a one-shot command's)."""
+        await self.fleet_work.radar.scan()
+
     def listen_for_hooks(self) -> bool:
         """Let a hook report wake the poll loop at once (see `HookWatch.listen`)."""
         return self.hook_watch is not None and self.hook_watch.listen()

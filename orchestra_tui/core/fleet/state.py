@@ -33,6 +33,7 @@ from orchestra_tui.models import (
     QueueItemState,
     State,
 )
+from orchestra_tui.pr_facts import PredictedConflict
 from orchestra_tui.services.ports import QueueStorePort
 from orchestra_tui.services.store.queues_format import EMPTY as NO_QUEUES
 from orchestra_tui.services.store.queues_format import QueueSnapshot
@@ -78,6 +79,8 @@ class AgentView:
     cost: CostSummary | None = None
     cost_unknown: str = ""
     budget: BudgetStanding | None = None  # its lane's daily budget, when the lane has one
+    # The conflict radar: another agent's worktree its own would conflict with on merging.
+    conflicts: tuple[PredictedConflict, ...] = ()
 
     @property
     def needs_person(self) -> bool:

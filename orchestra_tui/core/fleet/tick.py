@@ -232,6 +232,7 @@ class FleetTick:
                                    paused=name in queues.paused,
                                    screen=slot.screen, pane=slot.pane, held=held,
                                    work=self.work.work.get(name),
+                                   conflicts=self.work.radar.found.get(name, ()),
                                    unseen_alerts=slot.alerts_unseen,
                                    evidence=gather(slot, self.context.clock()),
                                    cost=cost.summary if cost else None,

@@ -5,7 +5,8 @@
   agent from the next tick on, a retired one leaves, whichever process wrote the record;
 - each agent's work at a glance (`BranchFigures`: branch, commits ahead/behind its base, files
   changed), read from its worktree by git when its pane shows activity, in the background and
-  at most every `WORK_EVERY` seconds per agent, never on the tick itself.
+  at most every `WORK_EVERY` seconds per agent, never on the tick itself;
+- from those figures, the conflict radar (`radar.py`): which agents' worktrees would conflict.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from orchestra_tui.core.fleet.radar import ConflictRadar
 from orchestra_tui.core.fleet.state import FleetContext, Slot
 from orchestra_tui.core.lifecycle.hosts import git_runner
 from orchestra_tui.diff_models import Diff
@@ -57,6 +59,7 @@ class FleetWork:
         self._recorded: dict[str, tuple[str, str]] = {}  # recorded -> (base, start)
         self._registry_seen: object = ()  # the record's signature when last synced
         self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
+        self.radar = ConflictRadar(context, self.work, self._worktree_of, every=every)
 
     # -- recorded agents -------------------------------------------------------------------------
 
@@ -116,6 +119,7 @@ class FleetWork:
                 self._work_at[name] = now
                 self._work_seen[name] = (slot.pane.activity, self.context.clock())
                 self.context.record.later(self._read_work(name, where, slot.spec.host))
+        self.radar.note()
 
     async def refresh_work(self, names: Iterable[str] | None = None) -> dict[str, BranchFigures]:
         """Read the figures of every agent (or `names`) now; for `status`, which cannot wait

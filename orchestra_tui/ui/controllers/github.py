@@ -155,7 +155,7 @@ class GitHubActions:
         current = self.app.screen
         if isinstance(current, wanted):
             return
-        opened = (MergeScreen(self.desk_shown()) if wanted is MergeScreen
+        opened = (MergeScreen(self.desk_shown(), self.fleet_shown()) if wanted is MergeScreen
                   else IssuesScreen(self.fleet_shown(), self.desk_shown())
                   if wanted is IssuesScreen else InboxScreen(self.fleet_shown(), self.desk_shown()))
         if isinstance(current, GITHUB_SCREENS):

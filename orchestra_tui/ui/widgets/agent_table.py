@@ -222,7 +222,7 @@ class AgentTable(DataTable, inherit_bindings=False):
             left = status.limit.left(at) if status.limit is not None else None
             key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar,
                    armed, wait, None if left is None else duration(left), view.cost,
-                   view.cost_unknown)
+                   view.cost_unknown, view.conflicts)
             cached = self._row_cache.get(status.name)
             if cached is None or cached[0] != key:
                 cached = (key, self._cells(view, since, bar, armed, wait, left))
@@ -372,6 +372,8 @@ class AgentTable(DataTable, inherit_bindings=False):
             name = Text.assemble((f"{spec.host}:", "dim"), name)
         if status.alerts:
             name.append(f" ⚠{len(status.alerts)}", style="bold red")
+        if view.conflicts:  # the radar: merging its work and this one's would conflict
+            name.append(f" ≠{view.conflicts[0].other}", style="bold magenta")
         if armed:
             name.append(f" {armed} again: interrupt", style="bold reverse red")
         lane_cell = Text(ellipsis(lane(spec.repo, spec.branch), LANE_WIDTH) if spec else "—")
