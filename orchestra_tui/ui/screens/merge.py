@@ -14,9 +14,9 @@ from textual.widgets import DataTable, Footer, Header
 
 from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
 from orchestra_tui.core.desk.inbox import InboxPull
-from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.core.desk.merge_order import Conflicts, conflicts_of, merge_order
 from orchestra_tui.core.fleet.state import FleetSnapshot
+from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.ui.messages import (
     AdminMergeConfirmed,
     BranchUpdateAsked,
