@@ -267,6 +267,7 @@ class AgentStatus:
     source: str = "screen"  # "hook" when the agent's own hook event decided the state
     # The dialog the person is shown (approval only): `y`/`n` answer only that one.
     dialog_key: DialogKey | None = None
+    unreachable: str = ""  # why its host does not answer (state unreachable), as ssh said
     limit: UsageLimit | None = None  # blocked on a usage or quota limit
 
     @property

@@ -74,7 +74,7 @@ def _agent_hold(view: AgentView) -> tuple[WaitKind, str] | None:
         return WaitKind.BUDGET, view.budget.hold_reason()
     status = view.status
     if status.state is State.UNREACHABLE:
-        return WaitKind.UNREACHABLE, status.reason.removeprefix("unreachable: ")
+        return WaitKind.UNREACHABLE, status.unreachable
     return None
 
 

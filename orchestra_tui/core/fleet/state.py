@@ -218,8 +218,7 @@ def require_pane(slot: Slot) -> PaneInfo:
     """The agent's live pane, or why there is none to act on."""
     status = slot.status
     if status is not None and status.state is State.UNREACHABLE:  # its host does not answer
-        raise SendRefused(slot.spec.name, State.UNREACHABLE,
-                          status.reason.removeprefix("unreachable: "))
+        raise SendRefused(slot.spec.name, State.UNREACHABLE, status.unreachable)
     if slot.pane is None or slot.pane.dead:
         raise OrchestraError(f"{slot.spec.name} has no live pane")
     return slot.pane

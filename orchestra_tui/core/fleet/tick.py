@@ -94,7 +94,8 @@ class FleetTick:
         name = slot.spec.name
         slot.fused = None  # until hook and screen are weighed below
         if (down := host_down(self.context.tmux, slot)) is not None:  # its queue waits
-            self._set_status(slot, self.status(slot, State.UNREACHABLE, down, now))
+            unreachable = self.status(slot, State.UNREACHABLE, f"unreachable: {down}", now)
+            self._set_status(slot, replace(unreachable, unreachable=down))
             return
         if slot.pane is None:
             reason = (f"exited: no pane at target {slot.spec.target!r}" if slot.spec.target
