@@ -54,8 +54,8 @@ class Authority(StrEnum):
 @dataclass(frozen=True)
 class Clue:
     """One piece of evidence: what kind (`hook`, `screen`, `timer`, `disagreement`, `tmux`,
-    `host`, `person`, `loop`), when (seconds since the epoch; None: no moment of its own) and
-    what it says."""
+    `host`, `person`, `loop`, `dialog`), when (seconds since the epoch; None: no moment of its
+    own) and what it says."""
 
     kind: str
     text: str
@@ -180,6 +180,10 @@ def _situation(view: AgentView) -> list[Clue]:
         clues.append(Clue("person", f"you {evidence.stopped_by_person} it through orchestra"))
     if evidence is not None and evidence.loop_reason:
         clues.append(Clue("loop", evidence.loop_reason))
+    asked, told_at = asked_command(view)  # what `y` would allow
+    if asked:
+        clues.append(Clue("dialog", f"it asks to run: {asked}" if told_at is not None
+                          else f"it asks: {asked}", told_at))
     return clues
 
 
