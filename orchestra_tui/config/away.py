@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from orchestra_tui.config.hosts import TableChecker
 from orchestra_tui.config.schema import (
     NOTIFY_KINDS,
     RULE_ACTIONS,
@@ -31,7 +30,7 @@ from orchestra_tui.config.schema import (
     NotifyConfig,
     RuleConfig,
 )
-from orchestra_tui.config.values import type_name
+from orchestra_tui.config.values import TableChecker, type_name
 from orchestra_tui.config_locate import Path as KeyPath
 
 CHANNEL_NAMES = ("terminal", "desktop", "push", "command")

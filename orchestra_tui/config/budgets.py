@@ -15,8 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from orchestra_tui.config.hosts import TableChecker
-from orchestra_tui.config.values import type_name
+from orchestra_tui.config.values import TableChecker, type_name
 from orchestra_tui.config_locate import Path as KeyPath
 
 __all__ = ["BUDGET_KEY", "check_budget"]

@@ -19,12 +19,11 @@ file, line and key, never an error in the middle of a poll.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from orchestra_tui.agents.names import RESERVED_TOOL_NAMES
 from orchestra_tui.agents.profiles.base import Dialog, Keys, Marker, Profile, Rx
-from orchestra_tui.config.values import type_name
+from orchestra_tui.config.values import TableChecker, type_name
 from orchestra_tui.config_locate import Path as KeyPath
 
 # The keys of a `[[tool]]`, in the order the README lists them.
@@ -37,27 +36,7 @@ TOOL_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 SIGNATURE_WEIGHT = 5
 
 
-class ToolChecker(Protocol):
-    """What these checks use of the checker (`checker.Checker` is one)."""
-
-    problems: list[tuple[KeyPath, str, bool]]
-    tool_names: set[str]
-
-    def problem(self, where: KeyPath, message: str) -> None: ...
-
-    def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], where: KeyPath,
-                     label: str) -> None: ...
-
-    def text(self, table: Mapping[str, Any], key: str, where: KeyPath, *,
-             required: bool = False, default: str = "") -> str: ...
-
-    def strings(self, table: Mapping[str, Any], key: str, where: KeyPath) -> list[str]: ...
-
-    def boolean(self, table: Mapping[str, Any], key: str, where: KeyPath,
-                default: bool) -> bool: ...
-
-
-def check_tools(checker: ToolChecker, value: object) -> tuple[Profile, ...]:
+def check_tools(checker: TableChecker, value: object) -> tuple[Profile, ...]:
     """The `[[tool]]` tables as profiles; their names go to `checker.tool_names`, which the
     `tool` key of `[[agent]]` and `[[lane]]` accepts."""
     if isinstance(value, list) and not value:
@@ -79,7 +58,7 @@ def check_tools(checker: ToolChecker, value: object) -> tuple[Profile, ...]:
     return tuple(profiles)
 
 
-def _tool(checker: ToolChecker, table: dict[str, Any], where: KeyPath) -> Profile | None:
+def _tool(checker: TableChecker, table: dict[str, Any], where: KeyPath) -> Profile | None:
     checker.unknown_keys(table, TOOL_KEYS, where, "in [[tool]]")
     before = len(checker.problems)
     name = checker.text(table, "name", where, required=True)
@@ -123,7 +102,7 @@ def _tool(checker: ToolChecker, table: dict[str, Any], where: KeyPath) -> Profil
     return profile if len(checker.problems) == before else None
 
 
-def _compile(checker: ToolChecker, pattern: str, where: KeyPath) -> Rx | None:
+def _compile(checker: TableChecker, pattern: str, where: KeyPath) -> Rx | None:
     try:
         # As the built-in profiles' patterns are (`profiles.base.rx`): ^ and $ at each row.
         return re.compile(pattern, re.MULTILINE)
@@ -132,7 +111,7 @@ def _compile(checker: ToolChecker, pattern: str, where: KeyPath) -> Rx | None:
         return None
 
 
-def _pattern(checker: ToolChecker, table: dict[str, Any], key: str,
+def _pattern(checker: TableChecker, table: dict[str, Any], key: str,
              where: KeyPath) -> Rx | None:
     if key not in table:
         return None
@@ -143,7 +122,7 @@ def _pattern(checker: ToolChecker, table: dict[str, Any], key: str,
     return _compile(checker, text, where + (key,)) if text else None
 
 
-def _patterns(checker: ToolChecker, table: dict[str, Any], key: str,
+def _patterns(checker: TableChecker, table: dict[str, Any], key: str,
               where: KeyPath) -> tuple[Rx, ...]:
     """An array of patterns; one string is taken as an array of one."""
     value = table.get(key, [])
@@ -158,12 +137,12 @@ def _patterns(checker: ToolChecker, table: dict[str, Any], key: str,
     return tuple(compiled)
 
 
-def _markers(checker: ToolChecker, table: dict[str, Any], key: str, where: KeyPath,
+def _markers(checker: TableChecker, table: dict[str, Any], key: str, where: KeyPath,
              label: str) -> tuple[Marker, ...]:
     return tuple(Marker(label, pattern) for pattern in _patterns(checker, table, key, where))
 
 
-def _keys(checker: ToolChecker, table: dict[str, Any], key: str,
+def _keys(checker: TableChecker, table: dict[str, Any], key: str,
           where: KeyPath) -> tuple[str, ...]:
     """tmux key names, sent in order ("Enter", "Escape", "a", "C-c")."""
     value = table.get(key, [])
