@@ -117,6 +117,16 @@ def notes(app) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+def keys_settling(*keys: str):
+    """A snapshot's run_before pressing each key only once what the last one started is done:
+    keys pressed blind can land before a screen's rows have loaded."""
+    async def press_each(pilot) -> None:
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+    return press_each
+
+
 async def open_screen(pilot, key: str, kind) -> None:
     await pilot.press(key)
     await settle(pilot)
