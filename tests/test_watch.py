@@ -262,3 +262,20 @@ async def test_the_app_gone_the_watch_takes_over(tmp_path):
         code, stderr = watch.stop()
     assert code == 0, stderr
     assert [e["took_over"] for e in _journal(data, "away_duty")] == [True]
+
+
+async def test_the_app_says_when_the_away_lock_cannot_be_used(tmp_path):
+    from orchestra_tui.bootstrap import Boot, build_app
+    from orchestra_tui.config import parse_config
+
+    data = tmp_path / "data"
+    (data / AWAY_LOCK_NAME).mkdir(parents=True)
+    config = watch_config(tmp_path / "config.toml")
+    booted = Boot(parse_config("", config), data_dir=data,
+                  socket_name=f"watch-{uuid.uuid4().hex[:8]}", long_lived=True)
+    notices = build_app(booted).startup_notices
+    await booted.aclose()
+    said = [n for n in notices if "away.lock" in n]
+    assert len(said) == 1 and "\n" not in said[0]
+    assert said[0].startswith("Nothing is done for you while you are away: ")
+    assert "cannot open the lock file" in said[0]

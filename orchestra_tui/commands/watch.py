@@ -21,6 +21,7 @@ from orchestra_tui.bootstrap import boot
 from orchestra_tui.commands.app import ExitSignals, finish
 from orchestra_tui.core.away.headless import watch_fleet
 from orchestra_tui.errors import UsageError
+from orchestra_tui.paths import display_path
 
 
 def register(subparsers: Any) -> None:
@@ -46,30 +47,27 @@ def say(words: str) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.poll is not None and not 0.05 <= args.poll <= 3600:
         raise UsageError("orchestra watch: --poll must be between 0.05 and 3600 seconds")
-    code = asyncio.run(_main(args))
-    if code == 0 and _signalled:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(0)  # not asyncio's teardown, which waits on every worker thread
-    return code
+    if not asyncio.run(_main(args)):
+        return 0
+    say("stopped")  # by a signal, its clean-up done: exit 0, as a service manager expects
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)  # not asyncio's teardown, which waits on every worker thread (`ended_by`)
 
 
-_signalled = False
-
-
-async def _main(args: argparse.Namespace) -> int:
-    global _signalled
+async def _main(args: argparse.Namespace) -> bool:
+    """Watch until a signal; True when one ended it."""
     async with ExitSignals() as signals:
         booted = boot(args, long_lived=True, role="watch")
         try:
             duty = booted.away_duty
             # An unusable lock is said now, in one line, before anything runs.
             acting = await asyncio.to_thread(duty.take)
-            say(f"watching {len(booted.fleet.names)} agent(s) on "
-                f"{booted.services.store.directory}: " +
+            where = display_path(booted.services.store.directory)
+            say(f"watching {len(booted.fleet.names)} agent(s) on {where}: " +
                 (f"acting while you are away (pid {os.getpid()})" if acting else
                  f"standing by: {duty.standing_by} acts while you are away"))
             poll = args.poll if args.poll is not None else booted.config.ui.poll_seconds
@@ -79,7 +77,4 @@ async def _main(args: argparse.Namespace) -> int:
         finally:
             with signals.protect():
                 await finish(booted)
-        _signalled = signals.received is not None
-    if _signalled:
-        say("stopped")
-    return 0
+    return signals.received is not None
