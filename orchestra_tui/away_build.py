@@ -1,6 +1,7 @@
 """The composition root's part for the person's absence: notification channels from `[notify]`,
-the `Notifier`, the `[[rule]]`s compiled (RE2), and the `AwayWatch` the app runs after each
-tick. Only `bootstrap` imports this module; a bad channel is a `ConfigError` that names the
+the `Notifier`, the `[[rule]]`s compiled (RE2), and the `AwayWatch` the app or `orchestra watch`
+runs after each tick, behind the data dir's away lock (`AwayDuty`). Only `bootstrap` imports
+this module; a bad channel is a `ConfigError` that names the
 key, never the URL (it holds secrets).
 """
 
@@ -9,12 +10,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from orchestra_tui.config.schema import Config, NotifyConfig, RuleConfig
+from orchestra_tui.core.away.duty import AwayDuty
 from orchestra_tui.core.away.notifier import Channel, Notifier
 from orchestra_tui.core.away.notify_policy import DEFAULT_KINDS, NotifyRules, QuietHours
 from orchestra_tui.core.away.stall_rules import RuleAction, StallRule
-from orchestra_tui.errors import ConfigError
+from orchestra_tui.core.away.watch import AwayWatch
+from orchestra_tui.core.fleet.fleet import Fleet
+from orchestra_tui.errors import ConfigError, OrchestraError
 from orchestra_tui.models import State
 from orchestra_tui.paths import display_path
 from orchestra_tui.services.notify.clipboard import ClipboardChannel
@@ -23,7 +28,9 @@ from orchestra_tui.services.notify.event import NotifyKind
 from orchestra_tui.services.notify.program import ProgramChannel
 from orchestra_tui.services.notify.push import PushChannel
 from orchestra_tui.services.notify.terminal import OscStyle, TerminalChannel, tty_writer
+from orchestra_tui.services.store.app_lock import AWAY_LOCK_NAME, AppLock
 from orchestra_tui.services.store.journal import Journal
+from orchestra_tui.services.store.presence import Presence
 
 
 def own_tty() -> str | None:
@@ -75,12 +82,14 @@ def notify_rules(notify: NotifyConfig, groups: dict[str, list[str]]) -> NotifyRu
 
 
 def build_notifier(config: Config, journal: Journal | None, *, tty: str | None = None,
-                   write: Callable[[bytes], None] | None = None) -> Notifier | None:
-    """None when no channel is configured or can be had."""
+                   write: Callable[[bytes], None] | None = None,
+                   actor: str = "") -> Notifier | None:
+    """None when no channel is configured or can be had; `actor` ("app:PID", "watch:PID")
+    is what the journal's `notify` entries say told."""
     channels, groups = build_channels(config, tty=tty, write=write)
     if not channels:
         return None
-    return Notifier(channels, notify_rules(config.notify, groups), journal)
+    return Notifier(channels, notify_rules(config.notify, groups), journal, actor=actor)
 
 
 def stall_rules(rules: Sequence[RuleConfig]) -> list[StallRule]:
@@ -92,6 +101,27 @@ def stall_rules(rules: Sequence[RuleConfig]) -> list[StallRule]:
                       action=RuleAction(rule.action), prompt=rule.prompt, per_day=rule.per_day,
                       reason=re2.compile(rule.reason, options) if rule.reason else None)
             for rule in rules]
+
+
+def away_duty(fleet: Fleet, notifier: Notifier | None, rules: Sequence[RuleConfig],
+              data_dir: Path, *, role: str, actor: str) -> AwayDuty:
+    """The away watch behind the data dir's away lock: the app and `orchestra watch` each run
+    one, and only the one holding the lock acts (the other stands by)."""
+    watch = AwayWatch(fleet, notifier, stall_rules(rules), actor=actor)
+    return AwayDuty(watch, AppLock(data_dir, AWAY_LOCK_NAME, role=role), Presence(data_dir),
+                    actor=actor, headless=role == "watch")
+
+
+def away_duty_notice(duty: AwayDuty) -> str:
+    """"" when this app acts while the person is away; else who does instead (`orchestra
+    watch`, another app), or why nobody can (the away lock is unusable)."""
+    try:
+        if duty.take():
+            return ""
+    except OrchestraError as error:
+        duty.problem = str(error)
+        return f"Nothing is done for you while you are away: {error}"
+    return f"{duty.standing_by} acts while you are away (notifications, resumes, rules)"
 
 
 def clipboard_channel(notices: list[str]) -> ClipboardChannel | None:

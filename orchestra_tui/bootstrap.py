@@ -18,6 +18,7 @@ Textual.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -29,8 +30,8 @@ from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 
 if TYPE_CHECKING:
     from orchestra_tui.config.schema import HostConfig
+    from orchestra_tui.core.away.duty import AwayDuty
     from orchestra_tui.core.away.notifier import Notifier
-    from orchestra_tui.core.away.watch import AwayWatch
     from orchestra_tui.core.desk.desk import Desk
     from orchestra_tui.core.desk.snapshot import GitHubSource
     from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
@@ -60,7 +61,7 @@ class Boot:
 
     def __init__(self, config: Config, *, socket_name: str | None = None,
                  socket_path: str | None = None, data_dir: Path | None = None,
-                 read_only: bool = False, long_lived: bool = False) -> None:
+                 read_only: bool = False, long_lived: bool = False, role: str = "app") -> None:
         self.config = config
         # The config's `[[tool]]` profiles join the built-in ones before anything reads a pane.
         use_profiles(config.tools)
@@ -69,6 +70,8 @@ class Boot:
         self.data_dir = data_dir
         self.read_only = read_only
         self.long_lived = long_lived
+        self.role = role  # "app" or "watch": who acts while the person is away
+        self.actor = f"{role}:{os.getpid()}" if long_lived else ""  # the journal's `by`
 
     @cached_property
     def services(self) -> Services:
@@ -116,15 +119,17 @@ class Boot:
         """The `[notify]` channels (the terminal's is the one this process draws on)."""
         from orchestra_tui.away_build import build_notifier, own_tty
 
-        return build_notifier(self.config, self.services.journal, tty=own_tty())
+        return build_notifier(self.config, self.services.journal, actor=self.actor,
+                              tty=None if self.role == "watch" else own_tty())
 
     @cached_property
-    def away(self) -> AwayWatch:
-        """Notifications, limit resumes and rules, run by the app after each tick."""
-        from orchestra_tui.away_build import stall_rules
-        from orchestra_tui.core.away.watch import AwayWatch
+    def away_duty(self) -> AwayDuty:
+        """Notifications, limit resumes and rules, run after each tick by the app or `orchestra
+        watch`: behind the data dir's away lock, so only one of them acts."""
+        from orchestra_tui.away_build import away_duty
 
-        return AwayWatch(self.fleet, self.notifier, stall_rules(self.config.rules))
+        return away_duty(self.fleet, self.notifier, self.config.rules,
+                         self.services.store.directory, role=self.role, actor=self.actor)
 
     @cached_property
     def registry(self) -> AgentsRegistry:
@@ -184,6 +189,8 @@ class Boot:
     async def aclose(self) -> None:
         """Let go of what holds a connection: the desk's GitHub client, a tmux control
         client."""
+        if (duty := self.__dict__.get("away_duty")) is not None:
+            duty.close()  # the away lock, this process's word on looking
         client = self.__dict__.get("_desk_github")
         if client is not None:
             await client.aclose()
@@ -204,19 +211,19 @@ def fleet_settings(config: Config) -> FleetSettings:
 
 
 def boot(args: argparse.Namespace | None = None, *, read_only: bool = False,
-         long_lived: bool = False) -> Boot:
+         long_lived: bool = False, role: str = "app") -> Boot:
     """The config for the command line's global options (`--config`, `-L`/`-S`,
     `--data-dir`) and what is built from it.
 
     `read_only` is for commands that only look (`status`, `detect`, `inbox`, `log`, `report`):
-    their fleet writes nothing. `long_lived` is for the app (and the demo): tmux reads go
-    through one control-mode client instead of a process per command."""
+    their fleet writes nothing. `long_lived` is for the app, the demo and `orchestra watch`
+    (`role`): tmux reads go through one control-mode client, not a process per command."""
     data_dir = _option(args, "data_dir")
     return Boot(load_config(_option(args, "config")),
                 socket_name=_option(args, "socket_name"),
                 socket_path=_option(args, "socket_path"),
                 data_dir=Path(data_dir).expanduser() if data_dir else None,
-                read_only=read_only, long_lived=long_lived)
+                read_only=read_only, long_lived=long_lived, role=role)
 
 
 def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
@@ -228,7 +235,7 @@ def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
 
 def build_app(booted: Boot) -> OrchestraApp:
     """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
-    from orchestra_tui.away_build import clipboard_channel
+    from orchestra_tui.away_build import away_duty_notice, clipboard_channel
     from orchestra_tui.ui.app import OrchestraApp
     from orchestra_tui.ui.options import AppOptions
 
@@ -247,9 +254,9 @@ def build_app(booted: Boot) -> OrchestraApp:
         notices.append(f"Enforcement: {whole}")
     if booted.long_lived and booted.services.app_lock is None:
         notices.append(another_app_notice(booted.services.store.directory))
+    if booted.long_lived and (duty_notice := away_duty_notice(booted.away_duty)):
+        notices.append(duty_notice)
     if booted.long_lived and config.notify.terminal != "off" and booted.notifier is not None:
-        import os
-
         from orchestra_tui.services.notify.terminal import allow_passthrough
 
         if problem := allow_passthrough(dict(os.environ)):  # OSC through tmux to the terminal
@@ -257,7 +264,7 @@ def build_app(booted: Boot) -> OrchestraApp:
     # The lifecycle: N and X, new agents on lanes and retiring them.
     return OrchestraApp(booted.fleet, options, desk=booted.desk,
                         lifecycle=booted.lifecycle(), startup_notices=notices,
-                        away=booted.away if booted.long_lived else None,
+                        away=booted.away_duty if booted.long_lived else None,
                         clipboard=clipboard_channel(notices) if booted.long_lived else None)
 
 

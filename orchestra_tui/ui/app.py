@@ -15,7 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from orchestra_tui.core.away.watch import AwayWatch
+from orchestra_tui.core.away.duty import AfterTick
 from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
 from orchestra_tui.core.fleet.directing import QueueOp
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
@@ -72,7 +72,7 @@ class OrchestraApp(App[None]):
 
     def __init__(self, fleet: Fleet, options: AppOptions | None = None, *,
                  desk: Desk | None = None, lifecycle: Lifecycle | None = None,
-                 startup_notices: Iterable[str] = (), away: AwayWatch | None = None,
+                 startup_notices: Iterable[str] = (), away: AfterTick | None = None,
                  clipboard: ClipboardChannel | None = None) -> None:
         super().__init__()
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).

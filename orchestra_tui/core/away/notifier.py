@@ -85,10 +85,11 @@ def told_keys(journal: Journal | None) -> set[tuple[str, str]]:
 
 class Notifier:
     def __init__(self, channels: Sequence[Channel], rules: NotifyRules,
-                 journal: Journal | None) -> None:
+                 journal: Journal | None, *, actor: str = "") -> None:
         self.channels = {channel.name: channel for channel in channels}
         self.policy = NotifyPolicy(rules, self.channels, told=told_keys(journal))
         self._journal = journal
+        self.actor = actor  # which process tells ("app:PID", "watch:PID"): `by` in the journal
         self._before: dict[str, State] | None = None
 
     async def observe(self, snapshot: FleetSnapshot, *, focused: bool,
@@ -99,6 +100,11 @@ class Notifier:
         before = self._before if self._before is not None else {}
         self._before = {view.name: view.status.state for view in snapshot.agents}
         return await self.send(new_events(before, snapshot, issues), focused=focused)
+
+    async def resync(self) -> None:
+        """What another process told meanwhile (it acted until now) is not told again."""
+        self.policy.remember(await asyncio.to_thread(told_keys, self._journal))
+        self._before = None
 
     async def send(self, events: Iterable[NotifyEvent], *, focused: bool) -> list[Delivery]:
         deliveries: list[Delivery] = []
@@ -118,6 +124,7 @@ class Notifier:
         try:
             self._journal.append("notify", agent=event.agent, key=event.key, kind=event.kind.value,
                                  channel=delivery.channel, ok=delivery.ok,
-                                 error=delivery.error)
+                                 error=delivery.error,
+                                 **({"by": self.actor} if self.actor else {}))
         except JournalWriteFailed:
             pass  # the data dir's fault is shown by the fleet; the person was still told

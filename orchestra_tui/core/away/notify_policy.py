@@ -68,6 +68,10 @@ class NotifyPolicy:
         self._told: set[tuple[str, str]] = set(told)  # (channel, key)
         self._recent: dict[str, deque[float]] = {name: deque() for name in self.channels}
 
+    def remember(self, told: Iterable[tuple[str, str]]) -> None:
+        """(channel, key) pairs told elsewhere (another process, read from the journal)."""
+        self._told.update(told)
+
     def decide(self, event: NotifyEvent, *, now: float, wall: dt.datetime,
                focused: bool) -> Decision:
         rules = self.rules

@@ -72,6 +72,7 @@ class AwayWatch:
     rng: random.Random = field(default_factory=random.Random)
     wall: Callable[[], float] = time.time
     observed: FleetSnapshot | None = None  # the last snapshot fully acted on
+    actor: str = ""  # which process acts ("app:PID", "watch:PID"): `by` in the journal
     _waits: dict[str, _Wait] = field(default_factory=dict)
     _fired: set[tuple[str, str, str]] = field(default_factory=set)
     _judged: dict[str, object] = field(default_factory=dict)  # agent -> the dialog judged
@@ -102,6 +103,25 @@ class AwayWatch:
             done += await self._rules(snapshot, now, focused)
         self.observed = snapshot
         return done
+
+    async def resync(self) -> None:
+        """This process takes over from another: what that one told and did is read back
+        from the journal (told keys; limit resumes and rules are read per act anyway)."""
+        self._waits.clear()
+        self._judged.clear()
+        if self.notifier is not None:
+            await self.notifier.resync()
+
+    async def journal_event(self, event: str, agent: str | None = None, **fields: Any) -> None:
+        journal = self.fleet.journal
+        if journal is None or self.fleet.read_only:
+            return
+        if self.actor:
+            fields["by"] = self.actor
+        try:
+            await asyncio.to_thread(journal.append, event, agent, **fields)
+        except OSError:
+            log.warning("journal %s not written", event)
 
     # -- a lane's auto_approve ----------------------------------------------------------------
 
@@ -171,6 +191,10 @@ class AwayWatch:
         journal = self.fleet.journal
         entries = await asyncio.to_thread(journal.read, name) if journal is not None else []
         draft = composer_draft(view.screen) if view.screen else ""
+        if any(e.get("event") == "limit_resume" and float(e.get("at", 0.0)) >= status.since
+               for e in entries):  # another orchestra (the app, `watch`) resumed it already
+            entry.done, entry.why = True, "resumed after its limit reset"
+            return []
         hand = touched(entries, name, entry.began_wall) or bool(draft.strip())
         decision = decide_resume(entry.wait, now=now,
                                  resumed_today=resumes_today(entries, name, self.wall()),
@@ -208,13 +232,7 @@ class AwayWatch:
         at = self.wall()  # one moment for the note and the journal: a later recall is the same
         if (words := behalf_words({"event": event, **fields})) is not None:
             self.fleet.note_on_behalf(agent, at, words)
-        journal = self.fleet.journal
-        if journal is None or self.fleet.read_only:
-            return
-        try:
-            await asyncio.to_thread(journal.append, event, agent, at=at, **fields)
-        except OSError:
-            log.warning("journal %s for %s not written", event, agent)
+        await self.journal_event(event, agent, at=at, **fields)
 
     # -- rules ----------------------------------------------------------------------------------
 

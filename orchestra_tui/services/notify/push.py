@@ -8,6 +8,7 @@ before anyone sees it: the journal, the screen and `orchestra notify test` never
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -37,11 +38,35 @@ def conceal(text: str, url: str) -> str:
     return str(redact(text))
 
 
+class _Conceal(logging.Filter):
+    """Apprise logs what it sends (at DEBUG its headers: `Authorization: Bearer tk_…`; at
+    WARNING an ntfy topic, which is a password on a public server): every record of its logger
+    passes through `conceal` for each channel URL before any handler sees it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        clean = text
+        for url in self.urls:
+            clean = conceal(clean, url)
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+
+_CONCEAL = _Conceal()
+logging.getLogger("apprise").addFilter(_CONCEAL)
+
+
 class PushChannel:
     """One apprise URL."""
 
     def __init__(self, url: str, position: int) -> None:
         self._url = url
+        _CONCEAL.urls.add(url)
         self._apprise = apprise.Apprise()
         scheme = re.match(r"[A-Za-z0-9+.-]+(?=://)", url)
         self.name = f"{scheme.group(0) if scheme else 'push'} #{position}"

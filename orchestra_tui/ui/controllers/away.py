@@ -16,8 +16,8 @@ from typing import Any
 from textual.app import App
 from textual.message import Message
 
+from orchestra_tui.core.away.duty import AfterTick
 from orchestra_tui.core.away.summary import AWAY_SINCE, away_summary, away_text
-from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 
 LOOKING_AFTER_KEY = 120.0
@@ -31,7 +31,7 @@ class AwaySummaryReady(Message):
 
 
 class AwayActions:
-    def __init__(self, app: App[Any], fleet: Fleet, watch: AwayWatch | None, *,
+    def __init__(self, app: App[Any], fleet: Fleet, watch: AfterTick | None, *,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time) -> None:
         self.app = app
