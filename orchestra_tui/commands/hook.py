@@ -29,10 +29,11 @@ if TYPE_CHECKING:
     from orchestra_tui.core.guard.hook_guard import HookIO
     from orchestra_tui.models import AgentRecord, PaneInfo
 
-TOOLS = ("claude", "codex", "gemini")
+TOOLS = ("claude", "codex", "gemini", "qwen")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
 # Pre-tool events and the tool names that mean "run a shell command", per agent CLI.
-_PRE_TOOL = {"PreToolUse": ("Bash",), "BeforeTool": ("run_shell_command",)}
+# Qwen Code names its shell tool as Gemini CLI does, under Claude Code's event name.
+_PRE_TOOL = {"PreToolUse": ("Bash", "run_shell_command"), "BeforeTool": ("run_shell_command",)}
 MAX_ASKED = 16 << 10  # longest asked command kept in the event log
 # Events whose `prompt` is the prompt the person (or orchestra) submitted.
 _PROMPT_EVENTS = ("UserPromptSubmit", "BeforeAgent")
@@ -164,8 +165,8 @@ def asked_command(name: str, payload: dict[str, Any]) -> str | None:
 
 def deny_output(tool: str, reason: str) -> dict[str, Any]:
     """The tool's documented way for a pre-tool hook to refuse a call, with `reason` for the
-    model: Claude Code and Codex read `hookSpecificOutput.permissionDecision`, Gemini CLI the
-    top-level `decision`."""
+    model: Claude Code, Codex and Qwen Code read `hookSpecificOutput.permissionDecision`,
+    Gemini CLI the top-level `decision`."""
     if tool == "gemini":
         return {"decision": "deny", "reason": reason}
     return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",

@@ -14,6 +14,12 @@ handler shape, and the command line of the hook program.
   reports a turn as BeforeAgent, PreCompress (trigger "auto", before each model call),
   BeforeTool, Notification ToolPermission while its dialog is up, AfterTool, AfterAgent (also
   after a turn that failed on an API error; nothing after Esc).
+- Qwen Code: `hooks` in `~/.qwen/settings.json` or the project's `.qwen/settings.json`, in
+  Claude Code's shape and with its event names (handler `timeout` in seconds). Checked with
+  Qwen Code 0.24.4 offline: SessionStart at launch, UserPromptSubmit (again when a tool's
+  result goes back to the model), PermissionRequest and Notification permission_prompt as its
+  dialog opens, PreToolUse after the person allowed the call (before it runs), PostToolUse,
+  Stop, Notification idle_prompt; the hook inherits the agent's environment (`TMUX_PANE`).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from typing import Any
 
 from orchestra_tui.services.hooks.files import Edit, json_hooks_edit
 
-TOOLS = ("claude", "codex", "gemini")
+TOOLS = ("claude", "codex", "gemini", "qwen")
 HOOK_MODULE = "orchestra_tui.commands.hook"
 MARK_OPTION = "@orchestra-hook"  # the pane option hooks without orchestra at hand set
 HANDLER_SECONDS = 10
@@ -47,6 +53,7 @@ CODEX_EVENTS = ("SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionReq
                 "PostToolUse", "Stop")
 GEMINI_EVENTS = ("SessionStart", "BeforeAgent", "BeforeTool", "AfterTool", "Notification",
                  "AfterAgent", "PreCompress", "SessionEnd")
+QWEN_EVENTS = CLAUDE_BASE_EVENTS + CLAUDE_NEWER_EVENTS  # all in Qwen Code 0.24.4's HookEventName
 
 
 @dataclass(frozen=True)
@@ -111,8 +118,8 @@ def targets(tool: str, project: Path | None = None) -> list[Target]:
         hooks = Target(tool, "hooks", directory / "hooks.json", scope)
         # Codex reads hook trust from the user's config.toml only, never a project's.
         return [hooks] if project else [hooks, Target(tool, "trust", base / "config.toml", scope)]
-    if tool == "gemini":
-        directory = project / ".gemini" if project else _home() / ".gemini"
+    if tool in ("gemini", "qwen"):
+        directory = project / f".{tool}" if project else _home() / f".{tool}"
         return [Target(tool, "hooks", directory / "settings.json", scope)]
     raise ValueError(f"unknown tool {tool!r}")
 
@@ -156,6 +163,9 @@ def hook_groups(tool: str, program: HookProgram, *, agent: str = "",
         handler: dict[str, Any] = {"type": "command", "command": command,
                                    "timeout": HANDLER_SECONDS}
         events = claude_events(version)
+    elif tool == "qwen":
+        handler = {"type": "command", "command": command, "timeout": HANDLER_SECONDS}
+        events = QWEN_EVENTS
     elif tool == "codex":
         handler = {"type": "command", "command": command, "timeout": HANDLER_SECONDS}
         events = CODEX_EVENTS
