@@ -261,7 +261,7 @@ def launch_injection(tool: str, program: HookProgram, *, agent: str = "",
     if tool == "codex":
         return LaunchInjection(tool, args=("-c", codex_launch_override(program, agent,
                                                                        enforcing)))
-    name = "Qwen Code" if tool == "qwen" else "Gemini CLI"
+    name = {"qwen": "Qwen Code", "copilot": "Copilot CLI"}.get(tool, "Gemini CLI")
     return LaunchInjection(tool, note=f"{name} takes no extra settings file at launch: "
                                       f"run `orchestra hooks install --tool {tool}`")
 
