@@ -16,6 +16,7 @@ from orchestra_tui.commands.status import status_rows
 from orchestra_tui.core.costs import summarize
 from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.models import AgentSpec, State
+from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
 from orchestra_tui.services.tmux.hosts import HostRouter
 from orchestra_tui.services.tmux.service import TmuxService
@@ -145,3 +146,27 @@ async def test_status_json_counts_an_agent_on_a_host(
     assert (row["name"], row["host"], row["usage_unknown"]) == ("api", "gpu", None), row
     assert row["usage"]["turns"] == 2
     assert Decimal(str(row["usage"]["cost_usd"])) == 2 * ONE_CALL
+
+
+async def test_the_report_counts_an_agent_on_a_host_from_its_records_there(
+        tmux: TmuxService, remote_tmux: TmuxService, ssh_host: SshHost, tmp_path: pathlib.Path):
+    place_transcript(ssh_host.home)
+    config = tmp_path / "config.toml"
+    config.write_text(gpu_with_api(ssh_host, remote_tmux).replace(
+        'tool = "codex"', f'tool = "claude"\ncwd = "{REPO}"'))
+    data = tmp_path / "data"
+    Journal(data / "journal.jsonl").append("prompt_sent", "api", text="go on")
+    done = orchestra("report", "--json", config=config, data=data,
+                     socket=tmux.runner.socket_name)
+    assert done.returncode == 0, done.stderr
+    (api,) = [agent for agent in json.loads(done.stdout)["agents"] if agent["agent"] == "api"]
+    assert api["cost"]["calls"] == 2, api
+    assert Decimal(str(api["cost"]["cost_usd"])) == 2 * ONE_CALL
+
+    ssh_host.stop()  # the host down: not counted, with the reason, in one line
+    done = orchestra("report", "--json", config=config, data=data,
+                     socket=tmux.runner.socket_name)
+    assert done.returncode == 0, done.stderr
+    (api,) = [agent for agent in json.loads(done.stdout)["agents"] if agent["agent"] == "api"]
+    assert api["cost"]["unknown"] == ("its session records not read: host gpu: "
+                                      "connection refused"), api

@@ -15,17 +15,14 @@ from dataclasses import dataclass
 
 from orchestra_tui.core.costs import CostSummary, day_of, summarize
 from orchestra_tui.core.fleet.state import FleetContext, Slot
-from orchestra_tui.core.lifecycle.hosts import tmux_on
+from orchestra_tui.core.lifecycle.hosts import usage_reader
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import State
 from orchestra_tui.services.ports import UsageReaderPort
-from orchestra_tui.services.usage.reader import SessionUsageReader
-from orchestra_tui.services.usage.remote import SshSessionFiles
 
 __all__ = ["USAGE_EVERY", "AgentCost", "FleetUsage"]
 
 USAGE_EVERY = 30.0  # seconds between two reads of an agent's records: a glance needs no more
-HOST_BUDGET = 32 * 1024 * 1024  # most bytes of a host's records one read brings: the rest next
 log = logging.getLogger(__name__)
 _Due = tuple[str, str, str, str]  # (host, agent, tool, folder)
 
@@ -107,11 +104,7 @@ class FleetUsage:
         if not host:
             return self.reader
         if host not in self._host_readers:
-            try:
-                files = SshSessionFiles.for_tmux(host, tmux_on(self.context.tmux, host))
-            except ValueError as error:
-                raise OrchestraError(f"host {host}: {error}") from None
-            self._host_readers[host] = SessionUsageReader(files=files, budget=HOST_BUDGET)
+            self._host_readers[host] = usage_reader(self.context.tmux, host)
         return self._host_readers[host]
 
     def _summaries(self, host: str, due: list[_Due], day: str) -> dict[str, AgentCost]:
