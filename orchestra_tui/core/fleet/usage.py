@@ -3,8 +3,9 @@ off the event loop (one thread for every agent due), at most every `USAGE_EVERY`
 agent and at once when its turn ends (working, then not), so a tick never waits on the disk.
 
 An agent on a host keeps its records on that host: they are read there, through that host's ssh
-(services/usage/remote.py: only the bytes written since the last read, bounded per read), one
-thread per host so a slow host delays only its own agents, and priced with the same code. A
+(services/usage/remote.py: only the bytes written since the last read, bounded per read), a
+quarter as often (and at its turn end), one thread per host so a slow host delays only its own
+agents, and priced with the same code. A
 host that does not answer makes its agents' cost unknown, with the reason."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from orchestra_tui.services.ports import UsageReaderPort
 __all__ = ["USAGE_EVERY", "AgentCost", "FleetUsage"]
 
 USAGE_EVERY = 30.0  # seconds between two reads of an agent's records: a glance needs no more
+HOST_SLOWER = 4  # an agent on a host: two ssh round trips a read, so a quarter as often
 log = logging.getLogger(__name__)
 _Due = tuple[str, str, str, str]  # (host, agent, tool, folder)
 
@@ -63,8 +65,9 @@ class FleetUsage:
                 self._owed.add(name)  # read again once it answers
                 continue
             last = self._read_at.get(name)
+            every = self.every * (HOST_SLOWER if host else 1)
             if self._busy or (name not in self._owed and last is not None
-                              and now - last < self.every):
+                              and now - last < every):
                 continue
             where = _folder_of(slot)
             tool = slot.tool or slot.spec.tool
