@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestra_tui.core.costs import day_of, price, summarize
+from orchestra_tui.services.usage.files import LocalSessionFiles
 from orchestra_tui.services.usage.reader import SessionUsageReader
 from orchestra_tui.services.usage.records import TokenCount, UsageRecord
 
@@ -99,3 +100,23 @@ def test_a_hostile_local_file_is_read_line_by_line_and_in_bounded_chunks(tmp_pat
     size = (folder / "s.jsonl").stat().st_size
     assert size <= reader.files.bytes_read <= size + 65536
     assert reader.records("claude", CLAUDE_CWD)[-1].key == "m2"
+
+
+def test_many_files_are_read_in_bounded_calls(tmp_path):
+    folder = tmp_path / ".claude" / "projects" / "-work-api"
+    folder.mkdir(parents=True)
+    line = json.dumps({"type": "assistant", "timestamp": "2026-12-07T03:00:00.000Z",
+                       "message": {"id": "m", "model": "claude-sonnet-4-5",
+                                   "usage": {"input_tokens": 50, "output_tokens": 12}}})
+    for index in range(600):
+        (folder / f"s{index:03d}.jsonl").write_text(line.replace('"m"', f'"m{index}"') + "\n")
+    calls: list[int] = []
+
+    class Counted(LocalSessionFiles):
+        def read(self, wants):
+            calls.append(len(wants))
+            return super().read(wants)
+
+    reader = SessionUsageReader(files=Counted(tmp_path))
+    assert len(reader.records("claude", CLAUDE_CWD)) == 600
+    assert calls == [256, 256, 88]

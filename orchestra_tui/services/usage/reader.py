@@ -30,6 +30,7 @@ __all__ = ["CHUNK", "SessionUsageReader", "claude_slug"]
 HEAD_BYTES = 65536  # a Codex rollout names its folder in its first line (`session_meta`)
 CHUNK = 8 * 1024 * 1024  # at most this much of one file at once; a longer line is skipped
 UNBOUNDED = 1 << 62
+FILES_PER_CALL = 256  # a host's call names each file on its command line: kept short
 
 
 @dataclass
@@ -110,13 +111,14 @@ class SessionUsageReader:
         return names
 
     def _read(self, wants: list[Want]) -> list[bytes]:
-        """The wants in batches of at most a chunk's bytes (one call each: one ssh round trip
-        for a host)."""
+        """The wants in batches of at most a chunk's bytes and `FILES_PER_CALL` files (one call
+        each: one ssh round trip for a host)."""
         chunks: list[bytes] = []
         batch: list[Want] = []
         size = 0
         for want in [*wants, None]:
-            if batch and (want is None or size + want[2] > self.chunk):
+            if batch and (want is None or size + want[2] > self.chunk
+                          or len(batch) >= FILES_PER_CALL):
                 chunks.extend(self.files.read(batch))
                 batch, size = [], 0
             if want is not None:
