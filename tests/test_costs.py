@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestra_tui.core.costs import day_of, price, summarize
+from orchestra_tui.services.usage.files import LocalSessionFiles
 from orchestra_tui.services.usage.reader import SessionUsageReader
 from orchestra_tui.services.usage.records import TokenCount, UsageRecord
 
@@ -81,3 +82,41 @@ def test_the_price_comes_from_the_table_and_an_unknown_model_is_not_guessed(home
     assert summary.cost == Decimal(2 * (50 * 3 + 12 * 15)) / 1_000_000
     assert summary.today_tokens.output == 24  # the unknown call was on another day
     assert summary.row()["cost_usd"] == pytest.approx(0.00066)
+
+
+def test_a_hostile_local_file_is_read_line_by_line_and_in_bounded_chunks(tmp_path):
+    folder = tmp_path / ".claude" / "projects" / "-work-api"
+    folder.mkdir(parents=True)
+    call = {"type": "assistant", "timestamp": "2026-12-07T03:00:00.000Z",
+            "message": {"id": "m1", "model": "claude-sonnet-4-5", "content": "a\u2028b\u0085c",
+                        "usage": {"input_tokens": 50, "output_tokens": 12}}}
+    # json.dumps would escape them: written raw, as Claude Code (JSON.stringify) does.
+    line = json.dumps(call, ensure_ascii=False).encode() + b"\n"
+    (folder / "s.jsonl").write_bytes(b"\xff garbage\n" + b"[" * 300_000 + b"\n" + line
+                                     + line.replace(b'"m1"', b'"m2"'))
+    reader = SessionUsageReader(tmp_path, chunk=65536)
+    assert [record.key for record in reader.records("claude", CLAUDE_CWD)] == ["m1", "m2"]
+    # Each chunk's unfinished last line is read again with the next: at most a chunk more.
+    size = (folder / "s.jsonl").stat().st_size
+    assert size <= reader.files.bytes_read <= size + 65536
+    assert reader.records("claude", CLAUDE_CWD)[-1].key == "m2"
+
+
+def test_many_files_are_read_in_bounded_calls(tmp_path):
+    folder = tmp_path / ".claude" / "projects" / "-work-api"
+    folder.mkdir(parents=True)
+    line = json.dumps({"type": "assistant", "timestamp": "2026-12-07T03:00:00.000Z",
+                       "message": {"id": "m", "model": "claude-sonnet-4-5",
+                                   "usage": {"input_tokens": 50, "output_tokens": 12}}})
+    for index in range(600):
+        (folder / f"s{index:03d}.jsonl").write_text(line.replace('"m"', f'"m{index}"') + "\n")
+    calls: list[int] = []
+
+    class Counted(LocalSessionFiles):
+        def read(self, wants):
+            calls.append(len(wants))
+            return super().read(wants)
+
+    reader = SessionUsageReader(files=Counted(tmp_path))
+    assert len(reader.records("claude", CLAUDE_CWD)) == 600
+    assert calls == [256, 256, 88]

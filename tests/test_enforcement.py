@@ -227,3 +227,15 @@ def test_an_agent_started_enforcing_is_denied_when_nothing_of_the_config_reads(
     done = subprocess.run(command, shell=True, input=json.dumps(bash("ls")).encode(),
                           capture_output=True, timeout=30, env=env, cwd=REPO)
     assert "no such config file" in decision(done)[1]
+
+
+@pytest.mark.parametrize(("tool", "off"), [("opencode", True), ("copilot", False), ("qwen", False),
+                                           ("gemini", False)])
+def test_enforce_on_a_cli_without_orchestra_s_pre_tool_hook_is_said_to_be_off(tmp_path, tool,
+                                                                               off):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[agent]]\nname = "infra"\ntool = "{tool}"\nenforce = true\n',
+                      encoding="utf-8")
+    problems = enforcement_problems(config)
+    assert (problems.get("infra", "").startswith(
+        f"enforce is on, but {tool} has no pre-tool hook")) is off, problems

@@ -1,7 +1,8 @@
 """Cost in the product: a real fleet over tmux with the simulated agent reads its CLI's session
 records (the recorded Claude Code transcript of tests/sessions/, placed where Claude Code keeps
 it for the agent's folder) off the event loop, on the half-minute and at once when a turn ends;
-`status --json` and `why` say what each agent cost, an agent on a host says why it is unknown."""
+`status --json` and `why` say what each agent cost, an agent on a host it cannot reach says why
+it is unknown."""
 
 from __future__ import annotations
 
@@ -75,15 +76,20 @@ async def _state(fleet: Fleet, state: State) -> bool:
     return view is not None and view.status.state is state
 
 
-async def test_an_agent_on_a_host_is_shown_unknown_with_the_reason(tmux, tmp_path):
+async def test_an_agent_on_a_host_orchestra_cannot_reach_is_unknown_with_the_reason(
+        tmux, tmp_path):
+    # A host this fleet has no ssh for: its records are not read here (nobody's), and the
+    # reason says so. Reading on a real host: tests/test_usage_hosts.py.
     pane = await start_fake_agent(tmux, "claude", tmp_path / "a.log", session="far")
+    _records_for(tmp_path, REPO)
     fleet = Fleet(tmux, [AgentSpec(name="far", tool="claude", target=pane.pane_id,
-                                   host="gpu")], usage=SessionUsageReader(tmp_path))
+                                   host="gpu", cwd=str(REPO))], usage=SessionUsageReader(tmp_path))
     await fleet.refresh()
+    await fleet.refresh_usage()
     view = fleet.snapshot.get("far")
     assert view is not None and view.cost is None
-    assert view.cost_unknown.startswith("on host gpu")
-    assert "not known: on host gpu" in why_text(explain(view, now=1.0))
+    assert view.cost_unknown.startswith("its session records not read: host gpu")
+    assert "not known: its session records not read" in why_text(explain(view, now=1.0))
     fleet.close()
 
 

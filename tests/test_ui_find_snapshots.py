@@ -3,6 +3,8 @@ grouped by host, at 80x24 and 160x45."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from orchestra_tui.ui.app import OrchestraApp
 from orchestra_tui.ui.options import AppOptions
 from tests.fleet_sixty import sixty_views
@@ -30,3 +32,21 @@ def test_sixty_agents_grouped_by_state_160x45(snap_compare, tmp_path):
 
 def test_the_filter_bar_open_while_typing_80x24(snap_compare, tmp_path):
     assert snap_compare(_app(tmp_path), terminal_size=(80, 24), press=["slash", "g", "p", "u"])
+
+
+def _long_keys(tmp_path) -> OrchestraApp:
+    """The sixty agents with short names and no lane names: each is grouped by its
+    repository (a long key), and the agent column is narrower than a header's count."""
+    views = []
+    for view in sixty_views():
+        spec = view.status.spec
+        name = "a" + view.name.split("-")[-1]
+        spec = replace(spec, name=name, lane="", repo=f"acme-corp/{spec.lane}-service")
+        views.append(replace(view, status=replace(view.status, name=name, spec=spec)))
+    return OrchestraApp(FixedFleet(tmp_path, views), OPTIONS)
+
+
+def test_group_headers_with_long_keys_read_across_the_row_80x24(snap_compare, tmp_path):
+    # Headers longer than the agent column (a repository, "10/15 need you"): they read across
+    # the row's columns, the key cut only where the row has no room left.
+    assert snap_compare(_long_keys(tmp_path), terminal_size=(80, 24), press=["G", "G"])

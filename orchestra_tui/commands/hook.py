@@ -29,10 +29,12 @@ if TYPE_CHECKING:
     from orchestra_tui.core.guard.hook_guard import HookIO
     from orchestra_tui.models import AgentRecord, PaneInfo
 
-TOOLS = ("claude", "codex", "gemini")
+TOOLS = ("claude", "codex", "gemini", "qwen", "copilot")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
 # Pre-tool events and the tool names that mean "run a shell command", per agent CLI.
-_PRE_TOOL = {"PreToolUse": ("Bash",), "BeforeTool": ("run_shell_command",)}
+# Qwen Code names its shell tool as Gemini CLI does; Copilot CLI `bash`.
+_PRE_TOOL = {"PreToolUse": ("Bash", "run_shell_command", "bash"),
+             "BeforeTool": ("run_shell_command",)}
 MAX_ASKED = 16 << 10  # longest asked command kept in the event log
 # Events whose `prompt` is the prompt the person (or orchestra) submitted.
 _PROMPT_EVENTS = ("UserPromptSubmit", "BeforeAgent")
@@ -48,13 +50,14 @@ class Options:
         self.config: Path | None = None
         self.agent = ""
         self.enforcing = False  # the agent was started enforcing (recorded at launch)
+        self.event = ""  # the event, for a CLI whose payload does not name it (Copilot CLI)
         self.payload_arg: str | None = None
 
     @classmethod
     def parse(cls, argv: list[str]) -> Options:
         options = cls()
         names = {"--tool": "tool", "--data-dir": "data_dir", "--config": "config",
-                 "--agent": "agent"}
+                 "--agent": "agent", "--event": "event"}
         index = 0
         while index < len(argv):
             word = argv[index]
@@ -164,10 +167,12 @@ def asked_command(name: str, payload: dict[str, Any]) -> str | None:
 
 def deny_output(tool: str, reason: str) -> dict[str, Any]:
     """The tool's documented way for a pre-tool hook to refuse a call, with `reason` for the
-    model: Claude Code and Codex read `hookSpecificOutput.permissionDecision`, Gemini CLI the
-    top-level `decision`."""
+    model: Claude Code, Codex and Qwen Code read `hookSpecificOutput.permissionDecision`,
+    Gemini CLI the top-level `decision`, Copilot CLI a top-level `permissionDecision`."""
     if tool == "gemini":
         return {"decision": "deny", "reason": reason}
+    if tool == "copilot":  # Copilot CLI's preToolUse output
+        return {"permissionDecision": "deny", "permissionDecisionReason": reason}
     return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
                                    "permissionDecisionReason": reason}}
 
@@ -176,6 +181,10 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
            ) -> tuple[dict[str, Any], dict | None]:
     """The event's record for the pane's log, and the output to print (a denial) or None.
     Nothing here writes but the journal line of a denial (whose failure changes nothing)."""
+    if options.tool == "copilot" and options.event:  # recorded in Claude Code's terms
+        from orchestra_tui.agents.copilot_hooks import as_claude
+
+        payload = as_claude(options.event, payload)
     name = event_name(payload)
     record: dict[str, Any] = {"at": now, "event": name, "tool": options.tool,
                               "pane": pane_id}

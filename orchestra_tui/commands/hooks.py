@@ -21,6 +21,8 @@ _AFTER_INSTALL = {
     "codex": "start (or restart) Codex: hooks are read when it starts",
     "gemini": "start (or restart) Gemini CLI in a folder it trusts: it reads hooks when it "
               "starts, and runs none in an untrusted folder",
+    "qwen": "start (or restart) Qwen Code: hooks are read when it starts",
+    "copilot": "start (or restart) Copilot CLI: hooks are read when it starts",
 }
 
 
@@ -32,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "what is installed where.")
     parser.add_argument("action", choices=("install", "remove", "status"))
     parser.add_argument("--tool", choices=TOOLS,
-                        help="claude, codex or gemini (install and remove need one)")
+                        help="claude, codex, gemini, qwen or copilot (install and remove need one)")
     parser.add_argument("--project", metavar="DIR",
                         help="the project's settings instead of your user settings")
     parser.set_defaults(func=run)

@@ -15,6 +15,7 @@ from typing import Any
 from orchestra_tui.bootstrap import boot
 from orchestra_tui.commands.log import parse_since
 from orchestra_tui.commands.targets import recorded_name
+from orchestra_tui.core.lifecycle.hosts import usage_reader
 from orchestra_tui.core.report import (
     AgentReport,
     format_duration,
@@ -24,6 +25,7 @@ from orchestra_tui.core.report import (
 )
 from orchestra_tui.core.report_costs import PeriodCost, costs_of, totals
 from orchestra_tui.errors import OrchestraError
+from orchestra_tui.services.ports import UsageReaderPort
 from orchestra_tui.ui.wording.costs import dollars, tokens
 
 NOT_KNOWN = PeriodCost(unknown="not in the config or the agents orchestra started: its "
@@ -90,7 +92,14 @@ def _costs(booted, report: dict[str, AgentReport], since: float | None
     for record in records:
         specs.setdefault(record.spec.name, record.spec)
     wanted = [spec for name, spec in specs.items() if name in report]
-    found = costs_of(wanted, booted.usage, since=since)
+    readers: dict[str, UsageReaderPort] = {}
+
+    def on_host(host: str) -> UsageReaderPort:  # one reader per host: its files listed once
+        if host not in readers:
+            readers[host] = usage_reader(booted.services.tmux, host)
+        return readers[host]
+
+    found = costs_of(wanted, booted.usage, since=since, host_reader=on_host)
     return {name: found.get(name, NOT_KNOWN) for name in report}
 
 

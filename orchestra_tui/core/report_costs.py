@@ -2,8 +2,9 @@
 per merged PR and per issue (the agent's cost over what it merged or addressed), and the
 fleet's whole (what the period cost per merged PR). Pure over the records a reader gives.
 
-An agent whose records cannot be read here (on a host, no folder known, a tool that keeps none)
-is said so with the reason, never counted as free.
+An agent whose records cannot be read (its host does not answer, no folder known, a tool that
+keeps none) is said so with the reason, never counted as free; an agent on a host is read
+there, through `host_reader`.
 
 >>> from orchestra_tui.services.usage.records import TokenCount, UsageRecord
 >>> call = UsageRecord("claude", "m1", 100.0, "claude-sonnet-4-5", TokenCount(1000, 1000))
@@ -14,12 +15,13 @@ is said so with the reason, never counted as free.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from orchestra_tui.core.costs import price
+from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec
 from orchestra_tui.services.ports import UsageReaderPort
 from orchestra_tui.services.usage.records import TokenCount, UsageRecord
@@ -73,12 +75,14 @@ def period_cost(records: Iterable[UsageRecord], *, since: float | None) -> Perio
 
 
 def costs_of(specs: Iterable[AgentSpec], reader: UsageReaderPort, *,
-             since: float | None) -> dict[str, PeriodCost]:
-    """Each agent's cost in the period, by name. Blocking file reads: a command's, or off the
-    event loop."""
+             since: float | None,
+             host_reader: Callable[[str], UsageReaderPort] | None = None
+             ) -> dict[str, PeriodCost]:
+    """Each agent's cost in the period, by name; an agent on a host through
+    `host_reader(host)`. Blocking reads: a command's, or off the event loop."""
     found: dict[str, PeriodCost] = {}
     for spec in specs:
-        if spec.host:
+        if spec.host and host_reader is None:
             found[spec.name] = PeriodCost(unknown=f"on host {spec.host}: its session records "
                                                   "are there, not read here")
         elif spec.tool not in READ_TOOLS:
@@ -89,9 +93,10 @@ def costs_of(specs: Iterable[AgentSpec], reader: UsageReaderPort, *,
                                                   "session records by")
         else:
             try:
-                found[spec.name] = period_cost(reader.records(spec.tool, spec.cwd), since=since)
-            except (OSError, ValueError) as error:
-                found[spec.name] = PeriodCost(unknown=f"its session records unreadable: {error}")
+                where = host_reader(spec.host) if spec.host and host_reader else reader
+                found[spec.name] = period_cost(where.records(spec.tool, spec.cwd), since=since)
+            except (OSError, ValueError, OrchestraError) as error:
+                found[spec.name] = PeriodCost(unknown=f"its session records not read: {error}")
     return found
 
 

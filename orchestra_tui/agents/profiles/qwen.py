@@ -7,19 +7,22 @@ with its own glyphs: "◆︎" before an answer, "●︎" before a notice, "›" 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from orchestra_tui.agents.profiles.base import (
-    CANCELED,
     COUNTER_WITH_HINT,
     EL,
     SPINNER_VERB,
-    Dialog,
     Keys,
-    Profile,
     m,
     rx,
 )
+from orchestra_tui.agents.profiles.gemini import PROFILE as GEMINI
 
-PROFILE = Profile(
+# Gemini CLI's composer ("> " between rules), echo, cancel and error rows, working window and
+# dialog; what Qwen Code draws differently is below, and what it does not draw is turned off.
+PROFILE = replace(
+    GEMINI,
     name="qwen",
     signatures=(
         (rx(r"Qwen Code|QWEN\.md|\bqwen --resume\b"), 8),
@@ -33,36 +36,35 @@ PROFILE = Profile(
         (rx(r"Waiting for user confirmation"), 2),
         (rx(r"^\s*› 1\. Yes, allow once"), 10),  # Gemini CLI marks it with ●
     ),
-    composer=rx(r"^\s*(?:[>!*]|\(r:\))(?: |$)"),
-    composer_framed=True,
-    echo=rx(r"^\s*> \S"),
+    composer_edges=False,
+    composer_padded=False,
     # Answers (◆︎), notices (●︎), tool rows (✓ done, ? waiting, - cancelled, ✕ failed).
     item=rx(r"^\s*(?:[◆✕✓]\ufe0e?|●\ufe0e) ?\S"),
-    interrupted=(m("cancelled", r"Request cancelled\."), *CANCELED),
     working=(
         m("status row", r"esc to cancel\)?", needs=("esc to cancel",)),
         m("status row", rf"\({EL} · esc to cancel", needs=("esc to cancel",)),
         *COUNTER_WITH_HINT, *SPINNER_VERB,
     ),
-    working_window=12,
-    failed=(m("error", r"^\s*✕ \S"),),
-    not_error=(rx(r"✖ \d+ errors?\b"),),
-    dialog=Dialog(
+    working_joined=(),
+    # Its option cursor is "›" (Gemini CLI's "●" also seen), its titles its own.
+    dialog=replace(
+        GEMINI.dialog,
         cursor=rx(r"^\s*[›●]\s*\d+\.\s+\S"),
         option=rx(r"^\s*(?:[›●]\s*)?\d+\.\s+\S"),
-        footer_required=False,
-        waiting=rx(r"Waiting for user confirmation"),
         titles=(
             ("exec", rx(r"Allow execution of")),
             ("edit", rx(r"Apply this change\?|^\s*\? (?:Edit|WriteFile|Write) ")),
             ("fetch", rx(r"URLs to fetch:")),
             ("trust", rx(r"Do you trust the files in this folder\?")),
         ),
-        default_kind="confirm",
     ),
     context=((rx(r"Context (\d{1,3})(?:\.\d+)?% used"), "used"),),
+    context_column=False,
+    queue_header=None,
+    queue_more=None,
     # Option 1 ("Yes, allow once") is preselected; Escape is "No, suggest changes (esc)".
     keys=Keys(approve=("Enter",), deny=("Escape",)),
+    keys_by_dialog=(),
     # "Enter to steer · Ctrl+Q to queue": a prompt typed during a turn is taken.
     types_while_working=True,
 )

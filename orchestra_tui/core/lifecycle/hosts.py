@@ -11,9 +11,15 @@ from pathlib import Path
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.paths import display_path
 from orchestra_tui.services.git import worktrees
+from orchestra_tui.services.ports import UsageReaderPort
 from orchestra_tui.services.tmux.port import TmuxPort
+from orchestra_tui.services.usage.reader import SessionUsageReader
+from orchestra_tui.services.usage.remote import SshSessionFiles
 
-__all__ = ["LifecycleError", "git_runner", "shown", "tmux_on"]
+__all__ = ["HOST_USAGE_BUDGET", "LifecycleError", "git_runner", "shown", "tmux_on",
+           "usage_reader"]
+
+HOST_USAGE_BUDGET = 32 * 1024 * 1024  # most bytes of a host's records one read brings
 
 
 class LifecycleError(OrchestraError):
@@ -39,6 +45,16 @@ def git_runner(tmux: TmuxPort, host: str) -> worktrees.GitRunner:
         return worktrees.SshGitRunner.for_tmux(host, tmux_on(tmux, host))
     except ValueError as error:
         raise LifecycleError(f"host {host}: {error}") from None
+
+
+def usage_reader(tmux: TmuxPort, host: str) -> UsageReaderPort:
+    """The agent CLIs' session records on `host`, read through the ssh of that host's tmux
+    runner (each file from where the last read stopped: keep the reader)."""
+    try:
+        files = SshSessionFiles.for_tmux(host, tmux_on(tmux, host))
+    except ValueError as error:
+        raise LifecycleError(f"host {host}: {error}") from None
+    return SessionUsageReader(files=files, budget=HOST_USAGE_BUDGET)
 
 
 def shown(path: Path | str, host: str) -> str:

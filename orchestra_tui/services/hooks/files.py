@@ -316,3 +316,46 @@ def json_hooks_edit(path: Path, groups: dict[str, list[dict[str, Any]]],
 
     return Edit(present=present, add=add, strip=strip)
 
+
+
+def flat_hooks_edit(path: Path, handlers: dict[str, list[dict[str, Any]]],
+                    is_ours: Callable[[dict[str, Any]], bool]) -> Edit:
+    """The Edit for a hooks file whose `hooks` maps event names straight to handler lists,
+    with a `version` (GitHub Copilot CLI's `~/.copilot/hooks/*.json`, version 1)."""
+
+    def stripped(value: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        hooks = value.get("hooks")
+        if not isinstance(hooks, dict):
+            return value, 0
+        removed = 0
+        kept_hooks: dict[str, Any] = {}
+        for event, entries in hooks.items():
+            if not isinstance(entries, list):
+                kept_hooks[event] = entries
+                continue
+            kept = [entry for entry in entries if not (isinstance(entry, dict) and is_ours(entry))]
+            removed += len(entries) - len(kept)
+            if kept or not entries:
+                kept_hooks[event] = kept
+        if not removed:
+            return value, 0
+        return {**value, "hooks": kept_hooks}, removed
+
+    def present(data: bytes | None) -> bool:
+        return stripped(load_json(data, path))[1] > 0
+
+    def add(data: bytes | None) -> bytes:
+        original = load_json(data, path)
+        value = stripped(original)[0]
+        hooks = dict(value.get("hooks") or {})
+        for event, new in handlers.items():
+            hooks[event] = [*(hooks.get(event) or []), *new]
+        result = {"version": 1, **value, "hooks": hooks}
+        if data is not None and result == original:
+            return data
+        return dump_json(result, data)
+
+    def strip(data: bytes) -> bytes:
+        return dump_json(stripped(load_json(data, path))[0], data)
+
+    return Edit(present=present, add=add, strip=strip)

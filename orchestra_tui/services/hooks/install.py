@@ -261,8 +261,9 @@ def launch_injection(tool: str, program: HookProgram, *, agent: str = "",
     if tool == "codex":
         return LaunchInjection(tool, args=("-c", codex_launch_override(program, agent,
                                                                        enforcing)))
-    return LaunchInjection(tool, note="Gemini CLI takes no extra settings file at launch: "
-                                      "run `orchestra hooks install --tool gemini`")
+    name = {"qwen": "Qwen Code", "copilot": "Copilot CLI"}.get(tool, "Gemini CLI")
+    return LaunchInjection(tool, note=f"{name} takes no extra settings file at launch: "
+                                      f"run `orchestra hooks install --tool {tool}`")
 
 
 def with_hooks(command: str, injection: LaunchInjection) -> str:

@@ -14,6 +14,19 @@ handler shape, and the command line of the hook program.
   reports a turn as BeforeAgent, PreCompress (trigger "auto", before each model call),
   BeforeTool, Notification ToolPermission while its dialog is up, AfterTool, AfterAgent (also
   after a turn that failed on an API error; nothing after Esc).
+- Qwen Code: `hooks` in `~/.qwen/settings.json` or the project's `.qwen/settings.json`, in
+  Claude Code's shape and with its event names (handler `timeout` in seconds). Checked with
+  Qwen Code 0.24.4 offline: SessionStart at launch, UserPromptSubmit (again when a tool's
+  result goes back to the model), PermissionRequest and Notification permission_prompt as its
+  dialog opens, PreToolUse after the person allowed the call (before it runs), PostToolUse,
+  Stop, Notification idle_prompt; the hook inherits the agent's environment (`TMUX_PANE`).
+- GitHub Copilot CLI: a file of its own, `~/.copilot/hooks/orchestra.json` (`$COPILOT_HOME`)
+  or the project's `.github/hooks/orchestra.json`: `{"version": 1, "hooks": {event: [handler]}}`
+  with camel-case events and a `bash` command per handler. Its payloads do not all name their
+  event, so each handler passes `--event`. Checked with Copilot CLI 1.0.102 offline:
+  sessionStart and userPromptSubmitted with the first prompt, preToolUse before its
+  permission dialog, permissionRequest and notification (permission_prompt) as it opens,
+  postToolUse, agentStop at the turn's end.
 """
 
 from __future__ import annotations
@@ -30,9 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestra_tui.services.hooks.files import Edit, json_hooks_edit
+from orchestra_tui.services.hooks.files import Edit, flat_hooks_edit, json_hooks_edit
 
-TOOLS = ("claude", "codex", "gemini")
+TOOLS = ("claude", "codex", "gemini", "qwen", "copilot")
 HOOK_MODULE = "orchestra_tui.commands.hook"
 MARK_OPTION = "@orchestra-hook"  # the pane option hooks without orchestra at hand set
 HANDLER_SECONDS = 10
@@ -47,6 +60,9 @@ CODEX_EVENTS = ("SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionReq
                 "PostToolUse", "Stop")
 GEMINI_EVENTS = ("SessionStart", "BeforeAgent", "BeforeTool", "AfterTool", "Notification",
                  "AfterAgent", "PreCompress", "SessionEnd")
+QWEN_EVENTS = CLAUDE_BASE_EVENTS + CLAUDE_NEWER_EVENTS  # all in Qwen Code 0.24.4's HookEventName
+COPILOT_EVENTS = ("sessionStart", "userPromptSubmitted", "preToolUse", "postToolUse",
+                  "permissionRequest", "notification", "agentStop", "sessionEnd")
 
 
 @dataclass(frozen=True)
@@ -57,16 +73,19 @@ class HookProgram:
     config: Path
     python: str = sys.executable
 
-    def argv(self, tool: str, agent: str = "", enforcing: bool = False) -> list[str]:
+    def argv(self, tool: str, agent: str = "", enforcing: bool = False,
+             event: str = "") -> list[str]:
         """The hook's command line; `enforcing` records that `agent` was started enforcing,
-        so the hook denies its commands when the config cannot be read at all."""
+        so the hook denies its commands when the config cannot be read at all; `event` names
+        the event for a CLI whose payload does not (Copilot CLI)."""
         argv = [self.python, "-m", HOOK_MODULE, "--tool", tool,
                 "--data-dir", str(self.data_dir), "--config", str(self.config)]
+        argv += ["--event", event] if event else []
         argv += ["--agent", agent] if agent else []
         return argv + (["--enforcing"] if agent and enforcing else [])
 
-    def shell(self, tool: str, agent: str = "", enforcing: bool = False) -> str:
-        return shlex.join(self.argv(tool, agent, enforcing))
+    def shell(self, tool: str, agent: str = "", enforcing: bool = False, event: str = "") -> str:
+        return shlex.join(self.argv(tool, agent, enforcing, event))
 
 
 def is_orchestra_command(command: object) -> bool:
@@ -78,7 +97,8 @@ def is_orchestra_command(command: object) -> bool:
 
 
 def is_orchestra_handler(handler: dict[str, Any]) -> bool:
-    return is_orchestra_command(handler.get("command"))
+    """Orchestra's handler: its `command` (Copilot CLI: `bash`) runs orchestra's hook."""
+    return is_orchestra_command(handler.get("command") or handler.get("bash"))
 
 
 # -- where ----------------------------------------------------------------------------------------
@@ -111,9 +131,13 @@ def targets(tool: str, project: Path | None = None) -> list[Target]:
         hooks = Target(tool, "hooks", directory / "hooks.json", scope)
         # Codex reads hook trust from the user's config.toml only, never a project's.
         return [hooks] if project else [hooks, Target(tool, "trust", base / "config.toml", scope)]
-    if tool == "gemini":
-        directory = project / ".gemini" if project else _home() / ".gemini"
+    if tool in ("gemini", "qwen"):
+        directory = project / f".{tool}" if project else _home() / f".{tool}"
         return [Target(tool, "hooks", directory / "settings.json", scope)]
+    if tool == "copilot":
+        base = Path(os.environ.get("COPILOT_HOME") or _home() / ".copilot")
+        directory = project / ".github" / "hooks" if project else base / "hooks"
+        return [Target(tool, "hooks", directory / "orchestra.json", scope)]
     raise ValueError(f"unknown tool {tool!r}")
 
 
@@ -156,6 +180,9 @@ def hook_groups(tool: str, program: HookProgram, *, agent: str = "",
         handler: dict[str, Any] = {"type": "command", "command": command,
                                    "timeout": HANDLER_SECONDS}
         events = claude_events(version)
+    elif tool == "qwen":
+        handler = {"type": "command", "command": command, "timeout": HANDLER_SECONDS}
+        events = QWEN_EVENTS
     elif tool == "codex":
         handler = {"type": "command", "command": command, "timeout": HANDLER_SECONDS}
         events = CODEX_EVENTS
@@ -311,9 +338,18 @@ def codex_override(groups: dict[str, list[dict[str, Any]]]) -> str:
     return "hooks = {" + ", ".join([*events, "state = {" + ", ".join(trust) + "}"]) + "}"
 
 
+def copilot_handlers(program: HookProgram, *, agent: str = "", enforcing: bool = False
+                     ) -> dict[str, list[dict[str, Any]]]:
+    """Copilot CLI's handlers, one per event, each naming its event to the hook program."""
+    return {event: [{"type": "command", "bash": program.shell("copilot", agent, enforcing, event),
+                     "timeoutSec": HANDLER_SECONDS}] for event in COPILOT_EVENTS}
+
+
 def edit_for(target: Target, program: HookProgram, *,
              version: tuple[int, ...] | None = None) -> Edit:
     if target.kind == "trust":
         return trust_edit(target.path.with_name("hooks.json"))
+    if target.tool == "copilot":
+        return flat_hooks_edit(target.path, copilot_handlers(program), is_orchestra_handler)
     return json_hooks_edit(target.path, hook_groups(target.tool, program, version=version),
                            is_orchestra_handler)

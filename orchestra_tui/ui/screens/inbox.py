@@ -4,10 +4,13 @@ thread to the owning agent's queue; resolve, snooze and open in the browser from
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 
-from orchestra_tui.core.desk.desk import DeskSnapshot, InboxEntry, LoopEntry
+from orchestra_tui.core.desk.desk import DeskSnapshot, InboxEntry
 from orchestra_tui.core.desk.inbox import InboxPull, clean_body
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.core.review import ReviewTarget
@@ -162,14 +165,17 @@ class InboxScreen(DeskScreen):
     def action_send(self) -> None:
         loop = self.listing.selected_loop_entry
         if loop is not None:
-            self._send_loop(loop)
+            self._send_to_owner(loop.pull, lambda name: LoopItemQueued(loop, name))
             return
         entry = self._require_entry()
-        if entry is None:
-            return
-        agent = entry.pull.pr.agent
-        if agent:
-            self.post_message(ReviewQueued(entry, agent))
+        if entry is not None:
+            self._send_to_owner(entry.pull, lambda name: ReviewQueued(entry, name))
+
+    def _send_to_owner(self, pull: InboxPull, message: Callable[[str], Message]) -> None:
+        """`message` for the PR's owning agent, or for the agent the person picks when no
+        lane claims the PR."""
+        if pull.pr.agent:
+            self.post_message(message(pull.pr.agent))
             return
         names = self.agent_names()
         if not names:
@@ -178,24 +184,7 @@ class InboxScreen(DeskScreen):
 
         def picked(name: str | None) -> None:
             if name:
-                self.post_message(ReviewQueued(entry, name))
-
-        self.app.push_screen(PickAgentScreen(names, "Unassigned PR: send to which agent?"),
-                             picked)
-
-    def _send_loop(self, loop: LoopEntry) -> None:
-        agent = loop.pull.pr.agent
-        if agent:
-            self.post_message(LoopItemQueued(loop, agent))
-            return
-        names = self.agent_names()
-        if not names:
-            self.notify("No agent to send it to", severity="warning")
-            return
-
-        def picked(name: str | None) -> None:
-            if name:
-                self.post_message(LoopItemQueued(loop, name))
+                self.post_message(message(name))
 
         self.app.push_screen(PickAgentScreen(names, "Unassigned PR: send to which agent?"),
                              picked)

@@ -10,7 +10,7 @@ from rich.text import Text
 from orchestra_tui.ui.wording.format import BADGE_WIDTH, DURATION_WIDTH
 
 __all__ = ["ALL_COLUMNS", "CELL_PADDING", "COLUMNS", "COST_LAYOUTS", "FIXED_WIDTHS", "LAYOUTS",
-           "Layout", "cell_width"]
+           "Layout", "cell_width", "column_widths"]
 
 COLUMNS = ("state", "agent", "tool", "lane", "for", "context", "queue")
 ALL_COLUMNS = (*COLUMNS, "cost")
@@ -41,3 +41,17 @@ COST_LAYOUTS = (*(Layout((*layout.columns, "cost"), layout.bar) for layout in LA
 
 def cell_width(cell: object) -> int:
     return cell.cell_len if isinstance(cell, Text) else len(str(cell))
+
+
+def column_widths(layout: Layout, cells: dict[str, dict[str, object]]) -> list[int]:
+    """Each of the layout's columns' width for these rows' cells (padding not counted)."""
+    widths = []
+    for column in layout.columns:
+        if column in FIXED_WIDTHS:
+            width = FIXED_WIDTHS[column]
+        elif column == "context":
+            width = layout.bar + 6 if layout.bar else 5
+        else:
+            width = max([len(column)] + [cell_width(row[column]) for row in cells.values()])
+        widths.append(width)
+    return widths

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from orchestra_tui.core.fleet.find import Group, Grouping, filter_views, group_views
+from orchestra_tui.core.fleet.find import Grouping, filter_views, group_views
 from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import first_wait
 from orchestra_tui.models import QueueItemState
@@ -24,11 +24,11 @@ from orchestra_tui.ui.widgets.agent_columns import (
     FIXED_WIDTHS,
     LAYOUTS,
     Layout,
-    cell_width,
+    column_widths,
 )
+from orchestra_tui.ui.widgets.group_header import header_cells
 from orchestra_tui.ui.wording.costs import cost_cell
 from orchestra_tui.ui.wording.format import (
-    BADGE_WIDTH,
     WAIT_STYLES,
     context_bar,
     cut_words,
@@ -142,59 +142,74 @@ class AgentTable(DataTable, inherit_bindings=False):
             views = tuple(sorted(views, key=lambda view: place.get(view.name, len(place))))
         return views
 
-    def _grouped(self, views: tuple[AgentView, ...], cells: dict[str, Cells]) -> list[str]:
+    def _grouped(self, views: tuple[AgentView, ...], cells: dict[str, Cells],
+                 layout: Layout) -> list[str]:
         """The row keys in order: agents, with a header row before each group's."""
         if self.grouping is Grouping.NONE:
             return self._keep_selected_in_place([view.name for view in views])
-        # A header never widens the agent column: it is cut to what the agents need.
-        fits = max([len("agent")] + [cell_width(row["agent"]) for row in cells.values()])
+        groups = group_views(views, self.grouping)
+        widths = self._header_widths(layout, cells, len(cells) + len(groups))
         order: list[str] = []
-        for group in group_views(views, self.grouping):
+        for group in groups:
             key = f"{GROUP_ROW}{group.key}"
-            cells[key] = self._header_cells(key, group, fits)
+            count = len(group.views)
+            label, style = ((f"{group.needing}/{count} need you", "bold red") if group.needing
+                            else (f"{count} agent{'s' if count != 1 else ''}", "magenta"))
+            signature = (group.key, label, widths)
+            cached = self._row_cache.get(key)
+            if cached is None or cached[0] != signature:
+                row: Cells = {column: "" for column in ALL_COLUMNS}
+                row.update(header_cells(group.key, label, widths, label_style=style))
+                cached = (signature, row)
+                self._row_cache[key] = cached
+            cells[key] = cached[1]
             order.append(key)
             order.extend(view.name for view in group.views)
         return order
 
-    def _header_cells(self, key: str, group: Group, fits: int) -> Cells:
-        count = len(group.views)
-        title = Text(ellipsis(f"▾ {group.key}", BADGE_WIDTH - 1), style="bold magenta")
-        # Short, so it fits the narrowest agent column: "3/10 need you", or "10 agents".
-        if group.needing:
-            label = Text(f"{group.needing}/{count} need you", style="bold red")
-        else:
-            label = Text(f"{count} agent{'s' if count != 1 else ''}", style="magenta")
-        label.truncate(fits, overflow="ellipsis")
-        cached = self._row_cache.get(key)
-        signature = (str(title), str(label))
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        row: Cells = {column: "" for column in ALL_COLUMNS}
-        row["state"], row["agent"] = title, label
-        self._row_cache[key] = (signature, row)
-        return row
+    def _header_widths(self, layout: Layout, cells: dict[str, Cells], rows: int
+                       ) -> tuple[tuple[str, int], ...]:
+        """Room for a group's header in each column: what the agents' cells need (a header
+        never widens a column), and the table's width left over given to the last one."""
+        widths = column_widths(layout, cells)
+        spare = self._room(rows) - sum(width + CELL_PADDING for width in widths)
+        if self._width and spare > 0:
+            widths[-1] += spare
+        return tuple(zip(layout.columns, widths, strict=True))
+
+    def _room(self, rows: int) -> int:
+        """The cells the columns may take: the table's width, less a vertical scrollbar."""
+        height = self.size.height - 2  # inside the border
+        return self._width - (1 if 0 < height < rows + 1 else 0)
 
     def update_agents(self, snapshot: FleetSnapshot) -> None:
         self._snapshot = snapshot
         views = self._listed(snapshot)
         self.shown_count = len(views)
         cells = self._rows(views, snapshot.at, self._layout.bar)
-        order = self._grouped(views, cells)
+        order = self._grouped(views, cells, self._layout)
         if (order == self._order and self._width == self._fitted
                 and all(cells[name] is self._shown.get(name) for name in order)):
             self._settle_selection()  # nothing on screen changed: the usual tick
             return
-        layout = self._layout_for(cells)
+        # Chosen by the agents' cells alone: the group headers fit whatever it is.
+        agents = {name: row for name, row in cells.items() if not name.startswith(GROUP_ROW)}
+        layout = self._layout_for(agents, len(order))
         self._fitted = self._width
         if layout.bar != self._layout.bar:
             cells = self._rows(views, snapshot.at, layout.bar)
-            order = self._grouped(views, cells)
+        if layout != self._layout:
+            cells = {name: row for name, row in cells.items() if not name.startswith(GROUP_ROW)}
+            order = self._grouped(views, cells, layout)
         if layout != self._layout:
             self._layout = layout
             self.clear(columns=True)
             self._add_columns()
             self._add_rows(order, cells)
-        elif order != self._order:
+        elif order != self._order or any(cells[name] is not self._shown.get(name)
+                                         for name in order if name.startswith(GROUP_ROW)):
+            # A header changed (its counts, the width): the rows again, so the last
+            # column takes the header's width (`update_cell` keeps a column's width).
             self.clear()
             self._add_rows(order, cells)
         else:
@@ -255,30 +270,16 @@ class AgentTable(DataTable, inherit_bindings=False):
         for name in order:
             self.add_row(*(cells[name][column] for column in self._layout.columns), key=name)
 
-    def _layout_for(self, cells: dict[str, Cells]) -> Layout:
+    def _layout_for(self, cells: dict[str, Cells], rows: int) -> Layout:
         layouts = COST_LAYOUTS if self.show_cost else LAYOUTS
         if not self._width:  # the same layout as before, with or without the cost
             shown = LAYOUTS if self._layout in LAYOUTS else COST_LAYOUTS
             return layouts[shown.index(self._layout)]
-        rows = self.size.height - 2  # inside the border
-        width = self._width - (1 if 0 < rows < len(cells) + 1 else 0)  # a vertical scrollbar
+        width = self._room(rows)
         for layout in layouts:
-            if self._needed_width(layout, cells) <= width:
+            if sum(w + CELL_PADDING for w in column_widths(layout, cells)) <= width:
                 return layout
         return layouts[-1]
-
-    @staticmethod
-    def _needed_width(layout: Layout, cells: dict[str, Cells]) -> int:
-        total = 0
-        for column in layout.columns:
-            if column in FIXED_WIDTHS:
-                width = FIXED_WIDTHS[column]
-            elif column == "context":
-                width = layout.bar + 6 if layout.bar else 5
-            else:
-                width = max([len(column)] + [cell_width(row[column]) for row in cells.values()])
-            total += width + CELL_PADDING
-        return total
 
     # -- the selection -------------------------------------------------------------------------
 
