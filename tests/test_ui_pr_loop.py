@@ -5,6 +5,7 @@ the PR's owner and marks it sent; a conflict and a blocking review are listed be
 from __future__ import annotations
 
 from orchestra_tui.pr_facts import LoopKind
+from orchestra_tui.ui.screens.confirm import ConfirmScreen
 from orchestra_tui.ui.screens.inbox import InboxScreen
 from orchestra_tui.ui.widgets.markdown_detail import MarkdownDetail
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
@@ -43,3 +44,16 @@ async def test_a_failed_check_shows_its_step_and_log_and_s_queues_it_for_the_own
     assert app.desk.routed[loop.item.fingerprint] == "api"
     assert any(label.startswith("CI") and label.endswith("→ api")
                for label in tree_labels(app.screen, ThreadTree))
+    # Sent once: `s` again asks before a second copy goes (autoroute marks items the same way).
+    await pilot.press("s")
+    await settle(pilot)
+    assert isinstance(app.screen, ConfirmScreen)
+    assert "Already sent to api's queue" in str(app.screen.heading)
+    await pilot.press("n")
+    await settle(pilot)
+    assert len(fleet.store.items("api")) == 1
+    await pilot.press("s")
+    await settle(pilot)
+    await pilot.press("y")
+    await settle(pilot)
+    assert [item.text for item in fleet.store.items("api")] == [loop.item.prompt] * 2

@@ -21,6 +21,7 @@ from orchestra_tui.ui.messages import (
     ReviewSnoozed,
     ReviewUnsnoozed,
 )
+from orchestra_tui.ui.screens.confirm import ConfirmScreen
 from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
@@ -168,6 +169,18 @@ class InboxScreen(DeskScreen):
         if entry is None:
             return
         agent = entry.pull.pr.agent
+        if entry.queued_for:  # sent before: a second copy only if asked
+            again = entry.queued_for
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.post_message(ReviewQueued(entry, again))
+
+            self.app.push_screen(ConfirmScreen(
+                f"Already sent to {again}'s queue: send it again?", where(entry.thread),
+                entry.pull.pr.head_sha, note=f"{again} would get this prompt a second time."),
+                confirmed)
+            return
         if agent:
             self.post_message(ReviewQueued(entry, agent))
             return
@@ -185,6 +198,18 @@ class InboxScreen(DeskScreen):
 
     def _send_loop(self, loop: LoopEntry) -> None:
         agent = loop.pull.pr.agent
+        if loop.routed_to:  # by autoroute or an earlier `s`: a second copy only if asked
+            again = loop.routed_to
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.post_message(LoopItemQueued(loop, again))
+
+            self.app.push_screen(ConfirmScreen(
+                f"Already sent to {again}'s queue: send it again?", loop.item.title,
+                loop.pull.pr.head_sha, note=f"{again} would get this prompt a second time."),
+                confirmed)
+            return
         if agent:
             self.post_message(LoopItemQueued(loop, agent))
             return
