@@ -79,8 +79,8 @@ async def test_the_same_new_file_with_different_content_is_a_conflict_and_equal_
     fleet = fleet_over(tmux, trees)
     await fleet.refresh_work()
     found = await fleet.fleet_work.radar.scan()
-    assert found == {"a": (PredictedConflict("b", ("rates.py",)),),
-                     "b": (PredictedConflict("a", ("rates.py",)),)}
+    assert found == {"a": (PredictedConflict("b", ("rates.py",), 1, 1, "agent/a", "agent/b"),),
+                     "b": (PredictedConflict("a", ("rates.py",), 1, 1, "agent/b", "agent/a"),)}
     assert {name: state_of(path) for name, path in trees.items()} == before
     snapshot = await snapshot_worktree(trees["a"], "main")
     assert snapshot is not None and snapshot.files == {"rates.py"}
@@ -111,6 +111,7 @@ async def test_hostile_names_and_a_huge_new_binary_leave_the_worktree_byte_ident
     assert state_of(trees["a"]) == before
     assert snapshot is not None
     assert snapshot.files == {*HOSTILE, "pricing.py"}  # the huge binary is left out
+    assert snapshot.lines["pricing.py"] == 2 and snapshot.lines["new\nline.py"] == 1
     assert git(trees["a"], "show", f"{snapshot.commit}:pricing.py") == "RATE = 4\nROUND = 2"
     size = {line.split(": ")[0]: int(line.split(": ")[1])
             for line in git(clone, "count-objects", "-v").splitlines()}
@@ -122,7 +123,7 @@ async def test_hostile_names_and_a_huge_new_binary_leave_the_worktree_byte_ident
     assert merged is not None and set(merged.files) == set(HOSTILE)
     # Under the limit, a new binary is in; one byte over, it is not.
     small = await snapshot_worktree(trees["a"], "main", max_new_bytes=huge.stat().st_size)
-    assert small is not None and "dump.bin" in small.files
+    assert small is not None and "dump.bin" in small.files and small.lines["dump.bin"] == 0
     assert state_of(trees["a"]) == before
     assert git(clone, "stash", "list") == ""
 

@@ -49,6 +49,13 @@ class _Tree:
     commit: str
     clone: str  # the absolute common git dir: worktrees of one clone share it
     files: frozenset[str]
+    lines: Mapping[str, int]  # lines changed per file since the base
+
+    def conflict(self, other: str, theirs: _Tree, files: tuple[str, ...]) -> PredictedConflict:
+        """This worktree's side of a conflict with `other`'s worktree `theirs`."""
+        return PredictedConflict(other, files, sum(self.lines.get(f, 0) for f in files),
+                                 sum(theirs.lines.get(f, 0) for f in files),
+                                 self.figures.branch, theirs.figures.branch)
 
 
 @dataclass(frozen=True)
@@ -126,8 +133,8 @@ class ConflictRadar:
                     checked.add((a, b))
                     files = await self._check(a, tree_a, b, tree_b, host)
                     if files:
-                        found.setdefault(a, []).append(PredictedConflict(b, files))
-                        found.setdefault(b, []).append(PredictedConflict(a, files))
+                        found.setdefault(a, []).append(tree_a.conflict(b, tree_b, files))
+                        found.setdefault(b, []).append(tree_b.conflict(a, tree_a, files))
             self._checks = {pair: check for pair, check in self._checks.items()
                             if pair in checked}
             names = {candidate[0] for candidate in candidates}
@@ -150,8 +157,8 @@ class ConflictRadar:
             return None
         if snapshot is None:
             return None
-        commit, clone, files = snapshot.commit, snapshot.clone, snapshot.files
-        tree = _Tree(where, figures, commit, clone, files)
+        tree = _Tree(where, figures, snapshot.commit, snapshot.clone, snapshot.files,
+                     snapshot.lines)
         self._trees[name] = tree
         return tree
 

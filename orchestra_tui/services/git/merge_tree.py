@@ -8,15 +8,18 @@ index, its stash list, its files and its refs stay byte for byte as they were.
 MergePrediction(clean=False, files=('f.txt', 'a\\nb.txt'))
 >>> parse_merge_tree(0, "4b825dc642cb6eb9a060e54bf8d69288fbee4904\\0")
 MergePrediction(clean=True, files=())
->>> found = parse_snapshot("c0ffee\\0/src/shop/.git\\0a b.py\\0new\\nline.txt\\0")
+>>> found = parse_snapshot("c0ffee\\0/src/shop/.git\\0" "3\\t1\\ta b.py\\0-\\t-\\tx\\ny.bin\\0")
 >>> found.commit, found.clone, sorted(found.files)
-('c0ffee', '/src/shop/.git', ['a b.py', 'new\\nline.txt'])
+('c0ffee', '/src/shop/.git', ['a b.py', 'x\\ny.bin'])
+>>> found.lines["a b.py"], found.lines["x\\ny.bin"]
+(4, 0)
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestra_tui.pr_facts import MergePrediction
@@ -42,8 +45,9 @@ MAX_NEW_FILE_BYTES = 8 * 1024 * 1024
 # `ls-files -z` to one `find` per batch, each prefixed `./` so no name reads as an option), and
 # is written as a tree; a tree equal to HEAD's is HEAD itself. The commit has fixed names and
 # dates: the same files on the same HEAD make the same commit, so the radar sees nothing moved.
-# Out: the commit, the clone's common git dir, then the files changed since $1 (the base),
-# each NUL-terminated. Exit 3: no commit yet.
+# Out: the commit, the clone's common git dir, then `--numstat` of the files changed since $1
+# (the base: "added<TAB>deleted<TAB>path", "-" for a binary file's counts), each
+# NUL-terminated. Exit 3: no commit yet.
 SNAPSHOT_SCRIPT = r"""
 head=$(git rev-parse --verify --quiet 'HEAD^{commit}') || exit 3
 top=$(git rev-parse --show-toplevel) && cd "$top" || exit 1
@@ -72,7 +76,7 @@ else
     git commit-tree "$tree" -p "$head" -m 'orchestra: the worktree as it is') || exit 1
 fi
 printf '%s\0%s\0' "$commit" "$clone"
-git diff --name-only -z --no-renames "$1...$commit" || exit 1
+git diff --numstat -z --no-renames "$1...$commit" || exit 1
 """
 
 
@@ -80,11 +84,13 @@ git diff --name-only -z --no-renames "$1...$commit" || exit 1
 class WorktreeSnapshot:
     """A worktree as a commit: `commit` holds its files as they are (HEAD when nothing is
     uncommitted); `clone` is the absolute common git dir (worktrees of one clone share it);
-    `files` are those it changed since its base."""
+    `files` are those it changed since its base, `lines` how many lines of each (added and
+    removed; 0 for a binary file)."""
 
     commit: str
     clone: str
     files: frozenset[str]
+    lines: Mapping[str, int] = field(default_factory=dict)
 
 
 def parse_merge_tree(returncode: int, stdout: str) -> MergePrediction | None:
@@ -104,7 +110,13 @@ def parse_snapshot(stdout: str) -> WorktreeSnapshot | None:
     fields = stdout.split("\0")
     if len(fields) < 3 or not fields[0] or not fields[1]:
         return None
-    return WorktreeSnapshot(fields[0], fields[1], frozenset(name for name in fields[2:] if name))
+    lines: dict[str, int] = {}
+    for row in fields[2:]:
+        added, _, rest = row.partition("\t")
+        deleted, _, name = rest.partition("\t")
+        if name:
+            lines[name] = sum(int(count) for count in (added, deleted) if count.isdigit())
+    return WorktreeSnapshot(fields[0], fields[1], frozenset(lines), lines)
 
 
 async def predict_merge(where: str | Path, ours: str, theirs: str, *,
