@@ -57,3 +57,14 @@ async def test_a_failed_check_shows_its_step_and_log_and_s_queues_it_for_the_own
     await pilot.press("y")
     await settle(pilot)
     assert [item.text for item in fleet.store.items("api")] == [loop.item.prompt] * 2
+
+
+async def test_the_log_tail_reads_line_by_line_in_the_detail(pilot, fleet):
+    """The prompt's quoted log is shown as a code block: Markdown would join its lines into
+    one blockquote and drop `<FlakyEndpoint status=503>` as HTML."""
+    await open_screen(pilot, "i", InboxScreen)
+    await cursor_to_loop_item(pilot, LoopKind.CI, 101)
+    shown = pilot.app.screen.query_one(MarkdownDetail)._markdown or ""
+    assert "```text\n##[group]Run pytest -q\npytest -q\n##[endgroup]\n" in shown
+    assert "E        +  where 41 = <FlakyEndpoint status=503>.calls\n" in shown
+    assert "\n>       assert endpoint.calls == MAX_ATTEMPTS\n" in shown  # the log's own `>`

@@ -27,6 +27,7 @@ from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
 from orchestra_tui.ui.wording.github import (
     author_text,
+    quoted_as_code,
     repo_error_text,
     severity_badge,
     short_sha,
@@ -109,7 +110,8 @@ class InboxScreen(DeskScreen):
             head.append(f"\n\n{loop.item.title}", style="bold red")
             if loop.routed_to:
                 head.append(f"\nsent to {loop.routed_to}'s queue", style="green")
-            detail.show(head, loop.item.prompt)  # what the agent gets, quoted parts as quotes
+            # What the agent gets; a quoted log as a code block, line by line as sent.
+            detail.show(head, quoted_as_code(loop.item.prompt))
             return
         pull = self.listing.selected_pull
         if pull is not None:
