@@ -85,6 +85,10 @@ async def test_the_demo_inspects_comments_routes_ci_and_orders_the_merge(tmux, t
         tmux, pane.pane_id, lambda s: "Merge panel" in s and "≠ #101 before #102" in s,
         timeout=30, message="the merge panel's pair order")
     assert "api ≠web" in screen and "web ≠api" in screen and "merge in order: #103" in screen
+    await tmux.send_keys(pane.pane_id, *["Down"] * 6)  # the last of 7 rows: #102
+    await wait_for_screen(
+        tmux, pane.pane_id, lambda s: "acme/shop#102 Cart" in s and "merge after #101" in s,
+        timeout=20, message="why #102 goes after #101")
     await tmux.send_keys(pane.pane_id, "Escape")
     await wait_for_screen(tmux, pane.pane_id, lambda s: "4 agents" in s, timeout=20,
                           message="back on the fleet")

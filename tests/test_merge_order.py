@@ -97,3 +97,15 @@ def test_the_other_side_with_no_pr_yet_and_another_repository() -> None:
     [alone] = pair_orders(mine, merge_order([mine, elsewhere], conflicts), conflicts)
     assert alone.other is None and alone.text == ("web's work has no PR yet: merge this, web "
                                                  "rebases")
+
+
+def test_the_pair_is_told_for_a_copy_of_the_pr_not_only_the_object_in_the_order() -> None:
+    """The panel's selected row can be an equal PR from a newer read than the order's."""
+    old, new = pull(101, "api", "api/retry"), pull(102, "web", "web/cart")
+    conflicts = pair("api", "api/retry", 2, "web", "web/cart", 2)
+    order = merge_order([new, old, pull(7, "docs", "docs/x", ready=True)], conflicts)
+    assert numbers(order) == [7, 101, 102]
+    [newer_side] = pair_orders(pull(102, "web", "web/cart"), order, conflicts)
+    assert not newer_side.first and newer_side.text.startswith("merge after #101 (api's): ")
+    [older_side] = pair_orders(pull(101, "api", "api/retry"), order, conflicts)
+    assert older_side.first and older_side.text.endswith("the older PR first")

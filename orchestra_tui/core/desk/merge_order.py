@@ -73,10 +73,15 @@ def merge_order(pulls: Sequence[InboxPull], conflicts: Conflicts) -> tuple[Inbox
     return tuple(sorted(pulls, key=lambda pull: keys[id(pull)]))
 
 
+def _pr_key(pull: InboxPull) -> tuple[str, int]:
+    return pull.pr.repo.lower(), pull.pr.number
+
+
 def _partner(conflict: PredictedConflict, pull: InboxPull,
              order: Sequence[InboxPull]) -> InboxPull | None:
     for other in order:
-        if (other is not pull and other.pr.agent == conflict.other and other.pr.repo == pull.pr.repo
+        if (_pr_key(other) != _pr_key(pull) and other.pr.agent == conflict.other
+                and other.pr.repo == pull.pr.repo
                 and (not conflict.other_branch or other.pr.head_ref == conflict.other_branch)):
             return other
     return None
@@ -107,14 +112,16 @@ def _why(pull: InboxPull, other: InboxPull, conflict: PredictedConflict,
 def pair_orders(pull: InboxPull, order: Sequence[InboxPull],
                 conflicts: Conflicts) -> tuple[PairOrder, ...]:
     """For each predicted conflict of `pull`: the other side's PR, which goes first in `order`
-    (as `merge_order` made it), and why."""
+    (as `merge_order` made it), and why. PRs are matched by repository and number: the
+    panel's selected row need not be the very object `order` holds."""
     found = []
-    position = {id(item): index for index, item in enumerate(order)}
+    position = {_pr_key(item): index for index, item in enumerate(order)}
     for conflict in conflicts_of(pull, conflicts):
         other = _partner(conflict, pull, order)
         if other is None:
             found.append(PairOrder(conflict, None, True, ""))
             continue
-        first = position.get(id(pull), 0) < position.get(id(other), 0)
+        mine, theirs = position.get(_pr_key(pull)), position.get(_pr_key(other))
+        first = mine is not None and theirs is not None and mine < theirs
         found.append(PairOrder(conflict, other, first, _why(pull, other, conflict, conflicts)))
     return tuple(found)
