@@ -56,7 +56,14 @@ class MergePrediction:
 @dataclass(frozen=True)
 class PredictedConflict:
     """The conflict radar's finding for one agent: merging its worktree with `other`'s (an
-    agent of the same clone) would conflict on `files`."""
+    agent of the same clone) would conflict on `files`. `lines` and `other_lines` are how many
+    lines of those files each changed since its base: what the other must rebase over when
+    one merges first. `branch` and `other_branch` are the worktrees' branches ("" unknown),
+    so a PR of that branch, not every PR of the agent, is the one that conflicts."""
 
     other: str
     files: tuple[str, ...]
+    lines: int = 0
+    other_lines: int = 0
+    branch: str = ""
+    other_branch: str = ""

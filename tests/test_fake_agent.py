@@ -215,3 +215,24 @@ def test_keyboard_splits_keys_pastes_and_split_reads():
     assert keyboard.feed("\u00e9".encode()[-1:] + b"\x1b[20") == []
     assert keyboard.feed(b"1~\r\x1b") == [("paste", "x\ny\t\u00e9"), ("key", "enter"),
                                          ("key", "escape")]
+
+
+async def test_a_quoted_error_marker_is_data_not_a_directive(tmux: TmuxService,
+                                                             tmp_path: pathlib.Path):
+    """A CI log's `##[error]` quoted in a prompt (as orchestra hands one over) ends the turn
+    idle; `[error]` outside the quote still ends it blocked."""
+    import doctest
+
+    from orchestra_tui.demo import fake_agent
+
+    assert doctest.testmod(fake_agent).failed == 0
+    log = tmp_path / "prompts.jsonl"
+    pane = await start_fake_agent(tmux, "claude", log, work=0.3)
+    await tmux.send_text(pane.pane_id, "Fix CI.\n> ##[error]Process completed with exit code 1.")
+    await wait_for_prompts(log, 1)
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "Worked for" in s and is_idle("claude")(s),
+                          timeout=10, message="the turn done, idle")
+    assert "API Error" not in await screen(tmux, pane.pane_id)
+    await tmux.send_text(pane.pane_id, "Now fail [error]")
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "API Error" in s, timeout=10,
+                          message="the directive outside a quote")

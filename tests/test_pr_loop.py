@@ -15,7 +15,7 @@ from orchestra_tui.core.desk.pr_loop import source_of
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, LaneSpec, QueueItemState, State
 from orchestra_tui.pr_facts import LoopKind
-from orchestra_tui.services.git.merge_tree import predict_merge, worktree_commit
+from orchestra_tui.services.git.merge_tree import predict_merge, snapshot_worktree
 from orchestra_tui.services.store.desk import DeskStore
 from orchestra_tui.services.store.queues import QueueStore
 from tests.github_fixtures import *  # noqa: F403
@@ -142,7 +142,8 @@ async def test_two_worktrees_that_conflict_and_two_that_do_not(tmp_path) -> None
     (trees["c"] / "cart.py").write_text("ITEMS = [1]\n")
     git(trees["c"], "commit", "-qam", "c")
     (trees["d"] / "README.md").write_text("shop, now with docs\n")  # uncommitted edit
-    commits = {name: await worktree_commit(path) for name, path in trees.items()}
+    snapshots = {name: await snapshot_worktree(path, "main") for name, path in trees.items()}
+    commits = {name: snapshot.commit for name, snapshot in snapshots.items() if snapshot}
     conflict = await predict_merge(clone, commits["a"], commits["b"])
     assert conflict is not None and not conflict.clean and conflict.files == ("pricing.py",)
     clean = await predict_merge(clone, commits["c"], commits["d"])

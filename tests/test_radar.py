@@ -59,8 +59,8 @@ async def test_the_radar_predicts_the_conflicting_pair_on_both_agents_and_not_th
     await fleet.refresh_work()
     radar = fleet.fleet_work.radar
     found = await radar.scan()
-    assert found == {"a": (PredictedConflict("b", ("pricing.py",)),),
-                     "b": (PredictedConflict("a", ("pricing.py",)),)}
+    assert found == {"a": (PredictedConflict("b", ("pricing.py",), 2, 2, "agent/a", "agent/b"),),
+                     "b": (PredictedConflict("a", ("pricing.py",), 2, 2, "agent/b", "agent/a"),)}
     assert radar.merges == 2  # a+b and c+d touched a file in common; no other pair did
     snapshot = await fleet.refresh()
     assert snapshot.get("a").conflicts == found["a"]
@@ -105,7 +105,7 @@ async def test_a_pair_is_merged_again_only_when_a_commit_moved_and_its_time_came
     (trees["b"] / "pricing.py").write_text("RATE = 7\nROUND = 2\n")
     git(trees["b"], "commit", "-qam", "b")  # b's head moved, still conflicting with a
     await fleet.refresh_work()
-    assert (await radar.scan())["a"] == (PredictedConflict("b", ("pricing.py",)),)
+    assert [conflict.other for conflict in (await radar.scan())["a"]] == ["b"]
     assert radar.merges == 2  # held: the pair was merged less than 30 s ago
 
     eager = fleet_over(tmux, trees, work_every=0.0)

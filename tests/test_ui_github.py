@@ -10,6 +10,7 @@ import json
 import pytest
 
 from orchestra_tui.ui.options import AppOptions
+from orchestra_tui.ui.screens.confirm import ConfirmScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.help import HelpScreen
 from orchestra_tui.ui.screens.inbox import InboxScreen
@@ -56,6 +57,12 @@ async def test_inbox_lists_the_bugbot_finding_with_severity_and_s_queues_it(pilo
     assert "app/webhooks.py:57" in item.text and "high severity" in item.text
     assert item.source.startswith("inbox:PRRT_")
     assert app.screen.query_one(ThreadTree).selected_entry.queued_for == "api"  # marked
+    await pilot.press("s")  # sent once: a second copy only when confirmed
+    await settle(pilot)
+    assert isinstance(app.screen, ConfirmScreen)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert len(fleet.store.items("api")) == 1
 
 
 async def test_enter_sends_and_unassigned_asks_which_agent(pilot, fleet):

@@ -5,6 +5,7 @@ the PR's owner and marks it sent; a conflict and a blocking review are listed be
 from __future__ import annotations
 
 from orchestra_tui.pr_facts import LoopKind
+from orchestra_tui.ui.screens.confirm import ConfirmScreen
 from orchestra_tui.ui.screens.inbox import InboxScreen
 from orchestra_tui.ui.widgets.markdown_detail import MarkdownDetail
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
@@ -43,3 +44,27 @@ async def test_a_failed_check_shows_its_step_and_log_and_s_queues_it_for_the_own
     assert app.desk.routed[loop.item.fingerprint] == "api"
     assert any(label.startswith("CI") and label.endswith("→ api")
                for label in tree_labels(app.screen, ThreadTree))
+    # Sent once: `s` again asks before a second copy goes (autoroute marks items the same way).
+    await pilot.press("s")
+    await settle(pilot)
+    assert isinstance(app.screen, ConfirmScreen)
+    assert "Already sent to api's queue" in str(app.screen.heading)
+    await pilot.press("n")
+    await settle(pilot)
+    assert len(fleet.store.items("api")) == 1
+    await pilot.press("s")
+    await settle(pilot)
+    await pilot.press("y")
+    await settle(pilot)
+    assert [item.text for item in fleet.store.items("api")] == [loop.item.prompt] * 2
+
+
+async def test_the_log_tail_reads_line_by_line_in_the_detail(pilot, fleet):
+    """The prompt's quoted log is shown as a code block: Markdown would join its lines into
+    one blockquote and drop `<FlakyEndpoint status=503>` as HTML."""
+    await open_screen(pilot, "i", InboxScreen)
+    await cursor_to_loop_item(pilot, LoopKind.CI, 101)
+    shown = pilot.app.screen.query_one(MarkdownDetail)._markdown or ""
+    assert "```text\n##[group]Run pytest -q\npytest -q\n##[endgroup]\n" in shown
+    assert "E        +  where 41 = <FlakyEndpoint status=503>.calls\n" in shown
+    assert "\n>       assert endpoint.calls == MAX_ATTEMPTS\n" in shown  # the log's own `>`

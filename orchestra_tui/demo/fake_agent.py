@@ -10,7 +10,8 @@ A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "na
 `[approve]` / `[approve CMD]` asks for approval mid-turn, `[freeze]` shows a working row whose
 counter never moves, `[error]` ends the turn blocked on a real error, `[limit]` on the tool's
 usage-limit notice, `[work N]` works N seconds, `[print TEXT]` prints TEXT into the history,
-`[context N]` sets the context left; `/exit` quits.
+`[context N]` sets the context left; `/exit` quits. Quoted lines (`> …`) are data, never
+directives.
 Enter while working queues the prompt; queued prompts go in after the turn. The composer shows
 its placeholder dim and typed text in the normal colour, as the real CLIs do; ctrl-u (or
 ctrl-c) clears a draft; --swallow-enters N ignores the first N Enter presses on a typed prompt
@@ -43,6 +44,18 @@ from orchestra_tui.demo.fake_keys import Keyboard
 
 _PROMPT_GLYPH = re.compile("^([›❯])(?=[ \xa0])")
 VERBS = ("Pondering", "Wrangling", "Cogitating", "Seasoning", "Percolating")
+
+
+def directives_of(prompt: str) -> str:
+    """The prompt's lines that can script the agent: quoted lines (`> …`, how orchestra
+    hands over a CI log or a review thread) are data, so a log's own `##[error]` marker
+    does not end the turn blocked.
+
+    >>> directives_of("Fix it [work 2]\\n> ##[error]Process completed\\nthen [print ok]")
+    'Fix it [work 2]\\nthen [print ok]'
+    """
+    return "\n".join(line for line in prompt.splitlines()
+                     if not line.lstrip().startswith(">"))
 
 
 @dataclass
@@ -150,16 +163,17 @@ class Agent:
         self.fire("UserPromptSubmit", prompt=prompt)
         prefix = {"codex": "› ", "tinker": tinker.ECHO}.get(self.flavor, "❯ ")
         self.history += screens.prompt_echo(prefix, prompt, self.width)
-        work = re.search(r"\[work (\d+(?:\.\d+)?)\]", prompt)
-        approve = re.search(r"\[approve(?: ([^\]]+))?\]", prompt)
+        said = directives_of(prompt)
+        work = re.search(r"\[work (\d+(?:\.\d+)?)\]", said)
+        approve = re.search(r"\[approve(?: ([^\]]+))?\]", said)
         turn = Turn(prompt=prompt, duration=float(work.group(1)) if work else self.work_seconds,
                     started=now, verb=VERBS[self.turns % len(VERBS)],
-                    freeze="[freeze]" in prompt, error="[error]" in prompt,
-                    limit="[limit]" in prompt)
+                    freeze="[freeze]" in said, error="[error]" in said,
+                    limit="[limit]" in said)
         if approve:
             turn.command = (approve.group(1) or "git status").strip()
             turn.approve_at = turn.duration / 2
-        for text in re.findall(r"\[print ([^\]]*)\]", prompt):
+        for text in re.findall(r"\[print ([^\]]*)\]", said):
             self.history.append(screens.fit(text, self.width))
         self.turn, self.mode, self.turns = turn, "working", self.turns + 1
         if self.streamer:

@@ -1,16 +1,18 @@
 """The conflict radar (issue 23, item 5): would two agents' work merge cleanly?
 
 From the fleet's branch figures, the agents whose worktrees have changed files are read once
-more: a commit of the worktree as it is (`git stash create`: uncommitted edits of tracked files
-included, no ref or file touched), the clone it belongs to (git's common dir: worktrees of one
-clone share their objects), and which files it changed since its base. Two worktrees of one
-clone that touched a file in common are merged by `git merge-tree --write-tree` (no worktree or
-index touched) and a conflict it predicts is kept for both agents, with its files.
+more, in one git round trip (`snapshot_worktree`): a commit of the worktree as it is
+(uncommitted edits and new untracked files included, made through a scratch index: the
+worktree, its index, its stash list and its refs untouched), the clone it belongs to (git's
+common dir: worktrees of one clone share their objects), and which files it changed since its
+base. Two worktrees of one clone that touched a file in common are merged by `git merge-tree
+--write-tree` (no worktree or index touched) and a conflict it predicts is kept for both
+agents, with its files.
 
 Cost is bounded: a sweep runs in the background (never on the tick), only when some agent's
 figures moved since the last one, and a pair is merged again only when one of its commits
 moved, at most once per `every` seconds; a pair that touched no file in common costs nothing.
-New files no commit holds yet are outside the prediction (git stash create leaves them out).
+Ignored files and new files over `MAX_NEW_FILE_BYTES` are outside the prediction.
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ from orchestra_tui.core.lifecycle.hosts import git_runner
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import BranchFigures, State
 from orchestra_tui.pr_facts import PredictedConflict
-from orchestra_tui.services.git.merge_tree import changed_files, predict_merge, worktree_commit
-from orchestra_tui.services.git.worktrees import run_git
+from orchestra_tui.services.git.merge_tree import predict_merge, snapshot_worktree
 
 __all__ = ["RADAR_EVERY", "ConflictRadar"]
 
@@ -48,6 +49,13 @@ class _Tree:
     commit: str
     clone: str  # the absolute common git dir: worktrees of one clone share it
     files: frozenset[str]
+    lines: Mapping[str, int]  # lines changed per file since the base
+
+    def conflict(self, other: str, theirs: _Tree, files: tuple[str, ...]) -> PredictedConflict:
+        """This worktree's side of a conflict with `other`'s worktree `theirs`."""
+        return PredictedConflict(other, files, sum(self.lines.get(f, 0) for f in files),
+                                 sum(theirs.lines.get(f, 0) for f in files),
+                                 self.figures.branch, theirs.figures.branch)
 
 
 @dataclass(frozen=True)
@@ -125,8 +133,8 @@ class ConflictRadar:
                     checked.add((a, b))
                     files = await self._check(a, tree_a, b, tree_b, host)
                     if files:
-                        found.setdefault(a, []).append(PredictedConflict(b, files))
-                        found.setdefault(b, []).append(PredictedConflict(a, files))
+                        found.setdefault(a, []).append(tree_a.conflict(b, tree_b, files))
+                        found.setdefault(b, []).append(tree_b.conflict(a, tree_a, files))
             self._checks = {pair: check for pair, check in self._checks.items()
                             if pair in checked}
             names = {candidate[0] for candidate in candidates}
@@ -141,19 +149,16 @@ class ConflictRadar:
         known = self._trees.get(name)
         if known is not None and known.where == where and known.figures == figures:
             return known
-        runner = git_runner(self.context.tmux, host)
         try:
-            commit = await worktree_commit(where, runner=runner)
-            common = await run_git(where, "rev-parse", "--path-format=absolute",
-                                   "--git-common-dir", check=False, runner=runner)
-            clone = common.stdout.strip()
-            if not commit or common.returncode != 0 or not clone:
-                return None
-            files = await changed_files(where, figures.base, commit, runner=runner)
+            snapshot = await snapshot_worktree(where, figures.base,
+                                               runner=git_runner(self.context.tmux, host))
         except OrchestraError as error:
             log.info("radar: worktree of %s unread: %s", name, error)
             return None
-        tree = _Tree(where, figures, commit, clone, files)
+        if snapshot is None:
+            return None
+        tree = _Tree(where, figures, snapshot.commit, snapshot.clone, snapshot.files,
+                     snapshot.lines)
         self._trees[name] = tree
         return tree
 

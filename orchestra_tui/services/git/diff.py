@@ -32,12 +32,14 @@ _UNTRACKED = "\0orchestra-untracked\0"  # no NUL is in git's diff text: binary f
 
 # The diff against the fork point with new files in it (intent-to-add in a scratch index: the
 # real index and the object store stay as they are), then the untracked names, NUL-separated.
-# One script, so a worktree on a host costs one round trip. $1 is the fork point.
+# One script, so a worktree on a host costs one round trip. $1 is the fork point. `cp -p`, as
+# in figures.py: a copy stamped now hid a same-size edit made in the index's own second (the
+# demo's api worktree showed "nothing changed" on its first `d`).
 DIFF_SCRIPT = r"""
 index=$(git rev-parse --path-format=absolute --git-path index) || exit 1
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/orchestra-index-XXXXXX") || exit 1
 trap 'rm -rf "$scratch"' EXIT
-if [ -f "$index" ]; then cp "$index" "$scratch/index" || exit 1; fi
+if [ -f "$index" ]; then cp -p "$index" "$scratch/index" || exit 1; fi
 git ls-files -z --others --exclude-standard > "$scratch/untracked" || exit 1
 GIT_INDEX_FILE="$scratch/index" git add --intent-to-add --all >/dev/null 2>&1
 GIT_INDEX_FILE="$scratch/index" git -c core.quotePath=true diff --no-color --no-ext-diff \

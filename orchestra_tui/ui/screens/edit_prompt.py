@@ -31,8 +31,15 @@ class EditPromptScreen(ModalScreen[str | None]):
         self.query_one(TextArea).focus()
 
     def action_save(self) -> None:
-        text = self.query_one(TextArea).text.strip("\n")
-        self.dismiss(text if text.strip() else None)
+        # ctrl+s is a priority binding: it runs as soon as it is read, while the keys typed
+        # just before it (a paste, a fast typist, tmux send-keys) may still wait in the text
+        # area's queue. The text is read after them, so none of it is lost.
+        self.query_one(TextArea).call_later(self._save)
+
+    def _save(self) -> None:
+        if self.is_current:  # a second ctrl+s before the first closed the box
+            text = self.query_one(TextArea).text.strip("\n")
+            self.dismiss(text if text.strip() else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

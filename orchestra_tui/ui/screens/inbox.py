@@ -24,11 +24,13 @@ from orchestra_tui.ui.messages import (
     ReviewSnoozed,
     ReviewUnsnoozed,
 )
+from orchestra_tui.ui.screens.confirm import ConfirmScreen
 from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
 from orchestra_tui.ui.wording.github import (
     author_text,
+    quoted_as_code,
     repo_error_text,
     severity_badge,
     short_sha,
@@ -111,7 +113,8 @@ class InboxScreen(DeskScreen):
             head.append(f"\n\n{loop.item.title}", style="bold red")
             if loop.routed_to:
                 head.append(f"\nsent to {loop.routed_to}'s queue", style="green")
-            detail.show(head, loop.item.prompt)  # what the agent gets, quoted parts as quotes
+            # What the agent gets; a quoted log as a code block, line by line as sent.
+            detail.show(head, quoted_as_code(loop.item.prompt))
             return
         pull = self.listing.selected_pull
         if pull is not None:
@@ -165,15 +168,30 @@ class InboxScreen(DeskScreen):
     def action_send(self) -> None:
         loop = self.listing.selected_loop_entry
         if loop is not None:
-            self._send_to_owner(loop.pull, lambda name: LoopItemQueued(loop, name))
+            self._send_to_owner(loop.pull, lambda name: LoopItemQueued(loop, name),
+                                sent_to=loop.routed_to, what=loop.item.title)
             return
         entry = self._require_entry()
         if entry is not None:
-            self._send_to_owner(entry.pull, lambda name: ReviewQueued(entry, name))
+            self._send_to_owner(entry.pull, lambda name: ReviewQueued(entry, name),
+                                sent_to=entry.queued_for, what=where(entry.thread))
 
-    def _send_to_owner(self, pull: InboxPull, message: Callable[[str], Message]) -> None:
+    def _send_to_owner(self, pull: InboxPull, message: Callable[[str], Message], *,
+                       sent_to: str | None, what: str) -> None:
         """`message` for the PR's owning agent, or for the agent the person picks when no
-        lane claims the PR."""
+        lane claims the PR; sent before (by autoroute or an earlier `s`), a second copy only
+        if asked."""
+        if sent_to:
+            again = sent_to
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.post_message(message(again))
+
+            self.app.push_screen(ConfirmScreen(
+                f"Already sent to {again}'s queue: send it again?", what, pull.pr.head_sha,
+                note=f"{again} would get this prompt a second time."), confirmed)
+            return
         if pull.pr.agent:
             self.post_message(message(pull.pr.agent))
             return

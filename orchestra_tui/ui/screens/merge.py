@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header
 
 from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
 from orchestra_tui.core.desk.inbox import InboxPull
-from orchestra_tui.core.desk.merge_order import Conflicts, conflicts_of, merge_order
+from orchestra_tui.core.desk.merge_order import Conflicts, merge_order, pair_orders
 from orchestra_tui.core.fleet.state import FleetSnapshot
 from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.ui.messages import (
@@ -58,6 +58,7 @@ class MergeScreen(Screen[None]):
         if snapshot is not None:
             self.set_reactive(MergeScreen.snapshot, snapshot)
         self._conflicts: Conflicts = {}
+        self._order: tuple[InboxPull, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
@@ -95,11 +96,17 @@ class MergeScreen(Screen[None]):
         summary.append(f"{count} open PR{'s' if count != 1 else ''}", style="bold")
         summary.append(f"  {ready} ready to merge", style="bold green" if ready else "dim")
         self._conflicts = self._radar(self.snapshot)
-        order = merge_order(snapshot.pulls, self._conflicts)
+        order = self._order = merge_order(snapshot.pulls, self._conflicts)
         if ready:
             summary.append("  merge in order: ", style="dim")
             summary.append(" → ".join(f"#{p.pr.number}" for p in order if p.gate.ready),
                            style="green")
+        pairs = [f"#{pull.pr.number} before #{pair.other.pr.number}" for pull in order
+                 for pair in pair_orders(pull, order, self._conflicts)
+                 if pair.first and pair.other is not None]
+        if pairs:
+            summary.append("  ≠ ", style="bold magenta")
+            summary.append(", ".join(pairs), style="magenta")
         self.query_one(DeskStatus).show(snapshot, summary, notice=True)
         self.query_one(PullTable).show(order, snapshot.repo_errors, self._conflicts)
         self._show_detail()
@@ -114,7 +121,8 @@ class MergeScreen(Screen[None]):
                  else "")
         selected = self.selected
         self.query_one(GateDetail).show(
-            selected, empty, conflicts_of(selected, self._conflicts) if selected else ())
+            selected, empty,
+            pair_orders(selected, self._order, self._conflicts) if selected else ())
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from orchestra_tui.core.desk.desk import DeskError
 from orchestra_tui.core.desk.inbox import InboxPull
-from orchestra_tui.pr_facts import PredictedConflict
+from orchestra_tui.core.desk.merge_order import PairOrder
 from orchestra_tui.ui.wording.github import (
     GREEN,
     check_line,
@@ -19,7 +19,7 @@ from orchestra_tui.ui.wording.github import (
 )
 
 
-def gate_text(pull: InboxPull, predicted: tuple[PredictedConflict, ...] = ()) -> Text:
+def gate_text(pull: InboxPull, pairs: tuple[PairOrder, ...] = ()) -> Text:
     pr, gate = pull.pr, pull.gate
     text = Text.assemble((f"{pr.repo}#{pr.number} ", "bold cyan"))
     text.append(pr.title, style="bold")
@@ -32,10 +32,10 @@ def gate_text(pull: InboxPull, predicted: tuple[PredictedConflict, ...] = ()) ->
         text.append(" NOT READY ", style="bold white on #6b6f7a")
         for reason in gate.reasons:
             text.append(f"\n  • {reason}", style="yellow")
-    for conflict in predicted:  # the conflict radar, on the agents' worktrees
-        text.append(f"\n  ≠ predicted conflict with {conflict.other}'s work on "
-                    f"{', '.join(conflict.files)}: merge one, then the other rebases",
-                    style="magenta")
+    for pair in pairs:  # the conflict radar, on the agents' worktrees, and who goes first
+        text.append(f"\n  ≠ predicted conflict with {pair.conflict.other}'s work on "
+                    f"{', '.join(pair.conflict.files)}", style="magenta")
+        text.append(f"\n    {pair.text}", style="magenta")
     text.append("\n\nchecks")
     if not pr.checks:
         text.append("  none reported", style="dim")
@@ -71,9 +71,9 @@ class GateDetail(VerticalScroll):
         yield Static("", classes="gate-text")
 
     def show(self, pull: InboxPull | None, empty: str = "",
-             predicted: tuple[PredictedConflict, ...] = ()) -> None:
+             pairs: tuple[PairOrder, ...] = ()) -> None:
         self.query_one(".gate-text", Static).update(
-            gate_text(pull, predicted) if pull is not None else Text(empty, style="dim"))
+            gate_text(pull, pairs) if pull is not None else Text(empty, style="dim"))
 
     def show_error(self, repo: str, error: DeskError) -> None:
         """A repository that could not be read: why, and that its last PRs are still listed."""

@@ -4,6 +4,8 @@ place, so the inbox, the merge panel and the issues agree. Everything returns ri
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 
 from orchestra_tui.models import Check, CheckState, Gate, PullRequest, ReviewThread
@@ -164,3 +166,34 @@ def age(created_at: str, now: float) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h"
     return f"{seconds // 86400}d"
+
+
+def quoted_as_code(prompt: str) -> str:
+    """A PR-loop prompt as Markdown for the inbox's detail: each run of quoted lines (`> …`, a
+    CI log's tail) becomes a fenced block, so the log reads line by line, as sent, instead of
+    as a blockquote whose lines Markdown joins and whose `<…>` it drops as HTML.
+
+    >>> print(quoted_as_code("Fix it.\\n\\n> E  assert <A x=1>.calls\\n>\\n> done\\nThanks"))
+    Fix it.
+    <BLANKLINE>
+    ```text
+    E  assert <A x=1>.calls
+    <BLANKLINE>
+    done
+    ```
+    Thanks
+    """
+    lines = prompt.splitlines()
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    out: list[str] = []
+    quoted = False
+    for line in lines:
+        inside = line == ">" or line.startswith("> ")
+        if inside != quoted:
+            out.append(f"{fence}text" if inside else fence)
+            quoted = inside
+        out.append(line[2:] if inside else line)
+    if quoted:
+        out.append(fence)
+    return "\n".join(out)
