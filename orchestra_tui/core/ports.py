@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from orchestra_tui.agents.hook_events import HookEvent
 from orchestra_tui.models import AgentRecord, PaneInfo, QueueItem, SendResult
 from orchestra_tui.services.store.queues_format import QueueSnapshot
+from orchestra_tui.services.tmux.activity import OutputReport
 
 __all__ = ["AgentsRegistryPort", "HookLogPort", "JournalPort", "QueueStorePort", "SendFailed",
            "TmuxPort"]
@@ -50,6 +51,11 @@ class TmuxPort(Protocol):
                       ansi: bool = False) -> dict[str, str]: ...
 
     async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]: ...
+
+    async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
+        """Which of `panes` wrote output and how long ago, pushed by tmux; panes not in its
+        `watched` are to be polled."""
+        ...
 
     async def pane_info(self, target: str) -> PaneInfo: ...
 

@@ -24,6 +24,7 @@ from orchestra_tui.core.fleet.alert_record import journal_memory
 from orchestra_tui.core.fleet.alerts import FleetAlerts
 from orchestra_tui.core.fleet.directing import QUEUE_OPS, Directing, QueueOp
 from orchestra_tui.core.fleet.hook_watch import HookWatch
+from orchestra_tui.core.fleet.reading import steady_since
 from orchestra_tui.core.fleet.record import FleetRecord
 from orchestra_tui.core.fleet.restart import Restarting
 from orchestra_tui.core.fleet.state import (
@@ -203,17 +204,17 @@ class Fleet:
                 journal_memory, self.record.journal)
             self._memory_read = True
         self.alerts.tell_enforcement(now)
-        to_capture = ticker.to_capture(wanted, history)
+        output = await context.tmux.output_activity(
+            [slot.pane for slot in context.slots.values() if slot.pane is not None])
+        to_capture = ticker.to_capture(wanted, history, output, now)
         captures = await ticker.capture(to_capture, history) if to_capture else {}
         classified = 0
         for slot in context.slots.values():
             if slot.pane is not None and slot.pane.pane_id in captures:
-                screen = captures[slot.pane.pane_id]
-                slot.captured_activity = slot.pane.activity
-                slot.captured_at = now
-                if ticker.observe_screen(slot, screen, now):
+                ticker.captured(slot, output, history, now)
+                if ticker.observe_screen(slot, captures[slot.pane.pane_id], now):
                     classified += 1
-            ticker.track(slot, now)
+            ticker.track(slot, now, steady_since(slot, output, now))
             if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
                 self.record.later(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
         context.read_queues()
@@ -223,6 +224,7 @@ class Fleet:
                 self.record.later(record_receipt(context.store, self.record.write, change))
         self._snapshot = FleetSnapshot(
             agents=ticker.views(), at=now, captured=len(captures), classified=classified,
+            watched=len(output.watched),
             tmux_notice=context.tmux.notice,
             storage_problem=self.record.storage_problem or _said(context.queues.problem))
         return self._snapshot

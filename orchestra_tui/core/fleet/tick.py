@@ -18,10 +18,12 @@ from orchestra_tui.core.fleet.alerts import FleetAlerts
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
+from orchestra_tui.core.fleet.reading import why_read
 from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
 from orchestra_tui.core.fleet.work import FleetWork
 from orchestra_tui.core.pane_binding import host_down
 from orchestra_tui.models import AgentStatus, ContextTrend, Detection, State
+from orchestra_tui.services.tmux.activity import OutputReport
 
 __all__ = ["STOP_GRACE_SECONDS", "FleetTick"]
 
@@ -39,19 +41,23 @@ class FleetTick:
 
     # -- capturing and classifying ---------------------------------------------------------
 
-    def to_capture(self, wanted: set[str], history: str | None) -> list[Slot]:
+    def to_capture(self, wanted: set[str], history: str | None, output: OutputReport,
+                   now: float) -> list[Slot]:
+        """The panes this tick reads (`core/fleet/reading.py` says when)."""
         return [slot for slot in self.context.slots.values()
-                if slot.pane is not None and not slot.pane.dead
-                and (slot.spec.name in wanted or slot.spec.name == history
-                     or self._activity_changed(slot))]
+                if why_read(slot, output, wanted, history, now) is not None]
 
-    def _activity_changed(self, slot: Slot) -> bool:
-        # window_activity has one-second resolution: output later in the same second as our
-        # last capture leaves it unchanged, so a pane stays "changed" through that second.
+    @staticmethod
+    def captured(slot: Slot, output: OutputReport, history: str | None, now: float) -> None:
+        """Note what a read saw of the pane's writes and hooks, to read it next on news."""
         assert slot.pane is not None
-        return (slot.captured_activity is None
-                or slot.pane.activity != slot.captured_activity
-                or slot.pane.activity >= int(slot.captured_at))
+        slot.captured_activity = slot.pane.activity
+        slot.captured_at = now
+        seen = output.panes.get(slot.pane.pane_id)
+        slot.output_seen = ((seen.writes if seen else 0)
+                            if slot.pane.pane_id in output.watched else None)
+        slot.hook_seen = slot.recent_hooks[-1] if slot.recent_hooks else None
+        slot.deep = slot.spec.name == history
 
     async def capture(self, slots: list[Slot], history: str | None) -> dict[str, str]:
         tmux = self.context.tmux
@@ -84,7 +90,8 @@ class FleetTick:
 
     # -- states over time ------------------------------------------------------------------
 
-    def track(self, slot: Slot, now: float) -> None:
+    def track(self, slot: Slot, now: float, steady_since: float | None = None) -> None:
+        """`steady_since`: since when the pane has written nothing, when tmux says so."""
         name = slot.spec.name
         slot.fused = None  # until hook and screen are weighed below
         if (down := host_down(self.context.tmux, slot)) is not None:  # its queue waits
@@ -100,7 +107,7 @@ class FleetTick:
         tracked = slot.tracker.observe(
             detection, slot.fingerprint or "", now,
             pane_dead=slot.pane.dead, current_command=slot.pane.current_command,
-            in_mode=slot.pane.in_mode)
+            in_mode=slot.pane.in_mode, steady_since=steady_since)
         state, reason, since = tracked.state, tracked.reason, tracked.since
         if slot.loop_reason and state in (State.WORKING, State.IDLE, State.STUCK):
             # A fix-retry loop looks busy or done, but it will not end without the person.

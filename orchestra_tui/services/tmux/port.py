@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from orchestra_tui.models import PaneInfo, SendResult
+from orchestra_tui.services.tmux.activity import OutputReport
 from orchestra_tui.services.tmux.runner import TmuxResult, TmuxRunner
 from orchestra_tui.services.tmux.send import Guard, PendingCheck, StartedCheck
 
@@ -50,6 +51,11 @@ class TmuxPort(Protocol):
     async def resolve_target(self, target: str) -> str: ...
     async def server_socket(self) -> str | None: ...
     async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]: ...
+
+    async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
+        """Which of `panes` wrote output and how long ago, pushed by tmux; panes not in its
+        `watched` are to be polled."""
+        ...
 
     async def capture(self, pane_ids: Iterable[str], *, history: int = 0,
                       ansi: bool = False) -> dict[str, str]: ...

@@ -1,0 +1,80 @@
+"""When a tick reads (captures) a pane: when what it shows may mean something new, not on every
+frame it draws.
+
+A working agent redraws its pane ten times a second (spinner, counters); its state changes a
+few times a minute. With the writes tmux pushes (`services/tmux/activity.py`) a pane is read:
+
+- the first time it is watched, and when it is on screen (the selected pane, zoom, grid cells)
+  and wrote since its last read, at the loop's rate; off screen, only as follows;
+- when it wrote and its last reading was not `working` (idle -> working, a dialog answered);
+- when a `working` pane stops writing for `QUIET_SECONDS` (a turn ending and a dialog opening
+  both stop the spinner);
+- when a hook event arrives for it;
+- every `SAFETY_SECONDS` while it keeps writing (context figures, stuck detection).
+
+A pane that wrote nothing is never read: its screen is the one last read. A pane whose writes
+are not pushed (no control mode, its session's client not attached) is read as before: when
+its window's activity changed, or when it is on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from orchestra_tui.core.fleet.state import Slot
+from orchestra_tui.models import State
+from orchestra_tui.services.tmux.activity import OutputReport
+
+__all__ = ["QUIET_SECONDS", "SAFETY_SECONDS", "activity_changed", "why_read"]
+
+# A working agent's spinner redraws every 100-150 ms: this long without a write is a stop.
+QUIET_SECONDS = 0.2
+SAFETY_SECONDS = 4.0
+
+
+def why_read(slot: Slot, output: OutputReport, wanted: Collection[str], history: str | None,
+             now: float) -> str | None:
+    """Why this tick reads the slot's pane, or None when it need not."""
+    pane = slot.pane
+    if pane is None or pane.dead:
+        return None
+    name = slot.spec.name
+    on_screen = name in wanted or name == history
+    if pane.pane_id not in output.watched:
+        return "on screen" if on_screen else "activity" if activity_changed(slot) else None
+    if slot.detection is None or slot.output_seen is None:
+        return "first"
+    if name == history and not slot.deep:
+        return "history"
+    if slot.recent_hooks and slot.recent_hooks[-1] is not slot.hook_seen:
+        return "hook"
+    seen = output.panes.get(pane.pane_id)
+    if seen is None or seen.writes == slot.output_seen:
+        return None
+    if on_screen:
+        return "on screen"
+    if slot.detection.state is not State.WORKING:
+        return "wrote"
+    if seen.quiet_for >= QUIET_SECONDS:
+        return "quiet"
+    if now - slot.captured_at >= SAFETY_SECONDS:
+        return "safety"
+    return None  # still writing, still working
+
+
+def activity_changed(slot: Slot) -> bool:
+    """The polled signal: the pane's window shows activity since the last read."""
+    # window_activity has one-second resolution: output later in the same second as our
+    # last capture leaves it unchanged, so a pane stays "changed" through that second.
+    assert slot.pane is not None
+    return (slot.captured_activity is None
+            or slot.pane.activity != slot.captured_activity
+            or slot.pane.activity >= int(slot.captured_at))
+
+
+def steady_since(slot: Slot, output: OutputReport, now: float) -> float | None:
+    """Since when the slot's pane has written nothing (None: not known)."""
+    if slot.pane is None or slot.pane.pane_id not in output.watched:
+        return None
+    seen = output.panes.get(slot.pane.pane_id)
+    return now - seen.quiet_for if seen is not None else None
