@@ -42,6 +42,7 @@ __all__ = ["OUTPUT_BUDGET", "PAUSE_SECONDS", "OutputBoard", "OutputReport", "Out
 
 OUTPUT_BUDGET = 256 * 1024  # bytes of %output lines a pane may send between two reports
 PAUSE_SECONDS = 1.0  # how long a flooding pane stays paused before it is let go again
+READ_EVERY = 0.05  # seconds between two reads of the watching clients' notifications
 RETRY_SECONDS = 5.0  # before a session whose watching client failed is tried again
 _HEAD = 48  # bytes of a line kept to read its kind and pane (the rest is counted)
 _OUTPUT = (b"%output ", b"%extended-output ")
@@ -114,17 +115,17 @@ class OutputBoard:
 class _SessionWatch:
     """One `tmux -C` client attached to one session, reading its notifications."""
 
-    def __init__(self, session: str, process: asyncio.subprocess.Process, board: OutputBoard,
-                 panes: set[str]) -> None:
+    def __init__(self, session: str, process: asyncio.subprocess.Process, output: int,
+                 board: OutputBoard, panes: set[str]) -> None:
         self.session = session
         self.process = process
+        self.output = output  # the read end of the client's stdout, non-blocking
         self.board = board
         self.ready = False  # attached: its first answer came
         self.alive = True
         self.panes = set(panes)  # the watched panes of this session, as last reported
         self.silenced: set[str] = set()  # panes of its session nobody watches: output off
         self.loop = asyncio.get_running_loop()
-        self.reader = self.loop.create_task(self._read())
         self._partial: bytes | None = None
         self._partial_size = 0
 
@@ -139,17 +140,18 @@ class _SessionWatch:
     def set_output(self, pane_id: str, state: str) -> None:
         self.command(control_line(["refresh-client", "-A", f"{pane_id}:{state}"]))
 
-    async def _read(self) -> None:
-        stdout = self.process.stdout
-        assert stdout is not None
-        try:
-            while data := await stdout.read(1 << 16):
-                if not self._feed(data):
-                    break
-        except (asyncio.CancelledError, ConnectionError):
-            pass
-        finally:
-            self.close()
+    def drain(self) -> None:
+        """Read what the client wrote since the last drain (never waits)."""
+        while self.alive:
+            try:
+                data = os.read(self.output, 1 << 16)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data or not self._feed(data):
+                self.close()
+                return
 
     def _feed(self, data: bytes) -> bool:
         """Cut `data` into lines, keeping only each line's head; False at `%exit`."""
@@ -214,9 +216,7 @@ class _SessionWatch:
                 os.kill(self.process.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        current = asyncio.current_task() if self.loop.is_running() else None
-        if current is not self.reader and not self.reader.done():
-            self.reader.cancel()
+        os.close(self.output)
 
 
 class OutputWatch:
@@ -227,6 +227,7 @@ class OutputWatch:
         self.board = OutputBoard()
         self._sessions: dict[str, _SessionWatch] = {}
         self._failed: dict[str, float] = {}  # session -> when its client was last tried
+        self._pump: asyncio.Task[None] | None = None
         self.problem: str | None = None
 
     @property
@@ -252,6 +253,11 @@ class OutputWatch:
         for session in wanted.keys() - self._sessions.keys():
             if now - self._failed.get(session, -RETRY_SECONDS) >= RETRY_SECONDS:
                 await self._attach(session, wanted[session], now)
+        if self._sessions and (self._pump is None or self._pump.done()
+                               or self._pump.get_loop() is not loop):
+            self._pump = loop.create_task(self._drain_every())
+        for watch in self._sessions.values():
+            watch.drain()
         watched: set[str] = set()
         for session, watch in self._sessions.items():
             watch.watch(wanted[session], now)
@@ -267,21 +273,37 @@ class OutputWatch:
                         f"activity is polled")
         return self.board.report(watched, now, self.problem)
 
+    async def _drain_every(self) -> None:
+        # The clients' output is read on this clock, not as it arrives: a pipe the event
+        # loop watched would wake it for every write of every pane (ten a second each while
+        # agents work); this wakes it twenty times a second whatever they do.
+        while self._sessions:
+            await asyncio.sleep(READ_EVERY)
+            for watch in list(self._sessions.values()):
+                watch.drain()
+
     async def _attach(self, session: str, panes: set[str], now: float) -> None:
         self._failed.pop(session, None)
         argv = self.runner.argv(["-C", "attach-session", "-f", "ignore-size,pause-after=1",
                                  "-t", f"={session}"])
+        output, client_end = os.pipe()
         try:
             process = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                *argv, stdin=asyncio.subprocess.PIPE, stdout=client_end,
                 stderr=asyncio.subprocess.DEVNULL, start_new_session=self.runner.own_session)
         except OSError:
+            os.close(output)
             self._failed[session] = now
             return
-        self._sessions[session] = _SessionWatch(session, process, self.board, panes)
+        finally:
+            os.close(client_end)
+        os.set_blocking(output, False)
+        self._sessions[session] = _SessionWatch(session, process, output, self.board, panes)
 
     async def aclose(self) -> None:
         watches, self._sessions = list(self._sessions.values()), {}
+        if self._pump is not None and not self._pump.done():
+            self._pump.cancel()
         for watch in watches:
             watch.close()
             try:
