@@ -180,8 +180,9 @@ def resident_kb(pid: int | str = "self") -> int:
 async def test_a_flood_neither_grows_memory_nor_delays_other_panes(tmux: TmuxService,
                                                                   tmp_path: pathlib.Path) -> None:
     """One pane writing ~5 MB/s for 8 s beside working agents: the app's and tmux's memory
-    stay put (the flooding pane is paused, not buffered), working panes are still read only
-    a few times, and another agent's working -> approval is seen in time."""
+    stay put and the loop's CPU stays low (the flooding pane is paused, not buffered or read
+    whole), working panes are still read only a few times, and another agent's working ->
+    approval is seen in time."""
     counting, service, panes, log = await fleet_of(tmux, tmp_path, 4)
     flood = await tmux.start([sys.executable, str(PROGRAMS / "flood.py"), str(5 << 20), "8"],
                              session="fleet0", width=100, height=30)
@@ -198,7 +199,9 @@ async def test_a_flood_neither_grows_memory_nor_delays_other_panes(tmux: TmuxSer
         mine, server = resident_kb(), resident_kb(server_pid)
         await type_prompt(tmux, panes["agent03"], "[work 4] [approve] then stop")
         before = collections.Counter(counting.captures)
+        cpu = time.process_time()
         await loop.run_for(6.0)
+        cpu = (time.process_time() - cpu) / 6.0
         grown, server_grown = resident_kb() - mine, resident_kb(server_pid) - server
         await loop.run_until(lambda: loop.states.get("agent03") is State.APPROVAL, 5,
                              "agent03 asking")
@@ -206,6 +209,7 @@ async def test_a_flood_neither_grows_memory_nor_delays_other_panes(tmux: TmuxSer
         fleet.close()
         await service.aclose()
     assert grown < 16 << 10, f"the app grew by {grown} kB during the flood"
+    assert cpu < 0.25, f"the loop took {cpu:.0%} of a core during the flood"
     assert server_grown < 16 << 10, f"the tmux server grew by {server_grown} kB"
     read = counting.captures[panes["agent02"]] - before[panes["agent02"]]
     assert read <= 4, read
