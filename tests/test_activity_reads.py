@@ -21,8 +21,10 @@ import pytest
 
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
+from orchestra_tui.services.tmux.hosts import HostRouter
 from orchestra_tui.services.tmux.runner import TmuxResult
 from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
+from tests.ssh_fixtures import remote_socket
 from tests.tmux_fixtures import REPO, wait_for_screen
 
 pytestmark = pytest.mark.slow
@@ -216,3 +218,35 @@ async def test_a_flood_neither_grows_memory_nor_delays_other_panes(tmux: TmuxSer
     due = submitted_at(log, "agent03") + 2.0
     seen = loop.first("agent03", State.APPROVAL, due)
     assert seen is not None and seen - due <= SCREEN_LATENCY + AGENT_LATE, (seen, due)
+
+
+async def test_a_hosts_writes_are_pushed_through_its_own_ssh(
+        tmux: TmuxService, remote_tmux: TmuxService, ssh_host, tmp_path: pathlib.Path) -> None:
+    """An agent on a `[[host]]`: a watching client there (`ssh HOST tmux -C`) pushes its
+    writes too, so its idle pane is not read again and its working one only a few times."""
+    log = tmp_path / "prompts.jsonl"
+    busy = await start_busy(remote_tmux, "busy", "far", log)
+    quiet = await start_busy(remote_tmux, "quiet", "far", log)
+    for pane_id in (busy, quiet):
+        await wait_for_screen(remote_tmux, pane_id, lambda s: "? for shortcuts" in s,
+                              message="busy agent ready on the host")
+    counting = CountingControl(ssh_host.runner("gpu", socket_path=remote_socket(remote_tmux)),
+                               retry_after=1.0)
+    router = HostRouter(tmux, {"gpu": TmuxService(counting)}, deadline=5.0,
+                        first_deadline=20.0, stale_after=30.0)
+    specs = [AgentSpec(name=name, tool="codex", target=f"gpu:{pane_id}", host="gpu")
+             for name, pane_id in (("busy", busy), ("quiet", quiet))]
+    fleet = Fleet(router, specs, settings=FleetSettings())
+    loop = Loop(fleet, selected="")
+    try:
+        await type_prompt(remote_tmux, busy, "[work 60] keep at it")
+        await loop.run_until(lambda: loop.states.get("busy") is State.WORKING
+                             and loop.states.get("quiet") is State.IDLE
+                             and loop.watched == 2, 30, "the host's agents settled")
+        before = collections.Counter(counting.captures)
+        await loop.run_for(5.0)
+    finally:
+        fleet.close()
+        await router.aclose()
+    assert counting.captures[quiet] - before[quiet] == 0
+    assert counting.captures[busy] - before[busy] <= 4, counting.captures
