@@ -77,12 +77,16 @@ class OutputBoard:
         self.paused: dict[str, float] = {}  # pane -> when it was paused
 
     def wrote(self, pane_id: str, size: int, now: float) -> bool:
-        """Note a write; True when the pane just passed its budget (pause it)."""
+        """Note a write; True when the pane just passed its budget: pause it (it counts as
+        paused from now, so the lines that come before tmux says `%pause` ask nothing more)."""
         self.writes[pane_id] = self.writes.get(pane_id, 0) + 1
         self.last[pane_id] = now
         spent = self.spent.get(pane_id, 0) + size
         self.spent[pane_id] = spent
-        return spent > OUTPUT_BUDGET and pane_id not in self.paused
+        if spent <= OUTPUT_BUDGET or pane_id in self.paused:
+            return False
+        self.paused[pane_id] = now
+        return True
 
     def pause(self, pane_id: str, now: float) -> None:
         self.paused.setdefault(pane_id, now)
