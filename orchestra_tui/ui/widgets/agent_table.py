@@ -176,12 +176,15 @@ class AgentTable(DataTable, inherit_bindings=False):
         for name, column, value in changed:
             self._data[RowKey(name)][ColumnKey(column)] = value
         indexes = {self._row_locations.get(key) for key in rows}
-        for cache in (self._cell_render_cache, self._row_render_cache):
-            for key in [key for key in cache.keys() if key[0] in rows]:
-                cache.discard(key)
+        cells = self._cell_render_cache
+        for cell in [cell for cell in cells.keys() if cell[0] in rows]:
+            cells.discard(cell)
+        lines = self._row_render_cache
+        for line in [line for line in lines.keys() if line[0] in rows]:
+            lines.discard(line)
         renderables = self._row_renderable_cache
-        for key in [key for key in renderables.keys() if key[1] in indexes]:
-            renderables.discard(key)
+        for row in [row for row in renderables.keys() if row[1] in indexes]:
+            renderables.discard(row)
         self._line_cache.clear()  # lines of other rows come back from their rows' cache
         for index in indexes:
             if index is not None:
