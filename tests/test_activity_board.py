@@ -35,3 +35,11 @@ def test_a_budget_is_per_report() -> None:
     for second in range(8):
         assert not board.wrote("%1", OUTPUT_BUDGET // 2, now=float(second))
         board.report({"%1"}, now=second + 0.5)  # each tick starts a new budget
+
+
+def test_panes_gone_from_the_fleet_are_forgotten() -> None:
+    board = OutputBoard()
+    for index in range(5):
+        board.wrote(f"%{index}", 10, now=1.0)
+    board.keep({"%1"})
+    assert set(board.writes) == {"%1"} and set(board.last) == {"%1"}

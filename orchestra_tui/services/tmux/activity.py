@@ -102,6 +102,12 @@ class OutputBoard:
         for pane_id in pane_ids:
             self.wrote(pane_id, 0, now)
 
+    def keep(self, pane_ids: set[str]) -> None:
+        """Forget panes gone from the fleet (an app runs for days; panes come and go)."""
+        for table in (self.writes, self.last, self.spent, self.paused):
+            for pane_id in table.keys() - pane_ids:
+                del table[pane_id]
+
     def due(self, now: float) -> list[str]:
         """Paused panes whose pause is over."""
         return [pane for pane, at in self.paused.items() if now - at >= PAUSE_SECONDS]
@@ -267,6 +273,9 @@ class OutputWatch:
             watch.watch(wanted[session], now)
             if watch.ready:
                 watched |= wanted[session]
+        every = set().union(*wanted.values()) if wanted else set()
+        if len(self.board.writes) > 2 * len(every) + 16:
+            self.board.keep(every)
         for pane_id in self.board.due(now):
             for watch in self._sessions.values():
                 if pane_id in watch.panes:
