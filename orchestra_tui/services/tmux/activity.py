@@ -221,12 +221,17 @@ class _SessionWatch:
                 self.process.stdin.close()
         except RuntimeError:  # its event loop is closed
             pass
-        if hard and self.process.returncode is None:
-            try:  # never process.kill(): see control.py's `_stop`
-                os.kill(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        if hard:
+            _terminate(self.process)
         os.close(self.output)
+
+
+def _terminate(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        try:  # never process.kill(): see control.py's `_stop`
+            os.kill(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
 
 
 class OutputWatch:
@@ -322,4 +327,4 @@ class OutputWatch:
             try:
                 await asyncio.wait_for(watch.process.wait(), 2.0)
             except (TimeoutError, RuntimeError):
-                watch.close(hard=True)
+                _terminate(watch.process)
