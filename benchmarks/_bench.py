@@ -90,15 +90,16 @@ def run_main(main_async: Callable[[argparse.Namespace], Awaitable[int]],
 # -- CPU accounting --------------------------------------------------------------------------
 
 def proc_cpu_ns(pid: int, *, children: bool = False) -> int:
-    """CPU time of process `pid` in ns: /proc/PID/schedstat (ns resolution) when the kernel
-    keeps it, else utime+stime from /proc/PID/stat (clock ticks). `children` adds the waited-for
-    children's cutime+cstime (stat only)."""
+    """CPU time of process `pid` in ns, all its threads: /proc/PID/task/*/schedstat (ns
+    resolution) when the kernel keeps it, else utime+stime from /proc/PID/stat (clock ticks).
+    `children` adds the waited-for children's cutime+cstime (stat only)."""
     stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
     utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
     own = None
-    try:
-        own = int(pathlib.Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    try:  # every thread's: /proc/PID/schedstat alone is the main thread's
+        own = sum(int((task / "schedstat").read_text().split()[0])
+                  for task in pathlib.Path(f"/proc/{pid}/task").iterdir())
     except (OSError, ValueError, IndexError):
         pass
     if not own:
@@ -230,39 +231,53 @@ class Agent:
     pane: PaneInfo
     working: bool = False
     log: pathlib.Path | None = None
+    tool: str = "codex"
+    host: str | None = None  # a [[host]] of the app's config; None: this machine
 
     @property
     def pane_id(self) -> str:
         return self.pane.pane_id
 
     def spec(self) -> AgentSpec:
-        return AgentSpec(name=self.name, tool="codex", target=self.pane_id)
+        return AgentSpec(name=self.name, tool=self.tool, target=self.pane_id, host=self.host)
 
 
 def fake_agent_argv(name: str, *, flavor: str = "codex", log: pathlib.Path | None = None,
-                    work: float = 3.0, hook: str = "") -> list[str]:
+                    work: float = 3.0, hook: str = "", realism: str = "calm") -> list[str]:
     argv = [sys.executable, "-m", "orchestra_tui.demo.fake_agent", "--flavor", flavor,
             "--work-seconds", str(work), "--name", name]
     argv += ["--hook", hook] if hook else []
+    argv += ["--realism", realism] if realism != "calm" else []
     return argv + (["--log", str(log)] if log else [])
+
+
+def flavor_of(index: int, flavor: str) -> str:
+    """`mixed`: Codex and Claude Code in turn (agent000 Codex, agent001 Claude Code, ...)."""
+    if flavor != "mixed":
+        return flavor
+    return "codex" if index % 2 == 0 else "claude"
 
 
 async def start_agents(server: BenchServer, names: Sequence[str], *, width: int = 120,
                        height: int = 40, logs: pathlib.Path | None = None,
                        flavor: str = "codex", concurrency: int = 8,
-                       hook: str = "") -> list[Agent]:
-    """One session per simulated agent (the fake Codex of `orchestra_tui.demo`), each in its own
-    window so `window_activity` is per agent. Returns when every screen is ready."""
+                       hook: str = "", realism: str = "calm",
+                       host: str | None = None, cwd: pathlib.Path = REPO) -> list[Agent]:
+    """One session per simulated agent (the fake Codex or Claude Code of `orchestra_tui.demo`;
+    `flavor="mixed"` alternates them by the number in the name), each in its own window so
+    `window_activity` is per agent. Returns when every screen is ready."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(name: str) -> Agent:
         log = logs / f"{name}.jsonl" if logs else None
+        digits = "".join(ch for ch in name if ch.isdigit())
+        tool = flavor_of(int(digits) if digits else 0, flavor)
+        argv = fake_agent_argv(name, flavor=tool, log=log, hook=hook, realism=realism)
         async with gate:
             pane = await server.tmux.start(
-                "exec " + shlex.join(fake_agent_argv(name, flavor=flavor, log=log, hook=hook)),
-                cwd=str(REPO), session=name, env={"PYTHONPATH": str(REPO)},
-                width=width, height=height)
-        return Agent(name=name, pane=pane, log=log)
+                "exec " + shlex.join(argv), cwd=str(cwd), session=name,
+                env={"PYTHONPATH": str(REPO)}, width=width, height=height)
+        return Agent(name=name, pane=pane, log=log, tool=tool, host=host)
 
     agents = list(await asyncio.gather(*(one(name) for name in names)))
     await wait_screens(server, [a.pane_id for a in agents], lambda s: READY in s,

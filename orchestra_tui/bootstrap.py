@@ -23,11 +23,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from orchestra_tui.agents.profiles import use_profiles
 from orchestra_tui.config import Config, load_config
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 
 if TYPE_CHECKING:
     from orchestra_tui.config.schema import HostConfig
+    from orchestra_tui.core.away.notifier import Notifier
+    from orchestra_tui.core.away.watch import AwayWatch
     from orchestra_tui.core.desk.desk import Desk
     from orchestra_tui.core.desk.snapshot import GitHubSource
     from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from orchestra_tui.services.tmux.hosts import HostRouter
     from orchestra_tui.services.tmux.port import TmuxPort
     from orchestra_tui.services.tmux.service import TmuxService
+    from orchestra_tui.services.usage.reader import SessionUsageReader
     from orchestra_tui.ui.app import OrchestraApp
 
 __all__ = ["Boot", "Services", "boot", "build_app", "build_desk", "build_services",
@@ -58,6 +62,8 @@ class Boot:
                  socket_path: str | None = None, data_dir: Path | None = None,
                  read_only: bool = False, long_lived: bool = False) -> None:
         self.config = config
+        # The config's `[[tool]]` profiles join the built-in ones before anything reads a pane.
+        use_profiles(config.tools)
         self.socket_name = socket_name
         self.socket_path = socket_path
         self.data_dir = data_dir
@@ -75,11 +81,13 @@ class Boot:
     def fleet(self) -> Fleet:
         """Read-only fleets (commands that only look) write nothing to the journal; they read
         it, so an alert already raised is not counted as new."""
+        from orchestra_tui.core.away.limits import reset_epoch
         from orchestra_tui.core.guard.enforcement import enforcement_problems
         from orchestra_tui.services.hooks.log import HookLog
+        from orchestra_tui.services.store.budget_resumes import BudgetResumes
         from orchestra_tui.services.store.kept_screens import DIRECTORY, ScreenKeep
 
-        problems = (enforcement_problems(self.config.path, self.services.store.directory)
+        problems = (enforcement_problems(self.config.path, self.registry.records())
                     if self.config.path is not None and Path(self.config.path).exists() else {})
         # The agents `orchestra new` started come from the record; branch figures are read
         # on activity only by the app (a command asks for them when it needs them).
@@ -88,7 +96,35 @@ class Boot:
                      settings=fleet_settings(self.config),
                      hooks=HookLog(self.services.store.directory), enforcement=problems,
                      registry=self.registry, follow_work=self.long_lived,
-                     screens=ScreenKeep(self.services.store.directory / DIRECTORY))
+                     screens=ScreenKeep(self.services.store.directory / DIRECTORY),
+                     limit_reset=reset_epoch,
+                     usage=self.usage,
+                     budgets={lane.name: lane.budget_per_day for lane in self.config.lanes
+                              if lane.budget_per_day is not None},
+                     budget_resumes=BudgetResumes(self.services.store.directory))
+
+    @cached_property
+    def usage(self) -> SessionUsageReader:
+        """The agent CLIs' session records: under the home folder ($HOME), where they keep
+        them."""
+        from orchestra_tui.services.usage.reader import SessionUsageReader
+
+        return SessionUsageReader(Path.home())
+
+    @cached_property
+    def notifier(self) -> Notifier | None:
+        """The `[notify]` channels (the terminal's is the one this process draws on)."""
+        from orchestra_tui.away_build import build_notifier, own_tty
+
+        return build_notifier(self.config, self.services.journal, tty=own_tty())
+
+    @cached_property
+    def away(self) -> AwayWatch:
+        """Notifications, limit resumes and rules, run by the app after each tick."""
+        from orchestra_tui.away_build import stall_rules
+        from orchestra_tui.core.away.watch import AwayWatch
+
+        return AwayWatch(self.fleet, self.notifier, stall_rules(self.config.rules))
 
     @cached_property
     def registry(self) -> AgentsRegistry:
@@ -192,7 +228,9 @@ def fleet_from_args(args: argparse.Namespace, *, read_only: bool = False
 
 def build_app(booted: Boot) -> OrchestraApp:
     """The Textual app over a boot's fleet and desk: `orchestra` and `orchestra demo` both."""
-    from orchestra_tui.ui.app import AppOptions, OrchestraApp
+    from orchestra_tui.away_build import clipboard_channel
+    from orchestra_tui.ui.app import OrchestraApp
+    from orchestra_tui.ui.options import AppOptions
 
     config = booted.config
     options = AppOptions(
@@ -209,9 +247,18 @@ def build_app(booted: Boot) -> OrchestraApp:
         notices.append(f"Enforcement: {whole}")
     if booted.long_lived and booted.services.app_lock is None:
         notices.append(another_app_notice(booted.services.store.directory))
+    if booted.long_lived and config.notify.terminal != "off" and booted.notifier is not None:
+        import os
+
+        from orchestra_tui.services.notify.terminal import allow_passthrough
+
+        if problem := allow_passthrough(dict(os.environ)):  # OSC through tmux to the terminal
+            notices.append(f"Terminal notifications may not pass tmux: {problem}")
     # The lifecycle: N and X, new agents on lanes and retiring them.
     return OrchestraApp(booted.fleet, options, desk=booted.desk,
-                        lifecycle=booted.lifecycle(), startup_notices=notices)
+                        lifecycle=booted.lifecycle(), startup_notices=notices,
+                        away=booted.away if booted.long_lived else None,
+                        clipboard=clipboard_channel(notices) if booted.long_lived else None)
 
 
 def another_app_notice(data_dir: Path) -> str:
@@ -242,7 +289,7 @@ def build_desk(config: Config, journal: Journal | None = None, *,
     return Desk(github if github is not None else github_service(config), config.agents, repos,
                 store=DeskStore(state_path), journal=journal,
                 refresh_seconds=config.github.refresh_seconds,
-                assign_template=config.github.assign_template)
+                assign_template=config.github.assign_template, lanes=config.lanes)
 
 
 def github_service(config: Config, *, timeout: float | None = None) -> GitHubService:

@@ -25,7 +25,7 @@ from orchestra_tui.errors import OrchestraError, UsageError
 # interrupt and kill.
 SUBCOMMANDS = ("status", "detect", "send", "queue", "unblock", "init", "inbox", "restart", "log",
                "report", "demo", "hooks", "hook", "new", "up", "retire", "why",
-               "screens")
+               "screens", "away", "notify")
 _INVALID_COMMAND = re.compile(r"argument COMMAND: invalid choice: '([^']*)'")
 # "GitHub: GitHub: not found": a label said twice where one message wraps another's.
 _DOUBLED_LABEL = re.compile(r"(?<![\w-])([A-Za-z][\w-]{0,20}(?: [\w-]{1,20}){0,2}): \1: ")

@@ -1,15 +1,14 @@
-"""Plain frozen dataclasses shared by every layer.
-
-No I/O and no Textual here: these are the nouns the detector, the services, the core and the UI
-pass to each other.
-"""
+"""Plain frozen dataclasses shared by every layer. No I/O and no Textual here: these are the
+nouns the detector, the services, the core and the UI pass to each other."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from orchestra_tui.pr_facts import Review
 from orchestra_tui.receipt import ReceiptStep
+from orchestra_tui.usage_limit import UsageLimit
 
 
 class State(StrEnum):
@@ -22,8 +21,7 @@ class State(StrEnum):
     STUCK = "stuck"
     EXITED = "exited"
     UNKNOWN = "unknown"
-    # Its host (another machine, over ssh) does not answer: nothing is known, nothing is sent.
-    UNREACHABLE = "unreachable"
+    UNREACHABLE = "unreachable"  # its host (over ssh) does not answer: nothing known or sent
 
 
 # The order in which agents need the person: lower sorts first in the fleet view.
@@ -38,9 +36,8 @@ ATTENTION_ORDER: dict[State, int] = {
     State.WORKING: 8,
 }
 
-NEEDS_PERSON: frozenset[State] = frozenset(
-    {State.APPROVAL, State.BLOCKED, State.STUCK, State.EXITED}
-)
+NEEDS_PERSON: frozenset[State] = frozenset({State.APPROVAL, State.BLOCKED, State.STUCK,
+                                            State.EXITED})
 
 
 @dataclass(frozen=True)
@@ -84,22 +81,6 @@ class DialogKey:
         return (self.kind, self.subject, self.options) == (now.kind, now.subject, now.options)
 
 
-class AttachWay(StrEnum):
-    """How `a` took the person to an agent's pane."""
-
-    SWITCHED = "switched"  # their tmux client (of the agents' server) now shows it
-    OPENED = "opened"  # a new window (or popup) of their own tmux runs the attach
-    IN_THIS_TERMINAL = "in_this_terminal"  # outside tmux: run `argv` here, the app suspended
-    COMMAND_ONLY = "command_only"  # none worked: the exact command is shown
-
-
-@dataclass(frozen=True)
-class Attach:
-    way: AttachWay
-    argv: list[str]
-    detach: str  # the keys that bring the person back ("ctrl+b d")
-
-
 class ContextTrend(StrEnum):
     FALLING = "falling"
     FLAT = "flat"
@@ -120,10 +101,12 @@ class AgentSpec:
     target: str = ""  # tmux session, session:window, or %pane_id
     policy: str = ""
     forbid: tuple[str, ...] = ()
-    # Deny the forbidden commands in the tool's pre-tool hook, before they run (else: alerts).
-    enforce: bool = False
+    enforce: bool = False  # deny forbidden commands in the pre-tool hook (else: alerts)
     host: str = ""  # a `[[host]]` name: the agent runs on that machine's tmux; "" is this one
     lane: str = ""  # the `[[lane]]` it was made from, if any
+    resume_after_limit: bool = False  # send the tool's "continue" when a usage limit resets
+    resume_per_day: int = 3
+    auto_approve: tuple[str, ...] = ()  # commands whose dialogs orchestra approves (parsed)
 
 
 @dataclass(frozen=True)
@@ -140,15 +123,19 @@ class LaneSpec:
     policy: str = ""
     forbid: tuple[str, ...] = ()
     enforce: bool = False
-    # A `[[host]]` name: the clone (`path`) is on that machine, and so are the new agents'
-    # worktrees and tmux sessions; "" is this machine.
-    host: str = ""
+    host: str = ""  # a `[[host]]`: the clone, new worktrees and sessions are there ("" here)
+    resume_after_limit: bool = False
+    resume_per_day: int = 3
+    auto_approve: tuple[str, ...] = ()
+    autoroute: tuple[str, ...] = ()  # inbox kinds sent to the owner unasked: ci, conflict, ...
+    behind_limit: int | None = None  # commits behind its base before a branch is an item
+    budget_per_day: float | None = None  # US dollars its agents may spend a day (None: any)
 
 
 @dataclass(frozen=True)
 class AgentRecord:
-    """An agent orchestra started itself (`orchestra new`), as recorded in the data dir: how to
-    find and start it (`spec`, whose `cwd` is its worktree) and where its work lives."""
+    """An agent `orchestra new` started, as recorded: how to find and start it (`spec`, whose
+    `cwd` is its worktree) and where its work lives."""
 
     spec: AgentSpec
     clone: str = ""  # the lane's clone the worktree belongs to
@@ -166,8 +153,8 @@ class AgentRecord:
 
 @dataclass(frozen=True)
 class BranchFigures:
-    """An agent's work at a glance, from its worktree: its branch, commits ahead of and behind
-    its base, and what changed since it left the base (uncommitted edits included)."""
+    """An agent's work at a glance: its branch, commits ahead/behind its base, and what changed
+    since it left the base (uncommitted edits included)."""
 
     branch: str = ""
     base: str = ""
@@ -182,25 +169,21 @@ class BranchFigures:
 @dataclass(frozen=True)
 class Detection:
     """What one screen says, read by `agents.classify` from text alone."""
-
     tool: str
     state: State
     context_left: int | None = None
     queued: int | None = None
     reason: str = ""
-    # The working row's elapsed counter in seconds, when one is shown: the tracker tells a
-    # frozen spinner (stuck) from a live one by it.
+    # The working row's elapsed seconds, when shown: a frozen spinner (stuck) tells by it.
     elapsed_seconds: int | None = None
-    # A shell or background terminal keeps running after the turn (a sub-flag, not a state).
-    background: bool = False
-    # Which kind of dialog is open when state is approval, so the right answer keys are sent.
-    dialog: str | None = None
+    background: bool = False  # a shell keeps running after the turn (a sub-flag, not a state)
+    dialog: str | None = None  # the open dialog's kind (approval): which answer keys to send
     # Which dialog it is (kind, what it asks, its options): what an answer is checked against.
     dialog_key: DialogKey | None = None
     interrupted: bool = False  # idle on the tool's own interrupt notice (Esc, ^C)
-    # When blocked on a usage limit, the reset time as the agent printed it ("2:51 PM",
-    # "3pm (Europe/Berlin)", "in 4 days 6 hours"), when it printed one.
+    # Blocked on a usage limit: the reset time as printed ("2:51 PM", "in 4 days 6 hours").
     resumes_at: str | None = None
+    limit: str | None = None  # blocked on an account limit: "usage limit" or "quota"
     # The reader's rule that decided and the (row index, text) rows it matched, newest last.
     rule: str = ""
     evidence: tuple[tuple[int, str], ...] = ()
@@ -236,8 +219,8 @@ class PaneInfo:
 
 @dataclass(frozen=True)
 class SendResult:
-    """How a prompt delivery ended. `delivered` False with `uncertain` True means the body went
-    in but submission could not be confirmed; it is never re-sent automatically."""
+    """How a delivery ended. Not `delivered` but `uncertain`: the body went in, submission
+    unconfirmed; it is never re-sent automatically."""
 
     delivered: bool
     enter_presses: int = 0
@@ -284,14 +267,15 @@ class AgentStatus:
     source: str = "screen"  # "hook" when the agent's own hook event decided the state
     # The dialog the person is shown (approval only): `y`/`n` answer only that one.
     dialog_key: DialogKey | None = None
+    unreachable: str = ""  # why its host does not answer (state unreachable), as ssh said
+    limit: UsageLimit | None = None  # blocked on a usage or quota limit
 
     @property
     def needs_person(self) -> bool:
         return self.state in NEEDS_PERSON
 
 
-# ---------------------------------------------------------------------------------------------
-# GitHub
+# -- GitHub -----------------------------------------------------------------------------------
 
 
 class CheckState(StrEnum):
@@ -324,6 +308,7 @@ class ReviewThread:
     severity: str | None = None  # lowercase word: critical, high, major, medium, minor, low
     is_outdated: bool = False
     is_resolved: bool = False
+    comment_id: str = ""  # its first comment's node id: what routes it once
 
 
 @dataclass(frozen=True)
@@ -343,6 +328,8 @@ class PullRequest:
     behind_by: int | None = None
     checks: tuple[Check, ...] = ()
     threads: tuple[ReviewThread, ...] = ()  # unresolved, non-outdated
+    resolved_threads: tuple[ReviewThread, ...] = ()  # resolved, non-outdated
+    reviews: tuple[Review, ...] = ()  # each reviewer's latest
     agent: str | None = None  # owning agent's name, by lane
     updated_at: str = ""
 
@@ -397,6 +384,6 @@ class Alert:
     kind: str  # "forbid", "loop", "context"
     text: str
     at: float = field(default=0.0)
-    # What makes it one occurrence (the offending row and the row above it, a context level):
-    # the journal keeps it so that no later run raises the same occurrence again.
+    # One occurrence (the offending row and the one above, a context level): kept by the
+    # journal, so that no later run raises it again.
     key: str = ""

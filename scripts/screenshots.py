@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from orchestra_tui.bootstrap import boot, build_app  # noqa: E402
 from orchestra_tui.demo.world import start_world, stop_world  # noqa: E402
+from orchestra_tui.ui.screens.away import AwayScreen  # noqa: E402
+from orchestra_tui.ui.screens.diff import DiffScreen  # noqa: E402
 
 OUT = ROOT / "screenshots"
 SIZE = (160, 45)
@@ -35,6 +37,7 @@ SCREENS: list[tuple[str, list[str], list[str]]] = [
      ["escape"]),
     ("zoom", ["z"], ["z"]),
     ("why", ["w"], ["w"]),
+    ("cost", ["dollar_sign"], ["dollar_sign"]),
     ("grid", ["g"], ["escape"]),
     ("help", ["question_mark"], ["escape"]),
 ]
@@ -54,6 +57,21 @@ async def wait_for(pilot, predicate, timeout: float = 30.0) -> None:
         await pilot.pause(0.2)
 
 
+async def open_diff_and_comment(pilot) -> None:
+    """From the fleet: the inbox, `d` on PR #101 (its first item), a comment on a line of
+    its second hunk."""
+    app = pilot.app
+    await pilot.press("i")
+    await pilot.pause(0.5)
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen)
+                   and app.screen.diff is not None)
+    await pilot.press("right_curly_bracket", "down", "down", "down", "c")
+    await pilot.pause(0.3)
+    await pilot.press(*"Pass the attempt along, and stop after MAX_ATTEMPTS.", "ctrl+s")
+    await pilot.pause(0.5)
+
+
 async def main() -> int:
     OUT.mkdir(exist_ok=True)
     world = await start_world()
@@ -62,7 +80,8 @@ async def main() -> int:
     try:
         app = build_app(boot(argparse.Namespace(config=str(world.config_path),
                                                 socket_name=world.socket_name,
-                                                data_dir=str(world.data_dir))))
+                                                data_dir=str(world.data_dir)),
+                                long_lived=True))  # as the demo runs it: figures followed
         async with app.run_test(size=SIZE) as pilot:
             def settled() -> bool:
                 states = {view.name: view.status.state for view in app.snapshot.agents}
@@ -77,11 +96,31 @@ async def main() -> int:
                 made.append(await capture(app, name))
                 await pilot.press(*back)
                 await pilot.pause(0.3)
+            await open_diff_and_comment(pilot)  # a PR's change, a comment written on a line
+            made.append(await capture(app, "diff"))
+            await pilot.press("escape", "escape")
+            await pilot.pause(0.3)
+            # The merge panel once the desk has read GitHub and the conflict radar has found
+            # api's and web's worktrees conflicting: PRs in a safe order, each conflict marked.
+            await wait_for(pilot, lambda: app.desk.loaded and any(
+                view.conflicts for view in app.snapshot.agents), timeout=60)
+            await pilot.press("m")
+            await pilot.pause(0.5)
+            made.append(await capture(app, "merge-panel"))
+            await pilot.press("escape")
+            await pilot.pause(0.3)
             app.select_agent("docs")  # idle with a held queue
             await pilot.pause(0.3)
             await pilot.press("Q")
             await pilot.pause(0.5)
             made.append(await capture(app, "queue"))
+            await pilot.press("escape")
+            await pilot.pause(0.3)
+            # Coming back: the away summary (since the demo began, an hour's span at most).
+            app.away_actions.show_since(time.time() - 3600)
+            await wait_for(pilot, lambda: isinstance(app.screen, AwayScreen))
+            await pilot.pause(0.5)
+            made.append(await capture(app, "away"))
             await pilot.press("escape")
             await pilot.pause(0.3)
             # A small terminal: lane and tool give way; state, agent, context and queue stay.
@@ -92,6 +131,15 @@ async def main() -> int:
             await pilot.press("w")  # the explanation under the pane, in a small terminal
             await pilot.pause(0.5)
             made.append(await capture(app, "why-80x24"))
+            await pilot.press("w")
+            app.away_actions.show_since(time.time() - 3600)
+            await wait_for(pilot, lambda: isinstance(app.screen, AwayScreen))
+            await pilot.pause(0.5)
+            made.append(await capture(app, "away-80x24"))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, AwayScreen))
+            await open_diff_and_comment(pilot)
+            made.append(await capture(app, "diff-80x24"))
     finally:
         await stop_world(world)
     converter = shutil.which("rsvg-convert")

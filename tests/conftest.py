@@ -7,8 +7,11 @@ import os
 import pytest
 
 # Fixtures every module may use, made visible to all tests from here.
+from tests import loop_teardown
 from tests.ssh_fixtures import remote_tmux, ssh_host  # noqa: F401
 from tests.tmux_fixtures import tmux  # noqa: F401
+
+loop_teardown.install()
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,8 @@ from orchestra_tui.models import AgentSpec, State
 from orchestra_tui.services.github.service import GitHubService
 from orchestra_tui.services.store.desk import DeskStore
 from orchestra_tui.services.store.journal import Journal
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.widgets.desk_status import DeskStatus
 from orchestra_tui.ui.widgets.pull_table import PullTable
 from orchestra_tui.ui.widgets.thread_tree import ThreadTree
@@ -116,6 +117,16 @@ def notes(app) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+def keys_settling(*keys: str):
+    """A snapshot's run_before pressing each key only once what the last one started is done:
+    keys pressed blind can land before a screen's rows have loaded."""
+    async def press_each(pilot) -> None:
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+    return press_each
+
+
 async def open_screen(pilot, key: str, kind) -> None:
     await pilot.press(key)
     await settle(pilot)
@@ -133,11 +144,12 @@ async def cursor_to_thread(pilot, author: str) -> None:
 
 
 async def cursor_to_pull(pilot, number: int) -> None:
+    """Down, then up: the merge panel lists PRs in merge order, not by number."""
     table = pilot.app.screen.query_one(PullTable)
-    for _ in range(20):
+    for key in "j" * 20 + "k" * 20:
         if table.selected is not None and table.selected.pr.number == number:
             return
-        await pilot.press("j")
+        await pilot.press(key)
     raise AssertionError(f"no PR #{number}")
 
 

@@ -22,7 +22,8 @@ from orchestra_tui.services.hooks.log import HookLog
 from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
 from orchestra_tui.services.tmux.hosts import HostRouter
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.ask import AskScreen
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from tests.helpers import pilot_wait_until

@@ -28,7 +28,8 @@ from orchestra_tui.services.hooks.tools import HookProgram
 from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
 from orchestra_tui.services.tmux.hosts import HostRouter
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from tests.helpers import pilot_wait_until
 from tests.ssh_fixtures import SSHD, host_service
 from tests.tmux_fixtures import REPO, fake_agent_argv, screen, wait_for_screen

@@ -16,7 +16,8 @@ from orchestra_tui.config import parse_config
 from orchestra_tui.models import QueueItemState
 from orchestra_tui.services.store.app_lock import AppLock
 from orchestra_tui.services.store.queues import QueueStore
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from tests.ui_data import FixedFleet, settle
 
 ROOT = Path(__file__).resolve().parent.parent

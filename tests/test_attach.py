@@ -12,8 +12,9 @@ import uuid
 
 import pytest
 
+from orchestra_tui.core.attach import AttachWay
 from orchestra_tui.core.fleet.fleet import Fleet
-from orchestra_tui.models import AgentSpec, AttachWay
+from orchestra_tui.models import AgentSpec
 from orchestra_tui.services.tmux.runner import LocalTmuxRunner
 from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
 from tests.helpers import async_wait_until

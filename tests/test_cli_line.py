@@ -209,6 +209,6 @@ async def test_init_says_which_panes_it_skipped_and_print_reads_the_configs_serv
     skipped = sorted(done.stderr.splitlines())
     assert skipped == sorted([
         f"orchestra: skipped {notes.pane_id} (notes:0.0): runs cat, no agent CLI orchestra "
-        "knows (codex, claude, gemini, aider)",
+        "knows (codex, claude, gemini, aider, opencode, copilot, qwen)",
         f"orchestra: skipped {shell.pane_id} (sh:0.0): a plain bash shell, no agent running "
         "in it"]), done.stderr

@@ -160,4 +160,4 @@ def test_status_json_keys_are_the_documented_ones():
         "name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued", "reason",
         "alerts",
         "source", "host", "branch", "ahead", "behind", "files_changed", "insertions",
-        "deletions", "receipts"}
+        "deletions", "conflicts", "receipts", "usage", "usage_unknown"}

@@ -272,7 +272,7 @@ def test_wrong_type_for_each_table_key(tmp_path, table, key, value, expected):
      ["{issue}"]),
     ('[github]\nassign_template = "fix {"\n', 2, "github.assign_template", ["template"]),
     ('[tmux]\nsocket_name = "a"\nsocket_path = "/b"\n', 3, "tmux.socket_path", ["not both"]),
-    ('[[agent]]\nname = "a"\ntool = "copilot"\n', 3, "agent[1].tool", ["codex", "auto"]),
+    ('[[agent]]\nname = "a"\ntool = "crush"\n', 3, "agent[1].tool", ["codex", "auto"]),
     ('[[agent]]\nname = "   "\n', 2, "agent[1].name", ["empty"]),
     ('[[agent]]\nname = "a"\nbranch = ""\n', 3, "agent[1].branch", ["empty"]),
     ('ui = 3\n', 1, "ui", ["expected a [ui] table"]),

@@ -9,7 +9,7 @@ import pytest
 
 MODULES = ["orchestra_tui.paths", "orchestra_tui.config_locate", "orchestra_tui.config.schema",
            "orchestra_tui.services.store.queues", "orchestra_tui.services.store.journal",
-           "orchestra_tui.commands.log"]
+           "orchestra_tui.commands.log", "orchestra_tui.config.tools", "orchestra_tui.agents.names"]
 
 
 @pytest.mark.parametrize("name", MODULES)

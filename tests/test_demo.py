@@ -48,7 +48,26 @@ async def test_demo_starts_shows_every_agent_and_quits_clean(tmux, tmp_path):
         tmux, pane.pane_id, lambda s: "4 agents" in s and "APPROVAL" in s,
         timeout=40, message="the demo fleet with an approval")
     for name in ("api", "web", "docs", "ingest"):
-        assert re.search(rf"│\s+\w+\s+{name}\s", screen), name
+        assert re.search(rf"│\s+\w+\s+{name}[\s≠]", screen), name
+    # The conflict radar: api's and web's worktrees of the shop's clone both change
+    # pricing.py's rounding; ingest's changes a file of its own.
+    screen = await wait_for_screen(
+        tmux, pane.pane_id, lambda s: "api ≠web" in s and "web ≠api" in s, timeout=40,
+        message="the radar's pair marked on both rows")
+    assert "ingest ≠" not in screen
+    # The PR loop in the inbox: #106's conflict with the file git found in the lane's clone,
+    # #102 behind main past web's lane limit, #101's failed check with its step, sent to api
+    # unasked (its lane autoroutes "ci").
+    await tmux.send_keys(pane.pane_id, "i")
+    await wait_for_screen(
+        tmux, pane.pane_id, lambda s: "conflicts with main: pricing.py" in s
+        and "behind main by 3 commits" in s and "failure at step 'Run" in s
+        and "sent to api's queue" in s,
+        timeout=40, message="the PR loop's items in the inbox")
+    await tmux.send_keys(pane.pane_id, "Escape")
+    # Back on the fleet before `q`: an Escape followed at once by q would read as alt+q.
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "4 agents" in s, timeout=20,
+                          message="back on the fleet")
     await tmux.send_keys(pane.pane_id, "q")
     screen = await wait_for_screen(tmux, pane.pane_id, lambda s: "Demo stopped" in s,
                                    timeout=30, message="the demo to stop")

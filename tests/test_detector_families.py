@@ -322,7 +322,8 @@ def test_tool_and_shell_names_come_from_agents() -> None:
 
     assert not hasattr(models, "TOOLS")  # one source: agents
     assert set(agents.TOOL_NAMES) == set(agents.PROFILES)
-    assert agents.AGENT_TOOLS == set(agents.TOOL_NAMES) - {"shell"}
+    assert set(agents.agent_tools()) == set(agents.TOOL_NAMES) - {"shell"}
+    assert agents.is_agent_tool("claude") and not agents.is_agent_tool("shell")
     assert {"bash", "zsh", "fish", "nu", "xonsh", "mksh"} <= agents.SHELLS
     assert agents.tool_from_command("/usr/bin/nu") == "shell"
     tracker = AgentTracker()

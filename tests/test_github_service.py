@@ -90,7 +90,7 @@ async def test_list_pull_requests(standin, github) -> None:
     pr = pulls[101]
     assert pr.head_ref == "api/webhook-retry" and pr.base_ref == "main"
     assert pr.head_sha == standin.pull(SHOP, 101).head_sha
-    assert pr.review_decision == "REVIEW_REQUIRED" and pr.merge_state == "BLOCKED"
+    assert pr.review_decision == "CHANGES_REQUESTED" and pr.merge_state == "BLOCKED"
     checks = {c.name: c for c in pr.checks}
     assert checks["ci/test"].state is CheckState.FAILING and checks["ci/test"].required
     assert checks["lint"].state is CheckState.PASSING and not checks["lint"].required

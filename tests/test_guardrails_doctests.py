@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 MODULES = ["orchestra_tui.core.guard.guardrails", "orchestra_tui.core.guard.retry_loops",
-           "orchestra_tui.core.lifecycle.handoff", "orchestra_tui.core.report"]
+           "orchestra_tui.core.lifecycle.handoff", "orchestra_tui.core.report",
+           "orchestra_tui.core.away.auto_approve"]
 
 
 @pytest.mark.parametrize("name", MODULES)

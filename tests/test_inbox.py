@@ -57,7 +57,7 @@ async def test_inbox_end_to_end(standin, github) -> None:
     assert webhook["checks"] == {"state": "failing", "failing": ["ci/test"], "pending": []}
     assert webhook["gate"]["ready"] is False
     assert webhook["gate"]["reasons"] == [
-        "check 'ci/test' failing", "review required", "4 unresolved threads"]
+        "check 'ci/test' failing", "changes requested", "4 unresolved threads"]
     by_author = {t["author"]: t for t in webhook["threads"]}
     assert by_author["cursor"]["severity"] == "high"
     assert by_author["coderabbitai"]["severity"] == "major"

@@ -9,7 +9,8 @@ from orchestra_tui.core.desk.desk import Desk
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec
 from orchestra_tui.services.store.desk import DeskStore
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.ask import AskScreen
 from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.new_agent import NewAgentScreen

@@ -8,7 +8,6 @@ old, and no disagreement is recorded. Real tmux, a pane frozen on a screen no ru
 
 from __future__ import annotations
 
-import asyncio
 import pathlib
 import sys
 import time
@@ -89,6 +88,5 @@ async def test_an_unreadable_screen_never_overrules_the_hook(tmux, tmp_path, eve
             f"{late:.0f}s after the hook said {state}, the unreadable screen decided: "
             f"{status.state} ({status.reason})")
     assert "hook said" not in status.reason
-    if fleet._tasks:  # the journal's writes, as test_fusion waits for them
-        await asyncio.gather(*fleet._tasks)
+    await fleet.record.settle()  # the journal's writes
     assert fleet.journal.read(events=("disagreement",)) == []

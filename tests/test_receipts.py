@@ -21,6 +21,7 @@ import pytest
 
 from orchestra_tui.agents.hook_events import HookEvent
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
+from orchestra_tui.core.report import session_report
 from orchestra_tui.core.sending.receipts import (
     STILL_IN_COMPOSER,
     Look,
@@ -29,7 +30,6 @@ from orchestra_tui.core.sending.receipts import (
     pane_identity,
     receipt_of,
 )
-from orchestra_tui.core.report import session_report
 from orchestra_tui.core.sending.send_gate import SendRefused
 from orchestra_tui.models import AgentSpec, PaneInfo, QueueItem, QueueItemState, State
 from orchestra_tui.receipt import ReceiptState, ReceiptStep

@@ -13,7 +13,8 @@ from orchestra_tui.models import AgentSpec
 from orchestra_tui.receipt import ReceiptState
 from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.queue import QueueScreen
 from tests.helpers import pilot_wait_until
 from tests.test_receipts import RECIPE_PRESSES, start_agent

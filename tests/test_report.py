@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,7 @@ from orchestra_tui.core.report import (
 from orchestra_tui.paths import data_dir
 from orchestra_tui.services.store.journal import Journal
 
+SESSIONS = Path(__file__).parent / "sessions"
 T0 = 1_000_000.0
 NOW = T0 + 2400
 
@@ -172,7 +175,8 @@ def test_report_command_table_markdown_and_filters(journal_now, capsys) -> None:
     assert main(["report"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["agent", "prompts", "restarts", "alerts", "PRs", "opened",
-                                "merged", "issues", "working", "idle", "waiting", "receipts"]
+                                "merged", "issues", "working", "idle", "waiting", "cost",
+                                "$/merged", "$/issue", "receipts"]
     assert table[1].split()[:7] == ["api", "3", "1", "1", "1", "1", "#12"]
     assert main(["report", "--markdown", "--agent", "web"]) == 0
     markdown = capsys.readouterr().out
@@ -197,3 +201,40 @@ def test_a_retired_agent_stops_counting() -> None:
                {"at": 160.0, "event": "retire", "agent": "docs"}]
     docs = session_report(journal, now=10_000.0)["docs"]
     assert docs.seconds == {"working": 100.0, "idle": 60.0}  # not 9,900 s idle after retiring
+
+
+def test_report_says_what_each_agent_cost_per_merged_pr_and_per_issue(
+        journal_now, capsys, tmp_path, monkeypatch) -> None:
+    """api's CLI is Claude Code: its recorded transcript (tests/sessions/, two Sonnet 4.5 calls
+    in /work/api) sits where Claude Code keeps it; web runs aider, which keeps no records."""
+    home = tmp_path / "home"
+    shutil.copytree(SESSIONS / "claude", home / ".claude")
+    monkeypatch.setenv("HOME", str(home))
+    config = tmp_path / "config.toml"
+    config.write_text('[[agent]]\nname = "api"\ntool = "claude"\ncwd = "/work/api"\n'
+                      '[[agent]]\nname = "web"\ntool = "aider"\ncwd = "/work/web"\n')
+    assert main(["--config", str(config), "report", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_name = {agent["agent"]: agent for agent in data["agents"]}
+    two_calls = 2 * (50 * 3 + 12 * 15) / 1_000_000  # $3 in, $15 out per million tokens
+    api = by_name["api"]["cost"]
+    assert api["cost_usd"] == pytest.approx(two_calls) and api["calls"] == 2
+    # api merged one PR (acme/shop#40) and addressed one issue (#12).
+    assert api["per_merged_pr_usd"] == pytest.approx(two_calls)
+    assert api["per_issue_usd"] == pytest.approx(two_calls)
+    assert by_name["web"]["cost"] == {"unknown": "aider keeps no session records orchestra "
+                                                 "reads"}
+    assert "not in the config" in by_name[UNASSIGNED]["cost"]["unknown"]
+    # Three merges in all (api's, web's, one nobody's), three issues: the fleet's whole.
+    whole = data["cost"]
+    assert (whole["merged"], whole["issues"]) == (3, 3)
+    assert whole["per_merged_pr_usd"] == pytest.approx(two_calls / 3)
+    assert whole["not_counted"] == [UNASSIGNED, "web"]
+    assert main(["--config", str(config), "report"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    api_row = next(line for line in printed if line.startswith("api "))
+    assert api_row.split()[-4:] == ["$0.0007", "$0.0007", "$0.0007", "-"]
+    assert printed[-3].startswith("cost: $0.0007 (124 tokens); $0.0002 per merged PR (3 merged")
+    assert printed[-1] == "not counted: web: aider keeps no session records orchestra reads"
+    assert main(["--config", str(config), "report", "--markdown"]) == 0
+    assert "## What it cost" in capsys.readouterr().out

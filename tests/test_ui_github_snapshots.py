@@ -20,8 +20,11 @@ from orchestra_tui.models import (
     ReviewThread,
     State,
 )
+from orchestra_tui.pr_facts import CheckFailure
 from orchestra_tui.services.store.desk import DeskStore
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
+from tests.github_pilot import keys_settling
 from tests.ui_data import AT, FixedFleet, _view
 
 SIZE = (150, 40)
@@ -126,6 +129,14 @@ class FixedGitHub:
     async def list_issues(self, repo: str) -> list[Issue]:
         return list(ISSUES.get(repo, []))
 
+    async def failed_checks(self, repo: str, head_sha: str) -> tuple[CheckFailure, ...]:
+        return (CheckFailure("ci/test", "failure", f"https://github.com/{repo}/actions/runs/1",
+                             step="Run pytest", log_tail="E       assert 41 == 5\n"
+                             "1 failed, 29 passed in 3.21s", job_id=1),)
+
+    async def behind_by(self, repo: str, base: str, head: str) -> int:
+        return 0
+
     async def issue_with_comments(self, repo: str, number: int) -> Issue:
         issue = next(i for i in ISSUES[repo] if i.number == number)
         from dataclasses import replace
@@ -165,7 +176,7 @@ def test_github_inbox(snap_compare, tmp_path):
 def test_github_inbox_detail_markdown(snap_compare, tmp_path):
     # the Bugbot finding (the last thread of api's PR): its comment rendered as Markdown
     assert snap_compare(make_app(tmp_path), terminal_size=SIZE,
-                        press=["i", "j", "j", "j"])
+                        run_before=keys_settling("i", "j", "j", "j"))
 
 
 def test_github_merge_panel(snap_compare, tmp_path):
@@ -174,12 +185,13 @@ def test_github_merge_panel(snap_compare, tmp_path):
 
 def test_github_merge_confirm(snap_compare, tmp_path):
     # PR #103 is the third row (api's PRs by number: 101, 103, 106)
-    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, press=["m", "j", "M"])
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE,
+                        run_before=keys_settling("m", "j", "M"))
 
 
 def test_github_admin_merge_reason(snap_compare, tmp_path):
     assert snap_compare(make_app(tmp_path), terminal_size=SIZE,
-                        press=["m", "A", *"hotfix"])
+                        run_before=keys_settling("m", "A", *"hotfix"))
 
 
 def test_github_rate_limited_state(snap_compare, tmp_path):

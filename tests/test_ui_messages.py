@@ -18,6 +18,7 @@ from orchestra_tui.ui.app import OrchestraApp
 from orchestra_tui.ui.controllers.fleet import FleetActions
 from orchestra_tui.ui.controllers.github import GitHubActions
 from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
+from orchestra_tui.ui.screens.diff import DiffScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from tests.ui_data import *  # noqa: F403  (the `fleet` and `pilot` fixtures)
 from tests.ui_data import settle
@@ -60,14 +61,17 @@ def every_message_class() -> list[type[Message]]:
 
 def test_every_message_the_screens_post_to_the_app_has_a_handler_on_the_app():
     """The app handles each message in ui/messages.py, except the two that only tell the fleet
-    screen about its own widgets."""
+    screen about its own widgets and the one the diff controller hands to the diff screen."""
     for_the_screen = {messages.PromptClosed, messages.AgentSelected}
+    for_the_diff_screen = {messages.DiffLoaded}
     app_handles = handler_names(OrchestraApp)
     unhandled = [cls.__name__ for _, cls in inspect.getmembers(messages, inspect.isclass)
                  if issubclass(cls, Message) and cls.__module__ == messages.__name__
-                 and cls not in for_the_screen and cls.handler_name not in app_handles]
+                 and cls not in for_the_screen | for_the_diff_screen
+                 and cls.handler_name not in app_handles]
     assert unhandled == []
     assert {cls.handler_name for cls in for_the_screen} <= handler_names(FleetScreen)
+    assert {cls.handler_name for cls in for_the_diff_screen} <= handler_names(DiffScreen)
 
 
 def test_every_message_class_defined_in_the_ui_is_handled_by_the_app_or_a_screen():

@@ -15,7 +15,8 @@ from rich.ansi import AnsiDecoder
 
 from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.models import AgentSpec
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.widgets.pane_view import PaneView
 from tests.helpers import pilot_wait_until
 from tests.tmux_fixtures import wait_for_screen

@@ -11,7 +11,8 @@ from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, QueueItemState, State
 from orchestra_tui.services.store.journal import Journal
 from orchestra_tui.services.store.queues import QueueStore
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.ask import AskScreen
 from tests.helpers import pilot_wait_until
 from tests.tmux_fixtures import (

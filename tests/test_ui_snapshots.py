@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from tests.ui_data import FixedFleet
 
 SIZE = (150, 40)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from orchestra_tui.models import State
-from orchestra_tui.ui.app import AppOptions, OrchestraApp
+from orchestra_tui.ui.app import OrchestraApp
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.screens.help import HelpScreen
 from orchestra_tui.ui.widgets.why_panel import WhyPanel
 from tests.ui_data import FixedFleet, settle

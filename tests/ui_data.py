@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from orchestra_tui.core.attach import Attach, AttachWay
 from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
     AgentStatus,
-    Attach,
-    AttachWay,
     ContextTrend,
     DialogKey,
     SendResult,
@@ -116,6 +115,9 @@ def fixed_views() -> list[AgentView]:
 class FixedFleet:
     """Stands where `core.fleet.Fleet` stands in the app, holding one fixed snapshot."""
 
+    journal = None  # nothing is journaled here
+    read_only = False
+
     def __init__(self, store_dir: Path, views: list[AgentView] | None = None) -> None:
         self.store = QueueStore(store_dir)
         self.store.load()
@@ -197,6 +199,9 @@ class FixedFleet:
     def alerts_seen(self, name: str) -> None:
         self.calls.append(("alerts_seen", name))
 
+    async def resume_budget(self, lane: str) -> None:
+        self.calls.append(("resume_budget", lane))
+
     async def interrupt(self, name: str) -> None:
         self.calls.append(("interrupt", name))
 
@@ -226,7 +231,8 @@ def fleet(tmp_path: Path) -> FixedFleet:
 @pytest.fixture
 async def pilot(fleet: FixedFleet) -> AsyncIterator:
     """The app on `fleet`, 150x40, started and settled; no poll loop."""
-    from orchestra_tui.ui.app import AppOptions, OrchestraApp
+    from orchestra_tui.ui.app import OrchestraApp
+    from orchestra_tui.ui.options import AppOptions
 
     app = OrchestraApp(fleet, AppOptions(poll=False))
     async with app.run_test(size=(150, 40)) as running:

@@ -14,9 +14,11 @@ import importlib
 from typing import Any
 
 _WHERE = {
-    "AGENT_TOOLS": "names", "SHELLS": "names", "TOOL_NAMES": "names", "shell_name": "names",
+    "is_agent_tool": "names", "agent_tools": "names", "tool_names": "names",
+    "SHELLS": "names", "TOOL_NAMES": "names", "shell_name": "names",
     "tool_from_command": "commands", "draft_pending": "draft", "answer_keys": "keys",
-    "PROFILES": "profiles", "fingerprint": "text", "AgentTracker": "tracker",
+    "PROFILES": "profiles", "use_profiles": "profiles", "fingerprint": "text",
+    "AgentTracker": "tracker",
     "Tracked": "tracker", "reset_time": "walls", "classify": "reading",
     "detect_tool": "reading", "UNKNOWN_TOOL": "reading",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from orchestra_tui.agents.names import AGENT_TOOLS, SHELLS
+from orchestra_tui.agents.names import SHELLS, configured_commands, is_agent_tool
 
 # Interpreters and launchers whose own name says nothing: the tool is in a later argument.
 _RUNNERS = re.compile(r"^(?:node(?:js)?|bun|deno|python[\d.]*|pypy[\d.]*|npx|pnpx|bunx|uvx?|pipx"
@@ -16,12 +16,19 @@ _BY_PATH = (
     ("codex", re.compile(r"@openai/codex|/codex-(?:rs|cli)/")),
     ("gemini", re.compile(r"@google/gemini-cli|/gemini-cli/")),
     ("aider", re.compile(r"/aider/|\baider-chat\b|/site-packages/aider\b")),
+    # npm's launcher (node …/opencode-ai/bin/opencode) or its platform binary.
+    ("opencode", re.compile(r"/opencode-ai/|/opencode-(?:linux|darwin|windows)-[\w-]+/")),
+    ("copilot", re.compile(r"@github/copilot\b|/copilot/pkg/[\w-]+/[\d.]+/")),
+    ("qwen", re.compile(r"@qwen-code/qwen-code|/qwen-code/")),
 )
 _BY_NAME = (
     ("claude", re.compile(r"^claude(?:-code)?$")),
     ("codex", re.compile(r"^codex(?:-[\w.-]+)?$")),
     ("gemini", re.compile(r"^gemini(?:-cli)?$")),
     ("aider", re.compile(r"^aider(?:-chat|\.[\w.]+)?$")),
+    ("opencode", re.compile(r"^opencode$")),
+    ("copilot", re.compile(r"^copilot$")),
+    ("qwen", re.compile(r"^qwen(?:-code)?$")),
 )
 _FAKE_AGENT = re.compile(r"orchestra_tui[./]demo[./]fake_agent\b")
 _FLAVOR = re.compile(r"--flavou?r(?:=|\s+)(\w+)")
@@ -42,7 +49,7 @@ def tool_from_command(argv: str) -> str | None:
     if _FAKE_AGENT.search(argv):
         match = _FLAVOR.search(argv)
         flavor = match.group(1).lower() if match else "codex"
-        return flavor if flavor in AGENT_TOOLS else None
+        return flavor if is_agent_tool(flavor) else None
     tokens = argv.split()
     # Only the program and, behind a runner, its script or module: a later argument such as
     # `grep claude notes.md` must not count.
@@ -64,6 +71,13 @@ def tool_from_command(argv: str) -> str | None:
         name = _name(token)
         for tool, pattern in _BY_NAME:
             if pattern.match(name):
+                return tool
+    # A tool the config defines (`[[tool]] command`), after the built-ins: its pattern is the
+    # person's and may be loose.
+    for token in candidates:
+        name = _name(token)
+        for tool, pattern in configured_commands():
+            if pattern.search(token) or pattern.search(name):
                 return tool
     first = _name(candidates[0]) if candidates else ""
     return "shell" if first in SHELLS else None

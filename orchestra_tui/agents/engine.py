@@ -38,6 +38,12 @@ def _blocked(v: View) -> Verdict | None:
     new transcript entry, a prompt echo or an interrupt. A working row after it ends a failure
     (a new turn began) but not a retry (the spinner keeps turning while the agent retries)."""
     p, s = v.p, v.s
+    for line in v.footer() if p.retrying_footer else ():
+        footer = next((mk for mk in p.retrying_footer if mk.search(line.text)), None)
+        if footer:
+            return Verdict(State.BLOCKED, f'blocked (retrying): {footer.label} '
+                                          f'"{clip(line.body)}"', rule="blocked",
+                           evidence=evidence(line))
     chrome_from = v.composer.top if v.composer else len(s.lines)
     rows = [ln for ln in s.tail(_BLOCKED_ROWS) if ln.index >= v.live_start
             and not (v.composer and v.composer.top <= ln.index)]
@@ -218,5 +224,6 @@ def classify_screen(s: Screen, tool: str) -> Detection:
                      queued=queued(v), reason=verdict.reason,
                      elapsed_seconds=verdict.elapsed, background=background,
                      dialog=verdict.dialog, resumes_at=verdict.resumes_at, dialog_key=key,
+                     limit=verdict.limit,
                      interrupted=verdict.interrupted, rule=verdict.rule,
                      evidence=verdict.evidence)

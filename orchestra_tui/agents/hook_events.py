@@ -59,6 +59,7 @@ class HookEvent:
     denied: str = ""
     tmux_socket: str = ""
     prompt: str = ""  # the submitted prompt's digest (`hook_log.prompt_digest`), when told
+    command: str = ""  # the shell command a PermissionRequest asks about (`auto_approve`)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], pane_id: str = "") -> HookEvent | None:
@@ -74,7 +75,8 @@ class HookEvent:
 
         return cls(at=float(at), event=event, tool=text("tool"), pane_id=text("pane") or pane_id,
                    session_id=text("session"), detail=text("detail"), agent=text("agent"),
-                   denied=text("denied"), tmux_socket=text("tmux"), prompt=text("prompt"))
+                   denied=text("denied"), tmux_socket=text("tmux"), prompt=text("prompt"),
+                   command=text("command"))
 
 
 @dataclass(frozen=True)

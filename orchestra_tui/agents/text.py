@@ -90,7 +90,8 @@ def rows_of(text: str) -> list[str]:
 
 class Line(NamedTuple):
     # A NamedTuple, not a frozen dataclass: a 200-row capture builds 200 of these per poll.
-    index: int
+    # The row number: a field named like tuple's own `index` method, on purpose.
+    index: int  # type: ignore[assignment]
     text: str  # normalised, borders stripped, right-stripped; leading indent kept
     rule: bool
     blank: bool

@@ -12,7 +12,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 
-from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
+from orchestra_tui.agents.names import is_agent_tool, shell_name
 from orchestra_tui.models import ContextTrend, Detection, DialogKey, State
 
 # Line UIs with no indicator while output streams (Aider) or a shell running a command: a
@@ -39,6 +39,7 @@ class Tracked:
     dialog: str | None = None
     dialog_key: DialogKey | None = None
     resumes_at: str | None = None  # when blocked on a usage limit whose reset time is shown
+    limit: str | None = None  # blocked on an account limit (`Detection.limit`)
     changed: bool = False  # the reported state differs from the previous observation's
     tool: str = ""
     # The state reported before this one (None on the first observation): `previous` WORKING
@@ -100,7 +101,7 @@ class AgentTracker:
                 in_mode: bool = False, steady_since: float | None = None) -> Tracked:
         """`steady_since`: since when the pane has not changed, when known (tmux pushes its
         writes): an idle reading has held since then, not only since this observation."""
-        if detection.tool in AGENT_TOOLS:
+        if is_agent_tool(detection.tool):
             self._agent_tool = detection.tool
         if fingerprint != self._fingerprint:
             self._fingerprint, self._changed_at = fingerprint, now
@@ -119,6 +120,7 @@ class AgentTracker:
             dialog=detection.dialog if state == State.APPROVAL else None,
             dialog_key=detection.dialog_key if state == State.APPROVAL else None,
             resumes_at=detection.resumes_at if state == State.BLOCKED else None,
+            limit=detection.limit if state == State.BLOCKED else None,
             changed=changed, tool=detection.tool,
             previous=previous.state if previous else None)
         return self._last
@@ -129,7 +131,7 @@ class AgentTracker:
         if pane_dead:
             return self._reset(State.EXITED, "exited: the pane is dead")
         command = shell_name(current_command or "")
-        agent = d.tool if d.tool in AGENT_TOOLS else self._agent_tool
+        agent = d.tool if is_agent_tool(d.tool) else self._agent_tool
         if command and agent:
             return self._reset(State.EXITED, f"exited: {command} is in the foreground, "
                                              f"{agent} is gone")

@@ -193,6 +193,7 @@ class Verdict:
     elapsed: int | None = None
     dialog: str | None = None
     resumes_at: str | None = None
+    limit: str | None = None  # an account limit's kind: "usage limit", "quota"
     # An approval's identity parts: what it asks (rows above its options) and its options.
     subject: str = ""
     options: tuple[str, ...] = ()

@@ -54,6 +54,9 @@ ACCOUNT_WALLS: tuple[Marker, ...] = (
     m("capacity", r"\b(?:We're |We are )?currently experiencing high demand\b", ci=True),
 )
 
+# The walls that lift by themselves when the account's limit resets.
+LIMIT_WALLS = frozenset({"usage limit", "quota"})
+
 # Stems one of the wordings above contains: most screens have none, and a substring scan of
 # the region's lowered text costs far less than the patterns row by row.
 _KEYWORDS = ("limit", "quota", "credit", "log", "sign", "api key", "auth", "access token", "401",
@@ -117,7 +120,8 @@ def account_wall(v: View) -> Verdict | None:
         when = reset_time(text) if marker.label == "usage limit" else None
         resets = f", resets {when}" if when else ""
         return Verdict(State.BLOCKED, f'blocked: {marker.label}{resets} "{clip(line.body)}"',
-                       resumes_at=when, rule="account_wall", evidence=evidence(*paragraph))
+                       resumes_at=when, rule="account_wall", evidence=evidence(*paragraph),
+                       limit=marker.label if marker.label in LIMIT_WALLS else None)
     return None
 
 

@@ -21,14 +21,19 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestra_tui.services.hooks.log import append_event, nudge, prompt_digest
+
+if TYPE_CHECKING:
+    from orchestra_tui.core.guard.hook_guard import HookIO
+    from orchestra_tui.models import AgentRecord, PaneInfo
 
 TOOLS = ("claude", "codex", "gemini")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
 # Pre-tool events and the tool names that mean "run a shell command", per agent CLI.
 _PRE_TOOL = {"PreToolUse": ("Bash",), "BeforeTool": ("run_shell_command",)}
+MAX_ASKED = 16 << 10  # longest asked command kept in the event log
 # Events whose `prompt` is the prompt the person (or orchestra) submitted.
 _PROMPT_EVENTS = ("UserPromptSubmit", "BeforeAgent")
 _DETAIL_KEYS = ("tool_name", "notification_type", "source", "reason", "trigger", "error_type")
@@ -141,6 +146,22 @@ def shell_command(tool: str, name: str, payload: dict[str, Any]) -> str | None:
     return command if isinstance(command, str) and command.strip() else None
 
 
+def asked_command(name: str, payload: dict[str, Any]) -> str | None:
+    """The shell command a permission dialog asks about, whole, or None. A command too long to
+    keep is left out rather than cut: a cut one could be approved for what it lost."""
+    if name != "PermissionRequest":
+        return None
+    tool_input = payload.get("tool_input")
+    command = tool_input.get("command") if isinstance(tool_input, dict) else None
+    if isinstance(command, list) and all(isinstance(word, str) for word in command):
+        import shlex
+
+        command = shlex.join(command)
+    if not isinstance(command, str) or not command.strip() or len(command) > MAX_ASKED:
+        return None
+    return command
+
+
 def deny_output(tool: str, reason: str) -> dict[str, Any]:
     """The tool's documented way for a pre-tool hook to refuse a call, with `reason` for the
     model: Claude Code and Codex read `hookSpecificOutput.permissionDecision`, Gemini CLI the
@@ -166,13 +187,16 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
     prompt = payload.get("prompt")
     if name in _PROMPT_EVENTS and isinstance(prompt, str) and (digest := prompt_digest(prompt)):
         record["prompt"] = digest  # which prompt started the turn (a delivery receipt), no words
+    asked = asked_command(name, payload)
+    if asked is not None:
+        record["command"] = asked  # what a lane's `auto_approve` judges
     output = None
     command = shell_command(options.tool, name, payload)
     if command is not None and options.config is not None:
         from orchestra_tui.core.guard.hook_guard import check_command
 
         cwd = payload.get("cwd")  # where the command runs: scripts it runs are read there
-        verdict = check_command(command, config=options.config, data_dir=_data_dir(options),
+        verdict = check_command(command, config=options.config, io=hook_io(_data_dir(options)),
                                 agent=options.agent, pane_id=pane_id, now=now,
                                 cwd=cwd if isinstance(cwd, str) else None,
                                 started_enforcing=options.enforcing)
@@ -189,6 +213,31 @@ def record_event(options: Options, record: dict[str, Any]) -> None:
     if data_dir is not None and record.get("pane") and record.get("event"):
         append_event(data_dir, record["pane"], record)
         nudge(data_dir, record["pane"])
+
+
+def hook_io(data_dir: Path | None) -> HookIO:
+    """The check's reads and writes over the services, each imported only when called: the
+    hook program answers a config that never says `enforce` without loading them."""
+    from orchestra_tui.core.guard.hook_guard import HookIO
+
+    def agents_file() -> bytes | None:
+        from orchestra_tui.services.store.agents_registry import agents_file_bytes
+        return agents_file_bytes(data_dir)
+
+    def records() -> tuple[AgentRecord, ...]:
+        from orchestra_tui.services.store.agents_registry import recorded_agents
+        return recorded_agents(data_dir)
+
+    def panes() -> list[PaneInfo]:
+        from orchestra_tui.services.hooks.panes import panes_of_this_server
+        return panes_of_this_server()
+
+    def journal(event: str, agent: str | None, **fields: object) -> None:
+        from orchestra_tui.services.store.journal import FILE_NAME, Journal
+        Journal(data_dir / FILE_NAME if data_dir is not None else None).append(
+            event, agent, **fields)
+
+    return HookIO(agents_file=agents_file, records=records, panes=panes, journal=journal)
 
 
 def _data_dir(options: Options) -> Path | None:

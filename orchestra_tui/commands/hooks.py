@@ -52,13 +52,14 @@ def _status(args: argparse.Namespace, project: Path | None, directory: Path) -> 
     when there is one (a hook reading another config than this one counts when some agent
     asks to enforce)."""
     from orchestra_tui.core.guard.enforcement import enforcement_problems
+    from orchestra_tui.services.store.agents_registry import recorded_agents
 
     config = config_path(getattr(args, "config", None)).resolve()
     tools = (args.tool,) if args.tool else TOOLS
     rows = status(tools, project=project, data_dir=directory, config=config)
     for row in rows:
         print(row.line())
-    problems = enforcement_problems(config, directory)
+    problems = enforcement_problems(config, recorded_agents(directory))
     for name, why in sorted(problems.items()):
         print(f"enforcement ! {name + ': ' if name else ''}{why}")
     elsewhere = any(row.other_config for row in rows)
@@ -67,9 +68,10 @@ def _status(args: argparse.Namespace, project: Path | None, directory: Path) -> 
 
 def _asks_to_enforce(config: Path, directory: Path) -> bool:
     from orchestra_tui.config.lenient import read_enforcement
-    from orchestra_tui.core.guard.enforcement import recorded, standing
+    from orchestra_tui.core.guard.enforcement import standing
+    from orchestra_tui.services.store.agents_registry import recorded_agents
 
-    return bool(standing(read_enforcement(config), recorded(directory)).wants)
+    return bool(standing(read_enforcement(config), recorded_agents(directory)).wants)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """`orchestra queue [NAME] [--json]`: orchestra's queue of every agent (or one), each prompt not
 sent yet with why it waits: held (paused, or stopped by you), unreachable host, being sent,
-uncertain (needs your `r`), busy (the agent is not idle), a draft in its prompt box, or next.
-The reasons are `core.queue_reasons`', the same the app shows.
+uncertain (needs your `r`), busy (the agent is not idle), a draft in its prompt box, its
+lane's daily budget spent (`--resume-budget LANE` lets it go on today), or next. The reasons
+are `core.queue_reasons`', the same the app shows.
 
 With tmux out of reach the queues are still printed (every agent then reads exited) and the
 exit is 1 with one line on stderr, as `status` does.
@@ -41,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--submit", metavar="ID",
                         help="press Enter again for NAME's unsubmitted prompt ID (its text still "
                              "in the composer; never retyped)")
+    parser.add_argument("--resume-budget", metavar="LANE",
+                        help="let LANE's queues go on past its budget_per_day for the rest of "
+                             "today")
     parser.set_defaults(func=run)
 
 
@@ -119,12 +123,29 @@ def render(rows: list[dict], now: float | None = None) -> str:
 
 async def _look(fleet) -> FleetSnapshot:
     await fleet.refresh()
+    await fleet.refresh_usage()  # what each lane spent today: a budget may hold its queues
     return fleet.current()
+
+
+def resume_budget(args: argparse.Namespace) -> int:
+    fleet, _config, _services = fleet_from_args(args)
+
+    async def resume():
+        await _look(fleet)
+        standing = await fleet.resume_budget(args.resume_budget)
+        await fleet.settle()
+        return standing
+
+    standing = asyncio.run(resume())
+    print(f"{standing.words()}; its queues go on for the rest of today")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     if args.submit:
         return submit(args)
+    if args.resume_budget:
+        return resume_budget(args)
     fleet, _config, _services = fleet_from_args(args, read_only=True)
     snapshot = asyncio.run(_look(fleet))
     if snapshot.tmux_error and not snapshot.agents:

@@ -11,8 +11,10 @@ import argparse
 import asyncio
 import json
 import sys
+from dataclasses import replace
 
 from orchestra_tui.bootstrap import fleet_from_args
+from orchestra_tui.core.fleet.find import filter_views
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import queue_reasons
 from orchestra_tui.core.sending.receipts import receipt_of
@@ -20,13 +22,18 @@ from orchestra_tui.errors import TmuxUnavailable
 
 STATUS_KEYS = ("name", "pane_id", "tool", "state", "context_left", "queued", "tool_queued",
                "reason", "alerts", "source", "host", "branch", "ahead", "behind",
-               "files_changed", "insertions", "deletions", "receipts")
+               "files_changed", "insertions", "deletions", "conflicts", "receipts", "usage",
+               "usage_unknown")
 WORK_KEYS = ("branch", "ahead", "behind", "files_changed", "insertions", "deletions")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("status", help="show every agent and its state")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
+    parser.add_argument("--filter", default="", metavar="TEXT",
+                        help="only the agents TEXT matches, as `/` in the app does: words "
+                             "found in name, lane, repo, host, issue, state or reason "
+                             "(field:word looks in one field, e.g. host:gpu state:approval)")
     parser.set_defaults(func=run)
 
 
@@ -49,9 +56,16 @@ def status_rows(snapshot: FleetSnapshot) -> list[dict]:
             "host": _host(view) or None,
             # From its worktree (git): null when it has none, or no base to count against.
             **{key: getattr(view.work, key) if view.work else None for key in WORK_KEYS},
+            # The conflict radar: other agents' worktrees its own would conflict with.
+            "conflicts": [{"with": found.other, "files": list(found.files)}
+                          for found in view.conflicts],
             # Each prompt of orchestra's queue, sent ones too: what became of it, since when.
             "receipts": [{"id": item.id, **receipt_of(item, snapshot.at).row()}
                          for item in view.queue],
+            # Tokens and dollars from the CLI's own session records (null: none read, and
+            # `usage_unknown` says why when it is known: an agent on a host).
+            "usage": view.cost.row() if view.cost is not None else None,
+            "usage_unknown": view.cost_unknown or None,
         }
         for view in snapshot.agents
     ]
@@ -61,6 +75,8 @@ async def _refresh(fleet, *, work: bool) -> FleetSnapshot:
     await fleet.refresh()
     if work:
         await fleet.refresh_work()  # branch figures: read now, there is no next tick
+        await fleet.refresh_usage()  # and tokens and cost
+        await fleet.predict_conflicts()
     return fleet.current()
 
 
@@ -69,9 +85,13 @@ def run(args: argparse.Namespace) -> int:
     snapshot = asyncio.run(_refresh(fleet, work=args.json))
     if snapshot.tmux_error and not snapshot.agents:
         raise TmuxUnavailable(snapshot.tmux_error)
+    if args.filter:
+        snapshot = replace(snapshot, agents=filter_views(snapshot.agents, args.filter))
     rows = status_rows(snapshot)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not rows and args.filter:
+        print(f"no agent matches {args.filter!r}")
     elif not rows:
         print("no agents: add some with `orchestra init`, or try `orchestra demo`")
     else:

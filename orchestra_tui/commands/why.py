@@ -16,6 +16,7 @@ import time
 
 from orchestra_tui.bootstrap import fleet_from_args
 from orchestra_tui.commands.targets import agent_after_look, look
+from orchestra_tui.core.away.summary import ON_BEHALF_EVENTS, behalf_words, start_of_day
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.fleet import Fleet
 from orchestra_tui.core.why import Explanation, explain
@@ -50,6 +51,14 @@ def journaled_disagreement(fleet: Fleet, name: str) -> Disagreement | None:
     return None
 
 
+def done_today(fleet: Fleet, name: str) -> list[tuple[float, str]]:
+    """What orchestra did for the agent unasked today, as the journal holds it."""
+    if fleet.journal is None:
+        return []
+    entries = fleet.journal.read(name, start_of_day(time.time()), ON_BEHALF_EVENTS)
+    return [(float(entry["at"]), words) for entry in entries if (words := behalf_words(entry))]
+
+
 async def explanation_for(fleet: Fleet, text: str) -> Explanation:
     """The explanation of the agent `text` names. An agent that leaves the fleet between the
     name's resolution and the second look (retired) is said as such, not explained."""
@@ -61,7 +70,10 @@ async def explanation_for(fleet: Fleet, text: str) -> Explanation:
         raise AgentNotFound(f"{text} left the fleet while it was being looked at "
                             "(retired or removed from the config)")
     disagreement = await asyncio.to_thread(journaled_disagreement, fleet, name)
-    return explain(fleet.current().get(name) or view, time.time(), disagreement=disagreement)
+    done = await asyncio.to_thread(done_today, fleet, name)
+    await fleet.refresh_usage()  # its tokens and cost, read now
+    return explain(fleet.current().get(name) or view, time.time(), disagreement=disagreement,
+                   on_behalf=done)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,6 @@
 """The config checker: a parsed TOML document into the schema's frozen dataclasses, collecting
 every problem as (key path, message) instead of stopping at the first. Defaults and bounds are
-read from the schema (`config/schema.py`); this module keeps no copy of them.
-"""
+read from the schema (`config/schema.py`); this module keeps no copy of them."""
 
 from __future__ import annotations
 
@@ -15,9 +14,12 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from orchestra_tui.config.away import away_keys, check_notify, check_rules
+from orchestra_tui.config.budgets import check_budget
 from orchestra_tui.config.hosts import check_agent_host, check_hosts
 from orchestra_tui.config.schema import (
     ASSIGN_TEMPLATE_FIELDS,
+    AUTOROUTE_KINDS,
     LANE_INHERITED,
     NAME_PATTERN,
     REPO_PATTERN,
@@ -30,18 +32,17 @@ from orchestra_tui.config.schema import (
     default_of,
     minimum_of,
 )
+from orchestra_tui.config.tools import check_tools
 from orchestra_tui.config.values import type_name
 from orchestra_tui.config_locate import Path as KeyPath
 from orchestra_tui.models import AgentSpec, LaneSpec
 
 _MISSING = object()
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 def _escape_controls(text: str) -> str:
     return _CONTROL_CHAR.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-
-
-_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 
 class Checker:
@@ -55,6 +56,7 @@ class Checker:
         self.problems: list[tuple[KeyPath, str, bool]] = []
         self.lane_names: set[str] = set()  # every [[lane]] name written, broken lanes too
         self.host_names: set[str] = set()  # every good [[host]] name, for agent.host
+        self.tool_names: set[str] = set()  # every good [[tool]] name, for agent.tool
 
     def problem(self, where: KeyPath, message: str) -> None:
         # A value quoted into the message may hold control characters (a record separator
@@ -74,9 +76,11 @@ class Checker:
     # -- tables -----------------------------------------------------------------------------
 
     def config(self, document: dict[str, Any], path: Path) -> Config:
-        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host"),
-                          (), "at top level")
-        hosts = check_hosts(self, document.get("host", []))  # before the lanes and agents
+        self.unknown_keys(document, ("agent", "lane", "tmux", "github", "ui", "paths", "host",
+                                     "notify", "rule", "tool"), (), "at top level")
+        # Hosts and tools before the lanes and agents, whose `host` and `tool` name them.
+        hosts = check_hosts(self, document.get("host", []))
+        tools = check_tools(self, document.get("tool", []))
         lanes = self.lanes(document.get("lane", _MISSING))
         return Config(
             path=path,
@@ -88,7 +92,8 @@ class Checker:
             lanes=lanes,
             paths=self.paths(self.table(document, "paths")),
             hosts=hosts,
-        )
+            notify=check_notify(self, self.table(document, "notify")),
+            rules=check_rules(self, document.get("rule", [])), tools=tools)
 
     def table(self, document: dict[str, Any], key: str) -> dict[str, Any]:
         value = document.get(key, {})
@@ -152,9 +157,9 @@ class Checker:
     def lane_keys(self, table: dict[str, Any], where: KeyPath) -> dict[str, Any]:
         """The keys `[[agent]]` and `[[lane]]` share, checked alike."""
         tool = self.text(table, "tool", where) or "auto"
-        if isinstance(table.get("tool"), str) and tool not in TOOL_CHOICES:
-            self.problem(where + ("tool",),
-                         f'"{tool}" is not one of {", ".join(TOOL_CHOICES)}')
+        choices = (*TOOL_CHOICES, *sorted(self.tool_names))
+        if isinstance(table.get("tool"), str) and tool not in choices:
+            self.problem(where + ("tool",), f'"{tool}" is not one of {", ".join(choices)}')
         repo = self.text(table, "repo", where)
         if repo and not REPO_PATTERN.match(repo):
             self.problem(where + ("repo",), f'"{repo}" is not in owner/name form')
@@ -167,7 +172,8 @@ class Checker:
                              f"bad regular expression {pattern!r}: {error}")
         return dict(tool=tool, command=self.text(table, "command", where), repo=repo,
                     policy=self.text(table, "policy", where), forbid=tuple(forbid),
-                    enforce=self.boolean(table, "enforce", where, False))
+                    enforce=self.boolean(table, "enforce", where, False),
+                    **away_keys(self, table, where))
 
     def from_lane(self, spec: AgentSpec, table: dict[str, Any], where: KeyPath,
                   lanes: Sequence[LaneSpec]) -> AgentSpec:
@@ -228,8 +234,33 @@ class Checker:
         host = check_agent_host(self, table, where)
         path = self.text(table, "path", where)  # on a host, `~` is the home there
         lane = LaneSpec(name=name, path=path if host else os.path.expanduser(path),
-                        branch=branch, host=host, **common)
+                        branch=branch, host=host, autoroute=self.autoroute(table, where),
+                        behind_limit=self.behind_limit(table, where),
+                        budget_per_day=check_budget(self, table, where), **common)
         return lane if self.keep_broken or len(self.problems) == before else None
+
+    def autoroute(self, table: dict[str, Any], where: KeyPath) -> tuple[str, ...]:
+        """The inbox kinds a lane's agents get unasked (`ci`, `conflict`, `behind`, `review`)."""
+        kinds = self.strings(table, "autoroute", where)
+        for index, kind in enumerate(kinds):
+            if kind not in AUTOROUTE_KINDS:
+                self.problem(where + ("autoroute", index),
+                             f'"{kind}" is not one of {", ".join(AUTOROUTE_KINDS)}')
+        return tuple(k for k in dict.fromkeys(kinds) if k in AUTOROUTE_KINDS)
+
+    def behind_limit(self, table: dict[str, Any], where: KeyPath) -> int | None:
+        """Commits a branch may be behind its base before it is an inbox item (unset: never)."""
+        if "behind_limit" not in table:
+            return None
+        value = table["behind_limit"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(where + ("behind_limit",),
+                         f"expected an integer, got {type_name(value)}")
+            return None
+        if value < 1:
+            self.problem(where + ("behind_limit",), f"{value} is out of range (at least 1)")
+            return None
+        return value
 
     def paths(self, table: dict[str, Any]) -> PathsConfig:
         where: KeyPath = ("paths",)

@@ -12,34 +12,13 @@ every other one (file, line, key).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import fields
-from typing import Any, Protocol
+from typing import Any
 
 from orchestra_tui.config.schema import HOST_NAME_PATTERN, HostConfig
+from orchestra_tui.config.values import TableChecker
 from orchestra_tui.config.values import type_name as _type_name
 from orchestra_tui.config_locate import Path as KeyPath
-
-
-class TableChecker(Protocol):
-    """What these checks use of the checker: its problems, the host names seen so far, and
-    its typed readers of a table's keys."""
-
-    problems: list[tuple[KeyPath, str, bool]]
-    host_names: set[str]
-
-    def problem(self, where: KeyPath, message: str) -> None: ...
-
-    def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], where: KeyPath,
-                     label: str) -> None: ...
-
-    def text(self, table: Mapping[str, Any], key: str, where: KeyPath, *,
-             required: bool = False, default: str = "") -> str: ...
-
-    def strings(self, table: Mapping[str, Any], key: str, where: KeyPath) -> list[str]: ...
-
-    def number(self, table: Mapping[str, Any], key: str, where: KeyPath,
-               schema: type) -> float: ...
 
 
 def check_hosts(checker: TableChecker, value: object) -> tuple[HostConfig, ...]:

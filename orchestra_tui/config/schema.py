@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from orchestra_tui.agents.names import TOOL_NAMES
+from orchestra_tui.agents.profiles.base import Profile
 from orchestra_tui.models import AgentSpec, LaneSpec
+from orchestra_tui.pr_facts import LoopKind
 
 DEFAULT_ASSIGN_TEMPLATE = (
     "Read issue #{number} ({url}) and all its comments, then implement it on a branch matching "
@@ -23,6 +25,8 @@ DEFAULT_ASSIGN_TEMPLATE = (
 # Fields `assign_template` may name; the issue prompt is built with `str.format(**these)`.
 ASSIGN_TEMPLATE_FIELDS = frozenset({"number", "url", "title", "repo", "branch"})
 TOOL_CHOICES: tuple[str, ...] = (*TOOL_NAMES, "auto")  # tool names: agents, the one source
+# What a lane's `autoroute` may name: the kinds of PR-loop items.
+AUTOROUTE_KINDS: tuple[str, ...] = tuple(kind.value for kind in LoopKind)
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 # A host's name qualifies its pane ids ("gpu:%3"): no colon, no space, no leading dash.
 HOST_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -77,7 +81,8 @@ class PathsConfig:
 
 # The keys an `[[agent]]` that names a `lane` takes from it when it does not set them itself
 # (`cwd` from the lane's `path`; `host`: an agent of a lane on a host runs there).
-LANE_INHERITED = ("tool", "command", "repo", "branch", "policy", "forbid", "enforce", "host")
+LANE_INHERITED = ("tool", "command", "repo", "branch", "policy", "forbid", "enforce", "host",
+                  "resume_after_limit", "resume_per_day", "auto_approve")
 # A lane's and an agent's name: used in file paths and as a tmux session name.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
 
@@ -102,6 +107,42 @@ class HostConfig:
     tmux: str = "tmux"
 
 
+TERMINAL_STYLES = ("osc9", "osc777", "osc99", "bell", "off")
+NOTIFY_KINDS = ("approval", "blocked", "limit", "stuck", "exited", "done", "rule", "test")
+RULE_STATES = ("approval", "blocked", "stuck", "idle", "exited", "unknown", "working")
+RULE_ACTIONS = ("notify", "queue", "continue", "restart")
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """`[notify]`: the channels that find the person away from the app, and when they speak.
+    `urls` are apprise URLs (they hold secrets: never shown); `kinds` maps an event kind to
+    the channel names it goes to ("terminal", "desktop", "push", "command")."""
+
+    terminal: str = "osc9"
+    desktop: bool = False
+    urls: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()
+    quiet_hours: str = ""  # "22:00-07:00"; empty: none
+    per_minute: int = 6
+    when_focused: bool = False
+    kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """`[[rule]]`: when an agent has been in `state`, its reason matching `reason` (RE2), for
+    `after` seconds, do `action` at most `per_day` times a day per agent."""
+
+    name: str
+    state: str
+    action: str
+    after: float = 600.0
+    reason: str = ""
+    prompt: str = ""
+    per_day: int = 3
+
+
 @dataclass(frozen=True)
 class Config:
     """A loaded config. `exists` is False when the default file is absent (an empty config)."""
@@ -115,6 +156,10 @@ class Config:
     lanes: tuple[LaneSpec, ...] = ()
     paths: PathsConfig = field(default_factory=PathsConfig)
     hosts: tuple[HostConfig, ...] = ()  # `[[host]]`: machines reached over ssh
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    rules: tuple[RuleConfig, ...] = ()  # `[[rule]]`: routine stalls resolved
+    # `[[tool]]`: CLIs defined by their markers, read as the built-in profiles are.
+    tools: tuple[Profile, ...] = ()
 
     def agent(self, name: str) -> AgentSpec | None:
         """The configured agent called `name`, if any."""

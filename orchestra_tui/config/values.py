@@ -8,6 +8,10 @@ string"), shared by the checker and the `[[host]]` checks.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from orchestra_tui.config_locate import Path as KeyPath
 
 
 def type_name(value: object) -> str:
@@ -30,3 +34,29 @@ def type_name(value: object) -> str:
     if isinstance(value, datetime.time):
         return "time"
     return type(value).__name__
+
+
+class TableChecker(Protocol):
+    """What the table checks of `config/` (hosts, tools, notify, rules, budgets) use of the
+    checker (`checker.Checker` is one): its problems, the host and tool names seen so far, and
+    its typed readers of a table's keys."""
+
+    problems: list[tuple[KeyPath, str, bool]]
+    host_names: set[str]
+    tool_names: set[str]
+
+    def problem(self, where: KeyPath, message: str) -> None: ...
+
+    def unknown_keys(self, table: Mapping[str, Any], known: Sequence[str], where: KeyPath,
+                     label: str) -> None: ...
+
+    def text(self, table: Mapping[str, Any], key: str, where: KeyPath, *,
+             required: bool = False, default: str = "") -> str: ...
+
+    def strings(self, table: Mapping[str, Any], key: str, where: KeyPath) -> list[str]: ...
+
+    def number(self, table: Mapping[str, Any], key: str, where: KeyPath,
+               schema: type) -> float: ...
+
+    def boolean(self, table: Mapping[str, Any], key: str, where: KeyPath,
+                default: bool) -> bool: ...

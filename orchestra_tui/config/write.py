@@ -102,7 +102,7 @@ STARTER_HEADER = """\
 # orchestra config: one [[agent]] table per AI coding agent running in tmux.
 # Written by `orchestra init` from the panes it found; edit freely. Keys of [[agent]]:
 #   name     (required, unique) what the fleet view and `orchestra send NAME` call it
-#   tool     codex, claude, gemini, aider, shell or auto (read from the screen)
+#   tool     codex, claude, gemini, aider, opencode, copilot, qwen, shell or auto
 #   command  how `orchestra restart NAME` starts it again
 #   cwd      its working directory (~ is expanded)
 #   target   tmux session, session:window, session:window.pane or %pane_id

@@ -69,8 +69,8 @@ def resolve_agent(text: str, specs: Iterable[AgentSpec],
                 return spec.name
         return None
     host, _, name = text.partition(":")
-    spec = by_name.get(name)
-    if name and spec is not None and (spec.host or hosts.get(name, "")) == host:
+    named = by_name.get(name)
+    if name and named is not None and (named.host or hosts.get(name, "")) == host:
         return name
     known = ", ".join(shown_name(spec, hosts.get(spec.name, "")) for spec in specs)
     raise AgentNotFound(f"no agent named {text!r} (known: {known or 'none'})")

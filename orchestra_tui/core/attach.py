@@ -5,18 +5,38 @@ another tmux a new window (or popup) there runs the attach; outside tmux the cal
 
 from __future__ import annotations
 
-from orchestra_tui.models import Attach, AttachWay, PaneInfo
+from dataclasses import dataclass
+from enum import StrEnum
+
+from orchestra_tui.models import PaneInfo
 from orchestra_tui.services.tmux.attach import (
     detach_keys,
     open_in_person_tmux,
     person_client,
     person_tmux,
 )
+from orchestra_tui.services.tmux.port import TmuxPort
 
-__all__ = ["attach_to"]
+__all__ = ["Attach", "AttachWay", "attach_to"]
 
 
-async def attach_to(tmux, pane: PaneInfo, title: str, *, popup: bool = False) -> Attach:
+class AttachWay(StrEnum):
+    """How `a` took the person to an agent's pane."""
+
+    SWITCHED = "switched"  # their tmux client (of the agents' server) now shows it
+    OPENED = "opened"  # a new window (or popup) of their own tmux runs the attach
+    IN_THIS_TERMINAL = "in_this_terminal"  # outside tmux: run `argv` here, the app suspended
+    COMMAND_ONLY = "command_only"  # none worked: the exact command is shown
+
+
+@dataclass(frozen=True)
+class Attach:
+    way: AttachWay
+    argv: list[str]
+    detach: str  # the keys that bring the person back ("ctrl+b d")
+
+
+async def attach_to(tmux: TmuxPort, pane: PaneInfo, title: str, *, popup: bool = False) -> Attach:
     # A pane on another host is attached over ssh by its id there (`gpu:%3`).
     argv = tmux.attach_argv(pane.pane_id if pane.host else pane.target)
     detach = await detach_keys(tmux)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from orchestra_tui.core.ports import TmuxPort
 from orchestra_tui.models import AgentSpec, PaneInfo
+from orchestra_tui.services.tmux.port import TmuxPort
 
 
 class Bindable(Protocol):
@@ -49,9 +49,8 @@ def bind_agents(slots: Iterable[Bindable], panes: Sequence[PaneInfo]) -> None:
 
 
 def host_down(tmux: TmuxPort, slot: Bindable) -> str | None:
-    """`unreachable: <why>` when the agent's host (a `[[host]]` reached over ssh) does not
-    answer (the host router refuses every command to it, so nothing is typed there); None
-    otherwise."""
+    """Why the agent's host (a `[[host]]` reached over ssh) does not answer, when it does not
+    (the host router refuses every command to it, so nothing is typed there); None otherwise."""
     errors = tmux.host_errors
     host = slot.spec.host or (slot.pane.host if slot.pane is not None else "")
-    return f"unreachable: {errors[host]}" if errors and host in errors else None
+    return errors[host] if errors and host in errors else None

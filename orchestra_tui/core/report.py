@@ -269,9 +269,10 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def report_to_markdown(report: Mapping[str, AgentReport], *, title: str = "Session report"
-                       ) -> str:
-    """A table with one row per agent, then each agent's alerts and PRs."""
+def report_to_markdown(report: Mapping[str, AgentReport], *, title: str = "Session report",
+                       cost: Sequence[str] = ()) -> str:
+    """A table with one row per agent, then what the period cost (`cost`, lines of words),
+    then each agent's alerts and PRs."""
     lines = [f"# {title}", ""]
     if not report:
         return "\n".join(lines + ["No agent activity in the journal for this period.", ""])
@@ -284,6 +285,8 @@ def report_to_markdown(report: Mapping[str, AgentReport], *, title: str = "Sessi
             f"| {len(r.prs_opened)} | {len(r.prs_merged)} | {_cell(', '.join(r.issues)) or '-'} "
             f"| {format_duration(r.working)} | {format_duration(r.idle)} "
             f"| {format_duration(r.waiting)} |")
+    if cost:
+        lines += ["", "## What it cost", "", *(f"- {_cell(line)}" for line in cost)]
     for r in report.values():
         details = []
         details += [f"- alert: {_cell(text)}" for text in r.alerts]

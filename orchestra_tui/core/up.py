@@ -22,6 +22,7 @@ from orchestra_tui.errors import TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentRecord, AgentSpec, PaneInfo, State
 from orchestra_tui.services.git.worktrees import GitError
 from orchestra_tui.services.tmux.hosts import split_pane
+from orchestra_tui.services.tmux.port import TmuxPort
 
 if TYPE_CHECKING:
     from orchestra_tui.core.fleet.state import FleetSnapshot
@@ -81,7 +82,7 @@ def _tool_of(spec: AgentSpec) -> str:
     return agents.tool_from_command(spec.command) or "auto"
 
 
-async def _to_target_window(tmux, pane: PaneInfo, spec: AgentSpec, recorded: bool
+async def _to_target_window(tmux: TmuxPort, pane: PaneInfo, spec: AgentSpec, recorded: bool
                             ) -> PaneInfo:
     """A configured `session:N` target finds its agent by window index: move the new window
     there when tmux gave it another (a window already at N stays where it is)."""
@@ -103,7 +104,8 @@ async def _talked_to(lifecycle: Lifecycle) -> set[str]:
     if lifecycle.journal is None:
         return set()
     entries = await asyncio.to_thread(lifecycle.journal.read, events=["prompt_sent"])
-    return {entry.get("agent") for entry in entries if entry.get("delivered", True)}
+    return {str(entry["agent"]) for entry in entries
+            if entry.get("agent") and entry.get("delivered", True)}
 
 
 async def _skip_reason(lifecycle: Lifecycle, spec: AgentSpec,
@@ -141,7 +143,7 @@ async def bring_up(lifecycle: Lifecycle, snapshot: FleetSnapshot, *,
             continue
         view = snapshot.get(spec.name)
         pane = view.pane if view is not None else None
-        if pane is not None and not pane.dead:
+        if view is not None and pane is not None and not pane.dead:
             state = view.status.state
             note = (f"its pane shows {pane.current_command}: `orchestra restart {spec.name}` "
                     "starts it there") if state is State.EXITED else ""

@@ -18,15 +18,21 @@ step* orchestra takes by itself (`core.queue_reasons` says why each queued promp
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from orchestra_tui.agents.text import clip
+from orchestra_tui.core.away.auto_approve import asked_command, judge
+from orchestra_tui.core.costs import CostSummary
+from orchestra_tui.core.fleet.budget_standing import BudgetStanding
 from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
 from orchestra_tui.core.fleet.queue_reasons import QueueWait, WaitKind, first_wait
 from orchestra_tui.core.fleet.state import AgentView
 from orchestra_tui.models import State
+from orchestra_tui.usage_limit import countdown
 
 __all__ = ["Authority", "Clue", "Explanation", "explain"]
 
@@ -48,8 +54,8 @@ class Authority(StrEnum):
 @dataclass(frozen=True)
 class Clue:
     """One piece of evidence: what kind (`hook`, `screen`, `timer`, `disagreement`, `tmux`,
-    `host`, `person`, `loop`), when (seconds since the epoch; None: no moment of its own) and
-    what it says."""
+    `host`, `person`, `loop`, `dialog`), when (seconds since the epoch; None: no moment of its
+    own) and what it says."""
 
     kind: str
     text: str
@@ -73,6 +79,12 @@ class Explanation:
     rows: tuple[tuple[int, str], ...] = ()
     queue_wait: QueueWait | None = None
     at: float = 0.0
+    # (when, what) orchestra did for it unasked today: rules, limit resumes, auto_approve.
+    done_today: tuple[tuple[float, str], ...] = ()
+    # What it has cost, from its CLI's session records (None: not read; `cost_unknown` why).
+    cost: CostSummary | None = None
+    cost_unknown: str = ""
+    budget: BudgetStanding | None = None  # its lane's daily budget, when it has one
 
     def as_json(self) -> dict[str, Any]:
         """The explanation as `orchestra why --json` prints it."""
@@ -92,21 +104,33 @@ class Explanation:
             "next": self.next_step,
             "queue": None if wait is None else {"item": wait.item.id, "waits": str(wait.kind),
                                                  "why": wait.why},
+            "done_today": [{"at": at, "text": text} for at, text in self.done_today],
+            "cost": None if self.cost is None else self.cost.row(),
+            "cost_unknown": self.cost_unknown or None,
+            "budget": None if self.budget is None else {
+                "lane": self.budget.lane, "day": self.budget.day,
+                "limit_usd": float(self.budget.limit), "spent_usd": float(self.budget.spent),
+                "holds": self.budget.holds, "resumed": self.budget.resumed},
         }
 
 
-def explain(view: AgentView, now: float, *,
-            disagreement: Disagreement | None = None) -> Explanation:
-    """`view` explained as of `now`. `disagreement`: the last one recorded elsewhere (the
-    journal, for a command that looks once), used when the view's evidence holds none."""
+def explain(view: AgentView, now: float, *, disagreement: Disagreement | None = None,
+            on_behalf: Sequence[tuple[float, str]] = ()) -> Explanation:
+    """`view` explained as of `now`. `disagreement` and `on_behalf` (what orchestra did for it
+    unasked): as recorded elsewhere (the journal, for a command that looks once), used when
+    the view's evidence holds none."""
     status, evidence = view.status, view.evidence
+    if evidence is not None and evidence.on_behalf:
+        on_behalf = evidence.on_behalf
+    midnight = dt.datetime.fromtimestamp(now).astimezone().replace(
+        hour=0, minute=0, second=0, microsecond=0).timestamp()
     authority, why = _authority(view)
     if evidence is not None and evidence.disagreement is not None:
         disagreement = evidence.disagreement
     paneless = status.pane_id is None  # what its old pane said is no evidence now
     clues = [*_situation(view), *_hook_clues(None if paneless else evidence),
              *_screen_clues(view),
-             *_timer_clues(view, now)]
+             *_timer_clues(view, now), *_radar_clues(view)]
     if disagreement is not None:
         clues.append(Clue("disagreement", f"{disagreement.said}, the screen read "
                                           f"{disagreement.screen_state}: the screen won",
@@ -116,8 +140,10 @@ def explain(view: AgentView, now: float, *,
     return Explanation(
         agent=view.name, state=status.state, reason=status.reason, since=status.since,
         authority=authority, authority_why=why, clues=tuple(clues),
-        next_step=_next_step(view, wait), rule=screen.rule if screen is not None else "",
-        rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now)
+        next_step=_next_step(view, wait, now), rule=screen.rule if screen is not None else "",
+        rows=screen.evidence if screen is not None else (), queue_wait=wait, at=now,
+        done_today=tuple(act for act in on_behalf if act[0] >= midnight),
+        cost=view.cost, cost_unknown=view.cost_unknown, budget=view.budget)
 
 
 def _authority(view: AgentView) -> tuple[Authority, str]:
@@ -154,7 +180,18 @@ def _situation(view: AgentView) -> list[Clue]:
         clues.append(Clue("person", f"you {evidence.stopped_by_person} it through orchestra"))
     if evidence is not None and evidence.loop_reason:
         clues.append(Clue("loop", evidence.loop_reason))
+    asked, told_at = asked_command(view)  # what `y` would allow
+    if asked:
+        clues.append(Clue("dialog", f"it asks to run: {asked}" if told_at is not None
+                          else f"it asks: {asked}", told_at))
     return clues
+
+
+def _radar_clues(view: AgentView) -> list[Clue]:
+    """The conflict radar's predictions: its work would conflict with another agent's."""
+    return [Clue("radar", f"merging its work with {conflict.other}'s would conflict on "
+                          f"{', '.join(conflict.files)} (git merge-tree)")
+            for conflict in view.conflicts]
 
 
 def _hook_clues(evidence: AgentEvidence | None) -> list[Clue]:
@@ -230,8 +267,20 @@ _WAITS_FOR = {
 }
 
 
-def _next_step(view: AgentView, wait: QueueWait | None) -> str:
-    state = view.status.state
+def _next_step(view: AgentView, wait: QueueWait | None, now: float) -> str:
+    state, limit = view.status.state, view.status.limit
+    if limit is not None and view.status.spec is not None:
+        resume = ("orchestra sends its continue then (resume_after_limit)"
+                  if view.status.spec.resume_after_limit else "then it waits for you")
+        return f"{limit.kind}: {countdown(limit, now)}; {resume}"
+    spec = view.status.spec
+    if state is State.APPROVAL and spec is not None and spec.auto_approve:
+        command, _ = asked_command(view)
+        verdict = judge(command, spec.auto_approve, spec.cwd)
+        if verdict.approve:
+            return f"approve {clip(command, _TEXT_WIDTH)!r} (auto_approve: {verdict.why})"
+        step = f"nothing: auto_approve leaves it to you ({clip(verdict.why, _TEXT_WIDTH)})"
+        return step if wait is None else f"{step}; then {_quoted(wait)} waits ({wait.kind})"
     if state in _WAITS_FOR:
         step = _WAITS_FOR[state]
         return step if wait is None else f"{step}; then {_quoted(wait)} waits ({wait.kind})"

@@ -1,26 +1,28 @@
 """A simulated agent CLI for the demo and the tests: it looks like Codex or Claude Code, runs
 nothing, and logs every prompt it is given.
 
-    python -m orchestra_tui.demo.fake_agent --flavor codex|claude [--log FILE]
-        [--work-seconds N] [--context START] [--name NAME] [--bold-prompt]
+    python -m orchestra_tui.demo.fake_agent --flavor codex|claude|tinker [--log FILE]
+        [--work-seconds N] [--context START] [--name NAME] [--bold-prompt] [--realism real]
 
 A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "name", "arrived"}`
-("arrived": "idle", or "working" when the agent had queued it), then the
-agent "works" for --work-seconds. Directives in a prompt script every state:
+("arrived": "idle", or "working" when the agent had queued it), then the agent "works" for
+--work-seconds. Directives in a prompt script every state:
 `[approve]` / `[approve CMD]` asks for approval mid-turn, `[freeze]` shows a working row whose
-counter never moves, `[error]` ends the turn blocked on a real error, `[work N]` works N seconds,
-`[print TEXT]` prints TEXT into the history, `[context N]` sets the context left; `/exit` quits.
+counter never moves, `[error]` ends the turn blocked on a real error, `[limit]` on the tool's
+usage-limit notice, `[work N]` works N seconds, `[print TEXT]` prints TEXT into the history,
+`[context N]` sets the context left; `/exit` quits.
 Enter while working queues the prompt; queued prompts go in after the turn. The composer shows
 its placeholder dim and typed text in the normal colour, as the real CLIs do; ctrl-u (or
 ctrl-c) clears a draft; --swallow-enters N ignores the first N Enter presses on a typed prompt
 (the lost Enter every tmux orchestrator meets). --bold-prompt draws the prompt glyphs bold as
 Codex does, so a capture with colours carries attributes even when no placeholder is shown.
+--realism real draws as the real CLIs do (`fake_realism`): 10 frames a second while working,
+streamed bursts, silent idle; the default (calm) redraws the whole screen once a second.
 """
 
 from __future__ import annotations
 
 import argparse
-import codecs
 import json
 import os
 import re
@@ -34,9 +36,11 @@ import time
 import tty
 from dataclasses import dataclass, field
 
+from orchestra_tui.demo import fake_realism as realism
 from orchestra_tui.demo import fake_screens as screens
+from orchestra_tui.demo import fake_tinker as tinker
+from orchestra_tui.demo.fake_keys import Keyboard
 
-PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
 _PROMPT_GLYPH = re.compile("^([›❯])(?=[ \xa0])")
 VERBS = ("Pondering", "Wrangling", "Cogitating", "Seasoning", "Percolating")
 
@@ -51,6 +55,7 @@ class Turn:
     approve_at: float | None = None
     freeze: bool = False
     error: bool = False
+    limit: bool = False  # ends on the tool's usage-limit notice (`[limit]`)
     paused_for: float = 0.0
     paused_at: float | None = None
 
@@ -79,6 +84,7 @@ class Agent:
     running_hooks: list[subprocess.Popen] = field(default_factory=list)
     bold_prompt: bool = False
     swallow_enters: int = 0  # Enter presses on a draft still to be ignored (a lost Enter)
+    streamer: realism.Streamer | None = None  # only in the realistic mode
 
     # -- time --------------------------------------------------------------------------------
 
@@ -96,7 +102,8 @@ class Agent:
         if self.mode != "working" or self.turn is None or self.turn.freeze:
             return None
         spent = self.turn_elapsed(now)
-        return max(0.01, min(1.0 - spent % 1.0, self.turn.duration - spent))
+        frame = realism.until_next_frame(spent) if self.streamer else 1.0 - spent % 1.0
+        return max(0.005, min(frame, self.turn.duration - spent))
 
     def tick(self, now: float) -> None:
         turn = self.turn
@@ -105,13 +112,17 @@ class Agent:
         spent = self.turn_elapsed(now)
         if turn.command and turn.approve_at is not None and spent >= turn.approve_at:
             turn.approve_at, turn.paused_at, self.mode = None, now, "approval"
-            self.fire("PermissionRequest", tool_name="Bash")
+            self.fire("PermissionRequest", tool_name="Bash",
+                      tool_input={"command": turn.command})
             self.say(*(["⏺ Bash(" + turn.command + ")", "  ⎿  Running…"]
                        if self.flavor == "claude" else []))
         elif spent >= turn.duration:
             self.finish(now)
+        elif self.streamer:
+            self.history += self.streamer.lines_due(spent, self.width)
+            del self.history[:-realism.HISTORY_ROWS]
 
-    def fire(self, event: str, **fields: str) -> None:
+    def fire(self, event: str, **fields: object) -> None:
         if not self.hook:
             return
         payload = {"hook_event_name": event, "session_id": f"fake-{self.name}", "cwd": self.cwd,
@@ -137,29 +148,35 @@ class Agent:
             with open(self.log, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self.fire("UserPromptSubmit", prompt=prompt)
-        prefix = "› " if self.flavor == "codex" else "❯ "
+        prefix = {"codex": "› ", "tinker": tinker.ECHO}.get(self.flavor, "❯ ")
         self.history += screens.prompt_echo(prefix, prompt, self.width)
         work = re.search(r"\[work (\d+(?:\.\d+)?)\]", prompt)
         approve = re.search(r"\[approve(?: ([^\]]+))?\]", prompt)
         turn = Turn(prompt=prompt, duration=float(work.group(1)) if work else self.work_seconds,
                     started=now, verb=VERBS[self.turns % len(VERBS)],
-                    freeze="[freeze]" in prompt, error="[error]" in prompt)
+                    freeze="[freeze]" in prompt, error="[error]" in prompt,
+                    limit="[limit]" in prompt)
         if approve:
             turn.command = (approve.group(1) or "git status").strip()
             turn.approve_at = turn.duration / 2
         for text in re.findall(r"\[print ([^\]]*)\]", prompt):
             self.history.append(screens.fit(text, self.width))
         self.turn, self.mode, self.turns = turn, "working", self.turns + 1
+        if self.streamer:
+            self.streamer.start(0.0)
 
     def finish(self, now: float, *, interrupted: bool = False) -> None:
         turn, self.turn, self.mode = self.turn, None, "idle"
         assert turn is not None
         took = screens.elapsed(max(1.0, turn.duration if not interrupted else 1.0), codex=False)
-        if interrupted:
+        if self.flavor == "tinker":  # a CLI only a config's [[tool]] describes
+            self.say(tinker.STOPPED if interrupted else tinker.ERROR
+                     if turn.error or turn.limit else tinker.done(turn.duration), "")
+        elif interrupted:
             self.say(screens.CODEX_INTERRUPTED if self.flavor == "codex"
                      else screens.CLAUDE_INTERRUPTED, "")
-        elif turn.error and self.flavor == "codex":
-            self.say(screens.CODEX_USAGE_LIMIT, "")
+        elif turn.limit or (turn.error and self.flavor == "codex"):
+            self.say(screens.USAGE_LIMIT[self.flavor], "")
         elif turn.error:
             self.say(f"  ⎿  API Error ({screens.CLAUDE_OVERLOADED}) · Retrying in 5 seconds… "
                      "(attempt 10/10)", "", f"⏺ API Error: {screens.CLAUDE_OVERLOADED}", "")
@@ -172,7 +189,7 @@ class Agent:
         self.context = int(setting.group(1)) if setting else max(0, self.context - 5)
         if not interrupted:  # as in Claude Code, an interrupted turn fires no Stop
             self.fire("Stop")
-        if self.queued and not turn.error:
+        if self.queued and not (turn.error or turn.limit):
             self.submit(self.queued.pop(0), now, arrived="working")
 
     def answer(self, approved: bool, now: float) -> None:
@@ -191,8 +208,9 @@ class Agent:
 
     def on_key(self, key: str, now: float) -> None:
         if self.mode == "approval":
-            yes = ("enter", "y", "p") if self.flavor == "codex" else ("enter", "1", "2")
-            no = ("escape", "n") if self.flavor == "codex" else ("escape", "3")
+            yes, no = {"codex": (("enter", "y", "p"), ("escape", "n")),
+                       "tinker": (tinker.ALLOW, tinker.DENY)}.get(
+                self.flavor, (("enter", "1", "2"), ("escape", "3")))
             if key in yes or key in no:
                 self.answer(key in yes, now)
             return
@@ -236,67 +254,11 @@ class Agent:
             self.paste_count += 1
 
 
-class Keyboard:
-    """Turns the bytes of a raw terminal into keys and pastes, across reads."""
-
-    def __init__(self) -> None:
-        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self.buffer = ""
-        self.paste: list[str] | None = None
-
-    def feed(self, data: bytes) -> list[tuple[str, str]]:
-        self.buffer += self.decoder.decode(data)
-        events: list[tuple[str, str]] = []
-        while self.buffer:
-            if self.paste is not None:
-                end = self.buffer.find(PASTE_END)
-                if end < 0:
-                    keep = next((n for n in range(len(PASTE_END) - 1, 0, -1)
-                                 if self.buffer.endswith(PASTE_END[:n])), 0)
-                    cut = len(self.buffer) - keep
-                    self.paste.append(self.buffer[:cut])
-                    self.buffer = self.buffer[cut:]
-                    break
-                self.paste.append(self.buffer[:end])
-                events.append(("paste", "".join(self.paste)))
-                self.paste, self.buffer = None, self.buffer[end + len(PASTE_END):]
-            elif self.buffer.startswith("\x1b"):
-                if not self._escape(events):
-                    break
-            else:
-                ch, self.buffer = self.buffer[0], self.buffer[1:]
-                names = {"\r": "enter", "\n": "enter", "\x7f": "backspace", "\x08": "backspace",
-                         "\x03": "ctrl-c", "\x15": "ctrl-u"}
-                if ch in names:
-                    events.append(("key", names[ch]))
-                elif ch >= " " or ch == "\t":
-                    events.append(("key", ch))
-        return events
-
-    def _escape(self, events: list[tuple[str, str]]) -> bool:
-        """Consume one escape sequence; False when it is still incomplete."""
-        if self.buffer == "\x1b":
-            events.append(("key", "escape"))
-            self.buffer = ""
-            return True
-        if self.buffer[1] in "[O":
-            match = re.match(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|O.)", self.buffer)
-            if not match:
-                return False
-            if match.group(0) == PASTE_START:
-                self.paste = []
-            self.buffer = self.buffer[match.end():]
-            return True
-        events.append(("key", "escape"))
-        self.buffer = self.buffer[1:]
-        return True
-
-
 class Terminal:
     """Raw mode, the alternate screen and bracketed paste, restored on exit."""
 
-    def __init__(self, fd_in: int, fd_out: int) -> None:
-        self.fd_in, self.fd_out = fd_in, fd_out
+    def __init__(self, fd_in: int, fd_out: int, painter: realism.RowPainter | None = None) -> None:
+        self.fd_in, self.fd_out, self.painter = fd_in, fd_out, painter
         self.saved = termios.tcgetattr(fd_in)
 
     def __enter__(self) -> Terminal:
@@ -313,6 +275,9 @@ class Terminal:
         return size.columns, size.lines
 
     def draw(self, rows: list[str], width: int, height: int) -> None:
+        if self.painter:
+            os.write(self.fd_out, self.painter.frame(rows, width, height).encode("utf-8"))
+            return
         rows = rows[-height:]
         out = [f"\x1b[{n};1H{screens.fit(row, width)}\x1b[0m\x1b[K" for n, row in
                enumerate(rows, 1)]
@@ -322,9 +287,12 @@ class Terminal:
 
 
 def rows_of(agent: Agent, width: int, now: float) -> list[str]:
-    rows = screens.screen_rows(agent, width, now)
+    rows = (agent.history + tinker.bottom(agent, width, now) if agent.flavor == "tinker"
+            else screens.screen_rows(agent, width, now))
     if agent.bold_prompt:
         rows = [_PROMPT_GLYPH.sub(f"{screens.BOLD}\\1{screens.RESET}", row) for row in rows]
+    if agent.streamer and agent.mode == "working":
+        rows = realism.animate(rows, agent.flavor, agent.turn_elapsed(now))
     return rows
 
 
@@ -341,12 +309,13 @@ def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
     selector.register(fd_in, selectors.EVENT_READ, "input")
     selector.register(wake_r, selectors.EVENT_READ, "signal")
     keyboard = Keyboard()
-    with Terminal(fd_in, fd_out) as terminal:
+    with Terminal(fd_in, fd_out, realism.RowPainter() if agent.streamer else None) as terminal:
         if agent.name:
             os.write(fd_out, f"\x1b]2;{agent.name}\x07".encode())
         width, height = terminal.size()
         agent.width = width
         agent.history += (screens.codex_header(agent.cwd, width) if agent.flavor == "codex"
+                          else tinker.header(agent.cwd) if agent.flavor == "tinker"
                           else screens.claude_header(agent.cwd))
         terminal.draw(rows_of(agent, width, time.monotonic()), width, height)
         while agent.exit_code is None and not stop:
@@ -370,7 +339,8 @@ def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fake_agent", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--flavor", choices=("codex", "claude"), default="codex")
+    # tinker: a made-up CLI, read only through a config's [[tool]] table (`fake_tinker`).
+    parser.add_argument("--flavor", choices=("codex", "claude", "tinker"), default="codex")
     parser.add_argument("--log", help="append each submitted prompt here as a JSON line")
     parser.add_argument("--work-seconds", type=float, default=3.0)
     parser.add_argument("--context", type=int, default=100, help="context left at start, in %%")
@@ -381,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a command run on each event with its JSON on stdin (like hooks)")
     parser.add_argument("--swallow-enters", type=int, default=0, metavar="N",
                         help="ignore the first N Enter presses on a typed prompt")
+    parser.add_argument("--realism", choices=("calm", "real"), default="calm",
+                        help="real: 10 frames a second while working, streamed text, silent idle")
     args = parser.parse_args(argv)
     if not os.isatty(0):
         print("fake_agent: needs a terminal (run it in a tmux pane)", file=sys.stderr)
@@ -388,7 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     agent = Agent(flavor=args.flavor, name=args.name, log=args.log,
                   work_seconds=args.work_seconds, context=args.context,
                   hook=shlex.split(args.hook), bold_prompt=args.bold_prompt,
-                  swallow_enters=args.swallow_enters)
+                  swallow_enters=args.swallow_enters,
+                  streamer=(realism.Streamer(args.name, args.flavor)
+                            if args.realism == "real" else None))
     return run(agent)
 
 

@@ -19,6 +19,9 @@ CODEX_USAGE_LIMIT = (
     "■ You've hit your usage limit. Upgrade to Pro (https://chatgpt.com/explore/pro), visit "
     "https://chatgpt.com/codex/settings/usage to purchase more credits or try again in 4 days "
     "6 hours 37 minutes.")
+# Claude Code's, as recorded in tests/screens/claude/blocked-31.txt.
+USAGE_LIMIT = {"codex": CODEX_USAGE_LIMIT,
+               "claude": "  ⎿  You've hit your limit · resets 3pm (Europe/Berlin)"}
 CODEX_INTERRUPTED = ("■ Conversation interrupted - tell the model what to do differently. "
                      "Something went wrong? Hit `/feedback` to report the issue.")
 CLAUDE_OVERLOADED = ('529 {"type":"error","error":{"type":"overloaded_error",'

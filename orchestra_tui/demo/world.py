@@ -1,6 +1,7 @@
 """The demo's world: an isolated tmux server with four simulated agents in their lanes, and the
 GitHub stand-in with their PRs, both inside that one tmux server so that killing it leaves
-nothing behind.
+nothing behind. The shop's agents work in worktrees of a local clone (`shop_repo.py`), so the
+PR loop reads real git: a conflict's files, the conflict radar's pair.
 
 The stand-in runs in a window of the demo's own tmux server rather than in orchestra's process:
 `orchestra demo --keep` can then leave everything running after the app quits.
@@ -13,6 +14,7 @@ owner is gone (`remove_abandoned_worlds`); a world left on purpose (`--keep`) is
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import tomli_w
 
+from orchestra_tui.demo.shop_repo import make_shop
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.services.store.queues import QueueStore
 from orchestra_tui.services.tmux.service import TmuxService
@@ -49,23 +52,34 @@ class DemoAgent:
     first_prompt: str | None = None
     context: int | None = None
     queue: tuple[str, ...] = ()
+    lane: str = ""  # a [[lane]] of LANES: its own worktree of the shop's clone
 
 
 DEMO_AGENTS = (
     DemoAgent("api", "claude", "acme/shop", "api/*",
               "Migrations run through CI only; never against the shared database.",
               first_prompt="Fix the webhook retry limit from PR #101 [work 6] "
-                           "[approve alembic upgrade head]"),
+                           "[approve alembic upgrade head]", lane="shop-api"),
     DemoAgent("web", "codex", "acme/shop", "web/*",
               "Front-end only; keep bundle size under 200 KB.",
-              first_prompt="Work on issue #91: export orders as CSV [work 900]"),
+              first_prompt="Work on issue #91: export orders as CSV [work 900]",
+              lane="shop-web"),
     DemoAgent("docs", "codex", "acme/docs", "*",
               "Docs only; every page builds with `make docs`.",
               queue=("Proofread webhooks.md and fix the typo Maria found",
                      "Then add a 'Retries' section that links PR #101")),
     DemoAgent("ingest", "claude", "acme/shop", "ingest/*",
               "ArgoCD watches k8s/: every change goes through git, never kubectl apply.",
-              context=14),
+              context=14, lane="shop-ingest"),
+)
+
+# The shop's lanes (their `path`, the clone, is filled in per world): api's failed checks go
+# to it unasked; a branch more than 2 commits behind main is an inbox item (web's PR #102).
+LANES = (
+    {"name": "shop-api", "repo": "acme/shop", "branch": "api/*", "autoroute": ["ci"],
+     "behind_limit": 2},
+    {"name": "shop-web", "repo": "acme/shop", "branch": "web/*", "behind_limit": 2},
+    {"name": "shop-ingest", "repo": "acme/shop", "branch": "ingest/*"},
 )
 
 
@@ -106,13 +120,16 @@ def _agent_argv(agent: DemoAgent, directory: Path) -> list[str]:
     return argv
 
 
-def _config(world_socket: str, api_url: str, directory: Path) -> dict:
+def _config(world_socket: str, api_url: str, directory: Path, clone: Path,
+            trees: dict[str, Path]) -> dict:
     return {
         "tmux": {"socket_name": world_socket},
         "github": {"api_url": api_url, "refresh_seconds": 15},
+        "lane": [{**lane, "path": str(clone)} for lane in LANES],
         "agent": [{"name": agent.name, "tool": agent.flavor, "repo": agent.repo,
                    "branch": agent.branch, "target": agent.name, "policy": agent.policy,
-                   "cwd": str(directory),
+                   "cwd": str(trees.get(agent.name, directory)),
+                   **({"lane": agent.lane} if agent.lane else {}),
                    # Restart (R) starts this: the same simulated agent, context back to full.
                    "command": shlex.join(_agent_argv(replace(agent, context=None), directory))}
                   for agent in DEMO_AGENTS],
@@ -131,12 +148,15 @@ async def start_world(directory: Path | None = None) -> DemoWorld:
     try:
         api_url = await _start_standin(tmux, directory)
         await tmux.run("set-option", "-g", OWNER_OPTION, owner)
+        clone, trees = await asyncio.to_thread(make_shop, directory)
         for agent in DEMO_AGENTS:
-            await tmux.start(_agent_argv(agent, directory), cwd=str(directory),
+            await tmux.start(_agent_argv(agent, directory),
+                             cwd=str(trees.get(agent.name, directory)),
                              session=agent.name, width=110, height=32)
         config_path = directory / "config.toml"
-        config_path.write_text(tomli_w.dumps(_config(socket_name, api_url, directory)),
-                               encoding="utf-8")
+        config_path.write_text(
+            tomli_w.dumps(_config(socket_name, api_url, directory, clone, trees)),
+            encoding="utf-8")
         data_dir = directory / "data"
         _seed_queues(data_dir)
         await _first_prompts(tmux)
@@ -290,6 +310,4 @@ async def _first_prompts(tmux: TmuxService) -> None:
 
 
 async def _pause() -> None:
-    import asyncio
-
     await asyncio.sleep(0.1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -15,16 +15,22 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from orchestra_tui.config.schema import UiConfig, default_of
+from orchestra_tui.core.away.watch import AwayWatch
 from orchestra_tui.core.desk.desk import UNCONFIGURED, Desk, DeskSnapshot
+from orchestra_tui.core.fleet.directing import QueueOp
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
-from orchestra_tui.models import NEEDS_PERSON
+from orchestra_tui.services.notify.clipboard import ClipboardChannel
 from orchestra_tui.ui import messages as m
+from orchestra_tui.ui.controllers.away import AwayActions, AwaySummaryReady
+from orchestra_tui.ui.controllers.diff import DiffActions
 from orchestra_tui.ui.controllers.fleet import FleetActions
 from orchestra_tui.ui.controllers.github import DeskRefreshed, GitHubActions, bindings_of
 from orchestra_tui.ui.controllers.lifecycle import LifecycleActions
+from orchestra_tui.ui.news import fleet_news
+from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.palette import fleet_commands
+from orchestra_tui.ui.screens.away import AwayScreen
 from orchestra_tui.ui.screens.desk_screen import DeskScreen
 from orchestra_tui.ui.screens.fleet import FleetScreen
 from orchestra_tui.ui.screens.grid import GridScreen
@@ -34,21 +40,6 @@ from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
 from orchestra_tui.ui.terminal import hangup_safe
-from orchestra_tui.ui.wording.states import NEXT_STEP, STATE_PHRASES
-
-
-@dataclass(frozen=True)
-class AppOptions:
-    """What the app takes from the config; the defaults are the config schema's own."""
-
-    config_path: str = ""
-    poll_seconds: float = default_of(UiConfig, "poll_seconds")
-    theme: str = default_of(UiConfig, "theme")
-    bell: bool = default_of(UiConfig, "bell")
-    context_warn: int = default_of(UiConfig, "context_warn_percent")
-    context_critical: int = default_of(UiConfig, "context_critical_percent")
-    poll: bool = True  # snapshot tests render one fixed snapshot and never poll
-    attach_popup: bool = default_of(UiConfig, "attach_popup")
 
 
 class FleetRefreshed(Message):
@@ -57,9 +48,8 @@ class FleetRefreshed(Message):
         self.snapshot = snapshot
 
 
-
 # The screens the app hands each snapshot down to (the fleet's, the desk's) while they are open.
-SHOWS_FLEET = (FleetScreen, GridScreen, QueueScreen, DeskScreen)
+SHOWS_FLEET = (FleetScreen, GridScreen, QueueScreen, DeskScreen, MergeScreen)
 SHOWS_DESK = (FleetScreen, DeskScreen, MergeScreen)
 
 
@@ -80,25 +70,31 @@ class OrchestraApp(App[None]):
                                                  always_update=True, repaint=False)
     desk: reactive[DeskSnapshot] = reactive(UNCONFIGURED, always_update=True)
 
-    def __init__(self, fleet: Fleet, options: AppOptions = AppOptions(), *,
+    def __init__(self, fleet: Fleet, options: AppOptions | None = None, *,
                  desk: Desk | None = None, lifecycle: Lifecycle | None = None,
-                 startup_notices: Iterable[str] = ()) -> None:
+                 startup_notices: Iterable[str] = (), away: AwayWatch | None = None,
+                 clipboard: ClipboardChannel | None = None) -> None:
         super().__init__()
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
         self.driver_class = hangup_safe(self.driver_class)
         self.fleet = fleet
         self.lifecycle = lifecycle  # N and X (`ui/controllers/lifecycle.py`); None: not offered
-        self.options = options
+        self.options = options = options or AppOptions()
         self.github_desk = desk
         self.startup_notices = list(startup_notices)
         self.selected_agent: str | None = None
         self.github_actions = GitHubActions(self, fleet, desk, poll=options.poll,
                                     fleet_shown=self._fleet_shown,
-                                    desk_shown=self._desk_shown, show_fleet=self._show_fleet)
+                                    desk_shown=self._desk_shown, show_fleet=self._show_fleet,
+                                    clipboard=clipboard)
         self.fleet_actions = FleetActions(self, fleet, attach_popup=options.attach_popup,
                                     shown=self._fleet_shown, show=self._show_fleet,
                                     pulls_of=self.github_actions.pulls_of)
         self.lifecycle_actions = LifecycleActions(self, lifecycle, self._fleet_shown)
+        self.diff_actions = DiffActions(self, fleet, desk, send_now=self.fleet_actions.send_prompt,
+                                        refresh_desk=self.github_actions.refresh,
+                                        show_fleet=self._show_fleet)
+        self.away_actions = AwayActions(self, fleet, away)  # notify, resume, rules; summary
 
     def _fleet_shown(self) -> FleetSnapshot:
         return self.snapshot
@@ -161,6 +157,7 @@ class OrchestraApp(App[None]):
             visible = self._visible_agents()
             snapshot = await self.fleet.refresh(visible=visible, history=self.selected_agent)
             self.fleet.dispatch_ready()
+            self.away_actions.after_tick(snapshot)
             self.post_message(FleetRefreshed(snapshot))
             elapsed = loop.time() - started
             # A hook event wakes the loop at once: hooks' state reaches the screen in a tick.
@@ -173,48 +170,31 @@ class OrchestraApp(App[None]):
         return {self.selected_agent} if self.selected_agent else set()
 
     def on_fleet_refreshed(self, message: FleetRefreshed) -> None:
-        previous = self.snapshot
-        self.snapshot = message.snapshot
-        error = message.snapshot.tick_error
-        if error and error != previous.tick_error:
-            self.notify(f"{error}; orchestra keeps polling", title="Refresh failed",
-                        severity="error", timeout=10)
-        notice = message.snapshot.tmux_notice
-        if notice and notice != previous.tmux_notice:
-            self.notify(notice, title="tmux", severity="warning", timeout=10)
-        storage = message.snapshot.storage_problem
-        if storage and storage != previous.storage_problem:
-            self.notify(storage, title="orchestra's data", severity="error", timeout=15)
-        if previous.at > 0:
-            self._call_attention(previous, message.snapshot)
+        previous, self.snapshot = self.snapshot, message.snapshot
+        toasts, ring = fleet_news(previous, message.snapshot, typing=self._typing())
+        for toast in toasts:
+            self.notify(toast.text, title=toast.title, severity=toast.severity,
+                        timeout=toast.timeout)
+        if ring and self.options.bell:
+            self.bell()
 
     def on_desk_refreshed(self, message: DeskRefreshed) -> None:
         self.desk = message.snapshot
 
-    def _call_attention(self, before: FleetSnapshot, after: FleetSnapshot) -> None:
-        """A toast and the bell when an agent starts needing the person."""
-        rang = False
-        earlier = {view.name: view for view in before.agents}
-        for view in after.agents:
-            old = earlier.get(view.name)
-            if old is not None and view.status.alerts != old.status.alerts:
-                for text in view.status.alerts:
-                    if text not in old.status.alerts:
-                        self.notify(f"{text} (! to see its alerts)",
-                                    title=f"{view.name}: alert", severity="error", timeout=10)
-                        rang = True
-            state = view.status.state
-            if old is None or old.status.state is state:
-                continue
-            # Only what needs the person pops up; the rest is in the list. Never over the
-            # prompt bar while they type: the row and the bell tell them.
-            if state in NEEDS_PERSON:
-                if not self._typing():
-                    self.notify(NEXT_STEP[state], title=f"{view.name} {STATE_PHRASES[state]}",
-                                severity="warning", timeout=6)
-                rang = True
-        if rang and self.options.bell:
-            self.bell()
+    # Whether the person looks (notifications hold while they do), and their coming back.
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        self.away_actions.app_focused()
+
+    def on_app_blur(self, event: events.AppBlur) -> None:
+        self.away_actions.app_blurred()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.away_actions.key_pressed()
+        await super().on_event(event)
+
+    def on_away_summary_ready(self, message: AwaySummaryReady) -> None:
+        self.push_screen(AwayScreen(message.text))
 
     def _typing(self) -> bool:
         stack = self.screen_stack
@@ -238,7 +218,9 @@ class OrchestraApp(App[None]):
         self.push_screen(QueueScreen(message.agent, self.snapshot))
 
     def on_grid_opened(self, message: m.GridOpened) -> None:
-        self.push_screen(GridScreen(self.snapshot, self.selected_agent), self._picked_in_grid)
+        self.push_screen(GridScreen(self.snapshot, self.selected_agent,
+                                    filter_text=message.filter_text, issues=message.issues),
+                         self._picked_in_grid)
 
     def _picked_in_grid(self, agent: str | None) -> None:
         if agent is not None:
@@ -258,6 +240,9 @@ class OrchestraApp(App[None]):
 
     def on_pause_toggled(self, message: m.PauseToggled) -> None:
         self.fleet_actions.toggle_pause(message.agent)
+
+    def on_budget_resume_asked(self, message: m.BudgetResumeAsked) -> None:
+        self.fleet_actions.resume_budget(message.lane)
 
     def on_restart_asked(self, message: m.RestartAsked) -> None:
         self.fleet_actions.restart(message.agent)
@@ -280,24 +265,29 @@ class OrchestraApp(App[None]):
     def on_retire_asked(self, message: m.RetireAsked) -> None:
         self.lifecycle_actions.ask_retire(message.agent)
 
+    def on_agent_picked(self, message: m.AgentPicked) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, FleetScreen):
+            self.pop_screen()  # back to the fleet, the agent selected there
+        self.select_agent(message.agent)
+
     def on_agent_on_issue_asked(self, message: m.AgentOnIssueAsked) -> None:
         self.lifecycle_actions.ask_agent_on_issue(message.issue)
 
     # The queue editor's edits, each one operation of the fleet's queue.
     def on_queue_item_edited(self, message: m.QueueItemEdited) -> None:
-        self.fleet_actions.queue_op("edit", message.item_id, message.text)
+        self.fleet_actions.queue_op(QueueOp.EDIT, message.item_id, message.text)
 
     def on_queue_item_deleted(self, message: m.QueueItemDeleted) -> None:
-        self.fleet_actions.queue_op("delete", message.item_id)
+        self.fleet_actions.queue_op(QueueOp.DELETE, message.item_id)
 
     def on_queue_item_moved(self, message: m.QueueItemMoved) -> None:
-        self.fleet_actions.queue_op("move", message.item_id, message.delta)
+        self.fleet_actions.queue_op(QueueOp.MOVE, message.item_id, message.delta)
 
     def on_queue_item_moved_to(self, message: m.QueueItemMovedTo) -> None:
-        self.fleet_actions.queue_op("move_to_agent", message.item_id, message.agent)
+        self.fleet_actions.queue_op(QueueOp.MOVE_TO_AGENT, message.item_id, message.agent)
 
     def on_queue_item_requeued(self, message: m.QueueItemRequeued) -> None:
-        self.fleet_actions.queue_op("requeue", message.item_id)
+        self.fleet_actions.queue_op(QueueOp.REQUEUE, message.item_id)
 
     # The GitHub screens'.
     def on_desk_refresh_asked(self, message: m.DeskRefreshAsked) -> None:
@@ -308,6 +298,9 @@ class OrchestraApp(App[None]):
 
     def on_review_queued(self, message: m.ReviewQueued) -> None:
         self.github_actions.queue_review(message.entry, message.agent)
+
+    def on_loop_item_queued(self, message: m.LoopItemQueued) -> None:
+        self.github_actions.queue_loop_item(message.entry, message.agent)
 
     def on_review_resolved(self, message: m.ReviewResolved) -> None:
         self.github_actions.resolve_review(message.entry)
@@ -339,6 +332,12 @@ class OrchestraApp(App[None]):
     def on_issue_assigned(self, message: m.IssueAssigned) -> None:
         self.github_actions.assign_issue(message.issue, message.agent)
 
+    def on_diff_asked(self, message: m.DiffAsked) -> None:
+        self.diff_actions.show(message.target)
+
+    def on_review_submitted(self, message: m.ReviewSubmitted) -> None:
+        self.diff_actions.submit(message.target, message.comments, message.how)
+
     # -- the app's own actions and keys ----------------------------------------------------------
 
     def select_agent(self, agent: str) -> None:
@@ -356,6 +355,9 @@ class OrchestraApp(App[None]):
     def action_issues(self) -> None:
         self.github_actions.open_screen(IssuesScreen)
 
+    def action_diff(self) -> None:
+        self.diff_actions.show_agent(self.selected_agent)
+
     def action_refresh_github(self) -> None:
         self.github_actions.refresh()
 
@@ -363,7 +365,7 @@ class OrchestraApp(App[None]):
         sections = [("Everywhere", bindings_of(type(self))),
                     ("Fleet", bindings_of(FleetScreen)),
                     ("Queue editor", bindings_of(QueueScreen)),
-                    ("Grid", bindings_of(GridScreen)),
+                    ("Grid", bindings_of(GridScreen)), self.diff_actions.help_section(),
                     *self.github_actions.help_sections()]
         self.push_screen(HelpScreen(sections))
 

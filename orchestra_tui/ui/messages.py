@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from orchestra_tui.core.desk.desk import InboxEntry
+from orchestra_tui.core.desk.desk import InboxEntry, LoopEntry
+from orchestra_tui.core.review import ReviewTarget
+from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.models import Issue, PullRequest
 
 # -- the fleet screen's own widgets ---------------------------------------------------------------
@@ -59,7 +61,10 @@ class QueueOpened(Message):
 
 @dataclass
 class GridOpened(Message):
-    pass
+    """`g`: every pane at once; the grid takes the fleet's filter (`/`) as it stands."""
+
+    filter_text: str = ""
+    issues: dict[str, str] | None = None  # agent -> "#90", what `issue` matches
 
 
 @dataclass
@@ -90,6 +95,13 @@ class AttachAsked(Message):
 @dataclass
 class PauseToggled(Message):
     agent: str
+
+
+@dataclass
+class BudgetResumeAsked(Message):
+    """The person lets a lane's queues go on past its daily budget for the rest of the day."""
+
+    lane: str
 
 
 @dataclass
@@ -198,6 +210,15 @@ class ReviewQueued(Message):
 
 
 @dataclass
+class LoopItemQueued(Message):
+    """A PR-loop item (failed check, conflict, stale base, blocking review) goes to `agent`'s
+    queue as a prompt."""
+
+    entry: LoopEntry
+    agent: str
+
+
+@dataclass
 class ReviewResolved(Message):
     entry: InboxEntry
 
@@ -262,7 +283,49 @@ class IssueAssigned(Message):
 
 
 @dataclass
+class AgentPicked(Message):
+    """The person chose to go to `agent` in the fleet (e.g. the one already on an issue)."""
+
+    agent: str
+
+
+@dataclass
 class AgentOnIssueAsked(Message):
     """`N` on the issues screen: a new agent on this issue, in the lane of its repository."""
 
     issue: Issue
+
+
+# -- the diff view ------------------------------------------------------------------------------
+
+
+@dataclass
+class DiffAsked(Message):
+    """`d` on a pull request (its change as GitHub has it), or `r` on the diff screen (read
+    it again): the diff screen of `target`, opened unless it is the one shown."""
+
+    target: ReviewTarget
+
+
+class DiffLoaded(Message):
+    """Posted to the diff screen of `target`: its change was read (`diff`), or could not be
+    (`error`); `comments`, when not None, replace the screen's (checked against this diff, or
+    emptied once sent)."""
+
+    def __init__(self, target: ReviewTarget, diff: Diff | None, error: str = "",
+                 comments: tuple[LineComment, ...] | None = None) -> None:
+        super().__init__()
+        self.target = target
+        self.diff = diff
+        self.error = error
+        self.comments = comments
+
+
+@dataclass
+class ReviewSubmitted(Message):
+    """The comments written on a diff go to the owner: queued (`how` "queue"), typed now
+    ("now"), or posted on the PR as review comments ("github")."""
+
+    target: ReviewTarget
+    comments: tuple[LineComment, ...]
+    how: str

@@ -32,11 +32,16 @@ GRAPHQL_DIR = (HERE.parent.parent / "orchestra_tui" / "services" / "github"
 SCHEMA = "schema.graphql"
 OPENAPI = "api.github.com.json"
 REST_OPERATIONS = [
+    ("get", "/repos/{owner}/{repo}/actions/jobs/{job_id}"),
+    ("get", "/repos/{owner}/{repo}/actions/jobs/{job_id}/logs"),
+    ("get", "/repos/{owner}/{repo}/commits/{ref}/check-runs"),
     ("get", "/repos/{owner}/{repo}/compare/{basehead}"),
     ("get", "/repos/{owner}/{repo}/issues"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"),
+    ("post", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"),
     ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge"),
     ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/update-branch"),
 ]

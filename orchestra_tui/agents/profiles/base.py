@@ -108,6 +108,9 @@ class Dialog:
 @dataclass(frozen=True)
 class Profile:
     name: str
+    # The process that runs the tool, matched against its program's path and name (and a
+    # runner's script): only configured tools have one; the built-ins' are in `commands.py`.
+    command: Rx | None = None
     # (pattern, weight) pairs: detect_tool sums the weights of the patterns found anywhere.
     signatures: tuple[tuple[Rx, int], ...] = ()
     # The input row. Framed composers (Claude, Gemini) sit right under a rule with another
@@ -135,6 +138,9 @@ class Profile:
     working_joined: tuple[Marker, ...] = ()  # matched on the bottom rows joined (wrapping)
     finished: tuple[Marker, ...] = ()  # turn-over markers, evidence for idle and background
     retrying: tuple[Marker, ...] = ()  # blocked, and the agent is retrying by itself
+    # The same, drawn under the input (opencode's footer row: the provider's error and
+    # "[retrying in 2s attempt #2]" beside its spinner); read before any working hint.
+    retrying_footer: tuple[Marker, ...] = ()
     failed: tuple[Marker, ...] = ()  # blocked, the turn is over until the person acts
     not_error: tuple[Rx, ...] = ()
     dialog: Dialog = field(default_factory=Dialog)

@@ -81,9 +81,9 @@ def reset_moment(words: str, seen: dt.datetime) -> dt.datetime | None:
     zone, rest = _zone(text, seen)
     iso = _ISO.search(rest)
     if iso:
-        day = dt.date.fromisoformat(iso.group("date"))
-        return dt.datetime(day.year, day.month, day.day, int(iso.group("h")), int(iso.group("m")),
-                           tzinfo=zone)
+        date_part = dt.date.fromisoformat(iso.group("date"))
+        return dt.datetime(date_part.year, date_part.month, date_part.day, int(iso.group("h")),
+                           int(iso.group("m")), tzinfo=zone)
     date = _DATE.search(rest)
     clock_text = rest[date.end():] if date else rest
     clock = next((m for m in _CLOCK.finditer(clock_text) if m.group("m") or m.group("ampm")),
@@ -100,9 +100,9 @@ def reset_moment(words: str, seen: dt.datetime) -> dt.datetime | None:
         return None
     local_seen = seen.astimezone(zone)
     if date:
-        month, day = _MONTHS[date.group("mon")[:3].lower()], int(date.group("day"))
+        month, day_of_month = _MONTHS[date.group("mon")[:3].lower()], int(date.group("day"))
         try:
-            moment = dt.datetime(local_seen.year, month, day, hour, minute, tzinfo=zone)
+            moment = dt.datetime(local_seen.year, month, day_of_month, hour, minute, tzinfo=zone)
         except ValueError:
             return None
         if moment < local_seen - dt.timedelta(days=180):  # "Jan 2" seen in December
@@ -110,3 +110,10 @@ def reset_moment(words: str, seen: dt.datetime) -> dt.datetime | None:
         return moment
     moment = local_seen.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return moment if moment > local_seen else moment + dt.timedelta(days=1)
+
+
+def reset_epoch(words: str, seen_at: float) -> float | None:
+    """`reset_moment` in epoch seconds, the words read against the machine's own zone at
+    `seen_at` (when the notice appeared): what the fleet keeps on a blocked agent."""
+    moment = reset_moment(words, dt.datetime.fromtimestamp(seen_at).astimezone())
+    return moment.timestamp() if moment is not None else None

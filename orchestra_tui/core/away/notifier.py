@@ -43,11 +43,15 @@ def excerpt_of(view: AgentView) -> str:
     status = view.status
     if status.dialog_key is not None and status.dialog_key.subject:
         return status.dialog_key.subject
+    if status.limit is not None:
+        return f"resets {status.limit.words}" if status.limit.words else "no reset time shown"
     return ""
 
 
 def event_for(view: AgentView, issue: int | None = None) -> NotifyEvent | None:
     kind = KIND_OF_STATE.get(view.status.state)
+    if kind is NotifyKind.BLOCKED and view.status.limit is not None:
+        kind = NotifyKind.LIMIT
     if kind is None:
         return None
     status, spec = view.status, view.status.spec

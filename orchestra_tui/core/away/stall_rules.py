@@ -11,10 +11,9 @@ judged elsewhere, by the command's parsed words).
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from orchestra_tui.models import State
 
@@ -28,13 +27,19 @@ class RuleAction(enum.Enum):
     RESTART = "restart"
 
 
+class Searcher(Protocol):
+    """A compiled pattern: Python's `re` or RE2's (the config's patterns run on RE2)."""
+
+    def search(self, text: str) -> object: ...
+
+
 @dataclass(frozen=True)
 class StallRule:
     name: str
     state: State
     after: float  # seconds in the state before it fires
     action: RuleAction
-    reason: re.Pattern[str] | None = None  # searched in the state's reason; None: any
+    reason: Searcher | None = None  # searched in the state's reason; None: any
     prompt: str = ""  # what `queue` queues
     per_day: int = 3
 

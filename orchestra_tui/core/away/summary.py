@@ -6,6 +6,7 @@ and the current snapshot, so the app and `orchestra away` say the same.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,15 +67,52 @@ def turns_finished(entries: Iterable[Mapping[str, Any]], since: float) -> dict[s
     return finished
 
 
-def _behalf(entry: Mapping[str, Any]) -> str | None:
-    event, agent = entry.get("event"), entry.get("agent", "")
+# Journal events of what orchestra did for an agent unasked (shown in `why` too).
+ON_BEHALF_EVENTS = ("rule", "limit_resume", "auto_approve")
+
+
+def behalf_words(entry: Mapping[str, Any]) -> str | None:
+    """What one journal entry says orchestra did unasked, without the agent's name."""
+    event = entry.get("event")
     if event == "rule":
-        return f"{agent}: rule {entry.get('rule', '')} did {entry.get('action', '')}"
+        return f"rule {entry.get('rule', '')} did {entry.get('action', '')}"
     if event == "limit_resume":
-        return f"{agent}: resumed after its usage limit reset"
-    if event == "prompt_sent" and entry.get("source") == "queue":
-        return f"{agent}: sent a queued prompt"
+        return "resumed after its usage limit reset"
+    if event == "auto_approve":
+        return f"approved {entry.get('command', '')} (auto_approve)"
     return None
+
+
+def _behalf(entry: Mapping[str, Any]) -> str | None:
+    agent = entry.get("agent", "")
+    if entry.get("event") == "prompt_sent" and entry.get("source") == "queue":
+        return f"{agent}: sent a queued prompt"
+    words = behalf_words(entry)
+    return f"{agent}: {words}" if words else None
+
+
+AWAY_SINCE = "away_since"  # the journal's event: the app lost the person's attention
+DEFAULT_AWAY = 8 * 3600.0  # the summary's span when no `away_since` was journaled
+
+
+def last_left(entries: Iterable[Mapping[str, Any]], now: float) -> float:
+    """When the person last left the app (its last `away_since`), else `DEFAULT_AWAY` ago.
+
+    >>> last_left([{"event": "away_since", "at": 50.0}, {"event": "away_since", "at": 70.0}],
+    ...           now=100.0)
+    70.0
+    >>> last_left([], now=30000.0)
+    1200.0
+    """
+    left = [float(entry.get("at", 0.0)) for entry in entries
+            if entry.get("event") == AWAY_SINCE]
+    return max(left) if left else now - DEFAULT_AWAY
+
+
+def start_of_day(now: float) -> float:
+    """Local midnight before `now` (epoch seconds): where "today" begins."""
+    moment = dt.datetime.fromtimestamp(now).astimezone()
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
 def away_summary(entries: Sequence[Mapping[str, Any]], views: Sequence[AgentView], *,

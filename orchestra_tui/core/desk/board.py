@@ -17,8 +17,8 @@ from orchestra_tui.core.desk.snapshot import (
     GitHubSource,
     thread_fingerprint,
 )
-from orchestra_tui.core.ports import JournalPort
 from orchestra_tui.models import AgentSpec, RateLimit
+from orchestra_tui.services.ports import JournalPort
 
 __all__ = ["DeskBoard", "DeskStorePort"]
 
@@ -83,9 +83,11 @@ class DeskBoard:
     def publish(self, **changes: Any) -> DeskSnapshot:
         """A new snapshot from the last one with `changes`, the person's state re-read."""
         base = replace(self.snapshot, **changes)
+        routed = {key: str(mark.get("agent") or "")
+                  for key, mark in self.store.section("routed").items() if isinstance(mark, dict)}
         self.snapshot = replace(base, snoozed=self.snoozed_ids(base.pulls),
                                 queued=dict(self.store.section("queued")),
-                                assignments=self.assignments())
+                                assignments=self.assignments(), routed=routed)
         return self.snapshot
 
     async def record(self, event: str, agent: str | None = None, **fields: Any) -> None:

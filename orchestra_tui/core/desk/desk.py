@@ -25,7 +25,9 @@ from orchestra_tui.config import DEFAULT_ASSIGN_TEMPLATE
 from orchestra_tui.core.desk.board import DeskBoard, DeskStorePort
 from orchestra_tui.core.desk.inbox import InboxPull, build_inbox, order_pulls, repos_of
 from orchestra_tui.core.desk.issues import IssuesDesk
+from orchestra_tui.core.desk.loop_items import LoopItem
 from orchestra_tui.core.desk.merge_gate import evaluate_gate
+from orchestra_tui.core.desk.pr_loop import Enqueue, PrLoop, routed_mark
 from orchestra_tui.core.desk.snapshot import (
     GUIDANCE_TEMPLATE,
     NOT_CONFIGURED,
@@ -36,25 +38,28 @@ from orchestra_tui.core.desk.snapshot import (
     GitHubSource,
     InboxEntry,
     LaneIssues,
+    LoopEntry,
     Notice,
     assign_prompt,
     thread_fingerprint,
 )
-from orchestra_tui.core.ports import JournalPort
+from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.errors import ErrorKind, GitHubError, OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
     Issue,
     IssueComment,
+    LaneSpec,
     MergeOutcome,
     PullRequest,
     ReviewThread,
 )
+from orchestra_tui.services.ports import JournalPort
 
 __all__ = [
     "DEFAULT_REFRESH_SECONDS", "GUIDANCE_TEMPLATE", "MERGE_METHOD", "NOT_CONFIGURED",
     "UNCONFIGURED", "Assignment", "Desk", "DeskError", "DeskSnapshot", "GitHubSource",
-    "InboxEntry", "LaneIssues", "Notice", "assign_prompt", "thread_fingerprint",
+    "InboxEntry", "LaneIssues", "LoopEntry", "Notice", "assign_prompt", "thread_fingerprint",
 ]
 
 MERGE_METHOD = "squash"
@@ -71,10 +76,13 @@ class Desk:
                  journal: JournalPort | None = None,
                  refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
                  assign_template: str = DEFAULT_ASSIGN_TEMPLATE,
+                 lanes: Sequence[LaneSpec] = (),
                  clock: Callable[[], float] = time.time) -> None:
         agents = tuple(agents)
         self.board = DeskBoard(github, agents, repos_of(agents, repos), store=store,
                                journal=journal, clock=clock)
+        # Failed checks, conflicts, stale bases and blocking reviews: read and routed.
+        self.loop = PrLoop(github, agents, lanes)
         self.issues = IssuesDesk(self.board, assign_template or DEFAULT_ASSIGN_TEMPLATE)
         self.refresh_seconds = refresh_seconds
 
@@ -151,15 +159,18 @@ class Desk:
                 return self.board.publish(at=self.board.clock(), error=failed[self.repos[0]],
                                      repo_errors={}, rate_limit=self.board.rate_limit())
             pulls = data.pulls
+            items = await self.loop.items(pulls)
             if failed:
                 gone = {repo.lower() for repo in failed}
                 kept = [p for p in self.board.snapshot.pulls if p.pr.repo.lower() in gone]
                 pulls = order_pulls([*pulls, *kept], self.agents)
+                items = (*items, *(i for i in self.board.snapshot.loop_items
+                                   if i.pr.repo.lower() in gone))
             if self._forget_gone(pulls):
                 await self.board.save()
             return self.board.publish(at=self.board.clock(), pulls=pulls, error=None,
                                       repo_errors=failed, rate_limit=data.rate_limit,
-                                      refresh_cost=data.refresh_cost)
+                                      refresh_cost=data.refresh_cost, loop_items=items)
 
     def _forget_gone(self, pulls: Sequence[InboxPull]) -> bool:
         """Drop snoozes and queue marks of threads that left (resolved, PR merged), and
@@ -167,6 +178,13 @@ class Desk:
         present = {t.id for p in pulls for t in p.pr.threads}
         changed = False
         now = self.board.clock()
+        open_prs = {f"{p.pr.repo.lower()}#{p.pr.number}" for p in pulls}
+        routed = self.board.store.section("routed")
+        for fingerprint in list(routed):
+            mark = routed[fingerprint]
+            if not isinstance(mark, dict) or mark.get("pr") not in open_prs:
+                del routed[fingerprint]  # its PR merged or closed: nothing more to route
+                changed = True
         for key in ("snoozed", "queued"):
             section = self.board.store.section(key)
             for thread_id in list(section):
@@ -248,6 +266,21 @@ class Desk:
         self.board.publish(notice=Notice(True, text, self.board.clock()))
         return text
 
+    async def pull_diff(self, pr: PullRequest) -> Diff:
+        return await self.board.github.pull_diff(pr)
+
+    async def post_review_comments(self, pr: PullRequest, commit_id: str,
+                                   comments: Sequence[LineComment]) -> list[str]:
+        """Each comment on its line of `pr` at `commit_id`, as a review comment: GitHub
+        makes it a review thread, which the inbox then shows (and can send to the owner).
+        Stops at the first refusal; the URLs of those posted."""
+        posted = []
+        for comment in comments:
+            posted.append(await self.board.github.post_review_comment(pr, commit_id, comment))
+            await self.board.record("review_comment", pr.agent, repo=pr.repo, number=pr.number,
+                                    path=comment.path, line=comment.end, sha=commit_id)
+        return posted
+
     # -- the inbox's own state -----------------------------------------------------------------
 
     async def snooze(self, thread: ReviewThread, hours: float | None = None) -> DeskSnapshot:
@@ -262,6 +295,29 @@ class Desk:
         if self.board.store.section("snoozed").pop(thread_id, None) is not None:
             await self.board.save()
         return self.board.publish()
+
+    async def mark_routed(self, item: LoopItem, agent: str) -> DeskSnapshot:
+        """Remember that a loop item went to `agent`'s queue: autoroute never sends it again."""
+        self.board.store.section("routed")[item.fingerprint] = routed_mark(item, agent)
+        await self.board.save()
+        return self.board.publish()
+
+    async def autoroute(self, enqueue: Enqueue) -> list[tuple[LoopItem, str]]:
+        """Queue the last refresh's loop items whose owner's lane autoroutes their kind, each
+        once (`enqueue` is `Fleet.enqueue`: the queue sends through the send gate, never into
+        a dialog). The journal records each."""
+        async with self.board.lock:
+            routed = self.board.store.section("routed")
+            sent = await self.loop.route(self.board.snapshot.loop_items, routed, enqueue)
+            if not sent:
+                return sent
+            await self.board.save()
+            for item, agent in sent:
+                await self.board.record("autorouted", agent, kind=item.kind.value,
+                                        repo=item.pr.repo, number=item.pr.number,
+                                        sha=item.pr.head_sha, title=item.title)
+            self.board.publish()
+            return sent
 
     async def mark_queued(self, thread_id: str, agent: str) -> DeskSnapshot:
         """Remember that a thread went to `agent`'s queue (the inbox marks it)."""

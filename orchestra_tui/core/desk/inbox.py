@@ -40,6 +40,9 @@ class PullSource(Protocol):
     @property
     def rate_limit(self) -> RateLimit: ...
 
+    @property
+    def graphql_cost(self) -> int: ...
+
 
 @dataclass(frozen=True)
 class InboxPull:
@@ -77,7 +80,7 @@ async def build_inbox(github: PullSource, repos: Iterable[str],
     `failures` instead, and the other repositories' PRs are returned.
     """
     repo_list = repos_of((), repos)
-    spent_before = getattr(github, "graphql_cost", None)
+    spent_before = github.graphql_cost
     results = await asyncio.gather(*(github.list_pull_requests(r) for r in repo_list),
                                    return_exceptions=isolate)
     pulls: list[InboxPull] = []
@@ -91,9 +94,7 @@ async def build_inbox(github: PullSource, repos: Iterable[str],
         for pr in prs:
             owned = replace(rate_pull(pr), agent=owner_of(pr.repo, pr.head_ref, agents))
             pulls.append(InboxPull(owned, evaluate_gate(owned)))
-    spent_after = getattr(github, "graphql_cost", None)
-    cost = (spent_after - spent_before
-            if isinstance(spent_before, int) and isinstance(spent_after, int) else None)
+    cost = github.graphql_cost - spent_before
     return InboxData(order_pulls(pulls, agents), github.rate_limit, cost, tuple(failures))
 
 

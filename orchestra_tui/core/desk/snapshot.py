@@ -19,6 +19,8 @@ from typing import Protocol
 
 from orchestra_tui.config import DEFAULT_ASSIGN_TEMPLATE
 from orchestra_tui.core.desk.inbox import InboxPull
+from orchestra_tui.core.desk.loop_items import LoopItem
+from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.errors import GitHubError, OrchestraError
 from orchestra_tui.models import (
     AgentSpec,
@@ -29,6 +31,7 @@ from orchestra_tui.models import (
     RateLimit,
     ReviewThread,
 )
+from orchestra_tui.pr_facts import CheckFailure
 
 NOT_CONFIGURED = ("GitHub not configured: add repo = \"owner/name\" to an agent (or [github] "
                   "repos), and set GH_TOKEN")
@@ -51,12 +54,22 @@ class GitHubSource(Protocol):
     async def resolve_thread(self, thread_id: str) -> bool: ...
     async def merge(self, repo: str, number: int, sha: str, method: str = ...) -> MergeOutcome: ...
     async def update_branch(self, repo: str, number: int, expected_head_sha: str) -> str: ...
+    async def pull_diff(self, pr: PullRequest) -> Diff: ...
+
+    async def post_review_comment(self, pr: PullRequest, commit_id: str,
+                                  comment: LineComment) -> str: ...
+
     async def list_issues(self, repo: str) -> list[Issue]: ...
     async def issue_with_comments(self, repo: str, number: int) -> Issue: ...
     async def comment_on_issue(self, repo: str, number: int, body: str) -> IssueComment: ...
+    async def failed_checks(self, repo: str, head_sha: str) -> tuple[CheckFailure, ...]: ...
+    async def behind_by(self, repo: str, base: str, head: str) -> int: ...
 
     @property
     def rate_limit(self) -> RateLimit: ...
+
+    @property
+    def graphql_cost(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,15 @@ class InboxEntry:
     queued_for: str | None = None  # already sent to this agent's queue
 
 
+@dataclass(frozen=True)
+class LoopEntry:
+    """A PR-loop item (failed check, conflict, stale base, blocking review) in the inbox."""
+
+    pull: InboxPull
+    item: LoopItem
+    routed_to: str | None = None  # already sent to this agent's queue (by key or autoroute)
+
+
 InboxGroups = list[tuple[str | None, list[tuple[InboxPull, list[InboxEntry]]]]]
 
 
@@ -142,6 +164,8 @@ class DeskSnapshot:
     details: Mapping[tuple[str, int], Issue] = field(default_factory=dict)
     notice: Notice | None = None
     refreshing: bool = False
+    loop_items: tuple[LoopItem, ...] = ()  # failed checks, conflicts, stale bases, reviews
+    routed: Mapping[str, str] = field(default_factory=dict)  # fingerprint -> agent
 
     @property
     def loaded(self) -> bool:
@@ -156,9 +180,17 @@ class DeskSnapshot:
         assignment = self.assignments.get(agent)
         return assignment.label if assignment else None
 
+    def loop_entries(self, pull: InboxPull) -> list[LoopEntry]:
+        """The PR's loop items, in the order they were found (checks, conflict or base,
+        reviews)."""
+        key = (pull.pr.repo.lower(), pull.pr.number)
+        return [LoopEntry(pull, item, self.routed.get(item.fingerprint))
+                for item in self.loop_items if (item.pr.repo.lower(), item.pr.number) == key]
+
     def inbox(self, *, include_snoozed: bool = False) -> InboxGroups:
         """Open review threads grouped by agent (config order, unassigned last), then PR
-        (newest thread first), threads newest first."""
+        (newest thread first; PRs with only loop items last), threads newest first. A PR with
+        loop items (`loop_entries`) is listed even without an open thread."""
         order = {agent.name: index for index, agent in enumerate(self.agents)}
         groups: dict[str | None, list[tuple[InboxPull, list[InboxEntry]]]] = {}
         for item in self.pulls:
@@ -166,12 +198,12 @@ class DeskSnapshot:
                        for t in item.pr.threads if not t.is_resolved and not t.is_outdated]
             if not include_snoozed:
                 entries = [e for e in entries if not e.snoozed]
-            if not entries:
+            if not entries and not self.loop_entries(item):
                 continue
             entries.sort(key=lambda e: e.thread.created_at, reverse=True)
             groups.setdefault(item.pr.agent, []).append((item, entries))
         for pulls in groups.values():
-            pulls.sort(key=lambda p: p[1][0].thread.created_at, reverse=True)
+            pulls.sort(key=lambda p: p[1][0].thread.created_at if p[1] else "", reverse=True)
         return sorted(groups.items(), key=lambda g: order.get(g[0] or "", len(order)))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from orchestra_tui.models import Alert
+from orchestra_tui.services.ports import JournalPort
 
 
 def alert_key(alert: Alert) -> str:
@@ -25,12 +26,13 @@ def alert_key(alert: Alert) -> str:
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
-def journal_memory(journal) -> tuple[dict[str, set[str]], dict[str, tuple[str, float]]]:
+def journal_memory(journal: JournalPort | None
+                   ) -> tuple[dict[str, set[str]], dict[str, tuple[str, float]]]:
     """What a new fleet must not record again: `journaled_alerts` and `journaled_states`."""
     return journaled_alerts(journal), journaled_states(journal)
 
 
-def journaled_states(journal) -> dict[str, tuple[str, float]]:
+def journaled_states(journal: JournalPort | None) -> dict[str, tuple[str, float]]:
     """The last state journaled for each agent and since when: a one-shot command that finds
     an agent as the journal last left it records nothing (the journal records changes, not
     looks), and the state's time counts from when it began, not from the look."""
@@ -44,7 +46,7 @@ def journaled_states(journal) -> dict[str, tuple[str, float]]:
     return last
 
 
-def journaled_alerts(journal) -> dict[str, set[str]]:
+def journaled_alerts(journal: JournalPort | None) -> dict[str, set[str]]:
     """Occurrence keys of the alerts journaled for each agent since its last restart or kill
     (a restarted agent's old context warning is over). `journal` may be None."""
     if journal is None:

@@ -14,14 +14,13 @@ from typing import Any
 
 from orchestra_tui import agents
 from orchestra_tui.core.fleet.answering import dialog_drawn, still_shown
-from orchestra_tui.core.sending import receipts as receipt_rules
 from orchestra_tui.core.fleet.state import FleetContext, Slot, require_pane
 from orchestra_tui.core.guard.guardrails import OutputWatch
 from orchestra_tui.core.lifecycle.handoff import policy_reminder
-from orchestra_tui.core.ports import QueueStorePort, SendFailed
+from orchestra_tui.core.ports import SendFailed
+from orchestra_tui.core.sending import receipts as receipt_rules
 from orchestra_tui.core.sending.dispatch import may_dispatch
 from orchestra_tui.core.sending.send_gate import DRAFT_REASON, SendRefused
-from orchestra_tui.receipt import ReceiptState, ReceiptStep
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     DialogKey,
@@ -30,6 +29,8 @@ from orchestra_tui.models import (
     SendResult,
     State,
 )
+from orchestra_tui.receipt import ReceiptState, ReceiptStep
+from orchestra_tui.services.ports import QueueStorePort
 from orchestra_tui.services.store.queues import QueueError
 
 
@@ -56,8 +57,10 @@ class Directing:
     `watch_send_failures`."""
 
     def __init__(self, context: FleetContext, *,
-                 on_send_failed: SendFailed | None = None) -> None:
+                 on_send_failed: SendFailed | None = None,
+                 budget_holds: Callable[[str], bool] = lambda _lane: False) -> None:
         self.context = context
+        self.budget_holds = budget_holds  # lane -> its daily budget is spent: queues hold
         self._send_failed: list[SendFailed] = [on_send_failed] if on_send_failed else []
 
     @property
@@ -198,7 +201,8 @@ class Directing:
         started = []
         for slot in self.context.slots.values():
             status = slot.status
-            if status is None or slot.pane is None or slot.restarting:
+            if status is None or slot.pane is None or slot.restarting \
+                    or self.budget_holds(slot.spec.lane):
                 continue
             sending = slot.sending is not None and not slot.sending.done()
             item = None if sending else queues.next_ready(slot.spec.name)
@@ -308,8 +312,8 @@ class Directing:
 
     # -- unblocking ------------------------------------------------------------------------
 
-    async def answer(self, name: str, approve: bool, *,
-                     seen: DialogKey | None = None) -> State:
+    async def answer(self, name: str, approve: bool, *, seen: DialogKey | None = None,
+                     source: str = "person") -> State:
         """Approve or deny the open dialog with the keys its tool expects. The pane is read
         afresh: a dialog that closed, or another one that opened since the person looked
         (`seen` is the identity of the one they were shown), gets no key."""
@@ -317,10 +321,10 @@ class Directing:
         pane = require_pane(slot)
         # One writer per pane: no send may be typing while the answer's keys go in.
         async with self.context.gate.holding(slot.spec.name, pane.pane_id):
-            return await self._answer_held(slot, pane, approve, seen)
+            return await self._answer_held(slot, pane, approve, seen, source)
 
     async def _answer_held(self, slot: Slot, pane: PaneInfo, approve: bool,
-                           seen: DialogKey | None) -> State:
+                           seen: DialogKey | None, source: str) -> State:
         reading = await dialog_drawn(self.context.gate, slot, pane.pane_id)
         detection = reading.detection
         if reading.pane.dead or detection.state is not State.APPROVAL:
@@ -337,8 +341,9 @@ class Directing:
         await self.context.tmux.send_keys(pane.pane_id, *keys)
         if not approve:
             await self._person_stopped(slot, "denied")
+        by = {"source": source} if source != "person" else {}  # orchestra's own, by a rule
         await self._journal("approval" if approve else "denial", agent=slot.spec.name,
-                            keys=keys, reason=detection.reason)
+                            keys=keys, reason=detection.reason, **by)
         return detection.state
 
     def alerts_seen(self, name: str) -> None:

@@ -47,3 +47,4 @@ class AgentEvidence:
     stopped_by_person: str | None = None
     turn_pending: bool = False
     sending: bool = False
+    on_behalf: tuple[tuple[float, str], ...] = ()  # (when, what) orchestra did for it unasked

@@ -20,4 +20,5 @@ def gather(slot: Slot, now: float) -> AgentEvidence:
         disagreement=slot.last_disagreement, loop_reason=slot.loop_reason,
         stopped_by_person=slot.stopped_by_person,
         turn_pending=not slot.memory.turn_seen,
-        sending=slot.sending is not None and not slot.sending.done())
+        sending=slot.sending is not None and not slot.sending.done(),
+        on_behalf=slot.on_behalf)

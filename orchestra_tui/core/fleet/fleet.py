@@ -19,9 +19,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from orchestra_tui.core.attach import attach_to
+from orchestra_tui.core.attach import Attach, attach_to
 from orchestra_tui.core.fleet.alert_record import journal_memory
 from orchestra_tui.core.fleet.alerts import FleetAlerts
+from orchestra_tui.core.fleet.budget_standing import BudgetStanding
+from orchestra_tui.core.fleet.budgets import BudgetResumesPort, FleetBudgets
 from orchestra_tui.core.fleet.directing import QUEUE_OPS, Directing, QueueOp
 from orchestra_tui.core.fleet.hook_watch import HookWatch
 from orchestra_tui.core.fleet.reading import steady_since
@@ -36,25 +38,19 @@ from orchestra_tui.core.fleet.state import (
 )
 from orchestra_tui.core.fleet.tick import FleetTick
 from orchestra_tui.core.fleet.unknown_screens import UnknownWatch
+from orchestra_tui.core.fleet.usage import AgentCost, FleetUsage
 from orchestra_tui.core.fleet.work import WORK_EVERY, FleetWork
 from orchestra_tui.core.lifecycle.restart import READY_TIMEOUT, RestartOutcome
 from orchestra_tui.core.pane_binding import bind_agents
-from orchestra_tui.core.ports import (
-    AgentsRegistryPort,
-    HookLogPort,
-    JournalPort,
-    QueueStorePort,
-    SendFailed,
-    TmuxPort,
-)
+from orchestra_tui.core.ports import SendFailed
 from orchestra_tui.core.sending.receipts import Receipt, ReceiptWatch
 from orchestra_tui.core.sending.receipts import looks as receipt_looks
 from orchestra_tui.core.sending.receipts import record as record_receipt
 from orchestra_tui.core.sending.send_gate import SendGate
+from orchestra_tui.diff_models import Diff
 from orchestra_tui.errors import OrchestraError, TmuxUnavailable
 from orchestra_tui.models import (
     AgentSpec,
-    Attach,
     BranchFigures,
     DialogKey,
     Gate,
@@ -63,11 +59,28 @@ from orchestra_tui.models import (
     SendResult,
     State,
 )
+from orchestra_tui.services.ports import (
+    AgentsRegistryPort,
+    HookLogPort,
+    JournalPort,
+    QueueStorePort,
+    UsageReaderPort,
+)
 from orchestra_tui.services.store.kept_screens import ScreenKeep
+from orchestra_tui.services.tmux.port import TmuxPort
 
 __all__ = ["QUEUE_OPS", "AgentView", "Fleet", "FleetSettings", "FleetSnapshot", "QueueOp"]
 
 log = logging.getLogger(__name__)
+ON_BEHALF_KEPT = 20  # acts orchestra did for an agent unasked, kept for `why`
+
+
+def _no_reset(_words: str, _seen_at: float) -> float | None:
+    return None
+
+
+def _never(_lane: str) -> bool:
+    return False
 
 
 def _said(problem: object) -> str | None:
@@ -90,21 +103,33 @@ class Fleet:
                  registry: AgentsRegistryPort | None = None, follow_work: bool = True,
                  work_every: float = WORK_EVERY, gate: SendGate | None = None,
                  on_send_failed: SendFailed | None = None,
-                 screens: ScreenKeep | None = None) -> None:
+                 screens: ScreenKeep | None = None,
+                 limit_reset: Callable[[str, float], float | None] | None = None,
+                 usage: UsageReaderPort | None = None,
+                 budgets: Mapping[str, float] | None = None,
+                 budget_resumes: BudgetResumesPort | None = None) -> None:
         self.record = FleetRecord(journal, read_only=read_only)
         self.receipts = ReceiptWatch()  # delivery receipts from each tick's evidence
         # Screens read unknown for a while, kept for the person to report (not by a look).
         self.unknown = UnknownWatch(screens) if screens is not None and not read_only else None
         self.context = FleetContext(tmux=tmux, gate=gate or SendGate(tmux), record=self.record,
                                     store=store, settings=settings or FleetSettings(),
-                                    clock=clock, read_only=read_only)
+                                    clock=clock, read_only=read_only,
+                                    limit_reset=limit_reset or _no_reset)
         self.hook_watch = HookWatch(hooks) if hooks is not None else None
         self.alerts = FleetAlerts(self.context, enforcement or {})
         self.fleet_work = FleetWork(self.context, registry=registry, follow=follow_work,
                                     every=work_every)
-        self.directing = Directing(self.context, on_send_failed=on_send_failed)
+        # Tokens and cost from the CLIs' session records (None: not counted), and the lanes'
+        # daily budgets over them (`budgets`: lane -> dollars a day).
+        self.usage = FleetUsage(self.context, usage) if usage is not None else None
+        self.budgets = (FleetBudgets(self.context, self.usage, budgets, budget_resumes)
+                        if self.usage is not None and budgets else None)
+        self.directing = Directing(self.context, on_send_failed=on_send_failed,
+                                   budget_holds=self.budgets.holds if self.budgets else _never)
         self.restarting = Restarting(self.context, self.directing, self.hook_watch)
-        self.ticker = FleetTick(self.context, self.alerts, self.fleet_work)
+        self.ticker = FleetTick(self.context, self.alerts, self.fleet_work, self.usage,
+                                self.budgets)
         # With no configured agents, every agent pane found on the server is one.
         self.discover = (not specs) if discover is None else discover
         for spec in specs:
@@ -134,6 +159,10 @@ class Fleet:
     @property
     def settings(self) -> FleetSettings:
         return self.context.settings
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.context.clock
 
     @property
     def read_only(self) -> bool:
@@ -168,6 +197,13 @@ class Fleet:
 
     def spec(self, name: str) -> AgentSpec:
         return self.context.slot(name).spec
+
+    def note_on_behalf(self, name: str, at: float, text: str) -> None:
+        """Orchestra did `text` for `name` unasked at `at` (wall clock): `why` tells it. The
+        newest few are kept; shown from the next snapshot."""
+        slot = self.context.slots.get(name)
+        if slot is not None and (at, text) not in slot.on_behalf:
+            slot.on_behalf = tuple(sorted((*slot.on_behalf, (at, text))))[-ON_BEHALF_KEPT:]
 
     async def refresh(self, *, visible: Iterable[str] = (), history: str | None = None
                       ) -> FleetSnapshot:
@@ -217,6 +253,10 @@ class Fleet:
             ticker.track(slot, now, steady_since(slot, output, now))
             if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
                 self.record.later(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
+        if self.usage is not None and self.fleet_work.follow:  # a command asks when it needs
+            self.usage.note(now)  # turn ends and the half-minute: records read off the loop
+        if self.budgets is not None:
+            await self.budgets.refresh(now)
         context.read_queues()
         if context.store is not None and not context.read_only:  # receipts move on evidence
             for change in self.receipts.observe(receipt_looks(context.slots.values()),
@@ -225,7 +265,7 @@ class Fleet:
         self._snapshot = FleetSnapshot(
             agents=ticker.views(), at=now, captured=len(captures), classified=classified,
             watched=len(output.watched),
-            tmux_notice=context.tmux.notice,
+            tmux_notice=context.tmux.notice, budgets=self._standings(),
             storage_problem=self.record.storage_problem or _said(context.queues.problem))
         return self._snapshot
 
@@ -240,9 +280,40 @@ class Fleet:
     def sync_recorded(self) -> None:
         self.fleet_work.sync_recorded()
 
+    async def refresh_usage(self) -> dict[str, AgentCost]:
+        """Every agent's cost read now (a command has no next tick); {} when not counted."""
+        if self.usage is None:
+            return {}
+        costs = await self.usage.read_now()
+        if self.budgets is not None:
+            await self.budgets.refresh(self.context.clock())
+        self._snapshot = replace(self._snapshot, agents=self.ticker.views(),
+                                 budgets=self._standings())
+        return costs
+
+    def _standings(self) -> tuple[BudgetStanding, ...]:
+        return tuple(self.budgets.standings.values()) if self.budgets is not None else ()
+
+    async def resume_budget(self, lane: str) -> BudgetStanding:
+        """Let `lane`'s queues go on past its daily budget for the rest of the day."""
+        if self.budgets is None:
+            raise OrchestraError("no lane has a budget_per_day (or costs are not read)")
+        standing = await self.budgets.resume(lane, self.context.clock())
+        self.record.write_later("budget_resumed", None, lane=lane, spent=str(standing.spent))
+        self._snapshot = replace(self._snapshot, agents=self.ticker.views(),
+                                 budgets=self._standings())
+        return standing
+
     async def refresh_work(self, names: Iterable[str] | None = None
                            ) -> dict[str, BranchFigures]:
         return await self.fleet_work.refresh_work(names)
+
+    async def diff_of(self, name: str) -> Diff:
+        return await self.fleet_work.diff_of(name)
+
+    async def predict_conflicts(self) -> None:
+        """The conflict radar now, over the figures as read (a one-shot command's)."""
+        await self.fleet_work.radar.scan()
 
     def listen_for_hooks(self) -> bool:
         """Let a hook report wake the poll loop at once (see `HookWatch.listen`)."""
@@ -301,9 +372,9 @@ class Fleet:
     async def wait_for_sends(self) -> None:
         await self.directing.wait_for_sends()
 
-    async def answer(self, name: str, approve: bool, *,
-                     seen: DialogKey | None = None) -> State:
-        return await self.directing.answer(name, approve, seen=seen)
+    async def answer(self, name: str, approve: bool, *, seen: DialogKey | None = None,
+                     source: str = "person") -> State:
+        return await self.directing.answer(name, approve, seen=seen, source=source)
 
     def alerts_seen(self, name: str) -> None:
         self.directing.alerts_seen(name)

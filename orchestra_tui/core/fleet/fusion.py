@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orchestra_tui.agents.hook_events import HookReading
 from orchestra_tui.models import Detection, DialogKey, State
 
 # How long a hook event outweighs a screen that says otherwise: the screen lags a hook by a
@@ -43,7 +44,7 @@ class Fused:
     why: str = ""  # why `source` decided, in words (`orchestra why` says it)
 
 
-def fuse(screen: State, screen_reason: str, hook, now: float, *,
+def fuse(screen: State, screen_reason: str, hook: HookReading | None, now: float, *,
          grace: float = GRACE_SECONDS, screen_only: bool = False) -> Fused:
     """`hook` is the agent's latest `HookReading` (or None). `screen_only`: the screen's state
     rests on something hooks never see (a fix-retry loop), so it stands."""
@@ -72,7 +73,8 @@ def fuse(screen: State, screen_reason: str, hook, now: float, *,
                      "pane (Esc, an interrupt), so the screen wins")
 
 
-def shown_dialog(state: State, screen: Detection | None, hook, tool: str) -> DialogKey | None:
+def shown_dialog(state: State, screen: Detection | None, hook: HookReading | None,
+                 tool: str) -> DialogKey | None:
     """The dialog the person is shown for an agent in `state`: the one on its screen when the
     screen draws it (whoever decided the state), else, while only a hook has told of it, the
     hook event's (its time is its identity: a newer permission event is another dialog)."""

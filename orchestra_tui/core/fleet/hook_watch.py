@@ -10,21 +10,28 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from orchestra_tui.agents.hook_events import HookEvent, state_of
 from orchestra_tui.core.fleet.evidence import HOOK_EVENTS_KEPT
 from orchestra_tui.core.sending.receipts import recent_prompts
+from orchestra_tui.services.hooks.log import NudgeListener
 from orchestra_tui.services.hooks.marks import mark_event
+from orchestra_tui.services.ports import HookLogPort
+from orchestra_tui.services.tmux.port import TmuxPort
+
+if TYPE_CHECKING:
+    from orchestra_tui.core.fleet.state import Slot
 
 
 class HookWatch:
-    def __init__(self, log) -> None:
-        self.log = log  # services.hook_log.HookLog
+    def __init__(self, log: HookLogPort) -> None:
+        self.log = log
         self._server_socket: str | None = None
-        self._listener = None  # services.hook_log.NudgeListener while the app listens
+        self._listener: NudgeListener | None = None  # while the app listens
         self._news: asyncio.Event | None = None
 
-    async def read(self, slots: Iterable, tmux, now: float) -> None:
+    async def read(self, slots: Iterable[Slot], tmux: TmuxPort, now: float) -> None:
         """Give each slot (`core.fleet_state.Slot`) its newest state-telling hook event. Events
         of another tmux server's pane with the same id are not this agent's."""
         if self._server_socket is None:
@@ -60,8 +67,6 @@ class HookWatch:
         already listens on this data dir (it then learns at its next tick)."""
         if self._listener is not None:
             return True
-        from orchestra_tui.services.hooks.log import NudgeListener
-
         self._listener = NudgeListener.open(self.log.data_dir)
         if self._listener is None:
             return False
@@ -95,7 +100,7 @@ class HookWatch:
         self._listener = None
 
 
-def _marked(slot, now: float) -> list[HookEvent]:
+def _marked(slot: Slot, now: float) -> list[HookEvent]:
     """The event the pane's `@orchestra-hook` option tells (`services.hooks_marks`: hooks of
     agents on a host): at this moment when it changed since the last tick; as old as the
     host's clock says when the pane is seen for the first time (never in the future)."""
@@ -106,4 +111,5 @@ def _marked(slot, now: float) -> list[HookEvent]:
         return []
     event, then = told
     at = now if seen is not None else min(then, now)
-    return [HookEvent(at=at, event=event, tool=slot.tool or "", pane_id=slot.pane.pane_id)]
+    pane_id = slot.pane.pane_id if slot.pane is not None else ""
+    return [HookEvent(at=at, event=event, tool=slot.tool or "", pane_id=pane_id)]

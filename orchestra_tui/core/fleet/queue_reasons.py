@@ -5,6 +5,7 @@ A queued item is sent on the agent's working→idle edge, one at a time, through
 (`core/sending/dispatch.py`, `core/sending/send_gate.py`). What keeps it waiting, first match wins:
 
 - `held`: its queue is paused (`p`), or held because the person stopped the agent;
+- `budget`: its lane spent its daily budget, until the person resumes it for the day;
 - `unreachable`: its host does not answer;
 - `sending`: it is being typed now, or an item before it is;
 - `uncertain`: it (or an item before it) was typed and its submission not confirmed: it waits
@@ -45,6 +46,7 @@ __all__ = ["QueueWait", "WaitKind", "first_wait", "queue_reasons", "waiting_reas
 
 class WaitKind(StrEnum):
     HELD = "held"
+    BUDGET = "budget"  # its lane spent its daily budget
     UNREACHABLE = "unreachable"
     SENDING = "sending"
     UNCERTAIN = "uncertain"
@@ -68,9 +70,11 @@ def _agent_hold(view: AgentView) -> tuple[WaitKind, str] | None:
     """What holds the agent's whole queue before its items are looked at (pause, host)."""
     if view.paused:
         return WaitKind.HELD, view.held or "paused: p resumes it"
+    if view.budget is not None and view.budget.holds:
+        return WaitKind.BUDGET, view.budget.hold_reason()
     status = view.status
     if status.state is State.UNREACHABLE:
-        return WaitKind.UNREACHABLE, status.reason.removeprefix("unreachable: ")
+        return WaitKind.UNREACHABLE, status.unreachable
     return None
 
 

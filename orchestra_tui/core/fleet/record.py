@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from orchestra_tui.core.ports import JournalPort
+from orchestra_tui.services.ports import JournalPort
 
 __all__ = ["FleetRecord"]
 

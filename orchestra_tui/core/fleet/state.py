@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from orchestra_tui.agents.hook_events import HookEvent, HookReading
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.config import UiConfig, default_of
+from orchestra_tui.core.costs import CostSummary
+from orchestra_tui.core.fleet.budget_standing import BudgetStanding
 from orchestra_tui.core.fleet.evidence import AgentEvidence, Disagreement
 from orchestra_tui.core.fleet.fusion import Fused
 from orchestra_tui.core.fleet.record import FleetRecord
 from orchestra_tui.core.guard.guardrails import OutputWatch
 from orchestra_tui.core.guard.retry_loops import LoopWatch
-from orchestra_tui.core.ports import QueueStorePort, TmuxPort
 from orchestra_tui.core.sending.dispatch import DispatchMemory
 from orchestra_tui.core.sending.send_gate import SendGate, SendRefused
 from orchestra_tui.errors import AgentNotFound, OrchestraError
@@ -32,8 +33,11 @@ from orchestra_tui.models import (
     QueueItemState,
     State,
 )
+from orchestra_tui.pr_facts import PredictedConflict
+from orchestra_tui.services.ports import QueueStorePort
 from orchestra_tui.services.store.queues_format import EMPTY as NO_QUEUES
 from orchestra_tui.services.store.queues_format import QueueSnapshot
+from orchestra_tui.services.tmux.port import TmuxPort
 
 ALERTS_KEPT = 5  # per agent: the most recent, shown as a badge and in `status --json`
 
@@ -70,6 +74,13 @@ class AgentView:
     work: BranchFigures | None = None  # its branch and diff figures, when it has a worktree
     unseen_alerts: int = 0  # alerts the person has not looked at (`!`): it needs them
     evidence: AgentEvidence | None = None  # how its state was read (`orchestra why`)
+    # Tokens and dollars from its CLI's session records (None: not read yet, or not readable:
+    # `cost_unknown` says why).
+    cost: CostSummary | None = None
+    cost_unknown: str = ""
+    budget: BudgetStanding | None = None  # its lane's daily budget, when the lane has one
+    # The conflict radar: another agent's worktree its own would conflict with on merging.
+    conflicts: tuple[PredictedConflict, ...] = ()
 
     @property
     def needs_person(self) -> bool:
@@ -107,6 +118,7 @@ class FleetSnapshot:
     tmux_notice: str | None = None  # e.g. the control-mode client lost, reads fall back
     # The data dir failed a write or a read (read-only, full, a newer or corrupt queue file).
     storage_problem: str | None = None
+    budgets: tuple[BudgetStanding, ...] = ()  # every lane with a daily budget, as it stands
 
     @property
     def needs_person(self) -> int:
@@ -164,6 +176,8 @@ class Slot:
     last_disagreement: Disagreement | None = None  # the latest one, kept to be explained
     fused: Fused | None = None  # the last fusion of hook and screen (None: neither decided)
     recent_hooks: tuple[HookEvent, ...] = ()  # its last hook events, oldest first
+    # (when, what) orchestra did for it unasked (rules, limit resumes, auto_approve), `why`.
+    on_behalf: tuple[tuple[float, str], ...] = ()
 
 
 @dataclass
@@ -181,6 +195,9 @@ class FleetContext:
     read_only: bool = False
     slots: dict[str, Slot] = field(default_factory=dict)
     queues: QueueSnapshot = NO_QUEUES  # one read of every queue per tick
+    # A usage limit's reset words and when they appeared -> the reset moment (epoch seconds);
+    # the composition root passes `core.away.limits`' reader.
+    limit_reset: Callable[[str, float], float | None] = lambda _words, _at: None
 
     def add_slot(self, spec: AgentSpec) -> Slot:
         slot = Slot(spec=spec, tracker=self.settings.tracker(),
@@ -207,8 +224,7 @@ def require_pane(slot: Slot) -> PaneInfo:
     """The agent's live pane, or why there is none to act on."""
     status = slot.status
     if status is not None and status.state is State.UNREACHABLE:  # its host does not answer
-        raise SendRefused(slot.spec.name, State.UNREACHABLE,
-                          status.reason.removeprefix("unreachable: "))
+        raise SendRefused(slot.spec.name, State.UNREACHABLE, status.unreachable)
     if slot.pane is None or slot.pane.dead:
         raise OrchestraError(f"{slot.spec.name} has no live pane")
     return slot.pane

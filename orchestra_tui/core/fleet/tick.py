@@ -12,18 +12,21 @@ import asyncio
 from dataclasses import replace
 
 from orchestra_tui import agents
-from orchestra_tui.agents.names import AGENT_TOOLS
+from orchestra_tui.agents.names import is_agent_tool
 from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.fleet.alerts import FleetAlerts
+from orchestra_tui.core.fleet.budgets import FleetBudgets
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
 from orchestra_tui.core.fleet.reading import why_read
 from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
+from orchestra_tui.core.fleet.usage import FleetUsage
 from orchestra_tui.core.fleet.work import FleetWork
 from orchestra_tui.core.pane_binding import host_down
 from orchestra_tui.models import AgentStatus, ContextTrend, Detection, State
 from orchestra_tui.services.tmux.activity import OutputReport
+from orchestra_tui.usage_limit import UsageLimit
 
 __all__ = ["STOP_GRACE_SECONDS", "FleetTick"]
 
@@ -32,10 +35,13 @@ STOP_GRACE_SECONDS = 3.0
 
 
 class FleetTick:
-    def __init__(self, context: FleetContext, alerts: FleetAlerts, work: FleetWork) -> None:
+    def __init__(self, context: FleetContext, alerts: FleetAlerts, work: FleetWork,
+                 usage: FleetUsage | None = None, budgets: FleetBudgets | None = None) -> None:
         self.context = context
         self.alerts = alerts
         self.work = work
+        self.usage = usage
+        self.budgets = budgets
         # agent -> (its last journaled state, since when): what a new process continues
         self.journaled_states: dict[str, tuple[str, float]] = {}
 
@@ -84,7 +90,7 @@ class FleetTick:
         slot.fingerprint = fingerprint
         tool = slot.tool if slot.tool and slot.tool != "auto" else None
         slot.detection = agents.classify(plain, tool)
-        if slot.tool in (None, "auto") and slot.detection.tool in AGENT_TOOLS:
+        if slot.tool in (None, "auto") and is_agent_tool(slot.detection.tool):
             slot.tool = slot.detection.tool
         return True
 
@@ -95,7 +101,8 @@ class FleetTick:
         name = slot.spec.name
         slot.fused = None  # until hook and screen are weighed below
         if (down := host_down(self.context.tmux, slot)) is not None:  # its queue waits
-            self._set_status(slot, self.status(slot, State.UNREACHABLE, down, now))
+            unreachable = self.status(slot, State.UNREACHABLE, f"unreachable: {down}", now)
+            self._set_status(slot, replace(unreachable, unreachable=down))
             return
         if slot.pane is None:
             reason = (f"exited: no pane at target {slot.spec.target!r}" if slot.spec.target
@@ -138,7 +145,20 @@ class FleetTick:
             queued=tracked.queued, since=since, spec=slot.spec,
             background=tracked.background, dialog=tracked.dialog,
             alerts=tuple(alert.text for alert in slot.alerts), source=fused.source,
-            dialog_key=shown_dialog(state, detection, slot.hook, slot.tool or detection.tool)))
+            dialog_key=shown_dialog(state, detection, slot.hook, slot.tool or detection.tool),
+            limit=self._limit(slot, state, tracked.limit, tracked.resumes_at, since)))
+
+    def _limit(self, slot: Slot, state: State, kind: str | None, words: str | None,
+               since: float) -> UsageLimit | None:
+        """The usage limit it waits on, its reset read once per occurrence: "in 4 hours" counts
+        from when the notice appeared, not from each tick."""
+        if state is not State.BLOCKED or kind is None:
+            return None
+        previous = slot.status.limit if slot.status is not None else None
+        if previous is not None and previous.kind == kind and previous.words == (words or ""):
+            return previous
+        resets = self.context.limit_reset(words, since) if words else None
+        return UsageLimit(kind, words or "", resets)
 
     def _notice_interrupt_in_pane(self, slot: Slot, state: State, interrupted: bool,
                                   now: float) -> None:
@@ -213,13 +233,19 @@ class FleetTick:
         for slot in self.context.slots.values():
             assert slot.status is not None
             name = slot.spec.name
+            cost = self.usage.costs.get(name) if self.usage is not None else None
             held = ("you stopped it; p resumes" if slot.stopped_by_person
                     and name in queues.paused else "")
             views.append(AgentView(status=slot.status, queue=queues.of(name),
                                    paused=name in queues.paused,
                                    screen=slot.screen, pane=slot.pane, held=held,
                                    work=self.work.work.get(name),
+                                   conflicts=self.work.radar.found.get(name, ()),
                                    unseen_alerts=slot.alerts_unseen,
-                                   evidence=gather(slot, self.context.clock())))
+                                   evidence=gather(slot, self.context.clock()),
+                                   cost=cost.summary if cost else None,
+                                   cost_unknown=cost.unknown if cost else "",
+                                   budget=self.budgets.of(slot.spec.lane) if self.budgets
+                                   else None))
         views.sort(key=lambda view: (view.attention_rank, view.name))
         return tuple(views)

@@ -5,7 +5,8 @@
   agent from the next tick on, a retired one leaves, whichever process wrote the record;
 - each agent's work at a glance (`BranchFigures`: branch, commits ahead/behind its base, files
   changed), read from its worktree by git when its pane shows activity, in the background and
-  at most every `WORK_EVERY` seconds per agent, never on the tick itself.
+  at most every `WORK_EVERY` seconds per agent, never on the tick itself;
+- from those figures, the conflict radar (`radar.py`): which agents' worktrees would conflict.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ import logging
 import time
 from collections.abc import Iterable
 
+from orchestra_tui.core.fleet.radar import ConflictRadar
 from orchestra_tui.core.fleet.state import FleetContext, Slot
 from orchestra_tui.core.lifecycle.hosts import git_runner
-from orchestra_tui.core.ports import AgentsRegistryPort
+from orchestra_tui.diff_models import Diff
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import AgentSpec, BranchFigures, PaneInfo, State
+from orchestra_tui.services.git import diff as git_diff
 from orchestra_tui.services.git import figures as git_figures
+from orchestra_tui.services.ports import AgentsRegistryPort
 
 __all__ = ["WORK_EVERY", "FleetWork"]
 
@@ -55,6 +59,7 @@ class FleetWork:
         self._recorded: dict[str, tuple[str, str]] = {}  # recorded -> (base, start)
         self._registry_seen: object = ()  # the record's signature when last synced
         self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
+        self.radar = ConflictRadar(context, self.work, self._worktree_of, every=every)
 
     # -- recorded agents -------------------------------------------------------------------------
 
@@ -114,6 +119,7 @@ class FleetWork:
                 self._work_at[name] = now
                 self._work_seen[name] = (slot.pane.activity, self.context.clock())
                 self.context.record.later(self._read_work(name, where, slot.spec.host))
+        self.radar.note()
 
     async def refresh_work(self, names: Iterable[str] | None = None) -> dict[str, BranchFigures]:
         """Read the figures of every agent (or `names`) now; for `status`, which cannot wait
@@ -151,6 +157,18 @@ class FleetWork:
         future.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._work_reads[key] = (now, future)
         return future
+
+    async def diff_of(self, name: str) -> Diff:
+        """The agent's whole change against its base, read now where its worktree is (its
+        host's git over ssh). Raises `OrchestraError` (no folder, no git tree, no base)."""
+        slot = self.context.slot(name)
+        where = self._worktree_of(slot)
+        if not where:
+            raise OrchestraError(f"{slot.spec.name}: no folder known (no cwd, no pane)")
+        base, _ = self._recorded.get(slot.spec.name, ("", ""))
+        return await git_diff.worktree_diff(
+            where, base or None, title=f"{slot.spec.name}'s change",
+            runner=git_runner(self.context.tmux, slot.spec.host))
 
     def _every(self, host: str) -> float:
         """Seconds between two reads: on a host each git step is an ssh round trip (about
@@ -198,7 +216,7 @@ class FleetWork:
         # discovery still names the local service's class; any TmuxPort serves it (services'
         # own seam, typed there).
         tmux = self.context.tmux
-        for item in await discover_agent_panes(tmux, panes=fresh):  # type: ignore[arg-type]
+        for item in await discover_agent_panes(tmux, panes=fresh):
             # A plain shell is not an agent: discovery lists only panes running one.
             if item.tool in (None, "shell"):
                 continue

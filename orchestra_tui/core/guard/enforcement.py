@@ -31,7 +31,7 @@ from orchestra_tui.config.lenient import Enforcement, read_enforcement
 from orchestra_tui.models import AgentRecord, AgentSpec
 from orchestra_tui.paths import display_path
 
-__all__ = ["HOOKED", "Standing", "enforcement_problems", "recorded", "standing"]
+__all__ = ["HOOKED", "Standing", "enforcement_problems", "standing"]
 
 HOOKED = ("claude", "codex", "gemini")  # the CLIs whose pre-tool hook orchestra runs
 NO_HOOK = ("aider", "shell")
@@ -52,19 +52,6 @@ class Standing:
 
     def enforcing(self) -> tuple[AgentSpec, ...]:
         return tuple(spec for spec in self.specs if spec.name in self.wants)
-
-
-def recorded(data_dir: Path | None) -> tuple[AgentRecord, ...]:
-    """The agents `orchestra new` recorded in `data_dir` (none when it cannot be read)."""
-    if data_dir is None:
-        return ()
-    from orchestra_tui.errors import OrchestraError
-    from orchestra_tui.services.store.agents_registry import AgentsRegistry
-
-    try:
-        return AgentsRegistry(Path(data_dir)).records()
-    except (OrchestraError, OSError):
-        return ()
 
 
 def standing(read: Enforcement, records: Sequence[AgentRecord] = ()) -> Standing:
@@ -99,13 +86,13 @@ def standing(read: Enforcement, records: Sequence[AgentRecord] = ()) -> Standing
                     unreadable=unreadable)
 
 
-def enforcement_problems(config_path: Path, data_dir: Path | None = None,
+def enforcement_problems(config_path: Path, records: Sequence[AgentRecord] = ()
                          ) -> dict[str, str]:
     """Agent name -> one line saying how the enforcement it asks for is off or failing closed;
     "" -> a problem tied to no one agent (the config cannot be read, so the hook cannot tell
     which panes enforce). Empty when every agent that asks to enforce is enforced. The agents
-    `orchestra new` recorded in `data_dir` are included."""
-    now = standing(read_enforcement(Path(config_path)), recorded(data_dir))
+    `orchestra new` recorded (`records`) are included."""
+    now = standing(read_enforcement(Path(config_path)), records)
     problems: dict[str, str] = {}
     if now.unreadable:
         problems[""] = (f"orchestra cannot read its config ({now.unreadable}): the hook lets "

@@ -21,12 +21,12 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from orchestra_tui.models import AgentSpec
+from orchestra_tui.models import AgentRecord, AgentSpec, PaneInfo
 
 if TYPE_CHECKING:
     from orchestra_tui.core.guard.shell_judge import Judgement
@@ -45,6 +45,19 @@ UNJUDGED_WHY = {
     "unparsable": "(it does not parse as a shell command)",
     "error": "(orchestra's check of it failed)",
 }
+
+
+@dataclass(frozen=True)
+class HookIO:
+    """What the check reads and writes outside itself, handed in by the hook program
+    (`commands/hook.py` builds it over the services, imported only when one is called, so a
+    config that never says `enforce` costs no import): the agents file's bytes (None: none),
+    the agents `orchestra new` recorded, this tmux server's panes, and a journal write."""
+
+    agents_file: Callable[[], bytes | None]
+    records: Callable[[], tuple[AgentRecord, ...]]
+    panes: Callable[[], Sequence[PaneInfo]]
+    journal: Callable[..., Any]  # (event, agent, **fields), like `Journal.append`
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,8 @@ def deny_reason(spec: AgentSpec, label: str, command: str, kind: str = "forbidde
             "is needed, stop and ask the person.")
 
 
-def agent_for(agents: Sequence[AgentSpec], name: str, pane_id: str) -> AgentSpec | None:
+def agent_for(agents: Sequence[AgentSpec], name: str, pane_id: str,
+              panes: Callable[[], Sequence[PaneInfo]]) -> AgentSpec | None:
     """The agent running in `pane_id` among `agents` (those that ask to enforce): by `name`
     when the hook was told it, else the one whose target is this pane."""
     if name:
@@ -112,33 +126,25 @@ def agent_for(agents: Sequence[AgentSpec], name: str, pane_id: str) -> AgentSpec
     if not named:
         return None
     from orchestra_tui.core.pane_binding import find_pane
-    from orchestra_tui.services.hooks.panes import panes_of_this_server
 
-    panes = panes_of_this_server()
+    listed = panes()
     for spec in named:
-        pane = find_pane(spec.target or spec.name, panes)
+        pane = find_pane(spec.target or spec.name, listed)
         if pane is not None and pane.pane_id == pane_id:
             return spec
     return None
 
 
-def nothing_enforces(config_bytes: bytes, data_dir: Path | None) -> bool:
+def nothing_enforces(config_bytes: bytes, agents_file: bytes | None) -> bool:
     """True when neither the config nor the agents `orchestra new` recorded can ask for
     enforcement: the config never says `enforce` (a TOML key is those bytes, bare or quoted,
     unless a `\\u` escape spells it) and no record says `"enforce": true`."""
     if any(marker in config_bytes for marker in MARKERS):
         return False
-    if data_dir is None:
-        return True
-    from orchestra_tui.services.store.agents_registry import FILE_NAME
-
-    try:
-        return b'"enforce": true' not in (Path(data_dir) / FILE_NAME).read_bytes()
-    except OSError:
-        return True
+    return agents_file is None or b'"enforce": true' not in agents_file
 
 
-def check_command(command: str, *, config: Path, data_dir: Path | None, agent: str = "",
+def check_command(command: str, *, config: Path, io: HookIO, agent: str = "",
                   pane_id: str = "", now: float = 0.0, cwd: str | Path | None = None,
                   started_enforcing: bool = False) -> Verdict | None:
     """The verdict on `command` (run in `cwd`) for the agent in `pane_id` under `config`,
@@ -154,14 +160,14 @@ def check_command(command: str, *, config: Path, data_dir: Path | None, agent: s
         data = b""
     except OSError:
         data = None  # unreadable: `read_enforcement` says why
-    if data is not None and not started_enforcing and nothing_enforces(data, data_dir):
+    if data is not None and not started_enforcing and nothing_enforces(data, io.agents_file()):
         return None
     from orchestra_tui.config.lenient import read_enforcement
-    from orchestra_tui.core.guard.enforcement import recorded, standing
+    from orchestra_tui.core.guard.enforcement import standing
 
     read = read_enforcement(Path(config), data if data else None)
-    state = standing(read, recorded(data_dir))
-    spec = agent_for(state.enforcing(), agent, pane_id)
+    state = standing(read, io.records())
+    spec = agent_for(state.enforcing(), agent, pane_id, io.panes)
     if spec is None and agent and started_enforcing and not read.exists:
         state = replace(state, unreadable=f"{config}: no such config file")
     if spec is None and agent and started_enforcing and state.unreadable:
@@ -171,7 +177,7 @@ def check_command(command: str, *, config: Path, data_dir: Path | None, agent: s
         known = bool(agent) and any(other.name == agent for other in state.specs)
         if not known and (state.unreadable or state.broken):
             problem = state.unreadable or next(iter(state.broken.values()))
-            _journal(data_dir, "alert", agent or None, kind="hook", at=now,
+            _journal(io, "alert", agent or None, kind="hook", at=now,
                      text=f"enforcement skipped for this pane ({pane_id or 'no pane'}): "
                           f"orchestra cannot tell whether its agent enforces: {problem}")
         return None
@@ -193,18 +199,15 @@ def check_command(command: str, *, config: Path, data_dir: Path | None, agent: s
         reason = deny_reason(spec, label, found_command, kind)
     verdict = Verdict(agent=spec.name, label=label, command=_clip(command), reason=reason)
     how = "forbidden" if kind == "forbidden" else "not judged"
-    _journal(data_dir, "alert", spec.name, kind="forbid", at=now, denied=True, source="hook",
+    _journal(io, "alert", spec.name, kind="forbid", at=now, denied=True, source="hook",
              text=f"{_clip(found_command)} ({how}: {label}; denied before it ran)",
              key=f"hook-deny:{pane_id}:{now:.6f}")
     return verdict
 
 
-def _journal(data_dir: Path | None, event: str, agent: str | None, **fields: object) -> None:
-    from orchestra_tui.services.store.journal import FILE_NAME, Journal
-
-    path = Path(data_dir) / FILE_NAME if data_dir is not None else None
+def _journal(io: HookIO, event: str, agent: str | None, **fields: object) -> None:
     try:
-        Journal(path).append(event, agent, **fields)
+        io.journal(event, agent, **fields)
     except Exception:
         pass  # the denial stands even when the record cannot be written
 

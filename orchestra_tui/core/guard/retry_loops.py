@@ -151,10 +151,8 @@ def read_row(row: str) -> Failure | Success | None:
             continue
         named = match.groupdict().get("subject")
         if pattern.failed:
-            subject = normalise(named if named is not None else text)
-            return Failure(pattern.kind, _clip(subject))
-        subject = _clip(normalise(named)) if named is not None else None
-        return Success(pattern.kind, subject)
+            return Failure(pattern.kind, _clip(normalise(named if named is not None else text)))
+        return Success(pattern.kind, _clip(normalise(named)) if named is not None else None)
     return None
 
 

@@ -24,7 +24,12 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:  # the parser is imported on first use (the hook program's start-up)
+    from tree_sitter import Node, Parser, Tree
+
+from orchestra_tui.core.guard.shell_words import brace_words
 from orchestra_tui.core.guard.shell_wrappers import ECHOES, program_name, runs
 
 MAX_BYTES = 2 << 20  # a command (or a script) longer than this is not judged
@@ -33,6 +38,7 @@ CPU_SECONDS = 0.07  # processor time a judgement may take (a cancelled parse add
 WALL_SECONDS = 0.5  # ...and wall-clock time, on a busy machine
 _CHECK_EVERY, _DIRECT_PARSE = 256, 16 << 10  # nodes between looks at the clock; one-call parse
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_WRITING = frozenset({">", ">>", ">|", "&>", "&>>"})
 
 # What a caller is told when a command could not be judged.
 TOO_LARGE, TOO_SLOW, TOO_DEEP, UNPARSABLE = "too_large", "too_slow", "too_deep", "unparsable"
@@ -84,6 +90,8 @@ class Parsed:
 
     commands: list[SimpleCommand] = field(default_factory=list)
     problem: str | None = None
+    writes: list[str] = field(default_factory=list)  # files an output redirection names
+    assigns: list[str] = field(default_factory=list)  # `NAME=value`, alone or before a command
 
 
 # (path as written, given to a shell explicitly, directories `cd` named before) -> the file's
@@ -106,14 +114,14 @@ def simple_commands(text: str, *, budget: Budget | None = None,
 
 
 @cache
-def _parser():  # built on first use: the hook program pays for it only when it judges
+def _parser() -> Parser:  # built on first use: the hook program pays for it only when it judges
     import tree_sitter_bash
     from tree_sitter import Language, Parser
 
     return Parser(Language(tree_sitter_bash.language()))
 
 
-def _parse(source: bytes, budget: Budget):
+def _parse(source: bytes, budget: Budget) -> Tree:
     parser = _parser()
     if len(source) <= _DIRECT_PARSE:
         return parser.parse(source)
@@ -134,7 +142,7 @@ class _Walk:
         self.read_script = read_script
         self.parsed = Parsed()
         self.pending: deque[tuple[str, int]] = deque()
-        self.stack: list = []
+        self.stack: list[Node] = []
         self.dirs: list[str] = []
         self.written: dict[str, str] = {}  # path -> text this command line writes there
         self.steps = 0
@@ -152,7 +160,7 @@ class _Walk:
                 self.parsed.problem = UNPARSABLE
             self.walk(tree.root_node, depth)
 
-    def walk(self, root, depth: int) -> None:
+    def walk(self, root: Node, depth: int) -> None:
         self.stack = [root]
         while self.stack:
             self.steps += 1
@@ -169,9 +177,11 @@ class _Walk:
             elif kind in ("command", "redirected_statement"):
                 self.stage(node, depth, None)
             else:
+                if kind == "variable_assignment":  # `PATH=. npm`, `export PATH=.`
+                    self.parsed.assigns.append(_text(node))
                 self.stack.extend(reversed(node.children))
 
-    def stage(self, node, depth: int, stdin: str | None) -> str | None:
+    def stage(self, node: Node, depth: int, stdin: str | None) -> str | None:
         """Walk one command (of a pipeline, whose previous stage printed `stdin` when that is
         known); return what it prints when that is known (echo, printf, cat of a heredoc)."""
         if node.type == "command":
@@ -183,6 +193,7 @@ class _Walk:
                 return self.command(body, redirects, depth, stdin)
             self.stack.extend(reversed([child for child in node.children
                                         if child.type not in _REDIRECTS]))
+            self.note_targets(redirects)
             self.redirect_input(redirects)
             return None
         if node.type == "list" and stdin is not None and node.named_children:
@@ -197,14 +208,16 @@ class _Walk:
             self.stack.append(node)
         return None
 
-    def command(self, node, redirects: list, depth: int, stdin: str | None) -> str | None:
+    def command(self, node: Node, redirects: list[Node], depth: int,
+                stdin: str | None) -> str | None:
         name = node.child_by_field_name("name")
         argv = [self.word(name)] if name is not None else []
         for arg in node.children_by_field_name("argument"):
             value = self.word(arg)
-            argv += _braces(value) if arg.type in ("word", "concatenation") else [value]
+            argv += brace_words(value) if arg.type in ("word", "concatenation") else [value]
         self.stack.extend(child for child in node.children if child.type == "variable_assignment")
         redirects = redirects + [child for child in node.children if child.type in _REDIRECTS]
+        self.note_targets(redirects)
         given, from_file = self.redirect_input(redirects)
         stdin = given if given is not None else stdin
         if not argv:
@@ -221,7 +234,7 @@ class _Walk:
                         output = self.stage(stage, depth, output)
         return printed
 
-    def note_written(self, argv: list[str], redirects: list, printed: str | None,
+    def note_written(self, argv: list[str], redirects: list[Node], printed: str | None,
                      stdin: str | None) -> None:
         """Remember the text a command writes to a file (`cat > x.sh <<EOF`, `echo ... > x`,
         `tee x <<EOF`): a script written and run in one command line is judged too."""
@@ -236,7 +249,17 @@ class _Walk:
                 if not path.startswith("-"):
                     self.written[_normal(path)] = stdin
 
-    def redirect_input(self, redirects: list) -> tuple[str | None, str | None]:
+    def note_targets(self, redirects: list[Node]) -> None:
+        for redirect in redirects:
+            target = redirect.child_by_field_name("destination")
+            if redirect.type != "file_redirect" or target is None:
+                continue
+            ops = {child.type for child in redirect.children}
+            path = self.word(target)
+            if ops & _WRITING or (">&" in ops and not path.isdigit() and path != "-"):
+                self.parsed.writes.append(path)  # `2>&1` duplicates a descriptor: no file
+
+    def redirect_input(self, redirects: list[Node]) -> tuple[str | None, str | None]:
         """(text a here-string or heredoc gives, file a `<` redirect reads) of `redirects`;
         their words' substitutions are walked."""
         text = path = None
@@ -293,7 +316,7 @@ class _Walk:
         if text is not None:
             self.pending.append((text, depth))
 
-    def word(self, node) -> str:
+    def word(self, node: Node) -> str:
         """The value of a word with its quotes and escapes removed; an expansion stays as
         written, and the commands inside it are walked."""
         kind = node.type
@@ -317,35 +340,12 @@ class _Walk:
         return _text(node)
 
 
-_BRACE = re.compile(r"\{([^{}]*,[^{}]*)\}")
-
-
-def _braces(word: str, limit: int = 64) -> list[str]:
-    """Bash's brace expansion of an unquoted word (`{destroy,}` is `destroy`), innermost
-    first (nested braces give the same words, maybe repeated), at most `limit` words.
-
-    >>> _braces("de{s,}troy"), _braces("x.{txt,bak}")
-    (['destroy', 'detroy'], ['x.txt', 'x.bak'])
-    """
-    words, done = [word], []
-    while words and len(done) + len(words) <= limit:
-        current = words.pop(0)
-        match = _BRACE.search(current) if "{" in current else None
-        if match is None:
-            done.append(current)
-            continue
-        head, tail = current[:match.start()], current[match.end():]
-        words[:0] = [head + part + tail for part in match.group(1).split(",")]
-    words = [item for item in done + words if item]
-    return words if len(words) <= limit else [word]
-
-
 def _normal(path: str) -> str:
     return os.path.normpath(path) if path else path
 
 
-def _text(node) -> str:
-    return node.text.decode("utf-8", "replace")
+def _text(node: Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
 
 
 _UNQUOTED_ESCAPE = re.compile(r"\\(.)", re.DOTALL)

@@ -17,7 +17,7 @@ Judgement(kind='forbidden', label='terraform destroy', command='terraform destro
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,7 +86,7 @@ def judge(command: str, spec: AgentSpec | None, *, cwd: str | Path | None = None
 
 
 @cache
-def _compiled(pattern: str):
+def _compiled(pattern: str) -> tuple[str, Callable[[str], bool]]:
     """(pattern, search) for a lane regex: RE2 (linear time in the text) when it can run the
     pattern; else Python's engine on the first FALLBACK_TEXT characters."""
     try:

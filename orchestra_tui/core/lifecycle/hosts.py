@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestra_tui.core.ports import TmuxPort
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.paths import display_path
 from orchestra_tui.services.git import worktrees
+from orchestra_tui.services.tmux.port import TmuxPort
 
 __all__ = ["LifecycleError", "git_runner", "shown", "tmux_on"]
 

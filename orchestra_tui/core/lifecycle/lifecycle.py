@@ -46,6 +46,8 @@ from orchestra_tui.paths import display_path
 from orchestra_tui.services.git import worktrees
 from orchestra_tui.services.hooks.install import LaunchInjection, launch_injection
 from orchestra_tui.services.hooks.marks import mark_args
+from orchestra_tui.services.ports import AgentsRegistryPort, JournalPort, QueueStorePort
+from orchestra_tui.services.tmux.port import TmuxPort
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -103,8 +105,9 @@ class Lifecycle:
     """New, up and retire over the services. `issue_lookup(repo, number)` reads an issue from
     GitHub (None: no GitHub); `hooks` is the hook program injected at launch (None: none)."""
 
-    def __init__(self, config: Config, *, tmux, registry, worktrees_dir: Path, store=None,
-                 journal=None, hooks: HookProgram | None = None,
+    def __init__(self, config: Config, *, tmux: TmuxPort, registry: AgentsRegistryPort,
+                 worktrees_dir: Path, store: QueueStorePort | None = None,
+                 journal: JournalPort | None = None, hooks: HookProgram | None = None,
                  issue_lookup: Callable[[str, int], Awaitable[Issue]] | None = None,
                  gate: SendGate | None = None, ready_timeout: float = READY_TIMEOUT,
                  settle: float = SETTLE_SECONDS) -> None:
@@ -187,8 +190,9 @@ class Lifecycle:
         if not NAME_PATTERN.match(name):
             raise LifecycleError(f"{name!r} is not an agent name: use letters, digits, - and _ "
                                  "(it names a tmux session and a folder)")
-        if tool not in TOOL_CHOICES:
-            raise LifecycleError(f"unknown tool {tool!r} (one of {', '.join(TOOL_CHOICES)})")
+        choices = (*TOOL_CHOICES, *(spec.name for spec in self.config.tools))
+        if tool not in choices:
+            raise LifecycleError(f"unknown tool {tool!r} (one of {', '.join(choices)})")
         if not lane.command.strip():
             raise LifecycleError(f"lane {lane.name} has no command to start an agent with: "
                                  "set `command` in its [[lane]] table")
@@ -217,7 +221,7 @@ class Lifecycle:
             raise LifecycleError(f"lane {lane.name}: {where} is not a git repository")
         return clone
 
-    def tmux_on(self, host: str):
+    def tmux_on(self, host: str) -> TmuxPort:
         """The tmux of `host` ("": this machine's), its pane ids unqualified."""
         return tmux_on(self.tmux, host)
 
@@ -306,10 +310,9 @@ class Lifecycle:
         """Start the agent in its cwd, in a new tmux session named after it (or a new window
         of `session`)."""
         command = await self.launch(spec, resume=resume)
-        on_host = {"host": spec.host} if spec.host else {}  # the router's: over ssh there
-        return await self.tmux.start(command, cwd=spec.cwd or None,
-                                     session=session or spec.name, window_name=spec.name,
-                                     **on_host)
+        # A host's agent starts over ssh there (the router's; "" is this machine).
+        return await self.tmux.start(command, host=spec.host, cwd=spec.cwd or None,
+                                     session=session or spec.name, window_name=spec.name)
 
     def specs(self) -> list[tuple[AgentSpec, AgentRecord | None]]:
         """Every agent orchestra knows: the config's, then the recorded ones (a recorded name

@@ -29,6 +29,8 @@ from orchestra_tui.core.ansi import strip_ansi
 from orchestra_tui.core.sending.send_gate import SendGate, SendRefused
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import AgentSpec, Detection, SendResult, State
+from orchestra_tui.services.ports import JournalPort
+from orchestra_tui.services.tmux.port import TmuxPort
 
 __all__ = ["RestartOutcome", "deliver_handoff", "kill_agent", "restart_agent", "wait_until_ready"]
 
@@ -78,7 +80,7 @@ def _session_of(spec: AgentSpec) -> str:
     return spec.name
 
 
-async def _live_pane(tmux, pane_id: str | None) -> str | None:
+async def _live_pane(tmux: TmuxPort, pane_id: str | None) -> str | None:
     if not pane_id:
         return None
     try:
@@ -88,7 +90,7 @@ async def _live_pane(tmux, pane_id: str | None) -> str | None:
     return pane_id
 
 
-async def wait_until_ready(tmux, pane_id: str, tool: str | None, *,
+async def wait_until_ready(tmux: TmuxPort, pane_id: str, tool: str | None, *,
                            timeout: float = READY_TIMEOUT, settle: float = SETTLE_SECONDS,
                            poll: float = POLL_SECONDS,
                            classify: Callable[[str, str | None], Detection] = agents.classify,
@@ -120,7 +122,7 @@ async def wait_until_ready(tmux, pane_id: str, tool: str | None, *,
             print_ = agents.fingerprint(screen)
             if print_ != last_print:
                 last_print, stable_since = print_, now
-            if now - stable_since >= settle:
+            if stable_since is not None and now - stable_since >= settle:
                 return detection
         else:
             last_print, stable_since = None, None
@@ -133,8 +135,8 @@ async def wait_until_ready(tmux, pane_id: str, tool: str | None, *,
         await asyncio.sleep(poll)
 
 
-async def deliver_handoff(gate, agent: str, pane_id: str, handoff: str, *, tool: str | None,
-                          journal=None) -> SendResult:
+async def deliver_handoff(gate: SendGate, agent: str, pane_id: str, handoff: str, *,
+                          tool: str | None, journal: JournalPort | None = None) -> SendResult:
     """Type the handoff once through the send gate and journal it as a prompt sent. Raises
     `SendRefused` when the pane is not a composer ready for it (nothing typed)."""
     result = await gate.send(agent, pane_id, handoff, tool)
@@ -145,8 +147,9 @@ async def deliver_handoff(gate, agent: str, pane_id: str, handoff: str, *, tool:
     return result
 
 
-async def restart_agent(tmux, spec: AgentSpec, pane_id: str | None, *, handoff: str,
-                        gate=None, ready_timeout: float = READY_TIMEOUT, journal=None,
+async def restart_agent(tmux: TmuxPort, spec: AgentSpec, pane_id: str | None, *, handoff: str,
+                        gate: SendGate | None = None, ready_timeout: float = READY_TIMEOUT,
+                        journal: JournalPort | None = None,
                         classify: Callable[[str, str | None], Detection] = agents.classify,
                         settle: float = SETTLE_SECONDS) -> RestartOutcome:
     """Kill the agent's process and start `spec.command` in `spec.cwd` at the same place, wait
@@ -164,9 +167,9 @@ async def restart_agent(tmux, spec: AgentSpec, pane_id: str | None, *, handoff: 
         if live is not None:
             pane = await tmux.respawn(live, spec.command, cwd=cwd)
         else:
-            on_host = {"host": spec.host} if spec.host else {}  # the router's: over ssh there
-            pane = await tmux.start(spec.command, cwd=cwd, session=_session_of(spec),
-                                    window_name=spec.name, **on_host)
+            # A host's agent starts over ssh there (the router's; "" is this machine).
+            pane = await tmux.start(spec.command, host=spec.host, cwd=cwd,
+                                    session=_session_of(spec), window_name=spec.name)
     except TmuxCommandError as error:
         # tmux ran the command, but its pane was gone before it could be described: the
         # command quit at once. Any other refusal (a bad cwd, a bad target) is the caller's.
@@ -199,7 +202,7 @@ async def restart_agent(tmux, spec: AgentSpec, pane_id: str | None, *, handoff: 
     return outcome
 
 
-async def _journal_restart(journal, spec: AgentSpec, previous: str | None,
+async def _journal_restart(journal: JournalPort | None, spec: AgentSpec, previous: str | None,
                            outcome: RestartOutcome) -> None:
     if journal is None:
         return
@@ -211,7 +214,8 @@ async def _journal_restart(journal, spec: AgentSpec, previous: str | None,
         handoff=handoff)
 
 
-async def kill_agent(tmux, pane_id: str, *, agent: str, journal=None) -> None:
+async def kill_agent(tmux: TmuxPort, pane_id: str, *, agent: str,
+                     journal: JournalPort | None = None) -> None:
     """Kill the agent's pane (its process tree goes with it) and journal `kill`. A pane that is
     already gone is not an error: the agent is just as dead."""
     try:

@@ -33,7 +33,7 @@ from functools import partial
 from orchestra_tui import agents
 from orchestra_tui.agents.draft import composer_draft, composer_runs_shell
 from orchestra_tui.agents.inert import inert_prompt
-from orchestra_tui.agents.names import AGENT_TOOLS, shell_name
+from orchestra_tui.agents.names import is_agent_tool, shell_name
 from orchestra_tui.agents.profiles import PROFILES
 from orchestra_tui.agents.text import clip
 from orchestra_tui.agents.turn_start import composer_shown, is_short, turn_started
@@ -42,6 +42,7 @@ from orchestra_tui.core.state_words import STATE_PHRASES
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import Detection, PaneInfo, SendResult, State
 from orchestra_tui.services.tmux.pane_lock import PaneBusy
+from orchestra_tui.services.tmux.port import TmuxPort
 
 # Why a working agent refuses: most tools' composers take no prompt while they work.
 _WORKING_REFUSED = " and its composer takes no input"
@@ -56,7 +57,7 @@ def draft_reason(draft: str) -> str:
     return f'{DRAFT_REASON}"{clip(draft, _DRAFT_WORDS)}"'
 
 
-class Refusal(tuple):
+class Refusal(tuple[State, str]):
     """(state, reason) of a refusal, as `judge` returns it; `draft` is the unsent text in the
     prompt box when that is what refused it (its kind, as a field: never read back from the
     reason's words)."""
@@ -136,8 +137,8 @@ def _judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
     if pane.in_mode:
         return State.UNKNOWN, "its pane is in copy mode (someone is scrolling it)"
     shell = foreground_shell(pane)
-    agent_tool = tool if tool in AGENT_TOOLS else (
-        detection.tool if detection.tool in AGENT_TOOLS else None)
+    agent_tool = tool if is_agent_tool(tool) else (
+        detection.tool if is_agent_tool(detection.tool) else None)
     if shell is not None:
         # The shell itself in the foreground is at its prompt: what is typed runs as a command.
         if to_shell:
@@ -186,7 +187,7 @@ class SendGate:
 
     `tmux` is the TmuxService (or any object with `read_pane`, `hold_pane` and `send_text`)."""
 
-    def __init__(self, tmux) -> None:
+    def __init__(self, tmux: TmuxPort) -> None:
         self.tmux = tmux
 
     async def read(self, pane_id: str, tool: str | None) -> Reading:

@@ -13,6 +13,7 @@ from orchestra_tui.demo.standin.state import (
     SComment,
     SPull,
     SRepo,
+    SReview,
     SThread,
     merge_state,
 )
@@ -89,6 +90,17 @@ def thread_obj(repo: SRepo, pr: SPull, thread: SThread) -> dict[str, Any]:
     }
 
 
+def review_obj(repo: SRepo, pr: SPull, review: SReview) -> dict[str, Any]:
+    return {
+        "__typename": "PullRequestReview", "id": f"PRR_kwDO{review.id}",
+        "databaseId": review.id, "state": review.state, "body": review.body,
+        "url": f"https://github.com/{repo.full_name}/pull/{pr.number}"
+               f"#pullrequestreview-{review.id}",
+        "submittedAt": review.submitted_at, "createdAt": review.submitted_at,
+        "author": _actor(review.author),
+    }
+
+
 def pull_obj(repo: SRepo, pr: SPull) -> dict[str, Any]:
     rollup = None
     if pr.checks:
@@ -106,5 +118,6 @@ def pull_obj(repo: SRepo, pr: SPull) -> dict[str, Any]:
         "viewerCanUpdateBranch": bool(pr.behind_by), "viewerCanMergeAsAdmin": False,
         "statusCheckRollup": rollup,
         "reviewThreads": _paged([thread_obj(repo, pr, t) for t in pr.threads], "reviewThreads"),
+        "latestReviews": _paged([review_obj(repo, pr, r) for r in pr.reviews], "latestReviews"),
         "repository": {"__typename": "Repository", "nameWithOwner": repo.full_name},
     }

@@ -1,4 +1,5 @@
-"""The stand-in's REST routes: compare, merge, update-branch, issues and their comments.
+"""The stand-in's REST routes: compare, a PR's files and review comments (`review_rest`),
+merge, update-branch, issues and their comments.
 
 A `RestRoutes` answers one request over a `Backend` with a `Reply`; bodies are built in `state`
 to match GitHub's OpenAPI description (the tests check every answer against it).
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from orchestra_tui.demo.standin import checks as ck
+from orchestra_tui.demo.standin import review_rest
 from orchestra_tui.demo.standin import state as st
 from orchestra_tui.demo.standin.backend import Backend, Reply, error_reply
 from orchestra_tui.demo.standin.state import SComment, SIssue, SPull, SRepo
@@ -38,6 +41,11 @@ class RestRoutes:
         self.backend = backend
         self._routes: list[tuple[str, str, Handler]] = [
             (r"/compare/(.+?)\.\.\.(.+)", "GET", self._compare),
+            (r"/pulls/(\d+)/files", "GET", self._files),
+            (r"/pulls/(\d+)/comments", "POST", self._review_comment),
+            (r"/commits/([^/]+)/check-runs", "GET", self._check_runs),
+            (r"/actions/jobs/(\d+)", "GET", self._job),
+            (r"/actions/jobs/(\d+)/logs", "GET", self._job_logs),
             (r"/pulls/(\d+)/merge", "PUT", self._merge),
             (r"/pulls/(\d+)/update-branch", "PUT", self._update_branch),
             (r"/issues", "GET", self._issues),
@@ -96,6 +104,64 @@ class RestRoutes:
             self.backend.rest_remaining += 1  # a 304 is free
             return Reply(304, None, {**headers, "ETag": etag})
         return Reply(200, data, {**headers, "ETag": etag, "Cache-Control": "private, max-age=60"})
+
+    def _files(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+               number: str) -> Reply:
+        pr = repo.pulls.get(int(number))
+        if pr is None:
+            return error_reply(404, "Not Found", headers)
+        api = self.backend.url
+        return self._page([review_rest.file_json(api, repo, pr, f) for f in pr.files],
+                          request, headers)
+
+    def _review_comment(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+                        number: str) -> Reply:
+        pr = repo.pulls.get(int(number))
+        if pr is None:
+            return error_reply(404, "Not Found", headers)
+        field = review_rest.comment_refusal(pr, request.body)
+        if field is not None:
+            return Reply(422, {"message": "Validation Failed", "documentation_url": st.DOCS,
+                               "errors": [{"resource": "PullRequestReviewComment",
+                                           "field": field, "code": "invalid"}]}, headers)
+        thread, comment = review_rest.add_review_comment(pr, request.body)
+        answer = review_rest.review_comment_json(self.backend.url, repo, pr, thread, comment,
+                                                 request.body)
+        return Reply(201, answer, {**headers, "Location": answer["url"]})
+    def _check_runs(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+                    ref: str) -> Reply:
+        pr = next((p for p in repo.pulls.values() if ref in (p.head_sha, p.head_ref)), None)
+        if pr is None:
+            return Reply(422, {"message": f"No commit found for SHA: {ref}",
+                               "documentation_url": st.DOCS}, headers)
+        runs = [ck.check_run_json(self.backend.url, repo, pr, c) for c in pr.checks
+                if c.kind == "CheckRun"]
+        per_page = max(1, min(100, int(request.query.get("per_page") or 30)))
+        return Reply(200, {"total_count": len(runs), "check_runs": runs[:per_page]}, headers)
+
+    def _job(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+             job_id: str) -> Reply:
+        found = ck.find_check(repo, int(job_id))
+        if found is None or found[1].app != ck.ACTIONS_APP:
+            return error_reply(404, "Not Found", headers)
+        return Reply(200, ck.job_json(self.backend.url, repo, *found), headers)
+
+    def _job_logs(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
+                  job_id: str) -> Reply:
+        found = ck.find_check(repo, int(job_id))
+        if found is None or found[1].app != ck.ACTIONS_APP:
+            return error_reply(404, "Not Found", headers)
+        where = f"{self.backend.url}{ck.LOG_BLOBS}/{repo.full_name}/{job_id}"
+        return Reply(302, None, {**headers, "Location": where})
+
+    def log_blob(self, path: str) -> Reply:
+        """A job's log where a log download was redirected: plain text, like GitHub's."""
+        match = re.fullmatch(re.escape(ck.LOG_BLOBS) + r"/([^/]+/[^/]+)/(\d+)", path)
+        repo = self.backend.repo(match.group(1)) if match else None
+        found = ck.find_check(repo, int(match.group(2))) if repo and match else None
+        if found is None:
+            return error_reply(404, "Not Found")
+        return Reply(200, ck.job_log(found[1]), {"Content-Type": "text/plain"})
 
     def _merge(self, repo: SRepo, request: RestRequest, headers: dict[str, str],
                number: str) -> Reply:

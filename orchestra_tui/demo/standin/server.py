@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from orchestra_tui.demo.standin.backend import Backend, Reply, error_reply
+from orchestra_tui.demo.standin.checks import LOG_BLOBS
 from orchestra_tui.demo.standin.graph import graphql_reply
 from orchestra_tui.demo.standin.rest import RestRequest, RestRoutes
 from orchestra_tui.demo.standin.seed import seed_demo
@@ -146,6 +147,8 @@ class _Handler(BaseHTTPRequestHandler):
             standin.land_due_updates()
             if resource == "graphql":
                 return graphql_reply(standin, body)
+            if path.startswith(LOG_BLOBS):
+                return self.server.rest.log_blob(path)
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             return self.server.rest.answer(RestRequest(
                 method, path, parts.path, query, body, self.headers.get("If-None-Match")))
@@ -163,10 +166,12 @@ class _Handler(BaseHTTPRequestHandler):
             return text, None
 
     def _send(self, reply: Reply) -> None:
-        payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+        text = isinstance(reply.body, str)  # a job's log: plain text
+        payload = (b"" if reply.body is None else reply.body.encode() if text
+                   else json.dumps(reply.body).encode())
         self.server.standin.record(self.command, self.path, reply)
         self.send_response(reply.status)
-        if reply.body is not None:
+        if reply.body is not None and "Content-Type" not in reply.headers:
             self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         for key, value in reply.headers.items():

@@ -34,6 +34,12 @@ class SCheck:
     kind: str = "CheckRun"  # or StatusContext (then `state` is used)
     state: str = "SUCCESS"
     url: str = ""
+    # A check run's app (`github-actions`: an Actions job, with steps and a log) and output.
+    app: str = "github-actions"
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (name, conclusion)
+    log: str = ""
+    summary: str = ""
+    id: int = field(default_factory=lambda: next(_ids))
 
     @property
     def outcome(self) -> str:
@@ -73,6 +79,31 @@ class SThread:
 
 
 @dataclass
+class SFile:
+    """A file a PR changes, with its patch (GitHub's per-file hunks; "" for a binary file)."""
+
+    filename: str
+    patch: str = ""
+    status: str = "modified"  # added, removed, modified, renamed
+    previous_filename: str = ""
+
+    def counts(self) -> tuple[int, int]:
+        """(additions, deletions) of the patch."""
+        lines = self.patch.splitlines()
+        return (sum(1 for line in lines if line.startswith("+")),
+                sum(1 for line in lines if line.startswith("-")))
+
+
+@dataclass
+class SReview:
+    author: str
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED
+    body: str = ""
+    submitted_at: str = "2026-01-05T10:30:00Z"
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+@dataclass
 class SPull:
     number: int
     title: str
@@ -95,6 +126,8 @@ class SPull:
     head_sha: str = ""
     labels: list[str] = field(default_factory=list)
     comments: list[SComment] = field(default_factory=list)
+    files: list[SFile] = field(default_factory=list)
+    reviews: list[SReview] = field(default_factory=list)  # each reviewer's latest
 
     def __post_init__(self) -> None:
         if not self.head_sha:

@@ -38,11 +38,13 @@ _SHORTSTAT = re.compile(r"(\d+) (file|insertion|deletion)")
 # `git diff --shortstat FORK` of the working tree with new files counted: they are marked
 # intent-to-add in a scratch copy of the index, so the real index and the object store stay as
 # they are. One script, so a worktree on a host costs one round trip. $1 is the fork point.
+# `cp -p` keeps the index's mtime: git checks a file whose mtime is not older than the index's
+# by content ("racy git"); a copy stamped now hid a same-size edit made in the index's second.
 SHORTSTAT_SCRIPT = r"""
 index=$(git rev-parse --path-format=absolute --git-path index) || exit 1
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/orchestra-index-XXXXXX") || exit 1
 trap 'rm -rf "$scratch"' EXIT
-if [ -f "$index" ]; then cp "$index" "$scratch/index" || exit 1; fi
+if [ -f "$index" ]; then cp -p "$index" "$scratch/index" || exit 1; fi
 GIT_INDEX_FILE="$scratch/index" git add --intent-to-add --all >/dev/null 2>&1
 GIT_INDEX_FILE="$scratch/index" git diff --shortstat "$1"
 """

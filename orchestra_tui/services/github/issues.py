@@ -17,6 +17,26 @@ from orchestra_tui.services.github.parse import comment_from_rest, issue_from_re
 MAX_REST_PAGES = 10
 
 
+async def rest_pages(client: GitHubClient, label: str,
+                     first: Callable[[GhApi], Awaitable[Any]]) -> list[Any]:
+    """A REST listing, following `Link: rel="next"` (not page numbers) up to a cap."""
+
+    async def run(api: GhApi, _gql: GhGql) -> list[Any]:
+        items: list[Any] = []
+        response = await first(api)
+        for _ in range(MAX_REST_PAGES):
+            items.extend(response.json())
+            next_url = response.links.get("next", {}).get("url")
+            if not next_url:
+                break
+            # ghapi ships no annotations (whether mypy sees them depends on how it is run).
+            response = await api.transport.request(  # type: ignore[no-untyped-call,unused-ignore]
+                "GET", next_url, raw=True)
+        return items
+
+    return await client.call(label, run)
+
+
 class GitHubIssues:
     """Issues over one `GitHubClient`."""
 
@@ -25,21 +45,7 @@ class GitHubIssues:
 
     async def _rest_pages(self, label: str,
                           first: Callable[[GhApi], Awaitable[Any]]) -> list[Any]:
-        """A REST listing, following `Link: rel="next"` (not page numbers) up to a cap."""
-
-        async def run(api: GhApi, _gql: GhGql) -> list[Any]:
-            items: list[Any] = []
-            response = await first(api)
-            for _ in range(MAX_REST_PAGES):
-                items.extend(response.json())
-                next_url = response.links.get("next", {}).get("url")
-                if not next_url:
-                    break
-                response = await api.transport.request(  # type: ignore[no-untyped-call]
-                    "GET", next_url, raw=True)  # (ghapi ships no annotations)
-            return items
-
-        return await self._client.call(label, run)
+        return await rest_pages(self._client, label, first)
 
     async def list_issues(self, repo: str) -> list[Issue]:
         """Open issues (pull requests left out), newest first, without comments."""

@@ -25,6 +25,7 @@ from orchestra_tui.models import (
     PullRequest,
     ReviewThread,
 )
+from orchestra_tui.pr_facts import Review
 
 _CONCLUSIONS = {
     "SUCCESS": CheckState.PASSING,
@@ -49,6 +50,9 @@ _STATUS_STATES = {
 def _text(value: Any) -> str:
     """A string from GitHub, safe to show: "" for none, controls as symbols."""
     return visible_controls(str(value or ""))
+
+
+text_of = _text  # for the other readers of GitHub's answers
 
 
 def plain(value: Any) -> Any:
@@ -109,6 +113,7 @@ def thread_from_node(node: Mapping[str, Any], repo: str, number: int) -> ReviewT
         created_at=_text(first.get("createdAt")),
         is_outdated=bool(node.get("isOutdated")),
         is_resolved=bool(node.get("isResolved")),
+        comment_id=_text(first.get("id")),
     )
 
 
@@ -121,10 +126,29 @@ def open_threads(nodes: Iterable[Mapping[str, Any]], repo: str,
     return tuple(threads)
 
 
+def resolved_threads(nodes: Iterable[Mapping[str, Any]], repo: str,
+                     number: int) -> tuple[ReviewThread, ...]:
+    """Resolved threads still on the current diff: a review may go on requesting changes."""
+    return tuple(t for t in (thread_from_node(n, repo, number) for n in nodes)
+                 if t is not None and t.is_resolved and not t.is_outdated)
+
+
+def review_from_node(node: Mapping[str, Any]) -> Review | None:
+    if not node or not node.get("id"):
+        return None
+    author = node.get("author") or {}
+    return Review(id=str(node["id"]), author=_text(author.get("login") or "ghost"),
+                  author_is_bot=author.get("__typename") == "Bot",
+                  state=str(node.get("state") or ""), body=_text(node.get("body")),
+                  url=_text(node.get("url")), submitted_at=_text(node.get("submittedAt")))
+
+
 def pull_from_node(node: Mapping[str, Any], repo: str, checks: tuple[Check, ...],
                    thread_nodes: Iterable[Mapping[str, Any]],
                    behind_by: int | None = None) -> PullRequest:
     number = int(node["number"])
+    thread_nodes = list(thread_nodes)
+    review_nodes = ((node.get("latestReviews") or {}).get("nodes")) or []
     return PullRequest(
         repo=repo,
         number=number,
@@ -141,6 +165,8 @@ def pull_from_node(node: Mapping[str, Any], repo: str, checks: tuple[Check, ...]
         behind_by=behind_by,
         checks=checks,
         threads=open_threads(thread_nodes, repo, number),
+        resolved_threads=resolved_threads(thread_nodes, repo, number),
+        reviews=tuple(r for r in map(review_from_node, review_nodes) if r is not None),
         updated_at=_text(node.get("updatedAt")),
     )
 

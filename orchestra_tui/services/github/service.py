@@ -1,5 +1,6 @@
 """GitHub, async, as models: `GitHubService` composes the connection (`github_client.py`), the
-pull-request reader and actions (`github_pulls.py`) and the issue ledger (`github_issues.py`).
+pull-request reader and actions (`github_pulls.py`), a PR's diff and line comments
+(`review.py`) and the issue ledger (`issues.py`).
 
 Where it connects (see docs/architecture.md, "Facts that save a day"):
 
@@ -17,7 +18,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from orchestra_tui.diff_models import Diff, LineComment
 from orchestra_tui.models import Issue, IssueComment, MergeOutcome, PullRequest, RateLimit
+from orchestra_tui.pr_facts import CheckFailure
 from orchestra_tui.services.github.auth import (
     DEFAULT_API,
     resolve_urls,
@@ -25,10 +28,12 @@ from orchestra_tui.services.github.auth import (
     token_from_env,
     token_from_gh,
 )
+from orchestra_tui.services.github.checks import GitHubChecks
 from orchestra_tui.services.github.client import DEFAULT_TIMEOUT, GitHubClient
 from orchestra_tui.services.github.documents import load_document
 from orchestra_tui.services.github.issues import GitHubIssues
 from orchestra_tui.services.github.pulls import GitHubPulls
+from orchestra_tui.services.github.review import GitHubReviews
 
 if TYPE_CHECKING:
     from orchestra_tui.config.schema import GitHubConfig
@@ -50,6 +55,8 @@ class GitHubService:
                                    clock=clock)
         self.pulls = GitHubPulls(self.client)
         self.issues = GitHubIssues(self.client)
+        self.checks = GitHubChecks(self.client)
+        self.reviews = GitHubReviews(self.client)
 
     @classmethod
     def from_env(cls, api_url: str | None = None, host: str | None = None, *,
@@ -127,12 +134,22 @@ class GitHubService:
     async def resolve_thread(self, thread_id: str) -> bool:
         return await self.pulls.resolve_thread(thread_id)
 
+    async def failed_checks(self, repo: str, head_sha: str) -> tuple[CheckFailure, ...]:
+        return await self.checks.failed_checks(repo, head_sha)
+
     async def merge(self, repo: str, number: int, sha: str,
                     method: str = "squash") -> MergeOutcome:
         return await self.pulls.merge(repo, number, sha, method)
 
     async def update_branch(self, repo: str, number: int, expected_head_sha: str) -> str:
         return await self.pulls.update_branch(repo, number, expected_head_sha)
+
+    async def pull_diff(self, pr: PullRequest) -> Diff:
+        return await self.reviews.pull_diff(pr)
+
+    async def post_review_comment(self, pr: PullRequest, commit_id: str,
+                                  comment: LineComment) -> str:
+        return await self.reviews.post_review_comment(pr, commit_id, comment)
 
     # -- issues --------------------------------------------------------------------------------
 

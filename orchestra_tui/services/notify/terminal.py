@@ -91,3 +91,21 @@ class TerminalChannel:
         except OSError as error:
             return Delivery(self.name, False, f"cannot write to the terminal: {error.strerror}")
         return Delivery(self.name, True)
+
+
+def allow_passthrough(environ: dict[str, str]) -> str | None:
+    """Inside tmux, let this pane's escape sequences through to the outer terminal (tmux 3.3+
+    `allow-passthrough`). None when done or not inside tmux; else why not, in words."""
+    import subprocess
+
+    pane, where = environ.get("TMUX_PANE"), environ.get("TMUX", "")
+    if not pane or not where:
+        return None
+    socket = where.split(",")[0]
+    try:
+        done = subprocess.run(["tmux", "-S", socket, "set-option", "-p", "-t", pane,
+                               "allow-passthrough", "on"], capture_output=True, text=True,
+                              timeout=5.0)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"tmux allow-passthrough: {error}"
+    return None if done.returncode == 0 else f"tmux allow-passthrough: {done.stderr.strip()}"

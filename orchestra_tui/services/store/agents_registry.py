@@ -163,3 +163,24 @@ class AgentsRegistry:
         data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         atomic_write(self.path, data)
         self._records, self._signature = records, self._stat()
+
+
+def recorded_agents(data_dir: Path | None) -> tuple[AgentRecord, ...]:
+    """The agents `orchestra new` recorded in `data_dir`; none when it cannot be read (the
+    hook and the enforcement check go on without them)."""
+    if data_dir is None:
+        return ()
+    try:
+        return AgentsRegistry(Path(data_dir)).records()
+    except (OrchestraError, OSError):
+        return ()
+
+
+def agents_file_bytes(data_dir: Path | None) -> bytes | None:
+    """The agents file as it is on disk (None: no data dir, or no file to read)."""
+    if data_dir is None:
+        return None
+    try:
+        return (Path(data_dir) / FILE_NAME).read_bytes()
+    except OSError:
+        return None

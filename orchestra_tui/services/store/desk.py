@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 STATE_FILE = "github-desk.json"
-SECTIONS = ("assignments", "snoozed", "queued")
+SECTIONS = ("assignments", "snoozed", "queued", "routed")
 VERSION = 1
 
 
@@ -44,7 +44,7 @@ class DeskStore:
         return self._path
 
     def section(self, name: str) -> dict[str, Any]:
-        """One of `assignments`, `snoozed`, `queued`: a mutable dict; `save` writes it."""
+        """One of `assignments`, `snoozed`, `queued`, `routed`: a mutable dict; `save` writes it."""
         if name not in SECTIONS:
             raise KeyError(name)
         return self._load()[name]

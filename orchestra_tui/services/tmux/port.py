@@ -39,6 +39,11 @@ class TmuxPort(Protocol):
         `OrchestraError` for a host that is not set up."""
         ...
 
+    @property
+    def notice(self) -> str | None:
+        """What the person should know about how tmux is read (a control client lost)."""
+        ...
+
     async def aclose(self) -> None: ...
 
     async def run(self, *args: str, input: bytes | None = None, check: bool = True,

@@ -12,10 +12,12 @@ from typing import Any
 from textual.app import App
 
 from orchestra_tui.agents.text import clip
+from orchestra_tui.core.attach import Attach, AttachWay
+from orchestra_tui.core.fleet.directing import QueueOp
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.core.sending.send_gate import SendRefused
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import Attach, AttachWay, Gate, PullRequest, QueueItem
+from orchestra_tui.models import Gate, PullRequest, QueueItem
 from orchestra_tui.services.tmux.attach import run_in_this_terminal
 from orchestra_tui.ui.controllers.nudge import ask_nudge
 from orchestra_tui.ui.screens.ask import AskScreen
@@ -53,6 +55,10 @@ class FleetActions:
             self.show(self.fleet.current())
 
         self.app.run_worker(guarded(), group="actions")
+
+    def resume_budget(self, lane: str) -> None:
+        self.run(self.fleet.resume_budget(lane),
+                 done=f"lane {lane}: its queues go on past its budget for the rest of today")
 
     def queued_send_failed(self, agent: str, item: QueueItem, error: BaseException) -> None:
         self.app.notify(f"{error}; the prompt is marked uncertain in {agent}'s queue (Q)",
@@ -108,7 +114,7 @@ class FleetActions:
 
         self.run(enqueue(), f"Queued for {agent}")
 
-    def queue_op(self, op: str, *args: object) -> None:
+    def queue_op(self, op: QueueOp, *args: object) -> None:
         self.run(self.fleet.queue_op(op, *args))
 
     def submit_again(self, agent: str, item_id: str) -> None:

@@ -17,11 +17,19 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 
-from orchestra_tui.core.desk.desk import NOT_CONFIGURED, Desk, DeskSnapshot, InboxEntry
+from orchestra_tui.core.desk.desk import (
+    NOT_CONFIGURED,
+    Desk,
+    DeskSnapshot,
+    InboxEntry,
+    LoopEntry,
+)
 from orchestra_tui.core.desk.inbox import inbox_prompt
+from orchestra_tui.core.desk.pr_loop import source_of
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import Gate, Issue, PullRequest
+from orchestra_tui.services.notify.clipboard import ClipboardChannel
 from orchestra_tui.ui.screens.inbox import InboxScreen
 from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.merge import MergeScreen
@@ -49,8 +57,10 @@ class GitHubActions:
     def __init__(self, app: App[Any], fleet: Fleet, desk: Desk | None, *, poll: bool,
                  fleet_shown: Callable[[], FleetSnapshot],
                  desk_shown: Callable[[], DeskSnapshot],
-                 show_fleet: Callable[[FleetSnapshot], None]) -> None:
+                 show_fleet: Callable[[FleetSnapshot], None],
+                 clipboard: ClipboardChannel | None = None) -> None:
         self.app = app
+        self.clipboard = clipboard  # where a URL goes when no browser opens it (OSC 52)
         self.fleet = fleet
         self.desk = desk
         self.poll = poll
@@ -72,6 +82,7 @@ class GitHubActions:
             while True:
                 wake.clear()
                 self.app.post_message(DeskRefreshed(await desk.refresh()))
+                await self._autoroute(desk)
                 try:
                     await asyncio.wait_for(wake.wait(), max(1.0, desk.refresh_seconds))
                 except TimeoutError:
@@ -81,6 +92,17 @@ class GitHubActions:
 
     async def _refresh_once(self, desk: Desk) -> None:
         self.app.post_message(DeskRefreshed(await desk.refresh()))
+        await self._autoroute(desk)
+
+    async def _autoroute(self, desk: Desk) -> None:
+        """The lanes' `autoroute`: items queued for their owners once, through the queue."""
+        sent = await desk.autoroute(self.fleet.enqueue)
+        if sent:
+            self.app.post_message(DeskRefreshed(desk.snapshot))
+            self.show_fleet(self.fleet.current())
+            for item, agent in sent:
+                self.app.notify(f"Sent to {agent}'s queue: {item.pr.repo}#{item.pr.number} "
+                                f"{item.title}", title="Autoroute", timeout=6)
 
     def refresh(self) -> None:
         """Read GitHub again now (wakes the refresh loop, or runs one refresh)."""
@@ -133,7 +155,7 @@ class GitHubActions:
         current = self.app.screen
         if isinstance(current, wanted):
             return
-        opened = (MergeScreen(self.desk_shown()) if wanted is MergeScreen
+        opened = (MergeScreen(self.desk_shown(), self.fleet_shown()) if wanted is MergeScreen
                   else IssuesScreen(self.fleet_shown(), self.desk_shown())
                   if wanted is IssuesScreen else InboxScreen(self.fleet_shown(), self.desk_shown()))
         if isinstance(current, GITHUB_SCREENS):
@@ -157,6 +179,19 @@ class GitHubActions:
         self._run(work(), f"Queued for {agent}: {where(entry.thread)}",
                   fleet_changed=True)
 
+    def queue_loop_item(self, entry: LoopEntry, agent: str) -> None:
+        """Put a failed check, conflict, stale base or blocking review into `agent`'s queue;
+        marked routed, so autoroute does not send it again."""
+        desk = self._require_desk()
+        if desk is None:
+            return
+
+        async def work() -> None:
+            await self.fleet.enqueue(agent, entry.item.prompt, source=source_of(entry.item))
+            await desk.mark_routed(entry.item, agent)
+
+        self._run(work(), f"Queued for {agent}: {entry.item.title}", fleet_changed=True)
+
     def resolve_review(self, entry: InboxEntry) -> None:
         if desk := self._require_desk():
             self._run(desk.resolve(entry.thread.id),
@@ -172,12 +207,22 @@ class GitHubActions:
             self._run(desk.unsnooze(entry.thread.id), "Snooze lifted")
 
     def open_in_browser(self, url: str) -> None:
-        """`webbrowser.open` blocks (it may start a program): run it in a thread."""
+        """`webbrowser.open` blocks (it may start a program): run it in a thread. With no
+        browser (a server over ssh) the URL goes to the person's clipboard by OSC 52."""
 
         async def work() -> None:
             opened = await asyncio.to_thread(webbrowser.open, url)
-            if not opened:
+            if opened:
+                return
+            if self.clipboard is None:
                 self.app.notify(f"No browser: {url}", timeout=10)
+                return
+            copied = await asyncio.to_thread(self.clipboard.copy, url)
+            if copied.ok:
+                self.app.notify(f"No browser here: copied to your clipboard (OSC 52): {url}",
+                                timeout=10)
+            else:
+                self.app.notify(f"No browser: {url} (not copied: {copied.error})", timeout=12)
 
         self.app.run_worker(work(), group="browser")
 

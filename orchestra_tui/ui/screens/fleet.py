@@ -39,11 +39,12 @@ from orchestra_tui.ui.messages import (
 from orchestra_tui.ui.screens.fleet_keys import FLEET_KEYS
 from orchestra_tui.ui.widgets.agent_table import AgentTable
 from orchestra_tui.ui.widgets.empty_state import EmptyState
+from orchestra_tui.ui.widgets.filter_bar import FilterBar
 from orchestra_tui.ui.widgets.pane_view import PaneView
 from orchestra_tui.ui.widgets.prompt_bar import PromptBar
 from orchestra_tui.ui.widgets.status_bar import FleetStatus
 from orchestra_tui.ui.widgets.why_panel import WhyPanel
-from orchestra_tui.ui.wording.format import count_queued, duration, figures_text
+from orchestra_tui.ui.wording.format import duration, figures_text
 
 # An interrupt stops an agent mid-turn: it takes the same key twice within this many seconds.
 INTERRUPT_GUARD_SECONDS = 2.0
@@ -80,6 +81,7 @@ class FleetScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
         yield FleetStatus(id="fleet-status")
+        yield FilterBar(id="filter-bar")
         with Horizontal(id="fleet-body"):
             yield AgentTable(id="agents", warn=self.warn, critical=self.critical)
             with Vertical(id="pane-column"):
@@ -141,19 +143,17 @@ class FleetScreen(Screen[None]):
 
     @property
     def typing(self) -> bool:
-        """The prompt bar is open: every key is text, and nothing may pop up over it."""
-        return self.query_one(PromptBar).is_open
-
-    def _typing(self) -> bool:
-        return self.typing
+        """The prompt bar is open, or the filter bar has the keys: every key is text (and
+        nothing may pop up over the prompt)."""
+        return self.query_one(PromptBar).is_open or self.query_one(FilterBar).has_focus
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While the prompt bar is open every key is text: `n` must not deny, `K` must not
         # kill, ctrl+c (a priority binding) must not interrupt.
-        return not self._typing()
+        return not self.typing
 
     def _give_keys_to_fleet(self) -> None:
-        if self._typing():
+        if self.typing:
             return
         if self.zoomed:
             self.set_focus(None)  # the list is hidden; the screen's j/k still move it
@@ -163,14 +163,43 @@ class FleetScreen(Screen[None]):
     def _show(self, snapshot: FleetSnapshot) -> None:
         empty = not snapshot.agents and snapshot.at > 0
         self.set_class(empty, "-empty")
-        self.query_one(FleetStatus).show(snapshot)
-        self.query_one(AgentTable).update_agents(snapshot)
+        table = self.query_one(AgentTable)
+        table.update_agents(snapshot)
+        self.query_one(FleetStatus).show(snapshot, table.cut)
         self._show_pane(snapshot)
         self._offer_retire(snapshot)
         bar = self.query_one(PromptBar)
         if bar.is_open and bar.agent:
             view = snapshot.get(bar.agent)
-            bar.show_queued(count_queued(view.queue) if view else 0)
+            bar.show_queued(view.queued if view else 0)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+        self.refresh_bindings()
+
+    def on_filter_bar_edited(self, message: FilterBar.Edited) -> None:
+        message.stop()
+        self._recut(filter_text=message.text)
+
+    def on_filter_bar_left(self, message: FilterBar.Left) -> None:
+        message.stop()
+        self.query_one(AgentTable).focus()  # before the way back: the bar has the keys
+        self.on_prompt_closed(PromptClosed())
+
+    def action_group(self) -> None:
+        self._recut(grouping=self.query_one(AgentTable).grouping.next())
+
+    def action_freeze(self) -> None:
+        self._recut(frozen=not self.query_one(AgentTable).frozen)
+
+    def action_cost(self) -> None:
+        self._recut(cost=not self.query_one(AgentTable).show_cost)
+
+    def _recut(self, **how) -> None:
+        table = self.query_one(AgentTable)
+        table.set_view(**how)
+        self.query_one(FleetStatus).show(self.snapshot, table.cut)
+        self._show_pane(self.snapshot)
 
     def _show_issues(self, desk: DeskSnapshot) -> None:
         table = self.query_one(AgentTable)
@@ -245,7 +274,7 @@ class FleetScreen(Screen[None]):
     def action_prompt(self) -> None:
         if agent := self._require_selected():
             view = self.snapshot.get(agent)
-            self.query_one(PromptBar).open_for(agent, count_queued(view.queue) if view else 0)
+            self.query_one(PromptBar).open_for(agent, view.queued if view else 0)
             self.refresh_bindings()
 
     def action_cursor(self, direction: str) -> None:
@@ -359,7 +388,8 @@ class FleetScreen(Screen[None]):
         self._show_why(self.snapshot)
 
     def action_grid(self) -> None:
-        self.post_message(GridOpened())
+        table = self.query_one(AgentTable)
+        self.post_message(GridOpened(table.filter_text, dict(table.issues)))
 
     def action_zoom(self) -> None:
         if self.zoomed:

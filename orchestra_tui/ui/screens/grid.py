@@ -10,6 +10,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from orchestra_tui.core.fleet.find import filter_views
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.models import State
 from orchestra_tui.ui.wording.format import split_capture, state_badge
@@ -69,10 +70,13 @@ class GridScreen(Screen[str | None]):
     snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
                                                  always_update=True, repaint=False)
 
-    def __init__(self, snapshot: FleetSnapshot, selected: str | None) -> None:
+    def __init__(self, snapshot: FleetSnapshot, selected: str | None, *,
+                 filter_text: str = "", issues: dict[str, str] | None = None) -> None:
         super().__init__()
         self.set_reactive(GridScreen.snapshot, snapshot)
         self.selected = selected
+        self.filter_text = filter_text  # the fleet's `/` filter: the same agents, as tiles
+        self.issues = issues or {}
 
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
@@ -89,7 +93,8 @@ class GridScreen(Screen[str | None]):
     def _show(self, snapshot: FleetSnapshot) -> None:
         grid = self.query_one(Grid)
         tiles = {tile.agent: tile for tile in self.query(PaneTile)}
-        names = [view.name for view in snapshot.agents]
+        views = filter_views(snapshot.agents, self.filter_text, self.issues)
+        names = [view.name for view in views]
         if list(tiles) != names:
             grid.remove_children()
             tiles = {name: PaneTile(name) for name in names}
@@ -99,7 +104,7 @@ class GridScreen(Screen[str | None]):
             if tiles:
                 shown = tiles.get(self.selected) if self.selected else None
                 (shown or next(iter(tiles.values()))).focus()
-        for view in snapshot.agents:
+        for view in views:
             tiles[view.name].show(view.screen, view.status.state, view.status.reason,
                                   view.pane.height if view.pane else None)
 

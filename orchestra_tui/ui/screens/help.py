@@ -34,6 +34,12 @@ GLYPH_HELP = (
     ("host:name", "an agent on another machine, reached over ssh"),
     ("esc again: interrupt", "an interrupt is armed on that row: the same key again stops it"),
     ("…", "a name or lane too long for the column, cut short"),
+    ("▾ gpu  3/20 need you", "a group's header (G): its host, lane or state, and how many of "
+                             "its agents wait on you"),
+    ("/api: 15 shown", "the list is filtered (/): esc in the filter bar shows everyone"),
+    ("by host", "the list is grouped (G cycles none, host, lane, state)"),
+    ("❄ order frozen", "rows keep their places (F): attention order again with F"),
+    ("███░░", "the context bar: how much of the model's context window is left"),
     ("♪", "orchestra's own mark, in the title"),
 )
 

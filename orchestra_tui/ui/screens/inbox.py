@@ -7,12 +7,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from orchestra_tui.core.desk.desk import DeskSnapshot, InboxEntry
+from orchestra_tui.core.desk.desk import DeskSnapshot, InboxEntry, LoopEntry
 from orchestra_tui.core.desk.inbox import InboxPull, clean_body
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
+from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.ui.messages import (
     BrowserOpenAsked,
     DeskRefreshAsked,
+    DiffAsked,
+    LoopItemQueued,
     ReviewQueued,
     ReviewResolved,
     ReviewSnoozed,
@@ -49,6 +52,7 @@ class InboxScreen(DeskScreen):
         Binding("r", "resolve", "Resolve", id="inbox_resolve"),
         Binding("z", "snooze", "Snooze", id="inbox_snooze"),
         Binding("o", "open", "Open", id="inbox_open"),
+        Binding("d", "diff", "Diff", id="inbox_diff"),
         Binding("R", "refresh", "Refresh", id="inbox_refresh"),
         Binding("Z", "toggle_snoozed", "Show snoozed", id="inbox_show_snoozed", show=False),
         Binding("m", "app.merge_panel", "Merge panel", id="inbox_merge", show=False),
@@ -67,7 +71,7 @@ class InboxScreen(DeskScreen):
     def show_desk(self, snapshot: DeskSnapshot) -> None:
         groups = snapshot.inbox(include_snoozed=self.show_snoozed)
         threads = sum(len(entries) for _, pulls in groups for _, entries in pulls)
-        pulls = sum(len(p) for _, p in groups)
+        pulls = sum(1 for _, p in groups for _, entries in p if entries)
         summary = Text()
         summary.append(f"{threads} open review thread{'s' if threads != 1 else ''} on "
                        f"{pulls} PR{'s' if pulls != 1 else ''}", style="bold")
@@ -75,8 +79,12 @@ class InboxScreen(DeskScreen):
         if hidden:
             summary.append(f"  {hidden} snoozed" + ("" if self.show_snoozed else " (Z shows)"),
                            style="dim")
+        if snapshot.loop_items:
+            count = len(snapshot.loop_items)
+            summary.append(f"  {count} CI, conflict and review item{'s' if count != 1 else ''}",
+                           style="bold")
         self.status.show(snapshot, summary, notice=False)
-        self.listing.show(groups, snapshot.agents, snapshot.at, snapshot.repo_errors)
+        self.listing.show(groups, snapshot.agents, snapshot.at, snapshot.repo_errors, snapshot)
         self.show_detail()
 
     def show_detail(self) -> None:
@@ -93,6 +101,14 @@ class InboxScreen(DeskScreen):
         entry = self.listing.selected_entry
         if entry is not None:
             detail.show(self._entry_head(entry), clean_body(entry.thread.body) or "*(empty)*")
+            return
+        loop = self.listing.selected_loop_entry
+        if loop is not None:
+            head = self._pull_head(loop.pull)
+            head.append(f"\n\n{loop.item.title}", style="bold red")
+            if loop.routed_to:
+                head.append(f"\nsent to {loop.routed_to}'s queue", style="green")
+            detail.show(head, loop.item.prompt)  # what the agent gets, quoted parts as quotes
             return
         pull = self.listing.selected_pull
         if pull is not None:
@@ -144,6 +160,10 @@ class InboxScreen(DeskScreen):
         return entry
 
     def action_send(self) -> None:
+        loop = self.listing.selected_loop_entry
+        if loop is not None:
+            self._send_loop(loop)
+            return
         entry = self._require_entry()
         if entry is None:
             return
@@ -159,6 +179,23 @@ class InboxScreen(DeskScreen):
         def picked(name: str | None) -> None:
             if name:
                 self.post_message(ReviewQueued(entry, name))
+
+        self.app.push_screen(PickAgentScreen(names, "Unassigned PR: send to which agent?"),
+                             picked)
+
+    def _send_loop(self, loop: LoopEntry) -> None:
+        agent = loop.pull.pr.agent
+        if agent:
+            self.post_message(LoopItemQueued(loop, agent))
+            return
+        names = self.agent_names()
+        if not names:
+            self.notify("No agent to send it to", severity="warning")
+            return
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.post_message(LoopItemQueued(loop, name))
 
         self.app.push_screen(PickAgentScreen(names, "Unassigned PR: send to which agent?"),
                              picked)
@@ -188,12 +225,26 @@ class InboxScreen(DeskScreen):
 
     def action_open(self) -> None:
         entry = self.listing.selected_entry
+        loop = self.listing.selected_loop_entry
         pull = self.listing.selected_pull
-        url = entry.thread.url if entry is not None else (pull.pr.url if pull else "")
+        url = (entry.thread.url if entry is not None else loop.item.url if loop is not None
+               else (pull.pr.url if pull else ""))
         if url:
             self.post_message(BrowserOpenAsked(url))
         else:
             self.app.bell()
+
+    def action_diff(self) -> None:
+        """`d` on a PR, one of its threads, or one of its CI, conflict or review items."""
+        entry = self.listing.selected_entry
+        loop = self.listing.selected_loop_entry
+        pull = self.listing.selected_pull
+        pr = (entry.pull.pr if entry is not None else loop.item.pr if loop is not None
+              else pull.pr if pull is not None else None)
+        if pr is None:
+            self.notify("Select a pull request or one of its threads first", timeout=3)
+            return
+        self.post_message(DiffAsked(ReviewTarget(pr.agent or "", pr)))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())

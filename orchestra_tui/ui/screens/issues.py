@@ -9,16 +9,19 @@ from rich.text import Text
 from textual.binding import Binding
 
 from orchestra_tui.core.desk.desk import GUIDANCE_TEMPLATE, DeskSnapshot
+from orchestra_tui.core.desk.who import issue_workers
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.models import Issue
 from orchestra_tui.ui.messages import (
     AgentOnIssueAsked,
+    AgentPicked,
     BrowserOpenAsked,
     GuidanceWritten,
     IssueAssigned,
     IssuesWanted,
     IssueWanted,
 )
+from orchestra_tui.ui.screens.ask import AskScreen
 from orchestra_tui.ui.screens.desk_screen import DeskScreen, cursor_bindings
 from orchestra_tui.ui.screens.edit_prompt import EditPromptScreen
 from orchestra_tui.ui.screens.pick_agent import PickAgentScreen
@@ -77,7 +80,9 @@ class IssuesScreen(DeskScreen):
         summary = Text()
         summary.append(f"{count} open issue{'s' if count != 1 else ''} in "
                        f"{len(lanes)} repo{'s' if len(lanes) != 1 else ''}", style="bold")
-        on_it = [f"{agent} #{a.number}" for agent, a in sorted(snapshot.assignments.items())]
+        workers = issue_workers(snapshot)
+        on_it = sorted(f"{name} #{number}" for (_repo, number), names in workers.items()
+                       for name in names)
         if on_it:
             summary.append("  on it: " + ", ".join(on_it), style="green")
         status = self.status
@@ -87,7 +92,7 @@ class IssuesScreen(DeskScreen):
             status.show(snapshot, summary, error=snapshot.issues_error,
                         loaded=snapshot.issues is not None, now=snapshot.issues_at,
                         failed=tuple(lane.repo for lane in lanes if lane.error))
-        self.listing.show(lanes, snapshot.agents, snapshot.assignments)
+        self.listing.show(lanes, snapshot.agents, workers)
         self.show_detail()
 
     def show_detail(self) -> None:
@@ -125,8 +130,7 @@ class IssuesScreen(DeskScreen):
         if with_comments:
             count = len(issue.comments)
             head.append(f"  {count} comment{'s' if count != 1 else ''}", style="dim")
-        on_it = sorted(a.agent for a in snapshot.assignments.values()
-                       if a.repo.lower() == issue.repo.lower() and a.number == issue.number)
+        on_it = issue_workers(snapshot).get((issue.repo.lower(), issue.number), ())
         if on_it:
             head.append(f"\non it: {', '.join(on_it)}", style="bold green")
         return head
@@ -160,9 +164,26 @@ class IssuesScreen(DeskScreen):
         self.app.push_screen(PickAgentScreen(choices, f"Assign #{issue.number} to…"), picked)
 
     def action_start_agent(self) -> None:
-        """A new agent in its own worktree on this issue, from the lane of its repository."""
-        if issue := self._require_issue():
+        """A new agent in its own worktree on this issue, from the lane of its repository;
+        when an agent already works on it, that is said first and nothing is started: the
+        person may go to that agent instead."""
+        issue = self._require_issue()
+        if issue is None:
+            return
+        on_it = issue_workers(self.desk).get((issue.repo.lower(), issue.number), ())
+        if not on_it:
             self.post_message(AgentOnIssueAsked(issue))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post_message(AgentPicked(on_it[0]))
+
+        self.app.push_screen(AskScreen(
+            f"{' and '.join(on_it)} already work{'s' if len(on_it) == 1 else ''} on "
+            f"#{issue.number}: select {on_it[0]}?",
+            f"y selects {on_it[0]} in the fleet; n starts nothing (`orchestra new --issue "
+            f"{issue.number}` starts another agent on it anyway)"), answered)
 
     def action_guidance(self) -> None:
         issue = self._require_issue()

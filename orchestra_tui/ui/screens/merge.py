@@ -1,5 +1,7 @@
-"""`m`: the merge panel. Every open PR with its evidence gate; a ready PR squash-merges pinned to
-the head SHA the gate saw, after a confirm dialog; an admin merge only with a typed reason."""
+"""`m`: the merge panel. Every open PR with its evidence gate, in a safe merge order (ready PRs
+whose owners' work the conflict radar found clean first: `core.desk.merge_order`); a ready PR
+squash-merges pinned to the head SHA the gate saw, after a confirm dialog; an admin merge only
+with a typed reason."""
 
 from __future__ import annotations
 
@@ -12,11 +14,15 @@ from textual.widgets import DataTable, Footer, Header
 
 from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
 from orchestra_tui.core.desk.inbox import InboxPull
+from orchestra_tui.core.desk.merge_order import Conflicts, conflicts_of, merge_order
+from orchestra_tui.core.fleet.state import FleetSnapshot
+from orchestra_tui.core.review import ReviewTarget
 from orchestra_tui.ui.messages import (
     AdminMergeConfirmed,
     BranchUpdateAsked,
     BrowserOpenAsked,
     DeskRefreshAsked,
+    DiffAsked,
     MergeConfirmed,
 )
 from orchestra_tui.ui.screens.confirm import ConfirmScreen, ReasonScreen
@@ -27,7 +33,8 @@ from orchestra_tui.ui.wording.github import short_sha
 
 
 class MergeScreen(Screen[None]):
-    """Shows `desk` (the app sets it)."""
+    """Shows `desk` and, from `snapshot` (the fleet's), the radar's predicted conflicts (the
+    app sets both)."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="merge_back"),
@@ -35,16 +42,22 @@ class MergeScreen(Screen[None]):
         Binding("u", "update_branch", "Update branch", id="merge_update"),
         Binding("A", "admin_merge", "Admin merge…", id="merge_admin"),
         Binding("o", "open", "Open", id="merge_open"),
+        Binding("d", "diff", "Diff", id="merge_diff"),
         Binding("R", "refresh", "Refresh", id="merge_refresh"),
         Binding("i", "app.inbox", "Inbox", id="merge_inbox", show=False),
         Binding("I", "app.issues", "Issues", id="merge_issues", show=False),
     ]
 
     desk: reactive[DeskSnapshot] = reactive(UNCONFIGURED, always_update=True, repaint=False)
+    snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
+                                                 always_update=True, repaint=False)
 
-    def __init__(self, desk: DeskSnapshot) -> None:
+    def __init__(self, desk: DeskSnapshot, snapshot: FleetSnapshot | None = None) -> None:
         super().__init__()
         self.set_reactive(MergeScreen.desk, desk)
+        if snapshot is not None:
+            self.set_reactive(MergeScreen.snapshot, snapshot)
+        self._conflicts: Conflicts = {}
 
     def compose(self) -> ComposeResult:
         yield Header(icon="♪")
@@ -62,6 +75,15 @@ class MergeScreen(Screen[None]):
         if self.is_mounted:
             self._show(desk)
 
+    def watch_snapshot(self, snapshot: FleetSnapshot) -> None:
+        # Every tick brings a snapshot; the panel changes only when a prediction did.
+        if self.is_mounted and self._radar(snapshot) != self._conflicts:
+            self._show(self.desk)
+
+    @staticmethod
+    def _radar(snapshot: FleetSnapshot) -> Conflicts:
+        return {view.name: view.conflicts for view in snapshot.agents if view.conflicts}
+
     @property
     def selected(self) -> InboxPull | None:
         return self.query_one(PullTable).selected
@@ -72,8 +94,14 @@ class MergeScreen(Screen[None]):
         summary = Text()
         summary.append(f"{count} open PR{'s' if count != 1 else ''}", style="bold")
         summary.append(f"  {ready} ready to merge", style="bold green" if ready else "dim")
+        self._conflicts = self._radar(self.snapshot)
+        order = merge_order(snapshot.pulls, self._conflicts)
+        if ready:
+            summary.append("  merge in order: ", style="dim")
+            summary.append(" → ".join(f"#{p.pr.number}" for p in order if p.gate.ready),
+                           style="green")
         self.query_one(DeskStatus).show(snapshot, summary, notice=True)
-        self.query_one(PullTable).show(snapshot.pulls, snapshot.repo_errors)
+        self.query_one(PullTable).show(order, snapshot.repo_errors, self._conflicts)
         self._show_detail()
 
     def _show_detail(self) -> None:
@@ -84,7 +112,9 @@ class MergeScreen(Screen[None]):
             return
         empty = ("No open pull requests." if snapshot.loaded and snapshot.error is None
                  else "")
-        self.query_one(GateDetail).show(self.selected, empty)
+        selected = self.selected
+        self.query_one(GateDetail).show(
+            selected, empty, conflicts_of(selected, self._conflicts) if selected else ())
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
@@ -150,6 +180,10 @@ class MergeScreen(Screen[None]):
     def action_open(self) -> None:
         if pull := self._require_selected():
             self.post_message(BrowserOpenAsked(pull.pr.url))
+
+    def action_diff(self) -> None:
+        if pull := self._require_selected():
+            self.post_message(DiffAsked(ReviewTarget(pull.pr.agent or "", pull.pr)))
 
     def action_refresh(self) -> None:
         self.post_message(DeskRefreshAsked())

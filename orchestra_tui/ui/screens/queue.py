@@ -16,6 +16,7 @@ from orchestra_tui.core.fleet.queue_reasons import WaitKind, queue_reasons
 from orchestra_tui.core.sending.receipts import Receipt, receipt_of
 from orchestra_tui.models import QueueItem
 from orchestra_tui.ui.messages import (
+    BudgetResumeAsked,
     PauseToggled,
     PromptQueued,
     QueueItemDeleted,
@@ -60,6 +61,7 @@ class QueueScreen(ModalScreen[None]):
         Binding("p", "toggle_pause", "Pause/resume", id="queue_pause"),
         Binding("r", "requeue", "Send again", id="queue_requeue"),
         Binding("s", "submit_again", "Press Enter again", id="queue_submit"),
+        Binding("B", "resume_budget", "Resume past budget", id="queue_budget"),
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
     ]
@@ -91,16 +93,20 @@ class QueueScreen(ModalScreen[None]):
         if self.is_mounted:
             self._show(snapshot)
 
-    _shown: tuple[list[QueueItem], dict[str, tuple[WaitKind, str]]] = ([], {})
+    _shown: tuple[list[QueueItem], dict[str, tuple[WaitKind, str]], dict[str, Receipt]] = (
+        [], {}, {})
 
     def _show(self, snapshot: FleetSnapshot) -> None:
         view = snapshot.get(self.agent)
         items = list(view.queue) if view else []
         paused = view.paused if view else False
         title = Text(f"Queue · {self.agent}", style="bold")
+        budget = view.budget if view else None
+        held = budget is not None and budget.holds
         title.append(" — dispatch paused (p resumes)" if paused
+                     else " — its lane's budget is spent today (B resumes)" if held
                      else " — sent one at a time when idle",
-                     style="yellow" if paused else "dim")
+                     style="yellow" if paused or held else "dim")
         self.query_one("#queue-title", Label).update(title)
         waits = {wait.item.id: wait for wait in queue_reasons(view)} if view else {}
         receipts = {item.id: receipt_of(item, snapshot.at) for item in items}
@@ -186,6 +192,13 @@ class QueueScreen(ModalScreen[None]):
 
     def action_toggle_pause(self) -> None:
         self.post_message(PauseToggled(self.agent))
+
+    def action_resume_budget(self) -> None:
+        view = self.snapshot.get(self.agent)
+        if view is not None and view.budget is not None and view.budget.holds:
+            self.post_message(BudgetResumeAsked(view.budget.lane))
+        else:
+            self.app.bell()
 
     def action_submit_again(self) -> None:
         item = self.selected_item

@@ -9,53 +9,44 @@ on that agent through re-sorts (`home` goes back to following the top row)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from orchestra_tui.core.fleet.find import Group, Grouping, filter_views, group_views
 from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import first_wait
 from orchestra_tui.models import QueueItemState
 from orchestra_tui.ui.messages import AgentSelected
+from orchestra_tui.ui.widgets.agent_columns import (
+    ALL_COLUMNS,
+    CELL_PADDING,
+    COST_LAYOUTS,
+    FIXED_WIDTHS,
+    LAYOUTS,
+    Layout,
+    cell_width,
+)
+from orchestra_tui.ui.wording.costs import cost_cell
 from orchestra_tui.ui.wording.format import (
     BADGE_WIDTH,
-    DURATION_WIDTH,
     WAIT_STYLES,
     context_bar,
-    count_queued,
+    cut_words,
     duration,
     ellipsis,
     lane,
     state_badge,
 )
 
-COLUMNS = ("state", "agent", "tool", "lane", "for", "context", "queue")
-CELL_PADDING = 2  # DataTable pads every cell by one on each side
-FIXED_WIDTHS = {"state": BADGE_WIDTH, "for": DURATION_WIDTH}
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
 # Why a queue waits, told in its column: what the person can act on (busy and next are normal).
-TOLD_WAITS = ("draft", "unreachable", "held")
+TOLD_WAITS = ("draft", "unreachable", "held", "budget")
+GROUP_ROW = "\x00group:"  # the key prefix of a group's header row (no agent name has a NUL)
 # Longer names and lanes end in an ellipsis: one long branch must not push the lane column off.
 AGENT_WIDTH, LANE_WIDTH = 24, 32
 
-
-@dataclass(frozen=True)
-class Layout:
-    columns: tuple[str, ...]
-    bar: int  # the context bar's width; 0 shows the figure alone
-
-
-def _without(*gone: str) -> tuple[str, ...]:
-    return tuple(column for column in COLUMNS if column not in gone)
-
-
-# Widest first. On a narrow screen the lane gives way first, then the tool, then the context
-# bar shrinks to its figure: state, agent, context and queue stay.
-LAYOUTS = (Layout(COLUMNS, 8), Layout(_without("lane"), 8), Layout(_without("lane", "tool"), 8),
-           Layout(_without("lane", "tool"), 0))
 
 Cells = dict[str, object]
 
@@ -85,6 +76,12 @@ class AgentTable(DataTable, inherit_bindings=False):
         self._selected: str | None = None
         self._pinned = False  # the person moved the selection: it follows that agent
         self._snapshot: FleetSnapshot | None = None
+        self.filter_text = ""  # `/`: only the agents it matches are listed
+        self.grouping = Grouping.NONE  # `G`: header rows per host, lane or state
+        # The sort freeze: the order the rows had when it was turned on (None: not frozen).
+        self._frozen: list[str] | None = None
+        self.shown_count = 0  # agents listed after the filter
+        self.show_cost = False  # `$`: a column of today's tokens and dollars
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -106,17 +103,85 @@ class AgentTable(DataTable, inherit_bindings=False):
             if self._snapshot is not None:
                 self.update_agents(self._snapshot)
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None
+
+    @property
+    def cut(self) -> str:
+        """How the list is cut (filter, grouping, freeze), in words for the status line."""
+        return cut_words(self.filter_text, self.shown_count, self.grouping, self.frozen)
+
+    def set_view(self, *, filter_text: str | None = None, grouping: Grouping | None = None,
+                 frozen: bool | None = None, cost: bool | None = None) -> None:
+        """What the screen asks the list to show: a filter, a grouping, a frozen order, the
+        cost column."""
+        if cost is not None:
+            self.show_cost = cost
+            self._fitted = -1  # the columns are chosen again
+        if filter_text is not None:
+            self.filter_text = filter_text
+        if grouping is not None:
+            self.grouping = grouping
+        if frozen is not None:
+            self._frozen = [key for key in self._order if not key.startswith(GROUP_ROW)] \
+                if frozen else None
+        if self._snapshot is not None:
+            self.update_agents(self._snapshot)
+
     def select(self, name: str) -> None:
         """The person chose `name` (e.g. in the grid): it stays selected through re-sorts."""
-        if name in self._order:
+        if name in self._order and not name.startswith(GROUP_ROW):
             self._pinned = True
             self._set_selected(name)
             self._place_cursor()
 
+    def _listed(self, snapshot: FleetSnapshot) -> tuple[AgentView, ...]:
+        """The snapshot's agents the filter keeps, in attention order or the frozen one."""
+        views = filter_views(snapshot.agents, self.filter_text, self.issues)
+        if self._frozen is not None:
+            place = {name: index for index, name in enumerate(self._frozen)}
+            views = tuple(sorted(views, key=lambda view: place.get(view.name, len(place))))
+        return views
+
+    def _grouped(self, views: tuple[AgentView, ...], cells: dict[str, Cells]) -> list[str]:
+        """The row keys in order: agents, with a header row before each group's."""
+        if self.grouping is Grouping.NONE:
+            return self._keep_selected_in_place([view.name for view in views])
+        # A header never widens the agent column: it is cut to what the agents need.
+        fits = max([len("agent")] + [cell_width(row["agent"]) for row in cells.values()])
+        order: list[str] = []
+        for group in group_views(views, self.grouping):
+            key = f"{GROUP_ROW}{group.key}"
+            cells[key] = self._header_cells(key, group, fits)
+            order.append(key)
+            order.extend(view.name for view in group.views)
+        return order
+
+    def _header_cells(self, key: str, group: Group, fits: int) -> Cells:
+        count = len(group.views)
+        title = Text(ellipsis(f"▾ {group.key}", BADGE_WIDTH - 1), style="bold magenta")
+        # Short, so it fits the narrowest agent column: "3/10 need you", or "10 agents".
+        if group.needing:
+            label = Text(f"{group.needing}/{count} need you", style="bold red")
+        else:
+            label = Text(f"{count} agent{'s' if count != 1 else ''}", style="magenta")
+        label.truncate(fits, overflow="ellipsis")
+        cached = self._row_cache.get(key)
+        signature = (str(title), str(label))
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        row: Cells = {column: "" for column in ALL_COLUMNS}
+        row["state"], row["agent"] = title, label
+        self._row_cache[key] = (signature, row)
+        return row
+
     def update_agents(self, snapshot: FleetSnapshot) -> None:
         self._snapshot = snapshot
-        cells = self._rows(snapshot, self._layout.bar)
-        order = self._keep_selected_in_place(list(cells))
+        views = self._listed(snapshot)
+        self.shown_count = len(views)
+        cells = self._rows(views, snapshot.at, self._layout.bar)
+        order = self._grouped(views, cells)
         if (order == self._order and self._width == self._fitted
                 and all(cells[name] is self._shown.get(name) for name in order)):
             self._settle_selection()  # nothing on screen changed: the usual tick
@@ -124,7 +189,8 @@ class AgentTable(DataTable, inherit_bindings=False):
         layout = self._layout_for(cells)
         self._fitted = self._width
         if layout.bar != self._layout.bar:
-            cells = self._rows(snapshot, layout.bar)
+            cells = self._rows(views, snapshot.at, layout.bar)
+            order = self._grouped(views, cells)
         if layout != self._layout:
             self._layout = layout
             self.clear(columns=True)
@@ -146,25 +212,28 @@ class AgentTable(DataTable, inherit_bindings=False):
         self._shown = cells
         self._settle_selection()
 
-    def _rows(self, snapshot: FleetSnapshot, bar: int) -> dict[str, Cells]:
+    def _rows(self, views: tuple[AgentView, ...], at: float, bar: int) -> dict[str, Cells]:
         """Each agent's cells, the same dict as last tick when nothing in them changed."""
         rows: dict[str, Cells] = {}
-        for view in snapshot.agents:
+        for view in views:
             status = view.status
-            since = duration(snapshot.at - status.since) if status.since else "—"
+            since = duration(at - status.since) if status.since else "—"
             armed = self.armed[1] if self.armed and self.armed[0] == status.name else ""
             # Why queued work waits (a draft shows on the screen, so it is read each tick).
             first = first_wait(view) if view.queue else None
             wait = str(first.kind) if first is not None else ""
+            left = status.limit.left(at) if status.limit is not None else None
             key = (status, view.queue, view.paused, self.issues.get(status.name), since, bar,
-                   armed, wait)
+                   armed, wait, None if left is None else duration(left), view.cost,
+                   view.cost_unknown, view.conflicts)
             cached = self._row_cache.get(status.name)
             if cached is None or cached[0] != key:
-                cached = (key, self._cells(view, since, bar, armed, wait))
+                cached = (key, self._cells(view, since, bar, armed, wait, left))
             rows[status.name] = cached[1]
             self._row_cache[status.name] = cached
         for gone in self._row_cache.keys() - rows.keys():
-            del self._row_cache[gone]
+            if not gone.startswith(GROUP_ROW):
+                del self._row_cache[gone]
         return rows
 
     def _set_cells(self, changed: list[tuple[str, str, object]]) -> None:
@@ -213,14 +282,16 @@ class AgentTable(DataTable, inherit_bindings=False):
             self.add_row(*(cells[name][column] for column in self._layout.columns), key=name)
 
     def _layout_for(self, cells: dict[str, Cells]) -> Layout:
-        if not self._width:
-            return self._layout
+        layouts = COST_LAYOUTS if self.show_cost else LAYOUTS
+        if not self._width:  # the same layout as before, with or without the cost
+            shown = LAYOUTS if self._layout in LAYOUTS else COST_LAYOUTS
+            return layouts[shown.index(self._layout)]
         rows = self.size.height - 2  # inside the border
         width = self._width - (1 if 0 < rows < len(cells) + 1 else 0)  # a vertical scrollbar
-        for layout in LAYOUTS:
+        for layout in layouts:
             if self._needed_width(layout, cells) <= width:
                 return layout
-        return LAYOUTS[-1]
+        return layouts[-1]
 
     @staticmethod
     def _needed_width(layout: Layout, cells: dict[str, Cells]) -> int:
@@ -231,20 +302,24 @@ class AgentTable(DataTable, inherit_bindings=False):
             elif column == "context":
                 width = layout.bar + 6 if layout.bar else 5
             else:
-                width = max([len(column)] + [_cell_width(row[column]) for row in cells.values()])
+                width = max([len(column)] + [cell_width(row[column]) for row in cells.values()])
             total += width + CELL_PADDING
         return total
 
     # -- the selection -------------------------------------------------------------------------
 
+    def _agent_rows(self) -> list[str]:
+        return [key for key in self._order if not key.startswith(GROUP_ROW)]
+
     def _settle_selection(self) -> None:
-        if not self._order:
+        agents = self._agent_rows()
+        if not agents:
             self._pinned = False
             self._set_selected(None)
             return
-        if self._selected not in self._order:
+        if self._selected not in agents:
             self._pinned = False
-        self._set_selected(self._selected if self._pinned else self._order[0])
+        self._set_selected(self._selected if self._pinned else agents[0])
         self._place_cursor()
 
     def _place_cursor(self) -> None:
@@ -259,7 +334,19 @@ class AgentTable(DataTable, inherit_bindings=False):
             self._selected = name
             self.post_message(AgentSelected(name))
 
-    def _moved_by_person(self) -> None:
+    def _moved_by_person(self, step: int = 1) -> None:
+        if not 0 <= self.cursor_row < len(self._order):
+            return
+        if self._order[self.cursor_row].startswith(GROUP_ROW):
+            # A group's header is not an agent: the cursor goes on past it, or back.
+            row = self.cursor_row + step
+            if not 0 <= row < len(self._order):
+                row = self.cursor_row - step
+            if 0 <= row < len(self._order) and not self._order[row].startswith(GROUP_ROW):
+                self.move_cursor(row=row, animate=False)
+            else:
+                self._place_cursor()
+                return
         if 0 <= self.cursor_row < len(self._order):
             name = self._order[self.cursor_row]
             if name != self._selected:
@@ -272,11 +359,11 @@ class AgentTable(DataTable, inherit_bindings=False):
 
     def action_cursor_up(self) -> None:
         super().action_cursor_up()
-        self._moved_by_person()
+        self._moved_by_person(step=-1)
 
     def action_scroll_bottom(self) -> None:
         super().action_scroll_bottom()
-        self._moved_by_person()
+        self._moved_by_person(step=-1)
 
     def action_scroll_top(self) -> None:
         self._pinned = False
@@ -291,10 +378,10 @@ class AgentTable(DataTable, inherit_bindings=False):
     # -- cells ---------------------------------------------------------------------------------
 
     def _cells(self, view: AgentView, since: str, bar: int, armed: str = "",
-               wait: str = "") -> Cells:
+               wait: str = "", limit_left: float | None = None) -> Cells:
         status = view.status
         spec = status.spec
-        queued = count_queued(view.queue)
+        queued = view.queued
         waiting = sum(1 for item in view.queue if item.state in WAITING)
         queue = Text(str(queued) if queued else "·", style="bold" if queued else "dim")
         if waiting:
@@ -311,13 +398,15 @@ class AgentTable(DataTable, inherit_bindings=False):
             name = Text.assemble((f"{spec.host}:", "dim"), name)
         if status.alerts:
             name.append(f" ⚠{len(status.alerts)}", style="bold red")
+        if view.conflicts:  # the radar: merging its work and this one's would conflict
+            name.append(f" ≠{view.conflicts[0].other}", style="bold magenta")
         if armed:
             name.append(f" {armed} again: interrupt", style="bold reverse red")
         lane_cell = Text(ellipsis(lane(spec.repo, spec.branch), LANE_WIDTH) if spec else "—")
         if issue := self.issues.get(status.name):
             lane_cell.append(f" {issue}", style="bold cyan")
         return {
-            "state": state_badge(status.state),
+            "state": state_badge(status.state, limit_left),
             "agent": name,
             "tool": status.tool,
             "lane": lane_cell,
@@ -325,8 +414,7 @@ class AgentTable(DataTable, inherit_bindings=False):
             "context": context_bar(status.context_left, status.context_trend, width=bar,
                                    warn=self.warn, critical=self.critical),
             "queue": queue,
+            "cost": cost_cell(view.cost, view.cost_unknown),
         }
 
 
-def _cell_width(cell: object) -> int:
-    return cell.cell_len if isinstance(cell, Text) else len(str(cell))

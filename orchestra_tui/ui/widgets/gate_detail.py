@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from orchestra_tui.core.desk.desk import DeskError
 from orchestra_tui.core.desk.inbox import InboxPull
+from orchestra_tui.pr_facts import PredictedConflict
 from orchestra_tui.ui.wording.github import (
     GREEN,
     check_line,
@@ -18,7 +19,7 @@ from orchestra_tui.ui.wording.github import (
 )
 
 
-def gate_text(pull: InboxPull) -> Text:
+def gate_text(pull: InboxPull, predicted: tuple[PredictedConflict, ...] = ()) -> Text:
     pr, gate = pull.pr, pull.gate
     text = Text.assemble((f"{pr.repo}#{pr.number} ", "bold cyan"))
     text.append(pr.title, style="bold")
@@ -31,6 +32,10 @@ def gate_text(pull: InboxPull) -> Text:
         text.append(" NOT READY ", style="bold white on #6b6f7a")
         for reason in gate.reasons:
             text.append(f"\n  • {reason}", style="yellow")
+    for conflict in predicted:  # the conflict radar, on the agents' worktrees
+        text.append(f"\n  ≠ predicted conflict with {conflict.other}'s work on "
+                    f"{', '.join(conflict.files)}: merge one, then the other rebases",
+                    style="magenta")
     text.append("\n\nchecks")
     if not pr.checks:
         text.append("  none reported", style="dim")
@@ -65,9 +70,10 @@ class GateDetail(VerticalScroll):
     def compose(self):
         yield Static("", classes="gate-text")
 
-    def show(self, pull: InboxPull | None, empty: str = "") -> None:
+    def show(self, pull: InboxPull | None, empty: str = "",
+             predicted: tuple[PredictedConflict, ...] = ()) -> None:
         self.query_one(".gate-text", Static).update(
-            gate_text(pull) if pull is not None else Text(empty, style="dim"))
+            gate_text(pull, predicted) if pull is not None else Text(empty, style="dim"))
 
     def show_error(self, repo: str, error: DeskError) -> None:
         """A repository that could not be read: why, and that its last PRs are still listed."""

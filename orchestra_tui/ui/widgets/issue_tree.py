@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from orchestra_tui.core.desk.desk import Assignment, LaneIssues
+from orchestra_tui.core.desk.desk import LaneIssues
 from orchestra_tui.models import AgentSpec, Issue
 from orchestra_tui.ui.wording.github import clip, repo_error_text
 
@@ -38,11 +38,8 @@ class IssueTree(Tree[Any]):
         return None
 
     def show(self, lanes: tuple[LaneIssues, ...], agents: tuple[AgentSpec, ...],
-             assignments: Mapping[str, Assignment]) -> None:
-        on_issue: dict[tuple[str, int], list[str]] = {}
-        for assignment in assignments.values():
-            on_issue.setdefault((assignment.repo.lower(), assignment.number), []).append(
-                assignment.agent)
+             on_issue: Mapping[tuple[str, int], tuple[str, ...]]) -> None:
+        """`on_issue`: (repo in lower case, number) -> the agents that work on it."""
         key = (tuple((lane.repo, lane.agents, lane.error,
                       tuple((i.number, i.title, i.labels) for i in lane.issues))
                      for lane in lanes),
@@ -60,7 +57,7 @@ class IssueTree(Tree[Any]):
             node = self.root.add(self._lane_label(lane, specs), data=lane, expand=True)
             for issue in lane.issues:
                 leaf = node.add_leaf(self._issue_label(
-                    issue, on_issue.get((issue.repo.lower(), issue.number), [])), data=issue)
+                    issue, on_issue.get((issue.repo.lower(), issue.number), ())), data=issue)
                 first = first or leaf
                 if (issue.repo, issue.number) == wanted:
                     target = leaf
@@ -85,7 +82,7 @@ class IssueTree(Tree[Any]):
         return label
 
     @staticmethod
-    def _issue_label(issue: Issue, agents_on_it: list[str]) -> Text:
+    def _issue_label(issue: Issue, agents_on_it: tuple[str, ...]) -> Text:
         label = Text.assemble((f"#{issue.number}".ljust(6), "bold cyan"))
         label.append(clip(issue.title, 60))
         for name in issue.labels[:3]:

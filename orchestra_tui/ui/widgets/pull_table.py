@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 
 from orchestra_tui.core.desk.desk import DeskError
 from orchestra_tui.core.desk.inbox import InboxPull
+from orchestra_tui.core.desk.merge_order import Conflicts, conflicts_of
 from orchestra_tui.ui.wording.github import (
     RED,
     checks_cell,
@@ -41,6 +42,7 @@ class PullTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._pulls: tuple[InboxPull, ...] = ()
         self._errors: tuple[tuple[str, DeskError], ...] = ()
+        self._conflicts: Conflicts = {}
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -61,17 +63,20 @@ class PullTable(DataTable):
         return self._errors[row] if row is not None and 0 <= row < len(self._errors) else None
 
     def show(self, pulls: tuple[InboxPull, ...],
-             errors: Mapping[str, DeskError] | None = None) -> None:
+             errors: Mapping[str, DeskError] | None = None,
+             conflicts: Conflicts | None = None) -> None:
+        """`conflicts`: the radar's predictions per agent, marked on their owners' PRs."""
         failed = tuple(sorted((errors or {}).items()))
-        if pulls == self._pulls and failed == self._errors:
+        conflicts = conflicts or {}
+        if pulls == self._pulls and failed == self._errors and conflicts == self._conflicts:
             return
         selected = self.selected
-        self._pulls, self._errors = pulls, failed
+        self._pulls, self._errors, self._conflicts = pulls, failed, conflicts
         self.clear()
         for repo, error in failed:
             self.add_row(*self._error_cells(repo, error), key=f"error:{repo}")
         for pull in pulls:
-            self.add_row(*self._cells(pull), key=pull_key(pull))
+            self.add_row(*self._cells(pull, conflicts), key=pull_key(pull))
         keys = [pull_key(p) for p in pulls]
         if selected is not None and pull_key(selected) in keys:
             row = keys.index(pull_key(selected))
@@ -86,8 +91,11 @@ class PullTable(DataTable):
                 *(Text("") for _ in COLUMNS[4:]))
 
     @staticmethod
-    def _cells(pull: InboxPull) -> tuple:
+    def _cells(pull: InboxPull, conflicts: Conflicts) -> tuple:
         pr = pull.pr
+        agent = Text(pr.agent or "unassigned", style="" if pr.agent else "yellow")
+        if predicted := conflicts_of(pull, conflicts):  # the radar: a rebase after the other
+            agent.append(f" ≠{predicted[0].other}", style="bold magenta")
         threads = sum(1 for t in pr.threads if not t.is_resolved and not t.is_outdated)
         title = Text()
         if pr.is_draft:
@@ -98,7 +106,7 @@ class PullTable(DataTable):
         return (
             gate_badge(pull.gate),
             Text(f"{pr.repo}#{pr.number}", style="bold cyan" if pull.gate.ready else "cyan"),
-            Text(pr.agent or "unassigned", style="" if pr.agent else "yellow"),
+            agent,
             title,
             checks_cell(pr),
             review_cell(pr.review_decision),

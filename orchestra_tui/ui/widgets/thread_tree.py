@@ -12,9 +12,10 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from orchestra_tui.core.desk.desk import DeskError, InboxEntry
+from orchestra_tui.core.desk.desk import DeskError, InboxEntry, LoopEntry
 from orchestra_tui.core.desk.inbox import InboxPull, summary_line
-from orchestra_tui.core.desk.snapshot import InboxGroups
+from orchestra_tui.core.desk.snapshot import DeskSnapshot, InboxGroups
+from orchestra_tui.core.desk.who import agent_issues, pull_issues
 from orchestra_tui.models import AgentSpec
 from orchestra_tui.ui.wording.github import (
     age,
@@ -46,6 +47,11 @@ class ThreadTree(Tree[Any]):
         return node.data if node is not None and isinstance(node.data, InboxEntry) else None
 
     @property
+    def selected_loop_entry(self) -> LoopEntry | None:
+        node = self.cursor_node
+        return node.data if node is not None and isinstance(node.data, LoopEntry) else None
+
+    @property
     def selected_error(self) -> tuple[str, DeskError] | None:
         """(repo, error) when the cursor is on a repository that could not be read."""
         node = self.cursor_node
@@ -58,23 +64,33 @@ class ThreadTree(Tree[Any]):
         while node is not None:
             if isinstance(node.data, InboxPull):
                 return node.data
-            if isinstance(node.data, InboxEntry):
+            if isinstance(node.data, (InboxEntry, LoopEntry)):
                 return node.data.pull
             node = node.parent
         return None
 
     def show(self, groups: Groups, agents: tuple[AgentSpec, ...], now: float,
-             errors: Mapping[str, DeskError] | None = None) -> None:
+             errors: Mapping[str, DeskError] | None = None,
+             desk: DeskSnapshot | None = None) -> None:
+        """`desk` gives each PR's loop items (failed checks, conflicts, ...), listed first."""
         failed = tuple(sorted((errors or {}).items()))
+        loops = {(p.pr.repo, p.pr.number): (desk.loop_entries(p) if desk else [])
+                 for _, pulls in groups for p, _ in pulls}
+        issues = agent_issues(desk) if desk else {}  # who works on which issue
         key = (failed, tuple((agent, pull.pr.repo, pull.pr.number, pull.gate.ready,
                               tuple((e.thread.id, e.thread.body, e.snoozed, e.queued_for)
-                                    for e in entries))
-                             for agent, pulls in groups for pull, entries in pulls))
+                                    for e in entries),
+                              tuple((e.item.fingerprint, e.routed_to)
+                                    for e in loops[(pull.pr.repo, pull.pr.number)]))
+                             for agent, pulls in groups for pull, entries in pulls),
+               tuple(sorted(issues.items())))
         if key == self._key and now == self.now:
             return
         self._key, self.now = key, now
         selected = self.selected_entry
-        selected_id = selected.thread.id if selected else None
+        selected_loop = self.selected_loop_entry
+        selected_id = (selected.thread.id if selected else
+                       selected_loop.item.fingerprint if selected_loop else None)
         self.clear()
         for repo, error in failed:
             self.root.add_leaf(repo_error_text(repo, error.kind, error.message, 110),
@@ -83,11 +99,17 @@ class ThreadTree(Tree[Any]):
         target: TreeNode | None = None
         first: TreeNode | None = None
         for agent, pulls in groups:
-            agent_node = self.root.add(self._agent_label(agent, lanes.get(agent or ""), pulls),
+            agent_node = self.root.add(self._agent_label(agent, lanes.get(agent or ""), pulls,
+                                                         issues.get(agent or "", ())),
                                        expand=True)
             for pull, entries in pulls:
                 pr_node = agent_node.add(self._pull_label(pull, len(entries)), data=pull,
                                          expand=True)
+                for loop in loops[(pull.pr.repo, pull.pr.number)]:
+                    leaf = pr_node.add_leaf(self._loop_label(loop), data=loop)
+                    first = first or leaf
+                    if loop.item.fingerprint == selected_id:
+                        target = leaf
                 for entry in entries:
                     leaf = pr_node.add_leaf(self._thread_label(entry), data=entry)
                     first = first or leaf
@@ -99,7 +121,8 @@ class ThreadTree(Tree[Any]):
             self.move_cursor(node)
 
     @staticmethod
-    def _agent_label(agent: str | None, spec: AgentSpec | None, pulls: list) -> Text:
+    def _agent_label(agent: str | None, spec: AgentSpec | None, pulls: list,
+                     issues: tuple[str, ...] = ()) -> Text:
         count = sum(len(entries) for _, entries in pulls)
         if agent is None:
             label = Text.assemble(("unassigned", "bold yellow"))
@@ -109,7 +132,21 @@ class ThreadTree(Tree[Any]):
             if spec is not None:
                 lane = spec.repo if spec.branch in ("", "*") else f"{spec.repo} @ {spec.branch}"
                 label.append(f"  {lane}", style="dim")
+            if issues:
+                label.append(f"  on {', '.join(issues)}", style="bold green")
         label.append(f"  {count} open", style="dim")
+        return label
+
+    @staticmethod
+    def _loop_label(entry: LoopEntry) -> Text:
+        item = entry.item
+        label = Text()
+        label.append(f"{item.kind.value.upper():<9}", style="bold red" if item.kind.value in (
+            "ci", "conflict") else "bold yellow")
+        label.append(" ")
+        label.append(clip(item.title, 90))
+        if entry.routed_to:
+            label.append(f"  → {entry.routed_to}", style="italic green")
         return label
 
     @staticmethod
@@ -117,6 +154,8 @@ class ThreadTree(Tree[Any]):
         pr = pull.pr
         label = Text.assemble((f"{pr.repo}#{pr.number} ", "bold cyan"))
         label.append(clip(pr.title, 50))
+        if addressed := pull_issues(pr):
+            label.append(f"  → {', '.join(f'#{n}' for n in addressed)}", style="green")
         label.append(f"  {count} thread{'s' if count != 1 else ''}", style="dim")
         if pull.gate.ready:
             label.append("  ready", style="green")

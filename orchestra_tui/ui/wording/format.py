@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from rich.text import Text
 
-from orchestra_tui.models import BranchFigures, ContextTrend, QueueItem, QueueItemState, State
+from orchestra_tui.core.fleet.find import Grouping
+from orchestra_tui.models import BranchFigures, ContextTrend, State
 
 STATE_STYLES: dict[State, str] = {
     State.APPROVAL: "bold black on #e5c07b",
@@ -32,13 +32,19 @@ TREND_ARROWS: dict[ContextTrend, str] = {
 BADGE_WIDTH = max(len(state.value) for state in State)
 
 
-def state_badge(state: State) -> Text:
-    """A state as a coloured badge of fixed width, in the state's own word.
+def state_badge(state: State, limit_left: float | None = None) -> Text:
+    """A state as a coloured badge of fixed width, in the state's own word; blocked on a usage
+    limit whose reset is known, the countdown to it (`limit_left` seconds).
 
     >>> state_badge(State.UNREACHABLE).plain, state_badge(State.APPROVAL).plain
     ('UNREACHABLE', 'APPROVAL   ')
+    >>> state_badge(State.BLOCKED, 3900).plain
+    'LIMIT 1h05m'
     """
-    return Text(f"{state.value.upper():<{BADGE_WIDTH}}", style=STATE_STYLES[state])
+    word = state.value.upper()
+    if state is State.BLOCKED and limit_left is not None:
+        word = f"LIMIT {duration(limit_left)}"
+    return Text(f"{word:<{BADGE_WIDTH}}", style=STATE_STYLES[state])
 
 
 def duration(seconds: float) -> str:
@@ -82,11 +88,6 @@ def context_bar(percent: int | None, trend: ContextTrend, *, width: int = 8,
     bar.append("░" * (width - filled), style="dim")
     bar.append(f" {percent:>3}%{TREND_ARROWS[trend]}")
     return bar
-
-
-def count_queued(queue: Iterable[QueueItem]) -> int:
-    """Items in orchestra's queue still waiting to be sent (not the agent's own held prompts)."""
-    return sum(1 for item in queue if item.state is QueueItemState.QUEUED)
 
 
 def needs_you(count: int) -> str:
@@ -137,9 +138,9 @@ def split_capture(capture: str, rows: int | None) -> tuple[list[str], int]:
 
 
 # How each reason a queued prompt waits is shown: those that need the person stand out.
-WAIT_STYLES = {"held": "yellow", "draft": "bold yellow", "unreachable": "bold red",
-               "uncertain": "bold red", "sending": "cyan", "busy": "dim", "next": "green",
-               "behind": "dim"}
+WAIT_STYLES = {"held": "yellow", "budget": "bold yellow", "draft": "bold yellow",
+               "unreachable": "bold red", "uncertain": "bold red", "sending": "cyan",
+               "busy": "dim", "next": "green", "behind": "dim"}
 
 
 def why_text(wait) -> Text:
@@ -160,3 +161,13 @@ def figures_text(work: BranchFigures) -> str:
     if work.merged:
         parts.append("merged: X retires it")
     return " · ".join(parts)
+
+
+def cut_words(filter_text: str, shown: int, grouping: Grouping, frozen: bool) -> str:
+    """How the list is cut, for the status line: filter, grouping, frozen order."""
+    words = [f"/{filter_text}: {shown} shown"] if filter_text else []
+    if grouping is not Grouping.NONE:
+        words.append(f"by {grouping}")
+    if frozen:
+        words.append("❄ order frozen")
+    return " · ".join(words)

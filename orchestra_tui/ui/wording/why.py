@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from orchestra_tui.agents.inert import visible_controls
 from orchestra_tui.core.why import Authority, Explanation
+from orchestra_tui.ui.wording.costs import cost_lines
 from orchestra_tui.ui.wording.states import STATE_PHRASES
 
 _AGO_WIDTH = 9
@@ -56,6 +57,16 @@ def why_lines(told: Explanation) -> list[tuple[str, str]]:
              ("text", f"  {told.authority_why}")]
     lines += [("label", "what orchestra does next"),
               ("text", f"  {visible_controls(told.next_step)}")]
+    if told.done_today:
+        lines.append(("label", "done for you today"))
+        lines += [("text", f"  {ago(at, told.at)}  {visible_controls(text)}")
+                  for at, text in told.done_today]
+    lines.append(("label", "what it cost"))
+    lines += [("text", f"  {line}") for line in cost_lines(told.cost, told.cost_unknown)]
+    if told.budget is not None and told.budget.level:
+        budget = told.budget
+        lines.append(("row", f"  {budget.hold_reason() if budget.holds else budget.words()}"
+                             f"{'; you resumed it today' if budget.resumed else ''}"))
     if told.clues:
         lines.append(("label", "evidence"))
     for clue in told.clues:
