@@ -13,6 +13,7 @@ import asyncio
 import collections
 import json
 import pathlib
+import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ import pytest
 
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
 from orchestra_tui.models import AgentSpec, State
+from orchestra_tui.services.hooks.log import HookLog
 from orchestra_tui.services.tmux.hosts import HostRouter
 from orchestra_tui.services.tmux.runner import TmuxResult
 from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
@@ -50,9 +52,30 @@ class CountingControl(ControlModeRunner):
         return await super().run(args, **kwargs)
 
 
-async def start_busy(tmux: TmuxService, name: str, session: str, log: pathlib.Path) -> str:
+def hook_command(data: pathlib.Path) -> str:
+    """The hook program as orchestra installs it: every agent orchestra starts reports
+    through its hooks (a full-screen agent without them is read more often: reading.py)."""
+    return shlex.join([sys.executable, "-m", "orchestra_tui.commands.hook", "--tool", "codex",
+                       "--data-dir", str(data)])
+
+
+def mark_hook(folder: pathlib.Path) -> str:
+    """On a host the hooks set the pane's option (services/hooks/marks.py), as `orchestra new`
+    has them do: a script that names the event and sets it."""
+    script = folder / "mark_hook.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"e=$({shlex.quote(sys.executable)} -c 'import json, sys; "
+        "print(json.load(sys.stdin)[\"hook_event_name\"])')\n"
+        'tmux set-option -p -t "$TMUX_PANE" @orchestra-hook "$e $(date +%s)"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+async def start_busy(tmux: TmuxService, name: str, session: str, log: pathlib.Path,
+                     hook: str = "") -> str:
     argv = [sys.executable, str(PROGRAMS / "busy_agent.py"), "--flavor", "codex",
-            "--log", str(log), "--name", name]
+            "--log", str(log), "--name", name, *(["--hook", hook] if hook else [])]
     pane = await tmux.start(argv, cwd=str(REPO), session=session, width=100, height=30,
                             env={"PYTHONPATH": str(REPO)})
     return pane.pane_id
@@ -119,7 +142,8 @@ async def fleet_of(tmux: TmuxService, tmp_path: pathlib.Path, count: int
     panes: dict[str, str] = {}
     for index in range(count):
         name = f"agent{index:02d}"
-        panes[name] = await start_busy(tmux, name, f"fleet{index % 2}", log)
+        panes[name] = await start_busy(tmux, name, f"fleet{index % 2}", log,
+                                       hook_command(tmp_path / "data"))
     for pane_id in panes.values():
         await wait_for_screen(tmux, pane_id, lambda s: "? for shortcuts" in s,
                               message="busy agent ready")
@@ -136,7 +160,7 @@ async def test_a_tick_reads_what_changed_meaning_not_every_frame(tmux: TmuxServi
     names = list(panes)
     steady, to_approval, to_idle, idle = names[:6], names[6:8], names[8:10], names[10:]
     fleet = Fleet(service, [AgentSpec(name=n, tool="codex", target=p) for n, p in panes.items()],
-                  settings=FleetSettings())
+                  settings=FleetSettings(), hooks=HookLog(tmp_path / "data"))
     loop = Loop(fleet, selected=steady[0])
     try:
         for name in steady:
@@ -190,7 +214,7 @@ async def test_a_flood_neither_grows_memory_nor_delays_other_panes(tmux: TmuxSer
                              session="fleet0", width=100, height=30)
     specs = [AgentSpec(name=n, tool="codex", target=p) for n, p in panes.items()]
     specs.append(AgentSpec(name="flood", target=flood.pane_id))
-    fleet = Fleet(service, specs, settings=FleetSettings())
+    fleet = Fleet(service, specs, settings=FleetSettings(), hooks=HookLog(tmp_path / "data"))
     server_pid = int((await tmux.run("display-message", "-p", "#{pid}")).stdout)
     loop = Loop(fleet, selected="agent00")
     try:
@@ -225,8 +249,8 @@ async def test_a_hosts_writes_are_pushed_through_its_own_ssh(
     """An agent on a `[[host]]`: a watching client there (`ssh HOST tmux -C`) pushes its
     writes too, so its idle pane is not read again and its working one only a few times."""
     log = tmp_path / "prompts.jsonl"
-    busy = await start_busy(remote_tmux, "busy", "far", log)
-    quiet = await start_busy(remote_tmux, "quiet", "far", log)
+    busy = await start_busy(remote_tmux, "busy", "far", log, mark_hook(tmp_path))
+    quiet = await start_busy(remote_tmux, "quiet", "far", log, mark_hook(tmp_path))
     for pane_id in (busy, quiet):
         await wait_for_screen(remote_tmux, pane_id, lambda s: "? for shortcuts" in s,
                               message="busy agent ready on the host")
@@ -250,3 +274,63 @@ async def test_a_hosts_writes_are_pushed_through_its_own_ssh(
         await router.aclose()
     assert counting.captures[quiet] - before[quiet] == 0
     assert counting.captures[busy] - before[busy] <= 4, counting.captures
+
+
+async def test_output_that_scrolls_off_between_reads_still_reaches_the_guardrails(
+        tmux: TmuxService, tmp_path: pathlib.Path) -> None:
+    """A working agent off screen is read every few seconds, not every frame: a forbidden
+    command it prints and scrolls off at once (60 rows of output after it, in the normal
+    screen as Claude Code draws) is still found, in the scrollback the next read takes."""
+    pane = await tmux.start([sys.executable, str(PROGRAMS / "inline_agent.py"), "--spill", "60"],
+                            session="inline", width=100, height=30)
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "Pondering" in s, message="spinning")
+    _, _, others, _ = await fleet_of(tmux, tmp_path, 1)
+    counting = CountingControl(tmux.runner)
+    service = TmuxService(counting)
+    fleet = Fleet(service, [AgentSpec(name="inline", tool="claude", target=pane.pane_id),
+                            AgentSpec(name="agent00", tool="codex", target=others["agent00"])],
+                  settings=FleetSettings())
+    loop = Loop(fleet, selected="agent00")
+
+    def alerts() -> list[str]:
+        view = fleet.snapshot.get("inline") if fleet.snapshot else None
+        return list(view.status.alerts) if view is not None else []
+
+    try:
+        await loop.run_until(lambda: loop.states.get("inline") is State.WORKING
+                             and loop.watched == 2, 20, "the inline agent read working")
+        before = counting.captures[pane.pane_id]
+        await type_prompt(tmux, pane.pane_id, "kubectl apply -f k8s/")
+        await loop.run_until(lambda: any("kubectl apply" in a for a in alerts()), 8,
+                             "the guardrail alert on the scrolled-off command")
+        reads = counting.captures[pane.pane_id] - before
+    finally:
+        fleet.close()
+        await service.aclose()
+    assert reads <= 3, f"read {reads} times: it should be read on meaning, not every frame"
+
+
+async def test_a_full_screen_agent_without_hooks_is_read_every_second_while_it_works(
+        tmux: TmuxService, tmp_path: pathlib.Path) -> None:
+    """What scrolls off an alternate screen keeps no history, and no hook judges its commands
+    first: the guardrails' only look is the screen, so it is read every UNCOVERED_SECONDS
+    (not every frame, not every SAFETY_SECONDS)."""
+    log = tmp_path / "prompts.jsonl"
+    pane_id = await start_busy(tmux, "bare", "bare", log)  # no --hook
+    await wait_for_screen(tmux, pane_id, lambda s: "? for shortcuts" in s, message="ready")
+    counting = CountingControl(tmux.runner)
+    service = TmuxService(counting)
+    fleet = Fleet(service, [AgentSpec(name="bare", tool="codex", target=pane_id)],
+                  settings=FleetSettings(), hooks=HookLog(tmp_path / "data"))
+    loop = Loop(fleet, selected="")
+    try:
+        await type_prompt(tmux, pane_id, "[work 60] keep at it")
+        await loop.run_until(lambda: loop.states.get("bare") is State.WORKING
+                             and loop.watched == 1, 20, "bare working")
+        before = counting.captures[pane_id]
+        await loop.run_for(6.0)
+    finally:
+        fleet.close()
+        await service.aclose()
+    reads = counting.captures[pane_id] - before
+    assert 4 <= reads <= 8, reads

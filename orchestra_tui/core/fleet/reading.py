@@ -10,7 +10,17 @@ few times a minute. With the writes tmux pushes (`services/tmux/activity.py`) a 
 - when a `working` pane stops writing for `QUIET_SECONDS` (a turn ending and a dialog opening
   both stop the spinner);
 - when a hook event arrives for it;
-- every `SAFETY_SECONDS` while it keeps writing (context figures, stuck detection).
+- every `SAFETY_SECONDS` while it keeps writing (context figures, stuck detection), or every
+  `UNCOVERED_SECONDS` when what it writes can be lost between reads and no hook covers it.
+
+A read after writes that were not read (`quiet`, `safety`, `hook`, `wrote`) takes
+`GUARD_HISTORY` rows of scrollback with it: whatever scrolled off in between still passes the
+guardrails (`core/guard/guardrails.py` aligns the capture with the last one, so only rows after
+the last read count as new), as it did when every frame was read. A pane in the alternate
+screen (a full-screen TUI such as Codex's) keeps no scrollback: what leaves its screen between
+two reads is gone. When the agent's hooks report (the enforcing pre-tool hook judges every
+command before it runs), the screen is only the guardrails' second look and is read at the
+safety interval; without hooks it is read every `UNCOVERED_SECONDS` while it writes.
 
 A pane that wrote nothing is never read: its screen is the one last read. A pane whose writes
 are not pushed (no control mode, its session's client not attached) is read as before: when
@@ -25,11 +35,19 @@ from orchestra_tui.core.fleet.state import Slot
 from orchestra_tui.models import State
 from orchestra_tui.services.tmux.activity import OutputReport
 
-__all__ = ["QUIET_SECONDS", "SAFETY_SECONDS", "activity_changed", "why_read"]
+__all__ = ["GUARD_HISTORY", "QUIET_SECONDS", "SAFETY_SECONDS", "UNCOVERED_SECONDS",
+           "UNSEEN_WRITES",
+           "activity_changed", "why_read"]
 
 # A working agent's spinner redraws every 100-150 ms: this long without a write is a stop.
 QUIET_SECONDS = 0.2
 SAFETY_SECONDS = 4.0
+UNCOVERED_SECONDS = 1.0
+# Rows of scrollback a read after unread writes takes: more than an agent prints in
+# SAFETY_SECONDS (a full-speed build log is paused by the flow control long before).
+GUARD_HISTORY = 400
+# The reasons to read that follow writes no read saw.
+UNSEEN_WRITES = frozenset({"first", "quiet", "safety", "hook", "wrote"})
 
 
 def why_read(slot: Slot, output: OutputReport, wanted: Collection[str], history: str | None,
@@ -57,9 +75,16 @@ def why_read(slot: Slot, output: OutputReport, wanted: Collection[str], history:
         return "wrote"
     if seen.quiet_for >= QUIET_SECONDS:
         return "quiet"
-    if now - slot.captured_at >= SAFETY_SECONDS:
+    if now - slot.captured_at >= (SAFETY_SECONDS if guarded(slot) else UNCOVERED_SECONDS):
         return "safety"
     return None  # still writing, still working
+
+
+def guarded(slot: Slot) -> bool:
+    """Whether nothing the agent shows between two safety reads escapes the guardrails: its
+    scrollback keeps it (read with the next capture), or its hooks judge commands first."""
+    assert slot.pane is not None
+    return not slot.pane.alternate or bool(slot.recent_hooks) or bool(slot.pane.hook_mark)
 
 
 def activity_changed(slot: Slot) -> bool:

@@ -9,6 +9,7 @@ not journaled again (`carried`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import replace
 
 from orchestra_tui import agents
@@ -19,7 +20,7 @@ from orchestra_tui.core.fleet.budgets import FleetBudgets
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
-from orchestra_tui.core.fleet.reading import why_read
+from orchestra_tui.core.fleet.reading import GUARD_HISTORY, UNSEEN_WRITES, why_read
 from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
 from orchestra_tui.core.fleet.usage import FleetUsage
 from orchestra_tui.core.fleet.work import FleetWork
@@ -48,10 +49,13 @@ class FleetTick:
     # -- capturing and classifying ---------------------------------------------------------
 
     def to_capture(self, wanted: set[str], history: str | None, output: OutputReport,
-                   now: float) -> list[Slot]:
-        """The panes this tick reads (`core/fleet/reading.py` says when)."""
-        return [slot for slot in self.context.slots.values()
-                if why_read(slot, output, wanted, history, now) is not None]
+                   now: float) -> dict[str, str]:
+        """The agents this tick reads, each with why (`core/fleet/reading.py` says when)."""
+        reasons: dict[str, str] = {}
+        for name, slot in self.context.slots.items():
+            if (why := why_read(slot, output, wanted, history, now)) is not None:
+                reasons[name] = why
+        return reasons
 
     @staticmethod
     def captured(slot: Slot, output: OutputReport, history: str | None, now: float) -> None:
@@ -65,14 +69,21 @@ class FleetTick:
         slot.hook_seen = slot.recent_hooks[-1] if slot.recent_hooks else None
         slot.deep = slot.spec.name == history
 
-    async def capture(self, slots: list[Slot], history: str | None) -> dict[str, str]:
-        tmux = self.context.tmux
-        plain = [s.pane.pane_id for s in slots if s.pane and s.spec.name != history]
-        captures = await tmux.capture(plain, ansi=True) if plain else {}
-        deep = [s.pane.pane_id for s in slots if s.pane and s.spec.name == history]
-        if deep:
-            captures.update(await tmux.capture(
-                deep, ansi=True, history=self.context.settings.history_lines))
+    async def capture(self, reasons: Mapping[str, str], history: str | None
+                      ) -> dict[str, str]:
+        """Read the panes of `reasons`' agents: the one whose history is shown with its
+        scrollback, those read after writes no read saw with `GUARD_HISTORY` rows of it."""
+        depth: dict[int, list[str]] = {}
+        for name, why in reasons.items():
+            slot = self.context.slots[name]
+            if slot.pane is None:
+                continue
+            rows = (self.context.settings.history_lines if name == history
+                    else GUARD_HISTORY if why in UNSEEN_WRITES else 0)
+            depth.setdefault(rows, []).append(slot.pane.pane_id)
+        captures: dict[str, str] = {}
+        for rows, pane_ids in depth.items():
+            captures.update(await self.context.tmux.capture(pane_ids, ansi=True, history=rows))
         return captures
 
     def observe_screen(self, slot: Slot, screen: str, now: float) -> bool:
@@ -83,6 +94,10 @@ class FleetTick:
             plain = "\n".join(plain.split("\n")[-slot.pane.height:])
         if screen != slot.screen:
             self.alerts.watch_output(slot, screen, plain, now)
+        if (slot.pane is not None and slot.pane.height and not slot.deep
+                and screen.count("\n") >= slot.pane.height):
+            # Scrollback taken for the guardrails only: the pane shows its visible rows.
+            screen = "\n".join(screen.split("\n")[-slot.pane.height:])
         slot.screen = screen
         fingerprint = agents.fingerprint(plain)
         if fingerprint == slot.fingerprint and slot.detection is not None:

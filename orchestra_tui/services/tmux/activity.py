@@ -322,9 +322,13 @@ class OutputWatch:
         watches, self._sessions = list(self._sessions.values()), {}
         if self._pump is not None and not self._pump.done():
             self._pump.cancel()
+        for watch in watches:  # all told to leave first (stdin's end), then waited for
+            watch.close()          # together: one deadline for all, not one each
+        waits = [watch.process.wait() for watch in watches]
+        try:
+            if waits:
+                await asyncio.wait_for(asyncio.gather(*waits, return_exceptions=True), 2.0)
+        except (TimeoutError, RuntimeError):
+            pass
         for watch in watches:
-            watch.close()
-            try:
-                await asyncio.wait_for(watch.process.wait(), 2.0)
-            except (TimeoutError, RuntimeError):
-                _terminate(watch.process)
+            _terminate(watch.process)  # only those still there
