@@ -115,12 +115,15 @@ class Loop:
                 self.states[view.name] = view.status.state
                 self.changes.append((seen, view.name, view.status.state))
 
+    async def rest(self, started: float) -> None:
+        await asyncio.sleep(max(0.0, TICK - (time.monotonic() - started)))
+
     async def run_for(self, seconds: float) -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             started = time.monotonic()
             await self.tick()
-            await asyncio.sleep(max(0.0, TICK - (time.monotonic() - started)))
+            await self.rest(started)
 
     async def run_until(self, done, timeout: float, message: str) -> None:
         end = time.monotonic() + timeout
@@ -129,11 +132,19 @@ class Loop:
                 raise AssertionError(f"timed out waiting for {message}: {self.states}")
             started = time.monotonic()
             await self.tick()
-            await asyncio.sleep(max(0.0, TICK - (time.monotonic() - started)))
+            await self.rest(started)
 
     def first(self, name: str, state: State, after: float) -> float | None:
         return next((at for at, who, now in self.changes
                      if who == name and now is state and at >= after), None)
+
+
+class PacedLoop(Loop):
+    """The app's loop as it paces itself: news wakes it, calm ticks while nothing happens."""
+
+    async def rest(self, started: float) -> None:
+        interval = self.fleet.pace.interval(TICK)
+        await self.fleet.wait_for_news(max(0.0, interval - (time.monotonic() - started)))
 
 
 async def fleet_of(tmux: TmuxService, tmp_path: pathlib.Path, count: int
@@ -334,3 +345,36 @@ async def test_a_full_screen_agent_without_hooks_is_read_every_second_while_it_w
         await service.aclose()
     reads = counting.captures[pane_id] - before
     assert 4 <= reads <= 8, reads
+
+
+async def test_an_idle_fleet_ticks_calmly_and_news_still_wakes_it_at_once(
+        tmux: TmuxService, tmp_path: pathlib.Path) -> None:
+    """Ten silent idle agents: about one tick a second, not four. An agent that starts
+    working and then finishes wakes the loop: working seen within the screen's latency of its
+    prompt, idle within its debounce and that latency of its turn's end."""
+    counting, service, panes, log = await fleet_of(tmux, tmp_path, 10)
+    fleet = Fleet(service, [AgentSpec(name=n, tool="codex", target=p) for n, p in panes.items()],
+                  settings=FleetSettings(), hooks=HookLog(tmp_path / "data"))
+    fleet.listen_for_hooks()
+    loop = PacedLoop(fleet, selected="")
+    try:
+        await loop.run_until(lambda: all(loop.states.get(n) is State.IDLE for n in panes)
+                             and loop.watched == 10, 30, "the fleet settled")
+        await loop.run_for(2.5)  # the settling's news is past
+        ticks = loop.ticks
+        await loop.run_for(5.0)
+        calm = loop.ticks - ticks
+        await type_prompt(tmux, panes["agent03"], "[work 2] a short one")
+        await loop.run_until(lambda: loop.states.get("agent03") is State.IDLE
+                             and loop.first("agent03", State.WORKING, 0) is not None, 10,
+                             "agent03's turn")
+    finally:
+        fleet.close()
+        await service.aclose()
+    assert calm <= 7, f"{calm} ticks in 5 s with nothing happening"
+    asked = submitted_at(log, "agent03")
+    working = loop.first("agent03", State.WORKING, asked)
+    assert working is not None and working - asked <= SCREEN_LATENCY + AGENT_LATE, working - asked
+    idle = loop.first("agent03", State.IDLE, asked + 2.0)
+    assert idle is not None
+    assert idle - (asked + 2.0) <= IDLE_DEBOUNCE + SCREEN_LATENCY + AGENT_LATE, idle - asked

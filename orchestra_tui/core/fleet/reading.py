@@ -33,14 +33,12 @@ from collections.abc import Collection
 
 from orchestra_tui.core.fleet.state import Slot
 from orchestra_tui.models import State
-from orchestra_tui.services.tmux.activity import OutputReport
+from orchestra_tui.services.tmux.activity import QUIET_SECONDS, OutputReport
 
 __all__ = ["GUARD_HISTORY", "QUIET_SECONDS", "SAFETY_SECONDS", "UNCOVERED_SECONDS",
            "UNSEEN_WRITES",
            "activity_changed", "why_read"]
 
-# A working agent's spinner redraws every 100-150 ms: this long without a write is a stop.
-QUIET_SECONDS = 0.2
 SAFETY_SECONDS = 4.0
 UNCOVERED_SECONDS = 1.0
 # Rows of scrollback a read after unread writes takes: more than an agent prints in

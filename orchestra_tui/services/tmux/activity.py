@@ -30,20 +30,23 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from orchestra_tui.models import PaneInfo
 from orchestra_tui.services.tmux.args import control_line
 from orchestra_tui.services.tmux.runner import TmuxRunner
 
-__all__ = ["OUTPUT_BUDGET", "PAUSE_SECONDS", "OutputBoard", "OutputReport", "OutputWatch",
-           "PaneOutput"]
+__all__ = ["OUTPUT_BUDGET", "PAUSE_SECONDS", "QUIET_SECONDS", "OutputBoard", "OutputReport",
+           "OutputWatch", "PaneOutput"]
 
 OUTPUT_BUDGET = 256 * 1024  # bytes of %output lines a pane may send between two reports
 PAUSE_SECONDS = 1.0  # how long a flooding pane stays paused before it is let go again
 READ_EVERY = 0.05  # seconds between two reads of the watching clients' notifications
 RETRY_SECONDS = 5.0  # before a session whose watching client failed is tried again
+# A pane silent this long has stopped writing (a working agent's spinner redraws every 100-150
+# ms): its starting and stopping are the edges that wake the poll loop (`OutputWatch.listen`).
+QUIET_SECONDS = 0.2
 _HEAD = 48  # bytes of a line kept to read its kind and pane (the rest is counted)
 _OUTPUT = (b"%output ", b"%extended-output ")
 
@@ -75,10 +78,15 @@ class OutputBoard:
         self.last: dict[str, float] = {}
         self.spent: dict[str, int] = {}  # bytes since the last report or pause
         self.paused: dict[str, float] = {}  # pane -> when it was paused
+        self.loud: set[str] = set()  # panes writing now (their last write < QUIET_SECONDS ago)
+        self.edges = 0  # how often a pane started or stopped writing (only ever grows)
 
     def wrote(self, pane_id: str, size: int, now: float) -> bool:
         """Note a write; True when the pane just passed its budget: pause it (it counts as
         paused from now, so the lines that come before tmux says `%pause` ask nothing more)."""
+        if pane_id not in self.loud:
+            self.loud.add(pane_id)
+            self.edges += 1
         self.writes[pane_id] = self.writes.get(pane_id, 0) + 1
         self.last[pane_id] = now
         spent = self.spent.get(pane_id, 0) + size
@@ -87,6 +95,13 @@ class OutputBoard:
             return False
         self.paused[pane_id] = now
         return True
+
+    def hush(self, now: float) -> None:
+        """Panes that stopped writing (a paused pane still floods) are an edge each."""
+        for pane_id in [p for p in self.loud if p not in self.paused
+                        and now - self.last.get(p, now) >= QUIET_SECONDS]:
+            self.loud.discard(pane_id)
+            self.edges += 1
 
     def pause(self, pane_id: str, now: float) -> None:
         self.paused.setdefault(pane_id, now)
@@ -107,6 +122,7 @@ class OutputBoard:
         for table in (self.writes, self.last, self.spent, self.paused):
             for pane_id in table.keys() - pane_ids:
                 del table[pane_id]
+        self.loud &= pane_ids
 
     def due(self, now: float) -> list[str]:
         """Paused panes whose pause is over."""
@@ -244,6 +260,12 @@ class OutputWatch:
         self._failed: dict[str, float] = {}  # session -> when its client was last tried
         self._pump: asyncio.Task[None] | None = None
         self.problem: str | None = None
+        self._on_edge: Callable[[], None] | None = None
+
+    def listen(self, on_edge: Callable[[], None]) -> None:
+        """Call `on_edge` (on the event loop) whenever a watched pane starts or stops writing:
+        what may mean a new state, so the poll loop need not tick fast while nothing does."""
+        self._on_edge = on_edge
 
     @property
     def client_pids(self) -> list[int]:
@@ -297,8 +319,12 @@ class OutputWatch:
         # agents work); this wakes it twenty times a second whatever they do.
         while self._sessions:
             await asyncio.sleep(READ_EVERY)
+            edges = self.board.edges
             for watch in list(self._sessions.values()):
                 watch.drain()
+            self.board.hush(time.monotonic())
+            if self.board.edges != edges and self._on_edge is not None:
+                self._on_edge()
 
     async def _attach(self, session: str, panes: set[str], now: float) -> None:
         self._failed.pop(session, None)

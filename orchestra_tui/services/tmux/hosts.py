@@ -134,6 +134,11 @@ class HostRouter:
             raise local
         return local + panes
 
+    def listen_for_output(self, on_edge: Callable[[], None]) -> None:
+        self.local.listen_for_output(on_edge)
+        for host in self._hosts.values():
+            host.service.listen_for_output(on_edge)
+
     async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
         """Each server's pushed output (this machine's, each answering host's through its own
         watching clients), pane ids qualified; a host that is down watches nothing."""

@@ -4,7 +4,7 @@ This module imports no implementation that imports it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -60,6 +60,10 @@ class TmuxPort(Protocol):
     async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
         """Which of `panes` wrote output and how long ago, pushed by tmux; panes not in its
         `watched` are to be polled."""
+        ...
+
+    def listen_for_output(self, on_edge: Callable[[], None]) -> None:
+        """Call `on_edge` when a watched pane starts or stops writing (never, unwatched)."""
         ...
 
     async def capture(self, pane_ids: Iterable[str], *, history: int = 0,

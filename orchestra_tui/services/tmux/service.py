@@ -17,7 +17,7 @@ import os
 import shlex
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -122,6 +122,10 @@ class TmuxService:
         result = await self.run("list-panes", "-a", "-F", PANE_FORMAT)
         panes = (parse_pane_line(line) for line in result.stdout.splitlines())
         return [pane for pane in panes if pane is not None]
+
+    def listen_for_output(self, on_edge: Callable[[], None]) -> None:
+        if self.output is not None:
+            self.output.listen(on_edge)
 
     async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
         """Which of `panes` wrote output, and how long ago, as tmux pushed it; a pane not in

@@ -39,6 +39,9 @@ from orchestra_tui.ui.wording.format import (
     lane,
     state_badge,
 )
+from orchestra_tui.ui.wording.format import (
+    since as since_cell,
+)
 
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
 # Why a queue waits, told in its column: what the person can act on (busy and next are normal).
@@ -217,7 +220,7 @@ class AgentTable(DataTable, inherit_bindings=False):
         rows: dict[str, Cells] = {}
         for view in views:
             status = view.status
-            since = duration(at - status.since) if status.since else "—"
+            since = since_cell(at - status.since) if status.since else "—"
             armed = self.armed[1] if self.armed and self.armed[0] == status.name else ""
             # Why queued work waits (a draft shows on the screen, so it is read each tick).
             first = first_wait(view) if view.queue else None
