@@ -143,8 +143,7 @@ class PacedLoop(Loop):
     """The app's loop as it paces itself: news wakes it, calm ticks while nothing happens."""
 
     async def rest(self, started: float) -> None:
-        interval = self.fleet.pace.interval(TICK)
-        await self.fleet.wait_for_news(max(0.0, interval - (time.monotonic() - started)))
+        await self.fleet.wait_for_news(max(0.0, TICK - (time.monotonic() - started)))
 
 
 async def fleet_of(tmux: TmuxService, tmp_path: pathlib.Path, count: int

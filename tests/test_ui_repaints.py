@@ -56,12 +56,16 @@ async def test_a_ticking_for_figure_repaints_its_row_only() -> None:
         full = len(set(table.rendered))
         assert full > AGENTS  # the first paint: every row (and the header)
         table.rendered.clear()
-        table.update_agents(snapshot(AT + 1.0, since=recent))  # "10s" -> "11s"
+        table.update_agents(snapshot(AT + 1.0, since=recent))  # still "10s": tens of seconds
         await pilot.pause()
-        assert table.get_cell("agent05", "for") != "10s"
+        assert table.rendered == []
+        table.update_agents(snapshot(AT + 10.0, since=recent))  # "10s" -> "20s"
+        await pilot.pause()
+        assert table.get_cell("agent05", "for") == "20s"
         assert 0 < len(set(table.rendered)) <= 2, sorted(set(table.rendered))
         table.rendered.clear()
-        table.update_agents(snapshot(AT + 1.0, since=recent))  # nothing changed
+        table.rendered.clear()
+        table.update_agents(snapshot(AT + 10.0, since=recent))  # nothing changed
         await pilot.pause()
         assert table.rendered == []
 

@@ -161,9 +161,8 @@ class OrchestraApp(App[None]):
             self.post_message(FleetRefreshed(snapshot))
             elapsed = loop.time() - started
             # News (a hook, a pane starting or stopping writing) wakes the loop at once; while
-            # none comes, it ticks calmly (`core/fleet/pace.py`).
-            interval = self.fleet.pace.interval(self.options.poll_seconds)
-            await self.fleet.wait_for_news(max(0.0, interval - elapsed))
+            # none comes the fleet waits longer (`core/fleet/pace.py`).
+            await self.fleet.wait_for_news(max(0.0, self.options.poll_seconds - elapsed))
 
     def _visible_agents(self) -> set[str]:
         stack = self.screen_stack  # empty while the app closes, the poll not yet stopped

@@ -2,7 +2,7 @@
 meaning, at `CALM_SECONDS` while nothing is.
 
 tmux pushes which panes write (`services/tmux/activity.py`), and a pane starting or stopping
-writing, or a hook reporting, wakes the loop at once (`Fleet.wait_for_news`). So a fleet whose
+writing, or a hook reporting, wakes the loop at once (`TickPace.wait`). So a fleet whose
 agents sit idle (silent) or keep working (writing without pause) needs no tick four times a
 second: the slow tick still reads the pane list (panes gone or new), the safety reads and the
 clocks in the table. The loop stays brisk:
@@ -60,6 +60,7 @@ class TickPace:
         self._last_news = float("-inf")
         self.output: OutputReport = NOT_WATCHED
         self.visible: Collection[str] = ()
+        self.seen_at = float("-inf")
 
     def listen(self) -> None:
         """From now on, news (`told`) wakes `wait`; watched panes' edges are news."""
@@ -72,17 +73,19 @@ class TickPace:
             self._news.set()
 
     def saw(self, output: OutputReport, visible: Collection[str]) -> None:
+        """What a tick saw; its time is when the next calm tick is due from."""
         self.output, self.visible = output, visible
+        self.seen_at = time.monotonic()
 
-    def interval(self, poll_seconds: float) -> float:
-        """Seconds from one tick's start to the next."""
-        if brisk(self.context.slots.values(), self.output, self.visible,
-                 time.monotonic() - self._last_news, self.context.settings.idle_debounce):
-            return poll_seconds
-        return max(poll_seconds, CALM_SECONDS)
+    def calm(self) -> bool:
+        return not brisk(self.context.slots.values(), self.output, self.visible,
+                         time.monotonic() - self._last_news, self.context.settings.idle_debounce)
 
     async def wait(self, timeout: float) -> None:
-        """Sleep up to `timeout` seconds, less when news comes."""
+        """Sleep up to `timeout` seconds (the loop's rate), longer while calm (until
+        `CALM_SECONDS` after the last tick), less when news comes."""
+        if self.calm():
+            timeout = max(timeout, self.seen_at + CALM_SECONDS - time.monotonic())
         if self._news is None:
             await asyncio.sleep(timeout)
             return
