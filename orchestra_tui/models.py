@@ -207,6 +207,7 @@ class PaneInfo:
     height: int
     in_mode: bool = False  # copy-mode: a capture shows scrolled text, not the live screen
     dead_status: int | None = None
+    alternate: bool = False  # in the alternate screen: what scrolls off keeps no history
     # The `[[host]]` it is on ("" for the local server); a remote pane's id is "host:%12".
     host: str = ""
     # The pane option its agent's hooks set ("EVENT N", `services.hooks_marks`); "" unset.

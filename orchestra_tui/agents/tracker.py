@@ -98,14 +98,16 @@ class AgentTracker:
 
     def observe(self, detection: Detection, fingerprint: str, now: float, *,
                 pane_dead: bool = False, current_command: str | None = None,
-                in_mode: bool = False) -> Tracked:
+                in_mode: bool = False, steady_since: float | None = None) -> Tracked:
+        """`steady_since`: since when the pane has not changed, when known (tmux pushes its
+        writes): an idle reading has held since then, not only since this observation."""
         if is_agent_tool(detection.tool):
             self._agent_tool = detection.tool
         if fingerprint != self._fingerprint:
             self._fingerprint, self._changed_at = fingerprint, now
         self._read_context(detection, now)
         state, reason = self._decide(detection, fingerprint, now, pane_dead, current_command,
-                                     in_mode)
+                                     in_mode, now if steady_since is None else steady_since)
         previous = self._last
         changed = previous is None or previous.state != state
         since = now if changed or previous is None else previous.since
@@ -124,7 +126,8 @@ class AgentTracker:
         return self._last
 
     def _decide(self, d: Detection, fingerprint: str, now: float, pane_dead: bool,
-                current_command: str | None, in_mode: bool) -> tuple[State, str]:
+                current_command: str | None, in_mode: bool,
+                steady_since: float) -> tuple[State, str]:
         if pane_dead:
             return self._reset(State.EXITED, "exited: the pane is dead")
         command = shell_name(current_command or "")
@@ -144,7 +147,7 @@ class AgentTracker:
         self._frozen = None
         if state == State.IDLE and self._last and self._last.state in _SETTLES_INTO_IDLE:
             if self._idle_since is None:
-                self._idle_since = now
+                self._idle_since = min(now, steady_since)
             held = now - self._idle_since
             if held < self.idle_debounce:
                 return State.WORKING, f"working: settling, idle for {held:.1f}s ({reason})"

@@ -160,7 +160,8 @@ class OrchestraApp(App[None]):
             self.away_actions.after_tick(snapshot)
             self.post_message(FleetRefreshed(snapshot))
             elapsed = loop.time() - started
-            # A hook event wakes the loop at once: hooks' state reaches the screen in a tick.
+            # News (a hook, a pane starting or stopping writing) wakes the loop at once; while
+            # none comes the fleet waits longer (`core/fleet/pace.py`).
             await self.fleet.wait_for_news(max(0.0, self.options.poll_seconds - elapsed))
 
     def _visible_agents(self) -> set[str]:

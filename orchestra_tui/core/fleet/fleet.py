@@ -1,14 +1,12 @@
 """The orchestrator without a screen: which pane is which agent, what state it is in, and
 sending its queued prompts when it is ready.
 
-One `refresh()` is one tick: a single `list-panes -a` for the whole server, one batched capture
-of only the panes that changed (or that the person is looking at), classification only of
-screens whose masked fingerprint changed, then the tracker turns detections into states over
-time. The UI calls `refresh()` from a worker and renders the `FleetSnapshot` it returns.
+One `refresh()` is one tick: one `list-panes -a`, one batched capture of the panes whose
+writes may mean something new (`reading.py`), classification only of changed screens, then
+the tracker's states over time; the UI renders the `FleetSnapshot` it returns.
 
 A fleet built `read_only` (`status`, `detect`, `inbox`, `log`, `report`) writes nothing. The
-journal records changes, not looks: an alert already journaled since the agent's last restart,
-or a state the journal last left it in, is shown but not journaled again.
+journal records changes, not looks: an alert or state it already holds is not journaled again.
 """
 
 from __future__ import annotations
@@ -26,6 +24,8 @@ from orchestra_tui.core.fleet.budget_standing import BudgetStanding
 from orchestra_tui.core.fleet.budgets import BudgetResumesPort, FleetBudgets
 from orchestra_tui.core.fleet.directing import QUEUE_OPS, Directing, QueueOp
 from orchestra_tui.core.fleet.hook_watch import HookWatch
+from orchestra_tui.core.fleet.pace import TickPace
+from orchestra_tui.core.fleet.reading import steady_since
 from orchestra_tui.core.fleet.record import FleetRecord
 from orchestra_tui.core.fleet.restart import Restarting
 from orchestra_tui.core.fleet.state import (
@@ -135,6 +135,7 @@ class Fleet:
             self.context.add_slot(spec)
         self._memory_read = False  # the journal's alerts and states, read on the first tick
         self._snapshot = FleetSnapshot(agents=(), at=0.0)
+        self.pace = TickPace(self.context)  # the poll loop's: brisk or calm, woken by news
         self.fleet_work.sync_recorded()
 
     # -- what it was built with ------------------------------------------------------------
@@ -239,17 +240,18 @@ class Fleet:
                 journal_memory, self.record.journal)
             self._memory_read = True
         self.alerts.tell_enforcement(now)
-        to_capture = ticker.to_capture(wanted, history)
+        output = await context.tmux.output_activity(
+            [slot.pane for slot in context.slots.values() if slot.pane is not None])
+        self.pace.saw(output, wanted)
+        to_capture = ticker.to_capture(wanted, history, output, now)
         captures = await ticker.capture(to_capture, history) if to_capture else {}
         classified = 0
         for slot in context.slots.values():
             if slot.pane is not None and slot.pane.pane_id in captures:
-                screen = captures[slot.pane.pane_id]
-                slot.captured_activity = slot.pane.activity
-                slot.captured_at = now
-                if ticker.observe_screen(slot, screen, now):
+                ticker.captured(slot, output, history, now)
+                if ticker.observe_screen(slot, captures[slot.pane.pane_id], now):
                     classified += 1
-            ticker.track(slot, now)
+            ticker.track(slot, now, steady_since(slot, output, now))
             if self.unknown is not None and (kept := self.unknown.observe(slot, now)):
                 self.record.later(asyncio.to_thread(self.unknown.keep.keep, kept.name, kept.text))
         if self.usage is not None and self.fleet_work.follow:  # a command asks when it needs
@@ -263,6 +265,7 @@ class Fleet:
                 self.record.later(record_receipt(context.store, self.record.write, change))
         self._snapshot = FleetSnapshot(
             agents=ticker.views(), at=now, captured=len(captures), classified=classified,
+            watched=len(output.watched),
             tmux_notice=context.tmux.notice, budgets=self._standings(),
             storage_problem=self.record.storage_problem or _said(context.queues.problem))
         return self._snapshot
@@ -314,15 +317,13 @@ class Fleet:
         await self.fleet_work.radar.scan()
 
     def listen_for_hooks(self) -> bool:
-        """Let a hook report wake the poll loop at once (see `HookWatch.listen`)."""
-        return self.hook_watch is not None and self.hook_watch.listen()
+        """Let news (a hook reporting, a pane starting or stopping writing) wake the poll
+        loop; False when the hooks' nudges go to another orchestra on this data dir."""
+        self.pace.listen()
+        return self.hook_watch is not None and self.hook_watch.listen(self.pace.told)
 
     async def wait_for_news(self, timeout: float) -> None:
-        """Sleep up to `timeout` seconds, less when a hook reports."""
-        if self.hook_watch is None:
-            await asyncio.sleep(timeout)
-        else:
-            await self.hook_watch.wait(timeout)
+        await self.pace.wait(timeout)
 
     async def settle(self) -> None:
         """Wait for the journal writes the ticks started in the background."""

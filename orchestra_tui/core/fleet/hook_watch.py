@@ -9,7 +9,7 @@ so a hook's state reaches the screen within one tick instead of a poll interval.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from orchestra_tui.agents.hook_events import HookEvent, state_of
@@ -29,7 +29,7 @@ class HookWatch:
         self.log = log
         self._server_socket: str | None = None
         self._listener: NudgeListener | None = None  # while the app listens
-        self._news: asyncio.Event | None = None
+        self._on_news: Callable[[], None] | None = None
 
     async def read(self, slots: Iterable[Slot], tmux: TmuxPort, now: float) -> None:
         """Give each slot (`core.fleet_state.Slot`) its newest state-telling hook event. Events
@@ -62,31 +62,21 @@ class HookWatch:
         """A new process in the pane: its old events are not the new agent's."""
         self.log.forget(pane_id)
 
-    def listen(self) -> bool:
-        """Wake `wait` the moment the hook program reports. False when another orchestra
+    def listen(self, on_news: Callable[[], None]) -> bool:
+        """Call `on_news` the moment the hook program reports. False when another orchestra
         already listens on this data dir (it then learns at its next tick)."""
         if self._listener is not None:
             return True
         self._listener = NudgeListener.open(self.log.data_dir)
         if self._listener is None:
             return False
-        self._news = asyncio.Event()
+        self._on_news = on_news
         asyncio.get_running_loop().add_reader(self._listener.fileno(), self._nudged)
         return True
 
     def _nudged(self) -> None:
-        if self._listener is not None and self._listener.drain() and self._news is not None:
-            self._news.set()
-
-    async def wait(self, timeout: float) -> None:
-        if self._news is None:
-            await asyncio.sleep(timeout)
-            return
-        try:
-            await asyncio.wait_for(self._news.wait(), timeout)
-        except TimeoutError:
-            pass
-        self._news.clear()
+        if self._listener is not None and self._listener.drain() and self._on_news is not None:
+            self._on_news()
 
     def close(self) -> None:
         """Stop listening (the socket file goes too)."""

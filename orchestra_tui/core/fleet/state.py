@@ -112,6 +112,7 @@ class FleetSnapshot:
     at: float
     tmux_error: str | None = None
     captured: int = 0  # panes captured this tick (the scale benchmarks read it)
+    watched: int = 0  # panes whose writes tmux pushes (the rest are polled)
     classified: int = 0
     tick_error: str | None = None  # an unexpected failure of this tick, shown, not raised
     tmux_notice: str | None = None  # e.g. the control-mode client lost, reads fall back
@@ -140,6 +141,11 @@ class Slot:
     detection: Detection | None = None
     captured_activity: int | None = None
     captured_at: float = 0.0
+    # The pane's pushed write count at its last read (None: read while its writes were not
+    # pushed), the newest hook event then, and whether that read had scrollback.
+    output_seen: int | None = None
+    hook_seen: HookEvent | None = None
+    deep: bool = False
     status: AgentStatus | None = None
     memory: DispatchMemory = field(default_factory=DispatchMemory)
     sending: asyncio.Task[None] | None = None

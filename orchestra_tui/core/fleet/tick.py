@@ -9,6 +9,7 @@ not journaled again (`carried`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import replace
 
 from orchestra_tui import agents
@@ -19,11 +20,13 @@ from orchestra_tui.core.fleet.budgets import FleetBudgets
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
+from orchestra_tui.core.fleet.reading import GUARD_HISTORY, UNSEEN_WRITES, why_read
 from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
 from orchestra_tui.core.fleet.usage import FleetUsage
 from orchestra_tui.core.fleet.work import FleetWork
 from orchestra_tui.core.pane_binding import host_down
 from orchestra_tui.models import AgentStatus, ContextTrend, Detection, State
+from orchestra_tui.services.tmux.activity import OutputReport
 from orchestra_tui.usage_limit import UsageLimit
 
 __all__ = ["STOP_GRACE_SECONDS", "FleetTick"]
@@ -45,28 +48,42 @@ class FleetTick:
 
     # -- capturing and classifying ---------------------------------------------------------
 
-    def to_capture(self, wanted: set[str], history: str | None) -> list[Slot]:
-        return [slot for slot in self.context.slots.values()
-                if slot.pane is not None and not slot.pane.dead
-                and (slot.spec.name in wanted or slot.spec.name == history
-                     or self._activity_changed(slot))]
+    def to_capture(self, wanted: set[str], history: str | None, output: OutputReport,
+                   now: float) -> dict[str, str]:
+        """The agents this tick reads, each with why (`core/fleet/reading.py` says when)."""
+        reasons: dict[str, str] = {}
+        for name, slot in self.context.slots.items():
+            if (why := why_read(slot, output, wanted, history, now)) is not None:
+                reasons[name] = why
+        return reasons
 
-    def _activity_changed(self, slot: Slot) -> bool:
-        # window_activity has one-second resolution: output later in the same second as our
-        # last capture leaves it unchanged, so a pane stays "changed" through that second.
+    @staticmethod
+    def captured(slot: Slot, output: OutputReport, history: str | None, now: float) -> None:
+        """Note what a read saw of the pane's writes and hooks, to read it next on news."""
         assert slot.pane is not None
-        return (slot.captured_activity is None
-                or slot.pane.activity != slot.captured_activity
-                or slot.pane.activity >= int(slot.captured_at))
+        slot.captured_activity = slot.pane.activity
+        slot.captured_at = now
+        seen = output.panes.get(slot.pane.pane_id)
+        slot.output_seen = ((seen.writes if seen else 0)
+                            if slot.pane.pane_id in output.watched else None)
+        slot.hook_seen = slot.recent_hooks[-1] if slot.recent_hooks else None
+        slot.deep = slot.spec.name == history
 
-    async def capture(self, slots: list[Slot], history: str | None) -> dict[str, str]:
-        tmux = self.context.tmux
-        plain = [s.pane.pane_id for s in slots if s.pane and s.spec.name != history]
-        captures = await tmux.capture(plain, ansi=True) if plain else {}
-        deep = [s.pane.pane_id for s in slots if s.pane and s.spec.name == history]
-        if deep:
-            captures.update(await tmux.capture(
-                deep, ansi=True, history=self.context.settings.history_lines))
+    async def capture(self, reasons: Mapping[str, str], history: str | None
+                      ) -> dict[str, str]:
+        """Read the panes of `reasons`' agents: the one whose history is shown with its
+        scrollback, those read after writes no read saw with `GUARD_HISTORY` rows of it."""
+        depth: dict[int, list[str]] = {}
+        for name, why in reasons.items():
+            slot = self.context.slots[name]
+            if slot.pane is None:
+                continue
+            rows = (self.context.settings.history_lines if name == history
+                    else GUARD_HISTORY if why in UNSEEN_WRITES else 0)
+            depth.setdefault(rows, []).append(slot.pane.pane_id)
+        captures: dict[str, str] = {}
+        for rows, pane_ids in depth.items():
+            captures.update(await self.context.tmux.capture(pane_ids, ansi=True, history=rows))
         return captures
 
     def observe_screen(self, slot: Slot, screen: str, now: float) -> bool:
@@ -77,6 +94,10 @@ class FleetTick:
             plain = "\n".join(plain.split("\n")[-slot.pane.height:])
         if screen != slot.screen:
             self.alerts.watch_output(slot, screen, plain, now)
+        if (slot.pane is not None and slot.pane.height and not slot.deep
+                and screen.count("\n") >= slot.pane.height):
+            # Scrollback taken for the guardrails only: the pane shows its visible rows.
+            screen = "\n".join(screen.split("\n")[-slot.pane.height:])
         slot.screen = screen
         fingerprint = agents.fingerprint(plain)
         if fingerprint == slot.fingerprint and slot.detection is not None:
@@ -90,7 +111,8 @@ class FleetTick:
 
     # -- states over time ------------------------------------------------------------------
 
-    def track(self, slot: Slot, now: float) -> None:
+    def track(self, slot: Slot, now: float, steady_since: float | None = None) -> None:
+        """`steady_since`: since when the pane has written nothing, when tmux says so."""
         name = slot.spec.name
         slot.fused = None  # until hook and screen are weighed below
         if (down := host_down(self.context.tmux, slot)) is not None:  # its queue waits
@@ -107,7 +129,7 @@ class FleetTick:
         tracked = slot.tracker.observe(
             detection, slot.fingerprint or "", now,
             pane_dead=slot.pane.dead, current_command=slot.pane.current_command,
-            in_mode=slot.pane.in_mode)
+            in_mode=slot.pane.in_mode, steady_since=steady_since)
         state, reason, since = tracked.state, tracked.reason, tracked.since
         if slot.loop_reason and state in (State.WORKING, State.IDLE, State.STUCK):
             # A fix-retry loop looks busy or done, but it will not end without the person.

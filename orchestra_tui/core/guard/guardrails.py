@@ -314,7 +314,9 @@ def _new_indices(old: list[str], new: list[str], window: int = ALIGN_ROWS) -> li
     first = blocks[0]
     # The old top gone and little of the old capture left (only the composer and footer)
     # means the output scrolled past a whole screen: rows above the first match are new.
-    scrolled_past = first.a > 0 and 2 * len(matched) < len(old)
+    # (Measured against the shorter capture: after one with scrollback, a plain one can only
+    # match its own height of it.)
+    scrolled_past = first.a > 0 and 2 * len(matched) < min(len(old), len(tail))
     start = offset if scrolled_past else offset + first.b
     return [i for i in range(start, len(new)) if i not in matched]
 

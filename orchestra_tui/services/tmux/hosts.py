@@ -27,6 +27,7 @@ from dataclasses import replace
 
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
+from orchestra_tui.services.tmux.activity import OutputReport, PaneOutput
 from orchestra_tui.services.tmux.host_link import (
     CaptureOptions,
     HostLink,
@@ -132,6 +133,32 @@ class HostRouter:
         elif isinstance(local, BaseException):
             raise local
         return local + panes
+
+    def listen_for_output(self, on_edge: Callable[[], None]) -> None:
+        self.local.listen_for_output(on_edge)
+        for host in self._hosts.values():
+            host.service.listen_for_output(on_edge)
+
+    async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
+        """Each server's pushed output (this machine's, each answering host's through its own
+        watching clients), pane ids qualified; a host that is down watches nothing."""
+        groups: dict[str, list[PaneInfo]] = {}
+        for pane in panes:
+            host, local_id = split_pane(pane.pane_id)
+            groups.setdefault(host, []).append(replace(pane, pane_id=local_id))
+        watched: set[str] = set()
+        writes: dict[str, PaneOutput] = {}
+        problems: list[str] = []
+        for host, group in groups.items():
+            link = self._hosts.get(host)
+            if host != LOCAL and (link is None or link.error is not None):
+                continue
+            report = await self.service(host).output_activity(group)
+            watched.update(qualify(host, pane_id) for pane_id in report.watched)
+            writes.update((qualify(host, pane_id), seen) for pane_id, seen in report.panes.items())
+            if report.problem:
+                problems.append(f"{host}: {report.problem}" if host else report.problem)
+        return OutputReport(frozenset(watched), writes, "; ".join(problems) or None)
 
     def _reachable(self, host: str) -> TmuxService:
         """The host's service, or its reason as `TmuxUnavailable` when it is known to be down:

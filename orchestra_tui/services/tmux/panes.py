@@ -2,7 +2,7 @@
 captures cut at its marker lines.
 
 >>> line = SEP.join(["%3", "41", "main", "0", "1", "bash", "/", "t", "0", "9", "80", "24", "0",
-...                  "", ""])
+...                  "", "0", ""])
 >>> pane = parse_pane_line(line); (pane.pane_id, pane.pid, pane.dead, pane.dead_status)
 ('%3', 41, False, None)
 """
@@ -16,7 +16,7 @@ SEP = "\x1f"  # unit separator: tmux keeps it out of titles and names, so it spl
 PANE_FIELDS = (
     "pane_id", "pane_pid", "session_name", "window_index", "pane_index", "pane_current_command",
     "pane_current_path", "pane_title", "pane_dead", "window_activity", "pane_width",
-    "pane_height", "pane_in_mode", "pane_dead_status",
+    "pane_height", "pane_in_mode", "pane_dead_status", "alternate_on",
     MARK_OPTION,  # set by the hooks of agents that report through their pane
 )
 PANE_FORMAT = SEP.join("#{" + name + "}" for name in PANE_FIELDS)
@@ -43,7 +43,7 @@ def parse_pane_line(line: str) -> PaneInfo | None:
         activity=_int(f["window_activity"]), width=_int(f["pane_width"]),
         height=_int(f["pane_height"]), in_mode=f["pane_in_mode"] == "1",
         dead_status=_int(f["pane_dead_status"]) if f["pane_dead_status"] else None,
-        hook_mark=f[MARK_OPTION],
+        alternate=f["alternate_on"] == "1", hook_mark=f[MARK_OPTION],
     )
 
 

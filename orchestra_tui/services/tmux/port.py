@@ -4,11 +4,12 @@ This module imports no implementation that imports it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from orchestra_tui.models import PaneInfo, SendResult
+from orchestra_tui.services.tmux.activity import OutputReport
 from orchestra_tui.services.tmux.runner import TmuxResult, TmuxRunner
 from orchestra_tui.services.tmux.send import Guard, PendingCheck, StartedCheck
 
@@ -55,6 +56,15 @@ class TmuxPort(Protocol):
     async def resolve_target(self, target: str) -> str: ...
     async def server_socket(self) -> str | None: ...
     async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]: ...
+
+    async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
+        """Which of `panes` wrote output and how long ago, pushed by tmux; panes not in its
+        `watched` are to be polled."""
+        ...
+
+    def listen_for_output(self, on_edge: Callable[[], None]) -> None:
+        """Call `on_edge` when a watched pane starts or stops writing (never, unwatched)."""
+        ...
 
     async def capture(self, pane_ids: Iterable[str], *, history: int = 0,
                       ansi: bool = False) -> dict[str, str]: ...

@@ -17,13 +17,14 @@ import os
 import shlex
 import tempfile
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
 from orchestra_tui.errors import OrchestraError, TmuxCommandError, TmuxUnavailable
 from orchestra_tui.models import PaneInfo, SendResult
 from orchestra_tui.services.tmux import send as tmux_send
+from orchestra_tui.services.tmux.activity import NOT_WATCHED, OutputReport, OutputWatch
 from orchestra_tui.services.tmux.control import ControlModeRunner
 from orchestra_tui.services.tmux.discovery import process_table
 from orchestra_tui.services.tmux.objects import TmuxObjects
@@ -63,6 +64,10 @@ class TmuxService:
             self.pane_lock = FileLock(lock_dir or _temp_lock_dir(), self._server_name)
         else:
             self.pane_lock = ChannelLock(base)
+        # Which panes wrote, pushed by tmux: for a server read through a control-mode client
+        # (the app's), whose command line its watching clients share.
+        self.output = (OutputWatch(runner.fallback) if isinstance(runner, ControlModeRunner)
+                       else None)
 
     @classmethod
     def from_options(cls, socket_name: str | None = None, socket_path: str | None = None, *,
@@ -80,10 +85,12 @@ class TmuxService:
     @property
     def notice(self) -> str | None:
         """What the person should know about how tmux is read (a control client lost)."""
-        return self.runner.notice
+        return self.runner.notice or (self.output.problem if self.output else None)
 
     async def aclose(self) -> None:
-        """Let go of a long-lived control-mode client, if the runner has one."""
+        """Let go of the long-lived control-mode clients, if the runner has them."""
+        if self.output is not None:
+            await self.output.aclose()
         await self.runner.aclose()
 
     @property
@@ -115,6 +122,17 @@ class TmuxService:
         result = await self.run("list-panes", "-a", "-F", PANE_FORMAT)
         panes = (parse_pane_line(line) for line in result.stdout.splitlines())
         return [pane for pane in panes if pane is not None]
+
+    def listen_for_output(self, on_edge: Callable[[], None]) -> None:
+        if self.output is not None:
+            self.output.listen(on_edge)
+
+    async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
+        """Which of `panes` wrote output, and how long ago, as tmux pushed it; a pane not in
+        the report's `watched` must be polled (no control mode, or not attached yet)."""
+        if self.output is None:
+            return NOT_WATCHED
+        return await self.output.report(panes)
 
     async def pane_info(self, target: str) -> PaneInfo:
         """The pane `target` names. `show-options` first, because `display-message` silently

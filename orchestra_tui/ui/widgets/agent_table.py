@@ -1,8 +1,9 @@
 """The fleet list: one row per agent in attention order, with state, time in state, context and
 queue.
 
-Each `DataTable.update_cell` re-renders the whole table, so a tick updates only the cells whose
-content changed, and rebuilds the rows only when the order or the columns change. The selection
+A tick puts new values only in the cells whose content changed and repaints only their rows
+(`_set_cells`: `DataTable.update_cell` would re-render the whole table for each); it rebuilds
+the rows only when the order or the columns change. The selection
 sits on the top row (who needs the person most) until the person moves it; from then on it stays
 on that agent through re-sorts (`home` goes back to following the top row)."""
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from orchestra_tui.core.fleet.find import Grouping, filter_views, group_views
 from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
@@ -36,6 +38,9 @@ from orchestra_tui.ui.wording.format import (
     ellipsis,
     lane,
     state_badge,
+)
+from orchestra_tui.ui.wording.format import (
+    since as since_cell,
 )
 
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
@@ -213,13 +218,14 @@ class AgentTable(DataTable, inherit_bindings=False):
             self.clear()
             self._add_rows(order, cells)
         else:
+            changed = []
             for name, row in cells.items():
                 before = self._shown.get(name)
                 if before is row:
                     continue
-                for column in layout.columns:
-                    if before is None or before[column] != row[column]:
-                        self.update_cell(name, column, row[column])
+                changed += [(name, column, row[column]) for column in layout.columns
+                            if before is None or before[column] != row[column]]
+            self._set_cells(changed)
         self._order = order
         self._shown = cells
         self._settle_selection()
@@ -229,7 +235,7 @@ class AgentTable(DataTable, inherit_bindings=False):
         rows: dict[str, Cells] = {}
         for view in views:
             status = view.status
-            since = duration(at - status.since) if status.since else "—"
+            since = since_cell(at - status.since) if status.since else "—"
             armed = self.armed[1] if self.armed and self.armed[0] == status.name else ""
             # Why queued work waits (a draft shows on the screen, so it is read each tick).
             first = first_wait(view) if view.queue else None
@@ -247,6 +253,29 @@ class AgentTable(DataTable, inherit_bindings=False):
             if not gone.startswith(GROUP_ROW):
                 del self._row_cache[gone]
         return rows
+
+    def _set_cells(self, changed: list[tuple[str, str, object]]) -> None:
+        """Put new values in cells and repaint only their rows. `DataTable.update_cell` counts
+        an update that every cached row and line is keyed by, so one changed cell (a `for`
+        figure ticking each second) re-renders every row; here only the changed rows' cached
+        renders go, and only their regions are refreshed."""
+        rows = {RowKey(name) for name, _, _ in changed}
+        for name, column, value in changed:
+            self._data[RowKey(name)][ColumnKey(column)] = value
+        indexes = {self._row_locations.get(key) for key in rows}
+        cells = self._cell_render_cache
+        for cell in [cell for cell in cells.keys() if cell[0] in rows]:
+            cells.discard(cell)
+        lines = self._row_render_cache
+        for line in [line for line in lines.keys() if line[0] in rows]:
+            lines.discard(line)
+        renderables = self._row_renderable_cache
+        for row in [row for row in renderables.keys() if row[1] in indexes]:
+            renderables.discard(row)
+        self._line_cache.clear()  # lines of other rows come back from their rows' cache
+        for index in indexes:
+            if index is not None:
+                self.refresh_row(index)
 
     def _keep_selected_in_place(self, order: list[str]) -> list[str]:
         """The attention order, but a row the person moved to stays on the row it was on (as

@@ -71,6 +71,18 @@ def duration(seconds: float) -> str:
     return f"{days}d{hours:02d}h" if days < 10 else f"{days}d"
 
 
+def since(seconds: float) -> str:
+    """How long an agent has been in its state, for the fleet's "for" column: `duration`, but
+    the first minute in steps of ten seconds, so a row changes (and the table repaints) at most
+    six times in that minute, not sixty.
+
+    >>> [since(s) for s in (0, 9.9, 10, 59.9, 60, 125)]
+    ['0s', '0s', '10s', '50s', '1m', '2m']
+    """
+    seconds = max(0, int(seconds))
+    return f"{seconds // 10 * 10}s" if seconds < 60 else duration(seconds)
+
+
 DURATION_WIDTH = 5  # the widest `duration()`: the fleet's "for" column has this fixed width
 
 

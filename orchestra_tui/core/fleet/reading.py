@@ -1,0 +1,103 @@
+"""When a tick reads (captures) a pane: when what it shows may mean something new, not on every
+frame it draws.
+
+A working agent redraws its pane ten times a second (spinner, counters); its state changes a
+few times a minute. With the writes tmux pushes (`services/tmux/activity.py`) a pane is read:
+
+- the first time it is watched, and when it is on screen (the selected pane, zoom, grid cells)
+  and wrote since its last read, at the loop's rate; off screen, only as follows;
+- when it wrote and its last reading was not `working` (idle -> working, a dialog answered);
+- when a `working` pane stops writing for `QUIET_SECONDS` (a turn ending and a dialog opening
+  both stop the spinner);
+- when a hook event arrives for it;
+- every `SAFETY_SECONDS` while it keeps writing (context figures, stuck detection), or every
+  `UNCOVERED_SECONDS` when what it writes can be lost between reads and no hook covers it.
+
+A read after writes that were not read (`quiet`, `safety`, `hook`, `wrote`) takes
+`GUARD_HISTORY` rows of scrollback with it: whatever scrolled off in between still passes the
+guardrails (`core/guard/guardrails.py` aligns the capture with the last one, so only rows after
+the last read count as new), as it did when every frame was read. A pane in the alternate
+screen (a full-screen TUI such as Codex's) keeps no scrollback: what leaves its screen between
+two reads is gone. When the agent's hooks report (the enforcing pre-tool hook judges every
+command before it runs), the screen is only the guardrails' second look and is read at the
+safety interval; without hooks it is read every `UNCOVERED_SECONDS` while it writes.
+
+A pane that wrote nothing is never read: its screen is the one last read. A pane whose writes
+are not pushed (no control mode, its session's client not attached) is read as before: when
+its window's activity changed, or when it is on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from orchestra_tui.core.fleet.state import Slot
+from orchestra_tui.models import State
+from orchestra_tui.services.tmux.activity import QUIET_SECONDS, OutputReport
+
+__all__ = ["GUARD_HISTORY", "QUIET_SECONDS", "SAFETY_SECONDS", "UNCOVERED_SECONDS",
+           "UNSEEN_WRITES",
+           "activity_changed", "why_read"]
+
+SAFETY_SECONDS = 4.0
+UNCOVERED_SECONDS = 1.0
+# Rows of scrollback a read after unread writes takes: more than an agent prints in
+# SAFETY_SECONDS (a full-speed build log is paused by the flow control long before).
+GUARD_HISTORY = 400
+# The reasons to read that follow writes no read saw.
+UNSEEN_WRITES = frozenset({"first", "quiet", "safety", "hook", "wrote"})
+
+
+def why_read(slot: Slot, output: OutputReport, wanted: Collection[str], history: str | None,
+             now: float) -> str | None:
+    """Why this tick reads the slot's pane, or None when it need not."""
+    pane = slot.pane
+    if pane is None or pane.dead:
+        return None
+    name = slot.spec.name
+    on_screen = name in wanted or name == history
+    if pane.pane_id not in output.watched:
+        return "on screen" if on_screen else "activity" if activity_changed(slot) else None
+    if slot.detection is None or slot.output_seen is None:
+        return "first"
+    if name == history and not slot.deep:
+        return "history"
+    if slot.recent_hooks and slot.recent_hooks[-1] is not slot.hook_seen:
+        return "hook"
+    seen = output.panes.get(pane.pane_id)
+    if seen is None or seen.writes == slot.output_seen:
+        return None
+    if on_screen:
+        return "on screen"
+    if slot.detection.state is not State.WORKING:
+        return "wrote"
+    if seen.quiet_for >= QUIET_SECONDS:
+        return "quiet"
+    if now - slot.captured_at >= (SAFETY_SECONDS if guarded(slot) else UNCOVERED_SECONDS):
+        return "safety"
+    return None  # still writing, still working
+
+
+def guarded(slot: Slot) -> bool:
+    """Whether nothing the agent shows between two safety reads escapes the guardrails: its
+    scrollback keeps it (read with the next capture), or its hooks judge commands first."""
+    assert slot.pane is not None
+    return not slot.pane.alternate or bool(slot.recent_hooks) or bool(slot.pane.hook_mark)
+
+
+def activity_changed(slot: Slot) -> bool:
+    """The polled signal: the pane's window shows activity since the last read."""
+    # window_activity has one-second resolution: output later in the same second as our
+    # last capture leaves it unchanged, so a pane stays "changed" through that second.
+    assert slot.pane is not None
+    return (slot.captured_activity is None
+            or slot.pane.activity != slot.captured_activity
+            or slot.pane.activity >= int(slot.captured_at))
+
+
+def steady_since(slot: Slot, output: OutputReport, now: float) -> float | None:
+    """Since when the slot's pane has written nothing (None: not known)."""
+    if slot.pane is None or slot.pane.pane_id not in output.watched:
+        return None
+    seen = output.panes.get(slot.pane.pane_id)
+    return now - seen.quiet_for if seen is not None else None

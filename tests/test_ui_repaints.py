@@ -1,0 +1,71 @@
+"""Rendering follows change (issue 21): the fleet list repaints the rows whose cells changed,
+not the whole table.
+
+Lines are counted as Textual asks the table for them (`render_line`); the table still renders
+every one it is asked for."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.strip import Strip
+
+from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
+from orchestra_tui.models import AgentSpec, AgentStatus, State
+from orchestra_tui.ui.widgets.agent_table import AgentTable
+
+AT = 1_000_000.0
+AGENTS = 20
+
+
+class CountingTable(AgentTable):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rendered: list[int] = []
+
+    def render_line(self, y: int) -> Strip:
+        self.rendered.append(y)
+        return super().render_line(y)
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield CountingTable(id="table")
+
+
+def snapshot(at: float, *, since: dict[str, float] | None = None) -> FleetSnapshot:
+    """20 agents, idle for minutes; `since` moves some into a state that began recently."""
+    views = []
+    for index in range(AGENTS):
+        name = f"agent{index:02d}"
+        started = (since or {}).get(name, AT - 600.0)
+        views.append(AgentView(status=AgentStatus(
+            name=name, pane_id=f"%{index}", tool="codex", state=State.IDLE,
+            reason="idle: composer ready", context_left=80, since=started,
+            spec=AgentSpec(name=name, tool="codex"))))
+    return FleetSnapshot(agents=tuple(views), at=at)
+
+
+async def test_a_ticking_for_figure_repaints_its_row_only() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(CountingTable)
+        table.fit(118)
+        recent = {"agent05": AT - 10.0}  # in its first minute: its `for` figure ticks
+        table.update_agents(snapshot(AT, since=recent))
+        await pilot.pause()
+        full = len(set(table.rendered))
+        assert full > AGENTS  # the first paint: every row (and the header)
+        table.rendered.clear()
+        table.update_agents(snapshot(AT + 1.0, since=recent))  # still "10s": tens of seconds
+        await pilot.pause()
+        assert table.rendered == []
+        table.update_agents(snapshot(AT + 10.0, since=recent))  # "10s" -> "20s"
+        await pilot.pause()
+        assert table.get_cell("agent05", "for") == "20s"
+        assert 0 < len(set(table.rendered)) <= 2, sorted(set(table.rendered))
+        table.rendered.clear()
+        table.rendered.clear()
+        table.update_agents(snapshot(AT + 10.0, since=recent))  # nothing changed
+        await pilot.pause()
+        assert table.rendered == []
+
