@@ -9,7 +9,6 @@ on that agent through re-sorts (`home` goes back to following the top row)."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -17,8 +16,8 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from orchestra_tui.core.fleet.find import Grouping, filter_views, group_views
 from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import first_wait
-from orchestra_tui.models import QueueItemState
 from orchestra_tui.ui.messages import AgentSelected
+from orchestra_tui.ui.widgets.agent_cells import Cells, agent_cells
 from orchestra_tui.ui.widgets.agent_columns import (
     ALL_COLUMNS,
     CELL_PADDING,
@@ -29,29 +28,15 @@ from orchestra_tui.ui.widgets.agent_columns import (
     column_widths,
 )
 from orchestra_tui.ui.widgets.group_header import header_cells
-from orchestra_tui.ui.wording.costs import cost_cell
 from orchestra_tui.ui.wording.format import (
-    WAIT_STYLES,
-    context_bar,
     cut_words,
     duration,
-    ellipsis,
-    lane,
-    state_badge,
 )
 from orchestra_tui.ui.wording.format import (
     since as since_cell,
 )
 
-WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
-# Why a queue waits, told in its column: what the person can act on (busy and next are normal).
-TOLD_WAITS = ("draft", "unreachable", "held", "budget")
 GROUP_ROW = "\x00group:"  # the key prefix of a group's header row (no agent name has a NUL)
-# Longer names and lanes end in an ellipsis: one long branch must not push the lane column off.
-AGENT_WIDTH, LANE_WIDTH = 24, 32
-
-
-Cells = dict[str, object]
 
 
 class AgentTable(DataTable, inherit_bindings=False):
@@ -246,7 +231,9 @@ class AgentTable(DataTable, inherit_bindings=False):
                    view.cost_unknown, view.conflicts)
             cached = self._row_cache.get(status.name)
             if cached is None or cached[0] != key:
-                cached = (key, self._cells(view, since, bar, armed, wait, left))
+                cached = (key, agent_cells(view, since, bar, armed, wait, left,
+                                           issue=self.issues.get(status.name),
+                                           warn=self.warn, critical=self.critical))
             rows[status.name] = cached[1]
             self._row_cache[status.name] = cached
         for gone in self._row_cache.keys() - rows.keys():
@@ -378,47 +365,3 @@ class AgentTable(DataTable, inherit_bindings=False):
         # Keys are handled above, at once. What is left is a click: the table itself only ever
         # leaves the cursor on the selection, so a cursor elsewhere was moved by the person.
         self._moved_by_person()
-
-    # -- cells ---------------------------------------------------------------------------------
-
-    def _cells(self, view: AgentView, since: str, bar: int, armed: str = "",
-               wait: str = "", limit_left: float | None = None) -> Cells:
-        status = view.status
-        spec = status.spec
-        queued = view.queued
-        waiting = sum(1 for item in view.queue if item.state in WAITING)
-        queue = Text(str(queued) if queued else "·", style="bold" if queued else "dim")
-        if waiting:
-            queue.append(f" !{waiting}", style="bold yellow")
-        if view.paused:
-            queue.append(" ⏸", style="yellow")
-        elif queued and wait in TOLD_WAITS:
-            # Work queued that does not go: why, in a word (Q says more).
-            queue.append(f" {wait}", style=WAIT_STYLES[wait])
-        if status.queued:  # prompts the agent holds in its own queue, not orchestra's
-            queue.append(f" +{status.queued} held", style="cyan")
-        name = Text(ellipsis(status.name, AGENT_WIDTH), style="bold")
-        if spec is not None and spec.host:  # an agent on another machine: its host first
-            name = Text.assemble((f"{spec.host}:", "dim"), name)
-        if status.alerts:
-            name.append(f" ⚠{len(status.alerts)}", style="bold red")
-        if view.conflicts:  # the radar: merging its work and this one's would conflict
-            name.append(f" ≠{view.conflicts[0].other}", style="bold magenta")
-        if armed:
-            name.append(f" {armed} again: interrupt", style="bold reverse red")
-        lane_cell = Text(ellipsis(lane(spec.repo, spec.branch), LANE_WIDTH) if spec else "—")
-        if issue := self.issues.get(status.name):
-            lane_cell.append(f" {issue}", style="bold cyan")
-        return {
-            "state": state_badge(status.state, limit_left),
-            "agent": name,
-            "tool": status.tool,
-            "lane": lane_cell,
-            "for": since,
-            "context": context_bar(status.context_left, status.context_trend, width=bar,
-                                   warn=self.warn, critical=self.critical),
-            "queue": queue,
-            "cost": cost_cell(view.cost, view.cost_unknown),
-        }
-
-
