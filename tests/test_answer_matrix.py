@@ -203,3 +203,28 @@ async def test_an_answer_waits_for_the_pane_s_writer(tmux, tmp_path):
     await answer
     await wait_for_screen(tmux, pane.pane_id, lambda s: "(No content)" in s,
                           message="approved once the writer let go")
+
+
+@pytest.mark.parametrize("swallowed", [0, 1])
+async def test_an_enter_the_dialog_did_not_take_is_pressed_once_more(tmux, tmp_path, swallowed):
+    """A CLI still binding its dialog's keys drops an Enter pressed the instant the dialog is
+    drawn (seen with the real Claude Code under load): when the very same screen is still up
+    after the press, orchestra presses once more; an Enter that landed is never repeated."""
+    data = tmp_path / "data"
+    argv = fake_agent_argv("claude", tmp_path / "agent.jsonl", work=0.3)
+    argv += ["--swallow-answers", str(swallowed)]
+    pane = await tmux.start(argv, cwd=str(REPO), session="api", width=110, height=32,
+                            env={"PYTHONPATH": str(REPO)})
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "? for shortcuts" in s)
+    await tmux.send_text(pane.pane_id, "clean up [approve terraform destroy]")
+    await wait_for_screen(tmux, pane.pane_id,
+                          lambda s: classify(s, "claude").state is State.APPROVAL,
+                          message="the permission dialog")
+    fleet = _fleet(tmux, data, "screen")
+    await fleet.refresh()
+    await fleet.answer("api", approve=True)
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "(No content)" in s,
+                          message="the approved command ran")
+    await fleet.settle()
+    [entry] = fleet.journal.read(events=("approval",))
+    assert entry["keys"] == ["Enter"] * (1 + swallowed)

@@ -97,6 +97,7 @@ class Agent:
     running_hooks: list[subprocess.Popen] = field(default_factory=list)
     bold_prompt: bool = False
     swallow_enters: int = 0  # Enter presses on a draft still to be ignored (a lost Enter)
+    swallow_answers: int = 0  # approving keys on a dialog still to be ignored
     streamer: realism.Streamer | None = None  # only in the realistic mode
 
     # -- time --------------------------------------------------------------------------------
@@ -225,7 +226,9 @@ class Agent:
             yes, no = {"codex": (("enter", "y", "p"), ("escape", "n")),
                        "tinker": (tinker.ALLOW, tinker.DENY)}.get(
                 self.flavor, (("enter", "1", "2"), ("escape", "3")))
-            if key in yes or key in no:
+            if key in yes and self.swallow_answers > 0:
+                self.swallow_answers -= 1  # a CLI still binding its dialog's keys
+            elif key in yes or key in no:
                 self.answer(key in yes, now)
             return
         if key != "ctrl-c":
@@ -365,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a command run on each event with its JSON on stdin (like hooks)")
     parser.add_argument("--swallow-enters", type=int, default=0, metavar="N",
                         help="ignore the first N Enter presses on a typed prompt")
+    parser.add_argument("--swallow-answers", type=int, default=0, metavar="N",
+                        help="ignore the first N approving keys on a dialog (keys not bound yet)")
     parser.add_argument("--realism", choices=("calm", "real"), default="calm",
                         help="real: 10 frames a second while working, streamed text, silent idle")
     args = parser.parse_args(argv)
@@ -374,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     agent = Agent(flavor=args.flavor, name=args.name, log=args.log,
                   work_seconds=args.work_seconds, context=args.context,
                   hook=shlex.split(args.hook), bold_prompt=args.bold_prompt,
-                  swallow_enters=args.swallow_enters,
+                  swallow_enters=args.swallow_enters, swallow_answers=args.swallow_answers,
                   streamer=(realism.Streamer(args.name, args.flavor)
                             if args.realism == "real" else None))
     return run(agent)

@@ -11,13 +11,16 @@ from orchestra_tui.core.fleet.state import Slot
 from orchestra_tui.core.sending.send_gate import Reading, SendGate
 from orchestra_tui.models import DialogKey, State
 
-__all__ = ["DIALOG_DRAW_SECONDS", "dialog_drawn", "still_shown"]
+__all__ = ["ANSWER_LANDS_SECONDS", "DIALOG_DRAW_SECONDS", "answer_swallowed", "dialog_drawn",
+           "still_shown"]
 
 # How long an answer waits for a dialog a hook announced, how often it looks, and how long a
 # just-drawn dialog is let settle before its keys.
 DIALOG_DRAW_SECONDS = 3.0
 DIALOG_DRAW_POLL = 0.1
 DIALOG_SETTLE_SECONDS = 0.6
+# How long an Enter that answered a dialog has to change the screen before it counts as lost.
+ANSWER_LANDS_SECONDS = 1.5
 
 
 async def dialog_drawn(gate: SendGate, slot: Slot, pane_id: str) -> Reading:
@@ -49,3 +52,20 @@ def still_shown(slot: Slot, seen: DialogKey, now: DialogKey | None) -> bool:
     hook = slot.hook
     return (seen.from_screen or hook is None or hook.state is not State.APPROVAL
             or hook.at == seen.hook_at)
+
+
+async def answer_swallowed(gate: SendGate, slot: Slot, before: Reading) -> bool:
+    """Whether an Enter pressed on the dialog `before` shows was lost: the pane still shows
+    exactly that screen `ANSWER_LANDS_SECONDS` later and no other permission event came (a CLI
+    still binding its keys drops an Enter pressed the instant its dialog is drawn). Pressing
+    Enter again is then safe: it answers the same dialog, never another one, and an Enter on
+    an empty composer sends nothing."""
+    hook_before = slot.hook
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + ANSWER_LANDS_SECONDS
+    while loop.time() < deadline:
+        await asyncio.sleep(DIALOG_DRAW_POLL)
+        now = await gate.read(before.pane.pane_id, slot.tool)
+        if now.pane.dead or now.screen != before.screen:
+            return False
+    return slot.hook is hook_before

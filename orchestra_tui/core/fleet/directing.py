@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from orchestra_tui import agents
-from orchestra_tui.core.fleet.answering import dialog_drawn, still_shown
+from orchestra_tui.core.fleet.answering import answer_swallowed, dialog_drawn, still_shown
 from orchestra_tui.core.fleet.state import FleetContext, Slot, require_pane
 from orchestra_tui.core.guard.guardrails import OutputWatch
 from orchestra_tui.core.lifecycle.handoff import policy_reminder
@@ -339,6 +339,9 @@ class Directing:
                                  "approval: answer it in its pane (a); nothing sent")
         keys = agents.answer_keys(detection.tool, detection.dialog, approve)
         await self.context.tmux.send_keys(pane.pane_id, *keys)
+        if keys == ["Enter"] and await answer_swallowed(self.context.gate, slot, reading):
+            await self.context.tmux.send_keys(pane.pane_id, *keys)
+            keys = [*keys, *keys]  # journaled as pressed: twice
         if not approve:
             await self._person_stopped(slot, "denied")
         by = {"source": source} if source != "person" else {}  # orchestra's own, by a rule

@@ -84,7 +84,7 @@ class TickPace:
     async def wait(self, timeout: float) -> None:
         """Sleep up to `timeout` seconds (the loop's rate), longer while calm (until
         `CALM_SECONDS` after the last tick), less when news comes."""
-        if self.calm():
+        if self._news is not None and self.calm():  # only a loop news can wake slows down
             timeout = max(timeout, self.seen_at + CALM_SECONDS - time.monotonic())
         if self._news is None:
             await asyncio.sleep(timeout)
