@@ -206,3 +206,21 @@ async def test_enforce_blocks_a_forbidden_command_before_opencode_asks(
     results = [message for request in opencode.api.requests
                for message in request.get("messages", []) if message.get("role") == "tool"]
     assert any("Terraform runs only from CI" in json.dumps(message) for message in results)
+
+
+async def test_an_api_error_reads_blocked_and_esc_reads_idle(opencode: Opencode) -> None:
+    """opencode reports `session.error` then `session.idle` (twice) for a failed turn, and a
+    MessageAbortedError then idle for Esc: only the first is a failure."""
+    assert opencode.orchestra("hooks", "install", "--tool", "opencode") == 0
+    await opencode.start()
+
+    await opencode.prompt("fail: 401")
+    await opencode.wait_for_event("StopFailure")
+    reading = state_of(opencode.events(), now=time.time())
+    assert (reading.state, reading.reason) == (State.BLOCKED, "hook: StopFailure (APIError)")
+
+    await opencode.prompt("slow: 30")
+    await opencode.tmux.run("send-keys", "-t", opencode.pane_id, "Escape")
+    await opencode.tmux.run("send-keys", "-t", opencode.pane_id, "Escape")
+    await opencode.wait_for_event("Stop")
+    assert state_of(opencode.events(), now=time.time()).state is State.IDLE

@@ -169,11 +169,12 @@ export const OrchestraHooks = async () => {
           if (info.parentID && typeof info.id === "string") children.add(info.id)
         } else if (type === "session.error") {
           const error = properties.error || {}
-          failed.set(session(properties), String(error.name || "error"))
+          // Esc (an interruption) is no failure: the turn just ends.
+          if (error.name !== "MessageAbortedError")
+            failed.set(session(properties), String(error.name || "error"))
         } else if (type === "session.idle") {
           const id = session(properties)
-          const error = failed.get(id) || ""
-          failed.delete(id)
+          const error = failed.get(id) || "" // kept till the next prompt: idle comes twice
           report(type, { properties: { sessionID: id }, error, child: children.has(id) })
         } else if (type === "permission.asked") {
           const metadata = properties.metadata || {}
