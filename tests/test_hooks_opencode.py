@@ -59,6 +59,18 @@ def personal_config(base_url: str) -> str:
         "share": "disabled"}, indent=2) + "\n"
 
 
+def offline_dependencies(config_dir: pathlib.Path) -> None:
+    """What opencode 1.18.33 leaves in a config dir once it installed its plugin SDK there:
+    with a plugin in the dir, it runs `npm install @opencode-ai/plugin` at start (and waits for
+    it before loading plugins) unless `node_modules` exists and the lock already lists the
+    package. Neither plugin here imports it; this keeps the run off the npm registry."""
+    (config_dir / "node_modules").mkdir()
+    dependencies = {"@opencode-ai/plugin": "1.18.33"}
+    (config_dir / "package.json").write_text(json.dumps({"dependencies": dependencies}))
+    (config_dir / "package-lock.json").write_text(json.dumps(
+        {"lockfileVersion": 3, "packages": {"": {"dependencies": dependencies}}}))
+
+
 class Opencode(RealCli):
     """One opencode in a tmux pane, with its private HOME, project and data dir."""
 
@@ -83,6 +95,7 @@ class Opencode(RealCli):
         (self.settings / "opencode.json").write_text(personal_config(api.base_url))
         (self.plugins / "mine.js").write_text(OWN_PLUGIN)
         self.original = self.personal_files()
+        offline_dependencies(self.settings)
         self.terraform_ran = root / "terraform-ran"  # a stand-in that leaves a mark if it runs
         self.terraform = self.bin / "terraform"
         self.terraform.write_text(f"#!/bin/sh\ntouch {shlex.quote(str(self.terraform_ran))}\n")
@@ -116,7 +129,11 @@ class Opencode(RealCli):
         path = [str(self.bin), str(pathlib.Path(OPENCODE).parent), "/usr/bin", "/bin"]
         env = {"HOME": str(self.home), "TERM": "xterm-256color",
                "PATH": ":".join(dict.fromkeys(path)),
-               "XDG_CONFIG_HOME": str(self.home / ".config")}
+               "XDG_CONFIG_HOME": str(self.home / ".config"),
+               # Offline: nothing but the scripted API on loopback can be reached.
+               "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+               "NO_PROXY": "127.0.0.1", "npm_config_registry": "http://127.0.0.1:9/",
+               "OPENCODE_DISABLE_MODELS_FETCH": "1", "OPENCODE_DISABLE_AUTOUPDATE": "1"}
         assignments = " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
         line = (f'exec env -i {assignments} TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" '
                 f"{shlex.quote(OPENCODE)}")
