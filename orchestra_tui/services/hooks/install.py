@@ -118,8 +118,8 @@ class StatusRow:
     def line(self) -> str:
         where = display_path(self.path)
         if not self.installed:
-            return f"{self.tool:<7} {self.scope:<5} {where}: not installed"
-        text = f"{self.tool:<7} {self.scope:<5} {where}: installed"
+            return f"{self.tool:<8} {self.scope:<5} {where}: not installed"
+        text = f"{self.tool:<8} {self.scope:<5} {where}: installed"
         if self.events:
             text += f" ({', '.join(self.events)})"
         return text + "".join(f"\n        ! {problem}" for problem in self.problems)
