@@ -229,7 +229,8 @@ def test_an_agent_started_enforcing_is_denied_when_nothing_of_the_config_reads(
     assert "no such config file" in decision(done)[1]
 
 
-@pytest.mark.parametrize(("tool", "off"), [("opencode", True), ("copilot", False), ("qwen", False),
+@pytest.mark.parametrize(("tool", "off"), [("aider", True), ("opencode", False),
+                                           ("copilot", False), ("qwen", False),
                                            ("gemini", False)])
 def test_enforce_on_a_cli_without_orchestra_s_pre_tool_hook_is_said_to_be_off(tmp_path, tool,
                                                                                off):

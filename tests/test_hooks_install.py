@@ -258,8 +258,8 @@ def test_the_command_line_round_trip(home: pathlib.Path, tmp_path: pathlib.Path,
     assert "installed" in capsys.readouterr().out
     assert main(["hooks", "status", "--data-dir", str(data)]) == 0
     out = capsys.readouterr().out
-    assert "gemini  user  ~/.gemini/settings.json: installed (SessionStart" in out
-    assert "claude  user  ~/.claude/settings.json: not installed" in out
+    assert "gemini   user  ~/.gemini/settings.json: installed (SessionStart" in out
+    assert "claude   user  ~/.claude/settings.json: not installed" in out
     assert main(["hooks", "remove", "--tool", "gemini", "--data-dir", str(data)]) == 0
     assert settings.read_text("utf-8") == '{"theme": "GitHub"}\n'
     assert main(["hooks", "install", "--data-dir", str(data)]) == 2  # a usage error

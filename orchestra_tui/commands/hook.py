@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from orchestra_tui.core.guard.hook_guard import HookIO
     from orchestra_tui.models import AgentRecord, PaneInfo
 
-TOOLS = ("claude", "codex", "gemini", "qwen", "copilot")
+TOOLS = ("claude", "codex", "gemini", "qwen", "copilot", "opencode")
 STDIN_SECONDS = 2.0  # a hook's stdin is closed by the agent at once; never wait longer
 # Pre-tool events and the tool names that mean "run a shell command", per agent CLI.
 # Qwen Code names its shell tool as Gemini CLI does; Copilot CLI `bash`.
@@ -168,11 +168,14 @@ def asked_command(name: str, payload: dict[str, Any]) -> str | None:
 def deny_output(tool: str, reason: str) -> dict[str, Any]:
     """The tool's documented way for a pre-tool hook to refuse a call, with `reason` for the
     model: Claude Code, Codex and Qwen Code read `hookSpecificOutput.permissionDecision`,
-    Gemini CLI the top-level `decision`, Copilot CLI a top-level `permissionDecision`."""
+    Gemini CLI the top-level `decision`, Copilot CLI a top-level `permissionDecision`,
+    orchestra's opencode plugin a `decision` it throws on."""
     if tool == "gemini":
         return {"decision": "deny", "reason": reason}
     if tool == "copilot":  # Copilot CLI's preToolUse output
         return {"permissionDecision": "deny", "permissionDecisionReason": reason}
+    if tool == "opencode":  # orchestra's own plugin reads it and throws
+        return {"decision": "deny", "reason": reason}
     return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
                                    "permissionDecisionReason": reason}}
 
@@ -185,6 +188,10 @@ def handle(options: Options, payload: dict[str, Any], pane_id: str, now: float
         from orchestra_tui.agents.copilot_hooks import as_claude
 
         payload = as_claude(options.event, payload)
+    elif options.tool == "opencode" and options.event:
+        from orchestra_tui.agents.opencode_hooks import as_claude as opencode_as_claude
+
+        payload = opencode_as_claude(options.event, payload)
     name = event_name(payload)
     record: dict[str, Any] = {"at": now, "event": name, "tool": options.tool,
                               "pane": pane_id}

@@ -4,6 +4,7 @@ report their state to orchestra (see `services.hooks_install`).
     orchestra hooks install --tool claude            # ~/.claude/settings.json
     orchestra hooks install --tool codex             # ~/.codex/hooks.json and their trust
     orchestra hooks status
+    orchestra hooks install --tool opencode          # ~/.config/opencode/plugins/orchestra.js
     orchestra hooks remove --tool claude             # the file as it was before install
 """
 
@@ -23,6 +24,7 @@ _AFTER_INSTALL = {
               "starts, and runs none in an untrusted folder",
     "qwen": "start (or restart) Qwen Code: hooks are read when it starts",
     "copilot": "start (or restart) Copilot CLI: hooks are read when it starts",
+    "opencode": "start (or restart) opencode: plugins are loaded when it starts",
 }
 
 
@@ -34,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "what is installed where.")
     parser.add_argument("action", choices=("install", "remove", "status"))
     parser.add_argument("--tool", choices=TOOLS,
-                        help="claude, codex, gemini, qwen or copilot (install and remove need one)")
+                        help="claude, codex, gemini, qwen, copilot or opencode (install and remove "
+                             "need one)")
     parser.add_argument("--project", metavar="DIR",
                         help="the project's settings instead of your user settings")
     parser.set_defaults(func=run)

@@ -33,7 +33,7 @@ from orchestra_tui.paths import display_path
 
 __all__ = ["HOOKED", "Standing", "enforcement_problems", "standing"]
 
-HOOKED = ("claude", "codex", "gemini", "qwen", "copilot")  # pre-tool hooks orchestra runs
+HOOKED = ("claude", "codex", "gemini", "qwen", "copilot", "opencode")  # pre-tool hooks it runs
 NO_HOOK = ("aider", "shell")
 LANE_ENFORCED = ("policy", "forbid", "enforce")  # what a recorded agent takes from its lane now
 
@@ -108,7 +108,7 @@ def enforcement_problems(config_path: Path, records: Sequence[AgentRecord] = ()
                                    "the hook denies every shell command of this agent until "
                                    "it is fixed")
         elif spec.tool in NO_HOOK or (spec.tool and spec.tool not in HOOKED):
-            # opencode, a [[tool]]: orchestra runs no pre-tool hook of theirs.
+            # a [[tool]]: orchestra runs no pre-tool hook of theirs.
             problems[spec.name] = (f"enforce is on, but {spec.tool} has no pre-tool hook: its "
                                    "forbidden commands are only spotted on screen, not stopped")
         elif spec.host:

@@ -90,8 +90,15 @@ def remove(tool: str, data_dir: Path, *, project: Path | None = None) -> list[Ch
     project = _check_project(project)
     manifest = Manifest(data_dir)
     placeholder = HookProgram(data_dir=Path(data_dir), config=Path(data_dir))
-    return [apply_remove(target.path, edit_for(target, placeholder), manifest)
-            for target in targets(tool, project)]
+    changes = []
+    for target in targets(tool, project):
+        change = apply_remove(target.path, edit_for(target, placeholder), manifest)
+        if target.kind == "plugin" and change.action == "stripped":
+            # A plugin file is wholly orchestra's: changed since install, it goes all the same.
+            target.path.unlink(missing_ok=True)
+            change = Change(target.path, "deleted", "orchestra's own file")
+        changes.append(change)
+    return changes
 
 
 # -- status ---------------------------------------------------------------------------------------
@@ -111,8 +118,8 @@ class StatusRow:
     def line(self) -> str:
         where = display_path(self.path)
         if not self.installed:
-            return f"{self.tool:<7} {self.scope:<5} {where}: not installed"
-        text = f"{self.tool:<7} {self.scope:<5} {where}: installed"
+            return f"{self.tool:<8} {self.scope:<5} {where}: not installed"
+        text = f"{self.tool:<8} {self.scope:<5} {where}: installed"
         if self.events:
             text += f" ({', '.join(self.events)})"
         return text + "".join(f"\n        ! {problem}" for problem in self.problems)
@@ -159,6 +166,17 @@ def _resolved(path: Path) -> Path:
 def _status_of(target: Target, data_dir: Path | None, config: Path | None = None
                ) -> StatusRow:
     data = read_bytes(target.path)
+    if target.kind == "plugin":
+        from orchestra_tui.agents.opencode_hooks import EVENTS
+        from orchestra_tui.services.hooks.opencode import plugin_argv
+
+        argv = plugin_argv(data)
+        if argv is None:
+            return StatusRow(target.tool, target.scope, target.path, False)
+        command = shlex.join(argv)
+        return StatusRow(target.tool, target.scope, target.path, True, EVENTS, (command,),
+                         _problems((command,), data_dir, config),
+                         other_config=_other_config(argv, config))
     if target.kind == "trust":
         trusted = (data or b"").decode("utf-8", "replace").count(TRUST_COMMENT + "\n")
         return StatusRow(target.tool, target.scope, target.path, bool(trusted),
@@ -217,6 +235,8 @@ def status(tools: tuple[str, ...] = TOOLS, *, project: Path | None = None,
 
 
 def _project_of(path: Path) -> Path:
+    if path.parent.name == "plugins" and path.parent.parent.name == ".opencode":
+        return path.parent.parent.parent  # <project>/.opencode/plugins/orchestra.js
     return path.parent.parent  # <project>/.claude/settings.local.json and the like
 
 
@@ -261,7 +281,8 @@ def launch_injection(tool: str, program: HookProgram, *, agent: str = "",
     if tool == "codex":
         return LaunchInjection(tool, args=("-c", codex_launch_override(program, agent,
                                                                        enforcing)))
-    name = {"qwen": "Qwen Code", "copilot": "Copilot CLI"}.get(tool, "Gemini CLI")
+    name = {"qwen": "Qwen Code", "copilot": "Copilot CLI",
+            "opencode": "opencode"}.get(tool, "Gemini CLI")
     return LaunchInjection(tool, note=f"{name} takes no extra settings file at launch: "
                                       f"run `orchestra hooks install --tool {tool}`")
 

@@ -27,6 +27,10 @@ handler shape, and the command line of the hook program.
   sessionStart and userPromptSubmitted with the first prompt, preToolUse before its
   permission dialog, permissionRequest and notification (permission_prompt) as it opens,
   postToolUse, agentStop at the turn's end.
+- opencode: no hooks settings but JS plugins: a file of orchestra's own,
+  `~/.config/opencode/plugins/orchestra.js` (`$XDG_CONFIG_HOME`) or the project's
+  `.opencode/plugins/orchestra.js`, that runs the hook program for each event
+  (`services.hooks.opencode`, events mapped in `agents.opencode_hooks`).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from typing import Any
 
 from orchestra_tui.services.hooks.files import Edit, flat_hooks_edit, json_hooks_edit
 
-TOOLS = ("claude", "codex", "gemini", "qwen", "copilot")
+TOOLS = ("claude", "codex", "gemini", "qwen", "copilot", "opencode")
 HOOK_MODULE = "orchestra_tui.commands.hook"
 MARK_OPTION = "@orchestra-hook"  # the pane option hooks without orchestra at hand set
 HANDLER_SECONDS = 10
@@ -106,8 +110,9 @@ def is_orchestra_handler(handler: dict[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class Target:
-    """One file that carries a tool's hooks: `kind` is "hooks" (a JSON hooks table) or
-    "trust" (Codex's config.toml, where the trust of orchestra's hooks is kept)."""
+    """One file that carries a tool's hooks: `kind` is "hooks" (a JSON hooks table), "trust"
+    (Codex's config.toml, where the trust of orchestra's hooks is kept) or "plugin" (a file
+    wholly orchestra's: opencode's plugin)."""
 
     tool: str
     kind: str
@@ -138,6 +143,10 @@ def targets(tool: str, project: Path | None = None) -> list[Target]:
         base = Path(os.environ.get("COPILOT_HOME") or _home() / ".copilot")
         directory = project / ".github" / "hooks" if project else base / "hooks"
         return [Target(tool, "hooks", directory / "orchestra.json", scope)]
+    if tool == "opencode":
+        from orchestra_tui.services.hooks.opencode import PLUGIN_NAME, plugin_dir
+
+        return [Target(tool, "plugin", plugin_dir(project) / PLUGIN_NAME, scope)]
     raise ValueError(f"unknown tool {tool!r}")
 
 
@@ -349,6 +358,10 @@ def edit_for(target: Target, program: HookProgram, *,
              version: tuple[int, ...] | None = None) -> Edit:
     if target.kind == "trust":
         return trust_edit(target.path.with_name("hooks.json"))
+    if target.kind == "plugin":
+        from orchestra_tui.services.hooks.opencode import owned_edit, plugin_source
+
+        return owned_edit(plugin_source(program.argv(target.tool), HANDLER_SECONDS))
     if target.tool == "copilot":
         return flat_hooks_edit(target.path, copilot_handlers(program), is_orchestra_handler)
     return json_hooks_edit(target.path, hook_groups(target.tool, program, version=version),
