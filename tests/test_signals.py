@@ -12,6 +12,7 @@ import pathlib
 import re
 import signal
 import sys
+import time
 
 import pytest
 
@@ -235,3 +236,17 @@ async def test_owner_liveness() -> None:
     # The same pid started at another time (reused) is not the owner.
     assert not owner_alive(f"{os.getpid()}:1")
     assert not owner_alive("") and not owner_alive("junk")
+
+
+def test_a_signalled_app_ends_by_its_deadline_whatever_still_runs():
+    """The backstop of a signal: the process ends with 128 + the signal's number by the
+    deadline even when something in its teardown never returns (here: a sleep of a minute)."""
+    import subprocess
+    program = ("import time\n"
+               "from orchestra_tui.commands.app import _end_by_deadline\n"
+               "_end_by_deadline(129, 0.5)\n"
+               "time.sleep(60)\n")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", program], timeout=30)
+    assert done.returncode == 129
+    assert time.monotonic() - started < 20
