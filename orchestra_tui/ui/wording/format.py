@@ -73,8 +73,8 @@ def duration(seconds: float) -> str:
 
 def since(seconds: float) -> str:
     """How long an agent has been in its state, for the fleet's "for" column: `duration`, but
-    the first minute in steps of ten seconds (never "0s" for an agent seven seconds in), so a row changes (and the table repaints) at most
-    six times in that minute, not sixty.
+    the first minute in steps of ten seconds (never "0s" for an agent seven seconds in), so a
+    row changes (and the table repaints) at most six times in that minute, not sixty.
 
     >>> [since(s) for s in (0, 9.9, 10, 59.9, 60, 125)]
     ['<10s', '<10s', '10s', '50s', '1m', '2m']
