@@ -135,11 +135,16 @@ class OrchestraApp(App[None]):
     # -- the snapshots, handed down to the screens that show them --------------------------------
 
     def watch_snapshot(self, snapshot: FleetSnapshot) -> None:
+        # A tick that lands while the app shuts down would meet screens whose widgets are gone.
+        if not self.is_running:
+            return
         for screen in self.screen_stack:
             if isinstance(screen, SHOWS_FLEET):
                 screen.snapshot = snapshot
 
     def watch_desk(self, desk: DeskSnapshot) -> None:
+        if not self.is_running:
+            return
         for screen in self.screen_stack:
             if isinstance(screen, SHOWS_DESK):
                 screen.desk = desk
