@@ -4,20 +4,23 @@
     python benchmarks/activity_signal.py [--panes 20] [--seconds 10] [--hz 10]
 
 On an isolated tmux server, one session holds `--panes` windows, each running a program that
-rewrites its status row `--hz` times a second (as a working agent's spinner does). Each way is
-measured over `--seconds`, CPU of this process (the reader) + its tmux client + the tmux
-server's extra work over its rate with no client (a control client hands its stdout to the
-server, which writes the notifications itself: the client's own share is nil):
+rewrites its status row `--hz` times a second as Codex does (its shimmer: a 24-bit colour per
+character, in synchronized-output marks). Each way is measured over `--seconds`, CPU of this
+process (the reader) + its tmux client + the tmux server's extra work over its rate with no
+client (a control client hands its stdout to the server, which writes the notifications
+itself: the client's own share is nil):
 
-1. `%output`: orchestra's `OutputWatch` (one `tmux -C attach -f ignore-size,pause-after=1`
-   client per session; lines cut to their heads, a counter per pane), asked for its report
-   every 0.25 s as the poll loop does;
-2. subscription: a `-f no-output` client with `refresh-client -B 'act:@*:#{window_activity}'`
+1. `%output`, every frame: orchestra's `OutputWatch` (one `tmux -C attach -f
+   ignore-size,pause-after=1` client per session; lines cut to their heads, a counter per pane)
+   following every write, asked for its report every 0.25 s as the poll loop does;
+2. `%output`, sampled (as shipped): the same, but a pane that keeps writing is paused
+   (`refresh-client -A %N:pause`: tmux still reads it) and let go every `PAUSE_SECONDS`;
+3. subscription: a `-f no-output` client with `refresh-client -B 'act:@*:#{window_activity}'`
    (tmux has no per-pane output format: a pane's window activity, one-second resolution, and
    tmux reports a changed subscription at most once a second), lines read and counted.
 
-It prints both and the signal's resolution: only `%output` tells a write within the poll's
-0.25 s, which the screen-only latency needs (a stop seen <= 0.5 s after the output stops).
+It prints each with the signal's resolution: the screen-only latency needs a stop seen soon
+after the output stops, which the one-second subscription cannot tell.
 """
 
 from __future__ import annotations
@@ -31,13 +34,21 @@ import tempfile
 
 from _bench import BenchServer, CpuMark, print_machine, run_main, server_rate, table
 
-from orchestra_tui.services.tmux.activity import OutputWatch
+from orchestra_tui.services.tmux.activity import (
+    PAUSE_SECONDS,
+    QUIET_SECONDS,
+    SAMPLE_AFTER,
+    OutputWatch,
+)
 
+# Codex's status row as the realistic simulated agent draws it: a 24-bit colour per character.
 PRINTER = ("import sys, time\n"
-           "n = 0\n"
+           "from orchestra_tui.demo.fake_realism import SYNC_END, SYNC_START, codex_shimmer\n"
+           "start = time.monotonic()\n"
            "while True:\n"
-           "    n += 1\n"
-           "    sys.stdout.write('\\r\\x1b[2K working %s %d tokens' % ('|/-\\\\'[n % 4], n))\n"
+           "    row = codex_shimmer('• Working (%ds • esc to interrupt)' %\n"
+           "                        (time.monotonic() - start), time.monotonic() - start)\n"
+           "    sys.stdout.write(SYNC_START + '\\r\\x1b[2K' + row + SYNC_END)\n"
            "    sys.stdout.flush()\n"
            "    time.sleep({period})\n")
 
@@ -62,11 +73,13 @@ async def measure(server: BenchServer, seconds: float, work
 
 
 class Pushed:
-    """`%output` through orchestra's own watch, reported every 0.25 s."""
+    """`%output` through orchestra's own watch, reported every 0.25 s; `sample`: a pane that
+    keeps writing is paused and let go every `PAUSE_SECONDS` (as shipped), or every frame is
+    followed."""
 
-    def __init__(self, server: BenchServer) -> None:
+    def __init__(self, server: BenchServer, sample: bool) -> None:
         self.server = server
-        self.watch = OutputWatch(server.runner)
+        self.watch = OutputWatch(server.runner, sample_after=SAMPLE_AFTER if sample else None)
         self.task: asyncio.Task[None] | None = None
 
     async def start(self):
@@ -142,8 +155,11 @@ async def main_async(args: argparse.Namespace) -> int:
             command = ["new-window", "-d", "-t", "=bench:"] if index else [
                 "new-session", "-d", "-s", "bench", "-x", "100", "-y", "30"]
             await server.tmux.run(*command, line)
-        for name, way, resolution in (("%output (OutputWatch)", Pushed(server), "each write"),
-                                      ("-B subscription", Subscribed(server), "1 s")):
+        ways = (("%output, every frame", Pushed(server, sample=False), "each write"),
+                (f"%output, sampled every {PAUSE_SECONDS:g} s", Pushed(server, sample=True),
+                 f"a stop within {PAUSE_SECONDS + QUIET_SECONDS:g} s"),
+                ("-B subscription", Subscribed(server), "1 s"))
+        for name, way, resolution in ways:
             own, client, extra, events = await measure(server, args.seconds, way)
             rows.append((name, resolution, events, own, client, extra, own + client + extra))
     print()

@@ -5,7 +5,7 @@ start-up to a full first screen; memory; keypress-to-screen.
     python benchmarks/app_cost.py [--realism real|calm] [--settle 2] [--seconds 10] [--keys 20]
                                   [--poll SECONDS] [--agents 50,100] [--hosts 3] [--per-host 50]
                                   [--phases idle,working,mixed,hosts] [--baseline-interval 0.5]
-                                  [--quick]
+                                  [--hooks] [--quick]
 
 On an isolated tmux server it starts the simulated agents (`--realism real`, the default:
 Codex and Claude Code in turn, silent while idle, ten frames a second while working with
@@ -30,6 +30,10 @@ VmRSS/VmHWM; keypress-to-screen: `j`/`k` (alternating) sent with `tmux send-keys
 agent. For scale, a bare per-pane loop (one `tmux capture-pane -p -e -J` process per pane every
 `--baseline-interval`, what claude-squad does) runs over the same local fleet for the same time
 without the app; the ratio is its cost over the app's. It ends with issue 21's targets.
+
+`--hooks`: the local agents report their events through the real hook program (`orchestra
+hook`, into the app's data folder, nudging it), as every agent orchestra starts does; without
+it they are read from their screens alone.
 
 `--launcher SCRIPT` runs `python SCRIPT --config … -L …` instead of `python -m orchestra_tui`
 (to try a change without editing the tree); `--profile PREFIX` runs the app under cProfile.
@@ -164,6 +168,8 @@ async def main_async(args: argparse.Namespace) -> int:
     agents_are = ("realistic agents (Codex and Claude Code in turn: silent idle, 10 frames/s "
                   "working, streamed bursts)" if args.realism == "real"
                   else "the calm simulated Codex (working screen changes once a second)")
+    agents_are += ("; the local ones report through their hooks" if args.hooks
+                   else "; read from their screens alone (no hooks)")
     print(f"app: `orchestra` in a 200x50 tmux pane, {setting}; agents: {agents_are}; "
           f"{args.settle:g} s settle, then CPU over {args.seconds:g} s per phase; {args.keys} "
           f"keypresses per phase; per-pane loop every {args.baseline_interval:g} s. CPU % is of "
@@ -172,6 +178,10 @@ async def main_async(args: argparse.Namespace) -> int:
     rows, key_rows = [], []
     figures: dict[str, dict] = {}
     work = pathlib.Path(tempfile.mkdtemp(prefix="orch-bench-app-"))
+    # The app's data folder (App runs it with XDG_DATA_HOME=work/data), where the hook program
+    # logs and whence it nudges the app, as `orchestra hooks install` wires a real agent.
+    hook = (f"{sys.executable} -m orchestra_tui.commands.hook --tool claude "
+            f"--data-dir {work / 'data' / 'orchestra'}") if args.hooks else ""
     atexit.register(shutil.rmtree, work, True)
     hosts = Hosts(work)
     total_hosted = args.hosts * args.per_host
@@ -193,7 +203,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 if local_n > len(agents):
                     agents += await start_agents(
                         server, [f"agent{i:03d}" for i in range(len(agents), local_n)],
-                        realism=args.realism, flavor=flavor)
+                        realism=args.realism, flavor=flavor, hook=hook)
                 for extra in agents[local_n:]:  # the hosts phase: only its own fleet runs
                     await server.tmux.run("kill-pane", "-t", extra.pane_id, check=False)
                 del agents[local_n:]
@@ -311,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--realism", choices=("real", "calm"), default="real",
                         help="real: agents that redraw 10 times a second while working and "
                              "never while idle; calm: the old 1 Hz simulated Codex")
+    parser.add_argument("--hooks", action="store_true",
+                        help="the local agents report through the real hook program, as every "
+                             "agent orchestra starts does (the hosts' agents: screen only)")
     parser.add_argument("--hosts", type=int, default=3, help="hosts in the hosts phase")
     parser.add_argument("--per-host", type=int, default=50, help="agents on each host")
     parser.add_argument("--baseline-interval", type=float, default=0.5,

@@ -240,8 +240,7 @@ class Fleet:
                 journal_memory, self.record.journal)
             self._memory_read = True
         self.alerts.tell_enforcement(now)
-        output = await context.tmux.output_activity(
-            [slot.pane for slot in context.slots.values() if slot.pane is not None])
+        output = await context.tmux.output_activity(*ticker.panes(wanted, history))
         self.pace.saw(output, wanted)
         to_capture = ticker.to_capture(wanted, history, output, now)
         captures = await ticker.capture(to_capture, history) if to_capture else {}

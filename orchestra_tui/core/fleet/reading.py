@@ -37,7 +37,7 @@ from orchestra_tui.services.tmux.activity import QUIET_SECONDS, OutputReport
 
 __all__ = ["GUARD_HISTORY", "QUIET_SECONDS", "SAFETY_SECONDS", "UNCOVERED_SECONDS",
            "UNSEEN_WRITES",
-           "activity_changed", "why_read"]
+           "activity_changed", "hooks_report", "why_read"]
 
 SAFETY_SECONDS = 4.0
 UNCOVERED_SECONDS = 1.0
@@ -82,7 +82,12 @@ def guarded(slot: Slot) -> bool:
     """Whether nothing the agent shows between two safety reads escapes the guardrails: its
     scrollback keeps it (read with the next capture), or its hooks judge commands first."""
     assert slot.pane is not None
-    return not slot.pane.alternate or bool(slot.recent_hooks) or bool(slot.pane.hook_mark)
+    return not slot.pane.alternate or hooks_report(slot)
+
+
+def hooks_report(slot: Slot) -> bool:
+    """Whether the agent's hooks report its events (its turn end and dialogs among them)."""
+    return bool(slot.recent_hooks) or bool(slot.pane is not None and slot.pane.hook_mark)
 
 
 def activity_changed(slot: Slot) -> bool:

@@ -20,12 +20,12 @@ from orchestra_tui.core.fleet.budgets import FleetBudgets
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
-from orchestra_tui.core.fleet.reading import GUARD_HISTORY, UNSEEN_WRITES, why_read
+from orchestra_tui.core.fleet.reading import GUARD_HISTORY, UNSEEN_WRITES, hooks_report, why_read
 from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
 from orchestra_tui.core.fleet.usage import FleetUsage
 from orchestra_tui.core.fleet.work import FleetWork
 from orchestra_tui.core.pane_binding import host_down
-from orchestra_tui.models import AgentStatus, ContextTrend, Detection, State
+from orchestra_tui.models import AgentStatus, ContextTrend, Detection, PaneInfo, State
 from orchestra_tui.services.tmux.activity import OutputReport
 from orchestra_tui.usage_limit import UsageLimit
 
@@ -47,6 +47,18 @@ class FleetTick:
         self.journaled_states: dict[str, tuple[str, float]] = {}
 
     # -- capturing and classifying ---------------------------------------------------------
+
+    def panes(self, wanted: set[str], history: str | None
+              ) -> tuple[list[PaneInfo], set[str], set[str]]:
+        """Every bound pane; the ids of those on screen (followed frame by frame) and of those
+        whose agents' hooks report (their stops come as events: sampled the least)."""
+        panes = [slot.pane for slot in self.context.slots.values() if slot.pane is not None]
+        shown = {slot.pane.pane_id for slot in self.context.slots.values()
+                 if slot.pane is not None
+                 and (slot.spec.name in wanted or slot.spec.name == history)}
+        covered = {slot.pane.pane_id for slot in self.context.slots.values()
+                   if slot.pane is not None and hooks_report(slot)}
+        return panes, shown, covered
 
     def to_capture(self, wanted: set[str], history: str | None, output: OutputReport,
                    now: float) -> dict[str, str]:

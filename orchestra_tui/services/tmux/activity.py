@@ -8,20 +8,26 @@ server's other commands (locally, or `ssh HOST tmux -C` for a host, which shares
 ssh connection). The client reads nothing but the first bytes of each line: a write costs a
 counter and a clock reading here, never a capture.
 
-Flow control: a pane that sends more than `OUTPUT_BUDGET` bytes between two reports (a flood:
-a build log, `cat` of a big file) is paused at once (`refresh-client -A %3:pause`) and let go
-again `PAUSE_SECONDS` later; tmux's own `pause-after=1` pauses a pane whose output this client
-has not read for a second. A paused pane counts as writing. So a flood costs at most the budget
-per pause, and never backs up the app.
+Sampling: what matters about a working agent's spinner is only when it stops, yet tmux formats
+every byte a watched pane writes as a notification line (ten frames a second per working agent,
+a 24-bit colour per character for Codex's shimmer). So a pane that has kept writing for
+`SAMPLE_AFTER` is paused (`refresh-client -A %3:pause`: tmux keeps reading the pane, it only
+stops telling this client) and let go again `PAUSE_SECONDS` later (`COVERED_PAUSE_SECONDS`
+when its agent's hooks report: its turn end and dialogs come as events of their own): its first
+write after that pauses it again at once, and `QUIET_SECONDS` of silence after it is let go is
+its stop. A
+flood (more than `OUTPUT_BUDGET` bytes between two reports: a build log, `cat` of a big file)
+is paused at once; tmux's own `pause-after=1` pauses a pane whose output this client has not
+read for a second. A paused pane counts as writing. So a working pane costs about one frame per
+pause, a flood at most the budget per pause, and neither backs up the app. The pauses
+and let-gos of one read go to tmux as one command line through one client, each naming the
+client it is for (`refresh-client -t client-7 -A %3:pause ; …`): a line wakes the client that
+carries it, so a fleet's dozens of asks a second cost one wake-up per read, not one each. The
+bookkeeping is `services/tmux/output_board.py`'s.
 
 A pane this watch does not see (its session's client not attached yet, or gone, or control
 mode not available) is not in `OutputReport.watched`: the poll loop reads its activity the old
 way (`window_activity`), and `problem` says why.
-
->>> board = OutputBoard(); board.wrote("%3", 40, now=10.0)
-False
->>> board.report({"%3", "%4"}, now=10.5).panes
-{'%3': PaneOutput(writes=1, quiet_for=0.5)}
 """
 
 from __future__ import annotations
@@ -30,112 +36,30 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
 
 from orchestra_tui.models import PaneInfo
 from orchestra_tui.services.tmux.args import control_line
+from orchestra_tui.services.tmux.output_board import (
+    NOT_WATCHED,
+    OUTPUT_BUDGET,
+    PAUSE_SECONDS,
+    QUIET_SECONDS,
+    SAMPLE_AFTER,
+    OutputBoard,
+    OutputReport,
+    PaneOutput,
+)
 from orchestra_tui.services.tmux.runner import TmuxRunner
 
-__all__ = ["OUTPUT_BUDGET", "PAUSE_SECONDS", "QUIET_SECONDS", "OutputBoard", "OutputReport",
-           "OutputWatch", "PaneOutput"]
+__all__ = ["NOT_WATCHED", "OUTPUT_BUDGET", "PAUSE_SECONDS", "QUIET_SECONDS", "SAMPLE_AFTER",
+           "OutputBoard", "OutputReport", "OutputWatch", "PaneOutput"]
 
-OUTPUT_BUDGET = 256 * 1024  # bytes of %output lines a pane may send between two reports
-PAUSE_SECONDS = 1.0  # how long a flooding pane stays paused before it is let go again
 READ_EVERY = 0.05  # seconds between two reads of the watching clients' notifications
 RETRY_SECONDS = 5.0  # before a session whose watching client failed is tried again
-# A pane silent this long has stopped writing (a working agent's spinner redraws every 100-150
-# ms): its starting and stopping are the edges that wake the poll loop (`OutputWatch.listen`).
-QUIET_SECONDS = 0.2
 _HEAD = 48  # bytes of a line kept to read its kind and pane (the rest is counted)
 _OUTPUT = (b"%output ", b"%extended-output ")
-
-
-@dataclass(frozen=True)
-class PaneOutput:
-    writes: int  # output notifications seen from this pane (only ever grows)
-    quiet_for: float  # seconds since its last write (0 while it is paused: it floods)
-
-
-@dataclass(frozen=True)
-class OutputReport:
-    """`watched`: panes whose writes are pushed (a pane not in it is polled); `panes`: those of
-    them that wrote since they were first watched; `problem`: why some are not watched."""
-
-    watched: frozenset[str] = frozenset()
-    panes: Mapping[str, PaneOutput] = field(default_factory=dict)
-    problem: str | None = None
-
-
-NOT_WATCHED = OutputReport()
-
-
-class OutputBoard:
-    """What the watching clients heard, per pane; fed by their readers, read by `report`."""
-
-    def __init__(self) -> None:
-        self.writes: dict[str, int] = {}
-        self.last: dict[str, float] = {}
-        self.spent: dict[str, int] = {}  # bytes since the last report or pause
-        self.paused: dict[str, float] = {}  # pane -> when it was paused
-        self.loud: set[str] = set()  # panes writing now (their last write < QUIET_SECONDS ago)
-        self.edges = 0  # how often a pane started or stopped writing (only ever grows)
-
-    def wrote(self, pane_id: str, size: int, now: float) -> bool:
-        """Note a write; True when the pane just passed its budget: pause it (it counts as
-        paused from now, so the lines that come before tmux says `%pause` ask nothing more)."""
-        if pane_id not in self.loud:
-            self.loud.add(pane_id)
-            self.edges += 1
-        self.writes[pane_id] = self.writes.get(pane_id, 0) + 1
-        self.last[pane_id] = now
-        spent = self.spent.get(pane_id, 0) + size
-        self.spent[pane_id] = spent
-        if spent <= OUTPUT_BUDGET or pane_id in self.paused:
-            return False
-        self.paused[pane_id] = now
-        return True
-
-    def hush(self, now: float) -> None:
-        """Panes that stopped writing (a paused pane still floods) are an edge each."""
-        for pane_id in [p for p in self.loud if p not in self.paused
-                        and now - self.last.get(p, now) >= QUIET_SECONDS]:
-            self.loud.discard(pane_id)
-            self.edges += 1
-
-    def pause(self, pane_id: str, now: float) -> None:
-        self.paused.setdefault(pane_id, now)
-        self.writes[pane_id] = self.writes.get(pane_id, 0) + 1
-        self.last[pane_id] = now
-
-    def resume(self, pane_id: str) -> None:
-        self.paused.pop(pane_id, None)
-        self.spent[pane_id] = 0
-
-    def touch(self, pane_ids: Iterable[str], now: float) -> None:
-        """These panes may have written while nobody watched (a client (re)attached)."""
-        for pane_id in pane_ids:
-            self.wrote(pane_id, 0, now)
-
-    def keep(self, pane_ids: set[str]) -> None:
-        """Forget panes gone from the fleet (an app runs for days; panes come and go)."""
-        for table in (self.writes, self.last, self.spent, self.paused):
-            for pane_id in table.keys() - pane_ids:
-                del table[pane_id]
-        self.loud &= pane_ids
-
-    def due(self, now: float) -> list[str]:
-        """Paused panes whose pause is over."""
-        return [pane for pane, at in self.paused.items() if now - at >= PAUSE_SECONDS]
-
-    def report(self, watched: set[str], now: float, problem: str | None = None
-               ) -> OutputReport:
-        for pane_id in watched:
-            self.spent[pane_id] = 0 if pane_id not in self.paused else self.spent.get(pane_id, 0)
-        panes = {pane: PaneOutput(self.writes[pane],
-                                  0.0 if pane in self.paused else max(0.0, now - self.last[pane]))
-                 for pane in watched if pane in self.writes}
-        return OutputReport(frozenset(watched), panes, problem)
+_NAME = b"orchestra-watch "  # the answer that names a watching client
 
 
 class _SessionWatch:
@@ -151,6 +75,8 @@ class _SessionWatch:
         self.alive = True
         self.panes = set(panes)  # the watched panes of this session, as last reported
         self.silenced: set[str] = set()  # panes of its session nobody watches: output off
+        self.name: str | None = None  # tmux's name for this client, once it answered
+        self.asks: list[str] = []  # `%3:pause`, `%3:continue`…: not sent yet
         self.loop = asyncio.get_running_loop()
         self._partial: bytes | None = None
         self._partial_size = 0
@@ -164,7 +90,15 @@ class _SessionWatch:
             self.close()
 
     def set_output(self, pane_id: str, state: str) -> None:
-        self.command(control_line(["refresh-client", "-A", f"{pane_id}:{state}"]))
+        self.asks.append(f"{pane_id}:{state}")
+
+    def take_asks(self) -> str:
+        """Its asks as one `refresh-client` (naming this client when it is known), cleared."""
+        argv = ["refresh-client"] + (["-t", self.name] if self.name else [])
+        for ask in self.asks:
+            argv += ["-A", ask]
+        self.asks = []
+        return control_line(argv)
 
     def drain(self) -> None:
         """Read what the client wrote since the last drain (never waits)."""
@@ -212,7 +146,14 @@ class _SessionWatch:
         elif head.startswith(b"%pause "):
             self.board.pause(head.split()[1].decode("ascii", "replace"), time.monotonic())
         elif head.startswith(b"%continue "):
-            self.board.resume(head.split()[1].decode("ascii", "replace"))
+            self.board.resume(head.split()[1].decode("ascii", "replace"), time.monotonic())
+        elif head.startswith(b"%session-changed ") and self.name is None:
+            # Attached: only now does a command of its own name this client (sent earlier,
+            # it may run before the attach and name another one, or none).
+            self.command(control_line(["display-message", "-p",
+                                       _NAME.decode() + "#{client_name}"]))
+        elif head.startswith(_NAME):
+            self.name = head[len(_NAME):].strip().decode("ascii", "replace") or None
         elif head.startswith((b"%end ", b"%error ")):
             self.ready = True
         elif head.startswith(b"%exit"):
@@ -253,9 +194,10 @@ def _terminate(process: asyncio.subprocess.Process) -> None:
 class OutputWatch:
     """The watching clients of one tmux server (`runner` gives their command line)."""
 
-    def __init__(self, runner: TmuxRunner) -> None:
+    def __init__(self, runner: TmuxRunner, pause_seconds: float = PAUSE_SECONDS,
+                 sample_after: float | None = SAMPLE_AFTER) -> None:
         self.runner = runner
-        self.board = OutputBoard()
+        self.board = OutputBoard(pause_seconds, sample_after)
         self._sessions: dict[str, _SessionWatch] = {}
         self._failed: dict[str, float] = {}  # session -> when its client was last tried
         self._pump: asyncio.Task[None] | None = None
@@ -272,10 +214,13 @@ class OutputWatch:
         """The watching clients' process ids (benchmarks count their CPU)."""
         return [w.process.pid for w in self._sessions.values() if w.alive]
 
-    async def report(self, panes: Sequence[PaneInfo]) -> OutputReport:
-        """Watch the sessions of `panes` (live ones), let paused panes go when due, and say
-        which of them wrote and how long ago."""
+    async def report(self, panes: Sequence[PaneInfo], shown: Collection[str] = (),
+                     covered: Collection[str] = ()) -> OutputReport:
+        """Watch the sessions of `panes` (live ones) and say which of them wrote and how long
+        ago; `shown` (pane ids on screen) are never sampled: the person sees every frame;
+        `covered` (their agents' hooks report) are sampled the least often."""
         now = time.monotonic()
+        self.board.shown, self.board.covered = frozenset(shown), frozenset(covered)
         wanted: dict[str, set[str]] = {}
         for pane in panes:
             if not pane.dead and pane.session_name:
@@ -300,13 +245,10 @@ class OutputWatch:
             watch.watch(wanted[session], now)
             if watch.ready:
                 watched |= wanted[session]
+        self._send_asks()
         every = set().union(*wanted.values()) if wanted else set()
         if len(self.board.writes) > 2 * len(every) + 16:
             self.board.keep(every)
-        for pane_id in self.board.due(now):
-            for watch in self._sessions.values():
-                if pane_id in watch.panes:
-                    watch.set_output(pane_id, "continue")
         missing = len(wanted) - sum(1 for s in wanted if s in self._sessions)
         self.problem = (None if not missing else
                         f"tmux output not pushed for {missing} session(s): their panes' "
@@ -322,9 +264,35 @@ class OutputWatch:
             edges = self.board.edges
             for watch in list(self._sessions.values()):
                 watch.drain()
-            self.board.hush(time.monotonic())
+            now = time.monotonic()
+            self._let_go(now)
+            self._send_asks()
+            self.board.hush(now)
             if self.board.edges != edges and self._on_edge is not None:
                 self._on_edge()
+
+    def _let_go(self, now: float) -> None:
+        """Continue the paused panes whose pause is over (asked once: until tmux answers
+        `%continue`, the pane counts as paused)."""
+        for pane_id in self.board.due(now):
+            for watch in self._sessions.values():
+                if pane_id in watch.panes:
+                    watch.set_output(pane_id, "continue")
+
+    def _send_asks(self) -> None:
+        """Every pause and let-go asked since the last read, in one command line through one
+        client: a line costs the client that carries it a wake-up however many panes it
+        names (a working fleet asks dozens a second). A client not named yet asks its own."""
+        live = [watch for watch in self._sessions.values() if watch.alive]
+        carrier = next((watch for watch in live if watch.ready and watch.name), None)
+        named = []
+        for watch in live:
+            if watch.asks and carrier is not None and watch.name:
+                named.append(watch.take_asks())
+            elif watch.asks:
+                watch.command(watch.take_asks())
+        if carrier is not None and named:
+            carrier.command(" ; ".join(named))
 
     async def _attach(self, session: str, panes: set[str], now: float) -> None:
         self._failed.pop(session, None)
@@ -342,6 +310,8 @@ class OutputWatch:
         finally:
             os.close(client_end)
         os.set_blocking(output, False)
+        for pane_id in panes & self.board.paused.keys():  # a new client starts unpaused
+            self.board.resume(pane_id, now)
         self._sessions[session] = _SessionWatch(session, process, output, self.board, panes)
 
     async def aclose(self) -> None:

@@ -21,7 +21,7 @@ import asyncio
 import os
 import shlex
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 
@@ -49,6 +49,11 @@ def split_pane(pane_id: str) -> tuple[str, str]:
     """`gpu:%3` -> ("gpu", "%3"); a local `%3` (or any other target) -> ("", it)."""
     host, marker, rest = pane_id.partition(":%")
     return (host, "%" + rest) if marker and host else (LOCAL, pane_id)
+
+
+def on_host(host: str, pane_ids: Iterable[str]) -> list[str]:
+    """Those of `pane_ids` on `host`, as that host's tmux names them."""
+    return [local for where, local in map(split_pane, pane_ids) if where == host]
 
 
 class HostRouter:
@@ -139,7 +144,8 @@ class HostRouter:
         for host in self._hosts.values():
             host.service.listen_for_output(on_edge)
 
-    async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
+    async def output_activity(self, panes: Sequence[PaneInfo], shown: Collection[str] = (),
+                              covered: Collection[str] = ()) -> OutputReport:
         """Each server's pushed output (this machine's, each answering host's through its own
         watching clients), pane ids qualified; a host that is down watches nothing."""
         groups: dict[str, list[PaneInfo]] = {}
@@ -153,7 +159,8 @@ class HostRouter:
             link = self._hosts.get(host)
             if host != LOCAL and (link is None or link.error is not None):
                 continue
-            report = await self.service(host).output_activity(group)
+            report = await self.service(host).output_activity(
+                group, on_host(host, shown), on_host(host, covered))
             watched.update(qualify(host, pane_id) for pane_id in report.watched)
             writes.update((qualify(host, pane_id), seen) for pane_id, seen in report.panes.items())
             if report.problem:

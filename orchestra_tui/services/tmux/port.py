@@ -4,7 +4,7 @@ This module imports no implementation that imports it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -57,9 +57,11 @@ class TmuxPort(Protocol):
     async def server_socket(self) -> str | None: ...
     async def read_pane(self, pane_id: str) -> tuple[PaneInfo, str]: ...
 
-    async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
+    async def output_activity(self, panes: Sequence[PaneInfo], shown: Collection[str] = (),
+                              covered: Collection[str] = ()) -> OutputReport:
         """Which of `panes` wrote output and how long ago, pushed by tmux; panes not in its
-        `watched` are to be polled."""
+        `watched` are to be polled; `shown` (pane ids on screen) are followed frame by frame,
+        the others sampled while they keep writing (`covered`, whose hooks report: least)."""
         ...
 
     def listen_for_output(self, on_edge: Callable[[], None]) -> None:

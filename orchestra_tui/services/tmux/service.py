@@ -17,7 +17,7 @@ import os
 import shlex
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
@@ -127,12 +127,13 @@ class TmuxService:
         if self.output is not None:
             self.output.listen(on_edge)
 
-    async def output_activity(self, panes: Sequence[PaneInfo]) -> OutputReport:
+    async def output_activity(self, panes: Sequence[PaneInfo], shown: Collection[str] = (),
+                              covered: Collection[str] = ()) -> OutputReport:
         """Which of `panes` wrote output, and how long ago, as tmux pushed it; a pane not in
         the report's `watched` must be polled (no control mode, or not attached yet)."""
         if self.output is None:
             return NOT_WATCHED
-        return await self.output.report(panes)
+        return await self.output.report(panes, shown, covered)
 
     async def pane_info(self, target: str) -> PaneInfo:
         """The pane `target` names. `show-options` first, because `display-message` silently
