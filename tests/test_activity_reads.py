@@ -27,7 +27,7 @@ from orchestra_tui.services.tmux.hosts import HostRouter
 from orchestra_tui.services.tmux.runner import TmuxResult
 from orchestra_tui.services.tmux.service import ControlModeRunner, TmuxService
 from tests.ssh_fixtures import remote_socket
-from tests.tmux_fixtures import REPO, wait_for_screen
+from tests.tmux_fixtures import MARK_HOOK, REPO, wait_for_screen
 
 pytestmark = pytest.mark.slow
 
@@ -57,19 +57,6 @@ def hook_command(data: pathlib.Path) -> str:
     through its hooks (a full-screen agent without them is read more often: reading.py)."""
     return shlex.join([sys.executable, "-m", "orchestra_tui.commands.hook", "--tool", "codex",
                        "--data-dir", str(data)])
-
-
-def mark_hook(folder: pathlib.Path) -> str:
-    """On a host the hooks set the pane's option (services/hooks/marks.py), as `orchestra new`
-    has them do: a script that names the event and sets it."""
-    script = folder / "mark_hook.sh"
-    script.write_text(
-        "#!/bin/sh\n"
-        f"e=$({shlex.quote(sys.executable)} -c 'import json, sys; "
-        "print(json.load(sys.stdin)[\"hook_event_name\"])')\n"
-        'tmux set-option -p -t "$TMUX_PANE" @orchestra-hook "$e $(date +%s)"\n')
-    script.chmod(0o755)
-    return str(script)
 
 
 async def start_busy(tmux: TmuxService, name: str, session: str, log: pathlib.Path,
@@ -259,8 +246,8 @@ async def test_a_hosts_writes_are_pushed_through_its_own_ssh(
     """An agent on a `[[host]]`: a watching client there (`ssh HOST tmux -C`) pushes its
     writes too, so its idle pane is not read again and its working one only a few times."""
     log = tmp_path / "prompts.jsonl"
-    busy = await start_busy(remote_tmux, "busy", "far", log, mark_hook(tmp_path))
-    quiet = await start_busy(remote_tmux, "quiet", "far", log, mark_hook(tmp_path))
+    busy = await start_busy(remote_tmux, "busy", "far", log, MARK_HOOK)
+    quiet = await start_busy(remote_tmux, "quiet", "far", log, MARK_HOOK)
     for pane_id in (busy, quiet):
         await wait_for_screen(remote_tmux, pane_id, lambda s: "? for shortcuts" in s,
                               message="busy agent ready on the host")

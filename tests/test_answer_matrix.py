@@ -12,8 +12,6 @@ screen's, so `y` never answered. The dialog is now identified by a typed key.
 from __future__ import annotations
 
 import asyncio
-import shlex
-import sys
 import time
 from dataclasses import replace
 
@@ -32,17 +30,9 @@ from orchestra_tui.ui.app import OrchestraApp
 from orchestra_tui.ui.options import AppOptions
 from tests.helpers import pilot_wait_until
 from tests.ssh_fixtures import SSHD, host_service
-from tests.tmux_fixtures import REPO, fake_agent_argv, screen, wait_for_screen
+from tests.tmux_fixtures import MARK_HOOK, REPO, fake_agent_argv, screen, wait_for_screen
 
 pytestmark = pytest.mark.slow
-
-# A hook command for the simulated agent that sets the pane's @orchestra-hook option the way
-# the hooks orchestra gives an agent on a host do (one `mark_command` per event).
-MARK_HOOK = shlex.join([sys.executable, "-c", (
-    "import json, subprocess, sys\n"
-    "from orchestra_tui.services.hooks.marks import mark_command\n"
-    "event = json.load(sys.stdin)['hook_event_name']\n"
-    "subprocess.run(['sh', '-c', mark_command(event)], check=True)\n")])
 
 KNOWLEDGE = ("screen", "hook_log", "pane_mark")
 

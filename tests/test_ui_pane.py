@@ -127,3 +127,44 @@ def test_rows_parse_as_the_whole_capture_would(lines):
     rows = PaneView()._parse(lines)
     assert [(row.parsed().plain, row.parsed().spans) for row in rows] == \
         [(text.plain, text.spans) for text in expected]
+
+
+def spinner_screen(frame: int) -> str:
+    rows = [f"\x1b[2mstreamed line {i}\x1b[0m" for i in range(20)]
+    rows[12] = f"\x1b[1m✻ Working… spin-{frame}\x1b[0m (esc to interrupt)"
+    return "\n".join(rows) + "\n"
+
+
+async def test_a_frame_that_changes_one_row_repaints_that_row_only(tmp_path):
+    """A working agent redraws its spinner row: the pane renders that row again, not all of
+    them, and what the terminal shows is the new frame, with no row left stale."""
+    fleet = FixedFleet(tmp_path)
+    app = OrchestraApp(fleet, AppOptions(poll=False))
+
+    async def capture(screen: str) -> None:
+        fleet.views = [replace(view, screen=screen) if view.name == "api" else view
+                       for view in fleet.views]
+        app.snapshot = fleet.current()
+        await pilot.pause()
+
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = app.screen.query_one(PaneView)
+        await capture(spinner_screen(1))
+        rendered: list[int] = []
+        render_line = pane.render_line
+
+        def counting(y: int):
+            rendered.append(y)
+            return render_line(y)
+
+        pane.render_line = counting  # type: ignore[method-assign]
+        for frame in range(2, 6):
+            rendered.clear()
+            await capture(spinner_screen(frame))
+            shown = app.export_screenshot()
+            assert f"spin-{frame}" in shown and f"spin-{frame - 1}" not in shown
+            assert 1 <= len(set(rendered)) <= 2, rendered  # the spinner's row
+        rendered.clear()
+        await capture("\n".join(f"all new {i}" for i in range(20)) + "\n")
+        assert len(set(rendered)) >= 20  # a new screen: every row
+        assert "all new 19" in app.export_screenshot().replace("&#160;", " ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import shlex
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -101,3 +102,12 @@ def is_idle(flavor: str) -> Callable[[str], bool]:
         placeholder = "Ask Codex to do anything" if flavor == "codex" else "Try \""
         return placeholder in text and not working
     return check
+
+
+# A hook command for the simulated agent (`--hook`) that sets the pane's @orchestra-hook option
+# the way the hooks orchestra gives an agent on a host do (one `mark_command` per event).
+MARK_HOOK = shlex.join([sys.executable, "-c", (
+    "import json, subprocess, sys\n"
+    "from orchestra_tui.services.hooks.marks import mark_command\n"
+    "event = json.load(sys.stdin)['hook_event_name']\n"
+    "subprocess.run(['sh', '-c', mark_command(event)], check=True)\n")])

@@ -21,7 +21,7 @@ import re
 from rich.ansi import AnsiDecoder
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -71,6 +71,10 @@ def _end_state(start: Style, raw: str) -> Style:
     return decoder.style
 
 
+def _line_at(lines: list[_Line], index: int) -> _Line | None:
+    return lines[index] if index < len(lines) else None
+
+
 class PaneView(ScrollView, can_focus=False):
     DEFAULT_CLASSES = "pane-view"
 
@@ -108,9 +112,27 @@ class PaneView(ScrollView, can_focus=False):
             self.following = True  # the person scrolled back down to the bottom
         self._screen, self._rows = screen, rows
         raw, self._screen_top = split_capture(screen, rows)
+        before, top = self._lines, self.scroll_offset.y
         self._lines = self._parse(raw)
         self._lay_out()
-        self.refresh()
+        self._repaint_changed(before, top)
+
+    def _repaint_changed(self, before: list[_Line], top: int) -> None:
+        """Repaint only the rows whose line changed when the view did not move: a working
+        agent redraws a row or two a frame (its spinner, a counter), and a full repaint would
+        render every row of the pane again for each."""
+        height = self.scrollable_content_region.height
+        if self.scroll_offset.y != top or not height:
+            self.refresh()
+            return
+        changed = [row for row in range(height)
+                   if _line_at(before, top + row) is not _line_at(self._lines, top + row)]
+        if len(changed) > height // 2:
+            self.refresh()
+            return
+        width = self.scrollable_content_region.width
+        for row in changed:
+            self.refresh(Region(0, row, width, 1))
 
     def _lay_out(self) -> None:
         """Room below the last line, when the current screen is shorter than the view, so that
