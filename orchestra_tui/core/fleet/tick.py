@@ -258,12 +258,14 @@ class FleetTick:
         queues = self.context.queues
         views = []
         for slot in self.context.slots.values():
-            assert slot.status is not None
+            # Never read (the first tick failed, its error shown beside): unknown, not a guess.
+            status = slot.status or self.status(slot, State.UNKNOWN, "not read yet",
+                                                self.context.clock())
             name = slot.spec.name
             cost = self.usage.costs.get(name) if self.usage is not None else None
             held = ("you stopped it; p resumes" if slot.stopped_by_person
                     and name in queues.paused else "")
-            views.append(AgentView(status=slot.status, queue=queues.of(name),
+            views.append(AgentView(status=status, queue=queues.of(name),
                                    paused=name in queues.paused,
                                    screen=slot.screen, pane=slot.pane, held=held,
                                    work=self.work.work.get(name),

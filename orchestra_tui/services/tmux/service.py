@@ -118,8 +118,15 @@ class TmuxService:
         return True
 
     async def list_panes(self) -> list[PaneInfo]:
-        """Every pane of every session, in one `list-panes -a` call."""
-        result = await self.run("list-panes", "-a", "-F", PANE_FORMAT)
+        """Every pane of every session, in one `list-panes -a` call. A server without sessions
+        (its last agent retired, `exit-empty off`) has no panes: tmux says "no current target"
+        rather than listing none."""
+        try:
+            result = await self.run("list-panes", "-a", "-F", PANE_FORMAT)
+        except TmuxCommandError as error:
+            if "no current target" in str(error):
+                return []
+            raise
         panes = (parse_pane_line(line) for line in result.stdout.splitlines())
         return [pane for pane in panes if pane is not None]
 
