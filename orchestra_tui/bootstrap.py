@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from orchestra_tui.core.desk.desk import Desk
     from orchestra_tui.core.desk.snapshot import GitHubSource
     from orchestra_tui.core.lifecycle.lifecycle import Lifecycle
+    from orchestra_tui.models import AgentSpec
     from orchestra_tui.services.github.service import GitHubService
     from orchestra_tui.services.store.agents_registry import AgentsRegistry
     from orchestra_tui.services.store.app_lock import AppLock
@@ -100,11 +101,15 @@ class Boot:
                      hooks=HookLog(self.services.store.directory), enforcement=problems,
                      registry=self.registry, follow_work=self.long_lived,
                      screens=ScreenKeep(self.services.store.directory / DIRECTORY),
-                     limit_reset=reset_epoch,
-                     usage=self.usage,
+                     limit_reset=reset_epoch, usage=self.usage,
                      budgets={lane.name: lane.budget_per_day for lane in self.config.lanes
                               if lane.budget_per_day is not None},
-                     budget_resumes=BudgetResumes(self.services.store.directory))
+                     budget_resumes=BudgetResumes(self.services.store.directory),
+                     launch=self._launch)
+
+    async def _launch(self, spec: AgentSpec) -> str:
+        """A restarted agent's command line: as `orchestra new` starts it, hooks included."""
+        return await self.lifecycle(github=False).launch(spec, resume=False)
 
     @cached_property
     def usage(self) -> SessionUsageReader:

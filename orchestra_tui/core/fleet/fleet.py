@@ -27,7 +27,7 @@ from orchestra_tui.core.fleet.hook_watch import HookWatch
 from orchestra_tui.core.fleet.pace import TickPace
 from orchestra_tui.core.fleet.reading import steady_since
 from orchestra_tui.core.fleet.record import FleetRecord
-from orchestra_tui.core.fleet.restart import Restarting
+from orchestra_tui.core.fleet.restart import Launch, Restarting
 from orchestra_tui.core.fleet.state import (
     AgentView,
     FleetContext,
@@ -78,10 +78,6 @@ def _no_reset(_words: str, _seen_at: float) -> float | None:
     return None
 
 
-def _never(_lane: str) -> bool:
-    return False
-
-
 def _said(problem: object) -> str | None:
     return str(problem) if problem is not None else None
 
@@ -92,7 +88,8 @@ class Fleet:
     (`FleetWork`), all over one shared `FleetContext`. Everything it uses comes in here:
     `registry` follows the agents `orchestra new` recorded; `follow_work` reads branch figures
     on activity (the app's); `hooks` is the agents' hook log; `enforcement` names agents whose
-    enforcement is off, and why; `on_send_failed` hears of queued sends that failed."""
+    enforcement is off, and why; `on_send_failed` hears of queued sends that failed; `launch`
+    makes the command line a restart runs (with orchestra's hooks, as `new` starts one)."""
 
     def __init__(self, tmux: TmuxPort, specs: Sequence[AgentSpec], *,
                  store: QueueStorePort | None = None, journal: JournalPort | None = None,
@@ -106,7 +103,8 @@ class Fleet:
                  limit_reset: Callable[[str, float], float | None] | None = None,
                  usage: UsageReaderPort | None = None,
                  budgets: Mapping[str, float] | None = None,
-                 budget_resumes: BudgetResumesPort | None = None) -> None:
+                 budget_resumes: BudgetResumesPort | None = None,
+                 launch: Launch | None = None) -> None:
         self.record = FleetRecord(journal, read_only=read_only)
         self.receipts = ReceiptWatch()  # delivery receipts from each tick's evidence
         # Screens read unknown for a while, kept for the person to report (not by a look).
@@ -125,8 +123,9 @@ class Fleet:
         self.budgets = (FleetBudgets(self.context, self.usage, budgets, budget_resumes)
                         if self.usage is not None and budgets else None)
         self.directing = Directing(self.context, on_send_failed=on_send_failed,
-                                   budget_holds=self.budgets.holds if self.budgets else _never)
-        self.restarting = Restarting(self.context, self.directing, self.hook_watch)
+                                   budget_holds=(self.budgets.holds if self.budgets
+                                                 else frozenset[str]().__contains__))
+        self.restarting = Restarting(self.context, self.directing, self.hook_watch, launch)
         self.ticker = FleetTick(self.context, self.alerts, self.fleet_work, self.usage,
                                 self.budgets)
         # With no configured agents, every agent pane found on the server is one.

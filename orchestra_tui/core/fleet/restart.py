@@ -6,7 +6,7 @@ has its whole context, a new screen and no old warnings."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from orchestra_tui.core.fleet.directing import Directing
 from orchestra_tui.core.fleet.hook_watch import HookWatch
@@ -26,17 +26,22 @@ from orchestra_tui.core.lifecycle.restart import (
 )
 from orchestra_tui.core.sending.dispatch import DispatchMemory
 from orchestra_tui.errors import OrchestraError
-from orchestra_tui.models import Gate, PullRequest
+from orchestra_tui.models import AgentSpec, Gate, PullRequest
 
-__all__ = ["Restarting"]
+__all__ = ["Launch", "Restarting"]
+
+# The command line that starts an agent as orchestra launches it (its hooks injected where its
+# tool takes them); without one, the configured command as it stands.
+Launch = Callable[[AgentSpec], Awaitable[str]]
 
 
 class Restarting:
     def __init__(self, context: FleetContext, directing: Directing,
-                 hook_watch: HookWatch | None) -> None:
+                 hook_watch: HookWatch | None, launch: Launch | None = None) -> None:
         self.context = context
         self.directing = directing
         self.hook_watch = hook_watch
+        self.launch = launch
 
     async def compose_handoff(self, name: str, note: str = "",
                               pulls: Sequence[tuple[PullRequest, Gate]] = (), *,
@@ -71,10 +76,11 @@ class Restarting:
         # Its queue waits while it restarts: the handoff is the new session's first prompt.
         slot.restarting = True
         try:
+            command = await self.launch(slot.spec) if self.launch is not None else None
             outcome = await restart_agent(
                 context.tmux, slot.spec, pane_id, handoff=handoff, gate=context.gate,
                 journal=context.record.journal if context.record.writes else None,
-                ready_timeout=ready_timeout)
+                ready_timeout=ready_timeout, command=command)
         finally:
             slot.restarting = False
         if outcome.pane_id:

@@ -151,9 +151,11 @@ async def restart_agent(tmux: TmuxPort, spec: AgentSpec, pane_id: str | None, *,
                         gate: SendGate | None = None, ready_timeout: float = READY_TIMEOUT,
                         journal: JournalPort | None = None,
                         classify: Callable[[str, str | None], Detection] = agents.classify,
-                        settle: float = SETTLE_SECONDS) -> RestartOutcome:
-    """Kill the agent's process and start `spec.command` in `spec.cwd` at the same place, wait
-    until it is ready, then send `handoff` exactly once. See the module docstring for the order
+                        settle: float = SETTLE_SECONDS, command: str | None = None
+                        ) -> RestartOutcome:
+    """Kill the agent's process and start `command` (as launched: orchestra's hooks in it;
+    default `spec.command`) in `spec.cwd` at the same place, wait until it is ready, then send
+    `handoff` exactly once. See the module docstring for the order
     and for what happens on a trust or login screen. The agent's queue is untouched: it stays in
     the store and resumes through the normal dispatch after the handoff.
 
@@ -162,13 +164,14 @@ async def restart_agent(tmux: TmuxPort, spec: AgentSpec, pane_id: str | None, *,
         raise OrchestraError(f"{spec.name} has no `command` to restart it with; set one in its "
                              "[[agent]] table")
     cwd = spec.cwd or None
+    command = command or spec.command
     live = await _live_pane(tmux, pane_id)
     try:
         if live is not None:
-            pane = await tmux.respawn(live, spec.command, cwd=cwd)
+            pane = await tmux.respawn(live, command, cwd=cwd)
         else:
             # A host's agent starts over ssh there (the router's; "" is this machine).
-            pane = await tmux.start(spec.command, host=spec.host, cwd=cwd,
+            pane = await tmux.start(command, host=spec.host, cwd=cwd,
                                     session=_session_of(spec), window_name=spec.name)
     except TmuxCommandError as error:
         # tmux ran the command, but its pane was gone before it could be described: the
