@@ -66,3 +66,31 @@ async def test_send_now_and_p_into_a_dialog_type_nothing_and_offer_the_queue(tmu
     assert logged_prompts(log) == ["clean up [approve terraform destroy]"]
     assert journal.read(events=("prompt_sent",)) == []
     assert [e["source"] for e in journal.read(events=("send_refused",))] == ["person", "policy"]
+
+
+async def test_a_prompt_starting_with_bang_is_refused_with_no_offer_to_queue(tmux, tmp_path):
+    """`!touch BANG` to an idle agent: nothing typed, the toast says why, and no offer to
+    queue it (no state of the agent's would let it go)."""
+    log = tmp_path / "api.jsonl"
+    pane = await tmux.start(fake_agent_argv("claude", log, work=0.2), cwd=str(REPO),
+                            session="api", env={"PYTHONPATH": str(REPO)}, width=100, height=30)
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "? for shortcuts" in s)
+    store = QueueStore(tmp_path / "data")
+    store.load()
+    journal = Journal(tmp_path / "data" / "journal.jsonl")
+    fleet = Fleet(tmux, [AgentSpec(name="api", tool="claude", target=pane.pane_id)],
+                  store=store, journal=journal, settings=FleetSettings(idle_debounce=0.3))
+    app = OrchestraApp(fleet, AppOptions(poll=True, poll_seconds=0.1, bell=False))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot_wait_until(pilot, lambda: (view := app.snapshot.get("api")) is not None
+                               and view.status.state is State.IDLE, message="api idle")
+        await pilot.press("enter", *"!touch BANG", "enter")
+        await pilot_wait_until(pilot, lambda: journal.read(events=("send_refused",)),
+                               message="the refusal journaled")
+        await pilot.pause()
+        assert not isinstance(app.screen, AskScreen)
+        toasts = [n.message for n in app._notifications]
+        assert any('starts with "!"' in text for text in toasts), toasts
+    assert store.items("api") == []
+    assert logged_prompts(log) == []
+    assert not (REPO / "BANG").exists()

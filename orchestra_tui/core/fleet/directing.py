@@ -20,7 +20,7 @@ from orchestra_tui.core.lifecycle.handoff import policy_reminder
 from orchestra_tui.core.ports import SendFailed
 from orchestra_tui.core.sending import receipts as receipt_rules
 from orchestra_tui.core.sending.dispatch import may_dispatch
-from orchestra_tui.core.sending.send_gate import DRAFT_REASON, SendRefused
+from orchestra_tui.core.sending.send_gate import DRAFT_REASON, SendRefused, text_refusal
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import (
     DialogKey,
@@ -148,6 +148,8 @@ class Directing:
 
     async def enqueue(self, name: str, text: str, *, source: str = "person") -> QueueItem:
         slot = self.context.slot(name)
+        if (why := text_refusal(text)) is not None:  # it would wait at the head forever
+            raise OrchestraError(f"not queued for {slot.spec.name}: {why}")
         item = await asyncio.to_thread(self._store.add, slot.spec.name, text, source=source)
         await self._journal("queue_added", agent=slot.spec.name, text=text, source=source)
         return item
@@ -170,6 +172,8 @@ class Directing:
                 raise ValueError(f"queue operation {op!r} does not take {args!r}")
 
     async def edit_queued(self, item_id: str, text: str) -> QueueItem:
+        if (why := text_refusal(text)) is not None:
+            raise OrchestraError(f"not changed: {why}")
         return await asyncio.to_thread(self._store.edit, item_id, text)
 
     async def delete_queued(self, item_id: str) -> QueueItem:

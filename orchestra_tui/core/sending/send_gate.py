@@ -120,6 +120,14 @@ def judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
     return found if found is None or isinstance(found, Refusal) else Refusal(*found)
 
 
+def text_refusal(text: str) -> str | None:
+    """Why `text` can never go to an agent's composer as it stands (whatever the agent's
+    state: queueing it changes nothing), or None."""
+    if text.lstrip().startswith("!"):
+        return 'a prompt that starts with "!" runs as a shell command in the agent\'s composer'
+    return None
+
+
 def _judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
            tracked: State | None = None, text: str = "",
            before_typing: bool = True, allow_blocked: bool = False) -> tuple[State, str] | None:
@@ -158,9 +166,8 @@ def _judge(reading: Reading, tool: str | None, *, to_shell: bool = False,
         if composer_runs_shell(reading.screen):
             return State.IDLE, ('its composer is in bash mode ("!"): the text would run as a '
                                 "shell command; leave bash mode in the pane first")
-        if text.lstrip().startswith("!") and agent_tool is not None:
-            return State.IDLE, ('a prompt that starts with "!" runs as a shell command in the '
-                                "agent's composer")
+        if agent_tool is not None and (why := text_refusal(text)) is not None:
+            return State.IDLE, why
     if state is State.IDLE or (state is State.BLOCKED and allow_blocked
                                and composer_shown(reading.screen)):
         return _draft_verdict(reading, state, before_typing)

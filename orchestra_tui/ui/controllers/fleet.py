@@ -15,7 +15,7 @@ from orchestra_tui.agents.text import clip
 from orchestra_tui.core.attach import Attach, AttachWay
 from orchestra_tui.core.fleet.directing import QueueOp
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSnapshot
-from orchestra_tui.core.sending.send_gate import SendRefused
+from orchestra_tui.core.sending.send_gate import SendRefused, text_refusal
 from orchestra_tui.errors import OrchestraError
 from orchestra_tui.models import Gate, PullRequest, QueueItem
 from orchestra_tui.services.tmux.attach import run_in_this_terminal
@@ -84,6 +84,10 @@ class FleetActions:
         self.run(send())
 
     def _offer_queue(self, agent: str, text: str, refused: SendRefused, source: str) -> None:
+        if text_refusal(text) is not None:  # no state of the agent's lets it go: no offer
+            self.app.notify(str(refused), title=f"{agent}: not sent", severity="error",
+                            timeout=12)
+            return
         if refused.typed:
             self.app.notify(str(refused), title=f"{agent}: check the pane", severity="error",
                             timeout=12)
