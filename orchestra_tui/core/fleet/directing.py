@@ -210,7 +210,8 @@ class Directing:
                 continue
             sending = slot.sending is not None and not slot.sending.done()
             item = None if sending else queues.next_ready(slot.spec.name)
-            refused_here = slot.refused_at is not None and slot.refused_at == slot.fingerprint
+            refused_here = (item is not None
+                            and slot.refused_at == (item.id, slot.fingerprint))
             if item is not None and may_dispatch(
                     status.state, paused=slot.spec.name in queues.paused,
                     has_ready_item=not refused_here, memory=slot.memory, sending=sending):
@@ -268,7 +269,7 @@ class Directing:
                 await asyncio.to_thread(self._store.mark_uncertain, item.id, str(refused))
             # Not typed: the item was never claimed and stays queued; wait for the screen to
             # change before trying again rather than asking the pane every tick.
-            slot.refused_at = slot.fingerprint
+            slot.refused_at = (item.id, slot.fingerprint)
             why = DRAFT_REASON if refused.draft else refused.reason
             seen = (item.id, str(refused.state), why)
             if refused.typed or seen != slot.refusal_journaled:

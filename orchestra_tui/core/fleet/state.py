@@ -160,7 +160,9 @@ class Slot:
     # follows on screen is their act, not the agent failing.
     stopped_by_person: str | None = None  # "interrupted" or "denied"
     stopped_at: float = 0.0
-    refused_at: str | None = None  # fingerprint at which the gate last refused a queued send
+    # The queued item the gate last refused and the screen (fingerprint) it refused it on: that
+    # item waits for the screen to change; another item (the refused one deleted) may go.
+    refused_at: tuple[str, str | None] | None = None
     # (item, state, why) of the last refusal journaled: a person typing a draft changes the
     # screen on every key, and each retry refused for the same draft is not news.
     refusal_journaled: tuple[str, str, str] | None = None
