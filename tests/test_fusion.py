@@ -110,3 +110,26 @@ async def test_the_screen_alone_knows_an_agent_has_exited(tmux, tmp_path):
 
 async def _drain(fleet: Fleet) -> None:
     await fleet.settle()
+
+
+async def test_hook_events_are_kept_in_the_order_they_happened(tmux, tmp_path):
+    """Hook programs run unwaited, side by side: one started later can write its line first.
+    The events `why` lists are in time order, across ticks too (found living in the product:
+    Stop, UserPromptSubmit, Stop, UserPromptSubmit, Stop was listed as Stop, UPS, UPS, Stop,
+    Stop)."""
+    clock = Clock()
+    fleet, pane, data = await _fleet(tmux, tmp_path, clock)
+    socket = await tmux.server_socket()
+    start = clock()
+    await fleet.refresh()
+    for offset, event in ((1, "Stop"), (3, "Stop"), (2, "UserPromptSubmit")):
+        _event(data, pane, socket, event, start + offset)
+    await fleet.refresh()
+    _event(data, pane, socket, "Stop", start + 5)
+    _event(data, pane, socket, "UserPromptSubmit", start + 4)
+    snapshot = await fleet.refresh()
+    events = snapshot.get("api").evidence.hook_events
+    assert [e.event for e in events] == ["Stop", "UserPromptSubmit", "Stop",
+                                         "UserPromptSubmit", "Stop"]
+    assert snapshot.get("api").status.state is State.IDLE  # the latest in time: Stop
+    fleet.close()

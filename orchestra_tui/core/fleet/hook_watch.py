@@ -52,7 +52,10 @@ class HookWatch:
         for (slot, _), new in zip(panes, events):
             told = [*new, *_marked(slot, now)]
             if told:
-                slot.recent_hooks = (*slot.recent_hooks, *told)[-HOOK_EVENTS_KEPT:]
+                # In the order they happened: hook programs run unwaited, side by side, so
+                # one started later can write its line first (`why` lists them).
+                slot.recent_hooks = tuple(sorted((*slot.recent_hooks, *told),
+                                                 key=lambda event: event.at))[-HOOK_EVENTS_KEPT:]
             slot.prompts = recent_prompts(slot.prompts, new)  # turn starts, for receipts
             reading = state_of(told, now)
             if reading is not None:
