@@ -4,6 +4,7 @@ groups, on sixty agents over three hosts; then the same in the app, key by key (
 from __future__ import annotations
 
 import pytest
+from rich.text import Text
 
 from orchestra_tui.core.fleet.find import (
     Grouping,
@@ -141,8 +142,15 @@ async def test_the_filter_and_the_grouping_go_together_and_into_the_grid(sixty):
     await pilot.press("g")
     await settle(pilot)
     assert isinstance(pilot.app.screen, GridScreen)
-    tiles = [tile.agent for tile in pilot.app.screen.query(PaneTile)]
-    assert len(tiles) == 15 and all(name.startswith("api-") for name in tiles)
+    tiles = list(pilot.app.screen.query(PaneTile))
+    assert len(tiles) == 15 and all(tile.agent.startswith("api-") for tile in tiles)
+    # A tile names its agent as the list does: an agent on a host has its host first.
+    listed = {view.name: view.status.spec.host for view in pilot.app.snapshot.agents}
+    for tile in tiles:
+        host = listed[tile.agent]
+        title = Text.from_markup(str(tile.border_title)).plain
+        assert title.startswith(f"{host}:{tile.agent} " if host else f"{tile.agent} "), title
+    assert any(listed[tile.agent] for tile in tiles)
 
 
 async def test_F_freezes_the_order_until_pressed_again(tmp_path):

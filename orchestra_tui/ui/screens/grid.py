@@ -13,6 +13,7 @@ from textual.widgets import Footer, Header, Static
 from orchestra_tui.core.fleet.find import filter_views
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.models import State
+from orchestra_tui.ui.widgets.agent_cells import on_host
 from orchestra_tui.ui.wording.format import split_capture, state_badge
 
 
@@ -26,8 +27,9 @@ class PaneTile(Static, can_focus=True):
         self._screen: tuple[str, int | None] | None = None
         self._titles: tuple[Text, str] | None = None
 
-    def show(self, screen: str, state: State, reason: str, rows: int | None = None) -> None:
-        title = Text(f"{self.agent} ")
+    def show(self, screen: str, state: State, reason: str, rows: int | None = None,
+             host: str = "") -> None:
+        title = on_host(Text(f"{self.agent} "), host)
         badge = state_badge(state)
         badge.rstrip()  # in place: the badge's padding is for the list's column
         title.append_text(badge)
@@ -106,7 +108,8 @@ class GridScreen(Screen[str | None]):
                 (shown or next(iter(tiles.values()))).focus()
         for view in views:
             tiles[view.name].show(view.screen, view.status.state, view.status.reason,
-                                  view.pane.height if view.pane else None)
+                                  view.pane.height if view.pane else None,
+                                  view.status.spec.host if view.status.spec else "")
 
     def action_pick(self) -> None:
         self.dismiss(self.focused.agent if isinstance(self.focused, PaneTile) else None)

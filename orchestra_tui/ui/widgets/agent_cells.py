@@ -15,7 +15,7 @@ from orchestra_tui.ui.wording.format import (
     state_badge,
 )
 
-__all__ = ["AGENT_WIDTH", "LANE_WIDTH", "TOLD_WAITS", "WAITING", "Cells", "agent_cells"]
+__all__ = ["AGENT_WIDTH", "LANE_WIDTH", "TOLD_WAITS", "WAITING", "Cells", "agent_cells", "on_host"]
 
 Cells = dict[str, object]
 WAITING = (QueueItemState.SENDING, QueueItemState.UNCERTAIN)
@@ -44,9 +44,8 @@ def agent_cells(view: AgentView, since: str, bar: int, armed: str = "", wait: st
         queue.append(f" {wait}", style=WAIT_STYLES[wait])
     if status.queued:  # prompts the agent holds in its own queue, not orchestra's
         queue.append(f" +{status.queued} held", style="cyan")
-    name = Text(ellipsis(status.name, AGENT_WIDTH), style="bold")
-    if spec is not None and spec.host:  # an agent on another machine: its host first
-        name = Text.assemble((f"{spec.host}:", "dim"), name)
+    name = on_host(Text(ellipsis(status.name, AGENT_WIDTH), style="bold"),
+                   spec.host if spec is not None else "")
     if status.alerts:
         name.append(f" ⚠{len(status.alerts)}", style="bold red")
     if view.conflicts:  # the radar: merging its work and this one's would conflict
@@ -67,3 +66,9 @@ def agent_cells(view: AgentView, since: str, bar: int, armed: str = "", wait: st
         "queue": queue,
         "cost": cost_cell(view.cost, view.cost_unknown),
     }
+
+
+def on_host(name: Text, host: str) -> Text:
+    """An agent's name as every view shows it: an agent on another machine has its host first
+    (`gpu:w2`), as its pane id does."""
+    return Text.assemble((f"{host}:", "dim"), name) if host else name
