@@ -212,6 +212,8 @@ class PaneInfo:
     host: str = ""
     # The pane option its agent's hooks set ("EVENT N", `services.hooks_marks`); "" unset.
     hook_mark: str = ""
+    history_size: int = 0  # rows scrolled off its screen and kept (what `-S -N` reaches)
+    history_limit: int = 0  # the most it keeps: at it, each new row drops the oldest
 
     @property
     def target(self) -> str:

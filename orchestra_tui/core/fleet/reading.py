@@ -13,13 +13,14 @@ few times a minute. With the writes tmux pushes (`services/tmux/activity.py`) a 
 - every `SAFETY_SECONDS` while it keeps writing (context figures, stuck detection), or every
   `UNCOVERED_SECONDS` when what it writes can be lost between reads and no hook covers it.
 
-A read after writes that were not read (`quiet`, `safety`, `hook`, `wrote`) takes
-`GUARD_HISTORY` rows of scrollback with it: whatever scrolled off in between still passes the
-guardrails (`core/guard/guardrails.py` aligns the capture with the last one, so only rows after
-the last read count as new), as it did when every frame was read. A pane in the alternate
-screen (a full-screen TUI such as Codex's) keeps no scrollback: what leaves its screen between
-two reads is gone. When the agent's hooks report (the enforcing pre-tool hook judges every
-command before it runs), the screen is only the guardrails' second look and is read at the
+A read after writes that were not read (`quiet`, `safety`, `hook`, `wrote`) takes the rows of
+scrollback that scrolled off since the last read (tmux's `history_size` says how many; at most
+`GUARD_HISTORY`, all of it when that is not known): whatever scrolled off in between still
+passes the guardrails (`core/guard/guardrails.py` aligns the capture with the last one, so only
+rows after the last read count as new), as it did when every frame was read. A pane in the
+alternate screen (a full-screen TUI such as Codex's) keeps no scrollback: what leaves its screen
+between two reads is gone. When the agent's hooks report (the enforcing pre-tool hook judges
+every command before it runs), the screen is only the guardrails' second look and is read at the
 safety interval; without hooks it is read every `UNCOVERED_SECONDS` while it writes.
 
 A pane that wrote nothing is never read: its screen is the one last read. A pane whose writes
@@ -37,7 +38,7 @@ from orchestra_tui.services.tmux.activity import QUIET_SECONDS, OutputReport
 
 __all__ = ["GUARD_HISTORY", "QUIET_SECONDS", "SAFETY_SECONDS", "UNCOVERED_SECONDS",
            "UNSEEN_WRITES",
-           "activity_changed", "hooks_report", "why_read"]
+           "activity_changed", "hooks_report", "unseen_rows", "why_read"]
 
 SAFETY_SECONDS = 4.0
 UNCOVERED_SECONDS = 1.0
@@ -46,6 +47,22 @@ UNCOVERED_SECONDS = 1.0
 GUARD_HISTORY = 400
 # The reasons to read that follow writes no read saw.
 UNSEEN_WRITES = frozenset({"first", "quiet", "safety", "hook", "wrote"})
+# Rows more than tmux said had scrolled off: rows that scroll between the tick's list of panes
+# and its capture are still in it.
+SCROLL_MARGIN = 50
+
+
+def unseen_rows(slot: Slot) -> int:
+    """Rows of scrollback a read after unseen writes takes: those scrolled off since the last
+    read (a spinner redrawn in place scrolls none), with a margin; `GUARD_HISTORY` when that
+    is not known (never read, the history at its limit and dropping rows, or cleared)."""
+    pane, seen = slot.pane, slot.history_read
+    if (pane is None or seen is None or not pane.history_limit
+            or pane.history_size >= pane.history_limit):
+        return GUARD_HISTORY
+    if pane.history_size < seen:  # cleared since: all of what it holds is new
+        return min(GUARD_HISTORY, pane.history_size + SCROLL_MARGIN)
+    return min(GUARD_HISTORY, pane.history_size - seen + SCROLL_MARGIN)
 
 
 def why_read(slot: Slot, output: OutputReport, wanted: Collection[str], history: str | None,

@@ -141,6 +141,7 @@ class Slot:
     detection: Detection | None = None
     captured_activity: int | None = None
     captured_at: float = 0.0
+    history_read: int | None = None  # its pane's history_size when it was last read
     # The pane's pushed write count at its last read (None: read while its writes were not
     # pushed), the newest hook event then, and whether that read had scrollback.
     output_seen: int | None = None

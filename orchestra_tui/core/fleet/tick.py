@@ -20,7 +20,7 @@ from orchestra_tui.core.fleet.budgets import FleetBudgets
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
-from orchestra_tui.core.fleet.reading import GUARD_HISTORY, UNSEEN_WRITES, hooks_report, why_read
+from orchestra_tui.core.fleet.reading import UNSEEN_WRITES, hooks_report, unseen_rows, why_read
 from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
 from orchestra_tui.core.fleet.usage import FleetUsage
 from orchestra_tui.core.fleet.work import FleetWork
@@ -75,6 +75,7 @@ class FleetTick:
         assert slot.pane is not None
         slot.captured_activity = slot.pane.activity
         slot.captured_at = now
+        slot.history_read = slot.pane.history_size
         seen = output.panes.get(slot.pane.pane_id)
         slot.output_seen = ((seen.writes if seen else 0)
                             if slot.pane.pane_id in output.watched else None)
@@ -84,14 +85,14 @@ class FleetTick:
     async def capture(self, reasons: Mapping[str, str], history: str | None
                       ) -> dict[str, str]:
         """Read the panes of `reasons`' agents: the one whose history is shown with its
-        scrollback, those read after writes no read saw with `GUARD_HISTORY` rows of it."""
+        scrollback, those read after writes no read saw with what scrolled off since."""
         depth: dict[int, list[str]] = {}
         for name, why in reasons.items():
             slot = self.context.slots[name]
             if slot.pane is None:
                 continue
             rows = (self.context.settings.history_lines if name == history
-                    else GUARD_HISTORY if why in UNSEEN_WRITES else 0)
+                    else unseen_rows(slot) if why in UNSEEN_WRITES else 0)
             depth.setdefault(rows, []).append(slot.pane.pane_id)
         captures: dict[str, str] = {}
         for rows, pane_ids in depth.items():

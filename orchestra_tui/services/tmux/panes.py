@@ -2,7 +2,7 @@
 captures cut at its marker lines.
 
 >>> line = SEP.join(["%3", "41", "main", "0", "1", "bash", "/", "t", "0", "9", "80", "24", "0",
-...                  "", "0", ""])
+...                  "", "0", "", "120", "2000"])
 >>> pane = parse_pane_line(line); (pane.pane_id, pane.pid, pane.dead, pane.dead_status)
 ('%3', 41, False, None)
 """
@@ -18,6 +18,7 @@ PANE_FIELDS = (
     "pane_current_path", "pane_title", "pane_dead", "window_activity", "pane_width",
     "pane_height", "pane_in_mode", "pane_dead_status", "alternate_on",
     MARK_OPTION,  # set by the hooks of agents that report through their pane
+    "history_size", "history_limit",
 )
 PANE_FORMAT = SEP.join("#{" + name + "}" for name in PANE_FIELDS)
 
@@ -44,6 +45,7 @@ def parse_pane_line(line: str) -> PaneInfo | None:
         height=_int(f["pane_height"]), in_mode=f["pane_in_mode"] == "1",
         dead_status=_int(f["pane_dead_status"]) if f["pane_dead_status"] else None,
         alternate=f["alternate_on"] == "1", hook_mark=f[MARK_OPTION],
+        history_size=_int(f["history_size"]), history_limit=_int(f["history_limit"]),
     )
 
 
