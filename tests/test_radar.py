@@ -153,3 +153,16 @@ async def test_the_merge_panel_marks_the_predicted_conflict_and_orders_clean_one
     await cursor_to_pull(pilot, 102)
     assert "≠api" in str(table.get_row_at(table.cursor_row)[2])
     assert "predicted conflict with api's work on pricing.py" in gate_text(app.screen)
+
+
+async def test_agents_in_one_folder_share_its_snapshot(tmux, tmp_path) -> None:
+    """Several agents in one folder (a repository run by a few agents, panes found on the
+    server): one snapshot of it per sweep, not one per agent."""
+    trees = four_worktrees(tmp_path)
+    fleet = fleet_over(tmux, {"a": trees["a"], "a2": trees["a"], "a3": trees["a"],
+                              "b": trees["b"]})
+    await fleet.refresh_work()
+    radar = fleet.fleet_work.radar
+    found = await radar.scan()
+    assert radar.snapshots == 2
+    assert {name for name in found} == {"a", "a2", "a3", "b"}  # each still told of b

@@ -79,6 +79,7 @@ class ConflictRadar:
         self.clock = clock
         self.found: dict[str, tuple[PredictedConflict, ...]] = {}  # agent -> its conflicts
         self.merges = 0  # `git merge-tree` runs so far (what the rate limit saves)
+        self.snapshots = 0  # worktree snapshots taken (only ever grows)
         self._trees: dict[str, _Tree] = {}
         self._checks: dict[tuple[str, str], _Check] = {}
         self._seen: object = None  # the candidates when last swept
@@ -119,9 +120,14 @@ class ConflictRadar:
         try:
             self._seen, self._swept_at, self._due = candidates, self.clock(), False
             trees: dict[tuple[str, str], list[tuple[str, _Tree]]] = {}
+            made: dict[tuple[str, str, BranchFigures], _Tree | None] = {}
             for name, where, host, figures in candidates:
-                tree = await self._tree(name, where, host, figures)
+                # Agents in one folder share its snapshot: one script per folder per sweep.
+                if (host, where, figures) not in made:
+                    made[(host, where, figures)] = await self._tree(name, where, host, figures)
+                tree = made[(host, where, figures)]
                 if tree is not None:
+                    self._trees[name] = tree
                     trees.setdefault((host, tree.clone), []).append((name, tree))
             found: dict[str, list[PredictedConflict]] = {}
             checked: set[tuple[str, str]] = set()
@@ -149,6 +155,7 @@ class ConflictRadar:
         known = self._trees.get(name)
         if known is not None and known.where == where and known.figures == figures:
             return known
+        self.snapshots += 1
         try:
             snapshot = await snapshot_worktree(where, figures.base,
                                                runner=git_runner(self.context.tmux, host))
