@@ -47,6 +47,7 @@ import atexit
 import os
 import pathlib
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -113,7 +114,7 @@ class Hosts:
         self.agents = []
 
     async def start(self, count: int, per_host: int, first: int, realism: str,
-                    flavor: str) -> None:
+                    flavor: str, cwd: pathlib.Path) -> None:
         client_key = keygen(self.work / "client_key")
         for index in range(count):
             server = BenchServer("orch-bench-host")
@@ -122,7 +123,7 @@ class Hosts:
             name, number = f"host{index + 1}", first + index * per_host
             agents = await start_agents(server, [f"agent{number + i:03d}"
                                                  for i in range(per_host)],
-                                        realism=realism, flavor=flavor, host=name)
+                                        realism=realism, flavor=flavor, host=name, cwd=cwd)
             await set_working(server, agents[::2])
             self.agents += agents
             daemon = LoopbackSshd(self.work, index, client_key)
@@ -182,6 +183,13 @@ async def main_async(args: argparse.Namespace) -> int:
     # logs and whence it nudges the app, as `orchestra hooks install` wires a real agent.
     hook = (f"{sys.executable} -m orchestra_tui.commands.hook --tool claude "
             f"--data-dir {work / 'data' / 'orchestra'}") if args.hooks else ""
+    # The agents work in a repository of their own: in this one, every edit made while the
+    # benchmark runs would move their branch figures and set the conflict radar sweeping.
+    lane = work / "lane"
+    lane.mkdir()
+    for step in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "start"]):
+        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost",
+                        *step], cwd=lane, check=True)
     atexit.register(shutil.rmtree, work, True)
     hosts = Hosts(work)
     total_hosted = args.hosts * args.per_host
@@ -203,7 +211,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 if local_n > len(agents):
                     agents += await start_agents(
                         server, [f"agent{i:03d}" for i in range(len(agents), local_n)],
-                        realism=args.realism, flavor=flavor, hook=hook)
+                        realism=args.realism, flavor=flavor, hook=hook, cwd=lane)
                 for extra in agents[local_n:]:  # the hosts phase: only its own fleet runs
                     await server.tmux.run("kill-pane", "-t", extra.pane_id, check=False)
                 del agents[local_n:]
@@ -213,7 +221,7 @@ async def main_async(args: argparse.Namespace) -> int:
                     await set_working(server, fleet[::2])
                 if key == "hosts" and not hosts.servers:
                     await hosts.start(args.hosts, args.per_host, max(large, local_n),
-                                      args.realism, flavor)
+                                      args.realism, flavor, lane)
                     print(f"{total_hosted} agents on {args.hosts} hosts started",
                           file=sys.stderr)
                 remote_fleet = hosts.agents if key == "hosts" else []
