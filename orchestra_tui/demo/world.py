@@ -20,6 +20,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -181,12 +182,37 @@ async def keep_world(world: DemoWorld) -> None:
 
 async def _remove_world(socket_name: str, directory: Path | None) -> None:
     tmux = TmuxService.from_options(socket_name=socket_name, config_file="/dev/null")
+    try:
+        said = (await tmux.run("display-message", "-p", "#{pid}", check=False)).stdout.strip()
+    except OrchestraError:  # no server answers
+        said = ""
     await tmux.kill_server()
+    if said.isdigit():
+        await _ended_or_killed(int(said))
     if directory is not None:
         shutil.rmtree(directory, ignore_errors=True)
     socket = tmux_socket_dir() / socket_name
     if socket.is_socket():
         socket.unlink(missing_ok=True)  # tmux leaves it behind, killed or not
+
+
+async def _ended_or_killed(pid: int, within: float = 5.0) -> None:
+    """Wait for the killed server's process to end; one still there after `within` seconds is
+    killed outright (under load a server told to exit was seen alive 30 s later, holding on to
+    control clients its killed owner had left attached)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # not ours: never touched
+            return
+        await asyncio.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 # -- worlds whose owner is gone ---------------------------------------------------------------
