@@ -176,6 +176,8 @@ class OrchestraApp(App[None]):
         return {self.selected_agent} if self.selected_agent else set()
 
     def on_fleet_refreshed(self, message: FleetRefreshed) -> None:
+        if not self.is_running:  # shutting down: the screens' widgets may be gone already
+            return
         previous, self.snapshot = self.snapshot, message.snapshot
         toasts, ring = fleet_news(previous, message.snapshot, typing=self._typing())
         for toast in toasts:
