@@ -168,3 +168,40 @@ async def test_a_frame_that_changes_one_row_repaints_that_row_only(tmp_path):
         await capture("\n".join(f"all new {i}" for i in range(20)) + "\n")
         assert len(set(rendered)) >= 20  # a new screen: every row
         assert "all new 19" in app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_a_subtitle_that_counts_repaints_the_bottom_border_alone(tmp_path):
+    """The subtitle's "idle 21s" changes every second while nothing else does: the border row
+    is drawn again with the new figure and no row of the pane is rendered for it (a whole
+    repaint sent the terminal the full pane once a second for an idle agent)."""
+    fleet = FixedFleet(tmp_path)
+    app = OrchestraApp(fleet, AppOptions(poll=False))
+    first = fleet.current()
+    since = first.get("api").status.since
+    assert since is not None
+
+    def shown() -> str:
+        return app.export_screenshot().replace("&#160;", " ")
+
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane = app.screen.query_one(PaneView)
+        app.snapshot = replace(first, at=since + 20)
+        await pilot.pause()
+        assert " 20s · " in shown()
+        rendered: list[int] = []
+        render_line = pane.render_line
+
+        def counting(y: int):
+            rendered.append(y)
+            return render_line(y)
+
+        pane.render_line = counting  # type: ignore[method-assign]
+        for seconds in (21, 22, 23):
+            rendered.clear()
+            app.snapshot = replace(first, at=since + seconds)
+            await pilot.pause()
+            assert f" {seconds}s · " in shown() and f" {seconds - 1}s · " not in shown()
+            assert rendered == []
+        await pilot.press("j")  # another agent: its title, its screen, all of it
+        await pilot.pause()
+        assert len(set(rendered)) >= 10

@@ -9,7 +9,8 @@ clocks in the table. The loop stays brisk:
 
 - for `BRISK_SECONDS` after news (an idle reading is confirmed after its debounce, a send's
   receipt moves on, a dialog is seen);
-- while a pane's writes are not pushed (it is polled as before);
+- while a pane's writes are not pushed (it is polled as before), unless it is hook-led
+  (`core/fleet/reading.py`): its events wake the loop, and the calm tick sees its stop;
 - while a pane on screen writes (the live view follows it at the loop's rate);
 - while a send to an agent is under way.
 """
@@ -20,6 +21,7 @@ import asyncio
 import time
 from collections.abc import Collection, Iterable
 
+from orchestra_tui.core.fleet.reading import hook_led
 from orchestra_tui.core.fleet.state import FleetContext, Slot
 from orchestra_tui.services.tmux.activity import NOT_WATCHED, OutputReport
 
@@ -39,8 +41,9 @@ def brisk(slots: Iterable[Slot], output: OutputReport, visible: Collection[str],
         pane = slot.pane
         if pane is None or pane.dead:
             continue
-        if pane.pane_id not in output.watched:
-            return True
+        if pane.pane_id not in output.watched and (slot.spec.name in visible
+                                                   or not hook_led(slot, output)):
+            return True  # polled (a hook-led pane's news are its events and the slow tick)
         if slot.sending is not None and not slot.sending.done():
             return True
         if slot.spec.name in visible:

@@ -26,6 +26,13 @@ safety interval; without hooks it is read every `UNCOVERED_SECONDS` while it wri
 A pane that wrote nothing is never read: its screen is the one last read. A pane whose writes
 are not pushed (no control mode, its session's client not attached) is read as before: when
 its window's activity changed, or when it is on screen.
+
+A pane whose agent's hooks report and that is not on screen is "hook-led": its writes are not
+pushed at all (`OutputWatch` attaches no client to its session: a client attached to a busy
+session costs the tmux server work on every frame, even with the pane's output paused or off).
+Its turn end and dialogs come as hook events; tmux's `window_activity` (whole seconds, in the
+pane list every tick) says whether it wrote since its last read, and that it stopped: a working
+pane whose activity is `HUSH_SECONDS` old is read once ("quiet").
 """
 
 from __future__ import annotations
@@ -36,9 +43,9 @@ from orchestra_tui.core.fleet.state import Slot
 from orchestra_tui.models import State
 from orchestra_tui.services.tmux.activity import QUIET_SECONDS, OutputReport
 
-__all__ = ["GUARD_HISTORY", "QUIET_SECONDS", "SAFETY_SECONDS", "UNCOVERED_SECONDS",
-           "UNSEEN_WRITES",
-           "activity_changed", "hooks_report", "unseen_rows", "why_read"]
+__all__ = ["GUARD_HISTORY", "HUSH_SECONDS", "QUIET_SECONDS", "SAFETY_SECONDS",
+           "UNCOVERED_SECONDS", "UNSEEN_WRITES", "activity_changed", "hook_led", "hooks_report",
+           "unseen_rows", "why_read"]
 
 SAFETY_SECONDS = 4.0
 UNCOVERED_SECONDS = 1.0
@@ -50,6 +57,9 @@ UNSEEN_WRITES = frozenset({"first", "quiet", "safety", "hook", "wrote"})
 # Rows more than tmux said had scrolled off: rows that scroll between the tick's list of panes
 # and its capture are still in it.
 SCROLL_MARGIN = 50
+# How old a hook-led pane's `window_activity` (whole seconds: a write at 10.9 reads as 10) is
+# when its last write is surely QUIET_SECONDS behind.
+HUSH_SECONDS = 1.0 + QUIET_SECONDS
 
 
 def unseen_rows(slot: Slot) -> int:
@@ -74,7 +84,11 @@ def why_read(slot: Slot, output: OutputReport, wanted: Collection[str], history:
     name = slot.spec.name
     on_screen = name in wanted or name == history
     if pane.pane_id not in output.watched:
-        return "on screen" if on_screen else "activity" if activity_changed(slot) else None
+        if on_screen:
+            return "on screen"
+        if hook_led(slot, output):
+            return _why_read_hook_led(slot, now)
+        return "activity" if activity_changed(slot) else None
     if slot.detection is None or slot.output_seen is None:
         return "first"
     if name == history and not slot.deep:
@@ -91,6 +105,30 @@ def why_read(slot: Slot, output: OutputReport, wanted: Collection[str], history:
     if seen.quiet_for >= QUIET_SECONDS:
         return "quiet"
     if now - slot.captured_at >= (SAFETY_SECONDS if guarded(slot) else UNCOVERED_SECONDS):
+        return "safety"
+    return None  # still writing, still working
+
+
+def hook_led(slot: Slot, output: OutputReport) -> bool:
+    """Its writes are not pushed and its hooks report: read on their events and its window's
+    activity (see the module's docstring)."""
+    return (slot.pane is not None and slot.pane.pane_id not in output.watched
+            and hooks_report(slot))
+
+
+def _why_read_hook_led(slot: Slot, now: float) -> str | None:
+    assert slot.pane is not None
+    if slot.detection is None or slot.captured_activity is None:
+        return "first"
+    if slot.recent_hooks and slot.recent_hooks[-1] is not slot.hook_seen:
+        return "hook"
+    if not activity_changed(slot):
+        return None  # nothing written since the last read
+    if slot.detection.state is not State.WORKING:
+        return "wrote"
+    if now - slot.pane.activity >= HUSH_SECONDS:
+        return "quiet"
+    if now - slot.captured_at >= SAFETY_SECONDS:
         return "safety"
     return None  # still writing, still working
 
@@ -119,6 +157,8 @@ def activity_changed(slot: Slot) -> bool:
 
 def steady_since(slot: Slot, output: OutputReport, now: float) -> float | None:
     """Since when the slot's pane has written nothing (None: not known)."""
+    if slot.pane is not None and hook_led(slot, output) and slot.pane.activity:
+        return min(now, slot.pane.activity + 1.0)  # its last write was in that second
     if slot.pane is None or slot.pane.pane_id not in output.watched:
         return None
     seen = output.panes.get(slot.pane.pane_id)

@@ -2,7 +2,9 @@
 
 tmux tells a control-mode client about every write to a pane (`%output %3 …`, or
 `%extended-output` once flow control is on), but only for the panes of the session that client
-is attached to. So one watching client runs per session that holds a watched pane, each
+is attached to. So one watching client runs per session that holds a watched pane (one on
+screen, or one whose agent's hooks do not report: the others are "hook-led", see
+`core/fleet/reading.py`), each
 `tmux -C attach -f ignore-size,pause-after=1 -t =SESSION` through the same command line as the
 server's other commands (locally, or `ssh HOST tmux -C` for a host, which shares the host's
 ssh connection). The client reads nothing but the first bytes of each line: a write costs a
@@ -57,6 +59,9 @@ __all__ = ["NOT_WATCHED", "OUTPUT_BUDGET", "PAUSE_SECONDS", "QUIET_SECONDS", "SA
 
 READ_EVERY = 0.05  # seconds between two reads of the watching clients' notifications
 RETRY_SECONDS = 5.0  # before a session whose watching client failed is tried again
+# A session watched for its pane on screen stays watched this long after: `j`/`k` back and
+# forth over the table attaches no client each time.
+LINGER_SECONDS = 10.0
 _HEAD = 48  # bytes of a line kept to read its kind and pane (the rest is counted)
 _OUTPUT = (b"%output ", b"%extended-output ")
 _NAME = b"orchestra-watch "  # the answer that names a watching client
@@ -200,6 +205,7 @@ class OutputWatch:
         self.board = OutputBoard(pause_seconds, sample_after)
         self._sessions: dict[str, _SessionWatch] = {}
         self._failed: dict[str, float] = {}  # session -> when its client was last tried
+        self._shown_until: dict[str, float] = {}  # session -> watched until, for its shown pane
         self._pump: asyncio.Task[None] | None = None
         self.problem: str | None = None
         self._on_edge: Callable[[], None] | None = None
@@ -218,13 +224,12 @@ class OutputWatch:
                      covered: Collection[str] = ()) -> OutputReport:
         """Watch the sessions of `panes` (live ones) and say which of them wrote and how long
         ago; `shown` (pane ids on screen) are never sampled: the person sees every frame;
-        `covered` (their agents' hooks report) are sampled the least often."""
+        `covered` (their agents' hooks report) are not watched while off screen (their
+        sessions get no client: `_wanted`), and sampled the least often when their session is
+        watched all the same."""
         now = time.monotonic()
         self.board.shown, self.board.covered = frozenset(shown), frozenset(covered)
-        wanted: dict[str, set[str]] = {}
-        for pane in panes:
-            if not pane.dead and pane.session_name:
-                wanted.setdefault(pane.session_name, set()).add(pane.pane_id)
+        wanted = self._wanted(panes, shown, covered, now)
         loop = asyncio.get_running_loop()
         for session, watch in list(self._sessions.items()):
             if not watch.alive or watch.loop is not loop or session not in wanted:
@@ -246,7 +251,7 @@ class OutputWatch:
             if watch.ready:
                 watched |= wanted[session]
         self._send_asks()
-        every = set().union(*wanted.values()) if wanted else set()
+        every = {pane.pane_id for pane in panes}
         if len(self.board.writes) > 2 * len(every) + 16:
             self.board.keep(every)
         missing = len(wanted) - sum(1 for s in wanted if s in self._sessions)
@@ -254,6 +259,28 @@ class OutputWatch:
                         f"tmux output not pushed for {missing} session(s): their panes' "
                         f"activity is polled")
         return self.board.report(watched, now, self.problem)
+
+    def _wanted(self, panes: Sequence[PaneInfo], shown: Collection[str],
+                covered: Collection[str], now: float) -> dict[str, set[str]]:
+        """The sessions to watch, each with its live panes: those holding a pane on screen
+        (or shown in the last `LINGER_SECONDS`) or one whose agent's hooks do not report. A
+        session of hook-reporting agents off screen is not watched: a client attached to a
+        busy session costs tmux work on each of its frames, even with the output paused."""
+        sessions: dict[str, set[str]] = {}
+        needed: set[str] = set()
+        for pane in panes:
+            if pane.dead or not pane.session_name:
+                continue
+            sessions.setdefault(pane.session_name, set()).add(pane.pane_id)
+            if pane.pane_id in shown:
+                self._shown_until[pane.session_name] = now + LINGER_SECONDS
+            if pane.pane_id not in covered or pane.pane_id in shown:
+                needed.add(pane.session_name)
+        for session, until in list(self._shown_until.items()):
+            if until < now or session not in sessions:
+                del self._shown_until[session]
+        needed |= self._shown_until.keys()
+        return {session: sessions[session] for session in needed}
 
     async def _drain_every(self) -> None:
         # The clients' output is read on this clock, not as it arrives: a pipe the event

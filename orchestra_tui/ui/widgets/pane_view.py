@@ -17,6 +17,7 @@ which is nearly every line from one capture to the next."""
 from __future__ import annotations
 
 import re
+from typing import Self
 
 from rich.ansi import AnsiDecoder
 from rich.style import Style
@@ -77,6 +78,7 @@ def _line_at(lines: list[_Line], index: int) -> _Line | None:
 
 class PaneView(ScrollView, can_focus=False):
     DEFAULT_CLASSES = "pane-view"
+    _bottom_row_only = False  # a class default: Widget.__init__ already refreshes
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -100,9 +102,13 @@ class PaneView(ScrollView, can_focus=False):
         `rows` lines are its current screen (None: all of it is)."""
         # Setting a border title repaints the widget even when it is the same: only on change.
         if (title, subtitle) != self._titles:
+            only_subtitle = self._titles is not None and self._titles[0] == title
             self._titles = (title, subtitle)
-            self.border_title = title
-            self.border_subtitle = subtitle
+            if only_subtitle:
+                self._set_subtitle(subtitle)
+            else:
+                self.border_title = title
+                self.border_subtitle = subtitle
         if agent != self.agent:
             self.agent = agent
             self.following = True
@@ -116,6 +122,25 @@ class PaneView(ScrollView, can_focus=False):
         self._lines = self._parse(raw)
         self._lay_out()
         self._repaint_changed(before, top)
+
+    def _set_subtitle(self, subtitle: Text | str) -> None:
+        """The subtitle alone changed (its "idle 21s" counts every second): repaint the bottom
+        border row, not every row of the pane with it (Textual repaints a widget whole when its
+        border subtitle is set)."""
+        self._bottom_row_only = True
+        try:
+            self.border_subtitle = subtitle
+        finally:
+            self._bottom_row_only = False
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self._bottom_row_only and not (regions or layout or recompose):
+            outer = self.outer_size
+            left, top = self.content_offset
+            # Regions are in content coordinates; the bottom border row lies below them.
+            regions = (Region(-left, outer.height - 1 - top, outer.width, 1),)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _repaint_changed(self, before: list[_Line], top: int) -> None:
         """Repaint only the rows whose line changed when the view did not move: a working
