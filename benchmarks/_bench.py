@@ -42,6 +42,13 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEFAULT_POLL = UiConfig().poll_seconds  # `[ui] poll_seconds` when the config does not say
 READY = "? for shortcuts"
 WORK_PROMPT = "[work 1000000] benchmark: keep working"
+# The hooks orchestra gives an agent it starts on a host: each event sets the pane's
+# @orchestra-hook option (`services/hooks/marks.py`), read with the host's pane list.
+MARK_HOOK = shlex.join([sys.executable, "-c", (
+    "import json, subprocess, sys\n"
+    "from orchestra_tui.services.hooks.marks import mark_command\n"
+    "event = json.load(sys.stdin)['hook_event_name']\n"
+    "subprocess.run(['sh', '-c', mark_command(event)], check=True)\n")])
 
 
 # -- the machine -----------------------------------------------------------------------------

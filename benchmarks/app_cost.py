@@ -31,9 +31,10 @@ agent. For scale, a bare per-pane loop (one `tmux capture-pane -p -e -J` process
 `--baseline-interval`, what claude-squad does) runs over the same local fleet for the same time
 without the app; the ratio is its cost over the app's. It ends with issue 21's targets.
 
-`--hooks`: the local agents report their events through the real hook program (`orchestra
-hook`, into the app's data folder, nudging it), as every agent orchestra starts does; without
-it they are read from their screens alone.
+`--hooks`: the agents report their events as every agent orchestra starts does: the local
+ones through the real hook program (`orchestra hook`, into the app's data folder, nudging
+it), the hosts' ones through their pane's `@orchestra-hook` mark (read with each host's pane
+list); without it they are read from their screens alone.
 
 `--launcher SCRIPT` runs `python SCRIPT --config … -L …` instead of `python -m orchestra_tui`
 (to try a change without editing the tree); `--profile PREFIX` runs the app under cProfile.
@@ -55,6 +56,7 @@ import time
 from _app import App, HostEntry, app_cpu, keypresses, write_config
 from _bench import (
     DEFAULT_POLL,
+    MARK_HOOK,
     BenchServer,
     CpuMark,
     median,
@@ -114,7 +116,7 @@ class Hosts:
         self.agents = []
 
     async def start(self, count: int, per_host: int, first: int, realism: str,
-                    flavor: str, cwd: pathlib.Path) -> None:
+                    flavor: str, cwd: pathlib.Path, hook: str = "") -> None:
         client_key = keygen(self.work / "client_key")
         for index in range(count):
             server = BenchServer("orch-bench-host")
@@ -123,7 +125,8 @@ class Hosts:
             name, number = f"host{index + 1}", first + index * per_host
             agents = await start_agents(server, [f"agent{number + i:03d}"
                                                  for i in range(per_host)],
-                                        realism=realism, flavor=flavor, host=name, cwd=cwd)
+                                        realism=realism, flavor=flavor, host=name, cwd=cwd,
+                                        hook=hook)
             await set_working(server, agents[::2])
             self.agents += agents
             daemon = LoopbackSshd(self.work, index, client_key)
@@ -169,7 +172,7 @@ async def main_async(args: argparse.Namespace) -> int:
     agents_are = ("realistic agents (Codex and Claude Code in turn: silent idle, 10 frames/s "
                   "working, streamed bursts)" if args.realism == "real"
                   else "the calm simulated Codex (working screen changes once a second)")
-    agents_are += ("; the local ones report through their hooks" if args.hooks
+    agents_are += ("; they report through their hooks (the hosts' ones: pane marks)" if args.hooks
                    else "; read from their screens alone (no hooks)")
     print(f"app: `orchestra` in a 200x50 tmux pane, {setting}; agents: {agents_are}; "
           f"{args.settle:g} s settle, then CPU over {args.seconds:g} s per phase; {args.keys} "
@@ -221,7 +224,8 @@ async def main_async(args: argparse.Namespace) -> int:
                     await set_working(server, fleet[::2])
                 if key == "hosts" and not hosts.servers:
                     await hosts.start(args.hosts, args.per_host, max(large, local_n),
-                                      args.realism, flavor, lane)
+                                      args.realism, flavor, lane,
+                                      MARK_HOOK if args.hooks else "")
                     print(f"{total_hosted} agents on {args.hosts} hosts started",
                           file=sys.stderr)
                 remote_fleet = hosts.agents if key == "hosts" else []
@@ -330,8 +334,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="real: agents that redraw 10 times a second while working and "
                              "never while idle; calm: the old 1 Hz simulated Codex")
     parser.add_argument("--hooks", action="store_true",
-                        help="the local agents report through the real hook program, as every "
-                             "agent orchestra starts does (the hosts' agents: screen only)")
+                        help="the agents report through their hooks, as every agent orchestra "
+                             "starts does (local: the hook program; hosts: pane marks)")
     parser.add_argument("--hosts", type=int, default=3, help="hosts in the hosts phase")
     parser.add_argument("--per-host", type=int, default=50, help="agents on each host")
     parser.add_argument("--baseline-interval", type=float, default=0.5,

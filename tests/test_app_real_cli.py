@@ -148,6 +148,9 @@ async def journaled(agent: RealCli, event: str) -> list[dict]:
                                   message=f"an {event} in the journal")
 
 
+APP_ENDED = "orchestra ended with status"
+
+
 class App:
     """The real `orchestra` app in the person's terminal (a pane of another tmux server)."""
 
@@ -161,8 +164,11 @@ class App:
     async def start(self) -> None:
         argv = [sys.executable, "-m", "orchestra_tui", "--config", str(self.agent.config),
                 "-L", self.agent.tmux.runner.socket_name, "--data-dir", str(self.agent.data)]
+        # An app that ends leaves its last words on screen (a traceback), not a closed pane
+        # whose tmux server went with it.
         pane = await self.terminal.start(
-            ["env", "-u", "TMUX", "-u", "TMUX_PANE", "-u", "COLUMNS", "-u", "LINES",
+            ["sh", "-c", f'"$@"; echo "{APP_ENDED} $?"; exec sleep 3600', "sh",
+             "env", "-u", "TMUX", "-u", "TMUX_PANE", "-u", "COLUMNS", "-u", "LINES",
              *(f"{key}={value}" for key, value in self.env.items()), *argv],
             session="term", cwd=str(REPO), width=140, height=40)
         self.pane_id = pane.pane_id
@@ -172,6 +178,7 @@ class App:
     async def wait_for(self, predicate, message: str, timeout: float = TURN_SECONDS) -> str:
         def noted(text: str) -> bool:
             self.screens.append(text)
+            assert APP_ENDED not in text, f"the app ended while waiting for {message}:\n{text}"
             return predicate(text)
 
         return await wait_for_pane(self.terminal, self.pane_id, noted, message, timeout)

@@ -13,6 +13,7 @@ them, on a real tmux server; the loop paces itself as the app's does.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import pathlib
 import time
@@ -131,3 +132,21 @@ async def test_hook_led_panes_are_read_on_events_and_quiet_and_followed_when_sho
     finally:
         fleet.close()
         await service.aclose()
+
+
+async def test_looking_at_another_agent_wakes_a_calm_loop_at_once(
+        tmux: TmuxService, tmp_path: pathlib.Path) -> None:
+    """A hook-led agent's screen may be seconds old when the person selects it: the app tells
+    the fleet (`look_now`), and the loop's calm wait ends then, not at its timeout."""
+    fleet = Fleet(tmux, [], settings=FleetSettings(), hooks=HookLog(tmp_path / "data"))
+    fleet.listen_for_hooks()
+    try:
+        await fleet.refresh(visible=set())
+        await fleet.refresh(visible=set())
+        waiting = asyncio.ensure_future(fleet.wait_for_news(30.0))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()  # calm: it would sleep on
+        fleet.look_now()
+        await asyncio.wait_for(waiting, 5.0)  # not the 30 s it was given
+    finally:
+        fleet.close()

@@ -155,6 +155,9 @@ class FixedFleet:
     async def wait_for_news(self, timeout: float) -> None:
         await asyncio.sleep(timeout)
 
+    def look_now(self) -> None:
+        """Nothing to wake: the poll loop sleeps its interval."""
+
     def spec(self, name: str) -> AgentSpec:
         return next(view.status.spec for view in self.views if view.name == name)
 

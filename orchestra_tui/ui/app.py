@@ -212,6 +212,7 @@ class OrchestraApp(App[None]):
 
     def on_selection_moved(self, message: m.SelectionMoved) -> None:
         self.selected_agent = message.agent
+        self.fleet.look_now()  # its screen may be seconds old (`core/fleet/reading.py`)
 
     def on_prompt_submitted(self, message: m.PromptSubmitted) -> None:
         if message.queue:

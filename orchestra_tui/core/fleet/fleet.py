@@ -98,11 +98,9 @@ class Fleet:
                  hooks: HookLogPort | None = None, enforcement: Mapping[str, str] | None = None,
                  registry: AgentsRegistryPort | None = None, follow_work: bool = True,
                  work_every: float = WORK_EVERY, gate: SendGate | None = None,
-                 on_send_failed: SendFailed | None = None,
-                 screens: ScreenKeep | None = None,
+                 on_send_failed: SendFailed | None = None, screens: ScreenKeep | None = None,
                  limit_reset: Callable[[str, float], float | None] | None = None,
-                 usage: UsageReaderPort | None = None,
-                 budgets: Mapping[str, float] | None = None,
+                 usage: UsageReaderPort | None = None, budgets: Mapping[str, float] | None = None,
                  budget_resumes: BudgetResumesPort | None = None,
                  launch: Launch | None = None) -> None:
         self.record = FleetRecord(journal, read_only=read_only)
@@ -303,8 +301,7 @@ class Fleet:
                                  budgets=self._standings())
         return standing
 
-    async def refresh_work(self, names: Iterable[str] | None = None
-                           ) -> dict[str, BranchFigures]:
+    async def refresh_work(self, names: Iterable[str] | None = None) -> dict[str, BranchFigures]:
         return await self.fleet_work.refresh_work(names)
 
     async def diff_of(self, name: str) -> Diff:
@@ -322,6 +319,10 @@ class Fleet:
 
     async def wait_for_news(self, timeout: float) -> None:
         await self.pace.wait(timeout)
+
+    def look_now(self) -> None:
+        """The person looks at another agent: tick now, so its screen is read fresh."""
+        self.pace.told()
 
     async def settle(self) -> None:
         """Wait for the journal writes the ticks started in the background."""

@@ -28,6 +28,7 @@ from orchestra_tui.ui.widgets.agent_columns import (
     column_widths,
 )
 from orchestra_tui.ui.widgets.group_header import header_cells
+from orchestra_tui.ui.widgets.render_style import StyleOncePerRender
 from orchestra_tui.ui.wording.format import (
     cut_words,
     duration,
@@ -39,7 +40,7 @@ from orchestra_tui.ui.wording.format import (
 GROUP_ROW = "\x00group:"  # the key prefix of a group's header row (no agent name has a NUL)
 
 
-class AgentTable(DataTable, inherit_bindings=False):
+class AgentTable(StyleOncePerRender, DataTable, inherit_bindings=False):
     BINDINGS = [
         Binding("enter", "select_cursor", "Prompt", show=False),
         Binding("down,j", "cursor_down", "Next agent", show=False),

@@ -26,6 +26,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from orchestra_tui.ui.widgets.render_style import StyleOncePerRender
 from orchestra_tui.ui.wording.format import split_capture
 
 _SGR = re.compile(r"\x1b\[([0-9;:]*)m")
@@ -76,7 +77,7 @@ def _line_at(lines: list[_Line], index: int) -> _Line | None:
     return lines[index] if index < len(lines) else None
 
 
-class PaneView(ScrollView, can_focus=False):
+class PaneView(StyleOncePerRender, ScrollView, can_focus=False):
     DEFAULT_CLASSES = "pane-view"
     _bottom_row_only = False  # a class default: Widget.__init__ already refreshes
 
