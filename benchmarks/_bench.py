@@ -253,7 +253,8 @@ def fake_agent_argv(name: str, *, flavor: str = "codex", log: pathlib.Path | Non
                     work: float = 3.0, hook: str = "", realism: str = "calm") -> list[str]:
     argv = [sys.executable, "-m", "orchestra_tui.demo.fake_agent", "--flavor", flavor,
             "--work-seconds", str(work), "--name", name]
-    argv += ["--hook", hook] if hook else []
+    # An agent with hooks reports SessionStart as it starts, as every CLI orchestra hooks does.
+    argv += ["--hook", hook, "--session-start"] if hook else []
     argv += ["--realism", realism] if realism != "calm" else []
     return argv + (["--log", str(log)] if log else [])
 

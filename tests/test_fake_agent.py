@@ -4,8 +4,10 @@ imitates, and prompts sent with the send recipe arrive byte-exact, once."""
 from __future__ import annotations
 
 import asyncio
+import json
 import pathlib
 import re
+import shlex
 
 import pytest
 
@@ -236,3 +238,29 @@ async def test_a_quoted_error_marker_is_data_not_a_directive(tmux: TmuxService,
     await tmux.send_text(pane.pane_id, "Now fail [error]")
     await wait_for_screen(tmux, pane.pane_id, lambda s: "API Error" in s, timeout=10,
                           message="the directive outside a quote")
+
+
+async def test_session_start_is_reported_only_when_asked(tmux: TmuxService,
+                                                         tmp_path: pathlib.Path) -> None:
+    """`--session-start`: the simulated agent reports SessionStart as it starts, as every CLI
+    orchestra hooks does (the benchmarks' agents); without it, its first event is its first
+    prompt's (the tests' fleets)."""
+    events = tmp_path / "events.jsonl"
+    hook = shlex.join(["sh", "-c", f"cat >> {shlex.quote(str(events))}; echo >> "
+                                   f"{shlex.quote(str(events))}"])
+
+    def names() -> list[str]:
+        text = events.read_text() if events.exists() else ""
+        return [json.loads(line)["hook_event_name"] for line in text.splitlines() if line]
+
+    await start_fake_agent(tmux, "claude", tmp_path / "a.jsonl",
+                           extra=("--hook", hook, "--session-start"))
+    await async_wait_until(lambda: asyncio.sleep(0, names()), timeout=10,
+                           message="SessionStart reported")
+    assert names() == ["SessionStart"]
+    events.unlink()
+    quiet = await start_fake_agent(tmux, "claude", tmp_path / "b.jsonl", extra=("--hook", hook))
+    await tmux.send_text(quiet.pane_id, "hello")
+    await async_wait_until(lambda: asyncio.sleep(0, names()), timeout=10,
+                           message="the prompt's event")
+    assert names()[0] == "UserPromptSubmit"

@@ -3,6 +3,7 @@ nothing, and logs every prompt it is given.
 
     python -m orchestra_tui.demo.fake_agent --flavor codex|claude|tinker [--log FILE]
         [--work-seconds N] [--context START] [--name NAME] [--bold-prompt] [--realism real]
+        [--hook COMMAND [--session-start]]
 
 A submitted prompt is appended to the log as one JSON line `{"at", "prompt", "name", "arrived"}`
 ("arrived": "idle", or "working" when the agent had queued it), then the agent "works" for
@@ -95,6 +96,7 @@ class Agent:
     # its settings hooks (UserPromptSubmit, PermissionRequest, Stop); never waited for.
     hook: list[str] = field(default_factory=list)
     running_hooks: list[subprocess.Popen] = field(default_factory=list)
+    session_start: bool = False  # fire SessionStart on start, as every CLI orchestra hooks does
     bold_prompt: bool = False
     swallow_enters: int = 0  # Enter presses on a draft still to be ignored (a lost Enter)
     swallow_answers: int = 0  # approving keys on a dialog still to be ignored
@@ -335,6 +337,8 @@ def run(agent: Agent, fd_in: int = 0, fd_out: int = 1) -> int:
                           else tinker.header(agent.cwd) if agent.flavor == "tinker"
                           else screens.claude_header(agent.cwd))
         terminal.draw(rows_of(agent, width, time.monotonic()), width, height)
+        if agent.session_start:
+            agent.fire("SessionStart", source="startup")
         while agent.exit_code is None and not stop:
             for key, _ in selector.select(agent.next_wakeup(time.monotonic())):
                 if key.data == "signal":
@@ -366,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="draw the prompt glyphs bold, as Codex does")
     parser.add_argument("--hook", default="",
                         help="a command run on each event with its JSON on stdin (like hooks)")
+    parser.add_argument("--session-start", action="store_true",
+                        help="fire SessionStart when it starts, as the real CLIs do")
     parser.add_argument("--swallow-enters", type=int, default=0, metavar="N",
                         help="ignore the first N Enter presses on a typed prompt")
     parser.add_argument("--swallow-answers", type=int, default=0, metavar="N",
@@ -378,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     agent = Agent(flavor=args.flavor, name=args.name, log=args.log,
                   work_seconds=args.work_seconds, context=args.context,
-                  hook=shlex.split(args.hook), bold_prompt=args.bold_prompt,
+                  hook=shlex.split(args.hook), session_start=args.session_start,
+                  bold_prompt=args.bold_prompt,
                   swallow_enters=args.swallow_enters, swallow_answers=args.swallow_answers,
                   streamer=(realism.Streamer(args.name, args.flavor)
                             if args.realism == "real" else None))

@@ -212,7 +212,9 @@ class OrchestraApp(App[None]):
 
     def on_selection_moved(self, message: m.SelectionMoved) -> None:
         self.selected_agent = message.agent
-        self.fleet.look_now()  # its screen may be seconds old (`core/fleet/reading.py`)
+        # Its screen may be seconds old (`core/fleet/reading.py`): a tick now reads it, once
+        # the screen has shown the selection (the tick's work would hold the keypress back).
+        self.call_after_refresh(self.fleet.look_now)
 
     def on_prompt_submitted(self, message: m.PromptSubmitted) -> None:
         if message.queue:
