@@ -2,7 +2,7 @@
 agents, alternating in one run.
 
     python benchmarks/peer_cost.py [--sessions 5,20,50] [--realism calm,real] [--seconds 10]
-                                   [--settle 5] [--peer-dir DIR] [--quick]
+                                   [--settle 5] [--peer-dir DIR] [--hooks] [--quick]
 
 Install (once, outside the repository; `--peer-dir` or ORCHESTRA_PEER_DIR picks another place):
 
@@ -223,9 +223,12 @@ async def orchestra_cost(worktrees: list[pathlib.Path], working: int, realism: s
     with BenchServer() as server:
         names = [f"agent{i:03d}" for i in range(len(worktrees))]
         agents = []
+        # With --hooks they report as every agent orchestra starts does (the app's data dir).
+        hook = (f"{sys.executable} -m orchestra_tui.commands.hook --tool claude "
+                f"--data-dir {work / 'data' / 'orchestra'}") if args.hooks else ""
         for name, path in zip(names, worktrees):  # each in its worktree, as in ccmanager
             agents += await start_agents(server, [name], flavor="claude", realism=realism,
-                                         cwd=path)
+                                         cwd=path, hook=hook)
         await set_working(server, agents[:working])
         pid = await server.pid()
         await asyncio.sleep(1.0)
@@ -253,6 +256,9 @@ async def peer_cost(paths, worktrees: list[pathlib.Path], working: int, realism:
         await peer.stop()
 
 
+HOOKS_NOTE = "; orchestra's agents report through their hooks"
+
+
 async def main_async(args: argparse.Namespace) -> int:
     paths = peer_paths(args.peer_dir)
     assert paths is not None
@@ -263,7 +269,9 @@ async def main_async(args: argparse.Namespace) -> int:
     print(f"agents: the simulated Claude Code, half working, one git worktree each; modes: "
           f"{', '.join(modes)} (calm: the working screen changes once a second; real: 10 "
           f"frames/s, streamed bursts, silent idle); {args.settle:g} s settle, CPU over "
-          f"{args.seconds:g} s; ccmanager and orchestra alternate. CPU % is of one core.")
+          f"{args.seconds:g} s; ccmanager and orchestra alternate"
+          f"{HOOKS_NOTE if args.hooks else ''}. "
+          "CPU % is of one core.")
     sys.stdout.flush()
     rows, ratios = [], {}
     work = pathlib.Path(tempfile.mkdtemp(prefix="orch-bench-peer-"))
@@ -308,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer-dir", type=pathlib.Path,
                         default=pathlib.Path(os.environ.get("ORCHESTRA_PEER_DIR",
                                                             DEFAULT_PEER_DIR)))
+    parser.add_argument("--hooks", action="store_true",
+                        help="orchestra's agents report through the hook program, as every "
+                             "agent orchestra starts does (ccmanager reads screens only)")
     parser.add_argument("--quick", action="store_true", help="short run: 2 s settle, 3 s")
     args = parser.parse_args(argv)
     if args.quick:

@@ -22,9 +22,20 @@ class CountingTable(AgentTable):
         super().__init__(**kwargs)
         self.rendered: list[int] = []
 
+        self.cells: list[tuple[int, int]] = []
+
     def render_line(self, y: int) -> Strip:
         self.rendered.append(y)
         return super().render_line(y)
+
+    def _render_cell(self, row_index: int, column_index: int, *args, **kwargs):
+        # Called for each cell of a row being drawn; a cached cell returns at once.
+        key = (row_index, column_index)
+        before = len(self._cell_render_cache)
+        lines = super()._render_cell(row_index, column_index, *args, **kwargs)
+        if len(self._cell_render_cache) > before:
+            self.cells.append(key)
+        return lines
 
 
 class TableApp(App[None]):
@@ -69,3 +80,26 @@ async def test_a_ticking_for_figure_repaints_its_row_only() -> None:
         await pilot.pause()
         assert table.rendered == []
 
+
+
+async def test_a_for_figure_moving_on_for_every_row_renders_one_cell_a_row() -> None:
+    """After a start every agent's state began at the same moment, so every row's `for`
+    figure moves on at once: each row is drawn again, but only that cell of it is rendered;
+    its other cells come from the cache."""
+    app = TableApp()
+    everyone = {f"agent{index:02d}": AT - 10.0 for index in range(AGENTS)}
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(CountingTable)
+        table.fit(118)
+        table.update_agents(snapshot(AT, since=everyone))
+        await pilot.pause()
+        table.update_agents(snapshot(AT + 10.0, since=everyone))  # every "10s" -> "20s"
+        await pilot.pause()  # (the first paints were before the table had the focus)
+        table.rendered.clear()
+        table.cells.clear()
+        table.update_agents(snapshot(AT + 20.0, since=everyone))  # every "20s" -> "30s"
+        await pilot.pause()
+        assert all(table.get_cell(name, "for") == "30s" for name in everyone)
+        assert len(set(table.rendered)) >= AGENTS  # every row drawn again
+        assert len(table.cells) <= AGENTS + 2, table.cells  # one cell each (and a margin)
+        assert len({column for _, column in table.cells}) <= 2, table.cells

@@ -32,7 +32,8 @@ pushed at all (`OutputWatch` attaches no client to its session: a client attache
 session costs the tmux server work on every frame, even with the pane's output paused or off).
 Its turn end and dialogs come as hook events; tmux's `window_activity` (whole seconds, in the
 pane list every tick) says whether it wrote since its last read, and that it stopped: a working
-pane whose activity is `HUSH_SECONDS` old is read once ("quiet").
+pane whose activity is `HUSH_SECONDS` old is read once ("quiet"); one that keeps writing is
+read every `HOOK_LED_SAFETY_SECONDS`.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ from orchestra_tui.core.fleet.state import Slot
 from orchestra_tui.models import State
 from orchestra_tui.services.tmux.activity import QUIET_SECONDS, OutputReport
 
-__all__ = ["GUARD_HISTORY", "HUSH_SECONDS", "QUIET_SECONDS", "SAFETY_SECONDS",
-           "UNCOVERED_SECONDS", "UNSEEN_WRITES", "activity_changed", "hook_led", "hooks_report",
-           "unseen_rows", "why_read"]
+__all__ = ["GUARD_HISTORY", "HOOK_LED_SAFETY_SECONDS", "HUSH_SECONDS", "QUIET_SECONDS",
+           "SAFETY_SECONDS", "UNCOVERED_SECONDS", "UNSEEN_WRITES", "activity_changed",
+           "hook_led", "hooks_report", "unseen_rows", "why_read"]
 
 SAFETY_SECONDS = 4.0
 UNCOVERED_SECONDS = 1.0
@@ -57,6 +58,9 @@ UNSEEN_WRITES = frozenset({"first", "quiet", "safety", "hook", "wrote"})
 # Rows more than tmux said had scrolled off: rows that scroll between the tick's list of panes
 # and its capture are still in it.
 SCROLL_MARGIN = 50
+# A hook-led pane that keeps writing is read this often (its context figure, a counter that
+# froze): its turn's end and its dialogs come as hook events, its stop from its activity.
+HOOK_LED_SAFETY_SECONDS = 10.0
 # How old a hook-led pane's `window_activity` (whole seconds: a write at 10.9 reads as 10) is
 # when its last write is surely QUIET_SECONDS behind.
 HUSH_SECONDS = 1.0 + QUIET_SECONDS
@@ -128,7 +132,7 @@ def _why_read_hook_led(slot: Slot, now: float) -> str | None:
         return "wrote"
     if now - slot.pane.activity >= HUSH_SECONDS:
         return "quiet"
-    if now - slot.captured_at >= SAFETY_SECONDS:
+    if now - slot.captured_at >= HOOK_LED_SAFETY_SECONDS:
         return "safety"
     return None  # still writing, still working
 

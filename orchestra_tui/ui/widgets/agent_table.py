@@ -245,14 +245,17 @@ class AgentTable(StyleOncePerRender, DataTable, inherit_bindings=False):
     def _set_cells(self, changed: list[tuple[str, str, object]]) -> None:
         """Put new values in cells and repaint only their rows. `DataTable.update_cell` counts
         an update that every cached row and line is keyed by, so one changed cell (a `for`
-        figure ticking each second) re-renders every row; here only the changed rows' cached
-        renders go, and only their regions are refreshed."""
+        figure ticking each second) re-renders every row; here only the changed cells' cached
+        renders go (a row's other cells come back from the cache: the fleet's `for` column
+        moving on for every row at once re-renders one cell a row, not ten), and only their
+        rows' regions are refreshed."""
         rows = {RowKey(name) for name, _, _ in changed}
+        cells_changed = {(RowKey(name), ColumnKey(column)) for name, column, _ in changed}
         for name, column, value in changed:
             self._data[RowKey(name)][ColumnKey(column)] = value
         indexes = {self._row_locations.get(key) for key in rows}
         cells = self._cell_render_cache
-        for cell in [cell for cell in cells.keys() if cell[0] in rows]:
+        for cell in [cell for cell in cells.keys() if cell[:2] in cells_changed]:
             cells.discard(cell)
         lines = self._row_render_cache
         for line in [line for line in lines.keys() if line[0] in rows]:
