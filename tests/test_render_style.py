@@ -45,3 +45,32 @@ async def test_a_keypress_reads_each_widgets_style_once_per_render(
         for name in ("PaneView", "AgentTable"):
             assert renders[name] >= 1
             assert walks[name] <= renders[name], (name, walks[name], renders[name])
+
+
+async def test_the_moved_cursor_and_its_agents_pane_are_painted_together(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`j` moves the table's cursor and shows that agent's pane in one handler: no frame shows
+    the cursor on the next agent beside the last one's pane (the pane then came a frame,
+    ~17 ms, after the cursor)."""
+    from textual.screen import Screen
+
+    fleet = FixedFleet(tmp_path)
+    app = OrchestraApp(fleet, AppOptions(poll=False))
+    async with app.run_test(size=(150, 40)) as pilot:
+        pane, table = app.screen.query_one(PaneView), app.screen.query_one(AgentTable)
+        frames: list[tuple[str, str]] = []
+        paint = Screen._compositor_refresh
+
+        def noted(screen: Screen) -> None:
+            paint(screen)
+            row = table.ordered_rows[table.cursor_row].key.value if table.row_count else ""
+            frames.append((str(row), str(pane.border_title)))
+
+        monkeypatch.setattr(Screen, "_compositor_refresh", noted)
+        for key in ("j", "j", "k"):
+            frames.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            moved = [(row, title) for row, title in frames if row]
+            assert moved, frames
+            assert all(title.startswith(f"{row} ·") for row, title in moved), moved

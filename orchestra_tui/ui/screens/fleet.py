@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Footer, Header
 from orchestra_tui.core.desk.desk import UNCONFIGURED, DeskSnapshot
 from orchestra_tui.core.fleet.fleet import FleetSnapshot
 from orchestra_tui.ui.messages import (
-    AgentSelected,
     AlertsSeen,
     AttachAsked,
     DialogAnswered,
@@ -92,6 +91,7 @@ class FleetScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(AgentTable).on_selected = self._agent_selected
         self._show(self.snapshot)
         self._show_issues(self.desk)
         self.query_one(AgentTable).focus()
@@ -256,10 +256,9 @@ class FleetScreen(Screen[None]):
         event.stop()
         self.action_prompt()
 
-    def on_agent_selected(self, message: AgentSelected) -> None:
-        message.stop()
+    def _agent_selected(self, agent: str | None) -> None:
         self._show_pane(self.snapshot)
-        self.post_message(SelectionMoved(message.agent))
+        self.post_message(SelectionMoved(agent))
 
     def on_prompt_closed(self, message: PromptClosed) -> None:
         self._backed_out()

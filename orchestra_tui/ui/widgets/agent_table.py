@@ -9,6 +9,8 @@ on that agent through re-sorts (`home` goes back to following the top row)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -63,6 +65,10 @@ class AgentTable(StyleOncePerRender, DataTable, inherit_bindings=False):
         self._shown: dict[str, Cells] = {}
         self._row_cache: dict[str, tuple[tuple, Cells]] = {}
         self._selected: str | None = None
+        # Told at once of a new selection, in the same handler as the key that moved it: the
+        # message (`AgentSelected`, when unset) takes two hops through the queues, and the
+        # screen painted the moved cursor in between, then the pane a frame (~17 ms) later.
+        self.on_selected: Callable[[str | None], None] | None = None
         self._pinned = False  # the person moved the selection: it follows that agent
         self._snapshot: FleetSnapshot | None = None
         self.filter_text = ""  # `/`: only the agents it matches are listed
@@ -327,7 +333,10 @@ class AgentTable(StyleOncePerRender, DataTable, inherit_bindings=False):
     def _set_selected(self, name: str | None) -> None:
         if name != self._selected:
             self._selected = name
-            self.post_message(AgentSelected(name))
+            if self.on_selected is not None:
+                self.on_selected(name)
+            else:
+                self.post_message(AgentSelected(name))
 
     def _moved_by_person(self, step: int = 1) -> None:
         if not 0 <= self.cursor_row < len(self._order):
