@@ -153,6 +153,7 @@ async def app_cpu(app: App, server_pid: int, seconds: float, background: float,
     server = max(0.0, (mark1.server_ns - mark0.server_ns) - background * wall)
     return {"own": (own1 - own0) / wall / 1e7, "clients": ((all1 - own1) - (all0 - own0))
             / wall / 1e7, "server": server / wall / 1e7,
+            "server_all": (mark1.server_ns - mark0.server_ns) / wall / 1e7,
             "others": (other1 - other0) / wall / 1e7}
 
 

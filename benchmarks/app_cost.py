@@ -23,7 +23,8 @@ of its own tmux server (`_sshd.py`), reached through `[[host]]` tables.
 For each: start-up (the pane's start to the first screen whose visible table rows all show a
 state read from their pane), the app's CPU % (its process, its live helpers (the tmux and ssh
 control clients), the waited-for ones, the ssh connection masters) and the local tmux server's
-extra CPU % (minus its background rate without the app), over `--seconds`; the hosts' side
+extra CPU % (minus its background rate without the app: the mean of one taken before the app
+and one after), over `--seconds`; the hosts' side
 (their tmux servers' extra work and sshd sessions: other machines would pay it) apart;
 VmRSS/VmHWM; keypress-to-screen: `j`/`k` (alternating) sent with `tmux send-keys`, then
 `capture-pane` every 10 ms (through a control-mode client) until the pane title names the next
@@ -253,6 +254,11 @@ async def main_async(args: argparse.Namespace) -> int:
                     memory = proc_memory_kb(app.pid)
                 finally:
                     await app.stop()
+                # The agents' own output moves the server's background rate by a point or
+                # two between windows: it is taken before the app and again after it, and
+                # their mean is subtracted.
+                after = await server_rate(pid, min(3.0, args.seconds))
+                cpu["server"] = max(0.0, cpu["server_all"] - (background + after) / 2 / 1e7)
                 total = cpu["own"] + cpu["clients"] + cpu["server"]
                 remote = (max(0.0, cpu["others"] - remote_rate / 1e7) if host_pids
                           else float("nan"))

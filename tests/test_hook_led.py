@@ -150,5 +150,6 @@ async def test_looking_at_another_agent_wakes_a_calm_loop_at_once(
         assert not waiting.done()  # calm: it would sleep on
         fleet.look_now()
         await asyncio.wait_for(waiting, 5.0)  # not the 30 s it was given
+        assert fleet.pace.calm()  # a look is no news: the loop is not kept brisk for it
     finally:
         fleet.close()

@@ -322,7 +322,7 @@ class Fleet:
 
     def look_now(self) -> None:
         """The person looks at another agent: tick now, so its screen is read fresh."""
-        self.pace.told()
+        self.pace.wake()
 
     async def settle(self) -> None:
         """Wait for the journal writes the ticks started in the background."""

@@ -75,6 +75,11 @@ class TickPace:
         if self._news is not None:
             self._news.set()
 
+    def wake(self) -> None:
+        """Tick now, without news: the loop's pace after it stays as the fleet says."""
+        if self._news is not None:
+            self._news.set()
+
     def saw(self, output: OutputReport, visible: Collection[str]) -> None:
         """What a tick saw; its time is when the next calm tick is due from."""
         self.output, self.visible = output, visible
