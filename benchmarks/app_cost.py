@@ -5,7 +5,7 @@ start-up to a full first screen; memory; keypress-to-screen.
     python benchmarks/app_cost.py [--realism real|calm] [--settle 2] [--seconds 10] [--keys 20]
                                   [--poll SECONDS] [--agents 50,100] [--hosts 3] [--per-host 50]
                                   [--phases idle,working,mixed,hosts] [--baseline-interval 0.5]
-                                  [--hooks] [--quick]
+                                  [--no-hooks] [--quick]
 
 On an isolated tmux server it starts the simulated agents (`--realism real`, the default:
 Codex and Claude Code in turn, silent while idle, ten frames a second while working with
@@ -23,8 +23,8 @@ of its own tmux server (`_sshd.py`), reached through `[[host]]` tables.
 For each: start-up (the pane's start to the first screen whose visible table rows all show a
 state read from their pane), the app's CPU % (its process, its live helpers (the tmux and ssh
 control clients), the waited-for ones, the ssh connection masters) and the local tmux server's
-extra CPU % (minus its background rate without the app: the mean of one taken before the app
-and one after), over `--seconds`; the hosts' side
+extra CPU % (minus its background rate without the app: the mean of one taken over 10 s before
+the app and one after), over `--seconds`; the hosts' side
 (their tmux servers' extra work and sshd sessions: other machines would pay it) apart;
 VmRSS/VmHWM; keypress-to-screen: `j`/`k` (alternating) sent with `tmux send-keys`, then
 `capture-pane` every 10 ms (through a control-mode client) until the pane title names the next
@@ -32,10 +32,11 @@ agent. For scale, a bare per-pane loop (one `tmux capture-pane -p -e -J` process
 `--baseline-interval`, what claude-squad does) runs over the same local fleet for the same time
 without the app; the ratio is its cost over the app's. It ends with issue 21's targets.
 
-`--hooks`: the agents report their events as every agent orchestra starts does: the local
-ones through the real hook program (`orchestra hook`, into the app's data folder, nudging
-it), the hosts' ones through their pane's `@orchestra-hook` mark (read with each host's pane
-list); without it they are read from their screens alone.
+By default the agents report their events as every agent orchestra starts does (the product
+as shipped): the local ones through the real hook program (`orchestra hook`, into the app's
+data folder, nudging it), the hosts' ones through their pane's `@orchestra-hook` mark (read
+with each host's pane list), each reporting SessionStart as it starts; `--no-hooks` reads them
+from their screens alone (agents started by hand, a CLI without hooks).
 
 `--launcher SCRIPT` runs `python SCRIPT --config … -L …` instead of `python -m orchestra_tui`
 (to try a change without editing the tree); `--profile PREFIX` runs the app under cProfile.
@@ -82,6 +83,7 @@ RATIO_TARGET = 8.0
 KEY_P95_TARGET_MS = 40.0
 STARTUP_TARGET_S = 2.0
 VMHWM_TARGET_MB = 100.0
+BACKGROUND_SECONDS = 10.0  # each of the server's background windows (before and after the app)
 VISIBLE_ROWS = 40  # table rows a 200x50 pane shows (fewer agents: all of them)
 
 
@@ -232,7 +234,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 remote_fleet = hosts.agents if key == "hosts" else []
                 busy = sum(1 for a in fleet + remote_fleet if a.working)
                 await asyncio.sleep(1.0)
-                background = await server_rate(pid, min(3.0, args.seconds))
+                background = await server_rate(pid, min(BACKGROUND_SECONDS, args.seconds))
                 host_pids = await hosts.server_pids() if key == "hosts" else []
                 remote_rate = sum([await server_rate(p, 1.0) for p in host_pids])
                 base = (await per_pane_loop(server, fleet, args.baseline_interval, args.seconds,
@@ -254,10 +256,10 @@ async def main_async(args: argparse.Namespace) -> int:
                     memory = proc_memory_kb(app.pid)
                 finally:
                     await app.stop()
-                # The agents' own output moves the server's background rate by a point or
-                # two between windows: it is taken before the app and again after it, and
-                # their mean is subtracted.
-                after = await server_rate(pid, min(3.0, args.seconds))
+                # The agents' own output (bursts) moves the server's background rate by a
+                # point or two between short windows: it is taken over 10 s before the app
+                # and again after it, and their mean is subtracted.
+                after = await server_rate(pid, min(BACKGROUND_SECONDS, args.seconds))
                 cpu["server"] = max(0.0, cpu["server_all"] - (background + after) / 2 / 1e7)
                 total = cpu["own"] + cpu["clients"] + cpu["server"]
                 remote = (max(0.0, cpu["others"] - remote_rate / 1e7) if host_pids
@@ -339,9 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--realism", choices=("real", "calm"), default="real",
                         help="real: agents that redraw 10 times a second while working and "
                              "never while idle; calm: the old 1 Hz simulated Codex")
-    parser.add_argument("--hooks", action="store_true",
+    parser.add_argument("--hooks", action=argparse.BooleanOptionalAction, default=True,
                         help="the agents report through their hooks, as every agent orchestra "
-                             "starts does (local: the hook program; hosts: pane marks)")
+                             "starts does (local: the hook program; hosts: pane marks); "
+                             "--no-hooks: read from their screens alone")
     parser.add_argument("--hosts", type=int, default=3, help="hosts in the hosts phase")
     parser.add_argument("--per-host", type=int, default=50, help="agents on each host")
     parser.add_argument("--baseline-interval", type=float, default=0.5,

@@ -2,7 +2,7 @@
 agents, alternating in one run.
 
     python benchmarks/peer_cost.py [--sessions 5,20,50] [--realism calm,real] [--seconds 10]
-                                   [--settle 5] [--peer-dir DIR] [--hooks] [--quick]
+                                   [--settle 5] [--peer-dir DIR] [--no-hooks] [--quick]
 
 Install (once, outside the repository; `--peer-dir` or ORCHESTRA_PEER_DIR picks another place):
 
@@ -19,7 +19,9 @@ into every other one, Ctrl-E back to the menu, where it stays while measured.
 
 Orchestra runs over the same number of the same simulated agents (the same flavour, realism
 and worktrees, half working) in panes of a bench server, through a config with one
-`[[agent]]` each, as `app_cost.py` runs it.
+`[[agent]]` each, as `app_cost.py` runs it; its agents report through orchestra's hook program
+as every agent it starts does (`--no-hooks`: read from their screens alone, as ccmanager
+reads them).
 
 Counted, as CPU % of one core over `--seconds`: for ccmanager, its whole process tree except
 the simulated agents (Bun, every thread; processes it waited for, such as git) plus its own
@@ -316,9 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer-dir", type=pathlib.Path,
                         default=pathlib.Path(os.environ.get("ORCHESTRA_PEER_DIR",
                                                             DEFAULT_PEER_DIR)))
-    parser.add_argument("--hooks", action="store_true",
+    parser.add_argument("--hooks", action=argparse.BooleanOptionalAction, default=True,
                         help="orchestra's agents report through the hook program, as every "
-                             "agent orchestra starts does (ccmanager reads screens only)")
+                             "agent orchestra starts does (ccmanager reads screens only); "
+                             "--no-hooks: orchestra reads screens alone too")
     parser.add_argument("--quick", action="store_true", help="short run: 2 s settle, 3 s")
     args = parser.parse_args(argv)
     if args.quick:
