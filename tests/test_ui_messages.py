@@ -60,9 +60,9 @@ def every_message_class() -> list[type[Message]]:
 
 
 def test_every_message_the_screens_post_to_the_app_has_a_handler_on_the_app():
-    """The app handles each message in ui/messages.py, except the two that only tell the fleet
+    """The app handles each message in ui/messages.py, except the one that only tells the fleet
     screen about its own widgets and the one the diff controller hands to the diff screen."""
-    for_the_screen = {messages.PromptClosed, messages.AgentSelected}
+    for_the_screen = {messages.PromptClosed}
     for_the_diff_screen = {messages.DiffLoaded}
     app_handles = handler_names(OrchestraApp)
     unhandled = [cls.__name__ for _, cls in inspect.getmembers(messages, inspect.isclass)

@@ -29,13 +29,6 @@ class PromptSubmitted(Message):
 
 
 @dataclass
-class AgentSelected(Message):
-    """The selection moved to `agent` (None: the fleet is empty)."""
-
-    agent: str | None
-
-
-@dataclass
 class PromptClosed(Message):
     """The prompt bar closed: the fleet gets the keyboard back."""
 
@@ -45,8 +38,8 @@ class SelectionMoved(Message):
     """The fleet screen's selection moved to `agent` (None: the fleet is empty): the app
     reads that agent's pane with its history.
 
-    Not `AgentSelected` bubbling on: Textual stops a message at the node that sent it, and
-    the table's first selection is sent from the screen's own mount."""
+    The table tells the screen in the key's own handler (`AgentTable.on_selected`); the screen
+    tells the app with this message."""
 
     agent: str | None
 

@@ -18,7 +18,6 @@ from textual.widgets.data_table import ColumnKey, RowKey
 from orchestra_tui.core.fleet.find import Grouping, filter_views, group_views
 from orchestra_tui.core.fleet.fleet import AgentView, FleetSnapshot
 from orchestra_tui.core.fleet.queue_reasons import first_wait
-from orchestra_tui.ui.messages import AgentSelected
 from orchestra_tui.ui.widgets.agent_cells import Cells, agent_cells
 from orchestra_tui.ui.widgets.agent_columns import (
     ALL_COLUMNS,
@@ -65,9 +64,9 @@ class AgentTable(StyleOncePerRender, DataTable, inherit_bindings=False):
         self._shown: dict[str, Cells] = {}
         self._row_cache: dict[str, tuple[tuple, Cells]] = {}
         self._selected: str | None = None
-        # Told at once of a new selection, in the same handler as the key that moved it: the
-        # message (`AgentSelected`, when unset) takes two hops through the queues, and the
-        # screen painted the moved cursor in between, then the pane a frame (~17 ms) later.
+        # Told at once of a new selection, in the same handler as the key that moved it: a
+        # message took two hops through the queues, and the screen painted the moved cursor
+        # in between, then the pane a frame (~17 ms) later.
         self.on_selected: Callable[[str | None], None] | None = None
         self._pinned = False  # the person moved the selection: it follows that agent
         self._snapshot: FleetSnapshot | None = None
@@ -335,8 +334,6 @@ class AgentTable(StyleOncePerRender, DataTable, inherit_bindings=False):
             self._selected = name
             if self.on_selected is not None:
                 self.on_selected(name)
-            else:
-                self.post_message(AgentSelected(name))
 
     def _moved_by_person(self, step: int = 1) -> None:
         if not 0 <= self.cursor_row < len(self._order):
