@@ -138,6 +138,11 @@ def _cpu(pid: int) -> int:
         return 0
 
 
+# Each of the server's background windows, taken before and after the app: the agents' own
+# output moves a short window's rate by a point or two between runs.
+BACKGROUND_SECONDS = 10.0
+
+
 async def app_cpu(app: App, server_pid: int, seconds: float, background: float,
                   others: Callable[[], int] | None = None) -> dict:
     """CPU % of one core over `seconds`: the app itself, its helpers, the server's work beyond

@@ -55,7 +55,7 @@ import sys
 import tempfile
 import time
 
-from _app import App, HostEntry, app_cpu, keypresses, write_config
+from _app import BACKGROUND_SECONDS, App, HostEntry, app_cpu, keypresses, write_config
 from _bench import (
     DEFAULT_POLL,
     MARK_HOOK,
@@ -83,7 +83,6 @@ RATIO_TARGET = 8.0
 KEY_P95_TARGET_MS = 40.0
 STARTUP_TARGET_S = 2.0
 VMHWM_TARGET_MB = 100.0
-BACKGROUND_SECONDS = 10.0  # each of the server's background windows (before and after the app)
 VISIBLE_ROWS = 40  # table rows a 200x50 pane shows (fewer agents: all of them)
 
 

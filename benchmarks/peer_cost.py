@@ -27,7 +27,8 @@ Counted, as CPU % of one core over `--seconds`: for ccmanager, its whole process
 the simulated agents (Bun, every thread; processes it waited for, such as git) plus its own
 tmux server (the terminal that shows it: nothing else runs there); for orchestra, its process,
 its tmux clients and the bench server's work beyond its background rate (the agents' own
-output, which tmux would parse without orchestra; the terminal showing the app is in it).
+output, which tmux would parse without orchestra, taken over 10 s before the app and 10 s
+after it; the terminal showing the app is in it).
 The simulated agents themselves are counted for neither.
 """
 
@@ -46,7 +47,7 @@ import sys
 import tempfile
 import time
 
-from _app import App, app_cpu, write_config
+from _app import BACKGROUND_SECONDS, App, app_cpu, write_config
 from _bench import (
     WORK_PROMPT,
     BenchServer,
@@ -234,7 +235,7 @@ async def orchestra_cost(worktrees: list[pathlib.Path], working: int, realism: s
         await set_working(server, agents[:working])
         pid = await server.pid()
         await asyncio.sleep(1.0)
-        background = await server_rate(pid, min(3.0, args.seconds))
+        background = await server_rate(pid, min(BACKGROUND_SECONDS, args.seconds))
         config = work / f"orchestra-{realism}-{len(agents)}.toml"
         write_config(config, agents, None)
         app = App(server, config, work)
@@ -244,7 +245,10 @@ async def orchestra_cost(worktrees: list[pathlib.Path], working: int, realism: s
             cpu = await app_cpu(app, pid, args.seconds, background)
         finally:
             await app.stop()
-    return {"own": cpu["own"] + cpu["clients"], "server": cpu["server"]}
+        # As app_cost.py: the server's background, before and after the app, averaged.
+        after = await server_rate(pid, min(BACKGROUND_SECONDS, args.seconds))
+    server = max(0.0, cpu["server_all"] - (background + after) / 2 / 1e7)
+    return {"own": cpu["own"] + cpu["clients"], "server": server}
 
 
 async def peer_cost(paths, worktrees: list[pathlib.Path], working: int, realism: str,

@@ -154,3 +154,29 @@ async def test_a_watching_client_that_dies_leaves_no_other_pane_stuck_paused(
         # the dead client's session is watched again and its pane's stop seen too
         await until(lambda: panes[carrier.session] not in board.loud, 15,
                     "the dead client's pane")
+
+
+async def test_a_silent_fleet_wakes_nothing_until_a_pane_writes_or_its_client_dies(
+        tmux: TmuxService, tmp_path: pathlib.Path) -> None:
+    """All watched panes silent: the clients' reader sleeps (it ran twenty times a second),
+    yet a pane's first write is seen at once, and a client killed meanwhile is noticed."""
+    pane = await tmux.start(["cat"], cwd=str(tmp_path), session="quiet", width=80, height=20)
+    watch = OutputWatch(tmux.runner)
+    board = watch.board
+    rounds = collections.Counter[str]()
+    hush = board.hush
+    board.hush = lambda now: (rounds.update(["read"]), hush(now))[1]  # type: ignore[method-assign]
+    async with Poll(tmux, watch, shown={pane.pane_id}):
+        await until(lambda: any(w.name for w in watch._sessions.values()), 10, "the client")
+        await until(lambda: not board.loud and not board.paused, 5, "silence")
+        await asyncio.sleep(0.3)
+        before = rounds["read"]
+        await asyncio.sleep(1.0)
+        assert rounds["read"] - before <= 1, rounds  # at rest: no clock (it was 20 a second)
+        await tmux.run("send-keys", "-t", pane.pane_id, "-l", "hello")
+        took = await until(lambda: pane.pane_id in board.loud, 2, "the write seen")
+        assert took <= 0.5, took
+        await until(lambda: not board.loud, 5, "silence again")
+        client = next(iter(watch._sessions.values()))
+        os.kill(client.process.pid, signal.SIGKILL)
+        await until(lambda: not client.alive, 2, "the dead client noticed")

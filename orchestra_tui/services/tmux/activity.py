@@ -186,6 +186,7 @@ class _SessionWatch:
             pass
         if hard:
             _terminate(self.process)
+        self.loop.remove_reader(self.output)  # a resting pump may watch it: never a stale fd
         os.close(self.output)
 
 
@@ -208,6 +209,7 @@ class OutputWatch:
         self._failed: dict[str, float] = {}  # session -> when its client was last tried
         self._shown_until: dict[str, float] = {}  # session -> watched until, for its shown pane
         self._pump: asyncio.Task[None] | None = None
+        self._stir: asyncio.Event | None = None  # wakes a pump at rest
         self.problem: str | None = None
         self._on_edge: Callable[[], None] | None = None
 
@@ -244,6 +246,8 @@ class OutputWatch:
         if self._sessions and (self._pump is None or self._pump.done()
                                or self._pump.get_loop() is not loop):
             self._pump = loop.create_task(self._drain_every())
+        elif self._stir is not None:
+            self._stir.set()  # its clients may have changed: watch them anew
         for watch in self._readable():
             watch.drain()
         watched: set[str] = set()
@@ -286,8 +290,11 @@ class OutputWatch:
     async def _drain_every(self) -> None:
         # The clients' output is read on this clock, not as it arrives: a pipe the event
         # loop watched would wake it for every write of every pane (ten a second each while
-        # agents work); this wakes it twenty times a second whatever they do.
+        # agents work); this wakes it twenty times a second while any pane writes or is
+        # paused, and not at all while every watched pane is silent (`_until_output`).
         while self._sessions:
+            if self._at_rest() and not await self._until_output():
+                continue  # stirred by a report, no client has anything to say
             await asyncio.sleep(READ_EVERY)
             edges = self.board.edges
             for watch in self._readable():
@@ -298,6 +305,29 @@ class OutputWatch:
             self.board.hush(now)
             if self.board.edges != edges and self._on_edge is not None:
                 self._on_edge()
+
+    def _at_rest(self) -> bool:
+        """No pane writing (its stop is yet to be seen) or paused, no ask unsent."""
+        return (not self.board.loud and not self.board.paused
+                and not any(watch.asks for watch in self._sessions.values()))
+
+    async def _until_output(self) -> bool:
+        """Wait until a client has something to say (or is gone: True), or a report stirs
+        it (the sessions may have changed): the loop watches the clients' pipes only while
+        all is silent."""
+        loop = asyncio.get_running_loop()
+        self._stir = stirred = asyncio.Event()
+        watches = [watch for watch in self._sessions.values() if watch.alive]
+        for watch in watches:
+            loop.add_reader(watch.output, stirred.set)
+        try:
+            await stirred.wait()
+        finally:
+            self._stir = None
+            for watch in watches:
+                if watch.alive:  # a closed one took its reader away before its fd went
+                    loop.remove_reader(watch.output)
+        return bool(self._readable())
 
     def _readable(self) -> list[_SessionWatch]:
         """The clients with something to read (or gone): one `poll` for all of them, not a
