@@ -251,15 +251,27 @@ async def orchestra_cost(worktrees: list[pathlib.Path], working: int, realism: s
     return {"own": cpu["own"] + cpu["clients"], "server": server}
 
 
+PEER_ATTEMPTS = 3
+
+
 async def peer_cost(paths, worktrees: list[pathlib.Path], working: int, realism: str,
                     work: pathlib.Path, args: argparse.Namespace) -> dict:
-    peer = Peer(*paths, work, realism)
-    try:
-        await peer.start(worktrees, working)
-        await asyncio.sleep(args.settle)
-        return await peer.measure(args.seconds)
-    finally:
-        await peer.stop()
+    """ccmanager's cost, started afresh when it stalls in its menu (now and then it draws no
+    session's screen after Enter, on a loaded machine): nothing is measured until it runs."""
+    for attempt in range(1, PEER_ATTEMPTS + 1):
+        peer = Peer(*paths, work, realism)
+        try:
+            await peer.start(worktrees, working)
+            await asyncio.sleep(args.settle)
+            return await peer.measure(args.seconds)
+        except SystemExit as stalled:
+            if attempt == PEER_ATTEMPTS:
+                raise
+            print(f"{str(stalled).splitlines()[0]} (attempt {attempt}): starting it again",
+                  file=sys.stderr)
+        finally:
+            await peer.stop()
+    raise AssertionError("unreachable")
 
 
 HOOKS_NOTE = "; orchestra's agents report through their hooks"

@@ -143,3 +143,25 @@ async def test_the_cli_refuses_in_one_line_then_forces(tmux, tmp_path, local_rep
     out = capsys.readouterr().out
     assert out.startswith("w2 retired: stopped, worktree ") and "1 uncommitted path" in out
     assert not worktree.exists() and await sessions(tmux) == []
+
+
+async def test_an_agent_discovered_before_its_record_is_dropped_when_retired(tmux, tmp_path):
+    """`orchestra new` starts the session, then records it: a tick in between discovers the
+    pane under the session's name. The record, once seen, is the agent; its retire drops it
+    (the discovered slot had passed for a configured agent and stayed, `exited`, for good)."""
+    from orchestra_tui.models import AgentRecord, AgentSpec
+    from orchestra_tui.services.store.agents_registry import AgentsRegistry
+    from tests.tmux_fixtures import start_fake_agent
+
+    registry = AgentsRegistry(tmp_path / "data")
+    fleet = Fleet(tmux, [], discover=True, registry=registry, follow_work=False)
+    pane = await start_fake_agent(tmux, "claude", tmp_path / "log.jsonl", session="w2")
+    await fleet.refresh()
+    assert fleet.names == ["w2"] and fleet.spec("w2").target == pane.pane_id  # discovered
+    registry.add(AgentRecord(AgentSpec("w2", tool="claude", lane="shop"), branch="claude/7"))
+    await fleet.refresh()
+    assert fleet.spec("w2").lane == "shop"  # the record is what it is now
+    await tmux.kill_pane(pane.pane_id)
+    registry.remove("w2")
+    await fleet.refresh()
+    assert fleet.names == []

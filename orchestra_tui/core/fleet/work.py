@@ -57,6 +57,7 @@ class FleetWork:
                                tuple[float, asyncio.Future[BranchFigures | None]]] = {}
         self._fresh_since = 0.0  # when `refresh_work` last asked for figures read anew
         self._recorded: dict[str, tuple[str, str]] = {}  # recorded -> (base, start)
+        self._discovered: set[str] = set()  # named by discovery, not by config or record
         self._registry_seen: object = ()  # the record's signature when last synced
         self._examined: dict[str, tuple[int, str]] = {}  # pane id -> (pid, command) looked at
         self.radar = ConflictRadar(context, self.work, self._worktree_of, every=every)
@@ -89,8 +90,12 @@ class FleetWork:
             slot = self.context.slots.get(name)
             if slot is None:
                 self.context.add_slot(record.spec)
-            elif name in self._recorded:
+            elif name in self._recorded or name in self._discovered:
+                # `orchestra new` starts the session, then records it: a tick in between
+                # discovers the pane, and the record, once seen, is what the agent is (or its
+                # retire would never drop it).
                 slot.spec = record.spec
+                self._discovered.discard(name)
             else:
                 continue  # a configured agent has this name
             self._recorded[name] = (record.base, record.start)
@@ -224,6 +229,7 @@ class FleetWork:
             name = pane.session_name if pane.session_name not in self.context.slots else pane.target
             if name in self.context.slots:
                 continue
+            self._discovered.add(name)
             found = self.context.add_slot(AgentSpec(
                 name=name, tool=item.tool, command=item.argv, cwd=pane.current_path,
                 target=pane.pane_id, host=pane.host))
