@@ -182,3 +182,54 @@ async def test_the_selected_agents_alerts_are_readable(pilot):
     await pilot.pause()
     messages = [(n.title, n.message) for n in pilot.app._notifications]
     assert ("infra: 1 alert", "⚠ forbid: kubectl apply") in messages
+
+
+async def test_a_toast_never_covers_the_open_prompt_bar(fleet):
+    from orchestra_tui.ui.app import OrchestraApp
+    from orchestra_tui.ui.options import AppOptions
+    from tests.helpers import pilot_wait_until
+
+    app = OrchestraApp(fleet, AppOptions(poll=False))
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(PromptBar)
+        await pilot.press("enter")
+        await pilot.press(*"first line", "ctrl+j", *"second", "tab")  # "Queued for api"
+        app.notify("a second toast, longer than the first one, to wrap on two lines")
+        await pilot_wait_until(pilot, lambda: len(app.screen.query("Toast")) == 2,
+                               message="two toasts")
+        await settle(pilot)
+        toasts = list(app.screen.query("Toast"))
+        assert bar.is_open
+        assert all(not toast.region.overlaps(bar.region) for toast in toasts), (
+            [t.region for t in toasts], bar.region)
+        await pilot.press("escape")
+        await settle(pilot)
+        rack = app.screen.query_one("#textual-toastrack")
+        assert rack.styles.margin.bottom == 1  # closed: above the footer, as before
+
+
+async def test_a_draft_left_with_esc_stays_with_its_agent_and_says_so(pilot, fleet):
+    bar = pilot.app.screen.query_one(PromptBar)
+    prompt = bar.query_one("#prompt-input")
+    first = selected(pilot)
+    await pilot.press("enter", *"half a thought", "escape")
+    await settle(pilot)
+    assert not bar.is_open
+    await pilot.press("j")
+    await settle(pilot)
+    other = selected(pilot)
+    assert other != first
+    await pilot.press("enter")
+    await settle(pilot)
+    assert bar.agent == other and prompt.text == ""  # never another agent's draft
+    target = str(bar.query_one("#prompt-target").render())
+    assert "draft" not in target
+    await pilot.press("escape", "k", "enter")
+    await settle(pilot)
+    assert bar.agent == first and prompt.text == "half a thought"
+    assert "your draft from before" in str(bar.query_one("#prompt-target").render())
+    await pilot.press(*" and the rest", "tab")  # queued: the next one starts afresh
+    await settle(pilot)
+    assert prompt.text == "" and "draft" not in str(bar.query_one("#prompt-target").render())
+    assert ("enqueue", first, "half a thought and the rest") in fleet.calls

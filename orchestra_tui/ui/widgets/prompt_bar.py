@@ -13,6 +13,7 @@ from textual.widgets import Label, TextArea
 from orchestra_tui.ui.messages import PromptClosed, PromptSubmitted
 
 NEWLINE_KEYS = ("ctrl+j", "shift+enter", "alt+enter")
+TOASTS = "#textual-toastrack"  # Textual's rack of toasts: docked at the bottom, above the footer
 
 
 class PromptInput(TextArea):
@@ -41,6 +42,9 @@ class PromptBar(Vertical):
         super().__init__(**kwargs)
         self.agent: str | None = None
         self.queued = 0
+        # What `esc` left unsent, per agent: a draft typed for one agent never goes to another.
+        self._drafts: dict[str, str] = {}
+        self._resumed = False  # the text shown is a draft kept from before (the label says)
 
     def compose(self):
         yield Label("", id="prompt-target")
@@ -54,9 +58,15 @@ class PromptBar(Vertical):
     def open_for(self, agent: str, queued: int = 0) -> None:
         self.agent = agent
         self.queued = queued
+        prompt = self.query_one(PromptInput)
+        draft = self._drafts.pop(agent, "")
+        if prompt.text != draft:
+            prompt.load_text(draft)
+            prompt.move_cursor(prompt.document.end)
+        self._resumed = bool(draft)
         self._show_target()
         self.add_class("-open")
-        self.query_one(PromptInput).focus()
+        prompt.focus()
 
     def show_queued(self, queued: int) -> None:
         """How many of the agent's follow-ups wait in orchestra's queue (from each snapshot)."""
@@ -66,18 +76,34 @@ class PromptBar(Vertical):
 
     def _show_target(self) -> None:
         queued = (f"{self.queued} queued" if self.queued else "nothing queued")
+        draft = (" · ", ("your draft from before", "bold yellow")) if self._resumed else ()
         self.query_one("#prompt-target", Label).update(Text.assemble(
-            "to ", (self.agent or "", "bold"), " · ", (queued, "bold cyan"),
+            "to ", (self.agent or "", "bold"), " · ", (queued, "bold cyan"), *draft,
             " · enter send now · tab add to queue · ctrl+j newline · esc close"))
 
     def close(self) -> None:
         self.remove_class("-open")
+        self._lift_toasts()
         self.post_message(PromptClosed())
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lift_toasts()  # opened, or grown by a line: the toasts stay above it
+
+    def _lift_toasts(self) -> None:
+        """Toasts sit above the footer; while the bar is open, above the bar too: drawn over
+        it ("Queued for w1" after a tab), they hid the text being typed."""
+        racks = self.screen.query(TOASTS)
+        height = self.outer_size.height if self.is_open else 0
+        for rack in racks:
+            rack.styles.margin = (0, 0, 1 + height, 0)
 
     def finish(self, key: str) -> None:
         prompt = self.query_one(PromptInput)
         text = prompt.text.strip("\n")
         if key == "escape":
+            if self.agent is not None and text.strip():
+                self._drafts[self.agent] = text  # kept for this agent, shown as a draft
+            prompt.clear()
             self.close()
             return
         if not text.strip() or self.agent is None:
@@ -86,5 +112,8 @@ class PromptBar(Vertical):
         queue = key == "tab"
         self.post_message(PromptSubmitted(self.agent, text, queue=queue))
         prompt.clear()
+        if self._resumed:
+            self._resumed = False
+            self._show_target()
         if not queue:
             self.close()
