@@ -24,8 +24,6 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from genai_prices import Usage, calc_price
-
 from orchestra_tui.services.usage.records import TokenCount, UsageRecord
 
 __all__ = ["CostSummary", "day_of", "price", "summarize"]
@@ -42,6 +40,10 @@ def day_of(at: float) -> str:
 @lru_cache(maxsize=4096)
 def _price(tool: str, model: str, tokens: TokenCount) -> Decimal | None:
     # Per call, not per token: the table's tiers (e.g. past 200k input tokens) depend on it.
+    # The table loads on first use (a tenth of a second, in the thread that reads records):
+    # not on every start of the app, which prices nothing before its first turn's end.
+    from genai_prices import Usage, calc_price
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
