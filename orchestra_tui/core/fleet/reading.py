@@ -33,11 +33,13 @@ session costs the tmux server work on every frame, even with the pane's output p
 Its turn end and dialogs come as hook events; tmux's `window_activity` (whole seconds, in the
 pane list every tick) says whether it wrote since its last read, and that it stopped: a working
 pane whose activity is `HUSH_SECONDS` old is read once ("quiet"); one that keeps writing is
-read every `HOOK_LED_SAFETY_SECONDS`.
+read once in every `HOOK_LED_SAFETY_SECONDS`, at a moment of its own (`safety_due`): a fleet
+started together would otherwise come due all in one tick.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Collection
 
 from orchestra_tui.core.fleet.state import Slot
@@ -46,7 +48,7 @@ from orchestra_tui.services.tmux.activity import QUIET_SECONDS, OutputReport
 
 __all__ = ["GUARD_HISTORY", "HOOK_LED_SAFETY_SECONDS", "HUSH_SECONDS", "QUIET_SECONDS",
            "SAFETY_SECONDS", "UNCOVERED_SECONDS", "UNSEEN_WRITES", "activity_changed",
-           "hook_led", "hooks_report", "unseen_rows", "why_read"]
+           "hook_led", "hooks_report", "safety_due", "unseen_rows", "why_read"]
 
 SAFETY_SECONDS = 4.0
 UNCOVERED_SECONDS = 1.0
@@ -132,9 +134,20 @@ def _why_read_hook_led(slot: Slot, now: float) -> str | None:
         return "wrote"
     if now - slot.pane.activity >= HUSH_SECONDS:
         return "quiet"
-    if now - slot.captured_at >= HOOK_LED_SAFETY_SECONDS:
+    if safety_due(slot.pane.pane_id, slot.captured_at, now):
         return "safety"
     return None  # still writing, still working
+
+
+def safety_due(pane_id: str, read_at: float, now: float) -> bool:
+    """Whether a hook-led pane read at `read_at` is due its safety read: once in each window
+    of `HOOK_LED_SAFETY_SECONDS`, the windows shifted by a phase of its own (from its id). A
+    fleet started together has every pane read at once; due at one interval from that, fifty
+    working panes were read in one tick every ten seconds (a 40 ms stall of the app, keys
+    waiting behind it). With phases their reads spread over the window from the first."""
+    phase = zlib.crc32(pane_id.encode()) % 1000 / 1000 * HOOK_LED_SAFETY_SECONDS
+    return ((now + phase) // HOOK_LED_SAFETY_SECONDS
+            > (read_at + phase) // HOOK_LED_SAFETY_SECONDS)
 
 
 def guarded(slot: Slot) -> bool:
