@@ -53,3 +53,17 @@ def process_ended(pid: int) -> bool:
             return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
     except (OSError, IndexError):
         return True
+
+
+def rows_rendered(widget) -> list[int]:
+    """The rows `widget` renders from now on (its `render_line` calls), in a list the caller
+    clears between looks."""
+    rendered: list[int] = []
+    render_line = widget.render_line
+
+    def counting(y: int):
+        rendered.append(y)
+        return render_line(y)
+
+    widget.render_line = counting
+    return rendered

@@ -18,7 +18,7 @@ from orchestra_tui.models import AgentSpec
 from orchestra_tui.ui.app import OrchestraApp
 from orchestra_tui.ui.options import AppOptions
 from orchestra_tui.ui.widgets.pane_view import PaneView
-from tests.helpers import pilot_wait_until
+from tests.helpers import pilot_wait_until, rows_rendered
 from tests.tmux_fixtures import wait_for_screen
 from tests.ui_data import FixedFleet
 
@@ -150,14 +150,7 @@ async def test_a_frame_that_changes_one_row_repaints_that_row_only(tmp_path):
     async with app.run_test(size=(150, 40)) as pilot:
         pane = app.screen.query_one(PaneView)
         await capture(spinner_screen(1))
-        rendered: list[int] = []
-        render_line = pane.render_line
-
-        def counting(y: int):
-            rendered.append(y)
-            return render_line(y)
-
-        pane.render_line = counting  # type: ignore[method-assign]
+        rendered = rows_rendered(pane)
         for frame in range(2, 6):
             rendered.clear()
             await capture(spinner_screen(frame))
@@ -188,14 +181,7 @@ async def test_a_subtitle_that_counts_repaints_the_bottom_border_alone(tmp_path)
         app.snapshot = replace(first, at=since + 20)
         await pilot.pause()
         assert " 20s · " in shown()
-        rendered: list[int] = []
-        render_line = pane.render_line
-
-        def counting(y: int):
-            rendered.append(y)
-            return render_line(y)
-
-        pane.render_line = counting  # type: ignore[method-assign]
+        rendered = rows_rendered(pane)
         for seconds in (21, 22, 23):
             rendered.clear()
             app.snapshot = replace(first, at=since + seconds)
