@@ -60,8 +60,11 @@ def hook_command(data: pathlib.Path) -> str:
 
 
 async def start_busy(tmux: TmuxService, name: str, session: str, log: pathlib.Path,
-                     hook: str = "") -> str:
-    argv = [sys.executable, str(PROGRAMS / "busy_agent.py"), "--flavor", "codex",
+                     hook: str = "", calm: bool = False) -> str:
+    """`calm`: the simulated agent's own mode, one redraw a second while it works."""
+    program = (["-m", "orchestra_tui.demo.fake_agent"] if calm
+               else [str(PROGRAMS / "busy_agent.py")])
+    argv = [sys.executable, *program, "--flavor", "codex",
             "--log", str(log), "--name", name, *(["--hook", hook] if hook else [])]
     pane = await tmux.start(argv, cwd=str(REPO), session=session, width=100, height=30,
                             env={"PYTHONPATH": str(REPO)})

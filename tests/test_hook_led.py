@@ -61,11 +61,12 @@ async def until_watched(tmux: TmuxService, loop: PacedLoop, sessions: set[str],
         await loop.run_for(0.25)
 
 
-async def own_sessions(tmux: TmuxService, tmp_path: pathlib.Path, count: int
+async def own_sessions(tmux: TmuxService, tmp_path: pathlib.Path, count: int,
+                       calm: bool = False
                        ) -> tuple[CountingControl, TmuxService, dict[str, str], pathlib.Path]:
     log = tmp_path / "prompts.jsonl"
     panes = {f"agent{i:02d}": await start_busy(tmux, f"agent{i:02d}", f"agent{i:02d}", log,
-                                                hook_command(tmp_path / "data"))
+                                                hook_command(tmp_path / "data"), calm)
              for i in range(count)}
     for pane_id in panes.values():
         await wait_for_screen(tmux, pane_id, lambda s: "? for shortcuts" in s,

@@ -244,7 +244,7 @@ class Fleet:
         classified = 0
         for slot in context.slots.values():
             if slot.pane is not None and slot.pane.pane_id in captures:
-                ticker.captured(slot, output, history, now)
+                ticker.captured(slot, output, history, now, to_capture.get(slot.spec.name))
                 if ticker.observe_screen(slot, captures[slot.pane.pane_id], now):
                     classified += 1
             ticker.track(slot, now, steady_since(slot, output, now))

@@ -34,7 +34,12 @@ Its turn end and dialogs come as hook events; tmux's `window_activity` (whole se
 pane list every tick) says whether it wrote since its last read, and that it stopped: a working
 pane whose activity is `HUSH_SECONDS` old is read once ("quiet"); one that keeps writing is
 read once in every `HOOK_LED_SAFETY_SECONDS`, at a moment of its own (`safety_due`): a fleet
-started together would otherwise come due all in one tick.
+started together would otherwise come due all in one tick. An agent that redraws once a second
+(a counter, no spinner) has pauses that long between frames: with whole seconds of activity it
+looked quiet in a third of the ticks, and each look read it. A quiet read after which the pane
+writes on while its screen still says working was such a pause: its hush grows by
+`HUSH_STEP` (up to `HUSH_MOST`, `learn_hush`), so a stop no hook reports (an interrupt typed
+into its own terminal) is seen at most `HUSH_MOST` after its last write.
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ from orchestra_tui.services.tmux.activity import QUIET_SECONDS, OutputReport
 
 __all__ = ["GUARD_HISTORY", "HOOK_LED_SAFETY_SECONDS", "HUSH_SECONDS", "QUIET_SECONDS",
            "SAFETY_SECONDS", "UNCOVERED_SECONDS", "UNSEEN_WRITES", "activity_changed",
-           "hook_led", "hooks_report", "safety_due", "unseen_rows", "why_read"]
+           "hook_led", "hooks_report", "hush_of", "learn_hush", "safety_due", "unseen_rows",
+           "why_read"]
 
 SAFETY_SECONDS = 4.0
 UNCOVERED_SECONDS = 1.0
@@ -66,6 +72,10 @@ HOOK_LED_SAFETY_SECONDS = 10.0
 # How old a hook-led pane's `window_activity` (whole seconds: a write at 10.9 reads as 10) is
 # when its last write is surely QUIET_SECONDS behind.
 HUSH_SECONDS = 1.0 + QUIET_SECONDS
+# What a quiet read that proved to be a pause between frames adds to the pane's hush, and the
+# most it grows to: one step covers an agent drawing once a second, two once in two.
+HUSH_STEP = 1.0
+HUSH_MOST = HUSH_SECONDS + 2 * HUSH_STEP
 
 
 def unseen_rows(slot: Slot) -> int:
@@ -132,11 +142,29 @@ def _why_read_hook_led(slot: Slot, now: float) -> str | None:
         return None  # nothing written since the last read
     if slot.detection.state is not State.WORKING:
         return "wrote"
-    if now - slot.pane.activity >= HUSH_SECONDS:
+    if now - slot.pane.activity >= hush_of(slot):
         return "quiet"
     if safety_due(slot.pane.pane_id, slot.captured_at, now):
         return "safety"
     return None  # still writing, still working
+
+
+def hush_of(slot: Slot) -> float:
+    """How old a hook-led working pane's activity is when the tick reads it as quiet."""
+    return min(HUSH_MOST, HUSH_SECONDS + slot.false_quiets * HUSH_STEP)
+
+
+def learn_hush(slot: Slot) -> None:
+    """Before a tick weighs the slot: a quiet read its pane wrote after, its screen still
+    saying working, was a pause between frames (its hush grows); one that saw the turn over
+    was right."""
+    if slot.quiet_read is None or slot.pane is None:
+        return
+    if slot.detection is None or slot.detection.state is not State.WORKING:
+        slot.quiet_read = None
+    elif slot.pane.activity > slot.quiet_read:
+        slot.quiet_read = None
+        slot.false_quiets += 1
 
 
 def safety_due(pane_id: str, read_at: float, now: float) -> bool:

@@ -147,6 +147,10 @@ class Slot:
     output_seen: int | None = None
     hook_seen: HookEvent | None = None
     deep: bool = False
+    # A hook-led pane's `window_activity` at its last "quiet" read (None: none pending), and
+    # how many times such a read proved to be a pause between two frames (`core/fleet/reading`).
+    quiet_read: int | None = None
+    false_quiets: int = 0
     status: AgentStatus | None = None
     memory: DispatchMemory = field(default_factory=DispatchMemory)
     sending: asyncio.Task[None] | None = None

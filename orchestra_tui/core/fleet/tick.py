@@ -20,7 +20,13 @@ from orchestra_tui.core.fleet.budgets import FleetBudgets
 from orchestra_tui.core.fleet.evidence import Disagreement
 from orchestra_tui.core.fleet.evidence_gather import gather
 from orchestra_tui.core.fleet.fusion import fuse, shown_dialog
-from orchestra_tui.core.fleet.reading import UNSEEN_WRITES, hooks_report, unseen_rows, why_read
+from orchestra_tui.core.fleet.reading import (
+    UNSEEN_WRITES,
+    hooks_report,
+    learn_hush,
+    unseen_rows,
+    why_read,
+)
 from orchestra_tui.core.fleet.state import AgentView, FleetContext, Slot
 from orchestra_tui.core.fleet.usage import FleetUsage
 from orchestra_tui.core.fleet.work import FleetWork
@@ -65,14 +71,18 @@ class FleetTick:
         """The agents this tick reads, each with why (`core/fleet/reading.py` says when)."""
         reasons: dict[str, str] = {}
         for name, slot in self.context.slots.items():
+            learn_hush(slot)
             if (why := why_read(slot, output, wanted, history, now)) is not None:
                 reasons[name] = why
         return reasons
 
     @staticmethod
-    def captured(slot: Slot, output: OutputReport, history: str | None, now: float) -> None:
+    def captured(slot: Slot, output: OutputReport, history: str | None, now: float,
+                 why: str | None = None) -> None:
         """Note what a read saw of the pane's writes and hooks, to read it next on news."""
         assert slot.pane is not None
+        if why == "quiet" and slot.pane.pane_id not in output.watched:  # hook-led
+            slot.quiet_read = slot.pane.activity
         slot.captured_activity = slot.pane.activity
         slot.captured_at = now
         slot.history_read = slot.pane.history_size
