@@ -39,7 +39,7 @@ from orchestra_tui.ui.screens.inbox import InboxScreen
 from orchestra_tui.ui.screens.issues import IssuesScreen
 from orchestra_tui.ui.screens.merge import MergeScreen
 from orchestra_tui.ui.screens.queue import QueueScreen
-from orchestra_tui.ui.terminal import hangup_safe
+from orchestra_tui.ui.terminal import terminal_driver
 
 
 class FleetRefreshed(Message):
@@ -76,7 +76,7 @@ class OrchestraApp(App[None]):
                  clipboard: ClipboardChannel | None = None) -> None:
         super().__init__()
         # A closed terminal must not hang the app half way through its exit (ui/terminal.py).
-        self.driver_class = hangup_safe(self.driver_class)
+        self.driver_class = terminal_driver(self.driver_class)
         self.fleet = fleet
         self.lifecycle = lifecycle  # N and X (`ui/controllers/lifecycle.py`); None: not offered
         self.options = options = options or AppOptions()

@@ -1,19 +1,36 @@
-"""The terminal driver: Textual's own, made safe for a terminal that goes away.
+"""The terminal driver: Textual's own, made safe for a terminal that goes away, with an input
+thread that sleeps while no key comes.
 
 When the person closes the terminal window, every write to it fails (EIO). Textual's writer
 thread dies on the first failed write and leaves its queue behind; once 30 more writes are
 queued, the next one blocks the app forever, half way through its exit, so `orchestra demo`
 never gets to remove its agents and stand-in. Writes to a terminal that is gone are therefore
 dropped instead: the app exits through its normal path and the cleanup after it runs.
+
+Textual's input thread wakes ten times a second to see whether the app is exiting and whether
+a lone escape byte has waited long enough to be the Escape key: a quarter of a percent of a
+core, a third of what the whole app costs over a calm fleet of fifty agents. Here it sleeps
+until a key comes, until the parser's own deadline when it holds a partial sequence, or until
+the app stops input (the exit event also writes to a pipe the thread waits on).
 """
 
 from __future__ import annotations
 
+import os
+import selectors
+import threading
+from codecs import getincrementaldecoder
 from io import TextIOWrapper
 from typing import IO, Any, cast
 
+from textual._time import get_time
+from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
+
+# How often the input thread looks when the parser's deadline cannot be read (a Textual that
+# renamed it): Textual's own pace.
+FALLBACK_POLL_SECONDS = 0.1
 
 
 class TerminalOrNothing:
@@ -42,14 +59,82 @@ class TerminalOrNothing:
         return getattr(self._stream, name)
 
 
-class HangupSafeLinuxDriver(LinuxDriver):
+class WakingEvent(threading.Event):
+    """An event whose `set` also writes a byte to a pipe, so a thread waiting in `select` on
+    the pipe's other end wakes for it."""
+
+    def __init__(self, wake_fd: int) -> None:
+        super().__init__()
+        self._wake_fd = wake_fd
+
+    def set(self) -> None:
+        super().set()
+        try:
+            os.write(self._wake_fd, b"!")
+        except OSError:  # full (it is drained on waking) or closed: the flag is what counts
+            pass
+
+
+class TerminalDriver(LinuxDriver):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self._file is not None:
             # Duck-typed: it writes and flushes like the terminal stream it wraps.
             self._file = cast(TextIOWrapper, TerminalOrNothing(self._file))
+        self._wake_read, wake_write = os.pipe()
+        os.set_blocking(wake_write, False)
+        self.exit_event = WakingEvent(wake_write)
+        self._wake_write = wake_write
+
+    def close(self) -> None:
+        super().close()
+        for fd in (self._wake_read, self._wake_write):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def run_input_thread(self) -> None:
+        """Textual's input loop (read, parse, hand each event to the app), waiting on the
+        terminal and the wake pipe for as long as nothing is due."""
+        parser = XTermParser(self._debug)
+        decode = getincrementaldecoder("utf-8")().decode
+        # select(2), as Textual's: macOS's kqueue does not wait on a terminal.
+        with selectors.SelectSelector() as selector:
+            selector.register(self.fileno, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self.exit_event.is_set():
+                ready = {key.fd for key, _ in selector.select(self._wait(parser))}
+                if self._wake_read in ready:
+                    os.read(self._wake_read, 64)  # taken: the next wait blocks again
+                if self.fileno in ready and not self._take(parser, decode(os.read(
+                        self.fileno, 4096))):
+                    break  # end of input (stdin piped and closed)
+                for event in parser.tick():
+                    self.process_message(event)
+        try:
+            for event in parser.feed(""):  # what a partial sequence held, as Textual does
+                self.process_message(event)
+        except Exception:  # the parser's end of input (EOFError, ParseError): nothing held
+            pass
+
+    def _take(self, parser: XTermParser, text: str) -> bool:
+        if not text:
+            return False
+        for event in parser.feed(text):
+            self.process_message(event)
+        return True
+
+    @staticmethod
+    def _wait(parser: XTermParser) -> float | None:
+        """Seconds until the parser's deadline (a lone escape byte becoming the Escape key),
+        None (until input) when it holds nothing."""
+        if not hasattr(parser, "_timeout_time"):
+            return FALLBACK_POLL_SECONDS
+        deadline = parser._timeout_time
+        return None if deadline is None else max(0.0, deadline - get_time())
 
 
-def hangup_safe(driver_class: type[Driver]) -> type[Driver]:
+def terminal_driver(driver_class: type[Driver]) -> type[Driver]:
     """The driver to use instead of `driver_class` (other platforms' drivers are kept)."""
-    return HangupSafeLinuxDriver if driver_class is LinuxDriver else driver_class
+    return TerminalDriver if driver_class is LinuxDriver else driver_class
