@@ -18,7 +18,7 @@ import pytest
 
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
-from orchestra_tui.core.fleet.pace import CALM_SECONDS
+from orchestra_tui.core.fleet.pace import CALM_SECONDS, DEAF_CALM_SECONDS
 from orchestra_tui.core.fleet.reading import (
     HOOK_LED_SAFETY_SECONDS,
     HUSH_MOST,
@@ -153,4 +153,32 @@ async def test_calm_hook_led_agents_are_read_at_the_safety_interval_and_their_st
             idle - interrupted)
     finally:
         fleet.close()
+        await service.aclose()
+
+
+@pytest.mark.slow
+async def test_a_calm_loop_ticks_every_two_seconds_unless_another_orchestra_hears_the_hooks(
+        tmux: TmuxService, tmp_path: pathlib.Path) -> None:
+    """Hook reports wake the loop that listens on the data dir, so its calm tick can be slow;
+    a second orchestra on the same data dir hears none (one listener a dir) and its calm tick
+    stays at a second: its hook-led agents' news come only with its ticks."""
+    counting, service, panes, _ = await own_sessions(tmux, tmp_path, 2, calm=True)
+    specs = [AgentSpec(name=n, tool="codex", target=p) for n, p in panes.items()]
+    hearing = Fleet(service, specs, settings=FleetSettings(), hooks=HookLog(tmp_path / "data"))
+    deaf = Fleet(service, specs, settings=FleetSettings(), hooks=HookLog(tmp_path / "data"))
+    assert hearing.listen_for_hooks() and not deaf.listen_for_hooks()
+    loops = [PacedLoop(fleet, selected="agent00") for fleet in (hearing, deaf)]
+    try:
+        for loop in loops:
+            await loop.run_until(lambda seen=loop: all(seen.states.get(n) is State.IDLE
+                                                       for n in panes), 30, "the fleet settled")
+        await asyncio.gather(*(loop.run_for(2.5) for loop in loops))  # news past: calm
+        ticks = [loop.ticks for loop in loops]
+        await asyncio.gather(*(loop.run_for(8.0) for loop in loops))
+        heard_ticks, deaf_ticks = (loop.ticks - before for loop, before in zip(loops, ticks))
+        assert heard_ticks <= 8.0 / CALM_SECONDS + 1, heard_ticks
+        assert deaf_ticks >= 8.0 / DEAF_CALM_SECONDS - 1, deaf_ticks
+    finally:
+        for fleet in (hearing, deaf):
+            fleet.close()
         await service.aclose()

@@ -314,8 +314,9 @@ class Fleet:
     def listen_for_hooks(self) -> bool:
         """Let news (a hook reporting, a pane starting or stopping writing) wake the poll
         loop; False when the hooks' nudges go to another orchestra on this data dir."""
-        self.pace.listen()
-        return self.hook_watch is not None and self.hook_watch.listen(self.pace.told)
+        heard = self.hook_watch is not None and self.hook_watch.listen(self.pace.told)
+        self.pace.listen(hooks_heard=heard)
+        return heard
 
     async def wait_for_news(self, timeout: float) -> None:
         await self.pace.wait(timeout)

@@ -1,5 +1,7 @@
 """How soon the poll loop ticks again: at the configured rate while something may be changing
-meaning, at `CALM_SECONDS` while nothing is.
+meaning, at `CALM_SECONDS` while nothing is (`DEAF_CALM_SECONDS` while the hooks' reports do
+not reach this loop: another orchestra listens on the data dir, and its hook-led agents' news
+are then seen at a tick).
 
 tmux pushes which panes write (`services/tmux/activity.py`), and a pane starting or stopping
 writing, or a hook reporting, wakes the loop at once (`TickPace.wait`). So a fleet whose
@@ -25,9 +27,14 @@ from orchestra_tui.core.fleet.reading import hook_led
 from orchestra_tui.core.fleet.state import FleetContext, Slot
 from orchestra_tui.services.tmux.activity import NOT_WATCHED, OutputReport
 
-__all__ = ["BRISK_SECONDS", "CALM_SECONDS", "TickPace", "brisk"]
+__all__ = ["BRISK_SECONDS", "CALM_SECONDS", "DEAF_CALM_SECONDS", "TickPace", "brisk"]
 
-CALM_SECONDS = 1.0
+# The calm tick reads the pane list, the hook-led panes' activity (a stop no hook reports,
+# `reading.HUSH_SECONDS`), the safety reads and the table's clocks (steps of ten seconds and
+# more): each tick goes over every agent (a few milliseconds for fifty), and at one a second
+# that was half of what the app cost over a calm fleet.
+CALM_SECONDS = 2.0
+DEAF_CALM_SECONDS = 1.0
 BRISK_SECONDS = 2.0  # after news; at least the idle debounce (`brisk` takes the larger)
 LIVE_SECONDS = 1.0  # a pane on screen that wrote this recently is followed at the loop's rate
 
@@ -64,10 +71,13 @@ class TickPace:
         self.output: OutputReport = NOT_WATCHED
         self.visible: Collection[str] = ()
         self.seen_at = float("-inf")
+        self.calm_seconds = DEAF_CALM_SECONDS
 
-    def listen(self) -> None:
-        """From now on, news (`told`) wakes `wait`; watched panes' edges are news."""
+    def listen(self, hooks_heard: bool) -> None:
+        """From now on, news (`told`) wakes `wait`; watched panes' edges are news, and the
+        hooks' reports when `hooks_heard` (the calm tick can then be slower)."""
         self._news = asyncio.Event()
+        self.calm_seconds = CALM_SECONDS if hooks_heard else DEAF_CALM_SECONDS
         self.context.tmux.listen_for_output(self.told)
 
     def told(self) -> None:
@@ -91,9 +101,9 @@ class TickPace:
 
     async def wait(self, timeout: float) -> None:
         """Sleep up to `timeout` seconds (the loop's rate), longer while calm (until
-        `CALM_SECONDS` after the last tick), less when news comes."""
+        `calm_seconds` after the last tick), less when news comes."""
         if self._news is not None and self.calm():  # only a loop news can wake slows down
-            timeout = max(timeout, self.seen_at + CALM_SECONDS - time.monotonic())
+            timeout = max(timeout, self.seen_at + self.calm_seconds - time.monotonic())
         if self._news is None:
             await asyncio.sleep(timeout)
             return

@@ -43,7 +43,7 @@ from orchestra_tui.ui.widgets.pane_view import PaneView
 from orchestra_tui.ui.widgets.prompt_bar import PromptBar
 from orchestra_tui.ui.widgets.status_bar import FleetStatus
 from orchestra_tui.ui.widgets.why_panel import WhyPanel
-from orchestra_tui.ui.wording.format import duration, figures_text
+from orchestra_tui.ui.wording.format import pane_subtitle
 
 # An interrupt stops an agent mid-turn: it takes the same key twice within this many seconds.
 INTERRUPT_GUARD_SECONDS = 2.0
@@ -228,15 +228,7 @@ class FleetScreen(Screen[None]):
             return
         status = view.status
         title = Text(f"{status.name} · {status.tool} · {status.pane_id or 'no pane'}")
-        subtitle = Text()
-        if status.alerts:
-            subtitle.append(f"⚠ {'; '.join(status.alerts)}", style="bold red")
-            subtitle.append(" (!) · ")
-        since = duration(snapshot.at - status.since) if status.since else ""
-        subtitle.append(f"{status.state} {since} · {status.reason}")
-        if view.work is not None:
-            subtitle.append(f" · {figures_text(view.work)}")
-        pane.show(status.name, title, view.screen, subtitle,
+        pane.show(status.name, title, view.screen, pane_subtitle(status, view.work, snapshot.at),
                   rows=view.pane.height if view.pane else None)
 
     def _offer_retire(self, snapshot: FleetSnapshot) -> None:

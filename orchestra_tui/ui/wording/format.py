@@ -7,7 +7,7 @@ import re
 from rich.text import Text
 
 from orchestra_tui.core.fleet.find import Grouping
-from orchestra_tui.models import BranchFigures, ContextTrend, State
+from orchestra_tui.models import AgentStatus, BranchFigures, ContextTrend, State
 
 STATE_STYLES: dict[State, str] = {
     State.APPROVAL: "bold black on #e5c07b",
@@ -185,3 +185,25 @@ def cut_words(filter_text: str, shown: int, grouping: Grouping, frozen: bool) ->
     if frozen:
         words.append("❄ order frozen")
     return " · ".join(words)
+
+
+def pane_subtitle(status: AgentStatus, work: BranchFigures | None, at: float) -> Text:
+    """The live pane's bottom line: alerts, state and time in it, why, branch figures. The
+    time goes in the table's steps (`since`): a count of seconds repainted the screen every
+    second.
+
+    >>> from orchestra_tui.models import AgentSpec
+    >>> status = AgentStatus(name="api", pane_id="%1", tool="codex", state=State.IDLE,
+    ...                      reason="composer ready", since=100.0, spec=AgentSpec("api"))
+    >>> pane_subtitle(status, None, 123.0).plain
+    'idle 20s · composer ready'
+    """
+    subtitle = Text()
+    if status.alerts:
+        subtitle.append(f"⚠ {'; '.join(status.alerts)}", style="bold red")
+        subtitle.append(" (!) · ")
+    shown_since = since(at - status.since) if status.since else ""
+    subtitle.append(f"{status.state} {shown_since} · {status.reason}")
+    if work is not None:
+        subtitle.append(f" · {figures_text(work)}")
+    return subtitle
