@@ -1,7 +1,8 @@
 """The terminal driver's input thread (`orchestra_tui/ui/terminal.py`) in a real terminal (a
 tmux pane): keys and a lone Escape arrive as Textual's own thread delivers them, it sleeps while
-no key comes (Textual's wakes ten times a second), and the app still quits at once (the exit
-event wakes it through its pipe)."""
+no key comes (Textual's wakes ten times a second), the app still quits at once (the exit event
+wakes it through its pipe), and all of it holds after the app stepped aside for another
+program and came back (Textual closes the driver then and starts a new input thread)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,17 @@ async def test_keys_arrive_the_input_thread_rests_and_quit_is_prompt(tmux: TmuxS
     # At rest: Textual's own thread wakes every 100 ms (about 20 times in 2 s).
     before = wake_ups(pid, thread)
     await asyncio.sleep(2.0)  # a window to count wake-ups over, not a wait for a state
+    assert wake_ups(pid, thread) - before <= 3
+
+    # Aside and back, as `a` outside tmux: a new input thread, resting too, keys arriving.
+    await tmux.send_keys(pane.pane_id, "s")
+    screen = await wait_for_screen(tmux, pane.pane_id, lambda s: "key 4: s" in s,
+                                   message="back from aside")
+    thread = int(re.search(r"input (\d+)", screen).group(1))
+    await tmux.send_keys(pane.pane_id, "b")
+    await wait_for_screen(tmux, pane.pane_id, lambda s: "key 5: b" in s, message="b")
+    before = wake_ups(pid, thread)
+    await asyncio.sleep(2.0)
     assert wake_ups(pid, thread) - before <= 3
 
     await tmux.send_keys(pane.pane_id, "q")

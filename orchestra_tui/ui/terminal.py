@@ -60,19 +60,32 @@ class TerminalOrNothing:
 
 
 class WakingEvent(threading.Event):
-    """An event whose `set` also writes a byte to a pipe, so a thread waiting in `select` on
-    the pipe's other end wakes for it."""
+    """An event whose `set` also writes a byte to the pipe a waiting thread attached (its
+    `select` wakes for it). The pipe lives as long as that thread's wait: Textual closes the
+    driver when the app steps aside for another program and starts a new input thread when it
+    comes back."""
 
-    def __init__(self, wake_fd: int) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._wake_fd = wake_fd
+        self._wake_fd: int | None = None
+        self._fd_lock = threading.Lock()  # never a write to an fd closed (and reused) since
+
+    def attach(self, fd: int) -> None:
+        with self._fd_lock:
+            self._wake_fd = fd
+
+    def detach(self) -> None:
+        with self._fd_lock:
+            self._wake_fd = None
 
     def set(self) -> None:
         super().set()
-        try:
-            os.write(self._wake_fd, b"!")
-        except OSError:  # full (it is drained on waking) or closed: the flag is what counts
-            pass
+        with self._fd_lock:
+            if self._wake_fd is not None:
+                try:
+                    os.write(self._wake_fd, b"!")
+                except OSError:  # full (drained on waking): the flag is what counts
+                    pass
 
 
 class TerminalDriver(LinuxDriver):
@@ -81,32 +94,32 @@ class TerminalDriver(LinuxDriver):
         if self._file is not None:
             # Duck-typed: it writes and flushes like the terminal stream it wraps.
             self._file = cast(TextIOWrapper, TerminalOrNothing(self._file))
-        self._wake_read, wake_write = os.pipe()
-        os.set_blocking(wake_write, False)
-        self.exit_event = WakingEvent(wake_write)
-        self._wake_write = wake_write
-
-    def close(self) -> None:
-        super().close()
-        for fd in (self._wake_read, self._wake_write):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self.exit_event = self._waking = WakingEvent()
 
     def run_input_thread(self) -> None:
         """Textual's input loop (read, parse, hand each event to the app), waiting on the
-        terminal and the wake pipe for as long as nothing is due."""
+        terminal and a wake pipe for as long as nothing is due."""
+        wake_read, wake_write = os.pipe()
+        os.set_blocking(wake_write, False)
+        self._waking.attach(wake_write)  # a `set` before this is seen by the loop's test
+        try:
+            self._read_keys(wake_read)
+        finally:
+            self._waking.detach()
+            os.close(wake_read)
+            os.close(wake_write)
+
+    def _read_keys(self, wake_read: int) -> None:
         parser = XTermParser(self._debug)
         decode = getincrementaldecoder("utf-8")().decode
         # select(2), as Textual's: macOS's kqueue does not wait on a terminal.
         with selectors.SelectSelector() as selector:
             selector.register(self.fileno, selectors.EVENT_READ)
-            selector.register(self._wake_read, selectors.EVENT_READ)
+            selector.register(wake_read, selectors.EVENT_READ)
             while not self.exit_event.is_set():
                 ready = {key.fd for key, _ in selector.select(self._wait(parser))}
-                if self._wake_read in ready:
-                    os.read(self._wake_read, 64)  # taken: the next wait blocks again
+                if wake_read in ready:
+                    os.read(wake_read, 64)  # taken: the next wait blocks again
                 if self.fileno in ready and not self._take(parser, decode(os.read(
                         self.fileno, 4096))):
                     break  # end of input (stdin piped and closed)

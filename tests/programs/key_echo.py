@@ -1,10 +1,12 @@
 """A Textual app on orchestra's terminal driver that shows the last key it was given and the
-process and thread ids of its input thread; `q` quits and prints "bye" (a real terminal's keys,
-for tests/test_terminal_driver)."""
+process and thread ids of its input thread; `s` steps aside for a program and comes back (as
+`a` does outside tmux), `q` quits and prints "bye" (a real terminal's keys, for
+tests/test_terminal_driver)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 from textual.app import App, ComposeResult
@@ -24,13 +26,18 @@ class KeyEcho(App[None]):
         yield Static("starting", id="shown")
 
     def on_mount(self) -> None:
+        self.query_one(Static).update(f"{self.ids()} ready")
+
+    def ids(self) -> str:
         thread = getattr(self._driver, "_key_thread", None)
-        self.ids = f"pid {os.getpid()} input {thread.native_id if thread else '?'}"
-        self.query_one(Static).update(f"{self.ids} ready")
+        return f"pid {os.getpid()} input {thread.native_id if thread else '?'}"
 
     def on_key(self, event: Key) -> None:
         self.count += 1
-        self.query_one(Static).update(f"{self.ids} key {self.count}: {event.key}")
+        if event.key == "s":
+            with self.suspend():
+                subprocess.run(["sh", "-c", "echo stepped aside; sleep 0.5"], check=False)
+        self.query_one(Static).update(f"{self.ids()} key {self.count}: {event.key}")
         if event.key == "q":
             self.exit()
 
