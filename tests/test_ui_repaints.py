@@ -61,22 +61,22 @@ async def test_a_ticking_for_figure_repaints_its_row_only() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(CountingTable)
         table.fit(118)
-        recent = {"agent05": AT - 10.0}  # in its first minute: its `for` figure ticks
+        recent = {"agent05": AT - 100.0}  # a minute and more in: its `for` figure ticks
         table.update_agents(snapshot(AT, since=recent))
         await pilot.pause()
         full = len(set(table.rendered))
         assert full > AGENTS  # the first paint: every row (and the header)
         table.rendered.clear()
-        table.update_agents(snapshot(AT + 1.0, since=recent))  # still "10s": tens of seconds
-        await pilot.pause()
+        for seconds in (1.0, 10.0, 19.0):  # still "1m": its first minute, then minutes
+            table.update_agents(snapshot(AT + seconds, since=recent))
+            await pilot.pause()
         assert table.rendered == []
-        table.update_agents(snapshot(AT + 10.0, since=recent))  # "10s" -> "20s"
+        table.update_agents(snapshot(AT + 20.0, since=recent))  # "1m" -> "2m"
         await pilot.pause()
-        assert table.get_cell("agent05", "for") == "20s"
+        assert table.get_cell("agent05", "for") == "2m"
         assert 0 < len(set(table.rendered)) <= 2, sorted(set(table.rendered))
         table.rendered.clear()
-        table.rendered.clear()
-        table.update_agents(snapshot(AT + 10.0, since=recent))  # nothing changed
+        table.update_agents(snapshot(AT + 20.0, since=recent))  # nothing changed
         await pilot.pause()
         assert table.rendered == []
 
@@ -87,19 +87,19 @@ async def test_a_for_figure_moving_on_for_every_row_renders_one_cell_a_row() -> 
     figure moves on at once: each row is drawn again, but only that cell of it is rendered;
     its other cells come from the cache."""
     app = TableApp()
-    everyone = {f"agent{index:02d}": AT - 10.0 for index in range(AGENTS)}
+    everyone = {f"agent{index:02d}": AT - 50.0 for index in range(AGENTS)}
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(CountingTable)
         table.fit(118)
         table.update_agents(snapshot(AT, since=everyone))
         await pilot.pause()
-        table.update_agents(snapshot(AT + 10.0, since=everyone))  # every "10s" -> "20s"
+        table.update_agents(snapshot(AT + 10.0, since=everyone))  # every "<1m" -> "1m"
         await pilot.pause()  # (the first paints were before the table had the focus)
         table.rendered.clear()
         table.cells.clear()
-        table.update_agents(snapshot(AT + 20.0, since=everyone))  # every "20s" -> "30s"
+        table.update_agents(snapshot(AT + 70.0, since=everyone))  # every "1m" -> "2m"
         await pilot.pause()
-        assert all(table.get_cell(name, "for") == "30s" for name in everyone)
+        assert all(table.get_cell(name, "for") == "2m" for name in everyone)
         assert len(set(table.rendered)) >= AGENTS  # every row drawn again
         assert len(table.cells) <= AGENTS + 2, table.cells  # one cell each (and a margin)
         assert len({column for _, column in table.cells}) <= 2, table.cells

@@ -72,17 +72,16 @@ def duration(seconds: float) -> str:
 
 
 def since(seconds: float) -> str:
-    """How long an agent has been in its state, for the fleet's "for" column: `duration`, but
-    the first minute in steps of ten seconds (never "0s" for an agent seven seconds in), so a
-    row changes (and the table repaints) at most six times in that minute, not sixty.
+    """How long an agent has been in its state, for the fleet's "for" column and the live
+    pane's bottom line: `duration` from the first minute on, and "<1m" before it. A fleet's
+    agents change state a few times a minute each, so many rows are in their first minute at
+    any time: counted in seconds (or tens of them) every such row changed, and the screen was
+    drawn again, every few seconds for a figure no decision waits on.
 
-    >>> [since(s) for s in (0, 9.9, 10, 59.9, 60, 125)]
-    ['<10s', '<10s', '10s', '50s', '1m', '2m']
+    >>> [since(s) for s in (0, 9.9, 59.9, 60, 125, 3600)]
+    ['<1m', '<1m', '<1m', '1m', '2m', '1h00m']
     """
-    seconds = max(0, int(seconds))
-    if seconds < 10:
-        return "<10s"
-    return f"{seconds // 10 * 10}s" if seconds < 60 else duration(seconds)
+    return "<1m" if seconds < 60 else duration(seconds)
 
 
 DURATION_WIDTH = 5  # the widest `duration()`: the fleet's "for" column has this fixed width
@@ -195,8 +194,8 @@ def pane_subtitle(status: AgentStatus, work: BranchFigures | None, at: float) ->
     >>> from orchestra_tui.models import AgentSpec
     >>> status = AgentStatus(name="api", pane_id="%1", tool="codex", state=State.IDLE,
     ...                      reason="composer ready", since=100.0, spec=AgentSpec("api"))
-    >>> pane_subtitle(status, None, 123.0).plain
-    'idle 20s · composer ready'
+    >>> pane_subtitle(status, None, 223.0).plain
+    'idle 2m · composer ready'
     """
     subtitle = Text()
     if status.alerts:
