@@ -107,6 +107,7 @@ async def run_until_exit(booted: Boot, signals: ExitSignals) -> int:
     """Run the app over `booted` until `q` or a signal, then finish its work; the app's exit
     code (non-zero when it failed)."""
     app = build_app(booted)
+    app.freeze_after_first_screen = True
     signals.app = app
     try:
         await app.run_async()

@@ -5,6 +5,7 @@ the work of the controllers it owns (fleet, GitHub, lifecycle), run off the scre
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterable
 
 from textual import events
@@ -69,6 +70,11 @@ class OrchestraApp(App[None]):
     snapshot: reactive[FleetSnapshot] = reactive(FleetSnapshot(agents=(), at=0.0),
                                                  always_update=True, repaint=False)
     desk: reactive[DeskSnapshot] = reactive(UNCONFIGURED, always_update=True)
+    # Set by the program (`commands/app.py`), not by tests that build many apps in one process:
+    # once the first snapshot is on screen, what start-up built (modules, styles, widgets: about
+    # 140,000 objects) lives as long as the app, and Python's full collections went over all of
+    # it every half minute (~0.1 s each). `gc.freeze` sets it aside.
+    freeze_after_first_screen = False
 
     def __init__(self, fleet: Fleet, options: AppOptions | None = None, *,
                  desk: Desk | None = None, lifecycle: Lifecycle | None = None,
@@ -179,6 +185,9 @@ class OrchestraApp(App[None]):
         if not self.is_running:  # shutting down: the screens' widgets may be gone already
             return
         previous, self.snapshot = self.snapshot, message.snapshot
+        if self.freeze_after_first_screen:
+            self.freeze_after_first_screen = False
+            self.call_after_refresh(gc.freeze)
         toasts, ring = fleet_news(previous, message.snapshot, typing=self._typing())
         for toast in toasts:
             self.notify(toast.text, title=toast.title, severity=toast.severity,
