@@ -12,13 +12,14 @@ import asyncio
 import collections
 import pathlib
 import time
+import types
 from dataclasses import replace
 
 import pytest
 
 from orchestra_tui.agents.tracker import AgentTracker
 from orchestra_tui.core.fleet.fleet import Fleet, FleetSettings
-from orchestra_tui.core.fleet.pace import CALM_SECONDS, DEAF_CALM_SECONDS
+from orchestra_tui.core.fleet.pace import CALM_SECONDS, DEAF_CALM_SECONDS, TickPace
 from orchestra_tui.core.fleet.reading import (
     HOOK_LED_SAFETY_SECONDS,
     HUSH_MOST,
@@ -182,3 +183,20 @@ async def test_a_calm_loop_ticks_every_two_seconds_unless_another_orchestra_hear
         for fleet in (hearing, deaf):
             fleet.close()
         await service.aclose()
+
+
+def test_a_hook_led_agent_on_another_host_keeps_the_calm_tick_at_a_second() -> None:
+    """A host's agent reports through a pane mark (its hooks cannot reach the nudge socket
+    here), read with the pane list at a tick: while one is hook-led the calm tick stays at
+    `DEAF_CALM_SECONDS`, as its news would otherwise wait up to two seconds."""
+    local = hook_led_writer(0.5)
+    remote = hook_led_writer(0.5)
+    assert remote.pane is not None
+    remote.spec = AgentSpec("gpu-w", host="gpu")
+    remote.pane = replace(remote.pane, pane_id="gpu:%1", host="gpu")
+    context = types.SimpleNamespace(slots={"w": local})
+    pace = TickPace(context)  # type: ignore[arg-type]  # its slots are all it reads here
+    pace.calm_seconds = CALM_SECONDS  # hooks heard here
+    assert pace.calm_interval() == CALM_SECONDS
+    context.slots["gpu-w"] = remote
+    assert pace.calm_interval() == DEAF_CALM_SECONDS

@@ -1,7 +1,7 @@
 """How soon the poll loop ticks again: at the configured rate while something may be changing
-meaning, at `CALM_SECONDS` while nothing is (`DEAF_CALM_SECONDS` while the hooks' reports do
-not reach this loop: another orchestra listens on the data dir, and its hook-led agents' news
-are then seen at a tick).
+meaning, at `CALM_SECONDS` while nothing is (`DEAF_CALM_SECONDS` while some hook's reports do
+not wake this loop: another orchestra listens on the data dir, or a hook-led agent runs on
+another host, where its hooks mark its pane; their news are then seen at a tick).
 
 tmux pushes which panes write (`services/tmux/activity.py`), and a pane starting or stopping
 writing, or a hook reporting, wakes the loop at once (`TickPace.wait`). So a fleet whose
@@ -99,11 +99,18 @@ class TickPace:
         return not brisk(self.context.slots.values(), self.output, self.visible,
                          time.monotonic() - self._last_news, self.context.settings.idle_debounce)
 
+    def calm_interval(self) -> float:
+        """The calm tick: slow only while every hook-led agent's reports wake the loop."""
+        if any(slot.pane is not None and slot.pane.host and hook_led(slot, self.output)
+               for slot in self.context.slots.values()):
+            return DEAF_CALM_SECONDS  # its reports are pane marks, read with the pane list
+        return self.calm_seconds
+
     async def wait(self, timeout: float) -> None:
         """Sleep up to `timeout` seconds (the loop's rate), longer while calm (until
         `calm_seconds` after the last tick), less when news comes."""
         if self._news is not None and self.calm():  # only a loop news can wake slows down
-            timeout = max(timeout, self.seen_at + self.calm_seconds - time.monotonic())
+            timeout = max(timeout, self.seen_at + self.calm_interval() - time.monotonic())
         if self._news is None:
             await asyncio.sleep(timeout)
             return
