@@ -30,9 +30,9 @@ from orchestra_tui.services.tmux.activity import NOT_WATCHED, OutputReport
 __all__ = ["BRISK_SECONDS", "CALM_SECONDS", "DEAF_CALM_SECONDS", "TickPace", "brisk"]
 
 # The calm tick reads the pane list, the hook-led panes' activity (a stop no hook reports,
-# `reading.HUSH_SECONDS`), the safety reads and the table's clocks (steps of ten seconds and
-# more): each tick goes over every agent (a few milliseconds for fifty), and at one a second
-# that was half of what the app cost over a calm fleet.
+# `reading.HUSH_SECONDS`), the safety reads and the table's clocks (in minutes, after a
+# first minute that reads "<1m"): each tick goes over every agent (a few milliseconds for
+# fifty), and at one a second that was half of what the app cost over a calm fleet.
 CALM_SECONDS = 2.0
 DEAF_CALM_SECONDS = 1.0
 BRISK_SECONDS = 2.0  # after news; at least the idle debounce (`brisk` takes the larger)
