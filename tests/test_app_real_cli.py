@@ -240,11 +240,11 @@ def _row(text: str) -> str:
 
 def _dialog_shown_from_hook(question: str):
     """What the person waits for before answering: the row says APPROVAL, the pane's preview
-    shows the dialog and its subtitle says the hook told it ("approval 3s · hook: …", once the
+    shows the dialog and its subtitle says the hook told it ("approval <1m · hook: …", once the
     toast that tells of the approval no longer covers it)."""
     def shown(text: str) -> bool:
         return ("APPROVAL" in _row(text) and question in text
-                and re.search(r"approval \d+s · hook: ", text) is not None)
+                and re.search(r"approval (<1m|\d+[mhd]\w*) · hook: ", text) is not None)
     return shown
 
 
