@@ -61,6 +61,19 @@ async def until_watched(tmux: TmuxService, loop: PacedLoop, sessions: set[str],
         await loop.run_for(0.25)
 
 
+async def seconds_to_idle_after_escape(tmux: TmuxService, loop: PacedLoop, pane_id: str,
+                                       name: str, timeout: float) -> float:
+    """Press Escape in the agent's own pane (an interrupt no hook reports) and tick on until
+    the loop reads it idle: how long after the key that was."""
+    await tmux.run("send-keys", "-t", pane_id, "Escape")
+    interrupted = time.time()
+    await loop.run_until(lambda: loop.states.get(name) is State.IDLE, timeout,
+                         f"{name} idle after its interrupt")
+    idle = loop.first(name, State.IDLE, interrupted)
+    assert idle is not None
+    return idle - interrupted
+
+
 async def own_sessions(tmux: TmuxService, tmp_path: pathlib.Path, count: int,
                        calm: bool = False
                        ) -> tuple[CountingControl, TmuxService, dict[str, str], pathlib.Path]:
@@ -112,14 +125,8 @@ async def test_hook_led_panes_are_read_on_events_and_quiet_and_followed_when_sho
         assert loop.ticks - ticks <= 7, f"{loop.ticks - ticks} ticks in 5 s: hook-led kept brisk"
 
         # agent04 is interrupted in its own terminal: no hook says so, its activity does.
-        await tmux.run("send-keys", "-t", panes["agent04"], "Escape")
-        interrupted = time.time()
-        await loop.run_until(lambda: loop.states.get("agent04") is State.IDLE, 10,
-                             "agent04 idle after its interrupt")
-        idle = loop.first("agent04", State.IDLE, interrupted)
-        assert idle is not None
-        assert idle - interrupted <= HUSH_SECONDS + CALM_SECONDS + IDLE_DEBOUNCE + 0.5, (
-            idle - interrupted)
+        took = await seconds_to_idle_after_escape(tmux, loop, panes["agent04"], "agent04", 10)
+        assert took <= HUSH_SECONDS + CALM_SECONDS + IDLE_DEBOUNCE + 0.5, took
 
         # On screen: watched and read as it draws; a while after it leaves, let go again.
         loop.selected = "agent02"

@@ -33,7 +33,7 @@ from orchestra_tui.services.hooks.log import HookLog
 from orchestra_tui.services.tmux.activity import NOT_WATCHED
 from orchestra_tui.services.tmux.service import TmuxService
 from tests.test_activity_reads import IDLE_DEBOUNCE, PacedLoop, type_prompt
-from tests.test_hook_led import own_sessions
+from tests.test_hook_led import own_sessions, seconds_to_idle_after_escape
 
 START = 1_800_000_000.0
 
@@ -143,15 +143,9 @@ async def test_calm_hook_led_agents_are_read_at_the_safety_interval_and_their_st
         # Two safety reads in 20 s, one quiet read before its hush grew, one of margin.
         assert all(read <= 20 // HOOK_LED_SAFETY_SECONDS + 2 for read in reads.values()), reads
 
-        await tmux.run("send-keys", "-t", panes["agent02"], "Escape")
-        interrupted = time.time()
-        await loop.run_until(lambda: loop.states.get("agent02") is State.IDLE, 15,
-                             "agent02 idle after its interrupt")
-        idle = loop.first("agent02", State.IDLE, interrupted)
-        assert idle is not None
+        took = await seconds_to_idle_after_escape(tmux, loop, panes["agent02"], "agent02", 15)
         # Its last write was up to a second before the interrupt.
-        assert idle - interrupted <= HUSH_MOST + CALM_SECONDS + IDLE_DEBOUNCE + 0.5, (
-            idle - interrupted)
+        assert took <= HUSH_MOST + CALM_SECONDS + IDLE_DEBOUNCE + 0.5, took
     finally:
         fleet.close()
         await service.aclose()
